@@ -1,0 +1,54 @@
+/* sc_md: an owned list of gRPC metadata entries, and conversions to and from the C core's
+ * grpc_metadata arrays and to JSON. */
+#ifndef SC_MD_H
+#define SC_MD_H
+
+#include <cjson/cJSON.h>
+#include <grpc/grpc.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Most entries one list will hold: a peer sending more is misbehaving, not interesting. */
+#define SC_MD_MAX_ENTRIES 1024
+
+typedef struct {
+    char *key;              /* owned, NUL-terminated, lower-case as on the wire */
+    unsigned char *value;   /* owned; raw bytes (binary -bin values already decoded) */
+    size_t value_len;
+} sc_md_entry;
+
+typedef struct {
+    sc_md_entry *items; /* owned array */
+    size_t count;
+    size_t cap;
+} sc_md_list;
+
+/* Zero-initialise with `sc_md_list l = {0};`. */
+void sc_md_list_free(sc_md_list *list);
+
+/* Append a copy of key/value. Returns 0, or -1 on allocation failure or when full. */
+int sc_md_list_add(sc_md_list *list, const char *key, const void *value, size_t value_len);
+
+/* Append a copy of every entry of a C core metadata array. Returns 0 or -1. */
+int sc_md_list_add_array(sc_md_list *list, const grpc_metadata_array *arr);
+
+/* First entry with `key` (exact match), or NULL. The pointer is into the list. */
+const sc_md_entry *sc_md_list_find(const sc_md_list *list, const char *key);
+
+/* First value of `key` in a C core array as a malloc'd NUL-terminated string (caller frees),
+ * or NULL when absent. Embedded NULs truncate; use for text keys only. */
+char *sc_md_array_get_string(const grpc_metadata_array *arr, const char *key);
+
+/* True for keys whose values are binary ("-bin" suffix). */
+bool sc_md_key_is_binary(const char *key);
+
+/* A grpc_metadata array whose slices reference fresh copies of the list's data. The caller owns it
+ * and must release it with sc_md_grpc_free(md, count) after the batch using it has completed. */
+grpc_metadata *sc_md_list_to_grpc(const sc_md_list *list, size_t *count);
+void sc_md_grpc_free(grpc_metadata *md, size_t count);
+
+/* {"key": "value", ...}: binary values as base64, repeated keys joined with "," (as HTTP/2 would
+ * fold them). Caller owns the cJSON. NULL on allocation failure. */
+cJSON *sc_md_list_to_json(const sc_md_list *list);
+
+#endif

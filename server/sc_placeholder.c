@@ -1,0 +1,3 @@
+/* temporary */
+int sc_server_placeholder(void);
+int sc_server_placeholder(void) { return 0; }
