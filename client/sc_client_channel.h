@@ -1,0 +1,25 @@
+/* sc_client_channel: open a channel with the caller's channel args. */
+#ifndef SC_CLIENT_CHANNEL_H
+#define SC_CLIENT_CHANNEL_H
+
+#include <grpc/grpc.h>
+
+typedef struct {
+    int max_receive_bytes; /* grpc.max_receive_message_length; 0 = core default (4 MiB) */
+    int initial_reconnect_backoff_ms; /* grpc.initial_reconnect_backoff_ms; 0 = core default */
+    int min_reconnect_backoff_ms;     /* grpc.min_reconnect_backoff_ms; 0 = core default */
+    int max_reconnect_backoff_ms;     /* grpc.max_reconnect_backoff_ms; 0 = core default */
+    /* Borrowed; NULL means insecure (plaintext). The channel takes its own reference, so the
+     * caller may release its credentials right after sc_client_channel_create returns. This is
+     * where TLS credentials (grpc_ssl_credentials_create) plug in. */
+    grpc_channel_credentials *credentials;
+} sc_client_channel_opts;
+
+/* A new channel to `target` ("host:port" or any gRPC URI). The caller owns it and releases it with
+ * grpc_channel_destroy() after every call on it has been unreffed. grpc_init() must have been
+ * called (sc_client_loop_create does). Returns NULL with a reason in `err` on failure. `opts` may
+ * be NULL for all defaults. */
+grpc_channel *sc_client_channel_create(const char *target, const sc_client_channel_opts *opts,
+                                       char *err, size_t errlen);
+
+#endif
