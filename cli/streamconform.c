@@ -1,2 +1,51 @@
+/* streamconform: one binary, one subcommand per job. */
+#include "sc_cli.h"
+
 #include <stdio.h>
-int main(void) { puts("streamconform"); return 0; }
+#include <string.h>
+
+#ifdef SC_HAVE_CLIENT_CLI
+#include "sc_cli_client.h"
+#endif
+
+typedef struct {
+    const char *name;
+    int (*main)(int argc, char **argv);
+    const char *summary;
+} subcommand;
+
+static const subcommand subcommands[] = {
+    {"serve", sc_cli_serve_main, "run the C reference DataService server"},
+/* client subcommands (call, peer-client) are added here when the client library is built */
+#ifdef SC_HAVE_CLIENT_CLI
+    {"call", sc_cli_call_main, "call one DataService method (get, subscribe, upload, chat)"},
+    {"peer-client", sc_cli_peer_client_main, "the client-peer driver (JSON lines on stdin)"},
+#endif
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: streamconform <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        fprintf(out, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
+    fprintf(out, "\nstreamconform <command> --help shows a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return SC_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        if (strcmp(argv[1], subcommands[i].name) == 0)
+            return subcommands[i].main(argc - 1, argv + 1);
+    fprintf(stderr, "streamconform: unknown command \"%s\"\n", argv[1]);
+    usage(stderr);
+    return SC_EXIT_USAGE;
+}

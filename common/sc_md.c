@@ -50,8 +50,8 @@ int sc_md_list_add_array(sc_md_list *list, const grpc_metadata_array *arr)
     for (size_t i = 0; i < arr->count; i++) {
         const grpc_metadata *m = &arr->metadata[i];
         char *key = grpc_slice_to_c_string(m->key);
-        int rc = sc_md_list_add(list, key, GRPC_SLICE_START_PTR(m->value),
-                                GRPC_SLICE_LENGTH(m->value));
+        int rc =
+            sc_md_list_add(list, key, GRPC_SLICE_START_PTR(m->value), GRPC_SLICE_LENGTH(m->value));
         gpr_free(key);
         if (rc != 0)
             return -1;

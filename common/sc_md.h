@@ -12,8 +12,8 @@
 #define SC_MD_MAX_ENTRIES 1024
 
 typedef struct {
-    char *key;              /* owned, NUL-terminated, lower-case as on the wire */
-    unsigned char *value;   /* owned; raw bytes (binary -bin values already decoded) */
+    char *key;            /* owned, NUL-terminated, lower-case as on the wire */
+    unsigned char *value; /* owned; raw bytes (binary -bin values already decoded) */
     size_t value_len;
 } sc_md_entry;
 

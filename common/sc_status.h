@@ -8,15 +8,15 @@
 /* X(number, NAME, "one-line meaning") — numbers and names are the gRPC wire contract. */
 #define SC_STATUS_MAP(X)                                                                           \
     X(0, OK, "not an error")                                                                       \
-    X(1, CANCELLED, "the operation was cancelled, typically by the caller")                       \
+    X(1, CANCELLED, "the operation was cancelled, typically by the caller")                        \
     X(2, UNKNOWN, "unknown error")                                                                 \
-    X(3, INVALID_ARGUMENT, "the client specified an invalid argument")                            \
-    X(4, DEADLINE_EXCEEDED, "the deadline expired before the operation could complete")           \
+    X(3, INVALID_ARGUMENT, "the client specified an invalid argument")                             \
+    X(4, DEADLINE_EXCEEDED, "the deadline expired before the operation could complete")            \
     X(5, NOT_FOUND, "some requested entity was not found")                                         \
-    X(6, ALREADY_EXISTS, "the entity that a client attempted to create already exists")           \
+    X(6, ALREADY_EXISTS, "the entity that a client attempted to create already exists")            \
     X(7, PERMISSION_DENIED, "the caller does not have permission")                                 \
     X(8, RESOURCE_EXHAUSTED, "some resource has been exhausted")                                   \
-    X(9, FAILED_PRECONDITION, "the system is not in a state required for the operation")          \
+    X(9, FAILED_PRECONDITION, "the system is not in a state required for the operation")           \
     X(10, ABORTED, "the operation was aborted")                                                    \
     X(11, OUT_OF_RANGE, "the operation was attempted past the valid range")                        \
     X(12, UNIMPLEMENTED, "the operation is not implemented or supported")                          \

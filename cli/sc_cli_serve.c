@@ -1,0 +1,181 @@
+/* `streamconform serve`: the C reference server as a process. */
+#include "sc_cli.h"
+#include "sc_events.h"
+#include "sc_log.h"
+#include "sc_server.h"
+#include "sc_time.h"
+
+#include <getopt.h>
+#include <grpc/grpc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Bounds on options: a tick below 1 ms would spin; message and upload caps stay in int range
+ * (the C core's channel arg is an int) and in what a test machine can hold. */
+#define SC_SERVE_MAX_TICK_MS 3600000
+#define SC_SERVE_MAX_RECEIVE (2047LL * 1024 * 1024)
+#define SC_SERVE_MAX_UPLOAD (1LL << 40)
+
+static const char serve_usage[] =
+    "usage: streamconform serve [options]\n"
+    "  --listen HOST:PORT        address to listen on (default 127.0.0.1:50051; port 0 = any)\n"
+    "  --tick-ms N               SubscribeData interval (default 1000)\n"
+    "  --max-receive-bytes N     largest request message (default 4194304)\n"
+    "  --max-upload-bytes N      largest upload (default 1073741824)\n"
+    "  --events FILE|-           write the event log (JSON lines) to FILE or stdout\n"
+    "  --seed N                  seed for data-point values (default: from the clock)\n"
+    "  --quiet | --verbose       less or more diagnostics on stderr\n"
+    "  --help                    this text\n"
+    "The first stdout line is {\"ready\":true,\"port\":N} once the server accepts calls.\n"
+    "SIGINT/SIGTERM: stop accepting, end live calls with UNAVAILABLE, exit 0.\n";
+
+typedef struct {
+    sigset_t set;
+    sc_server *server;
+} signal_waiter;
+
+/* Waits for SIGINT/SIGTERM (blocked in every thread) and asks the loop to stop; SIGUSR1 only
+ * wakes it so that main can join it when the loop ended for another reason. */
+static void *wait_for_signal(void *arg)
+{
+    signal_waiter *w = arg;
+    int sig = 0;
+    sigwait(&w->set, &sig);
+    if (sig != SIGUSR1) {
+        sc_log(SC_LOG_INFO, "serve", "signal %d: shutting down", sig);
+        sc_server_shutdown(w->server);
+    }
+    return NULL;
+}
+
+typedef struct {
+    sc_server_config cfg;
+    const char *listen;
+    const char *events_path;
+} serve_options;
+
+static int parse_serve_args(int argc, char **argv, serve_options *o)
+{
+    enum { O_LISTEN = 256, O_TICK, O_MAXRECV, O_MAXUP, O_EVENTS, O_SEED, O_QUIET, O_VERBOSE };
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, O_LISTEN},
+        {"tick-ms", required_argument, NULL, O_TICK},
+        {"max-receive-bytes", required_argument, NULL, O_MAXRECV},
+        {"max-upload-bytes", required_argument, NULL, O_MAXUP},
+        {"events", required_argument, NULL, O_EVENTS},
+        {"seed", required_argument, NULL, O_SEED},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {"verbose", no_argument, NULL, O_VERBOSE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int64_t v;
+    int opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case O_LISTEN:
+            o->listen = optarg;
+            break;
+        case O_TICK:
+            if (!sc_cli_parse_int("serve", "--tick-ms", optarg, 1, SC_SERVE_MAX_TICK_MS, &v))
+                return SC_EXIT_USAGE;
+            o->cfg.tick_ms = v;
+            break;
+        case O_MAXRECV:
+            if (!sc_cli_parse_int("serve", "--max-receive-bytes", optarg, 1, SC_SERVE_MAX_RECEIVE,
+                                  &v))
+                return SC_EXIT_USAGE;
+            o->cfg.max_receive_bytes = v;
+            break;
+        case O_MAXUP:
+            if (!sc_cli_parse_int("serve", "--max-upload-bytes", optarg, 0, SC_SERVE_MAX_UPLOAD,
+                                  &v))
+                return SC_EXIT_USAGE;
+            o->cfg.max_upload_bytes = v;
+            break;
+        case O_EVENTS:
+            o->events_path = optarg;
+            break;
+        case O_SEED:
+            if (!sc_cli_parse_int("serve", "--seed", optarg, 1, INT64_MAX, &v))
+                return SC_EXIT_USAGE;
+            o->cfg.seed = (uint64_t)v;
+            break;
+        case O_QUIET:
+            sc_log_set_level(SC_LOG_WARN);
+            break;
+        case O_VERBOSE:
+            sc_log_set_level(SC_LOG_DEBUG);
+            o->cfg.verbose = 1;
+            break;
+        case 'h':
+            fputs(serve_usage, stdout);
+            return -1;
+        default:
+            return sc_cli_usage_error("serve", "unknown or incomplete option \"%s\"",
+                                      argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return sc_cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
+    if (strchr(o->listen, ':') == NULL)
+        return sc_cli_usage_error("serve", "--listen: expected HOST:PORT, got \"%s\"", o->listen);
+    return 0;
+}
+
+int sc_cli_serve_main(int argc, char **argv)
+{
+    serve_options o = {.listen = "127.0.0.1:50051",
+                       .cfg = {.tick_ms = 1000,
+                               .max_receive_bytes = 4 * 1024 * 1024,
+                               .max_upload_bytes = 1024LL * 1024 * 1024}};
+    int rc = parse_serve_args(argc, argv, &o);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+
+    char err[256];
+    sc_events events;
+    if (sc_events_open(&events, o.events_path, sc_time_now_ms(), err, sizeof err) != 0) {
+        fprintf(stderr, "streamconform serve: %s\n", err);
+        return 1;
+    }
+    o.cfg.events = &events;
+    o.cfg.listen = o.listen;
+
+    /* Block the stop signals before grpc_init so that every thread, the core's included,
+     * inherits the mask and only the waiter thread receives them. */
+    signal_waiter waiter;
+    sigemptyset(&waiter.set);
+    sigaddset(&waiter.set, SIGINT);
+    sigaddset(&waiter.set, SIGTERM);
+    sigaddset(&waiter.set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &waiter.set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    grpc_init();
+    waiter.server = sc_server_create(&o.cfg, err, sizeof err);
+    if (waiter.server == NULL) {
+        fprintf(stderr, "streamconform serve: %s\n", err);
+        sc_events_close(&events);
+        grpc_shutdown();
+        return 1;
+    }
+    pthread_t thread;
+    pthread_create(&thread, NULL, wait_for_signal, &waiter);
+    printf("{\"ready\":true,\"port\":%d}\n", sc_server_port(waiter.server));
+    fflush(stdout);
+    sc_log(SC_LOG_INFO, "serve", "listening on port %d", sc_server_port(waiter.server));
+
+    rc = sc_server_run(waiter.server);
+    pthread_kill(thread, SIGUSR1); /* no-op if the waiter already returned */
+    pthread_join(thread, NULL);
+    sc_server_destroy(waiter.server);
+    sc_events_close(&events);
+    grpc_shutdown();
+    sc_log(SC_LOG_INFO, "serve", "stopped");
+    return rc;
+}

@@ -1,0 +1,56 @@
+/* sc_control: the request metadata that makes a server misbehave on purpose
+ * (docs/peer-protocol.md, "Control metadata"). Pure parsing, no I/O. */
+#ifndef SC_CONTROL_H
+#define SC_CONTROL_H
+
+#include "sc_md.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Longest delay a control key may ask for: a test server never needs to sleep longer than an
+ * hour, and the cap keeps timer arithmetic far from overflow. */
+#define SC_CONTROL_MAX_DELAY_MS 3600000
+/* Largest count (max-responses, fail-after): far beyond any test, far below int overflow. */
+#define SC_CONTROL_MAX_COUNT 1000000000
+/* Longest x-sc-fail-message / x-sc-case kept: status messages travel in an HTTP/2 header. */
+#define SC_CONTROL_MAX_TEXT 4096
+
+#define SC_KEY_CASE "x-sc-case"
+#define SC_KEY_INITIAL_DELAY "x-sc-initial-delay-ms"
+#define SC_KEY_RESPONSE_DELAY "x-sc-response-delay-ms"
+#define SC_KEY_MAX_RESPONSES "x-sc-max-responses"
+#define SC_KEY_FAIL_CODE "x-sc-fail-code"
+#define SC_KEY_FAIL_MESSAGE "x-sc-fail-message"
+#define SC_KEY_FAIL_AFTER "x-sc-fail-after"
+#define SC_KEY_RETRY_PUSHBACK "x-sc-retry-pushback-ms"
+#define SC_KEY_ECHO "x-sc-echo"
+#define SC_KEY_ECHO_INITIAL "x-grpc-test-echo-initial"
+#define SC_KEY_ECHO_TRAILING "x-grpc-test-echo-trailing-bin"
+
+typedef struct {
+    char *case_id;             /* owned; NULL when absent */
+    int64_t initial_delay_ms;  /* 0 when absent */
+    int64_t response_delay_ms; /* -1 when absent (SubscribeData then uses the tick) */
+    int64_t max_responses;     /* -1 when absent */
+    bool fail;                 /* x-sc-fail-code present */
+    int fail_code;
+    char *fail_message;        /* owned; NULL when absent */
+    int64_t fail_after;        /* 0 when absent */
+    int64_t retry_pushback_ms; /* -1 when absent; sent as grpc-retry-pushback-ms with the failure */
+    bool echo;                 /* x-sc-echo: Chat sends each received message back too */
+    sc_md_list echo_initial;   /* entries to send back as initial metadata */
+    sc_md_list echo_trailing;  /* entries to send back as trailing metadata */
+} sc_control;
+
+/* Parse the control keys out of `md`. On error returns -1, writes "<key>: <reason>" into err and
+ * leaves *ctl freed (safe to sc_control_free again). Other keys are ignored. */
+int sc_control_parse(sc_control *ctl, const sc_md_list *md, char *err, size_t errlen);
+
+/* Release what sc_control_parse allocated. Idempotent. */
+void sc_control_free(sc_control *ctl);
+
+/* Parse a non-negative decimal integer <= max (no sign, no spaces). Exposed for tests. */
+bool sc_control_parse_count(const char *text, int64_t max, int64_t *out);
+
+#endif

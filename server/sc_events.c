@@ -1,0 +1,58 @@
+#include "sc_events.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sc_events_open(sc_events *ev, const char *path, int64_t origin_ms, char *err, size_t errlen)
+{
+    ev->out = NULL;
+    ev->owns_out = false;
+    ev->origin_ms = origin_ms;
+    if (path == NULL)
+        return 0;
+    if (strcmp(path, "-") == 0) {
+        ev->out = stdout;
+        return 0;
+    }
+    ev->out = fopen(path, "w");
+    if (ev->out == NULL) {
+        snprintf(err, errlen, "--events %s: %s", path, strerror(errno));
+        return -1;
+    }
+    ev->owns_out = true;
+    return 0;
+}
+
+void sc_events_close(sc_events *ev)
+{
+    if (ev->out != NULL && ev->owns_out)
+        fclose(ev->out);
+    else if (ev->out != NULL)
+        fflush(ev->out);
+    ev->out = NULL;
+}
+
+void sc_events_emit(sc_events *ev, int64_t now_ms, const char *event, cJSON *obj)
+{
+    if (!sc_events_enabled(ev)) {
+        cJSON_Delete(obj);
+        return;
+    }
+    cJSON *line = cJSON_CreateObject();
+    cJSON_AddNumberToObject(line, "t_ms", (double)(now_ms - ev->origin_ms));
+    cJSON_AddStringToObject(line, "event", event);
+    /* Move obj's members after the two leading keys. */
+    while (obj != NULL && obj->child != NULL) {
+        cJSON *item = cJSON_DetachItemViaPointer(obj, obj->child);
+        cJSON_AddItemToObject(line, item->string, item);
+    }
+    cJSON_Delete(obj);
+    char *text = cJSON_PrintUnformatted(line);
+    if (text != NULL) {
+        fprintf(ev->out, "%s\n", text);
+        fflush(ev->out);
+        free(text);
+    }
+    cJSON_Delete(line);
+}

@@ -1,0 +1,140 @@
+/* sc_handler: what the reference server does on one call, as pure logic (sans-I/O).
+ *
+ * The loop (sc_server.c) feeds events in (a message arrived, the client half-closed, a send
+ * completed, the call closed) and asks what to do next (sc_handler_next_output,
+ * sc_handler_wants_recv, sc_handler_take_abort, sc_handler_wake_at). Time comes in as an
+ * sc_clock; nothing here reads a clock, touches the network or the C core. */
+#ifndef SC_HANDLER_H
+#define SC_HANDLER_H
+
+#include "sc_chat.h"
+#include "sc_control.h"
+#include "sc_md.h"
+
+#include <openssl/evp.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Largest batch_size a request may ask for: bounds one response to a few hundred KiB. */
+#define SC_MAX_BATCH_SIZE 10000
+/* batch_size used when the request leaves it <= 0 (as the seed). */
+#define SC_DEFAULT_BATCH_SIZE 10
+/* Longest status message we build ourselves (our messages are short; fail messages are capped
+ * by SC_CONTROL_MAX_TEXT). */
+#define SC_STATUS_MESSAGE_MAX (SC_CONTROL_MAX_TEXT + 64)
+/* Default message of a failure injected with x-sc-fail-code and no x-sc-fail-message. */
+#define SC_INJECTED_FAILURE_MESSAGE "injected failure"
+
+typedef enum {
+    SC_METHOD_GET_DATA = 0,
+    SC_METHOD_SUBSCRIBE_DATA,
+    SC_METHOD_UPLOAD_FILE,
+    SC_METHOD_CHAT,
+    SC_METHOD_COUNT
+} sc_method;
+
+/* "GetData", "/streaming.DataService/GetData", request/response descriptors. */
+const char *sc_method_name(sc_method m);
+const char *sc_method_path(sc_method m);
+const ProtobufCMessageDescriptor *sc_method_request_desc(sc_method m);
+
+typedef struct {
+    int64_t mono_ms; /* for delays and ordering */
+    int64_t wall_ns; /* for timestamps in messages */
+} sc_clock;
+
+/* Server-wide state the handlers share. Owned by the loop; outlives every handler. */
+typedef struct {
+    int64_t tick_ms;          /* SubscribeData interval when x-sc-response-delay-ms is absent */
+    int64_t max_upload_bytes; /* UploadFile bytes above this -> RESOURCE_EXHAUSTED */
+    sc_chat_room room;        /* the one Chat room */
+    uint64_t rng;             /* xorshift state for data-point values; never 0 */
+    uint64_t file_counter;    /* makes file ids unique within one server run */
+} sc_handler_env;
+
+typedef enum { SC_OUT_NONE = 0, SC_OUT_HEADERS, SC_OUT_MESSAGE, SC_OUT_STATUS } sc_out_kind;
+
+typedef struct {
+    sc_out_kind kind;
+    /* SC_OUT_MESSAGE: the caller owns it; free with protobuf_c_message_free_unpacked(m, NULL). */
+    ProtobufCMessage *message;
+    /* SC_OUT_STATUS: the code, and a message owned by the handler (valid until sc_handler_free). */
+    int code;
+    const char *status_message;
+} sc_out;
+
+typedef struct {
+    sc_method method;
+    sc_handler_env *env; /* not owned */
+    sc_control ctl;      /* owned */
+    bool ctl_ok;
+
+    int64_t gate_ms;     /* nothing goes out before this (x-sc-initial-delay-ms) */
+    int64_t ready_since; /* when the next message became sendable; -1 when none is */
+    int64_t wake_ms;     /* next time the loop must call us; -1 for none */
+    bool headers_out;
+    bool status_out;
+    bool closed;
+    bool half_closed;
+    bool finished; /* the final status is decided; it goes out once queued messages are sent */
+    int final_code;
+    bool final_is_injected; /* the final status is x-sc-fail-code's (adds retry pushback) */
+    char final_message[SC_STATUS_MESSAGE_MAX];
+    int64_t received;
+    int64_t sent;
+
+    /* GetData / SubscribeData */
+    Streaming__StreamRequest *request; /* owned, from the client */
+    bool unary_done;                   /* GetData: the response was handed out */
+    /* UploadFile */
+    bool have_metadata;
+    int64_t announced_size;
+    int64_t bytes;
+    EVP_MD_CTX *sha; /* owned */
+    bool upload_response_due;
+    /* Chat */
+    sc_chat_member member;
+    bool aborted;
+} sc_handler;
+
+/* Start handling a call. `md` is the request metadata (read, not kept). Never fails: bad control
+ * metadata makes the first output an INVALID_ARGUMENT status naming the key. */
+void sc_handler_init(sc_handler *h, sc_method method, sc_handler_env *env, const sc_md_list *md,
+                     sc_clock now);
+/* Release everything; leaves the chat room if still in it. */
+void sc_handler_free(sc_handler *h, sc_clock now);
+
+/* Should the loop have a receive pending? */
+bool sc_handler_wants_recv(const sc_handler *h);
+/* A message arrived (borrowed; the handler copies what it keeps). */
+void sc_handler_on_message(sc_handler *h, const ProtobufCMessage *msg, sc_clock now);
+/* A message arrived that did not parse as the method's request type. */
+void sc_handler_on_malformed(sc_handler *h, sc_clock now);
+/* The client half-closed (end of its stream). */
+void sc_handler_on_half_close(sc_handler *h, sc_clock now);
+/* The last SC_OUT_HEADERS / SC_OUT_MESSAGE went out (ok) or failed to (!ok). */
+void sc_handler_on_sent(sc_handler *h, bool ok, sc_clock now);
+/* The call is over (cancelled, deadline, or after our status). Nothing more will be sent. */
+void sc_handler_on_closed(sc_handler *h, sc_clock now);
+
+/* What to send next, given that nothing is in flight. SC_OUT_NONE when nothing is due now; then
+ * sc_handler_wake_at says when to ask again (besides after any event). */
+sc_out sc_handler_next_output(sc_handler *h, sc_clock now);
+int64_t sc_handler_wake_at(const sc_handler *h);
+
+/* An end that cannot wait for in-flight sends (a stalled chat receiver): returns true once, with
+ * the status to cancel the call with. */
+bool sc_handler_take_abort(sc_handler *h, int *code, const char **message, sc_clock now);
+
+/* Metadata for the SC_OUT_HEADERS / SC_OUT_STATUS batches. Borrowed from the handler. */
+const sc_md_list *sc_handler_initial_metadata(const sc_handler *h);
+/* Trailing metadata into `out` (caller frees with sc_md_list_free). 0 or -1 (no memory). */
+int sc_handler_trailing_metadata(const sc_handler *h, sc_md_list *out);
+
+/* Exposed for tests: the data points of one batch. Caller frees with
+ * protobuf_c_message_free_unpacked(resp, NULL). */
+Streaming__StreamResponse *sc_handler_make_batch(const Streaming__StreamRequest *req, int64_t seq,
+                                                 uint64_t *rng, int64_t wall_ns);
+
+#endif

@@ -1,3 +1,0 @@
-/* temporary */
-int sc_server_placeholder(void);
-int sc_server_placeholder(void) { return 0; }
