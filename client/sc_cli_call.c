@@ -810,8 +810,8 @@ static int run_call(const sc_call_args *a)
         fprintf(stderr, "streamconform call: %s\n", err);
         goto cleanup;
     }
-    if (sc_client_retry_begin(&r.retry) == 0)
-        sc_client_loop_run_until(r.loop, run_finished, &r, -1); /* ends on status or Ctrl-C */
+    sc_client_retry_begin(&r.retry);                        /* on_finished only sets a flag here */
+    sc_client_loop_run_until(r.loop, run_finished, &r, -1); /* ends on status or Ctrl-C */
     rc = r.final_code < 0 ? SC_CLI_EXIT_LOCAL : run_exit_code(&r);
 cleanup:
     run_cleanup(&r);

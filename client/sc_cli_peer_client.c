@@ -1,13 +1,501 @@
-/* streamconform peer-client: placeholder until the driver lands (next commit). */
+/* streamconform peer-client: the client-driver protocol (docs/peer-protocol.md, "Client driver
+ * protocol"). Instructions arrive as JSON lines on stdin; every instruction runs concurrently on
+ * one sc_client_loop (one CQ, no thread per call) and its result line is written on completion. */
 #include "sc_cli_client.h"
 #include "sc_cli_util.h"
+#include "sc_client_call.h"
+#include "sc_client_instr.h"
+#include "sc_client_retry.h"
+#include "sc_json.h"
+#include "sc_log.h"
+#include "sc_status.h"
+#include "sc_time.h"
 
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Longest instruction line: requests for an upload can be large, but not unbounded. */
+#define SC_PEER_MAX_LINE (8 * 1024 * 1024)
+/* Bytes taken from stdin per loop iteration: keeps reading fair to the calls in flight. */
+#define SC_PEER_READ_CHUNK 65536
+/* Requests queued ahead of the wire when there is no request_delay_ms. */
+#define SC_PEER_SEND_AHEAD 64
+
+typedef struct sc_peer_driver sc_peer_driver;
+
+typedef struct sc_peer_job {
+    sc_peer_driver *d;
+    struct sc_peer_job *prev, *next;
+    sc_client_instr in;
+    int64_t start_ms;
+    grpc_channel *channel; /* owned */
+    sc_client_call *call;  /* owned; the running attempt */
+    sc_client_retry retry;
+    sc_client_timer send_timer;
+    int64_t attempt_start_ms;
+    size_t next_request;
+    cJSON *responses;    /* owned array */
+    cJSON *responses_ms; /* owned array */
+    int64_t headers_ms, first_response_ms, close_send_ms, status_ms;
+    int code;
+    char *message;  /* owned */
+    cJSON *headers; /* owned */
+    cJSON *trailers;
+} sc_peer_job;
+
+struct sc_peer_driver {
+    sc_client_loop *loop; /* owned */
+    sc_peer_job jobs;     /* sentinel of the live-job list */
+    size_t live;
+    char *buf; /* owned: the partial line */
+    size_t len;
+    bool discarding; /* inside an over-long line */
+    bool eof;
+    bool aborted;
+    int abort_signal;
+    sc_backoff_xorshift rng;
+};
+
+static volatile sig_atomic_t sc_peer_signal;
+
+static void on_signal(int sig)
+{
+    sc_peer_signal = sig;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void emit(cJSON *obj)
+{
+    char *text = cJSON_PrintUnformatted(obj);
+    if (text != NULL) {
+        fputs(text, stdout);
+        fputc('\n', stdout);
+        fflush(stdout);
+    }
+    free(text);
+    cJSON_Delete(obj);
+}
+
+static void emit_error(const char *case_id, const char *err)
+{
+    cJSON *obj = cJSON_CreateObject();
+    if (case_id != NULL)
+        cJSON_AddStringToObject(obj, "case", case_id);
+    else
+        cJSON_AddNullToObject(obj, "case");
+    cJSON_AddStringToObject(obj, "error", err);
+    emit(obj);
+}
+
+static void add_ms(cJSON *obj, const char *name, int64_t ms)
+{
+    if (ms < 0)
+        cJSON_AddNullToObject(obj, name);
+    else
+        cJSON_AddNumberToObject(obj, name, (double)ms);
+}
+
+static cJSON *status_json(int code, const char *message)
+{
+    cJSON *st = cJSON_CreateObject();
+    const char *name = sc_status_name(code);
+    cJSON_AddStringToObject(st, "code", name != NULL ? name : "UNKNOWN");
+    cJSON_AddStringToObject(st, "message", message != NULL ? message : "");
+    return st;
+}
+
+static cJSON *attempts_json(const sc_peer_job *j)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < j->retry.recorded; i++) {
+        const sc_client_attempt *a = &j->retry.attempts[i];
+        cJSON *o = cJSON_CreateObject();
+        add_ms(o, "start_ms", a->start_ms - j->start_ms);
+        add_ms(o, "end_ms", a->end_ms < 0 ? -1 : a->end_ms - j->start_ms);
+        const char *name = sc_status_name(a->code);
+        cJSON_AddStringToObject(o, "code", name != NULL ? name : "UNKNOWN");
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static cJSON *timings_json(sc_peer_job *j)
+{
+    cJSON *t = cJSON_CreateObject();
+    add_ms(t, "headers_ms", j->headers_ms);
+    add_ms(t, "first_response_ms", j->first_response_ms);
+    cJSON_AddItemToObject(t, "responses_ms", j->responses_ms);
+    j->responses_ms = NULL;
+    add_ms(t, "close_send_ms", j->close_send_ms);
+    add_ms(t, "status_ms", j->status_ms);
+    return t;
+}
+
+static void emit_result(sc_peer_job *j)
+{
+    cJSON *obj = cJSON_CreateObject();
+    cJSON_AddStringToObject(obj, "case", j->in.case_id);
+    cJSON_AddItemToObject(obj, "status", status_json(j->code, j->message));
+    cJSON_AddItemToObject(obj, "headers", j->headers ? j->headers : cJSON_CreateObject());
+    cJSON_AddItemToObject(obj, "trailers", j->trailers ? j->trailers : cJSON_CreateObject());
+    j->headers = j->trailers = NULL;
+    cJSON_AddItemToObject(obj, "responses", j->responses);
+    j->responses = NULL;
+    cJSON_AddItemToObject(obj, "attempts", attempts_json(j));
+    cJSON_AddItemToObject(obj, "timings", timings_json(j));
+    emit(obj);
+}
+
+/* ---------------------------------------------------------------- jobs */
+
+static void job_free(sc_peer_job *j)
+{
+    sc_peer_driver *d = j->d;
+    j->prev->next = j->next;
+    j->next->prev = j->prev;
+    d->live--;
+    sc_client_timer_disarm(d->loop, &j->send_timer);
+    if (j->call != NULL)
+        sc_client_call_release(j->call);
+    sc_client_retry_free(&j->retry);
+    if (j->channel != NULL)
+        grpc_channel_destroy(j->channel);
+    sc_client_instr_free(&j->in);
+    cJSON_Delete(j->responses);
+    cJSON_Delete(j->responses_ms);
+    cJSON_Delete(j->headers);
+    cJSON_Delete(j->trailers);
+    free(j->message);
+    free(j);
+}
+
+static void feed_requests(sc_peer_job *j);
+
+static void on_send_timer(sc_client_timer *t)
+{
+    sc_peer_job *j = SC_CONTAINER_OF(t, sc_peer_job, send_timer);
+    feed_requests(j);
+}
+
+/* Send what is due: everything (a window at a time) without request_delay_ms, else request i at
+ * attempt start + i * delay. Half-close after the last one when the instruction says so. */
+static void feed_requests(sc_peer_job *j)
+{
+    if (j->call == NULL)
+        return;
+    int64_t delay = j->in.request_delay_ms;
+    while (j->next_request < j->in.n_requests) {
+        if (delay == 0 && sc_client_call_send_queued(j->call) >= SC_PEER_SEND_AHEAD)
+            return; /* on_send_ready continues */
+        int64_t due = j->attempt_start_ms + (int64_t)j->next_request * delay;
+        if (delay > 0 && due > sc_time_now_ms()) {
+            sc_client_timer_arm(j->d->loop, &j->send_timer, due);
+            return;
+        }
+        if (sc_client_call_send(j->call, j->in.requests[j->next_request]) != 0)
+            return; /* the call is over; its status says why */
+        j->next_request++;
+    }
+    if (j->in.half_close)
+        sc_client_call_close_send(j->call);
+}
+
+static void on_message(sc_client_call *call, ProtobufCMessage *msg, void *user)
+{
+    (void)call;
+    sc_peer_job *j = user;
+    int64_t t = sc_time_now_ms() - j->start_ms;
+    char err[256];
+    cJSON *json = sc_json_from_message(msg, err, sizeof err);
+    protobuf_c_message_free_unpacked(msg, NULL);
+    if (json == NULL)
+        json = cJSON_CreateString(err); /* cannot happen for a parsed message; keep the count */
+    cJSON_AddItemToArray(j->responses, json);
+    cJSON_AddItemToArray(j->responses_ms, cJSON_CreateNumber((double)t));
+    if (j->first_response_ms < 0)
+        j->first_response_ms = t;
+}
+
+static void on_headers(sc_client_call *call, void *user)
+{
+    sc_peer_job *j = user;
+    if (j->headers_ms < 0)
+        j->headers_ms = sc_client_call_result_get(call)->headers_ms - j->start_ms;
+}
+
+static void on_send_ready(sc_client_call *call, void *user)
+{
+    (void)call;
+    feed_requests(user);
+}
+
+static void keep_attempt_result(sc_peer_job *j, const sc_client_call_result *r)
+{
+    j->code = r->code;
+    free(j->message);
+    j->message = strdup(r->message);
+    cJSON_Delete(j->headers);
+    cJSON_Delete(j->trailers);
+    j->headers = sc_md_list_to_json(&r->headers);
+    j->trailers = sc_md_list_to_json(&r->trailers);
+    j->close_send_ms = r->close_send_ms < 0 ? -1 : r->close_send_ms - j->start_ms;
+    j->status_ms = r->status_ms - j->start_ms;
+}
+
+static void on_done(sc_client_call *call, void *user)
+{
+    sc_peer_job *j = user;
+    const sc_client_call_result *r = sc_client_call_result_get(call);
+    keep_attempt_result(j, r);
+    size_t responses = r->responses;
+    j->call = NULL;
+    sc_client_call_release(call);
+    sc_client_timer_disarm(j->d->loop, &j->send_timer);
+    sc_client_retry_attempt_ended(&j->retry, j->code, responses);
+}
+
+static int start_attempt(sc_client_retry *retry, void *user)
+{
+    (void)retry;
+    sc_peer_job *j = user;
+    static const sc_client_call_handlers handlers = {
+        .on_headers = on_headers,
+        .on_message = on_message,
+        .on_send_ready = on_send_ready,
+        .on_done = on_done,
+    };
+    sc_client_call_opts opts = {
+        .method = j->in.method,
+        .metadata = &j->in.metadata,
+        .deadline_ms = j->in.timeout_ms,
+        .wait_for_ready = j->in.wait_for_ready,
+        .cancel = j->in.cancel,
+    };
+    char err[256];
+    j->call = sc_client_call_start(j->d->loop, j->channel, &opts, &handlers, j, err, sizeof err);
+    if (j->call == NULL) {
+        free(j->message);
+        j->message = strdup(err);
+        j->code = SC_STATUS_INTERNAL;
+        return -1;
+    }
+    j->attempt_start_ms = sc_time_now_ms();
+    j->next_request = 0;
+    feed_requests(j);
+    return 0;
+}
+
+static void on_finished(sc_client_retry *retry, void *user)
+{
+    (void)retry;
+    sc_peer_job *j = user;
+    emit_result(j);
+    job_free(j);
+}
+
+static sc_peer_job *job_new(sc_peer_driver *d)
+{
+    sc_peer_job *j = calloc(1, sizeof *j);
+    if (j == NULL)
+        return NULL;
+    j->d = d;
+    j->start_ms = sc_time_now_ms();
+    j->headers_ms = j->first_response_ms = j->close_send_ms = j->status_ms = -1;
+    j->code = -1;
+    j->send_timer.fire = on_send_timer;
+    j->responses = cJSON_CreateArray();
+    j->responses_ms = cJSON_CreateArray();
+    j->next = d->jobs.next;
+    j->prev = &d->jobs;
+    d->jobs.next->prev = j;
+    d->jobs.next = j;
+    d->live++;
+    return j;
+}
+
+static void run_line(sc_peer_driver *d, const char *line)
+{
+    char err[1024];
+    sc_peer_job *j = job_new(d);
+    if (j == NULL) {
+        emit_error(NULL, "(line): out of memory");
+        return;
+    }
+    if (sc_client_instr_parse(line, &j->in, err, sizeof err) != 0) {
+        emit_error(j->in.case_id, err);
+        job_free(j);
+        return;
+    }
+    j->channel = sc_client_channel_create(j->in.target, &j->in.channel, err, sizeof err);
+    if (j->channel == NULL) {
+        emit_error(j->in.case_id, err);
+        job_free(j);
+        return;
+    }
+    sc_client_retry_init(&j->retry, d->loop, j->in.reconnect ? &j->in.policy : NULL,
+                         sc_backoff_xorshift_next, &d->rng);
+    j->retry.start_attempt = start_attempt;
+    j->retry.on_finished = on_finished;
+    j->retry.user = j;
+    sc_client_retry_begin(&j->retry); /* a failed start still finishes (and reports) the job */
+}
+
+/* ---------------------------------------------------------------- stdin */
+
+static bool blank(const char *s)
+{
+    for (; *s != '\0'; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r')
+            return false;
+    return true;
+}
+
+static void take_line(sc_peer_driver *d, char *line)
+{
+    if (d->discarding) {
+        d->discarding = false;
+        return;
+    }
+    if (!blank(line))
+        run_line(d, line);
+}
+
+/* Split complete lines off the buffer. */
+static void process_buffer(sc_peer_driver *d)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < d->len; i++) {
+        if (d->buf[i] != '\n')
+            continue;
+        d->buf[i] = '\0';
+        take_line(d, d->buf + start);
+        start = i + 1;
+    }
+    memmove(d->buf, d->buf + start, d->len - start);
+    d->len -= start;
+    if (d->len > SC_PEER_MAX_LINE) {
+        if (!d->discarding) {
+            char err[96];
+            snprintf(err, sizeof err, "(line): longer than %d bytes", SC_PEER_MAX_LINE);
+            emit_error(NULL, err);
+        }
+        d->discarding = true;
+        d->len = 0;
+    }
+}
+
+static void read_stdin(sc_peer_driver *d)
+{
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    if (d->eof || poll(&p, 1, 0) <= 0)
+        return;
+    ssize_t n = read(STDIN_FILENO, d->buf + d->len, SC_PEER_READ_CHUNK);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        d->eof = true;
+        d->buf[d->len] = '\0';
+        take_line(d, d->buf); /* a last line without a newline */
+        d->len = 0;
+        return;
+    }
+    d->len += (size_t)n;
+    process_buffer(d);
+}
+
+static void poll_hook(void *ctx)
+{
+    sc_peer_driver *d = ctx;
+    if (sc_peer_signal != 0) {
+        d->aborted = true;
+        d->abort_signal = sc_peer_signal;
+        return;
+    }
+    read_stdin(d);
+}
+
+static bool driver_done(void *ctx)
+{
+    sc_peer_driver *d = ctx;
+    return d->aborted || (d->eof && d->live == 0);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static int parse_args(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
+            sc_log_set_level(SC_LOG_DEBUG);
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            puts("usage: streamconform peer-client [--verbose]\n"
+                 "reads one JSON instruction per line on stdin, writes one JSON result per\n"
+                 "instruction on stdout in completion order (docs/peer-protocol.md, \"Client\n"
+                 "driver protocol\"); exits 0 at EOF once every result is written.");
+            return 1;
+        } else {
+            fprintf(stderr, "streamconform peer-client: unknown argument '%s' (see --help)\n",
+                    argv[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void driver_free(sc_peer_driver *d)
+{
+    while (d->jobs.next != &d->jobs)
+        job_free(d->jobs.next); /* releases calls: the loop drains them below */
+    if (d->loop != NULL)
+        sc_client_loop_destroy(d->loop);
+    free(d->buf);
+}
+
+static int run_driver(void)
+{
+    sc_peer_driver d;
+    memset(&d, 0, sizeof d);
+    d.jobs.next = d.jobs.prev = &d.jobs;
+    /* +1: room for the NUL that terminates a final line at EOF. */
+    d.buf = malloc(SC_PEER_MAX_LINE + SC_PEER_READ_CHUNK + 1);
+    d.loop = sc_client_loop_create();
+    if (d.buf == NULL || d.loop == NULL) {
+        fprintf(stderr, "streamconform peer-client: out of memory\n");
+        driver_free(&d);
+        return SC_CLI_EXIT_LOCAL;
+    }
+    sc_backoff_xorshift_seed(&d.rng, (uint64_t)sc_time_wall_ns());
+    sc_client_loop_set_poll_hook(d.loop, poll_hook, &d);
+    sc_client_loop_run_until(d.loop, driver_done, &d, -1); /* ends at EOF or on a signal */
+    int rc = d.aborted ? 128 + d.abort_signal : SC_CLI_EXIT_OK;
+    if (d.aborted)
+        sc_log(SC_LOG_WARN, "peer-client", "aborted by signal %d with %zu instructions running",
+               d.abort_signal, d.live);
+    driver_free(&d);
+    return rc;
+}
 
 int sc_cli_peer_client_main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "streamconform peer-client: not implemented yet\n");
-    return SC_CLI_EXIT_LOCAL;
+    int prc = parse_args(argc, argv);
+    if (prc != 0)
+        return prc > 0 ? SC_CLI_EXIT_OK : SC_CLI_EXIT_USAGE;
+    struct sigaction sa, old_term, old_int;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sc_peer_signal = 0;
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGINT, &sa, &old_int);
+    int rc = run_driver();
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGINT, &old_int, NULL);
+    return rc;
 }

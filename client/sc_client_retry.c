@@ -74,10 +74,9 @@ void sc_client_retry_init(sc_client_retry *r, sc_client_loop *loop,
     r->final_code = -1;
 }
 
-int sc_client_retry_begin(sc_client_retry *r)
+void sc_client_retry_begin(sc_client_retry *r)
 {
     start_next(r);
-    return r->finished ? -1 : 0;
 }
 
 static int64_t decide_wait(sc_client_retry *r, int code, size_t responses)

@@ -55,8 +55,10 @@ void sc_client_retry_init(sc_client_retry *r, sc_client_loop *loop,
                           const sc_reconnect_policy *policy, sc_backoff_random_fn random,
                           void *random_ctx);
 
-/* Start the first attempt. Returns 0, or -1 when start_attempt failed (then finished is set). */
-int sc_client_retry_begin(sc_client_retry *r);
+/* Start the first attempt. When start_attempt fails the runner finishes at once (on_finished runs
+ * before this returns). on_finished may free the memory holding the runner, so the caller must not
+ * touch `r` after this call unless it knows on_finished does not free it. */
+void sc_client_retry_begin(sc_client_retry *r);
 
 /* The running attempt ended with `code` after delivering `responses` messages: record it and
  * either arm the wait for the next attempt or finish. */

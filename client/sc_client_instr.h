@@ -1,0 +1,51 @@
+/* sc_client_instr: one client-driver instruction (docs/peer-protocol.md, "Client driver
+ * protocol") parsed from its JSON line. Pure: no I/O, no clocks. */
+#ifndef SC_CLIENT_INSTR_H
+#define SC_CLIENT_INSTR_H
+
+#include "sc_client_call.h"
+#include "sc_client_channel.h"
+#include "sc_client_method.h"
+#include "sc_md.h"
+#include "sc_reconnect.h"
+
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An instruction without timeout_ms still ends: the gRPC deadline of each attempt. */
+#define SC_INSTR_DEFAULT_TIMEOUT_MS 60000
+/* Longest timeout / delay an instruction may ask for: an hour is beyond any scenario. */
+#define SC_INSTR_MAX_MS 3600000
+/* Attempts when `reconnect` sets no max_attempts: a driver instruction must end. */
+#define SC_INSTR_DEFAULT_MAX_ATTEMPTS 10
+/* Most requests one instruction may carry: they are all held in memory. */
+#define SC_INSTR_MAX_REQUESTS 100000
+
+typedef struct {
+    char *case_id; /* owned; NULL when the line had no usable "case" */
+    char *target;  /* owned */
+    sc_client_method method;
+    sc_md_list metadata;         /* owned; -bin values decoded from base64 */
+    int64_t timeout_ms;          /* gRPC deadline of each attempt */
+    ProtobufCMessage **requests; /* owned (protobuf_c_message_free_unpacked) */
+    size_t n_requests;
+    int64_t request_delay_ms; /* request i is sent i * request_delay_ms after the attempt starts */
+    bool half_close;          /* half-close after the last request (default true) */
+    bool wait_for_ready;
+    sc_client_cancel_plan cancel;
+    bool reconnect;
+    sc_reconnect_policy policy;
+    sc_client_channel_opts channel; /* credentials always NULL (insecure) for now */
+} sc_client_instr;
+
+/* Parse one instruction line. Returns 0, or -1 with "<field>: <reason>" in `err` (the field is a
+ * JSON path such as "requests[2].batchSize" or "cancel"; "(line)" when the line is not a JSON
+ * object). Even on failure out->case_id is set when the line named its case, so the error result
+ * can carry it. Always release `out` with sc_client_instr_free. */
+int sc_client_instr_parse(const char *line, sc_client_instr *out, char *err, size_t errlen);
+
+void sc_client_instr_free(sc_client_instr *in);
+
+#endif
