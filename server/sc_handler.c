@@ -21,17 +21,17 @@ static const struct {
 
 const char *sc_method_name(sc_method m)
 {
-    return sc_methods[m].name;
+    return m < SC_METHOD_COUNT ? sc_methods[m].name : "unknown";
 }
 
 const char *sc_method_path(sc_method m)
 {
-    return sc_methods[m].path;
+    return m < SC_METHOD_COUNT ? sc_methods[m].path : NULL;
 }
 
 const ProtobufCMessageDescriptor *sc_method_request_desc(sc_method m)
 {
-    return sc_methods[m].request;
+    return m < SC_METHOD_COUNT ? sc_methods[m].request : NULL;
 }
 
 /* ---- final status ---------------------------------------------------------------------- */
@@ -259,6 +259,16 @@ void sc_handler_init(sc_handler *h, sc_method method, sc_handler_env *env, const
     /* Streams and uploads can fail before any message: fail-after 0. */
     if (method == SC_METHOD_UPLOAD_FILE || method == SC_METHOD_CHAT)
         maybe_inject_failure(h, 0);
+}
+
+void sc_handler_init_unknown(sc_handler *h, sc_handler_env *env, const char *path)
+{
+    memset(h, 0, sizeof *h);
+    h->method = SC_METHOD_UNKNOWN;
+    h->env = env;
+    h->ready_since = -1;
+    h->wake_ms = -1;
+    finish(h, SC_STATUS_UNIMPLEMENTED, "unknown method %.512s", path);
 }
 
 void sc_handler_free(sc_handler *h, sc_clock now)

@@ -31,10 +31,13 @@ typedef enum {
     SC_METHOD_SUBSCRIBE_DATA,
     SC_METHOD_UPLOAD_FILE,
     SC_METHOD_CHAT,
-    SC_METHOD_COUNT
+    SC_METHOD_COUNT,
+    /* A call to any other path: answered UNIMPLEMENTED (the C core leaves such calls to us). */
+    SC_METHOD_UNKNOWN = SC_METHOD_COUNT
 } sc_method;
 
-/* "GetData", "/streaming.DataService/GetData", request/response descriptors. */
+/* "GetData", "/streaming.DataService/GetData", request descriptor ("unknown"/NULL for
+ * SC_METHOD_UNKNOWN). */
 const char *sc_method_name(sc_method m);
 const char *sc_method_path(sc_method m);
 const ProtobufCMessageDescriptor *sc_method_request_desc(sc_method m);
@@ -99,9 +102,12 @@ typedef struct {
 } sc_handler;
 
 /* Start handling a call. `md` is the request metadata (read, not kept). Never fails: bad control
- * metadata makes the first output an INVALID_ARGUMENT status naming the key. */
+ * metadata makes the first output an INVALID_ARGUMENT status naming the key. For
+ * SC_METHOD_UNKNOWN use sc_handler_init_unknown. */
 void sc_handler_init(sc_handler *h, sc_method method, sc_handler_env *env, const sc_md_list *md,
                      sc_clock now);
+/* A call to a path we do not serve: the first output is UNIMPLEMENTED "unknown method <path>". */
+void sc_handler_init_unknown(sc_handler *h, sc_handler_env *env, const char *path);
 /* Release everything; leaves the chat room if still in it. */
 void sc_handler_free(sc_handler *h, sc_clock now);
 

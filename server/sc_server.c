@@ -30,12 +30,14 @@ typedef struct {
     tag_kind kind;
 } sc_tag;
 
-/* One outstanding grpc_server_request_registered_call. */
+/* One outstanding grpc_server_request_registered_call, or for SC_METHOD_UNKNOWN a
+ * grpc_server_request_call (any path nobody registered). */
 typedef struct {
     sc_tag tag;
     sc_method method;
     grpc_call *call;
     gpr_timespec deadline;
+    grpc_call_details details; /* SC_METHOD_UNKNOWN only */
     grpc_metadata_array md;
     bool pending;
 } srv_request;
@@ -66,7 +68,8 @@ struct sc_server {
     grpc_server *server;
     grpc_completion_queue *cq;
     void *method_handles[SC_METHOD_COUNT];
-    srv_request requests[SC_METHOD_COUNT][SC_REQUESTS_PER_METHOD];
+    /* One row per method, the last for unregistered paths. */
+    srv_request requests[SC_METHOD_COUNT + 1][SC_REQUESTS_PER_METHOD];
     srv_call *calls; /* live calls, doubly linked */
     size_t n_calls;
     uint64_t next_call_id;
@@ -312,13 +315,21 @@ static void request_call(sc_server *s, srv_request *r)
     grpc_metadata_array_init(&r->md);
     r->call = NULL;
     r->tag.kind = TAG_REQUEST;
-    grpc_call_error e =
-        grpc_server_request_registered_call(s->server, s->method_handles[r->method], &r->call,
-                                            &r->deadline, &r->md, NULL, s->cq, s->cq, &r->tag);
+    grpc_call_error e;
+    if (r->method == SC_METHOD_UNKNOWN) {
+        grpc_call_details_init(&r->details);
+        e = grpc_server_request_call(s->server, &r->call, &r->details, &r->md, s->cq, s->cq,
+                                     &r->tag);
+    } else {
+        e = grpc_server_request_registered_call(s->server, s->method_handles[r->method], &r->call,
+                                                &r->deadline, &r->md, NULL, s->cq, s->cq, &r->tag);
+    }
     r->pending = (e == GRPC_CALL_OK);
     if (e != GRPC_CALL_OK) {
-        sc_log(SC_LOG_ERROR, "server", "request_registered_call failed (%d)", (int)e);
+        sc_log(SC_LOG_ERROR, "server", "requesting a call failed (%d)", (int)e);
         grpc_metadata_array_destroy(&r->md);
+        if (r->method == SC_METHOD_UNKNOWN)
+            grpc_call_details_destroy(&r->details);
     }
 }
 
@@ -337,8 +348,15 @@ static void accept_call(sc_server *s, srv_request *r)
     }
     c->id = ++s->next_call_id;
     c->call = r->call;
-    c->deadline = r->deadline;
-    sc_handler_init(&c->h, r->method, &s->env, &md, clock_now());
+    if (r->method == SC_METHOD_UNKNOWN) {
+        c->deadline = r->details.deadline;
+        char *path = grpc_slice_to_c_string(r->details.method);
+        sc_handler_init_unknown(&c->h, &s->env, path);
+        gpr_free(path);
+    } else {
+        c->deadline = r->deadline;
+        sc_handler_init(&c->h, r->method, &s->env, &md, clock_now());
+    }
     c->next = s->calls;
     if (s->calls != NULL)
         s->calls->prev = c;
@@ -363,6 +381,8 @@ static void on_request_done(sc_server *s, srv_request *r, bool ok)
     if (ok)
         accept_call(s, r);
     grpc_metadata_array_destroy(&r->md);
+    if (r->method == SC_METHOD_UNKNOWN)
+        grpc_call_details_destroy(&r->details);
     if (!atomic_load(&s->shutdown_requested))
         request_call(s, r);
 }
@@ -499,7 +519,7 @@ static void react_to_shutdown(sc_server *s)
 
 static bool requests_pending(const sc_server *s)
 {
-    for (int m = 0; m < SC_METHOD_COUNT; m++)
+    for (int m = 0; m <= SC_METHOD_COUNT; m++)
         for (int i = 0; i < SC_REQUESTS_PER_METHOD; i++)
             if (s->requests[m][i].pending)
                 return true;
@@ -583,7 +603,7 @@ sc_server *sc_server_create(const sc_server_config *cfg, char *err, size_t errle
     }
     grpc_server_start(s->server);
     s->started = true;
-    for (int m = 0; m < SC_METHOD_COUNT; m++) {
+    for (int m = 0; m <= SC_METHOD_COUNT; m++) {
         for (int i = 0; i < SC_REQUESTS_PER_METHOD; i++) {
             s->requests[m][i].method = (sc_method)m;
             request_call(s, &s->requests[m][i]);
