@@ -76,6 +76,7 @@ typedef struct {
     sc_backoff_xorshift rng;
     bool finished;
     int final_code;
+    int last_code;       /* code of the attempt that ended last; -1 before */
     char *final_message; /* owned */
     bool local_failure;
     int64_t printed; /* responses shown, across attempts */
@@ -505,6 +506,7 @@ static void on_done(sc_client_call *call, void *user)
     r->final_message = strdup(res->message);
     int code = res->code;
     size_t responses = res->responses;
+    r->last_code = code;
     r->call = NULL;
     sc_client_call_release(call);
     sc_client_retry_attempt_ended(&r->retry, code, responses);
@@ -565,10 +567,35 @@ static int send_chat(sc_client_call *call, const char *user, const char *text, s
     return rc;
 }
 
+static grpc_channel *open_channel(const sc_call_args *a, char *err, size_t errlen)
+{
+    sc_client_channel_opts copts = {.max_receive_bytes = (int)a->max_receive_bytes};
+    return sc_client_channel_create(a->target, &copts, err, errlen);
+}
+
+/* After UNAVAILABLE the old channel may sit in its own (core) reconnect backoff and fail new calls
+ * at once; a fresh channel makes each attempt a real connection attempt on our schedule. */
+static int refresh_channel(sc_call_run *r)
+{
+    if (r->last_code != SC_STATUS_UNAVAILABLE)
+        return 0;
+    char err[256];
+    grpc_channel *ch = open_channel(r->a, err, sizeof err);
+    if (ch == NULL) {
+        fprintf(stderr, "streamconform call: %s\n", err);
+        return -1;
+    }
+    grpc_channel_destroy(r->channel); /* every call on it has been released */
+    r->channel = ch;
+    return 0;
+}
+
 static int start_attempt(sc_client_retry *retry, void *user)
 {
     sc_call_run *r = user;
     (void)retry;
+    if (refresh_channel(r) != 0)
+        return -1;
     static const sc_client_call_handlers handlers = {
         .on_message = on_message,
         .on_send_ready = on_send_ready,
@@ -742,8 +769,7 @@ static int run_setup(sc_call_run *r, char *err, size_t errlen)
             fprintf(stderr, "Type messages (Ctrl+C to exit):\n");
     }
     r->loop = sc_client_loop_create();
-    sc_client_channel_opts copts = {.max_receive_bytes = (int)r->a->max_receive_bytes};
-    r->channel = r->loop ? sc_client_channel_create(r->a->target, &copts, err, errlen) : NULL;
+    r->channel = r->loop ? open_channel(r->a, err, errlen) : NULL;
     if (r->channel == NULL)
         return -1;
     sc_backoff_xorshift_seed(&r->rng, (uint64_t)sc_time_wall_ns());
@@ -804,6 +830,7 @@ static int run_call(const sc_call_args *a)
     r.a = a;
     r.fd = -1;
     r.final_code = -1;
+    r.last_code = -1;
     char err[512];
     int rc = SC_CLI_EXIT_LOCAL;
     if (run_setup(&r, err, sizeof err) != 0) {

@@ -261,6 +261,20 @@ static void on_done(sc_client_call *call, void *user)
     sc_client_retry_attempt_ended(&j->retry, j->code, responses);
 }
 
+/* As in `call --reconnect`: after UNAVAILABLE a fresh channel, so the attempt really reconnects
+ * instead of failing fast inside the old channel's own backoff. */
+static int refresh_channel(sc_peer_job *j, char *err, size_t errlen)
+{
+    if (j->retry.count <= 1 || j->code != SC_STATUS_UNAVAILABLE)
+        return 0;
+    grpc_channel *ch = sc_client_channel_create(j->in.target, &j->in.channel, err, errlen);
+    if (ch == NULL)
+        return -1;
+    grpc_channel_destroy(j->channel); /* every call on it has been released */
+    j->channel = ch;
+    return 0;
+}
+
 static int start_attempt(sc_client_retry *retry, void *user)
 {
     (void)retry;
@@ -279,7 +293,9 @@ static int start_attempt(sc_client_retry *retry, void *user)
         .cancel = j->in.cancel,
     };
     char err[256];
-    j->call = sc_client_call_start(j->d->loop, j->channel, &opts, &handlers, j, err, sizeof err);
+    if (refresh_channel(j, err, sizeof err) == 0)
+        j->call =
+            sc_client_call_start(j->d->loop, j->channel, &opts, &handlers, j, err, sizeof err);
     if (j->call == NULL) {
         free(j->message);
         j->message = strdup(err);
