@@ -1,37 +1,17 @@
-/* sc_testproc: start a peer process for an integration test, read its ready line, stop and reap
- * it. Every wait is bounded; a process that will not stop is SIGKILLed and reaped. */
+/* sc_testproc: the tests' names for common/sc_proc (start a peer, read its ready line, stop and
+ * reap it), plus where the binary under test is. */
 #ifndef SC_TESTPROC_H
 #define SC_TESTPROC_H
 
-#include <stdbool.h>
-#include <stdint.h>
-#include <sys/types.h>
+#include "sc_proc.h"
 
-typedef struct {
-    pid_t pid;  /* 0 once reaped */
-    int out_fd; /* read end of the child's stdout; -1 when closed */
-    int port;   /* from the ready line */
-    char buf[65536];
-    size_t buf_len;
-} sc_testproc;
+typedef sc_proc sc_testproc;
+#define sc_testproc_start sc_proc_start
+#define sc_testproc_read_line sc_proc_read_line
+#define sc_testproc_stop sc_proc_stop
+#define sc_testproc_cleanup sc_proc_cleanup
 
-/* Fork/exec argv (argv[0] a path). The child's stdout is a pipe read by sc_testproc_read_line;
- * stderr is inherited (visible in ctest output). Waits up to `ready_ms` for the ready line
- * {"ready":true,"port":N}. 0 on success; -1 (child killed and reaped) otherwise. */
-int sc_testproc_start(sc_testproc *p, char *const argv[], int64_t ready_ms);
-
-/* Next stdout line (without the newline) into `line`, waiting at most `timeout_ms`.
- * 1 on a line, 0 on EOF, -1 on timeout. */
-int sc_testproc_read_line(sc_testproc *p, char *line, size_t len, int64_t timeout_ms);
-
-/* Send `sig` and wait up to `timeout_ms` for the exit. Returns the exit status as from waitpid
- * (use WIFEXITED/WEXITSTATUS), or -1 when it did not exit in time (then it was SIGKILLed). */
-int sc_testproc_stop(sc_testproc *p, int sig, int64_t timeout_ms);
-
-/* Kill (if running), reap, close pipes. Safe to call twice. */
-void sc_testproc_cleanup(sc_testproc *p);
-
-/* The path of the streamconform binary under test (from the build). */
+/* The path of the streamconform binary under test: $SC_STREAMCONFORM, else the build's. */
 const char *sc_testproc_binary(void);
 
 #endif
