@@ -14,7 +14,6 @@ struct sc_client_sync {
     sc_client_loop *loop; /* owned */
     sc_client_call *call; /* owned */
     sc_sync_msg *head, *tail;
-    bool send_ready; /* the send queue drained since the last send */
 };
 
 static void on_message(sc_client_call *call, ProtobufCMessage *msg, void *user)
@@ -36,12 +35,6 @@ static void on_message(sc_client_call *call, ProtobufCMessage *msg, void *user)
     s->tail = m;
 }
 
-static void on_send_ready(sc_client_call *call, void *user)
-{
-    (void)call;
-    ((sc_client_sync *)user)->send_ready = true;
-}
-
 sc_client_sync *sc_client_sync_start(grpc_channel *channel, const sc_client_call_opts *opts,
                                      char *err, size_t errlen)
 {
@@ -53,7 +46,6 @@ sc_client_sync *sc_client_sync_start(grpc_channel *channel, const sc_client_call
         goto oom;
     static const sc_client_call_handlers handlers = {
         .on_message = on_message,
-        .on_send_ready = on_send_ready,
     };
     s->call = sc_client_call_start(s->loop, channel, opts, &handlers, s, err, errlen);
     if (s->call == NULL) {
