@@ -17,5 +17,6 @@ bool sc_cli_parse_int(const char *cmd, const char *name, const char *text, int64
 int sc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int sc_cli_serve_main(int argc, char **argv);
+int sc_cli_check_main(int argc, char **argv);
 
 #endif

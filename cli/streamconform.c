@@ -19,6 +19,7 @@ static const subcommand subcommands[] = {
 /* client subcommands (call, peer-client) are added here when the client library is built */
 #ifdef SC_HAVE_CLIENT_CLI
     {"call", sc_cli_call_main, "call one DataService method (get, subscribe, upload, chat)"},
+    {"check", sc_cli_check_main, "start the reference server and drive every method once"},
     {"peer-client", sc_cli_peer_client_main, "the client-peer driver (JSON lines on stdin)"},
 #endif
 };
