@@ -48,7 +48,7 @@ static void report(check_ctx *c, const char *what, bool ok, const char *fmt, ...
         c->failures++;
 }
 
-static sc_client_sync *start(check_ctx *c, sc_client_method m, const sc_md_list *md)
+static sc_client_sync *start(check_ctx *c, sc_method m, const sc_md_list *md)
 {
     sc_client_call_opts o = {.method = m, .metadata = md, .deadline_ms = CHECK_CALL_MS};
     char err[256];

@@ -46,7 +46,7 @@
 #define SC_CALL_MAX_MS (24LL * 3600 * 1000)
 
 typedef struct {
-    sc_client_method method;
+    sc_method method;
     const char *target;
     const char *subscription_id;
     const char *topics[SC_CALL_MAX_TOPICS]; /* borrowed from argv */
@@ -329,7 +329,7 @@ static int parse_args(sc_call_args *a, int argc, char **argv, char *err, size_t 
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return 1;
-    if (!sc_client_method_parse(argv[1], &a->method)) {
+    if (!sc_method_parse(argv[1], &a->method)) {
         snprintf(err, errlen, "unknown method '%s' (get|subscribe|upload|chat)", argv[1]);
         return -1;
     }

@@ -15,7 +15,7 @@ struct sc_client_call {
     sc_client_loop_member member;
     grpc_call *call;  /* owned (one ref) */
     unsigned long id; /* for traces */
-    sc_client_method method;
+    sc_method method;
     sc_client_call_handlers handlers;
     void *user;
     sc_client_cancel_plan cancel;
@@ -57,7 +57,7 @@ static int64_t since_start(const sc_client_call *c)
 
 #define TRACE(c, fmt, ...)                                                                         \
     sc_log(SC_LOG_DEBUG, "client", "call#%lu %s +%lldms " fmt, (c)->id,                            \
-           sc_client_method_get((c)->method)->rpc_name, (long long)since_start(c), __VA_ARGS__)
+           sc_method_get((c)->method)->rpc_name, (long long)since_start(c), __VA_ARGS__)
 
 /* ---- freeing ---- */
 
@@ -295,7 +295,7 @@ static void record_response_time(sc_client_call *c, int64_t now)
 
 static void deliver(sc_client_call *c, grpc_byte_buffer *bb)
 {
-    const ProtobufCMessageDescriptor *desc = sc_client_method_get(c->method)->response;
+    const ProtobufCMessageDescriptor *desc = sc_method_get(c->method)->response;
     ProtobufCMessage *msg = sc_pb_unpack(desc, bb);
     if (msg == NULL) {
         char why[128];
@@ -450,7 +450,7 @@ static bool make_grpc_call(sc_client_call *c, grpc_channel *channel, const sc_cl
 {
     gpr_timespec deadline = o->deadline_ms > 0 ? sc_time_deadline_in_ms(o->deadline_ms)
                                                : gpr_inf_future(GPR_CLOCK_MONOTONIC);
-    grpc_slice path = grpc_slice_from_static_string(sc_client_method_get(o->method)->path);
+    grpc_slice path = grpc_slice_from_static_string(sc_method_get(o->method)->path);
     c->call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS,
                                        sc_client_loop_cq(c->loop), path, NULL, deadline, NULL);
     return c->call != NULL;
@@ -461,7 +461,7 @@ sc_client_call *sc_client_call_start(sc_client_loop *loop, grpc_channel *channel
                                      const sc_client_call_handlers *handlers, void *user, char *err,
                                      size_t errlen)
 {
-    if (sc_client_method_get(opts->method) == NULL) {
+    if (sc_method_get(opts->method) == NULL) {
         snprintf(err, errlen, "method: unknown");
         return NULL;
     }
@@ -513,7 +513,7 @@ const sc_client_call_result *sc_client_call_result_get(const sc_client_call *c)
     return &c->result;
 }
 
-sc_client_method sc_client_call_method(const sc_client_call *c)
+sc_method sc_client_call_method(const sc_client_call *c)
 {
     return c->method;
 }

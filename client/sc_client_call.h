@@ -16,7 +16,7 @@
 #define SC_CLIENT_CALL_H
 
 #include "sc_client_loop.h"
-#include "sc_client_method.h"
+#include "sc_method.h"
 #include "sc_md.h"
 
 #include <grpc/grpc.h>
@@ -47,7 +47,7 @@ typedef struct {
 } sc_client_cancel_plan;
 
 typedef struct {
-    sc_client_method method;
+    sc_method method;
     const sc_md_list *metadata; /* borrowed during sc_client_call_start only; may be NULL */
     int64_t deadline_ms;        /* from the start of the call; <= 0 means no deadline */
     bool wait_for_ready;        /* GRPC_INITIAL_METADATA_WAIT_FOR_READY */
@@ -108,7 +108,7 @@ bool sc_client_call_done(const sc_client_call *call);
 const sc_client_call_result *sc_client_call_result_get(const sc_client_call *call);
 
 /* The method the call was started with. */
-sc_client_method sc_client_call_method(const sc_client_call *call);
+sc_method sc_client_call_method(const sc_client_call *call);
 
 /* Give the call up (see the ownership note above). NULL is a no-op. */
 void sc_client_call_release(sc_client_call *call);

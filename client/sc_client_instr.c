@@ -190,7 +190,7 @@ static int parse_requests(const cJSON *root, sc_client_instr *in, perr *e)
     in->requests = calloc(n ? n : 1, sizeof *in->requests);
     if (in->requests == NULL)
         return fail(e, "requests", "out of memory");
-    const ProtobufCMessageDescriptor *desc = sc_client_method_get(in->method)->request;
+    const ProtobufCMessageDescriptor *desc = sc_method_get(in->method)->request;
     const cJSON *item = NULL;
     cJSON_ArrayForEach(item, arr)
     {
@@ -358,7 +358,7 @@ static int parse_method(const cJSON *root, sc_client_instr *in, perr *e)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "method");
     if (v == NULL)
         return fail(e, "method", "missing");
-    if (!cJSON_IsString(v) || !sc_client_method_parse(v->valuestring, &in->method))
+    if (!cJSON_IsString(v) || !sc_method_parse(v->valuestring, &in->method))
         return fail(e, "method",
                     "expected GetData, SubscribeData, UploadFile, Chat (or a full path)");
     return 0;

@@ -5,7 +5,7 @@
 
 #include "sc_client_call.h"
 #include "sc_client_channel.h"
-#include "sc_client_method.h"
+#include "sc_method.h"
 #include "sc_md.h"
 #include "sc_reconnect.h"
 
@@ -26,7 +26,7 @@
 typedef struct {
     char *case_id; /* owned; NULL when the line had no usable "case" */
     char *target;  /* owned */
-    sc_client_method method;
+    sc_method method;
     sc_md_list metadata;         /* owned; -bin values decoded from base64 */
     int64_t timeout_ms;          /* gRPC deadline of each attempt */
     ProtobufCMessage **requests; /* owned (protobuf_c_message_free_unpacked) */

@@ -7,33 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct {
-    const char *name;
-    const char *path;
-    const ProtobufCMessageDescriptor *request;
-} sc_methods[SC_METHOD_COUNT] = {
-    {"GetData", "/streaming.DataService/GetData", &streaming__stream_request__descriptor},
-    {"SubscribeData", "/streaming.DataService/SubscribeData",
-     &streaming__stream_request__descriptor},
-    {"UploadFile", "/streaming.DataService/UploadFile", &streaming__upload_request__descriptor},
-    {"Chat", "/streaming.DataService/Chat", &streaming__chat_message__descriptor},
-};
-
-const char *sc_method_name(sc_method m)
-{
-    return m < SC_METHOD_COUNT ? sc_methods[m].name : "unknown";
-}
-
-const char *sc_method_path(sc_method m)
-{
-    return m < SC_METHOD_COUNT ? sc_methods[m].path : NULL;
-}
-
-const ProtobufCMessageDescriptor *sc_method_request_desc(sc_method m)
-{
-    return m < SC_METHOD_COUNT ? sc_methods[m].request : NULL;
-}
-
 /* ---- final status ---------------------------------------------------------------------- */
 
 static void finish(sc_handler *h, int code, const char *fmt, ...)
@@ -170,7 +143,7 @@ static void on_stream_request(sc_handler *h, const ProtobufCMessage *msg)
         finish(h, SC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    if (h->method == SC_METHOD_GET_DATA)
+    if (h->method == SC_METHOD_GET)
         maybe_inject_failure(h, INT64_MAX); /* GetData fails before responding, whatever N */
     else
         maybe_inject_failure(h, 0); /* SubscribeData: fail-after 0 means before the first batch */
@@ -251,13 +224,13 @@ void sc_handler_init(sc_handler *h, sc_method method, sc_handler_env *env, const
     }
     h->ctl_ok = true;
     h->gate_ms = now.mono_ms + h->ctl.initial_delay_ms;
-    if (method == SC_METHOD_UPLOAD_FILE) {
+    if (method == SC_METHOD_UPLOAD) {
         h->sha = EVP_MD_CTX_new();
         if (h->sha == NULL || EVP_DigestInit_ex(h->sha, EVP_sha256(), NULL) != 1)
             finish(h, SC_STATUS_INTERNAL, "sha256 init failed");
     }
     /* Streams and uploads can fail before any message: fail-after 0. */
-    if (method == SC_METHOD_UPLOAD_FILE || method == SC_METHOD_CHAT)
+    if (method == SC_METHOD_UPLOAD || method == SC_METHOD_CHAT)
         maybe_inject_failure(h, 0);
 }
 
@@ -288,10 +261,10 @@ bool sc_handler_wants_recv(const sc_handler *h)
     if (!h->ctl_ok || h->finished || h->half_closed || h->closed)
         return false;
     switch (h->method) {
-    case SC_METHOD_GET_DATA:
-    case SC_METHOD_SUBSCRIBE_DATA:
+    case SC_METHOD_GET:
+    case SC_METHOD_SUBSCRIBE:
         return h->received == 0;
-    case SC_METHOD_UPLOAD_FILE:
+    case SC_METHOD_UPLOAD:
     case SC_METHOD_CHAT:
         return true;
     default:
@@ -305,11 +278,11 @@ void sc_handler_on_message(sc_handler *h, const ProtobufCMessage *msg, sc_clock 
         return;
     h->received++;
     switch (h->method) {
-    case SC_METHOD_GET_DATA:
-    case SC_METHOD_SUBSCRIBE_DATA:
+    case SC_METHOD_GET:
+    case SC_METHOD_SUBSCRIBE:
         on_stream_request(h, msg);
         break;
-    case SC_METHOD_UPLOAD_FILE:
+    case SC_METHOD_UPLOAD:
         on_upload_message(h, msg);
         break;
     case SC_METHOD_CHAT:
@@ -350,12 +323,12 @@ void sc_handler_on_half_close(sc_handler *h, sc_clock now)
     if (h->finished)
         return;
     switch (h->method) {
-    case SC_METHOD_GET_DATA:
-    case SC_METHOD_SUBSCRIBE_DATA:
+    case SC_METHOD_GET:
+    case SC_METHOD_SUBSCRIBE:
         if (h->received == 0)
             finish(h, SC_STATUS_INVALID_ARGUMENT, "no request message");
         break;
-    case SC_METHOD_UPLOAD_FILE:
+    case SC_METHOD_UPLOAD:
         finish_upload(h);
         break;
     case SC_METHOD_CHAT:
@@ -380,15 +353,15 @@ void sc_handler_on_sent(sc_handler *h, bool ok, sc_clock now)
     }
     h->sent++;
     switch (h->method) {
-    case SC_METHOD_GET_DATA:
+    case SC_METHOD_GET:
         finish_ok(h);
         break;
-    case SC_METHOD_SUBSCRIBE_DATA:
+    case SC_METHOD_SUBSCRIBE:
         maybe_inject_failure(h, h->sent);
         if (h->ctl.max_responses >= 0 && h->sent >= h->ctl.max_responses)
             finish_ok(h);
         break;
-    case SC_METHOD_UPLOAD_FILE:
+    case SC_METHOD_UPLOAD:
         finish_ok(h);
         break;
     case SC_METHOD_CHAT:
@@ -414,7 +387,7 @@ static int64_t response_delay(const sc_handler *h)
 {
     if (h->ctl.response_delay_ms >= 0)
         return h->ctl.response_delay_ms;
-    return h->method == SC_METHOD_SUBSCRIBE_DATA ? h->env->tick_ms : 0;
+    return h->method == SC_METHOD_SUBSCRIBE ? h->env->tick_ms : 0;
 }
 
 static ProtobufCMessage *upload_response(sc_handler *h, sc_clock now)
@@ -448,11 +421,11 @@ static ProtobufCMessage *upload_response(sc_handler *h, sc_clock now)
 static bool message_available(const sc_handler *h)
 {
     switch (h->method) {
-    case SC_METHOD_GET_DATA:
+    case SC_METHOD_GET:
         return h->request != NULL && !h->unary_done && !h->finished;
-    case SC_METHOD_SUBSCRIBE_DATA:
+    case SC_METHOD_SUBSCRIBE:
         return h->request != NULL && !h->finished;
-    case SC_METHOD_UPLOAD_FILE:
+    case SC_METHOD_UPLOAD:
         return h->upload_response_due;
     case SC_METHOD_CHAT:
         return h->member.len > 0 && !(h->finished && h->final_code != SC_STATUS_OK);
@@ -464,13 +437,13 @@ static bool message_available(const sc_handler *h)
 static ProtobufCMessage *take_message(sc_handler *h, sc_clock now)
 {
     switch (h->method) {
-    case SC_METHOD_GET_DATA:
+    case SC_METHOD_GET:
         h->unary_done = true;
         return (ProtobufCMessage *)sc_handler_make_batch(h->request, 0, &h->env->rng, now.wall_ns);
-    case SC_METHOD_SUBSCRIBE_DATA:
+    case SC_METHOD_SUBSCRIBE:
         return (ProtobufCMessage *)sc_handler_make_batch(h->request, h->sent, &h->env->rng,
                                                          now.wall_ns);
-    case SC_METHOD_UPLOAD_FILE:
+    case SC_METHOD_UPLOAD:
         h->upload_response_due = false;
         return upload_response(h, now);
     case SC_METHOD_CHAT:

@@ -10,6 +10,7 @@
 #include "sc_chat.h"
 #include "sc_control.h"
 #include "sc_md.h"
+#include "sc_method.h"
 
 #include <openssl/evp.h>
 #include <protobuf-c/protobuf-c.h>
@@ -25,22 +26,6 @@
 #define SC_STATUS_MESSAGE_MAX (SC_CONTROL_MAX_TEXT + 64)
 /* Default message of a failure injected with x-sc-fail-code and no x-sc-fail-message. */
 #define SC_INJECTED_FAILURE_MESSAGE "injected failure"
-
-typedef enum {
-    SC_METHOD_GET_DATA = 0,
-    SC_METHOD_SUBSCRIBE_DATA,
-    SC_METHOD_UPLOAD_FILE,
-    SC_METHOD_CHAT,
-    SC_METHOD_COUNT,
-    /* A call to any other path: answered UNIMPLEMENTED (the C core leaves such calls to us). */
-    SC_METHOD_UNKNOWN = SC_METHOD_COUNT
-} sc_method;
-
-/* "GetData", "/streaming.DataService/GetData", request descriptor ("unknown"/NULL for
- * SC_METHOD_UNKNOWN). */
-const char *sc_method_name(sc_method m);
-const char *sc_method_path(sc_method m);
-const ProtobufCMessageDescriptor *sc_method_request_desc(sc_method m);
 
 typedef struct {
     int64_t mono_ms; /* for delays and ordering */

@@ -144,7 +144,7 @@ static Streaming__StreamRequest stream_request(const char *sub, int batch)
     return r;
 }
 
-static sc_client_sync *start_call(sc_client_method m, const sc_md_list *md, int64_t deadline_ms)
+static sc_client_sync *start_call(sc_method m, const sc_md_list *md, int64_t deadline_ms)
 {
     sc_client_call_opts o = {.method = m, .metadata = md, .deadline_ms = deadline_ms};
     char err[256];
@@ -206,7 +206,7 @@ static void getdata_and_subscribe_reject_empty_topics(void **state)
     Streaming__StreamRequest req = STREAMING__STREAM_REQUEST__INIT;
     req.subscription_id = "x";
     for (int m = SC_METHOD_GET; m <= SC_METHOD_SUBSCRIBE; m++) {
-        sc_client_sync *s = start_call((sc_client_method)m, NULL, CALL_MS);
+        sc_client_sync *s = start_call((sc_method)m, NULL, CALL_MS);
         assert_int_equal(run_stream(s, &req.base, NULL), 0);
         assert_status(sc_client_sync_result(s), SC_STATUS_INVALID_ARGUMENT,
                       "topics must not be empty");

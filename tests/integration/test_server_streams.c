@@ -97,7 +97,7 @@ static sc_md_list metadata(const char *first, ...)
     return md;
 }
 
-static sc_client_call *start(grpc_channel *ch, sc_client_method m, const sc_md_list *md,
+static sc_client_call *start(grpc_channel *ch, sc_method m, const sc_md_list *md,
                              const sc_client_call_handlers *h, void *user)
 {
     sc_client_call_opts o = {.method = m, .metadata = md, .deadline_ms = RUN_MS};

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "sc_cli_util.h"
-#include "sc_client_method.h"
+#include "sc_method.h"
 #include "sc_status.h"
 
 static void exit_codes_follow_grpcurl(void **state)
@@ -108,21 +108,21 @@ static void numbers_are_whole_and_bounded(void **state)
 static void method_names(void **state)
 {
     (void)state;
-    sc_client_method m;
-    assert_true(sc_client_method_parse("subscribe", &m));
+    sc_method m;
+    assert_true(sc_method_parse("subscribe", &m));
     assert_int_equal(m, SC_METHOD_SUBSCRIBE);
-    assert_true(sc_client_method_parse("UploadFile", &m));
+    assert_true(sc_method_parse("UploadFile", &m));
     assert_int_equal(m, SC_METHOD_UPLOAD);
-    assert_true(sc_client_method_parse("/streaming.DataService/Chat", &m));
+    assert_true(sc_method_parse("/streaming.DataService/Chat", &m));
     assert_int_equal(m, SC_METHOD_CHAT);
-    assert_false(sc_client_method_parse("Get", &m));
-    assert_false(sc_client_method_parse(NULL, &m));
-    const sc_client_method_info *get = sc_client_method_get(SC_METHOD_GET);
+    assert_false(sc_method_parse("Get", &m));
+    assert_false(sc_method_parse(NULL, &m));
+    const sc_method_info *get = sc_method_get(SC_METHOD_GET);
     assert_string_equal(get->path, "/streaming.DataService/GetData");
     assert_false(get->client_streaming || get->server_streaming);
-    const sc_client_method_info *chat = sc_client_method_get(SC_METHOD_CHAT);
+    const sc_method_info *chat = sc_method_get(SC_METHOD_CHAT);
     assert_true(chat->client_streaming && chat->server_streaming);
-    assert_null(sc_client_method_get(SC_METHOD_COUNT));
+    assert_null(sc_method_get(SC_METHOD_COUNT));
 }
 
 int main(void)

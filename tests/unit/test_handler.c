@@ -99,7 +99,7 @@ static void getdata_happy_path(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_GET_DATA, 0, NULL);
+    start(&h, SC_METHOD_GET, 0, NULL);
     expect_headers(&h, 0);
     send_request(&h, "sub", 3, 1, 2, "a", "b");
     assert_false(sc_handler_wants_recv(&h));
@@ -126,7 +126,7 @@ static void getdata_default_batch_size(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_GET_DATA, 0, NULL);
+    start(&h, SC_METHOD_GET, 0, NULL);
     expect_headers(&h, 0);
     send_request(&h, "s", -4, 0, 1, "t");
     Streaming__StreamResponse *r = (Streaming__StreamResponse *)expect_message(&h, 0);
@@ -139,26 +139,26 @@ static void getdata_rejects_bad_requests(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_GET_DATA, 0, NULL);
+    start(&h, SC_METHOD_GET, 0, NULL);
     expect_headers(&h, 0);
     send_request(&h, "s", 1, 0, 0);
     expect_status(&h, 0, SC_STATUS_INVALID_ARGUMENT, "topics must not be empty");
     sc_handler_free(&h, at(0));
 
-    start(&h, SC_METHOD_GET_DATA, 0, NULL);
+    start(&h, SC_METHOD_GET, 0, NULL);
     expect_headers(&h, 0);
     send_request(&h, "s", 10001, 0, 1, "t");
     expect_status(&h, 0, SC_STATUS_INVALID_ARGUMENT,
                   "batch_size must be at most 10000 (got 10001)");
     sc_handler_free(&h, at(0));
 
-    start(&h, SC_METHOD_GET_DATA, 0, NULL);
+    start(&h, SC_METHOD_GET, 0, NULL);
     expect_headers(&h, 0);
     sc_handler_on_half_close(&h, at(0));
     expect_status(&h, 0, SC_STATUS_INVALID_ARGUMENT, "no request message");
     sc_handler_free(&h, at(0));
 
-    start(&h, SC_METHOD_GET_DATA, 0, NULL);
+    start(&h, SC_METHOD_GET, 0, NULL);
     expect_headers(&h, 0);
     sc_handler_on_malformed(&h, at(0));
     expect_status(&h, 0, SC_STATUS_INTERNAL, "failed to parse StreamRequest");
@@ -169,7 +169,7 @@ static void getdata_injected_failure_before_response(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_GET_DATA, 0, "x-sc-fail-code", "NOT_FOUND", "x-sc-fail-after", "5",
+    start(&h, SC_METHOD_GET, 0, "x-sc-fail-code", "NOT_FOUND", "x-sc-fail-after", "5",
           "x-sc-retry-pushback-ms", "25", NULL);
     expect_headers(&h, 0);
     send_request(&h, "s", 1, 0, 1, "t");
@@ -187,7 +187,7 @@ static void validation_precedes_injected_failure(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_GET_DATA, 0, "x-sc-fail-code", "NOT_FOUND", NULL);
+    start(&h, SC_METHOD_GET, 0, "x-sc-fail-code", "NOT_FOUND", NULL);
     expect_headers(&h, 0);
     send_request(&h, "s", 1, 0, 0);
     expect_status(&h, 0, SC_STATUS_INVALID_ARGUMENT, "topics must not be empty");
@@ -198,7 +198,7 @@ static void bad_control_is_trailers_only(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_SUBSCRIBE_DATA, 0, "x-sc-max-responses", "ten", NULL);
+    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-max-responses", "ten", NULL);
     assert_false(sc_handler_wants_recv(&h));
     expect_status(&h, 0, SC_STATUS_INVALID_ARGUMENT,
                   "x-sc-max-responses: expected a whole number from 0 to 1000000000, got \"ten\"");
@@ -210,7 +210,7 @@ static void initial_delay_holds_everything(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_GET_DATA, 100, "x-sc-initial-delay-ms", "300", NULL);
+    start(&h, SC_METHOD_GET, 100, "x-sc-initial-delay-ms", "300", NULL);
     assert_int_equal(sc_handler_next_output(&h, at(100)).kind, SC_OUT_NONE);
     assert_int_equal(sc_handler_wake_at(&h), 400);
     send_request(&h, "s", 1, 150, 1, "t"); /* reading goes on meanwhile */
@@ -226,7 +226,7 @@ static void echo_metadata_exposed(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_GET_DATA, 0, "x-grpc-test-echo-initial", "hello",
+    start(&h, SC_METHOD_GET, 0, "x-grpc-test-echo-initial", "hello",
           "x-grpc-test-echo-trailing-bin", "\x01\x02", NULL);
     const sc_md_list *init = sc_handler_initial_metadata(&h);
     assert_int_equal(init->count, 1);
@@ -245,7 +245,7 @@ static void subscribe_interval_and_max_responses(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_SUBSCRIBE_DATA, 0, "x-sc-response-delay-ms", "20", "x-sc-max-responses",
+    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-response-delay-ms", "20", "x-sc-max-responses",
           "2", NULL);
     expect_headers(&h, 0);
     send_request(&h, "s", 1, 5, 1, "t");
@@ -269,7 +269,7 @@ static void subscribe_uses_tick_by_default(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_SUBSCRIBE_DATA, 0, NULL);
+    start(&h, SC_METHOD_SUBSCRIBE, 0, NULL);
     expect_headers(&h, 0);
     send_request(&h, "s", 1, 0, 1, "t");
     assert_int_equal(sc_handler_next_output(&h, at(0)).kind, SC_OUT_NONE);
@@ -284,7 +284,7 @@ static void subscribe_fails_after_n(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_SUBSCRIBE_DATA, 0, "x-sc-response-delay-ms", "0", "x-sc-fail-code",
+    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-response-delay-ms", "0", "x-sc-fail-code",
           "UNAVAILABLE", "x-sc-fail-after", "2", "x-sc-fail-message", "try later",
           "x-sc-max-responses", "2", NULL);
     expect_headers(&h, 0);
@@ -294,7 +294,7 @@ static void subscribe_fails_after_n(void **state)
     expect_status(&h, 0, SC_STATUS_UNAVAILABLE, "try later"); /* failure beats max-responses */
     sc_handler_free(&h, at(0));
 
-    start(&h, SC_METHOD_SUBSCRIBE_DATA, 0, "x-sc-fail-code", "ABORTED", NULL);
+    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-fail-code", "ABORTED", NULL);
     expect_headers(&h, 0);
     send_request(&h, "s", 1, 0, 1, "t");
     expect_status(&h, 0, SC_STATUS_ABORTED, SC_INJECTED_FAILURE_MESSAGE);
@@ -328,7 +328,7 @@ static void upload_happy_and_empty(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_UPLOAD_FILE, 0, NULL);
+    start(&h, SC_METHOD_UPLOAD, 0, NULL);
     expect_headers(&h, 0);
     upload_meta(&h, 11);
     upload_chunk(&h, "hello ");
@@ -345,7 +345,7 @@ static void upload_happy_and_empty(void **state)
     expect_status(&h, 0, SC_STATUS_OK, "");
     sc_handler_free(&h, at(0));
 
-    start(&h, SC_METHOD_UPLOAD_FILE, 0, NULL);
+    start(&h, SC_METHOD_UPLOAD, 0, NULL);
     expect_headers(&h, 0);
     upload_meta(&h, 0);
     sc_handler_on_half_close(&h, at(0));
@@ -363,7 +363,7 @@ static void upload_file_ids_unique(void **state)
     char first[64] = "";
     for (int i = 0; i < 2; i++) {
         sc_handler h;
-        start(&h, SC_METHOD_UPLOAD_FILE, 0, NULL);
+        start(&h, SC_METHOD_UPLOAD, 0, NULL);
         expect_headers(&h, 0);
         upload_meta(&h, 0);
         sc_handler_on_half_close(&h, at(0)); /* same clock both times */
@@ -381,34 +381,34 @@ static void upload_errors(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_UPLOAD_FILE, 0, NULL);
+    start(&h, SC_METHOD_UPLOAD, 0, NULL);
     expect_headers(&h, 0);
     upload_chunk(&h, "x");
     assert_false(sc_handler_wants_recv(&h));
     expect_status(&h, 0, SC_STATUS_INVALID_ARGUMENT, "chunk before metadata");
     sc_handler_free(&h, at(0));
 
-    start(&h, SC_METHOD_UPLOAD_FILE, 0, NULL);
+    start(&h, SC_METHOD_UPLOAD, 0, NULL);
     expect_headers(&h, 0);
     upload_meta(&h, 0);
     upload_meta(&h, 0);
     expect_status(&h, 0, SC_STATUS_INVALID_ARGUMENT, "second metadata message");
     sc_handler_free(&h, at(0));
 
-    start(&h, SC_METHOD_UPLOAD_FILE, 0, NULL);
+    start(&h, SC_METHOD_UPLOAD, 0, NULL);
     expect_headers(&h, 0);
     Streaming__UploadRequest empty = STREAMING__UPLOAD_REQUEST__INIT;
     sc_handler_on_message(&h, &empty.base, at(0));
     expect_status(&h, 0, SC_STATUS_INVALID_ARGUMENT, "message has neither metadata nor chunk");
     sc_handler_free(&h, at(0));
 
-    start(&h, SC_METHOD_UPLOAD_FILE, 0, NULL);
+    start(&h, SC_METHOD_UPLOAD, 0, NULL);
     expect_headers(&h, 0);
     sc_handler_on_half_close(&h, at(0));
     expect_status(&h, 0, SC_STATUS_INVALID_ARGUMENT, "stream ended without metadata");
     sc_handler_free(&h, at(0));
 
-    start(&h, SC_METHOD_UPLOAD_FILE, 0, NULL);
+    start(&h, SC_METHOD_UPLOAD, 0, NULL);
     expect_headers(&h, 0);
     upload_meta(&h, 10);
     upload_chunk(&h, "abc");
@@ -417,7 +417,7 @@ static void upload_errors(void **state)
     sc_handler_free(&h, at(0));
 
     env.max_upload_bytes = 4;
-    start(&h, SC_METHOD_UPLOAD_FILE, 0, NULL);
+    start(&h, SC_METHOD_UPLOAD, 0, NULL);
     expect_headers(&h, 0);
     upload_meta(&h, 0);
     upload_chunk(&h, "abcd");
@@ -431,7 +431,7 @@ static void upload_fail_after_received(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_UPLOAD_FILE, 0, "x-sc-fail-code", "PERMISSION_DENIED", "x-sc-fail-after",
+    start(&h, SC_METHOD_UPLOAD, 0, "x-sc-fail-code", "PERMISSION_DENIED", "x-sc-fail-after",
           "2", NULL);
     expect_headers(&h, 0);
     upload_meta(&h, 0);
@@ -440,7 +440,7 @@ static void upload_fail_after_received(void **state)
     expect_status(&h, 0, SC_STATUS_PERMISSION_DENIED, SC_INJECTED_FAILURE_MESSAGE);
     sc_handler_free(&h, at(0));
 
-    start(&h, SC_METHOD_UPLOAD_FILE, 0, "x-sc-fail-code", "7", NULL);
+    start(&h, SC_METHOD_UPLOAD, 0, "x-sc-fail-code", "7", NULL);
     expect_headers(&h, 0);
     assert_false(sc_handler_wants_recv(&h));
     expect_status(&h, 0, SC_STATUS_PERMISSION_DENIED, SC_INJECTED_FAILURE_MESSAGE);

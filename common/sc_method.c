@@ -1,10 +1,10 @@
-#include "sc_client_method.h"
+#include "sc_method.h"
 
 #include "streaming.pb-c.h"
 
 #include <string.h>
 
-static const sc_client_method_info sc_methods[SC_METHOD_COUNT] = {
+static const sc_method_info sc_methods[SC_METHOD_COUNT] = {
     [SC_METHOD_GET] = {"get", "GetData", "/streaming.DataService/GetData", false, false,
                        &streaming__stream_request__descriptor,
                        &streaming__stream_response__descriptor},
@@ -18,24 +18,42 @@ static const sc_client_method_info sc_methods[SC_METHOD_COUNT] = {
                         &streaming__chat_message__descriptor, &streaming__chat_message__descriptor},
 };
 
-const sc_client_method_info *sc_client_method_get(sc_client_method m)
+const sc_method_info *sc_method_get(sc_method m)
 {
     if ((int)m < 0 || m >= SC_METHOD_COUNT)
         return NULL;
     return &sc_methods[m];
 }
 
-bool sc_client_method_parse(const char *text, sc_client_method *m)
+bool sc_method_parse(const char *text, sc_method *m)
 {
     if (text == NULL)
         return false;
     for (int i = 0; i < SC_METHOD_COUNT; i++) {
-        const sc_client_method_info *info = &sc_methods[i];
+        const sc_method_info *info = &sc_methods[i];
         if (strcmp(text, info->cli_name) == 0 || strcmp(text, info->rpc_name) == 0 ||
             strcmp(text, info->path) == 0) {
-            *m = (sc_client_method)i;
+            *m = (sc_method)i;
             return true;
         }
     }
     return false;
+}
+
+const char *sc_method_name(sc_method m)
+{
+    const sc_method_info *info = sc_method_get(m);
+    return info ? info->rpc_name : "unknown";
+}
+
+const char *sc_method_path(sc_method m)
+{
+    const sc_method_info *info = sc_method_get(m);
+    return info ? info->path : NULL;
+}
+
+const ProtobufCMessageDescriptor *sc_method_request_desc(sc_method m)
+{
+    const sc_method_info *info = sc_method_get(m);
+    return info ? info->request : NULL;
 }
