@@ -1,6 +1,6 @@
 #include "sc_cli.h"
+#include "sc_cli_util.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,16 +8,11 @@
 bool sc_cli_parse_int(const char *cmd, const char *name, const char *text, int64_t min, int64_t max,
                       int64_t *out)
 {
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || v < min || v > max) {
-        sc_cli_usage_error(cmd, "%s: expected a whole number from %lld to %lld, got \"%s\"", name,
-                           (long long)min, (long long)max, text);
-        return false;
-    }
-    *out = v;
-    return true;
+    if (sc_cli_parse_int64(text, min, max, out))
+        return true;
+    sc_cli_usage_error(cmd, "%s: expected a whole number from %lld to %lld, got \"%s\"", name,
+                       (long long)min, (long long)max, text);
+    return false;
 }
 
 int sc_cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -5,8 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sc_cli_util.h"
+
 /* Exit code for bad command-line arguments (usage errors). */
-#define SC_EXIT_USAGE 2
+#define SC_EXIT_USAGE SC_CLI_EXIT_USAGE
 
 /* Parse a decimal integer in [min, max] for option `name`; on failure print
  * "streamconform <cmd>: --name: ..." to stderr and return false. */

@@ -1,12 +1,10 @@
 /* streamconform: one binary, one subcommand per job. */
 #include "sc_cli.h"
 
+#include "sc_cli_client.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#ifdef SC_HAVE_CLIENT_CLI
-#include "sc_cli_client.h"
-#endif
 
 typedef struct {
     const char *name;
@@ -16,12 +14,9 @@ typedef struct {
 
 static const subcommand subcommands[] = {
     {"serve", sc_cli_serve_main, "run the C reference DataService server"},
-/* client subcommands (call, peer-client) are added here when the client library is built */
-#ifdef SC_HAVE_CLIENT_CLI
     {"call", sc_cli_call_main, "call one DataService method (get, subscribe, upload, chat)"},
     {"check", sc_cli_check_main, "start the reference server and drive every method once"},
     {"peer-client", sc_cli_peer_client_main, "the client-peer driver (JSON lines on stdin)"},
-#endif
 };
 
 static void usage(FILE *out)
