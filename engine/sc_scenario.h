@@ -1,0 +1,117 @@
+/* sc_scenario: the scenario format (docs/scenario-format.md) as pure logic: load and validate
+ * scenario files, say which client x server pairs a scenario applies to, turn a scenario into the
+ * driver instruction a client peer runs (docs/peer-protocol.md, "Client driver protocol") with the
+ * control metadata a server peer honours, and judge what happened. No I/O beyond reading the
+ * scenario files; no clocks; no processes. The runner (sc_runner) does the rest.
+ *
+ * Ownership: an sc_scenario_set owns every scenario it holds; pointers into it stay valid until
+ * sc_scenario_set_free. Every cJSON returned is owned by the caller. */
+#ifndef SC_SCENARIO_H
+#define SC_SCENARIO_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct sc_scenario sc_scenario;
+
+typedef struct {
+    sc_scenario **items; /* owned */
+    size_t count;
+} sc_scenario_set;
+
+/* Load one file or every *.json below a directory (sorted by path) into `set` (appending).
+ * Returns 0, or -1 with a message naming the file and the JSON path, e.g.
+ * "scenarios/x.json: expect.status: unknown code \"RESOURCE_EXAUSTED\"". Duplicate scenario names
+ * across the set are an error naming both files. */
+int sc_scenario_set_load(sc_scenario_set *set, const char *path, char *err, size_t errlen);
+/* Same, from text (tests); `origin` names it in errors. */
+int sc_scenario_set_load_text(sc_scenario_set *set, const char *origin, const char *text,
+                              char *err, size_t errlen);
+void sc_scenario_set_free(sc_scenario_set *set);
+
+/* Accessors. Strings are owned by the scenario. */
+const char *sc_scenario_name(const sc_scenario *s);     /* "subscribe/cancel/after-responses" */
+const char *sc_scenario_summary(const sc_scenario *s);  /* one line, may be "" */
+const char *sc_scenario_origin(const sc_scenario *s);   /* the file it came from */
+const char *sc_scenario_method(const sc_scenario *s);   /* "SubscribeData" */
+size_t sc_scenario_tag_count(const sc_scenario *s);
+const char *sc_scenario_tag(const sc_scenario *s, size_t i);
+/* The scenario's own bound for one case, in ms (derived from its timeouts and reconnect policy,
+ * plus a margin); the runner kills a case that takes longer. */
+long sc_scenario_case_timeout_ms(const sc_scenario *s);
+
+/* Does the scenario apply to this client x server pair ("c", "python", "go")? When not,
+ * *why (static or scenario-owned text) says why, for the report's "skipped" entry. */
+bool sc_scenario_applies(const sc_scenario *s, const char *client, const char *server,
+                         const char **why);
+
+/* The driver instruction for one case: the scenario's client section, with `case_id` as "case",
+ * `target` as "target", and the server section's behaviour added to "metadata" as control keys
+ * (x-sc-case = case_id too). Caller owns the result. NULL on allocation failure only. */
+cJSON *sc_scenario_instruction(const sc_scenario *s, const char *case_id, const char *target);
+
+/* One failed expectation. */
+typedef struct {
+    char *path;     /* which expectation: "expect.status", "expect.responses[2].dataPoints" */
+    char *expected; /* short text, owned */
+    char *actual;   /* short text, owned */
+} sc_check_failure;
+
+typedef struct {
+    bool passed;
+    sc_check_failure *failures; /* owned */
+    size_t n_failures;
+} sc_judgement;
+
+/* Judge one case: `result` is the driver's result line for it (docs/peer-protocol.md, "Result"),
+ * `server_events` a JSON array of the server's event-log objects whose "case" is this case's id
+ * (may be empty, e.g. when the call never reached the server). Fills *out; returns 0, or -1 on
+ * allocation failure. A result with "error" fails with path "driver". */
+int sc_scenario_judge(const sc_scenario *s, const cJSON *result, const cJSON *server_events,
+                      sc_judgement *out);
+void sc_judgement_free(sc_judgement *j);
+
+/* The scenario's expectations as JSON (the "expect" section as loaded, defaults filled in), for
+ * the report's "expected" field. Caller owns it. */
+cJSON *sc_scenario_expected_json(const sc_scenario *s);
+
+/* ---- case selection ---------------------------------------------------------------------- */
+
+/* Name patterns: segments separated by '/', "*" matches exactly one whole segment or part of one
+ * ("subscribe/cancel/*", "*\/deadline-*"), "**" matches any number of segments (zero included).
+ * A case id is "<scenario>@<client>-><server>"; patterns match the scenario name, or the whole
+ * case id when they contain '@'. */
+bool sc_scenario_pattern_match(const char *pattern, const char *name);
+
+typedef struct {
+    char **run;  /* --run patterns (any may match; none given = all) */
+    size_t n_run;
+    char **skip; /* --skip patterns */
+    size_t n_skip;
+    char **tags; /* --tags: a scenario must carry at least one of them (none given = all) */
+    size_t n_tags;
+} sc_filter;
+
+/* Add the patterns of one --run/--skip argument: comma-separated, or "@FILE" for a file with one
+ * pattern per line ('#' comments, blank lines ignored). -1 with a message on a bad file. */
+int sc_filter_add_run(sc_filter *f, const char *arg, char *err, size_t errlen);
+int sc_filter_add_skip(sc_filter *f, const char *arg, char *err, size_t errlen);
+int sc_filter_add_tags(sc_filter *f, const char *arg, char *err, size_t errlen);
+bool sc_filter_selects(const sc_filter *f, const sc_scenario *s, const char *case_id);
+void sc_filter_free(sc_filter *f);
+
+/* --known-failing / --known-flaky files: one case pattern per line, optionally followed by
+ * whitespace and a reason ('#' comments, blank lines ignored). */
+typedef struct {
+    char **patterns;
+    char **reasons;
+    size_t count;
+} sc_case_list;
+
+int sc_case_list_load(sc_case_list *l, const char *path, char *err, size_t errlen);
+/* The reason of the first entry matching `case_id` ("" when it has none), or NULL. */
+const char *sc_case_list_match(const sc_case_list *l, const char *case_id);
+void sc_case_list_free(sc_case_list *l);
+
+#endif
