@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""streamconform Python peer (docs/peer-protocol.md).
+
+  peer-python server [--listen HOST:PORT | --port N] [--events FILE|-] [--tick-ms N]
+                     [--max-receive-bytes N] [--max-upload-bytes N] [--seed N] [--quiet|--verbose]
+  peer-python client [--verbose]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Optional, Sequence
+
+EXIT_USAGE = 2
+
+
+def _int_option(name: str, low: int, high: int):
+    def parse(text: str) -> int:
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"{name}: expected a whole number from {low} to {high}, "
+                                             f'got "{text}"')
+        return int(text)
+    return parse
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="peer-python", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    srv = sub.add_parser("server", help="serve streaming.DataService")
+    where = srv.add_mutually_exclusive_group()
+    where.add_argument("--listen", metavar="HOST:PORT", default=None,
+                       help="address to listen on (default 127.0.0.1:50051; port 0 = any)")
+    where.add_argument("--port", type=_int_option("--port", 0, 65535), default=None,
+                       help="port on 127.0.0.1")
+    srv.add_argument("--events", metavar="FILE|-", default=None, help="write the event log")
+    srv.add_argument("--tick-ms", type=_int_option("--tick-ms", 1, 3600000), default=1000)
+    srv.add_argument("--max-receive-bytes", type=_int_option("--max-receive-bytes", 1, 2047 << 20),
+                     default=4 << 20)
+    srv.add_argument("--max-upload-bytes", type=_int_option("--max-upload-bytes", 0, 1 << 40),
+                     default=1 << 30)
+    srv.add_argument("--seed", type=_int_option("--seed", 1, (1 << 63) - 1), default=None)
+    loud = srv.add_mutually_exclusive_group()
+    loud.add_argument("--quiet", action="store_true")
+    loud.add_argument("--verbose", action="store_true")
+    cli = sub.add_parser("client", help="the client driver: JSON instructions on stdin")
+    cli.add_argument("--verbose", "-v", action="store_true")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "server":
+        from streamconform_peer import server
+        listen = args.listen or ("127.0.0.1:%d" % args.port if args.port is not None
+                                 else "127.0.0.1:50051")
+        if ":" not in listen:
+            print(f'peer-python server: --listen: expected HOST:PORT, got "{listen}"',
+                  file=sys.stderr)
+            return EXIT_USAGE
+        cfg = server.ServerConfig(listen=listen, events=args.events, tick_ms=args.tick_ms,
+                                  max_receive_bytes=args.max_receive_bytes,
+                                  max_upload_bytes=args.max_upload_bytes, seed=args.seed,
+                                  verbosity=0 if args.quiet else 2 if args.verbose else 1)
+        return asyncio.run(server.run(cfg))
+    from streamconform_peer import driver
+    return driver.main(verbose=args.verbose)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

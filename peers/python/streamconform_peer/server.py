@@ -1,0 +1,282 @@
+"""`peer-python server`: DataService on grpc.aio with the reference semantics.
+
+Why grpc.aio and not the thread-pool server: every stream (200+ live subscribers, chat members)
+is a coroutine on one event loop, so a stream costs no thread; a Chat stream reads and writes at
+the same time (a reader task beside the sending loop); every wait is an asyncio wait with a
+timeout; and a stream stuck behind a stalled receiver, a client cancel or a shutdown is ended by
+cancelling its task. The per-call logic is handler.Handler (pure, a port of the C handler); this
+module only moves its outputs to gRPC and writes the event log."""
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional, TextIO
+
+import grpc
+from google.protobuf.message import DecodeError
+
+from . import jsonfmt, md, status
+from .chat import Member
+from .handler import METHODS, REQUEST_TYPES, Env, Handler, Headers, Message, Status
+
+SERVICE = "streaming.DataService"
+# Longest a call's loop sleeps without a timer due: a safety net only (events wake it earlier).
+LOOP_MAX_WAIT_S = 1.0
+# How long live calls get to end after SIGTERM before the library cancels what is left.
+SHUTDOWN_GRACE_S = 3.0
+
+
+def mono_ms() -> int:
+    return time.monotonic_ns() // 1_000_000
+
+
+def wall_ns() -> int:
+    return time.time_ns()
+
+
+@dataclass
+class ServerConfig:
+    listen: str = "127.0.0.1:50051"
+    events: Optional[str] = None
+    tick_ms: int = 1000
+    max_receive_bytes: int = 4 * 1024 * 1024
+    max_upload_bytes: int = 1024 * 1024 * 1024
+    seed: Optional[int] = None
+    verbosity: int = 1  # 0 quiet, 1 normal, 2 verbose
+
+
+class EventLog:
+    """One JSON object per line, flushed at once (docs/peer-protocol.md, "Event log")."""
+
+    def __init__(self, out: Optional[TextIO], origin_ms: int) -> None:
+        self.out = out
+        self.origin_ms = origin_ms
+
+    def emit(self, event: str, call: "LiveCall", **extra: Any) -> None:
+        if self.out is None:
+            return
+        line: dict[str, Any] = {"t_ms": mono_ms() - self.origin_ms, "event": event,
+                                "call": call.id, "case": call.handler.ctl.case_id,
+                                "method": call.handler.method}
+        line.update(extra)
+        self.out.write(jsonfmt.dumps(line) + "\n")
+        self.out.flush()
+
+
+@dataclass(eq=False)
+class LiveCall:
+    id: int
+    handler: Handler
+    task: "asyncio.Task[Any]"
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    writing: bool = False
+    end_reason: Optional[str] = None  # "shutdown" or "abort" when we cancel its task ourselves
+
+    def notify(self) -> None:
+        """Something was delivered to this call's chat member."""
+        self.wake.set()
+        if self.handler.member.overflowed and self.writing and self.end_reason is None:
+            # Its send is stuck behind a stalled receiver: end it without waiting for the send.
+            self.end_reason = "abort"
+            self.task.cancel()
+
+
+class PeerServer:
+    def __init__(self, cfg: ServerConfig, events: Optional[TextIO]) -> None:
+        self.cfg = cfg
+        self.env = Env(cfg.tick_ms, cfg.max_upload_bytes, cfg.seed)
+        self.log = EventLog(events, mono_ms())
+        self.calls: dict[int, LiveCall] = {}
+        self.next_id = 0
+        self.stopping = False
+        self.server: Optional[grpc.aio.Server] = None
+
+    def diag(self, level: int, text: str) -> None:
+        if self.cfg.verbosity >= level:
+            print(f"peer-python server: {text}", file=sys.stderr, flush=True)
+
+    # ---- setup
+    def _handlers(self) -> grpc.GenericRpcHandler:
+        # Every method is registered as bidirectional with raw bytes: on the wire a unary call is
+        # a stream of one message, and this way the peer itself parses requests (a malformed one
+        # ends the call INTERNAL "failed to parse <Type>", as the C server) and sees every
+        # message and half-close as the reference logic expects.
+        def bind(method: str) -> grpc.RpcMethodHandler:
+            async def serve(request_iterator: Any, context: grpc.aio.ServicerContext) -> None:
+                await self.serve_call(method, context)
+            return grpc.stream_stream_rpc_method_handler(serve)
+        return grpc.method_handlers_generic_handler(SERVICE, {m: bind(m) for m in METHODS})
+
+    async def start(self) -> int:
+        options = [("grpc.max_receive_message_length", self.cfg.max_receive_bytes),
+                   ("grpc.so_reuseport", 0)]
+        self.server = grpc.aio.server(options=options)
+        self.server.add_generic_rpc_handlers((self._handlers(),))
+        port = self.server.add_insecure_port(self.cfg.listen)
+        if port == 0:
+            raise RuntimeError(f"cannot listen on {self.cfg.listen} (address in use or invalid)")
+        await self.server.start()
+        return port
+
+    async def stop(self) -> None:
+        """Stop accepting; every live call ends UNAVAILABLE "server shutting down"."""
+        self.stopping = True
+        for call in list(self.calls.values()):
+            if call.end_reason is None:
+                call.end_reason = "shutdown"
+                call.task.cancel()
+        if self.server is not None:
+            await self.server.stop(SHUTDOWN_GRACE_S)
+
+    # ---- one call
+    async def serve_call(self, method: str, context: grpc.aio.ServicerContext) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        metadata = list(context.invocation_metadata() or ())
+        remaining = context.time_remaining()
+        handler = Handler(method, self.env, metadata, mono_ms(), Member())
+        self.next_id += 1
+        call = LiveCall(self.next_id, handler, task)
+        handler.member.notify = call.notify
+        self.calls[call.id] = call
+        deadline_ms = None if remaining is None or remaining > 1e12 else max(0, int(remaining * 1000))
+        self.log.emit("call_start", call, peer=context.peer() or "",
+                      metadata=md.to_json(metadata), deadline_ms=deadline_ms)
+        self.diag(2, f"call {call.id} {method} started")
+        reader: Optional[asyncio.Task[None]] = None
+        try:
+            if self.stopping:
+                call.end_reason = "shutdown"
+                raise asyncio.CancelledError()
+            reader = asyncio.create_task(self._read_loop(call, context))
+            await self._pump(call, context)
+        except asyncio.CancelledError:
+            if call.end_reason is None:
+                left = context.time_remaining()
+                expired = left is not None and left <= 0.005
+                self.log.emit("deadline_exceeded" if expired else "cancelled", call)
+                raise
+            task.uncancel()
+            self._end_ourselves(call, context)
+        finally:
+            if reader is not None:
+                reader.cancel()
+            handler.on_closed(wall_ns())
+            del self.calls[call.id]
+            self.log.emit("call_end", call)
+
+    def _end_ourselves(self, call: LiveCall, context: grpc.aio.ServicerContext) -> None:
+        if call.end_reason == "shutdown":
+            self.log.emit("cancelled", call)
+            context.set_code(grpc.StatusCode.UNAVAILABLE)
+            context.set_details("server shutting down")
+            return
+        abort = call.handler.take_abort(wall_ns())
+        if abort is not None:
+            self._send_status(call, context, abort)
+
+    def _send_status(self, call: LiveCall, context: grpc.aio.ServicerContext, st: Status) -> None:
+        if st.code != status.OK:
+            context.set_code(status.to_grpc(st.code))
+            context.set_details(st.message)
+        trailers = call.handler.trailing_metadata()
+        if trailers:
+            context.set_trailing_metadata(tuple(trailers))
+        self.log.emit("status_sent", call, code=status.name(st.code), message=st.message)
+
+    async def _pump(self, call: LiveCall, context: grpc.aio.ServicerContext) -> None:
+        """Ask the handler what to do next and do it, until the status is decided."""
+        h = call.handler
+        while True:
+            call.wake.clear()
+            abort = h.take_abort(wall_ns())
+            if abort is not None:
+                self._send_status(call, context, abort)
+                return
+            out = h.next_output(mono_ms(), wall_ns())
+            if isinstance(out, Status):
+                self._send_status(call, context, out)
+                return
+            if isinstance(out, Headers):
+                await context.send_initial_metadata(tuple(out.metadata))
+                h.on_sent()
+            elif isinstance(out, Message):
+                call.writing = True
+                await context.write(out.message.SerializeToString())
+                call.writing = False
+                h.on_sent()
+                self.log.emit("message_sent", call, count=h.sent)
+            else:
+                wait = LOOP_MAX_WAIT_S
+                if h.wake_ms >= 0:
+                    wait = min(wait, max(0.0, (h.wake_ms - mono_ms()) / 1000))
+                try:
+                    await asyncio.wait_for(call.wake.wait(), wait)
+                except asyncio.TimeoutError:
+                    pass
+
+    async def _read_loop(self, call: LiveCall, context: grpc.aio.ServicerContext) -> None:
+        h = call.handler
+        try:
+            while h.wants_recv():
+                data = await context.read()
+                if data is grpc.aio.EOF:
+                    self.log.emit("half_close", call)
+                    h.on_half_close(wall_ns())
+                    call.wake.set()
+                    return
+                before = h.received
+                try:
+                    msg = REQUEST_TYPES[h.method].FromString(data)
+                except DecodeError:
+                    h.on_malformed()
+                else:
+                    h.on_message(msg, wall_ns())
+                if h.received > before:
+                    self.log.emit("message_received", call, count=h.received)
+                call.wake.set()
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # the call is going away; its task learns how
+            self.diag(2, f"call {call.id}: read ended: {err!r}")
+
+
+def _open_events(path: Optional[str]) -> Optional[TextIO]:
+    if path is None:
+        return None
+    if path == "-":
+        return sys.stdout
+    return open(path, "w", encoding="utf-8")
+
+
+async def run(cfg: ServerConfig) -> int:
+    try:
+        events = _open_events(cfg.events)
+    except OSError as err:
+        print(f"peer-python server: --events {cfg.events}: {err.strerror}", file=sys.stderr)
+        return 1
+    peer = PeerServer(cfg, events)
+    try:
+        port = await peer.start()
+    except RuntimeError as err:
+        print(f"peer-python server: {err}", file=sys.stderr)
+        return 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    sys.stdout.write(jsonfmt.dumps({"ready": True, "port": port}) + "\n")
+    sys.stdout.flush()
+    peer.diag(1, f"listening on port {port}")
+    await stop.wait()
+    try:
+        await asyncio.wait_for(peer.stop(), SHUTDOWN_GRACE_S + 2)
+    except asyncio.TimeoutError:
+        peer.diag(1, "shutdown took too long; exiting anyway")
+    if events is not None and events is not sys.stdout:
+        events.close()
+    peer.diag(1, "stopped")
+    return 0
