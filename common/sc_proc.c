@@ -13,6 +13,78 @@
 
 /* Polling interval while waiting for a child to exit: short, since callers wait on it. */
 #define SC_PROC_REAP_POLL_MS 5
+/* Bytes read from a pipe at a time. */
+#define SC_PROC_READ_CHUNK 65536
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+static void set_nonblocking(int fd)
+{
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* Child side: wire the pipes to 0/1/2 and exec. Never returns. */
+static void exec_child(char *const argv[], int in[2], int out[2], int err[2])
+{
+    if (in[0] >= 0)
+        dup2(in[0], STDIN_FILENO);
+    else {
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, STDIN_FILENO);
+    }
+    dup2(out[1], STDOUT_FILENO);
+    if (err[1] >= 0)
+        dup2(err[1], STDERR_FILENO);
+    /* Undo the parent's signal setup: the child starts with default dispositions. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    execv(argv[0], argv);
+    fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+}
+
+int sc_proc_spawn(sc_proc *p, char *const argv[], int flags)
+{
+    memset(p, 0, sizeof *p);
+    p->in_fd = p->out_fd = p->err_fd = -1;
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+    if (pipe2(out, O_CLOEXEC) != 0 || ((flags & SC_PROC_STDIN) && pipe2(in, O_CLOEXEC) != 0) ||
+        ((flags & SC_PROC_STDERR) && pipe2(err, O_CLOEXEC) != 0))
+        goto fail;
+    pid_t pid = fork();
+    if (pid < 0)
+        goto fail;
+    if (pid == 0)
+        exec_child(argv, in, out, err);
+    p->pid = pid;
+    close_fd(&out[1]);
+    close_fd(&in[0]);
+    close_fd(&err[1]);
+    p->out_fd = out[0];
+    p->in_fd = in[1];
+    p->err_fd = err[0];
+    set_nonblocking(p->out_fd);
+    if (p->in_fd >= 0)
+        set_nonblocking(p->in_fd);
+    if (p->err_fd >= 0)
+        set_nonblocking(p->err_fd);
+    return 0;
+fail:
+    for (int i = 0; i < 2; i++) {
+        close_fd(&in[i]);
+        close_fd(&out[i]);
+        close_fd(&err[i]);
+    }
+    return -1;
+}
 
 static int parse_ready(const char *line)
 {
@@ -22,31 +94,20 @@ static int parse_ready(const char *line)
     return -1;
 }
 
+int sc_proc_wait_ready(sc_proc *p, int64_t ready_ms)
+{
+    char line[256];
+    if (sc_proc_read_line(p, line, sizeof line, ready_ms) != 1)
+        return -1;
+    p->port = parse_ready(line);
+    return p->port > 0 ? 0 : -1;
+}
+
 int sc_proc_start(sc_proc *p, char *const argv[], int64_t ready_ms)
 {
-    memset(p, 0, sizeof *p);
-    p->out_fd = -1;
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
+    if (sc_proc_spawn(p, argv, 0) != 0)
         return -1;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        execv(argv[0], argv);
-        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(fds[1]);
-    p->pid = pid;
-    p->out_fd = fds[0];
-    char line[256];
-    if (sc_proc_read_line(p, line, sizeof line, ready_ms) != 1 ||
-        (p->port = parse_ready(line)) < 0) {
+    if (sc_proc_wait_ready(p, ready_ms) != 0) {
         fprintf(stderr, "%s gave no ready line within %lld ms\n", argv[0], (long long)ready_ms);
         sc_proc_cleanup(p);
         return -1;
@@ -54,63 +115,116 @@ int sc_proc_start(sc_proc *p, char *const argv[], int64_t ready_ms)
     return 0;
 }
 
-/* Take one line out of the buffer if there is one. */
-static bool take_line(sc_proc *p, char *line, size_t len)
+/* Append `n` bytes, dropping lines that grow past SC_PROC_MAX_LINE. */
+static void buffer_append(sc_proc *p, const char *data, size_t n)
 {
-    char *nl = memchr(p->buf, '\n', p->buf_len);
+    if (p->skipping) {
+        const char *nl = memchr(data, '\n', n);
+        if (nl == NULL)
+            return;
+        p->skipping = false;
+        n -= (size_t)(nl + 1 - data);
+        data = nl + 1;
+    }
+    if (p->buf_len + n > SC_PROC_MAX_LINE && memchr(data, '\n', n) == NULL) {
+        p->buf_len = 0; /* an overlong line: drop it up to its newline */
+        p->skipping = true;
+        p->dropped_lines++;
+        return;
+    }
+    if (p->buf_len + n > p->buf_cap) {
+        size_t cap = p->buf_cap ? p->buf_cap : 4096;
+        while (cap < p->buf_len + n)
+            cap *= 2;
+        char *nb = realloc(p->buf, cap);
+        if (nb == NULL)
+            return;
+        p->buf = nb;
+        p->buf_cap = cap;
+    }
+    memcpy(p->buf + p->buf_len, data, n);
+    p->buf_len += n;
+}
+
+int sc_proc_fill(sc_proc *p)
+{
+    char chunk[SC_PROC_READ_CHUNK];
+    while (p->out_fd >= 0) {
+        ssize_t got = read(p->out_fd, chunk, sizeof chunk);
+        if (got > 0) {
+            buffer_append(p, chunk, (size_t)got);
+            continue;
+        }
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 1;
+        close_fd(&p->out_fd); /* EOF or a real error */
+    }
+    return 0;
+}
+
+char *sc_proc_take_line(sc_proc *p)
+{
+    char *nl = p->buf_len ? memchr(p->buf, '\n', p->buf_len) : NULL;
     if (nl == NULL)
-        return false;
+        return NULL;
     size_t n = (size_t)(nl - p->buf);
-    size_t copy = n < len - 1 ? n : len - 1;
-    memcpy(line, p->buf, copy);
-    line[copy] = '\0';
+    char *line = malloc(n + 1);
+    if (line != NULL) {
+        memcpy(line, p->buf, n);
+        line[n] = '\0';
+    }
     memmove(p->buf, nl + 1, p->buf_len - n - 1);
     p->buf_len -= n + 1;
-    return true;
+    return line;
 }
 
 int sc_proc_read_line(sc_proc *p, char *line, size_t len, int64_t timeout_ms)
 {
     int64_t deadline = sc_time_now_ms() + timeout_ms;
     for (;;) {
-        if (take_line(p, line, len))
+        char *got = sc_proc_take_line(p);
+        if (got != NULL) {
+            snprintf(line, len, "%s", got);
+            free(got);
             return 1;
+        }
         if (p->out_fd < 0)
             return 0;
         int64_t left = deadline - sc_time_now_ms();
         if (left <= 0)
             return -1;
         struct pollfd pfd = {.fd = p->out_fd, .events = POLLIN};
-        int r = poll(&pfd, 1, (int)left);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            continue;                    /* re-check the deadline */
-        if (p->buf_len == sizeof p->buf) /* an overlong line: drop what we have */
-            p->buf_len = 0;
-        ssize_t got = read(p->out_fd, p->buf + p->buf_len, sizeof p->buf - p->buf_len);
-        if (got > 0) {
-            p->buf_len += (size_t)got;
-        } else if (got == 0 || errno != EINTR) {
-            close(p->out_fd);
-            p->out_fd = -1;
-        }
+        if (poll(&pfd, 1, (int)left) > 0)
+            sc_proc_fill(p);
     }
+}
+
+bool sc_proc_exited(sc_proc *p, int *status)
+{
+    if (p->pid <= 0)
+        return true;
+    int st = 0;
+    if (waitpid(p->pid, &st, WNOHANG) != p->pid)
+        return false;
+    p->pid = 0;
+    if (status != NULL)
+        *status = st;
+    return true;
 }
 
 int sc_proc_stop(sc_proc *p, int sig, int64_t timeout_ms)
 {
     if (p->pid <= 0)
         return -1;
-    kill(p->pid, sig);
+    if (sig != 0)
+        kill(p->pid, sig);
     int64_t deadline = sc_time_now_ms() + timeout_ms;
-    int status = 0;
     for (;;) {
-        pid_t r = waitpid(p->pid, &status, WNOHANG);
-        if (r == p->pid) {
-            p->pid = 0;
+        int status = 0;
+        if (sc_proc_exited(p, &status))
             return status;
-        }
         if (sc_time_now_ms() >= deadline) {
             sc_proc_cleanup(p);
             return -1;
@@ -126,7 +240,10 @@ void sc_proc_cleanup(sc_proc *p)
         waitpid(p->pid, NULL, 0); /* SIGKILL cannot be ignored: this returns */
         p->pid = 0;
     }
-    if (p->out_fd >= 0)
-        close(p->out_fd);
-    p->out_fd = -1;
+    close_fd(&p->in_fd);
+    close_fd(&p->out_fd);
+    close_fd(&p->err_fd);
+    free(p->buf);
+    p->buf = NULL;
+    p->buf_len = p->buf_cap = 0;
 }
