@@ -1,0 +1,331 @@
+"""`peer-python client`: the client driver (docs/peer-protocol.md, "Client driver protocol").
+
+Instructions arrive as JSON lines on stdin (read by a thread, handed to the event loop); each runs
+as an asyncio task on grpc.aio, with its own channel, and its result line is written when it
+completes. Every method is called as a bidirectional stream of raw bytes (identical on the wire),
+so one code path serves all four and the driver parses responses itself."""
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import grpc
+from google.protobuf import json_format
+from google.protobuf.message import DecodeError
+
+from . import backoff, jsonfmt, md, status
+from .instr import InstrError, Instruction, parse
+
+MAX_LINE = 8 * 1024 * 1024
+# Bounds on the driver's own clean-up (closing channels, cancelled calls draining).
+CLOSE_TIMEOUT_S = 2.0
+
+
+def mono_ms() -> int:
+    return time.monotonic_ns() // 1_000_000
+
+
+def emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(jsonfmt.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+@dataclass
+class AttemptResult:
+    code: int = status.UNKNOWN
+    message: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    trailers: dict[str, str] = field(default_factory=dict)
+    close_send_ms: Optional[int] = None  # absolute (mono ms)
+    status_ms: int = 0
+    responses: int = 0
+
+
+class Job:
+    """One instruction: its attempts, and what the result line reports."""
+
+    def __init__(self, ins: Instruction, start_ms: int, rng: random.Random, verbose: bool) -> None:
+        self.ins = ins
+        self.start_ms = start_ms
+        self.rng = rng
+        self.verbose = verbose
+        self.responses: list[Any] = []
+        self.responses_ms: list[int] = []
+        self.headers_ms: Optional[int] = None
+        self.first_response_ms: Optional[int] = None
+        self.attempts: list[dict[str, Any]] = []
+        self.last = AttemptResult()
+
+    def rel(self, t: Optional[int]) -> Optional[int]:
+        return None if t is None else t - self.start_ms
+
+    def trace(self, text: str) -> None:
+        if self.verbose:
+            print(f"peer-python client: {self.ins.case} +{mono_ms() - self.start_ms}ms {text}",
+                  file=sys.stderr, flush=True)
+
+    def new_channel(self) -> grpc.aio.Channel:
+        return grpc.aio.insecure_channel(self.ins.target, options=self.ins.channel.grpc_options())
+
+    async def run(self) -> dict[str, Any]:
+        policy = self.ins.reconnect
+        schedule = backoff.Backoff(policy.backoff if policy else backoff.BackoffPolicy(),
+                                   self.rng.random)
+        channel = self.new_channel()
+        try:
+            while True:
+                if self.attempts and self.last.code == status.UNAVAILABLE:
+                    # A fresh channel, so the attempt really reconnects instead of failing fast
+                    # inside the old channel's own backoff.
+                    await _close(channel)
+                    channel = self.new_channel()
+                start = mono_ms()
+                self.last = await self.attempt(channel, start)
+                self.attempts.append({"start_ms": start - self.start_ms,
+                                      "end_ms": mono_ms() - self.start_ms,
+                                      "code": status.name(self.last.code)})
+                wait = -1
+                if policy is not None:
+                    d = backoff.decide(self.last.code, policy, len(self.attempts),
+                                       self.last.responses > 0)
+                    wait = backoff.wait_ms(d, policy, schedule)
+                if wait < 0:
+                    break
+                self.trace(f"attempt {len(self.attempts)} {status.name(self.last.code)}; "
+                           f"next in {wait} ms")
+                await asyncio.sleep(wait / 1000)
+        finally:
+            await _close(channel)
+        return self.result()
+
+    def result(self) -> dict[str, Any]:
+        last = self.last
+        return {
+            "case": self.ins.case,
+            "status": {"code": status.name(last.code), "message": last.message},
+            "headers": last.headers,
+            "trailers": last.trailers,
+            "responses": self.responses,
+            "attempts": self.attempts,
+            "timings": {"headers_ms": self.rel(self.headers_ms),
+                        "first_response_ms": self.rel(self.first_response_ms),
+                        "responses_ms": self.responses_ms,
+                        "close_send_ms": self.rel(last.close_send_ms),
+                        "status_ms": self.rel(last.status_ms)},
+        }
+
+    async def attempt(self, channel: grpc.aio.Channel, start: int) -> AttemptResult:
+        ins = self.ins
+        out = AttemptResult()
+        multi = channel.stream_stream(ins.method.path)
+        call = multi(metadata=tuple(ins.metadata), timeout=ins.timeout_ms / 1000,
+                     wait_for_ready=ins.wait_for_ready)
+        helpers: list[asyncio.Task[Any]] = [asyncio.create_task(self._headers(call))]
+        kind = ins.cancel.kind if ins.cancel else None
+        if kind == "before_send":
+            call.cancel()
+        else:
+            helpers.append(asyncio.create_task(self._send(call, start, out)))
+            if kind == "after_ms":
+                helpers.append(asyncio.create_task(_cancel_at(call, start + ins.cancel.n)))
+        try:
+            local_error = await self._receive(call, out)
+            code = await call.code()
+            out.status_ms = mono_ms()
+            out.code = status.from_grpc(code)
+            out.message = (await call.details()) or ""
+            if local_error is not None:
+                out.code, out.message = status.INTERNAL, local_error
+            out.trailers = md.to_json(await call.trailing_metadata() or ())
+            out.headers = md.to_json(await call.initial_metadata() or ())
+        finally:
+            for task in helpers:
+                task.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
+        return out
+
+    async def _headers(self, call: Any) -> None:
+        try:
+            await call.initial_metadata()
+        except (grpc.RpcError, asyncio.CancelledError):
+            if _being_cancelled():
+                raise
+            return
+        if self.headers_ms is None:
+            self.headers_ms = mono_ms()
+
+    async def _send(self, call: Any, start: int, out: AttemptResult) -> None:
+        ins = self.ins
+        try:
+            for i, req in enumerate(ins.requests):
+                due = start + i * ins.request_delay_ms
+                if ins.request_delay_ms and due > mono_ms():
+                    await asyncio.sleep((due - mono_ms()) / 1000)
+                await call.write(req.SerializeToString())
+            if not ins.half_close:
+                return
+            await call.done_writing()
+            out.close_send_ms = mono_ms()
+            self.trace("half-closed")
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # the call is over; its status says why
+            self.trace(f"send stopped: {err!r}")
+            return
+        if ins.cancel is not None and ins.cancel.kind == "after_close_send_ms":
+            await _cancel_at(call, out.close_send_ms + ins.cancel.n)
+
+    async def _receive(self, call: Any, out: AttemptResult) -> Optional[str]:
+        """Read every response; a local parse failure cancels the call and is returned."""
+        response_type = self.ins.method.response
+        cancel = self.ins.cancel
+        while True:
+            try:
+                data = await call.read()
+            except (grpc.RpcError, asyncio.CancelledError):
+                if _being_cancelled():
+                    raise
+                return None
+            if data is grpc.aio.EOF:
+                return None
+            t = mono_ms()
+            try:
+                msg = response_type.FromString(data)
+            except DecodeError:
+                call.cancel()
+                return f"client: response {out.responses} is not a valid {response_type.DESCRIPTOR.full_name}"
+            out.responses += 1
+            self.responses.append(json_format.MessageToDict(msg))
+            self.responses_ms.append(t - self.start_ms)
+            if self.first_response_ms is None:
+                self.first_response_ms = t
+            if cancel is not None and cancel.kind == "after_responses" and out.responses >= cancel.n:
+                call.cancel()
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+async def _cancel_at(call: Any, at_ms: int) -> None:
+    await asyncio.sleep(max(0, at_ms - mono_ms()) / 1000)
+    call.cancel()
+
+
+async def _close(channel: grpc.aio.Channel) -> None:
+    try:
+        await asyncio.wait_for(channel.close(), CLOSE_TIMEOUT_S)
+    except (asyncio.TimeoutError, Exception):
+        pass
+
+
+class Driver:
+    def __init__(self, verbose: bool) -> None:
+        self.verbose = verbose
+        self.rng = random.Random()
+        self.jobs: set[asyncio.Task[Any]] = set()
+        self.eof = False
+        self.abort_signal = 0
+        self.changed = asyncio.Event()
+
+    def on_line(self, line: bytes, read_ms: int) -> None:
+        if self.abort_signal:
+            return
+        try:
+            ins = parse(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            emit({"case": None, "error": "(line): not a JSON object"})
+            return
+        except InstrError as err:
+            emit({"case": err.case, "error": str(err)})
+            return
+        job = Job(ins, read_ms, self.rng, self.verbose)
+        task = asyncio.create_task(self._run_job(job))
+        self.jobs.add(task)
+        task.add_done_callback(self._job_done)
+
+    async def _run_job(self, job: Job) -> None:
+        try:
+            result = await job.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # a driver-side failure to run the instruction
+            if not self.abort_signal:
+                emit({"case": job.ins.case, "error": f"target: {err}"})
+            return
+        if not self.abort_signal:
+            emit(result)
+
+    def _job_done(self, task: "asyncio.Task[Any]") -> None:
+        self.jobs.discard(task)
+        self.changed.set()
+
+    def on_eof(self) -> None:
+        self.eof = True
+        self.changed.set()
+
+    def on_signal(self, sig: int) -> None:
+        if not self.abort_signal:
+            self.abort_signal = sig
+        self.changed.set()
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.on_signal, sig)
+        threading.Thread(target=_read_stdin, args=(loop, self), daemon=True).start()
+        while not self.abort_signal and not (self.eof and not self.jobs):
+            self.changed.clear()
+            await self.changed.wait()
+        if self.abort_signal:
+            print(f"peer-python client: aborted by signal {self.abort_signal} with "
+                  f"{len(self.jobs)} instructions running", file=sys.stderr, flush=True)
+            for task in list(self.jobs):
+                task.cancel()
+            await asyncio.wait(list(self.jobs) or [asyncio.sleep(0)], timeout=CLOSE_TIMEOUT_S)
+            return 128 + self.abort_signal
+        return 0
+
+
+def _blank(line: bytes) -> bool:
+    return not line.strip(b" \t\r")
+
+
+def _read_stdin(loop: asyncio.AbstractEventLoop, driver: Driver) -> None:
+    """Lines (the last one may lack its newline); over-long lines are reported and skipped."""
+    stream = sys.stdin.buffer
+    while True:
+        line = stream.readline(MAX_LINE + 1)
+        if not line:
+            break
+        read_ms = mono_ms()
+        if line.endswith(b"\n"):
+            line = line[:-1]
+        elif len(line) > MAX_LINE:
+            while True:  # skip the rest of the over-long line
+                rest = stream.readline(MAX_LINE)
+                if not rest or rest.endswith(b"\n"):
+                    break
+        if len(line) > MAX_LINE:
+            loop.call_soon_threadsafe(emit, {"case": None,
+                                             "error": f"(line): longer than {MAX_LINE} bytes"})
+            continue
+        if not _blank(line):
+            loop.call_soon_threadsafe(driver.on_line, line, read_ms)
+    loop.call_soon_threadsafe(driver.on_eof)
+
+
+def main(verbose: bool = False) -> int:
+    rc = asyncio.run(Driver(verbose).run())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The stdin thread may still block in read(): leave without joining it.
+    os._exit(rc)
