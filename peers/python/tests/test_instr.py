@@ -1,0 +1,93 @@
+"""Instruction validation: JSON paths and texts as client/sc_client_instr.c."""
+import json
+import unittest
+
+from streamconform_peer import instr, status
+
+
+def line(**fields) -> str:
+    base = {"case": "c", "target": "127.0.0.1:1", "method": "GetData"}
+    base.update(fields)
+    return json.dumps({k: v for k, v in base.items() if v is not ...})
+
+
+class InstrTest(unittest.TestCase):
+    def error(self, text: str) -> str:
+        with self.assertRaises(instr.InstrError) as caught:
+            instr.parse(text)
+        return str(caught.exception)
+
+    def test_minimal_defaults(self) -> None:
+        ins = instr.parse(line(method="/streaming.DataService/Chat"))
+        self.assertEqual(ins.method.rpc_name, "Chat")
+        self.assertEqual((ins.timeout_ms, ins.request_delay_ms, ins.half_close, ins.wait_for_ready),
+                         (60000, 0, True, False))
+        self.assertIsNone(ins.cancel)
+        self.assertIsNone(ins.reconnect)
+        self.assertEqual(ins.channel.grpc_options(), [])
+
+    def test_full(self) -> None:
+        ins = instr.parse(line(
+            method="subscribe", metadata={"a": "1", "b": ["2", "3"], "x-bin": "AAE"},
+            timeout_ms=5000.0, requests=[{"subscriptionId": "s", "topics": ["t"], "batchSize": "3"}],
+            request_delay_ms=10, half_close=False, wait_for_ready=True, cancel={"after_ms": 5},
+            reconnect={"max_attempts": 2, "retry_codes": ["unavailable", 4]},
+            channel={"max_receive_bytes": 100, "min_reconnect_backoff_ms": 0}))
+        self.assertEqual(ins.metadata, [("a", "1"), ("b", "2"), ("b", "3"), ("x-bin", b"\x00\x01")])
+        self.assertEqual(ins.timeout_ms, 5000)
+        self.assertEqual(ins.requests[0].batch_size, 3)
+        self.assertEqual((ins.cancel.kind, ins.cancel.n), ("after_ms", 5))
+        self.assertEqual(ins.reconnect.max_attempts, 2)
+        self.assertEqual(ins.reconnect.retry_codes, frozenset({status.UNAVAILABLE, 4}))
+        self.assertEqual(ins.channel.grpc_options(), [("grpc.max_receive_message_length", 100)])
+        self.assertEqual(instr.parse(line(reconnect=True)).reconnect.max_attempts, 10)
+
+    def test_errors(self) -> None:
+        table = [
+            ("[1]", "(line): not a JSON object"),
+            ("{", "(line): not a JSON object"),
+            (json.dumps({"target": "t"}), "case: missing"),
+            (line(case=""), "case: expected a non-empty string"),
+            (line(bogus=1), "bogus: unknown field"),
+            (line(target=...), "target: missing"),
+            (line(method="Nope"), "method: expected GetData, SubscribeData, UploadFile, Chat (or a full path)"),
+            (line(metadata={"Bad": "x"}), "metadata.Bad: key must be lower-case [0-9a-z_.-] and not start with grpc-"),
+            (line(metadata={"grpc-x": "x"}), "metadata.grpc-x: key must be lower-case [0-9a-z_.-] and not start with grpc-"),
+            (line(metadata={"k": 1}), "metadata.k: expected a string (or an array of strings)"),
+            (line(metadata={"k-bin": "!!"}), "metadata.k-bin: a -bin value must be base64"),
+            (line(timeout_ms=0), "timeout_ms: must be in 1..3600000"),
+            (line(timeout_ms=1.5), "timeout_ms: expected an integer"),
+            (line(timeout_ms=True), "timeout_ms: expected an integer"),
+            (line(requests={}), "requests: expected an array of JSON messages"),
+            (line(requests=[5]), "requests[0]: expected an object for streaming.StreamRequest, got 5"),
+            (line(half_close=1), "half_close: expected true or false"),
+            (line(cancel={"soon": 1}), "cancel.soon: unknown cancel position"),
+            (line(cancel={"after_responses": 0}), "cancel.after_responses: must be in 1..3600000"),
+            (line(cancel={"before_send": False}), "cancel.before_send: expected true"),
+            (line(cancel={}), "cancel: expected one of {before_send} {after_responses: N} {after_ms: N} {after_close_send_ms: N}"),
+            (line(reconnect=1), "reconnect: expected an object (or true for the defaults)"),
+            (line(reconnect={"x": 1}), "reconnect.x: unknown field"),
+            (line(reconnect={"backoff_jitter": 1}), "reconnect.backoff_jitter: must be in 0..0.999"),
+            (line(reconnect={"backoff_multiplier": "2"}), "reconnect.backoff_multiplier: expected a number"),
+            (line(reconnect={"retry_codes": ["NOPE"]}), "reconnect.retry_codes[0]: not a status code"),
+            (line(reconnect={"backoff_initial_ms": 10, "backoff_max_ms": 5}), "reconnect.backoff_max_ms: must be >= backoff_initial_ms"),
+            (line(channel={"max_receive_bytes": -1}), "channel.max_receive_bytes: must be in 0..2147483647"),
+            (line(channel={"nope": 1}), "channel.nope: unknown field"),
+        ]
+        for text, expected in table:
+            with self.subTest(expected=expected):
+                self.assertEqual(self.error(text), expected)
+
+    def test_request_errors_name_the_field(self) -> None:
+        self.assertTrue(self.error(line(requests=[{"batchSize": True}])).startswith("requests[0].batchSize: "))
+        self.assertEqual(self.error(line(requests=[{}, {"nope": 1}])),
+                         "requests[1].nope: no such field in streaming.StreamRequest")
+
+    def test_error_keeps_case(self) -> None:
+        with self.assertRaises(instr.InstrError) as caught:
+            instr.parse(line(case="c9", timeout_ms=-1))
+        self.assertEqual(caught.exception.case, "c9")
+
+
+if __name__ == "__main__":
+    unittest.main()
