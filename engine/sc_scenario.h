@@ -78,8 +78,10 @@ cJSON *sc_scenario_expected_json(const sc_scenario *s);
 
 /* ---- case selection ---------------------------------------------------------------------- */
 
-/* Name patterns: segments separated by '/', "*" matches exactly one whole segment or part of one
- * ("subscribe/cancel/*", "*\/deadline-*"), "**" matches any number of segments (zero included).
+/* Name patterns: segments separated by '/'; a "*" matches within one segment (a whole segment,
+ * or part of one as in "deadline-*"), a segment "**" matches any number of segments (zero
+ * included). Example: the pattern subscribe, slash, star selects every direct child of
+ * "subscribe".
  * A case id is "<scenario>@<client>-><server>"; patterns match the scenario name, or the whole
  * case id when they contain '@'. */
 bool sc_scenario_pattern_match(const char *pattern, const char *name);
