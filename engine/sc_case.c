@@ -1,0 +1,190 @@
+#include "sc_case.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *sc_verdict_name(sc_verdict v)
+{
+    static const char *const names[] = {"none", "pass",          "fail", "error",
+                                        "skip", "known_failing", "stale"};
+    return (unsigned)v < sizeof names / sizeof names[0] ? names[v] : "none";
+}
+
+int sc_case_init(sc_case *c, const sc_scenario *s, const char *id, int client, int server)
+{
+    memset(c, 0, sizeof *c);
+    c->scenario = s;
+    c->client = client;
+    c->server = server;
+    c->id = strdup(id);
+    c->events = cJSON_CreateArray();
+    return c->id != NULL && c->events != NULL ? 0 : -1;
+}
+
+static void drop_run_state(sc_case *c)
+{
+    cJSON_Delete(c->result);
+    c->result = NULL;
+    cJSON_Delete(c->events);
+    c->events = cJSON_CreateArray();
+    sc_judgement_free(&c->judgement);
+    memset(&c->judgement, 0, sizeof c->judgement);
+    free(c->reason);
+    c->reason = NULL;
+    free(c->stderr_tail);
+    c->stderr_tail = NULL;
+    c->open_calls = 0;
+    c->saw_call = false;
+}
+
+void sc_case_free(sc_case *c)
+{
+    drop_run_state(c);
+    cJSON_Delete(c->events);
+    free(c->id);
+    memset(c, 0, sizeof *c);
+}
+
+void sc_case_start(sc_case *c, int64_t now_ms)
+{
+    drop_run_state(c);
+    c->state = SC_CASE_RUNNING;
+    c->verdict = SC_VERDICT_NONE;
+    c->attempts++;
+    c->started_ms = now_ms;
+    c->timeout_ms = sc_scenario_case_timeout_ms(c->scenario);
+}
+
+void sc_case_on_server_event(sc_case *c, cJSON *event)
+{
+    if (c->state != SC_CASE_RUNNING && c->state != SC_CASE_SETTLING) {
+        cJSON_Delete(event);
+        return;
+    }
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "event");
+    if (cJSON_IsString(name)) {
+        if (strcmp(name->valuestring, "call_start") == 0) {
+            c->open_calls++;
+            c->saw_call = true;
+        } else if (strcmp(name->valuestring, "call_end") == 0) {
+            c->open_calls--;
+        }
+    }
+    if (cJSON_GetArraySize(c->events) < SC_CASE_MAX_EVENTS)
+        cJSON_AddItemToArray(c->events, event);
+    else
+        cJSON_Delete(event);
+}
+
+void sc_case_on_result(sc_case *c, cJSON *result, int64_t now_ms)
+{
+    if (c->state != SC_CASE_RUNNING) {
+        cJSON_Delete(result);
+        return;
+    }
+    c->result = result;
+    c->state = SC_CASE_SETTLING;
+    c->settle_from_ms = now_ms;
+}
+
+bool sc_case_settled(const sc_case *c, int64_t now_ms)
+{
+    if (c->state != SC_CASE_SETTLING)
+        return false;
+    int64_t waited = now_ms - c->settle_from_ms;
+    if (waited >= SC_CASE_SETTLE_MAX_MS)
+        return true;
+    if (!c->saw_call)
+        return waited >= SC_CASE_SETTLE_NO_CALL_MS;
+    return c->open_calls <= 0;
+}
+
+bool sc_case_timed_out(const sc_case *c, int64_t now_ms)
+{
+    return c->state == SC_CASE_RUNNING && now_ms - c->started_ms > c->timeout_ms;
+}
+
+int64_t sc_case_next_deadline(const sc_case *c)
+{
+    switch (c->state) {
+    case SC_CASE_RUNNING:
+        return c->started_ms + c->timeout_ms + 1;
+    case SC_CASE_SETTLING:
+        return c->settle_from_ms +
+               (c->saw_call ? SC_CASE_SETTLE_MAX_MS : SC_CASE_SETTLE_NO_CALL_MS);
+    default:
+        return INT64_MAX;
+    }
+}
+
+static void finish(sc_case *c, sc_verdict v, int64_t now_ms)
+{
+    c->verdict = v;
+    c->state = SC_CASE_DONE;
+    c->finished_ms = now_ms;
+    c->duration_ms = now_ms - c->started_ms;
+}
+
+void sc_case_error(sc_case *c, const char *reason, const char *stderr_tail, int64_t now_ms)
+{
+    free(c->reason);
+    free(c->stderr_tail);
+    c->reason = strdup(reason);
+    c->stderr_tail = stderr_tail ? strdup(stderr_tail) : NULL;
+    finish(c, SC_VERDICT_ERROR, now_ms);
+}
+
+static bool retry_flaky(sc_case *c)
+{
+    if (!c->known_flaky || c->attempts > 1)
+        return false;
+    c->state = SC_CASE_QUEUED;
+    return true;
+}
+
+bool sc_case_conclude(sc_case *c, int64_t now_ms)
+{
+    if (c->state == SC_CASE_DONE && c->verdict == SC_VERDICT_ERROR) {
+        /* errors reach here only to apply the flaky retry */
+        return retry_flaky(c);
+    }
+    if (sc_scenario_judge(c->scenario, c->result, c->events, &c->judgement) != 0) {
+        sc_case_error(c, "out of memory judging the case", NULL, now_ms);
+        return false;
+    }
+    if (c->judgement.passed) {
+        c->flaky = c->attempts > 1;
+        if (c->known_failing != NULL) {
+            c->reason = strdup("listed in --known-failing but passed");
+            finish(c, SC_VERDICT_STALE, now_ms);
+        } else {
+            finish(c, SC_VERDICT_PASS, now_ms);
+        }
+        return false;
+    }
+    if (retry_flaky(c))
+        return true;
+    if (c->known_failing != NULL) {
+        c->reason = strdup(c->known_failing);
+        finish(c, SC_VERDICT_KNOWN_FAILING, now_ms);
+    } else {
+        finish(c, SC_VERDICT_FAIL, now_ms);
+    }
+    return false;
+}
+
+void sc_case_skip(sc_case *c, const char *reason)
+{
+    free(c->reason);
+    c->reason = strdup(reason ? reason : "");
+    c->verdict = SC_VERDICT_SKIP;
+    c->state = SC_CASE_DONE;
+}
+
+bool sc_case_fails_run(const sc_case *c)
+{
+    if (c->known_flaky)
+        return false;
+    return c->verdict == SC_VERDICT_FAIL || c->verdict == SC_VERDICT_ERROR ||
+           c->verdict == SC_VERDICT_STALE;
+}
