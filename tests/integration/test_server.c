@@ -322,6 +322,84 @@ static void deadline_on_a_sleeping_server(void **state)
     sc_md_list_free(&md);
 }
 
+static void batch_size_over_limit_rejected(void **state)
+{
+    (void)state;
+    Streaming__StreamRequest req = stream_request("big", 10001);
+    sc_client_sync *s = start_call(SC_METHOD_SUBSCRIBE, NULL, CALL_MS);
+    assert_int_equal(run_stream(s, &req.base, NULL), 0);
+    assert_status(sc_client_sync_result(s), SC_STATUS_INVALID_ARGUMENT,
+                  "batch_size must be at most 10000 (got 10001)");
+    sc_client_sync_free(s);
+}
+
+/* ---- Chat ------------------------------------------------------------------------------ */
+
+static sc_sync_rc chat_send(sc_client_sync *s, const char *user, const char *text)
+{
+    Streaming__ChatMessage m = STREAMING__CHAT_MESSAGE__INIT;
+    m.user_id = (char *)user;
+    m.content = (char *)text;
+    return sc_client_sync_send(s, &m.base, CALL_MS);
+}
+
+static void chat_rejects_duplicate_and_empty_users(void **state)
+{
+    (void)state;
+    sc_md_list md = metadata("x-sc-echo", "true", NULL);
+    sc_client_sync *first = start_call(SC_METHOD_CHAT, &md, CALL_MS);
+    assert_int_equal(chat_send(first, "dup", "hello"), SC_SYNC_OK);
+    /* the echo of the join message proves the server registered "dup" */
+    ProtobufCMessage *m = NULL;
+    assert_int_equal(sc_client_sync_recv(first, &m, CALL_MS), SC_SYNC_OK);
+    protobuf_c_message_free_unpacked(m, NULL);
+
+    sc_client_sync *second = start_call(SC_METHOD_CHAT, NULL, CALL_MS);
+    chat_send(second, "dup", "me too");
+    sc_client_sync_close_send(second, CALL_MS);
+    assert_int_equal(sc_client_sync_finish(second, CALL_MS), SC_SYNC_OK);
+    assert_status(sc_client_sync_result(second), SC_STATUS_ALREADY_EXISTS,
+                  "user \"dup\" is already in the chat");
+    sc_client_sync_free(second);
+
+    sc_client_sync *nameless = start_call(SC_METHOD_CHAT, NULL, CALL_MS);
+    chat_send(nameless, "", "who am I");
+    sc_client_sync_close_send(nameless, CALL_MS);
+    assert_int_equal(sc_client_sync_finish(nameless, CALL_MS), SC_SYNC_OK);
+    assert_status(sc_client_sync_result(nameless), SC_STATUS_INVALID_ARGUMENT,
+                  "first message must set user_id");
+    sc_client_sync_free(nameless);
+
+    sc_client_sync_close_send(first, CALL_MS);
+    assert_int_equal(sc_client_sync_finish(first, CALL_MS), SC_SYNC_OK);
+    assert_status(sc_client_sync_result(first), SC_STATUS_OK, NULL);
+    sc_client_sync_free(first);
+    sc_md_list_free(&md);
+}
+
+static void chat_fails_mid_stream_on_request(void **state)
+{
+    (void)state;
+    sc_md_list md =
+        metadata("x-sc-echo", "1", "x-sc-fail-code", "ABORTED", "x-sc-fail-after", "2", NULL);
+    sc_client_sync *s = start_call(SC_METHOD_CHAT, &md, CALL_MS);
+    int got = 0;
+    for (int i = 0; i < 3; i++) {
+        if (chat_send(s, "pinger", "ping") != SC_SYNC_OK)
+            break;
+        ProtobufCMessage *m = NULL;
+        if (sc_client_sync_recv(s, &m, CALL_MS) != SC_SYNC_OK)
+            break;
+        protobuf_c_message_free_unpacked(m, NULL);
+        got++;
+    }
+    assert_int_equal(got, 2);
+    assert_int_equal(sc_client_sync_finish(s, CALL_MS), SC_SYNC_OK);
+    assert_status(sc_client_sync_result(s), SC_STATUS_ABORTED, "injected failure");
+    sc_client_sync_free(s);
+    sc_md_list_free(&md);
+}
+
 /* ---- UploadFile ------------------------------------------------------------------------ */
 
 static sc_sync_rc send_meta(sc_client_sync *s, int64_t total)
@@ -497,6 +575,9 @@ int main(void)
         cmocka_unit_test(echo_metadata_comes_back),
         cmocka_unit_test(cancel_mid_stream_reaches_server),
         cmocka_unit_test(deadline_on_a_sleeping_server),
+        cmocka_unit_test(batch_size_over_limit_rejected),
+        cmocka_unit_test(chat_rejects_duplicate_and_empty_users),
+        cmocka_unit_test(chat_fails_mid_stream_on_request),
         cmocka_unit_test(upload_hashes_chunks),
         cmocka_unit_test(upload_error_paths),
         cmocka_unit_test(message_over_receive_limit_is_resource_exhausted),
