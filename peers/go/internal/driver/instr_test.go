@@ -1,0 +1,91 @@
+package driver
+
+import (
+	"testing"
+
+	"google.golang.org/grpc/codes"
+
+	"streamconform/peers/go/pb"
+)
+
+func TestParseFull(t *testing.T) {
+	in, c, err := ParseInstruction([]byte(`{"case":"c1","target":"127.0.0.1:1","method":"subscribe",
+		"metadata":{"x-a":"1","x-b":["2","3"],"x-c-bin":"AAE="},"timeout_ms":500,
+		"requests":[{"subscriptionId":"s","topics":["t"],"batchSize":"3"}],"request_delay_ms":10,
+		"half_close":false,"wait_for_ready":true,"cancel":{"after_responses":2},
+		"reconnect":{"max_attempts":4,"retry_codes":["unavailable",4],"backoff_multiplier":2},
+		"channel":{"max_receive_bytes":1024}}`))
+	if err != nil || *c != "c1" {
+		t.Fatal(err)
+	}
+	req := in.Requests[0].(*pb.StreamRequest)
+	if in.Method.RPCName != "SubscribeData" || in.TimeoutMS != 500 || req.GetBatchSize() != 3 ||
+		in.RequestDelayMS != 10 || in.HalfClose || !in.WaitForReady || in.Cancel != CancelAfterResponses ||
+		in.CancelN != 2 || !in.Reconnect || in.Policy.MaxAttempts != 4 || in.Policy.Multiplier != 2 ||
+		!in.Policy.RetryCodes[codes.Unavailable] || !in.Policy.RetryCodes[codes.DeadlineExceeded] ||
+		in.Policy.RetryCodes[codes.ResourceExhausted] || in.Channel.MaxReceiveBytes != 1024 {
+		t.Fatalf("unexpected %+v", in)
+	}
+	if got := in.Metadata.Get("x-b"); len(got) != 2 || in.Metadata.Get("x-c-bin")[0] != "\x00\x01" {
+		t.Fatalf("metadata %v", in.Metadata)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","reconnect":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.TimeoutMS != 60000 || !in.HalfClose || in.WaitForReady || in.Cancel != CancelNone ||
+		in.Policy.MaxAttempts != 10 || in.Policy.InitialMS != 1000 {
+		t.Fatalf("%+v", in)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	base := `"case":"c","target":"t","method":"GetData"`
+	cases := map[string]string{
+		`[1]`:                             "(line): not a JSON object",
+		`{"case":`:                        "(line): not a JSON object",
+		`{"target":"t"}`:                  "case: missing",
+		`{"case":""}`:                     "case: expected a non-empty string",
+		`{"case":"c","bogus":1}`:          "bogus: unknown field",
+		`{"case":"c","method":"GetData"}`: "target: missing",
+		`{"case":"c","target":"t"}`:       "method: missing",
+		`{"case":"c","target":"t","method":"Nope"}`:                "method: expected GetData, SubscribeData, UploadFile, Chat (or a full path)",
+		`{` + base + `,"metadata":{"X":"1"}}`:                      "metadata.X: key must be lower-case [0-9a-z_.-] and not start with grpc-",
+		`{` + base + `,"metadata":{"grpc-x":"1"}}`:                 "metadata.grpc-x: key must be lower-case [0-9a-z_.-] and not start with grpc-",
+		`{` + base + `,"metadata":{"x":1}}`:                        "metadata.x: expected a string (or an array of strings)",
+		`{` + base + `,"metadata":{"x-bin":"!"}}`:                  "metadata.x-bin: a -bin value must be base64",
+		`{` + base + `,"timeout_ms":0}`:                            "timeout_ms: must be in 1..3600000",
+		`{` + base + `,"timeout_ms":1.5}`:                          "timeout_ms: expected an integer",
+		`{` + base + `,"requests":{}}`:                             "requests: expected an array of JSON messages",
+		`{` + base + `,"half_close":1}`:                            "half_close: expected true or false",
+		`{` + base + `,"cancel":{"soon":true}}`:                    "cancel.soon: unknown cancel position",
+		`{` + base + `,"cancel":{}}`:                               "cancel: expected one of {before_send} {after_responses: N} {after_ms: N} {after_close_send_ms: N}",
+		`{` + base + `,"cancel":{"after_responses":0}}`:            "cancel.after_responses: must be in 1..3600000",
+		`{` + base + `,"cancel":{"before_send":false}}`:            "cancel.before_send: expected true",
+		`{` + base + `,"reconnect":1}`:                             "reconnect: expected an object (or true for the defaults)",
+		`{` + base + `,"reconnect":{"x":1}}`:                       "reconnect.x: unknown field",
+		`{` + base + `,"reconnect":{"backoff_jitter":1}}`:          "reconnect.backoff_jitter: must be in 0..0.999",
+		`{` + base + `,"reconnect":{"backoff_multiplier":0.5}}`:    "reconnect.backoff_multiplier: must be in 1..100",
+		`{` + base + `,"reconnect":{"retry_codes":["NOPE"]}}`:      "reconnect.retry_codes[0]: not a status code",
+		`{` + base + `,"reconnect":{"backoff_initial_ms":500000}}`: "reconnect.backoff_max_ms: must be >= backoff_initial_ms",
+		`{` + base + `,"channel":{"max_receive_bytes":-1}}`:        "channel.max_receive_bytes: must be in 0..2147483647",
+		`{` + base + `,"channel":{"foo":1}}`:                       "channel.foo: unknown field",
+	}
+	for line, want := range cases {
+		_, _, err := ParseInstruction([]byte(line))
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: got %v, want %s", line, err, want)
+		}
+	}
+}
+
+func TestRequestErrorNamesIndex(t *testing.T) {
+	_, c, err := ParseInstruction([]byte(`{"case":"c2","target":"t","method":"GetData",
+		"requests":[{},{"batchSize":true}]}`))
+	if err == nil || c == nil || *c != "c2" || err.Error()[:12] != "requests[1]:" {
+		t.Fatalf("%v %v", c, err)
+	}
+}

@@ -1,0 +1,254 @@
+package driver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"google.golang.org/grpc"
+	grpcbackoff "google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"streamconform/peers/go/internal/backoff"
+)
+
+// every call uses one generic stream description: on the wire a unary call is a stream with one
+// message each way, so all four methods share one code path.
+var streamDesc = grpc.StreamDesc{ServerStreams: true, ClientStreams: true}
+
+// attemptRecord is one entry of the result's "attempts".
+type attemptRecord struct {
+	startMS, endMS int64
+	code           codes.Code
+}
+
+// job runs one instruction and collects its result.
+type job struct {
+	in     *Instruction
+	start  time.Time
+	random func() float64
+
+	responses       []json.RawMessage
+	responsesMS     []int64
+	headersMS       int64 // -1: none yet
+	firstResponseMS int64
+	closeSendMS     int64
+	statusMS        int64
+	code            codes.Code
+	message         string
+	headers         metadata.MD
+	trailers        metadata.MD
+	attempts        []attemptRecord
+}
+
+func newJob(in *Instruction, start time.Time, random func() float64) *job {
+	return &job{in: in, start: start, random: random, headersMS: -1, firstResponseMS: -1,
+		closeSendMS: -1, statusMS: -1}
+}
+
+func (j *job) since(t time.Time) int64 { return t.Sub(j.start).Milliseconds() }
+
+// dial makes the instruction's channel (a grpc.ClientConn) with its channel options.
+func dial(in *Instruction) (*grpc.ClientConn, error) {
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	ch := in.Channel
+	if ch.MaxReceiveBytes > 0 {
+		opts = append(opts, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(int(ch.MaxReceiveBytes))))
+	}
+	if ch.InitialReconnectBackoffMS > 0 || ch.MinReconnectBackoffMS > 0 || ch.MaxReconnectBackoffMS > 0 {
+		cfg := grpcbackoff.DefaultConfig
+		params := grpc.ConnectParams{Backoff: cfg, MinConnectTimeout: 20 * time.Second}
+		if ch.InitialReconnectBackoffMS > 0 {
+			params.Backoff.BaseDelay = ms(ch.InitialReconnectBackoffMS)
+		}
+		if ch.MaxReconnectBackoffMS > 0 {
+			params.Backoff.MaxDelay = ms(ch.MaxReconnectBackoffMS)
+		}
+		if ch.MinReconnectBackoffMS > 0 {
+			params.MinConnectTimeout = ms(ch.MinReconnectBackoffMS)
+		}
+		opts = append(opts, grpc.WithConnectParams(params))
+	}
+	return grpc.NewClient(in.Target, opts...)
+}
+
+func ms(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// run runs every attempt (one without a reconnect policy) until the policy stops. ctx is the
+// driver's: cancelled when the driver aborts.
+func (j *job) run(ctx context.Context, conn *grpc.ClientConn) {
+	defer func() { conn.Close() }()
+	var schedule *backoff.Schedule
+	if j.in.Reconnect {
+		schedule = backoff.NewSchedule(j.in.Policy, j.random)
+	}
+	for n := 1; ; n++ {
+		if n > 1 && j.code == codes.Unavailable {
+			// A fresh channel, so that the attempt is a real connection attempt instead of
+			// failing fast inside the old channel's own backoff.
+			fresh, err := dial(j.in)
+			if err != nil {
+				j.code, j.message = codes.Internal, err.Error()
+				now := j.since(time.Now())
+				j.attempts = append(j.attempts, attemptRecord{now, now, codes.Internal})
+				return
+			}
+			conn.Close()
+			conn = fresh
+		}
+		delivered := j.attempt(ctx, conn)
+		if schedule == nil || ctx.Err() != nil {
+			return
+		}
+		wait := schedule.Wait(j.code, n, delivered)
+		if wait < 0 {
+			return
+		}
+		t := time.NewTimer(ms(wait))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
+	}
+}
+
+// attempt runs one call and records it; true when it delivered at least one response.
+func (j *job) attempt(parent context.Context, conn *grpc.ClientConn) bool {
+	in := j.in
+	startedAt := time.Now()
+	rec := attemptRecord{startMS: j.since(startedAt)}
+	ctx, cancel := context.WithTimeout(parent, ms(in.TimeoutMS))
+	defer cancel()
+	ctx = metadata.NewOutgoingContext(ctx, in.Metadata)
+	responses := 0
+	j.closeSendMS = -1
+	j.headers, j.trailers = nil, nil
+
+	cs, err := conn.NewStream(ctx, &streamDesc, in.Method.Path, grpc.WaitForReady(in.WaitForReady))
+	if err != nil {
+		j.finishAttempt(&rec, err)
+		return false
+	}
+	switch in.Cancel {
+	case CancelBeforeSend:
+		cancel()
+	case CancelAfterMS:
+		timer := time.AfterFunc(time.Until(startedAt.Add(ms(in.CancelN))), cancel)
+		defer timer.Stop()
+	}
+	headersDone := make(chan struct{})
+	go func() {
+		defer close(headersDone)
+		if md, _ := cs.Header(); md != nil {
+			j.headers = md
+			if j.headersMS < 0 {
+				j.headersMS = j.since(time.Now())
+			}
+		}
+	}()
+	sendDone := make(chan struct{})
+	closeSentAt := make(chan time.Time, 1)
+	go func() {
+		defer close(sendDone)
+		if in.Cancel != CancelBeforeSend {
+			j.send(ctx, cs, startedAt, cancel, closeSentAt)
+		}
+	}()
+	for {
+		m := in.Method.NewResponse()
+		err = cs.RecvMsg(m)
+		if err != nil {
+			break
+		}
+		responses++
+		j.addResponse(m)
+		if in.Cancel == CancelAfterResponses && int64(responses) >= in.CancelN {
+			cancel()
+		}
+	}
+	<-headersDone
+	j.trailers = cs.Trailer()
+	cancel()
+	<-sendDone
+	select {
+	case t := <-closeSentAt:
+		j.closeSendMS = j.since(t)
+	default:
+	}
+	j.finishAttempt(&rec, err)
+	return responses > 0
+}
+
+// send sends the requests on their schedule, then half-closes when the instruction says so.
+func (j *job) send(ctx context.Context, cs grpc.ClientStream, startedAt time.Time,
+	cancel context.CancelFunc, closeSentAt chan<- time.Time) {
+	in := j.in
+	for i, req := range in.Requests {
+		if in.RequestDelayMS > 0 && i > 0 {
+			t := time.NewTimer(time.Until(startedAt.Add(ms(int64(i) * in.RequestDelayMS))))
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return
+			}
+		}
+		if cs.SendMsg(req) != nil {
+			return // the call is over; its status says why
+		}
+	}
+	if !in.HalfClose || cs.CloseSend() != nil {
+		return
+	}
+	now := time.Now()
+	closeSentAt <- now
+	if in.Cancel == CancelAfterCloseSendMS {
+		t := time.NewTimer(ms(in.CancelN))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-ctx.Done():
+		}
+	}
+}
+
+func (j *job) addResponse(m proto.Message) {
+	now := j.since(time.Now())
+	text, err := protojson.MarshalOptions{UseProtoNames: false, EmitUnpopulated: false}.Marshal(m)
+	if err != nil {
+		text, _ = json.Marshal(err.Error())
+	}
+	compact, err := compactJSON(text)
+	if err != nil {
+		compact = text
+	}
+	j.responses = append(j.responses, compact)
+	j.responsesMS = append(j.responsesMS, now)
+	if j.firstResponseMS < 0 {
+		j.firstResponseMS = now
+	}
+}
+
+// finishAttempt records the status of the attempt that ended with err (io.EOF: OK).
+func (j *job) finishAttempt(rec *attemptRecord, err error) {
+	now := time.Now()
+	st := status.New(codes.OK, "")
+	if err != nil && !errors.Is(err, io.EOF) {
+		st = status.Convert(err)
+	}
+	j.code, j.message = st.Code(), st.Message()
+	j.statusMS = j.since(now)
+	rec.endMS = j.since(now)
+	rec.code = st.Code()
+	j.attempts = append(j.attempts, *rec)
+}

@@ -1,0 +1,185 @@
+// Package server is the Go server peer: streaming.DataService with the reference semantics of
+// docs/peer-protocol.md, control metadata, the event log and the shutdown rule.
+package server
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"streamconform/peers/go/internal/chat"
+	"streamconform/peers/go/internal/control"
+	"streamconform/peers/go/internal/events"
+)
+
+// Config is what `peer-go server` was started with.
+type Config struct {
+	Listen          string
+	TickMS          int64
+	MaxReceiveBytes int
+	MaxUploadBytes  int64
+	Events          *events.Log
+	Verbose         bool
+	Quiet           bool
+	Stderr          io.Writer
+}
+
+// Server serves DataService until Stop.
+type Server struct {
+	cfg       Config
+	grpc      *grpc.Server
+	lis       net.Listener
+	events    *events.Log
+	room      *chat.Room
+	shutdown  chan struct{}
+	stopOnce  sync.Once
+	nextCall  atomic.Uint64
+	fileCount atomic.Uint64
+}
+
+// New listens on cfg.Listen; Serve starts accepting.
+func New(cfg Config) (*Server, error) {
+	if cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
+	}
+	lis, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %v", cfg.Listen, err)
+	}
+	s := &Server{cfg: cfg, lis: lis, events: cfg.Events, room: chat.NewRoom(nil),
+		shutdown: make(chan struct{})}
+	s.grpc = grpc.NewServer(
+		grpc.MaxRecvMsgSize(cfg.MaxReceiveBytes),
+		grpc.UnknownServiceHandler(s.unknown),
+	)
+	s.grpc.RegisterService(s.serviceDesc(), s)
+	return s, nil
+}
+
+// Port is the bound TCP port.
+func (s *Server) Port() int {
+	return s.lis.Addr().(*net.TCPAddr).Port
+}
+
+// Serve accepts calls until Stop; it returns nil after a stop.
+func (s *Server) Serve() error {
+	err := s.grpc.Serve(s.lis)
+	if err == grpc.ErrServerStopped {
+		return nil
+	}
+	return err
+}
+
+// Stop ends every live call with UNAVAILABLE "server shutting down", stops accepting and waits
+// up to grace for the calls to finish before closing every connection.
+func (s *Server) Stop(grace time.Duration) {
+	s.stopOnce.Do(func() {
+		close(s.shutdown)
+		done := make(chan struct{})
+		go func() {
+			s.grpc.GracefulStop()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(grace):
+			s.logf("calls still running after %v: closing connections", grace)
+			s.grpc.Stop()
+			<-done
+		}
+	})
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.cfg.Quiet {
+		return
+	}
+	fmt.Fprintf(s.cfg.Stderr, "peer-go server: "+format+"\n", args...)
+}
+
+type handlerFunc func(c *call) error
+
+// wrap turns a method implementation into a grpc.StreamHandler: number the call, parse the
+// control metadata, log, run, attach trailers, log the end.
+func (s *Server) wrap(method, reqType string, h handlerFunc) grpc.StreamHandler {
+	return func(_ any, stream grpc.ServerStream) error {
+		c := &call{ServerStream: stream, srv: s, id: s.nextCall.Add(1), method: method,
+			reqType: reqType}
+		md, _ := metadata.FromIncomingContext(stream.Context())
+		ctl, perr := control.Parse(md)
+		c.ctl = ctl
+		c.logStart(md)
+		var err error
+		if perr != nil {
+			err = status.Error(codes.InvalidArgument, perr.Error())
+		} else if err = c.interrupted(); err == nil {
+			err = s.run(c, h)
+		}
+		c.logEnd(err)
+		return err
+	}
+}
+
+// run sleeps x-sc-initial-delay-ms, sends the headers (echo-initial), then runs the method.
+func (s *Server) run(c *call, h handlerFunc) error {
+	if err := c.sleep(time.Duration(c.ctl.InitialDelayMS) * time.Millisecond); err != nil {
+		return err
+	}
+	hdr := metadata.MD{}
+	for _, v := range c.ctl.EchoInitial {
+		hdr.Append(control.KeyEchoInitial, v)
+	}
+	if err := c.SendHeader(hdr); err != nil {
+		return c.endedBy(err)
+	}
+	err := h(c)
+	c.setTrailers()
+	return err
+}
+
+// endedBy prefers the reason the call is going away (shutdown, client gone) over a transport
+// error.
+func (c *call) endedBy(err error) error {
+	if e := c.interrupted(); e != nil {
+		return e
+	}
+	return err
+}
+
+// unknown answers every method nobody registered, as the C server does.
+func (s *Server) unknown(_ any, stream grpc.ServerStream) error {
+	method, _ := grpc.MethodFromServerStream(stream)
+	c := &call{ServerStream: stream, srv: s, id: s.nextCall.Add(1), method: "unknown"}
+	md, _ := metadata.FromIncomingContext(stream.Context())
+	c.logStart(md)
+	err := status.Errorf(codes.Unimplemented, "unknown method %s", method)
+	c.logEnd(err)
+	return err
+}
+
+func (s *Server) serviceDesc() *grpc.ServiceDesc {
+	stream := func(name, reqType string, h handlerFunc) grpc.StreamDesc {
+		return grpc.StreamDesc{StreamName: name, Handler: s.wrap(name, reqType, h),
+			ServerStreams: true, ClientStreams: true}
+	}
+	return &grpc.ServiceDesc{
+		ServiceName: "streaming.DataService",
+		HandlerType: (*any)(nil),
+		Streams: []grpc.StreamDesc{
+			stream("GetData", "StreamRequest", s.getData),
+			stream("SubscribeData", "StreamRequest", s.subscribeData),
+			stream("UploadFile", "UploadRequest", s.uploadFile),
+			stream("Chat", "ChatMessage", s.chat),
+		},
+		Metadata: "streaming.proto",
+	}
+}
