@@ -76,6 +76,12 @@ void sc_judgement_free(sc_judgement *j);
  * the report's "expected" field. Caller owns it. */
 cJSON *sc_scenario_expected_json(const sc_scenario *s);
 
+/* For a scenario with client.reconnect: the report's "reconnect" block (docs/report-format.md)
+ * for this result: the policy checked (with tolerance_ms) and every attempt, each after the first
+ * with gap_ms, expected_min_ms, expected_max_ms and ok. NULL when the scenario has no reconnect
+ * policy, the result has no well-formed attempts, or on allocation failure. Caller owns it. */
+cJSON *sc_scenario_reconnect_json(const sc_scenario *s, const cJSON *result);
+
 /* ---- case selection ---------------------------------------------------------------------- */
 
 /* Name patterns: segments separated by '/'; a "*" matches within one segment (a whole segment,

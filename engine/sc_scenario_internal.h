@@ -1,0 +1,76 @@
+/* sc_scenario_internal: the loaded scenario, shared by the loader (sc_scenario.c), the judge
+ * (sc_scenario_judge.c) and the filters (sc_scenario_filter.c). Not for the runner. */
+#ifndef SC_SCENARIO_INTERNAL_H
+#define SC_SCENARIO_INTERNAL_H
+
+#include "sc_scenario.h"
+#include "sc_method.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- limits (each with its reason) ---- */
+
+/* A scenario file is written by hand; large payloads are generated with "$repeat". */
+#define SC_SCENARIO_MAX_FILE_BYTES (4 * 1024 * 1024)
+/* Scenarios per file: files are grouped by topic, a few dozen each. */
+#define SC_SCENARIO_MAX_PER_FILE 1000
+/* Files below one directory: the library is a few dozen files. */
+#define SC_SCENARIO_MAX_DIR_FILES 10000
+/* Requests per scenario: each is held in memory and sent by the driver per attempt. */
+#define SC_SCENARIO_MAX_REQUESTS 10000
+/* JSON nesting depth: proto messages here are 4 levels deep; deeper input is a mistake or an
+ * attack on the recursive matchers. */
+#define SC_SCENARIO_MAX_DEPTH 32
+/* Scenario names: short enough for a report column and a metadata value. */
+#define SC_SCENARIO_MAX_NAME 200
+/* Any other string in a scenario (summaries, messages, metadata values) before "$repeat". */
+#define SC_SCENARIO_MAX_STRING (64 * 1024)
+/* Tags per scenario and tag length: tags are filter words. */
+#define SC_SCENARIO_MAX_TAGS 32
+#define SC_SCENARIO_MAX_TAG 64
+/* Bytes all "$repeat" expansions of a scenario may produce: the driver rejects instruction lines
+ * over 8 MiB, and the instruction also carries the other fields. */
+#define SC_SCENARIO_MAX_EXPANDED (7 * 1024 * 1024)
+/* Entries in applies_to lists, other_allowed_codes, headers/trailers expectations, response
+ * contents: a scenario states a few of each. */
+#define SC_SCENARIO_MAX_LIST 256
+/* Slack the runner adds to a case's own worst-case duration before killing it: process start,
+ * a loaded CI box, the server's event log settling. */
+#define SC_SCENARIO_CASE_MARGIN_MS 10000
+/* Default schedule tolerance of expect.attempts.schedule: timer and loop latency on a busy box. */
+#define SC_SCENARIO_DEFAULT_TOLERANCE_MS 50
+/* Longest expected/actual text of one failure: reports stay readable. */
+#define SC_JUDGE_MAX_TEXT 240
+
+struct sc_scenario {
+    char *name;
+    char *summary;
+    char *origin;
+    char **tags;
+    size_t n_tags;
+    sc_method method;
+    cJSON *client;  /* validated client section, "$repeat" expanded (no case/target/method) */
+    cJSON *control; /* object: control metadata key -> value (x-sc-case excluded) */
+    cJSON *script;  /* server.script as given, or NULL */
+    cJSON *expect;  /* validated expect section as given */
+    cJSON *applies_clients; /* array of strings or NULL (= all) */
+    cJSON *applies_servers;
+    char *applies_reason; /* NULL when none given */
+    /* Derived from the client section, for timeouts and the schedule check. */
+    int64_t timeout_ms;
+    int64_t max_attempts;
+    bool reconnect;
+    int64_t backoff_initial_ms, backoff_max_ms, exhausted_backoff_ms;
+    double backoff_multiplier, backoff_jitter;
+};
+
+/* Canonical status name -> code; false unless `text` is exactly a canonical name. */
+bool sc_scenario_code_by_name(const char *text, int *code);
+
+/* expect.attempts.schedule resolved: the client's reconnect policy plus tolerance_ms. */
+cJSON *sc_scenario_schedule_policy_json(const sc_scenario *s);
+
+#endif
