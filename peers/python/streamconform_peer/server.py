@@ -92,6 +92,8 @@ class PeerServer:
         self.calls: dict[int, LiveCall] = {}
         self.next_id = 0
         self.stopping = False
+        self.open_rpcs = 0  # RPCs whose status has not gone out yet (library's done callback)
+        self.rpcs_closed = asyncio.Event()
         self.server: Optional[grpc.aio.Server] = None
 
     def diag(self, level: int, text: str) -> None:
@@ -128,6 +130,15 @@ class PeerServer:
             if call.end_reason is None:
                 call.end_reason = "shutdown"
                 call.task.cancel()
+        # Let every call's UNAVAILABLE status go out before the library stops the server (which
+        # would cancel what is left with its own status).
+        end = mono_ms() + int(SHUTDOWN_GRACE_S * 1000)
+        while self.open_rpcs > 0 and mono_ms() < end:
+            self.rpcs_closed.clear()
+            try:
+                await asyncio.wait_for(self.rpcs_closed.wait(), (end - mono_ms()) / 1000)
+            except asyncio.TimeoutError:
+                break
         if self.server is not None:
             await self.server.stop(SHUTDOWN_GRACE_S)
 
@@ -142,6 +153,8 @@ class PeerServer:
         call = LiveCall(self.next_id, handler, task)
         handler.member.notify = call.notify
         self.calls[call.id] = call
+        self.open_rpcs += 1
+        context.add_done_callback(self._rpc_done)
         deadline_ms = None if remaining is None or remaining > 1e12 else max(0, int(remaining * 1000))
         self.log.emit("call_start", call, peer=context.peer() or "",
                       metadata=md.to_json(metadata), deadline_ms=deadline_ms)
@@ -167,6 +180,10 @@ class PeerServer:
             handler.on_closed(wall_ns())
             del self.calls[call.id]
             self.log.emit("call_end", call)
+
+    def _rpc_done(self, _context: object) -> None:
+        self.open_rpcs -= 1
+        self.rpcs_closed.set()
 
     def _end_ourselves(self, call: LiveCall, context: grpc.aio.ServicerContext) -> None:
         if call.end_reason == "shutdown":
