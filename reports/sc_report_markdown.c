@@ -1,0 +1,229 @@
+#include "sc_report_markdown.h"
+
+#include "sc_report_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void sc_md_cell(FILE *out, const sc_report_counts *c)
+{
+    size_t skipped = c->by_verdict[SC_VERDICT_SKIP];
+    size_t judged = c->total - skipped;
+    if (judged == 0) {
+        fputs(skipped ? "skipped" : "–", out);
+        return;
+    }
+    fprintf(out, "%zu/%zu", c->by_verdict[SC_VERDICT_PASS], judged);
+    size_t bad = c->by_verdict[SC_VERDICT_FAIL] + c->by_verdict[SC_VERDICT_ERROR] +
+                 c->by_verdict[SC_VERDICT_STALE] + c->by_verdict[SC_VERDICT_UNKNOWN];
+    if (bad)
+        fputs(" ✗", out);
+    else if (c->by_verdict[SC_VERDICT_KNOWN_FAILING])
+        fputs(" ⚠", out);
+}
+
+static void sc_md_matrix(FILE *out, const sc_report_model *m)
+{
+    if (m->nclients == 0 || m->nservers == 0) {
+        fputs("No cases.\n\n", out);
+        return;
+    }
+    fputs("| client ↓ server → |", out);
+    for (size_t c = 0; c < m->nservers; c++) {
+        fputc(' ', out);
+        sc_report_md_inline(out, m->servers[c]);
+        fputs(" |", out);
+    }
+    fputs("\n| --- |", out);
+    for (size_t c = 0; c < m->nservers; c++)
+        fputs(" --- |", out);
+    fputc('\n', out);
+    for (size_t r = 0; r < m->nclients; r++) {
+        fputs("| **", out);
+        sc_report_md_inline(out, m->clients[r]);
+        fputs("** |", out);
+        for (size_t c = 0; c < m->nservers; c++) {
+            fputc(' ', out);
+            sc_md_cell(out, &m->cell_counts[sc_report_cell(m, r, c)]);
+            fputs(" |", out);
+        }
+        fputc('\n', out);
+    }
+    fputs("\nCells: passed/total (skipped cases not counted); ✗ has fail, error or stale cases; "
+          "⚠ has known-failing cases.\n\n",
+          out);
+}
+
+static void sc_md_totals(FILE *out, const sc_report_counts *t)
+{
+    fprintf(out, "**Totals:** %zu cases: %zu passed", t->total, t->by_verdict[SC_VERDICT_PASS]);
+    if (t->flaky)
+        fprintf(out, " (%zu flaky)", t->flaky);
+    fprintf(out, ", %zu failed, %zu errors, %zu skipped, %zu known failing, %zu stale",
+            t->by_verdict[SC_VERDICT_FAIL], t->by_verdict[SC_VERDICT_ERROR],
+            t->by_verdict[SC_VERDICT_SKIP], t->by_verdict[SC_VERDICT_KNOWN_FAILING],
+            t->by_verdict[SC_VERDICT_STALE]);
+    if (t->by_verdict[SC_VERDICT_UNKNOWN])
+        fprintf(out, ", %zu without a valid verdict", t->by_verdict[SC_VERDICT_UNKNOWN]);
+    fputs(".\n\n", out);
+}
+
+static void sc_md_json_block(FILE *out, const char *label, const cJSON *v)
+{
+    char *text = sc_report_text(v);
+    fprintf(out, "%s:\n\n", label);
+    sc_report_md_code_block(out, text[0] ? text : "null", cJSON_IsString(v) ? "text" : "json");
+    fputc('\n', out);
+    sc_report_text_free(text);
+}
+
+static void sc_md_failures_table(FILE *out, const cJSON *failures)
+{
+    fputs("| expectation | expected | actual |\n| --- | --- | --- |\n", out);
+    const cJSON *f;
+    cJSON_ArrayForEach(f, failures)
+    {
+        const cJSON *fo = cJSON_IsObject(f) ? f : NULL;
+        char *exp = sc_report_text(fo ? cJSON_GetObjectItemCaseSensitive(fo, "expected") : NULL);
+        char *act = sc_report_text(fo ? cJSON_GetObjectItemCaseSensitive(fo, "actual") : NULL);
+        const char *path = fo ? sc_report_str(fo, "path") : "";
+        char *whole = fo ? NULL : sc_report_text(f);
+        fputs("| ", out);
+        sc_report_md_inline(out, whole ? whole : path);
+        fputs(" | ", out);
+        sc_report_md_inline(out, exp);
+        fputs(" | ", out);
+        sc_report_md_inline(out, act);
+        fputs(" |\n", out);
+        if (whole)
+            sc_report_text_free(whole);
+        sc_report_text_free(exp);
+        sc_report_text_free(act);
+    }
+    fputc('\n', out);
+}
+
+static void sc_md_labelled(FILE *out, const char *label, const char *text)
+{
+    fprintf(out, "%s: ", label);
+    sc_report_md_inline(out, text);
+    fputs("\n\n", out);
+}
+
+static void sc_md_problem(FILE *out, const sc_report_case *k)
+{
+    fputs("### ", out);
+    sc_report_md_inline(out, k->verdict == SC_VERDICT_UNKNOWN && k->verdict_text[0]
+                                 ? k->verdict_text
+                                 : sc_report_verdict_name(k->verdict));
+    fputs(": ", out);
+    sc_report_md_inline(out, k->scenario);
+    fputs(" (", out);
+    sc_report_md_inline(out, k->client);
+    fputs("->", out);
+    sc_report_md_inline(out, k->server);
+    fputs(")\n\n", out);
+
+    const char *summary = sc_report_str(k->json, "summary");
+    if (summary[0]) {
+        sc_report_md_inline(out, summary);
+        fputs("\n\n", out);
+    }
+    const cJSON *failures = sc_report_arr(k->json, "failures");
+    const char *stderr_tail = sc_report_str(k->json, "stderr");
+    switch (k->verdict) {
+    case SC_VERDICT_FAIL:
+        if (k->reason[0])
+            sc_md_labelled(out, "Reason", k->reason);
+        if (cJSON_GetArraySize(failures) > 0) {
+            sc_md_failures_table(out, failures);
+        } else {
+            sc_md_json_block(out, "Expected", cJSON_GetObjectItemCaseSensitive(k->json, "expected"));
+            sc_md_json_block(out, "Actual", cJSON_GetObjectItemCaseSensitive(k->json, "actual"));
+        }
+        break;
+    case SC_VERDICT_STALE:
+        fputs("Listed in --known-failing but passed: the list is out of date.\n\n", out);
+        if (k->reason[0])
+            sc_md_labelled(out, "Known-failing reason", k->reason);
+        break;
+    default: /* error, unknown */
+        if (k->verdict == SC_VERDICT_UNKNOWN)
+            fputs(k->verdict_text[0] ? "Not a known verdict; counted as an error.\n\n"
+                                     : "The case has no verdict; counted as an error.\n\n",
+                  out);
+        sc_md_labelled(out, "Reason", k->reason[0] ? k->reason : "(none given)");
+        if (cJSON_GetArraySize(failures) > 0)
+            sc_md_failures_table(out, failures);
+        if (stderr_tail[0]) {
+            fputs("stderr (tail):\n\n", out);
+            sc_report_md_code_block(out, stderr_tail, "text");
+            fputc('\n', out);
+        }
+        break;
+    }
+}
+
+int sc_report_write_markdown(const cJSON *report, FILE *out, char *err, size_t errlen)
+{
+    sc_report_model m;
+    if (sc_report_model_init(&m, report, err, errlen) != 0)
+        return -1;
+
+    const char *tool = sc_report_str(report, "tool");
+    fputs("# ", out);
+    sc_report_md_inline(out, tool[0] ? tool : "streamconform");
+    fputs(" interop summary\n\n", out);
+
+    const char *version = sc_report_str(report, "version");
+    const char *started = sc_report_str(report, "started_at");
+    bool any = false;
+    if (version[0]) {
+        fputs("Version ", out);
+        sc_report_md_inline(out, version);
+        any = true;
+    }
+    if (started[0]) {
+        fputs(any ? ", started " : "Started ", out);
+        sc_report_md_inline(out, started);
+        any = true;
+    }
+    if (sc_report_has_num(report, "duration_ms")) {
+        char buf[64];
+        sc_report_fmt_ms(buf, sizeof buf, sc_report_num(report, "duration_ms", 0));
+        fprintf(out, "%s%s", any ? ", took " : "Took ", buf);
+        any = true;
+    }
+    if (any)
+        fputs(".\n\n", out);
+    const cJSON *complete = cJSON_IsObject(report)
+                                ? cJSON_GetObjectItemCaseSensitive(report, "complete")
+                                : NULL;
+    if (!cJSON_IsTrue(complete))
+        fputs("**Incomplete run:** not every selected case finished; the counts cover the cases "
+              "in the report.\n\n",
+              out);
+
+    sc_md_matrix(out, &m);
+    sc_md_totals(out, &m.totals);
+
+    size_t problems = 0;
+    for (size_t i = 0; i < m.ncases; i++)
+        if (sc_report_verdict_is_bad(m.cases[i].verdict))
+            problems++;
+    if (problems == 0) {
+        fputs("No failures.\n", out);
+    } else {
+        fprintf(out, "## Failures (%zu)\n\n", problems);
+        for (size_t i = 0; i < m.ncases; i++)
+            if (sc_report_verdict_is_bad(m.cases[i].verdict))
+                sc_md_problem(out, &m.cases[i]);
+    }
+    sc_report_model_free(&m);
+    if (ferror(out)) {
+        if (err && errlen)
+            snprintf(err, errlen, "summary.md: write error");
+        return -1;
+    }
+    return 0;
+}
