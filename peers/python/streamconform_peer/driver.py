@@ -290,7 +290,8 @@ class Driver:
                   f"{len(self.jobs)} instructions running", file=sys.stderr, flush=True)
             for task in list(self.jobs):
                 task.cancel()
-            await asyncio.wait(list(self.jobs) or [asyncio.sleep(0)], timeout=CLOSE_TIMEOUT_S)
+            if self.jobs:
+                await asyncio.wait(list(self.jobs), timeout=CLOSE_TIMEOUT_S)
             return 128 + self.abort_signal
         return 0
 
@@ -324,8 +325,14 @@ def _read_stdin(loop: asyncio.AbstractEventLoop, driver: Driver) -> None:
 
 
 def main(verbose: bool = False) -> int:
-    rc = asyncio.run(Driver(verbose).run())
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # The stdin thread may still block in read(): leave without joining it.
-    os._exit(rc)
+    rc = 70  # EX_SOFTWARE: only when the driver itself failed
+    try:
+        rc = asyncio.run(Driver(verbose).run())
+    except BaseException as err:  # report, then still leave through os._exit below
+        print(f"peer-python client: internal error: {err!r}", file=sys.stderr)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # The stdin thread may still block in read(): leave without joining it (a normal
+        # interpreter exit would wait for its lock on stdin).
+        os._exit(rc)
