@@ -158,8 +158,18 @@ class Job:
             if _being_cancelled():
                 raise
             return
-        if self.headers_ms is None:
-            self.headers_ms = mono_ms()
+        if self.headers_ms is not None:
+            return
+        t = mono_ms()
+        if call.done():
+            # grpc.aio resolves initial_metadata() at the end of a call that never got headers
+            # too; the C driver reports headers only when the server answered (a trailers-only
+            # answer counts). Local endings (no connection, deadline, cancel) have none.
+            code = await call.code()
+            if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
+                        grpc.StatusCode.CANCELLED):
+                return
+        self.headers_ms = t
 
     async def _send(self, call: Any, start: int, out: AttemptResult) -> None:
         ins = self.ins
