@@ -14,7 +14,8 @@ import (
 
 // hiddenHeaders are transport headers grpc-go shows as metadata that the C core keeps to
 // itself; the result lists application metadata only, as the C driver does.
-var hiddenHeaders = map[string]bool{"content-type": true}
+var hiddenHeaders = map[string]bool{"content-type": true, "grpc-accept-encoding": true,
+	"grpc-encoding": true}
 
 // ordered is a JSON object whose members keep their order.
 type ordered []kv

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -37,6 +36,10 @@ type call struct {
 	// injected is set when the final status is the x-sc-fail-code failure.
 	injected bool
 	reqType  string
+	// headersDone is closed once the initial metadata went out (or the call was interrupted
+	// before); headerErr is what sending them returned.
+	headersDone chan struct{}
+	headerErr   error
 }
 
 func (c *call) emit(event string, extra ...events.Field) {
@@ -69,8 +72,12 @@ func (c *call) RecvMsg(m any) error {
 	return err
 }
 
-// SendMsg logs message_sent once the message was handed to the transport.
+// SendMsg waits for the headers (the initial-delay gate), sends, and logs message_sent once the
+// message was handed to the transport.
 func (c *call) SendMsg(m any) error {
+	if err := c.waitHeaders(); err != nil {
+		return err
+	}
 	err := c.ServerStream.SendMsg(m)
 	if err == nil {
 		c.emit("message_sent", events.Field{Key: "count", Value: c.sent.Add(1)})
@@ -84,9 +91,22 @@ func (c *call) fail() error {
 	return status.Error(c.ctl.FailCode, c.ctl.FailMessage)
 }
 
-// sleep waits d, or returns the error that ends the call early (client gone, shutdown).
+// waitHeaders returns once the headers went out, or the reason they never will.
+func (c *call) waitHeaders() error {
+	<-c.headersDone
+	if err := c.interrupted(); err != nil {
+		return err
+	}
+	return c.headerErr
+}
+
+// sleep waits for the gate (the headers) and then d, or returns the error that ends the call
+// early (client gone, shutdown). Response delays so count from the gate, as in the C server.
 func (c *call) sleep(d time.Duration) error {
 	ctx := c.Context()
+	if err := c.waitHeaders(); err != nil {
+		return err
+	}
 	if d <= 0 {
 		return c.interrupted()
 	}
@@ -112,12 +132,17 @@ func (c *call) interrupted() error {
 	return c.Context().Err()
 }
 
+// transportHeaders are HTTP/2 / gRPC transport headers grpc-go hands to the application and the
+// C core does not; the event log shows application metadata (user-agent included) like C.
+var transportHeaders = map[string]bool{"content-type": true, "grpc-accept-encoding": true,
+	"grpc-encoding": true, "te": true}
+
 // metadataJSON renders request metadata for call_start: -bin values base64, repeated keys joined
 // by ",", keys in sorted order.
 func metadataJSON(md metadata.MD) map[string]string {
 	out := make(map[string]string, len(md))
 	for k, vs := range md {
-		if strings.HasPrefix(k, ":") {
+		if strings.HasPrefix(k, ":") || transportHeaders[k] {
 			continue
 		}
 		parts := make([]string, len(vs))
@@ -151,7 +176,7 @@ func (c *call) logStart(md metadata.MD) {
 func (c *call) logEnd(err error) {
 	ctxErr := c.Context().Err()
 	switch {
-	case errors.Is(ctxErr, context.DeadlineExceeded):
+	case ctxErr != nil && c.deadlinePassed():
 		c.emit("deadline_exceeded")
 	case ctxErr != nil || err == errShutdown:
 		c.emit("cancelled")
@@ -161,6 +186,13 @@ func (c *call) logEnd(err error) {
 			events.Field{Key: "message", Value: st.Message()})
 	}
 	c.emit("call_end")
+}
+
+// deadlinePassed: the call had a deadline and it is over (whoever noticed first: a client that
+// cancels at its deadline resets the stream a moment before the server's own timer fires).
+func (c *call) deadlinePassed() bool {
+	d, ok := c.Context().Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // setTrailers attaches the echo-trailing entries and, for an injected failure, the retry

@@ -129,21 +129,46 @@ func (s *Server) wrap(method, reqType string, h handlerFunc) grpc.StreamHandler 
 	}
 }
 
-// run sleeps x-sc-initial-delay-ms, sends the headers (echo-initial), then runs the method.
+// run starts the method at once (it may read and decide while the gate is closed) and sends the
+// headers (echo-initial) when x-sc-initial-delay-ms has passed: nothing, status included, goes
+// out before that, as in the C server.
 func (s *Server) run(c *call, h handlerFunc) error {
-	if err := c.sleep(time.Duration(c.ctl.InitialDelayMS) * time.Millisecond); err != nil {
-		return err
+	c.headersDone = make(chan struct{})
+	go c.sendHeadersAtGate(time.Duration(c.ctl.InitialDelayMS) * time.Millisecond)
+	err := h(c)
+	<-c.headersDone
+	if e := c.interrupted(); e != nil {
+		return e
+	}
+	if c.headerErr != nil {
+		return c.headerErr
+	}
+	c.setTrailers()
+	return err
+}
+
+// sendHeadersAtGate sends the initial metadata once the initial delay passed, unless the call
+// is interrupted first; headersDone is closed either way.
+func (c *call) sendHeadersAtGate(delay time.Duration) {
+	defer close(c.headersDone)
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-c.Context().Done():
+			return
+		case <-c.srv.shutdown:
+			return
+		}
 	}
 	hdr := metadata.MD{}
 	for _, v := range c.ctl.EchoInitial {
 		hdr.Append(control.KeyEchoInitial, v)
 	}
 	if err := c.SendHeader(hdr); err != nil {
-		return c.endedBy(err)
+		c.headerErr = err
 	}
-	err := h(c)
-	c.setTrailers()
-	return err
 }
 
 // endedBy prefers the reason the call is going away (shutdown, client gone) over a transport
