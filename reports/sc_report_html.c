@@ -17,7 +17,8 @@ static const char sc_html_css[] =
     "table.info th{color:#555;font-weight:600;padding-left:0}\n"
     ".banner{background:#fde3a7;border:1px solid #e0b040;padding:6px 10px;border-radius:4px}\n"
     ".totals span{display:inline-block;margin-right:12px}\n"
-    "table.matrix th,table.matrix td{border:1px solid #bbb;text-align:center;padding:8px 14px}\n"
+    "table.matrix th,table.matrix td{border:1px solid #bbb;text-align:center;padding:8px 14px;"
+    "vertical-align:middle}\n"
     "table.matrix thead th,table.matrix tbody th{background:#f2f2f2}\n"
     "td.cell{cursor:pointer;min-width:96px}td.cell:hover,td.cell:focus{outline:2px solid #555}\n"
     "td.cell.selected{outline:3px solid #1d1d1f}\n"
@@ -31,7 +32,11 @@ static const char sc_html_css[] =
     "padding:0 6px;margin-right:8px;font-size:12px;font-weight:600}\n"
     ".v-pass{background:#bfe8c3}.v-fail,.v-error,.v-stale,.v-unknown{background:#f3aeae}"
     ".v-skip,.v-known_failing{background:#fbdb8f}\n"
-    "details.case{border:1px solid #ddd;border-radius:4px;margin:4px 0;padding:4px 8px}\n"
+    "details.case{border:1px solid #ddd;border-left:6px solid #bbb;border-radius:4px;"
+    "margin:4px 0;padding:4px 8px}\n"
+    ".vc-pass{border-left-color:#3fae52!important}.vc-fail,.vc-error,.vc-stale,.vc-unknown"
+    "{border-left-color:#d33!important}.vc-skip,.vc-known_failing"
+    "{border-left-color:#e5a50a!important}\n"
     "details.case>summary{cursor:pointer}details.case[open]>summary{margin-bottom:6px}\n"
     ".dur{color:#666;margin-left:8px;font-size:12px}\n"
     "pre{background:#f7f7f7;border:1px solid #e3e3e3;padding:6px 8px;overflow:auto;"
@@ -450,7 +455,7 @@ static void sc_html_case(FILE *out, const sc_report_case *k, size_t index)
     char dur[64];
     sc_report_fmt_ms(dur, sizeof dur, k->duration_ms);
     const char *vname = sc_report_verdict_name(k->verdict);
-    fprintf(out, "<details class=\"case v-%s\" id=\"case-%zu\" data-case=\"", vname, index);
+    fprintf(out, "<details class=\"case vc-%s\" id=\"case-%zu\" data-case=\"", vname, index);
     H(k->id);
     fprintf(out, "\"><summary><span class=\"badge v-%s\">", vname);
     H(k->verdict == SC_VERDICT_UNKNOWN && k->verdict_text[0] ? k->verdict_text : vname);
