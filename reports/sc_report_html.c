@@ -262,9 +262,11 @@ static void sc_html_timeline(FILE *out, const sc_report_case *k)
         if (isfinite(t) && t < t0_server)
             t0_server = t;
     }
+    if (!isfinite(t0_server))
+        t0_server = 0;
     cJSON_ArrayForEach(it, events)
     {
-        sc_tl_max(&tmax, sc_report_num(it, "t_ms", 0) - t0_server);
+        sc_tl_max(&tmax, sc_report_num(it, "t_ms", t0_server) - t0_server);
     }
     double prev_end = 0;
     cJSON_ArrayForEach(it, rattempts)

@@ -59,9 +59,9 @@ static void sc_md_totals(FILE *out, const sc_report_counts *t)
     fprintf(out, "**Totals:** %zu cases: %zu passed", t->total, t->by_verdict[SC_VERDICT_PASS]);
     if (t->flaky)
         fprintf(out, " (%zu flaky)", t->flaky);
-    fprintf(out, ", %zu failed, %zu errors, %zu skipped, %zu known failing, %zu stale",
+    fprintf(out, ", %zu failed, %zu error%s, %zu skipped, %zu known failing, %zu stale",
             t->by_verdict[SC_VERDICT_FAIL], t->by_verdict[SC_VERDICT_ERROR],
-            t->by_verdict[SC_VERDICT_SKIP], t->by_verdict[SC_VERDICT_KNOWN_FAILING],
+            t->by_verdict[SC_VERDICT_ERROR] == 1 ? "" : "s", t->by_verdict[SC_VERDICT_SKIP], t->by_verdict[SC_VERDICT_KNOWN_FAILING],
             t->by_verdict[SC_VERDICT_STALE]);
     if (t->by_verdict[SC_VERDICT_UNKNOWN])
         fprintf(out, ", %zu without a valid verdict", t->by_verdict[SC_VERDICT_UNKNOWN]);

@@ -488,8 +488,8 @@ int sc_report_json_for_script(FILE *out, const cJSON *v)
         uint32_t cp;
         bool valid;
         size_t len = sc_report_utf8_next(s + i, n - i, &cp, &valid);
-        if (!valid || cp == '<' || cp == '>' || cp == '&' || cp == 0x2028 || cp == 0x2029 ||
-            (cp >= 0x7F && cp <= 0x9F))
+        if (!valid || !sc_report_char_ok(cp) || cp == '<' || cp == '>' || cp == '&' ||
+            cp == 0x2028 || cp == 0x2029)
             fprintf(out, "\\u%04x", (unsigned)cp);
         else
             fwrite(s + i, 1, len, out);
