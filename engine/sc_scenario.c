@@ -269,6 +269,66 @@ static int expand_repeats(ctx *c, cJSON *v, const char *path)
     return 0;
 }
 
+/* ---- $per_case: {"$per_case": "TEXT"} stands for "TEXT:<case id>" ---- */
+
+static int check_per_case(ctx *c, const cJSON *v, const char *path, int depth)
+{
+    if (depth > SC_SCENARIO_MAX_DEPTH)
+        return fail(c, path, "nested too deeply");
+    const cJSON *pc = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "$per_case") : NULL;
+    if (pc != NULL) {
+        if (cJSON_GetArraySize(v) != 1)
+            return fail(c, path, "\"$per_case\" takes no other member");
+        if (!cJSON_IsString(pc) || pc->valuestring[0] == '\0') {
+            char p[512];
+            join(p, sizeof p, path, "$per_case");
+            return fail(c, p, "expected a non-empty string");
+        }
+        return 0;
+    }
+    size_t i = 0;
+    for (const cJSON *ch = v->child; ch != NULL; ch = ch->next, i++) {
+        char p[512];
+        if (cJSON_IsArray(v))
+            join_index(p, sizeof p, path, i);
+        else
+            join(p, sizeof p, path, ch->string);
+        if (check_per_case(c, ch, p, depth + 1) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int resolve(cJSON *v, const char *case_id, int depth)
+{
+    if (depth > SC_SCENARIO_MAX_DEPTH)
+        return 0;
+    cJSON *pc = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "$per_case") : NULL;
+    if (pc != NULL && cJSON_IsString(pc)) {
+        size_t len =
+            strlen(pc->valuestring) + strlen(SC_SCENARIO_PER_CASE_SEP) + strlen(case_id) + 1;
+        char *text = malloc(len);
+        if (text == NULL)
+            return -1;
+        snprintf(text, len, "%s%s%s", pc->valuestring, SC_SCENARIO_PER_CASE_SEP, case_id);
+        cJSON *child = v->child;
+        v->child = NULL;
+        cJSON_Delete(child);
+        v->type = cJSON_String;
+        v->valuestring = text;
+        return 0;
+    }
+    for (cJSON *ch = v->child; ch != NULL; ch = ch->next)
+        if (resolve(ch, case_id, depth + 1) != 0)
+            return -1;
+    return 0;
+}
+
+int sc_scenario_resolve_per_case(cJSON *tree, const char *case_id)
+{
+    return tree != NULL ? resolve(tree, case_id, 0) : 0;
+}
+
 /* ---- server section ---- */
 
 static int add_control(ctx *c, sc_scenario *s, const char *key, const char *value)
@@ -538,7 +598,8 @@ static int parse_client(ctx *c, sc_scenario *s, const cJSON *cl)
     if (s->client == NULL)
         return oom(c, "client");
     cJSON *r = cJSON_GetObjectItemCaseSensitive(s->client, "requests");
-    if (r != NULL && expand_repeats(c, r, "client.requests") != 0)
+    if (r != NULL && (expand_repeats(c, r, "client.requests") != 0 ||
+                      check_per_case(c, r, "client.requests", 0) != 0))
         return -1;
     return validate_with_driver(c, s);
 }
@@ -606,9 +667,17 @@ static int check_match_object(ctx *c, const sc_scenario *s, const cJSON *m, cons
 {
     if (!cJSON_IsObject(m))
         return fail(c, path, "expected an object (a subset of the response in canonical JSON)");
+    if (check_per_case(c, m, path, 0) != 0)
+        return -1;
+    cJSON *copy = cJSON_Duplicate(m, true);
+    if (copy == NULL || sc_scenario_resolve_per_case(copy, "validate") != 0) {
+        cJSON_Delete(copy);
+        return oom(c, path);
+    }
     char why[512];
     ProtobufCMessage *msg =
-        sc_json_to_message(sc_method_get(s->method)->response, m, why, sizeof why);
+        sc_json_to_message(sc_method_get(s->method)->response, copy, why, sizeof why);
+    cJSON_Delete(copy);
     if (msg == NULL) {
         if (strncmp(why, "(root): ", 8) == 0)
             return fail(c, path, "%s", why + 8);
@@ -740,7 +809,8 @@ static int parse_expect(ctx *c, sc_scenario *s, const cJSON *ex)
                                         "responses", "response_contents",
                                         "headers",   "trailers",
                                         "timing",    "server",
-                                        "attempts",  NULL};
+                                        "attempts",  "response_filter",
+                                        NULL};
     if (ex == NULL)
         return fail(c, "expect", "missing (at least expect.status)");
     if (check_object(c, ex, "expect", names) != 0)
@@ -764,6 +834,9 @@ static int parse_expect(ctx *c, sc_scenario *s, const cJSON *ex)
         return -1;
     v = cJSON_GetObjectItemCaseSensitive(ex, "response_contents");
     if (v != NULL && check_contents(c, s, v) != 0)
+        return -1;
+    v = cJSON_GetObjectItemCaseSensitive(ex, "response_filter");
+    if (v != NULL && check_match_object(c, s, v, "expect.response_filter") != 0)
         return -1;
     v = cJSON_GetObjectItemCaseSensitive(ex, "headers");
     if (v != NULL && check_md_expect(c, v, "expect.headers") != 0)
@@ -1363,7 +1436,8 @@ cJSON *sc_scenario_instruction(const sc_scenario *s, const char *case_id, const 
             goto fail;
         cJSON_AddItemToObject(md, item->string, copy);
     }
-    if (cJSON_AddStringToObject(md, "x-sc-case", case_id) == NULL)
+    if (cJSON_AddStringToObject(md, "x-sc-case", case_id) == NULL ||
+        sc_scenario_resolve_per_case(cJSON_GetObjectItemCaseSensitive(o, "requests"), case_id) != 0)
         goto fail;
     return o;
 fail_md:

@@ -70,6 +70,13 @@ struct sc_scenario {
 /* Canonical status name -> code; false unless `text` is exactly a canonical name. */
 bool sc_scenario_code_by_name(const char *text, int *code);
 
+/* Replace every {"$per_case": "TEXT"} below `tree` with the string "TEXT:<case_id>" (a chat user
+ * name unique per case, for example). Returns 0, or -1 on allocation failure. */
+int sc_scenario_resolve_per_case(cJSON *tree, const char *case_id);
+
+/* Separator between the $per_case text and the case id. */
+#define SC_SCENARIO_PER_CASE_SEP ":"
+
 /* expect.attempts.schedule resolved: the client's reconnect policy plus tolerance_ms. */
 cJSON *sc_scenario_schedule_policy_json(const sc_scenario *s);
 

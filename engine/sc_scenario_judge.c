@@ -294,6 +294,31 @@ static void check_contents(judge *jd, const cJSON *spec, const cJSON *responses)
     }
 }
 
+/* The result's responses (a new array), only those matching `filter` (per-case names resolved)
+ * when one is given. NULL on allocation failure. */
+static cJSON *filtered_responses(const cJSON *result, cJSON *filter, const char *case_id)
+{
+    cJSON *out = cJSON_CreateArray();
+    if (out == NULL || sc_scenario_resolve_per_case(filter, case_id) != 0) {
+        cJSON_Delete(out);
+        return NULL;
+    }
+    const cJSON *r = NULL;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(result, "responses"))
+    {
+        char sub[512] = "";
+        if (filter != NULL && !subset(filter, r, sub, sizeof sub, 0))
+            continue;
+        cJSON *copy = cJSON_Duplicate(r, true);
+        if (copy == NULL) {
+            cJSON_Delete(out);
+            return NULL;
+        }
+        cJSON_AddItemToArray(out, copy);
+    }
+    return out;
+}
+
 /* ---- status, metadata ---- */
 
 static void check_status(judge *jd, const cJSON *ex, const cJSON *result)
@@ -667,14 +692,22 @@ int sc_scenario_judge(const sc_scenario *s, const cJSON *result, const cJSON *se
         add(&jd, "driver", "a result", text);
     } else {
         check_status(&jd, ex, result);
-        const cJSON *responses = cJSON_GetObjectItemCaseSensitive(result, "responses");
-        int n = cJSON_IsArray(responses) ? cJSON_GetArraySize(responses) : 0;
+        const cJSON *idv = cJSON_GetObjectItemCaseSensitive(result, "case");
+        const char *id = cJSON_IsString(idv) ? idv->valuestring : "";
+        cJSON *filter = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(ex, "response_filter"), 1);
+        cJSON *contents =
+            cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(ex, "response_contents"), 1);
+        cJSON *responses = filtered_responses(result, filter, id);
+        if (responses == NULL || sc_scenario_resolve_per_case(contents, id) != 0)
+            jd.oom = true;
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(ex, "responses");
-        if (v != NULL)
-            check_range(&jd, "expect.responses", v, n, "");
-        v = cJSON_GetObjectItemCaseSensitive(ex, "response_contents");
-        if (v != NULL)
-            check_contents(&jd, v, cJSON_IsArray(responses) ? responses : NULL);
+        if (v != NULL && responses != NULL)
+            check_range(&jd, "expect.responses", v, cJSON_GetArraySize(responses), "");
+        if (contents != NULL && responses != NULL)
+            check_contents(&jd, contents, responses);
+        cJSON_Delete(filter);
+        cJSON_Delete(contents);
+        cJSON_Delete(responses);
         v = cJSON_GetObjectItemCaseSensitive(ex, "headers");
         if (v != NULL)
             check_md(&jd, "expect.headers", v, cJSON_GetObjectItemCaseSensitive(result, "headers"));
