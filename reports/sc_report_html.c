@@ -322,8 +322,9 @@ static void sc_html_timeline(FILE *out, const sc_report_case *k)
             sc_html_num(out, sc_tl_x(&tl, it->valuedouble));
             fputs("\" cy=\"", out);
             sc_html_num(out, y + 17);
-            fprintf(out, "\" r=\"3.5\" fill=\"#16a34a\"><title>response %d at %.1f ms</title>"
-                         "</circle>",
+            fprintf(out,
+                    "\" r=\"3.5\" fill=\"#16a34a\"><title>response %d at %.1f ms</title>"
+                    "</circle>",
                     n, it->valuedouble);
         }
         if (sc_report_has_num(timings, "status_ms")) {
@@ -360,8 +361,8 @@ static void sc_html_timeline(FILE *out, const sc_report_case *k)
             double s = sc_report_num(it, "start_ms", 0);
             if (sc_report_has_num(it, "gap_ms"))
                 snprintf(title, sizeof title,
-                         "attempt %d at %.1f ms: %s, gap %.1f ms (expected %.1f-%.1f)%s", i + 1,
-                         s, sc_report_str(it, "code"), sc_report_num(it, "gap_ms", 0),
+                         "attempt %d at %.1f ms: %s, gap %.1f ms (expected %.1f-%.1f)%s", i + 1, s,
+                         sc_report_str(it, "code"), sc_report_num(it, "gap_ms", 0),
                          sc_report_num(it, "expected_min_ms", 0),
                          sc_report_num(it, "expected_max_ms", 0),
                          failed ? ": OUTSIDE THE WINDOW" : "");
@@ -622,9 +623,12 @@ static void sc_html_matrix(FILE *out, const sc_report_model *m)
     static const struct {
         sc_report_verdict v;
         const char *label;
-    } details[] = {{SC_VERDICT_FAIL, "fail"},      {SC_VERDICT_ERROR, "error"},
-                   {SC_VERDICT_STALE, "stale"},    {SC_VERDICT_UNKNOWN, "no verdict"},
-                   {SC_VERDICT_KNOWN_FAILING, "known failing"}, {SC_VERDICT_SKIP, "skip"}};
+    } details[] = {{SC_VERDICT_FAIL, "fail"},
+                   {SC_VERDICT_ERROR, "error"},
+                   {SC_VERDICT_STALE, "stale"},
+                   {SC_VERDICT_UNKNOWN, "no verdict"},
+                   {SC_VERDICT_KNOWN_FAILING, "known failing"},
+                   {SC_VERDICT_SKIP, "skip"}};
     for (size_t r = 0; r < m->nclients; r++) {
         fputs("<tr><th scope=\"row\">", out);
         H(m->clients[r]);
@@ -637,8 +641,9 @@ static void sc_html_matrix(FILE *out, const sc_report_model *m)
             sc_html_pair(out, m, r, c);
             fprintf(out, "\" data-target=\"cell-%zu-%zu\" title=\"", r, c);
             sc_html_pair(out, m, r, c);
-            fprintf(out, ": %zu cases\"><span class=\"ratio\">%zu/%zu</span><span "
-                         "class=\"detail\">",
+            fprintf(out,
+                    ": %zu cases\"><span class=\"ratio\">%zu/%zu</span><span "
+                    "class=\"detail\">",
                     k->total, k->by_verdict[SC_VERDICT_PASS], judged);
             bool first = true;
             for (size_t d = 0; d < sizeof details / sizeof details[0]; d++) {

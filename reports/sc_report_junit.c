@@ -14,8 +14,8 @@ static void sc_junit_seconds(FILE *out, double ms)
 static void sc_junit_failure_line(FILE *out, const cJSON *f, bool attr)
 {
     void (*esc)(FILE *, const char *) = attr ? sc_report_xml_attr : sc_report_xml_text;
-    char *exp = sc_report_text(cJSON_IsObject(f) ? cJSON_GetObjectItemCaseSensitive(f, "expected")
-                                                 : NULL);
+    char *exp =
+        sc_report_text(cJSON_IsObject(f) ? cJSON_GetObjectItemCaseSensitive(f, "expected") : NULL);
     char *act =
         sc_report_text(cJSON_IsObject(f) ? cJSON_GetObjectItemCaseSensitive(f, "actual") : NULL);
     const char *path = sc_report_str(f, "path");
@@ -102,7 +102,9 @@ static void sc_junit_case(FILE *out, const sc_report_case *k, const char *pair)
         fputs("      <system-out>failed once, passed on the retry (known flaky)</system-out>\n",
               out);
         break;
-    case SC_VERDICT_FAIL: sc_junit_fail(out, k); break;
+    case SC_VERDICT_FAIL:
+        sc_junit_fail(out, k);
+        break;
     case SC_VERDICT_STALE:
         fputs("      <failure type=\"stale\" message=\"stale known-failing entry\">", out);
         sc_report_xml_text(out, "listed in --known-failing but passed: the list is out of date");
@@ -124,7 +126,9 @@ static void sc_junit_case(FILE *out, const sc_report_case *k, const char *pair)
         break;
     case SC_VERDICT_ERROR:
     case SC_VERDICT_UNKNOWN:
-    default: sc_junit_error(out, k); break;
+    default:
+        sc_junit_error(out, k);
+        break;
     }
     fputs("    </testcase>\n", out);
 }

@@ -61,8 +61,8 @@ static void sc_md_totals(FILE *out, const sc_report_counts *t)
         fprintf(out, " (%zu flaky)", t->flaky);
     fprintf(out, ", %zu failed, %zu error%s, %zu skipped, %zu known failing, %zu stale",
             t->by_verdict[SC_VERDICT_FAIL], t->by_verdict[SC_VERDICT_ERROR],
-            t->by_verdict[SC_VERDICT_ERROR] == 1 ? "" : "s", t->by_verdict[SC_VERDICT_SKIP], t->by_verdict[SC_VERDICT_KNOWN_FAILING],
-            t->by_verdict[SC_VERDICT_STALE]);
+            t->by_verdict[SC_VERDICT_ERROR] == 1 ? "" : "s", t->by_verdict[SC_VERDICT_SKIP],
+            t->by_verdict[SC_VERDICT_KNOWN_FAILING], t->by_verdict[SC_VERDICT_STALE]);
     if (t->by_verdict[SC_VERDICT_UNKNOWN])
         fprintf(out, ", %zu without a valid verdict", t->by_verdict[SC_VERDICT_UNKNOWN]);
     fputs(".\n\n", out);
@@ -138,7 +138,8 @@ static void sc_md_problem(FILE *out, const sc_report_case *k)
         if (cJSON_GetArraySize(failures) > 0) {
             sc_md_failures_table(out, failures);
         } else {
-            sc_md_json_block(out, "Expected", cJSON_GetObjectItemCaseSensitive(k->json, "expected"));
+            sc_md_json_block(out, "Expected",
+                             cJSON_GetObjectItemCaseSensitive(k->json, "expected"));
             sc_md_json_block(out, "Actual", cJSON_GetObjectItemCaseSensitive(k->json, "actual"));
         }
         break;
@@ -196,9 +197,8 @@ int sc_report_write_markdown(const cJSON *report, FILE *out, char *err, size_t e
     }
     if (any)
         fputs(".\n\n", out);
-    const cJSON *complete = cJSON_IsObject(report)
-                                ? cJSON_GetObjectItemCaseSensitive(report, "complete")
-                                : NULL;
+    const cJSON *complete =
+        cJSON_IsObject(report) ? cJSON_GetObjectItemCaseSensitive(report, "complete") : NULL;
     if (!cJSON_IsTrue(complete))
         fputs("**Incomplete run:** not every selected case finished; the counts cover the cases "
               "in the report.\n\n",

@@ -345,22 +345,40 @@ static int sc_emit_xml_text(FILE *out, uint32_t cp, const unsigned char *s, size
 {
     (void)s, (void)i, (void)n;
     switch (cp) {
-    case '&': fputs("&amp;", out); return 1;
-    case '<': fputs("&lt;", out); return 1;
-    case '>': fputs("&gt;", out); return 1;
-    case '\r': fputs("&#13;", out); return 1;
-    default: return 0;
+    case '&':
+        fputs("&amp;", out);
+        return 1;
+    case '<':
+        fputs("&lt;", out);
+        return 1;
+    case '>':
+        fputs("&gt;", out);
+        return 1;
+    case '\r':
+        fputs("&#13;", out);
+        return 1;
+    default:
+        return 0;
     }
 }
 
 static int sc_emit_xml_attr(FILE *out, uint32_t cp, const unsigned char *s, size_t i, size_t n)
 {
     switch (cp) {
-    case '"': fputs("&quot;", out); return 1;
-    case '\'': fputs("&apos;", out); return 1;
-    case '\t': fputs("&#9;", out); return 1;
-    case '\n': fputs("&#10;", out); return 1;
-    default: return sc_emit_xml_text(out, cp, s, i, n);
+    case '"':
+        fputs("&quot;", out);
+        return 1;
+    case '\'':
+        fputs("&apos;", out);
+        return 1;
+    case '\t':
+        fputs("&#9;", out);
+        return 1;
+    case '\n':
+        fputs("&#10;", out);
+        return 1;
+    default:
+        return sc_emit_xml_text(out, cp, s, i, n);
     }
 }
 
@@ -368,12 +386,23 @@ static int sc_emit_html(FILE *out, uint32_t cp, const unsigned char *s, size_t i
 {
     (void)s, (void)i, (void)n;
     switch (cp) {
-    case '&': fputs("&amp;", out); return 1;
-    case '<': fputs("&lt;", out); return 1;
-    case '>': fputs("&gt;", out); return 1;
-    case '"': fputs("&quot;", out); return 1;
-    case '\'': fputs("&#39;", out); return 1;
-    default: return 0;
+    case '&':
+        fputs("&amp;", out);
+        return 1;
+    case '<':
+        fputs("&lt;", out);
+        return 1;
+    case '>':
+        fputs("&gt;", out);
+        return 1;
+    case '"':
+        fputs("&quot;", out);
+        return 1;
+    case '\'':
+        fputs("&#39;", out);
+        return 1;
+    default:
+        return 0;
     }
 }
 
@@ -407,8 +436,12 @@ static int sc_emit_md_inline(FILE *out, uint32_t cp, const unsigned char *s, siz
             return 1; /* the LF that follows writes the break */
         fputs("<br>", out);
         return 1;
-    case '\n': fputs("<br>", out); return 1;
-    case '\t': fputc(' ', out); return 1;
+    case '\n':
+        fputs("<br>", out);
+        return 1;
+    case '\t':
+        fputc(' ', out);
+        return 1;
     case '_':
         /* Intraword underscores never open or close emphasis (CommonMark): keep names such as
          * known_failing readable. */
@@ -429,7 +462,8 @@ static int sc_emit_md_inline(FILE *out, uint32_t cp, const unsigned char *s, siz
         fputc('\\', out);
         fputc((int)cp, out);
         return 1;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 

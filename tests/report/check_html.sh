@@ -25,6 +25,13 @@ cells=$(grep -o '<td [^>]*data-cell="' "$work/dom.html" | wc -l)
 sections=$(grep -c '<section class="cell-cases"' "$work/dom.html" || true)
 [ "$sections" -eq 9 ] || { echo "FAIL: expected 9 case sections, found $sections"; exit 1; }
 
+# The inline script runs: opening the page at #cell-1-0 shows that cell's cases and selects it.
+run_browser --dump-dom "$page#cell-1-0" >"$work/dom-cell.html" || { echo "FAIL: chromium --dump-dom (#cell-1-0) failed"; exit 1; }
+grep -q '<section class="cell-cases" id="cell-1-0">' "$work/dom-cell.html" || { echo "FAIL: the script did not show section cell-1-0"; exit 1; }
+hidden=$(grep -c '<section class="cell-cases" id="cell-[0-9]-[0-9]" hidden' "$work/dom-cell.html" || true)
+[ "$hidden" -eq 8 ] || { echo "FAIL: expected the 8 other sections hidden, found $hidden"; exit 1; }
+grep -q 'class="cell st-[a-z]* selected"[^>]*data-cell="python-&gt;c"' "$work/dom-cell.html" || { echo "FAIL: the script did not select cell python->c"; exit 1; }
+
 run_browser --screenshot="$work/report.png" --window-size=1280,900 "$page" >/dev/null || { echo "FAIL: chromium --screenshot failed"; tail -20 "$work/chromium.log"; exit 1; }
 [ -s "$work/report.png" ] || { echo "FAIL: no screenshot"; exit 1; }
 sig=$(head -c 8 "$work/report.png" | od -An -tx1 | tr -d ' \n')

@@ -60,13 +60,13 @@ static void test_invalid_utf8_replaced(void **state)
 {
     (void)state;
     assert_esc(sc_report_xml_text, "\xff", FFFD);
-    assert_esc(sc_report_xml_text, "\xc3(", FFFD "(");                  /* bad continuation */
-    assert_esc(sc_report_xml_text, "\xc0\xaf", FFFD FFFD);              /* overlong '/' */
-    assert_esc(sc_report_xml_text, "\xe0\x80\xaf", FFFD FFFD FFFD);     /* overlong, 3 bytes */
-    assert_esc(sc_report_xml_text, "\xed\xa0\x80", FFFD FFFD FFFD);     /* surrogate D800 */
+    assert_esc(sc_report_xml_text, "\xc3(", FFFD "(");                       /* bad continuation */
+    assert_esc(sc_report_xml_text, "\xc0\xaf", FFFD FFFD);                   /* overlong '/' */
+    assert_esc(sc_report_xml_text, "\xe0\x80\xaf", FFFD FFFD FFFD);          /* overlong, 3 bytes */
+    assert_esc(sc_report_xml_text, "\xed\xa0\x80", FFFD FFFD FFFD);          /* surrogate D800 */
     assert_esc(sc_report_xml_text, "\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD); /* > U+10FFFF */
-    assert_esc(sc_report_xml_text, "ok\xe2\x82", "ok" FFFD FFFD);       /* truncated at end */
-    assert_esc(sc_report_html, "\x80x", FFFD "x");                      /* stray continuation */
+    assert_esc(sc_report_xml_text, "ok\xe2\x82", "ok" FFFD FFFD);            /* truncated at end */
+    assert_esc(sc_report_html, "\x80x", FFFD "x"); /* stray continuation */
     assert_esc(sc_report_md_inline, "\xfe", FFFD);
 }
 
@@ -119,7 +119,8 @@ static void test_md_inline(void **state)
     assert_esc(sc_report_md_inline, "x\ny", "x<br>y");
     assert_esc(sc_report_md_inline, "x\r\ny\rz", "x<br>y<br>z");
     assert_esc(sc_report_md_inline, "t\tab", "t ab");
-    assert_esc(sc_report_md_inline, "known_failing RESOURCE_EXHAUSTED", "known_failing RESOURCE_EXHAUSTED");
+    assert_esc(sc_report_md_inline, "known_failing RESOURCE_EXHAUSTED",
+               "known_failing RESOURCE_EXHAUSTED");
     assert_esc(sc_report_md_inline, "_x_ a_ _b", "\\_x\\_ a\\_ \\_b");
     assert_esc(sc_report_md_inline, "*[<`\\&~#]", "\\*\\[\\<\\`\\\\\\&\\~\\#\\]");
     assert_esc(sc_report_md_inline, "expect.status: a->b (c) 1..2 \"q\" 'q'",

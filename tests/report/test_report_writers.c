@@ -121,14 +121,15 @@ static void test_markdown_matrix_marks(void **state)
     (void)state;
     /* Only known-failing -> ⚠; only skipped -> "skipped"; no case -> "–"; incomplete banner;
      * a cell with fail but no `failures` shows expected/actual JSON. */
-    cJSON *r = parse("{\"clients\":[\"c\"],\"servers\":[\"a\",\"b\",\"x\",\"y\"],\"complete\":false,"
-                     "\"cases\":["
-                     "{\"scenario\":\"k\",\"client\":\"c\",\"server\":\"a\",\"verdict\":"
-                     "\"known_failing\"},"
-                     "{\"scenario\":\"p\",\"client\":\"c\",\"server\":\"a\",\"verdict\":\"pass\"},"
-                     "{\"scenario\":\"s\",\"client\":\"c\",\"server\":\"b\",\"verdict\":\"skip\"},"
-                     "{\"scenario\":\"f\",\"client\":\"c\",\"server\":\"y\",\"verdict\":\"fail\","
-                     "\"expected\":{\"status\":\"OK\"},\"actual\":{\"n\":\"```\"}}]}");
+    cJSON *r =
+        parse("{\"clients\":[\"c\"],\"servers\":[\"a\",\"b\",\"x\",\"y\"],\"complete\":false,"
+              "\"cases\":["
+              "{\"scenario\":\"k\",\"client\":\"c\",\"server\":\"a\",\"verdict\":"
+              "\"known_failing\"},"
+              "{\"scenario\":\"p\",\"client\":\"c\",\"server\":\"a\",\"verdict\":\"pass\"},"
+              "{\"scenario\":\"s\",\"client\":\"c\",\"server\":\"b\",\"verdict\":\"skip\"},"
+              "{\"scenario\":\"f\",\"client\":\"c\",\"server\":\"y\",\"verdict\":\"fail\","
+              "\"expected\":{\"status\":\"OK\"},\"actual\":{\"n\":\"```\"}}]}");
     char *md;
     assert_int_equal(rt_render(sc_report_write_markdown, r, &md), 0);
     assert_non_null(strstr(md, "**Incomplete run:**"));
@@ -297,17 +298,19 @@ static void test_html_odd_characters(void **state)
 static void test_writers_never_fail_on_odd_input(void **state)
 {
     (void)state;
-    const char *fixtures[] = {"report-empty.json", "report-missing-fields.json",
-                              "report-odd.json", "report-3x3.json"};
-    const char *inline_reports[] = {"[]", "null", "\"text\"", "42",
+    const char *fixtures[] = {"report-empty.json", "report-missing-fields.json", "report-odd.json",
+                              "report-3x3.json"};
+    const char *inline_reports[] = {"[]",
+                                    "null",
+                                    "\"text\"",
+                                    "42",
                                     "{\"cases\":{\"a\":1},\"clients\":{},\"servers\":null}",
                                     "{\"cases\":[{\"trace\":{\"client\":{\"timings\":"
                                     "{\"responses_ms\":[1e308,-5,\"x\",null]}},"
                                     "\"server_events\":[{\"t_ms\":-1e308},{}]},\"reconnect\":"
                                     "{\"attempts\":[1,{\"start_ms\":1e300,\"end_ms\":-1}]}}]}",
                                     "{\"cases\":[{\"trace\":{\"client\":{\"status_ms\":0}}}]}"};
-    rt_writer writers[] = {sc_report_write_junit, sc_report_write_markdown,
-                           sc_report_write_html};
+    rt_writer writers[] = {sc_report_write_junit, sc_report_write_markdown, sc_report_write_html};
     size_t nf = sizeof fixtures / sizeof fixtures[0];
     size_t ni = sizeof inline_reports / sizeof inline_reports[0];
     for (size_t i = 0; i < nf + ni + 1; i++) {
