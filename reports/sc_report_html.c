@@ -281,6 +281,7 @@ static void sc_html_timeline(FILE *out, const sc_report_case *k)
         tmax = 1;
     tmax *= 1.04; /* room for the last mark */
     sc_tl tl = {out, tmax};
+    fputs("<h4>Timeline</h4>\n", out);
     int height = SC_TL_TOP + rows * SC_TL_ROW + 26;
 
     fprintf(out,
@@ -499,10 +500,8 @@ static void sc_html_case(FILE *out, const sc_report_case *k, size_t index)
         sc_html_failures(out, failures);
     const cJSON *trace = sc_report_obj(j, "trace");
     const cJSON *rec = sc_report_obj(j, "reconnect");
-    if (trace || rec) {
-        fputs("<h4>Timeline</h4>\n", out);
+    if (trace || rec)
         sc_html_timeline(out, k);
-    }
     const char *stderr_tail = sc_report_str(j, "stderr");
     if (stderr_tail[0]) {
         fputs("<h4>stderr</h4>\n<pre>", out);

@@ -355,6 +355,28 @@ static void test_missing_fields_report(void **state)
     cJSON_Delete(r);
 }
 
+static void test_html_timeline_only_when_drawable(void **state)
+{
+    (void)state;
+    cJSON *r = parse("{\"cases\":[{\"trace\":{\"client\":null,\"server_events\":[]}},"
+                     "{\"trace\":{\"client\":{\"timings\":{\"headers_ms\":null}}}}]}");
+    char *h;
+    assert_int_equal(rt_render(sc_report_write_html, r, &h), 0);
+    assert_null(strstr(h, "<h4>Timeline</h4>"));
+    assert_null(strstr(h, "<svg"));
+    assert_int_equal(rt_count(h, "<h4>Trace</h4>"), 2);
+    free(h);
+    cJSON_Delete(r);
+    /* Client timings alone are enough; a status mark carries the actual code. */
+    r = parse("{\"cases\":[{\"actual\":{\"status\":{\"code\":\"CANCELLED\"}},"
+              "\"trace\":{\"client\":{\"timings\":{\"status_ms\":12}}}}]}");
+    assert_int_equal(rt_render(sc_report_write_html, r, &h), 0);
+    assert_int_equal(rt_count(h, "<svg class=\"timeline\""), 1);
+    assert_non_null(strstr(h, "<title>status CANCELLED at 12.0 ms</title>"));
+    free(h);
+    cJSON_Delete(r);
+}
+
 /* ---- write_all ---------------------------------------------------------------------------- */
 
 static void rm_rf(const char *path)
@@ -462,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_html_odd_characters),
         cmocka_unit_test(test_writers_never_fail_on_odd_input),
         cmocka_unit_test(test_missing_fields_report),
+        cmocka_unit_test(test_html_timeline_only_when_drawable),
         cmocka_unit_test(test_write_all),
         cmocka_unit_test(test_write_all_errors),
     };
