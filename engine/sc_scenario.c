@@ -574,7 +574,7 @@ static int parse_client(ctx *c, sc_scenario *s, const cJSON *cl)
         "wait_for_ready", "cancel",   "reconnect",  "channel",          NULL};
     if (cl == NULL) {
         s->client = cJSON_CreateObject();
-        return s->client != NULL ? 0 : oom(c, "client");
+        return s->client != NULL ? validate_with_driver(c, s) : oom(c, "client");
     }
     if (check_object(c, cl, "client", names) != 0)
         return -1;

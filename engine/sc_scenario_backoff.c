@@ -43,8 +43,9 @@ size_t sc_sched_check(const sc_sched_policy *p, const sc_sched_attempt *a, size_
         double wait = nominal(p, a, i, &exhausted);
         double lo = exhausted ? wait : wait * (1.0 - p->jitter);
         double hi = exhausted ? wait : wait * (1.0 + p->jitter);
-        int64_t min = (int64_t)floor(lo) - p->tolerance_ms - 1;
-        int64_t max = (int64_t)ceil(hi) + p->tolerance_ms + 1;
+        /* The epsilon keeps 200 * 1.1 = 220.00000000000003 from widening the window by 1. */
+        int64_t min = (int64_t)floor(lo + 1e-6) - p->tolerance_ms - 1;
+        int64_t max = (int64_t)ceil(hi - 1e-6) + p->tolerance_ms + 1;
         sc_sched_gap g = {a[i + 1].start_ms - a[i].end_ms, min < 0 ? 0 : min, max, false};
         g.ok = g.gap_ms >= g.expected_min_ms && g.gap_ms <= g.expected_max_ms;
         if (!g.ok)

@@ -1,0 +1,500 @@
+/* The scenario loader: errors name the origin and JSON path, limits hold, garbage never crashes,
+ * and what loads turns into an instruction the C driver accepts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sc_client_instr.h"
+#include "sc_scenario.h"
+
+static const char *const GOOD =
+    "{\"name\": \"a/b\", \"method\": \"GetData\", \"client\": {\"requests\": [{\"topics\": "
+    "[\"x\"]}]}, \"expect\": {\"status\": \"OK\"}}";
+
+/* Load `text` as origin "t.json"; returns the loader's rc and leaves the message in err. */
+static int load(const char *text, char *err, size_t errlen)
+{
+    sc_scenario_set set = {0};
+    err[0] = '\0';
+    int rc = sc_scenario_set_load_text(&set, "t.json", text, err, errlen);
+    sc_scenario_set_free(&set);
+    return rc;
+}
+
+/* A scenario with the given sections (JSON object members, without braces). */
+static void expect_error(const char *members, const char *want)
+{
+    char text[8192], err[1024];
+    snprintf(text, sizeof text, "{\"name\": \"a/b\", \"method\": \"GetData\", %s}", members);
+    assert_int_equal(load(text, err, sizeof err), -1);
+    if (strcmp(err, want) != 0)
+        fail_msg("error for %s\n  got:  %s\n  want: %s", members, err, want);
+}
+
+static void good_scenario_loads(void **state)
+{
+    (void)state;
+    char err[512];
+    sc_scenario_set set = {0};
+    assert_int_equal(sc_scenario_set_load_text(&set, "t.json", GOOD, err, sizeof err), 0);
+    assert_int_equal(set.count, 1);
+    const sc_scenario *s = set.items[0];
+    assert_string_equal(sc_scenario_name(s), "a/b");
+    assert_string_equal(sc_scenario_method(s), "GetData");
+    assert_string_equal(sc_scenario_origin(s), "t.json");
+    assert_string_equal(sc_scenario_summary(s), "");
+    assert_int_equal(sc_scenario_tag_count(s), 0);
+    assert_null(sc_scenario_tag(s, 0));
+    /* default timeout 60000, one attempt, plus the margin */
+    assert_int_equal(sc_scenario_case_timeout_ms(s), 70000);
+    sc_scenario_set_free(&set);
+    assert_int_equal(set.count, 0);
+}
+
+static void misspelt_code_names_file_and_path(void **state)
+{
+    (void)state;
+    expect_error("\"expect\": {\"status\": \"RESOURCE_EXAUSTED\"}",
+                 "t.json: expect.status: unknown code \"RESOURCE_EXAUSTED\"");
+    expect_error("\"expect\": {\"status\": \"unavailable\"}",
+                 "t.json: expect.status: write the code by its canonical name \"UNAVAILABLE\", "
+                 "not \"unavailable\"");
+    expect_error("\"expect\": {\"status\": \"14\"}",
+                 "t.json: expect.status: write the code by its canonical name \"UNAVAILABLE\", "
+                 "not \"14\"");
+    expect_error("\"expect\": {\"status\": \"OK\", \"other_allowed_codes\": [\"OK\", \"NOPE\"]}",
+                 "t.json: expect.other_allowed_codes[1]: unknown code \"NOPE\"");
+    expect_error("\"server\": {\"fail\": {\"code\": \"BOGUS\"}}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: server.fail.code: unknown code \"BOGUS\"");
+    expect_error("\"client\": {\"reconnect\": true}, \"expect\": {\"status\": \"OK\", "
+                 "\"attempts\": {\"codes\": [\"UNAVAILABLE\", \"UNAVALABLE\"]}}",
+                 "t.json: expect.attempts.codes[1]: unknown code \"UNAVALABLE\"");
+}
+
+static void unknown_fields_are_errors(void **state)
+{
+    (void)state;
+    expect_error("\"expct\": {}", "t.json: expct: unknown field");
+    expect_error("\"expect\": {\"status\": \"OK\", \"respones\": 1}",
+                 "t.json: expect.respones: unknown field");
+    expect_error("\"client\": {\"timeout\": 5}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: client.timeout: unknown field");
+    expect_error("\"server\": {\"delay_ms\": 5}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: server.delay_ms: unknown field");
+    expect_error("\"expect\": {\"status\": \"OK\", \"server\": {\"canceled\": true}}",
+                 "t.json: expect.server.canceled: unknown field");
+    expect_error("\"expect\": {\"status\": \"OK\", \"timing\": {\"elapsed_ms\": {\"mn\": 1}}}",
+                 "t.json: expect.timing.elapsed_ms.mn: unknown field");
+    expect_error("\"client\": {\"cancel\": {\"soon\": 1}}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: client.cancel.soon: unknown cancel position");
+    expect_error("\"expect\": {\"status\": \"OK\", \"status\": \"OK\"}",
+                 "t.json: expect.status: given twice");
+}
+
+static void client_section_uses_driver_rules(void **state)
+{
+    (void)state;
+    expect_error("\"client\": {\"requests\": [{\"batchSize\": true}]}, \"expect\": {\"status\": "
+                 "\"OK\"}",
+                 "t.json: client.requests[0].batchSize: expected an integer (number or string), "
+                 "got true");
+    expect_error("\"client\": {\"requests\": [{\"topic\": [\"a\"]}]}, \"expect\": {\"status\": "
+                 "\"OK\"}",
+                 "t.json: client.requests[0].topic: no such field in streaming.StreamRequest");
+    expect_error("\"client\": {\"timeout_ms\": 0}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: client.timeout_ms: must be in 1..3600000");
+    expect_error("\"client\": {\"metadata\": {\"Bad-Key\": \"v\"}}, \"expect\": {\"status\": "
+                 "\"OK\"}",
+                 "t.json: client.metadata.Bad-Key: key must be lower-case [0-9a-z_.-] and not "
+                 "start with grpc-");
+    expect_error("\"client\": {\"metadata\": {\"x-sc-case\": \"v\"}}, \"expect\": {\"status\": "
+                 "\"OK\"}",
+                 "t.json: client.metadata.x-sc-case: the engine sets x-sc-case to the case id");
+    expect_error("\"client\": {\"metadata\": {\"x-sc-echo\": \"1\"}}, \"server\": {\"echo\": "
+                 "true}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: client.metadata.x-sc-echo: also set by the server section");
+    expect_error("\"client\": {\"reconnect\": {\"backoff_jitter\": 2}}, \"expect\": {\"status\": "
+                 "\"OK\"}",
+                 "t.json: client.reconnect.backoff_jitter: must be in 0..0.999");
+}
+
+static void expect_section_rules(void **state)
+{
+    (void)state;
+    expect_error("\"client\": {}", "t.json: expect: missing (at least expect.status)");
+    expect_error("\"expect\": {}", "t.json: expect.status: missing");
+    expect_error("\"expect\": {\"status\": \"OK\", \"message\": \"a\", \"message_contains\": "
+                 "\"b\"}",
+                 "t.json: expect.message_contains: give either message or message_contains");
+    expect_error("\"expect\": {\"status\": \"OK\", \"responses\": {\"min\": 3, \"max\": 2}}",
+                 "t.json: expect.responses: min 3 is above max 2");
+    expect_error("\"expect\": {\"status\": \"OK\", \"responses\": {\"count\": 1, \"max\": 2}}",
+                 "t.json: expect.responses: give either count or min/max");
+    expect_error("\"expect\": {\"status\": \"OK\", \"responses\": -1}",
+                 "t.json: expect.responses: must be in 0..1000000000");
+    expect_error("\"expect\": {\"status\": \"OK\", \"response_contents\": [{\"sequenceNumbr\": "
+                 "1}]}",
+                 "t.json: expect.response_contents[0].sequenceNumbr: no such field in "
+                 "streaming.StreamResponse");
+    expect_error("\"expect\": {\"status\": \"OK\", \"response_contents\": [{\"index\": 1}]}",
+                 "t.json: expect.response_contents[0].match: missing");
+    expect_error("\"expect\": {\"status\": \"OK\", \"headers\": {\"X-A\": \"1\"}}",
+                 "t.json: expect.headers.X-A: metadata keys are lower-case on the wire");
+    expect_error("\"expect\": {\"status\": \"OK\", \"trailers\": {\"x\": {\"present\": 1}}}",
+                 "t.json: expect.trailers.x.present: expected true or false");
+    expect_error("\"expect\": {\"status\": \"OK\", \"attempts\": {\"schedule\": true}}",
+                 "t.json: expect.attempts.schedule: needs client.reconnect (the policy to check)");
+    expect_error("\"expect\": {\"status\": \"OK\", \"server\": {\"deadline_ms\": 5}}",
+                 "t.json: expect.server.deadline_ms: expected {\"min\": N, \"max\": M}");
+}
+
+static void names_tags_and_methods(void **state)
+{
+    (void)state;
+    char err[512];
+    assert_int_equal(
+        load("{\"method\": \"GetData\", \"expect\": {\"status\": \"OK\"}}", err, sizeof err), -1);
+    assert_string_equal(err, "t.json: name: missing");
+    const char *bad_names[] = {"A/b", "a//b", "/a", "a/", "a b", "a/\xc3\xa9"};
+    for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{\"name\": \"%s\", \"method\": \"GetData\", \"expect\": {\"status\": \"OK\"}}",
+                 bad_names[i]);
+        assert_int_equal(load(text, err, sizeof err), -1);
+        assert_non_null(strstr(err, "t.json: name: "));
+    }
+    expect_error("\"tags\": [\"a,b\"], \"expect\": {\"status\": \"OK\"}",
+                 "t.json: tags[0]: a tag cannot contain ',', ' ' or '@'");
+    assert_int_equal(load("{\"name\": \"a\", \"method\": \"Ping\", \"expect\": {\"status\": "
+                          "\"OK\"}}",
+                          err, sizeof err),
+                     -1);
+    assert_string_equal(err, "t.json: method: expected GetData, SubscribeData, UploadFile or "
+                             "Chat (or the path)");
+}
+
+static void scenarios_array_paths(void **state)
+{
+    (void)state;
+    char err[512];
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"scenarios\": [%s, {\"name\": \"c\", \"method\": \"GetData\", "
+             "\"expect\": {\"status\": \"NOPE\"}}]}",
+             GOOD);
+    assert_int_equal(load(text, err, sizeof err), -1);
+    assert_string_equal(err, "t.json: scenarios[1].expect.status: unknown code \"NOPE\"");
+    snprintf(text, sizeof text, "{\"scenarios\": [%s, %s]}", GOOD, GOOD);
+    assert_int_equal(load(text, err, sizeof err), -1);
+    assert_string_equal(err, "t.json: duplicate scenario name \"a/b\" (also in t.json)");
+    assert_int_equal(load("{\"scenarios\": [1]}", err, sizeof err), -1);
+    assert_string_equal(err, "t.json: scenarios[0]: expected a scenario object");
+    assert_int_equal(load("{\"scenarios\": [], \"x\": 1}", err, sizeof err), -1);
+    assert_string_equal(err, "t.json: x: unknown field");
+    assert_int_equal(load("{\"scenarios\": []}", err, sizeof err), 0);
+}
+
+static void duplicate_across_loads_keeps_the_set(void **state)
+{
+    (void)state;
+    char err[512];
+    sc_scenario_set set = {0};
+    assert_int_equal(sc_scenario_set_load_text(&set, "a.json", GOOD, err, sizeof err), 0);
+    assert_int_equal(sc_scenario_set_load_text(&set, "b.json", GOOD, err, sizeof err), -1);
+    assert_string_equal(err, "b.json: duplicate scenario name \"a/b\" (also in a.json)");
+    assert_int_equal(set.count, 1);
+    sc_scenario_set_free(&set);
+}
+
+static void garbage_truncations_and_nesting_never_crash(void **state)
+{
+    (void)state;
+    char err[512];
+    const char *garbage[] = {"",           " ",
+                             "null",       "[]",
+                             "1",          "\"x\"",
+                             "{",          "}",
+                             "{\"name\":", "{\"scenarios\": {}}",
+                             "\xff\xfe",   "{\"name\": \"a\"} trailing"};
+    for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
+        assert_int_equal(load(garbage[i], err, sizeof err), -1);
+        assert_true(strncmp(err, "t.json: ", 8) == 0);
+    }
+    /* Every truncation of a rich scenario fails cleanly (or, for the whole text, loads). */
+    const char *rich =
+        "{\"name\": \"r/x\", \"tags\": [\"t\"], \"method\": \"Chat\", \"client\": {\"requests\": "
+        "[{\"userId\": {\"$per_case\": \"u\"}}, {\"content\": {\"$repeat\": \"ab\", \"count\": "
+        "3}}], \"reconnect\": {\"max_attempts\": 2}}, \"server\": {\"echo\": true, \"fail\": "
+        "{\"code\": \"ABORTED\", \"message\": \"m\", \"after\": 1}}, \"expect\": {\"status\": "
+        "\"ABORTED\", \"responses\": {\"min\": 1}, \"response_contents\": [{\"content\": "
+        "\"ababab\"}], \"attempts\": {\"count\": 1, \"schedule\": {\"tolerance_ms\": 5}}, "
+        "\"server\": {\"messages_received\": {\"max\": 3}}}}";
+    size_t n = strlen(rich);
+    char *buf = malloc(n + 1);
+    assert_non_null(buf);
+    for (size_t len = 0; len < n; len++) {
+        memcpy(buf, rich, len);
+        buf[len] = '\0';
+        assert_int_equal(load(buf, err, sizeof err), -1);
+    }
+    free(buf);
+    assert_int_equal(load(rich, err, sizeof err), 0);
+    /* Deep nesting: beyond our limit inside a request, and beyond cJSON's own limit. */
+    for (int depth = 40; depth <= 2000; depth += 1960) {
+        size_t len = (size_t)depth * 2 + 256;
+        char *deep = malloc(len);
+        assert_non_null(deep);
+        size_t o = (size_t)snprintf(deep, len,
+                                    "{\"name\": \"d\", \"method\": \"GetData\", "
+                                    "\"expect\": {\"status\": \"OK\"}, \"summary\": ");
+        for (int i = 0; i < depth; i++)
+            deep[o++] = '[';
+        for (int i = 0; i < depth; i++)
+            deep[o++] = ']';
+        deep[o++] = '}';
+        deep[o] = '\0';
+        assert_int_equal(load(deep, err, sizeof err), -1);
+        free(deep);
+    }
+    /* Pseudo-random byte soup and random JSON-ish token soup. */
+    unsigned seed = 12345;
+    const char *tokens[] = {
+        "{",          "}",          "[",      "]", ",",    ":",          "\"name\"",
+        "\"expect\"", "\"status\"", "\"OK\"", "1", "null", "\"client\"", "\"requests\"",
+        "true"};
+    for (int round = 0; round < 2000; round++) {
+        char soup[256];
+        size_t o = 0;
+        while (o < 200) {
+            seed = seed * 1103515245u + 12345u;
+            const char *t = tokens[(seed >> 16) % (sizeof tokens / sizeof tokens[0])];
+            size_t l = strlen(t);
+            memcpy(soup + o, t, l);
+            o += l;
+        }
+        soup[o] = '\0';
+        load(soup, err, sizeof err);
+    }
+}
+
+static void limits_are_enforced(void **state)
+{
+    (void)state;
+    char err[512];
+    /* $repeat beyond the expansion limit */
+    expect_error("\"client\": {\"requests\": [{\"subscriptionId\": {\"$repeat\": \"abcd\", "
+                 "\"count\": 7340032}}]}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: client.requests[0].subscriptionId: \"$repeat\" expands beyond 7340032 "
+                 "bytes in this scenario");
+    expect_error("\"client\": {\"requests\": [{\"subscriptionId\": {\"$repeat\": \"a\"}}]}, "
+                 "\"expect\": {\"status\": \"OK\"}",
+                 "t.json: client.requests[0].subscriptionId: \"$repeat\" needs \"count\"");
+    /* a string over the string limit */
+    size_t big = 64 * 1024 + 2;
+    char *text = malloc(big + 256);
+    assert_non_null(text);
+    int o = snprintf(text, 256,
+                     "{\"name\": \"a\", \"method\": \"GetData\", \"expect\": "
+                     "{\"status\": \"OK\"}, \"summary\": \"");
+    memset(text + o, 'x', big);
+    strcpy(text + o + big, "\"}");
+    assert_int_equal(load(text, err, sizeof err), -1);
+    assert_string_equal(err, "t.json: a string is longer than 65536 bytes (use \"$repeat\" for "
+                             "payloads)");
+    free(text);
+    /* too many scenarios in one file */
+    size_t per = strlen(GOOD) + 2;
+    char *many = malloc(per * 1002 + 64);
+    assert_non_null(many);
+    size_t m = (size_t)sprintf(many, "{\"scenarios\": [");
+    for (int i = 0; i < 1001; i++)
+        m += (size_t)sprintf(many + m, "%s%s", i ? "," : "", GOOD);
+    strcpy(many + m, "]}");
+    assert_int_equal(load(many, err, sizeof err), -1);
+    assert_string_equal(err, "t.json: scenarios: more than 1000 scenarios in one file");
+    free(many);
+}
+
+static void instruction_passes_the_driver(void **state)
+{
+    (void)state;
+    char err[512];
+    sc_scenario_set set = {0};
+    const char *text =
+        "{\"name\": \"i/x\", \"method\": \"subscribe\", \"client\": {\"requests\": [{\"topics\": "
+        "[\"a\"], \"subscriptionId\": {\"$per_case\": \"s\"}}], \"metadata\": {\"x-a\": \"1\"}, "
+        "\"timeout_ms\": 500, \"cancel\": {\"after_responses\": 2}}, \"server\": "
+        "{\"initial_delay_ms\": 5, \"response_delay_ms\": 10, \"max_responses\": 3, \"echo\": "
+        "false, \"echo_initial\": \"hi there\", \"echo_trailing_bin\": \"AAE=\", \"fail\": "
+        "{\"code\": \"ABORTED\", \"message\": \"a b%\\u00e9\\ud83d\\ude00\", \"after\": 2, "
+        "\"retry_pushback_ms\": 7}}, \"expect\": {\"status\": \"CANCELLED\"}}";
+    assert_int_equal(sc_scenario_set_load_text(&set, "t.json", text, err, sizeof err), 0);
+    cJSON *in = sc_scenario_instruction(set.items[0], "i/x@c->c", "127.0.0.1:5");
+    assert_non_null(in);
+    cJSON *md = cJSON_GetObjectItem(in, "metadata");
+    assert_string_equal(cJSON_GetObjectItem(in, "case")->valuestring, "i/x@c->c");
+    assert_string_equal(cJSON_GetObjectItem(in, "target")->valuestring, "127.0.0.1:5");
+    assert_string_equal(cJSON_GetObjectItem(in, "method")->valuestring, "SubscribeData");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-case")->valuestring, "i/x@c->c");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-a")->valuestring, "1");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-initial-delay-ms")->valuestring, "5");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-response-delay-ms")->valuestring, "10");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-max-responses")->valuestring, "3");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-echo")->valuestring, "false");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-fail-code")->valuestring, "ABORTED");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-fail-message")->valuestring,
+                        "a%20b%25%C3%A9%F0%9F%98%80");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-fail-after")->valuestring, "2");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-retry-pushback-ms")->valuestring, "7");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-grpc-test-echo-initial")->valuestring,
+                        "hi there");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-grpc-test-echo-trailing-bin")->valuestring,
+                        "AAE=");
+    cJSON *req = cJSON_GetArrayItem(cJSON_GetObjectItem(in, "requests"), 0);
+    assert_string_equal(cJSON_GetObjectItem(req, "subscriptionId")->valuestring, "s:i/x@c->c");
+    char *line = cJSON_PrintUnformatted(in);
+    sc_client_instr instr;
+    assert_int_equal(sc_client_instr_parse(line, &instr, err, sizeof err), 0);
+    assert_int_equal(instr.timeout_ms, 500);
+    sc_client_instr_free(&instr);
+    free(line);
+    cJSON_Delete(in);
+    /* 500 ms, one attempt, margin 10000 */
+    assert_int_equal(sc_scenario_case_timeout_ms(set.items[0]), 10500);
+    sc_scenario_set_free(&set);
+}
+
+static void server_section_rules(void **state)
+{
+    (void)state;
+    expect_error("\"server\": {\"echo_initial\": \"caf\\u00e9\"}, \"expect\": {\"status\": "
+                 "\"OK\"}",
+                 "t.json: server.echo_initial: a header value must be printable ASCII");
+    expect_error("\"server\": {\"echo_trailing_bin\": \"!!\"}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: server.echo_trailing_bin: expected base64");
+    expect_error("\"server\": {\"fail\": {\"message\": \"m\"}}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: server.fail.code: missing");
+    expect_error("\"server\": {\"max_responses\": -1}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: server.max_responses: must be in 0..1000000000");
+    expect_error("\"server\": {\"echo\": true, \"script\": {\"status\": {\"code\": \"OK\"}}}, "
+                 "\"expect\": {\"status\": \"OK\"}",
+                 "t.json: server.script: a scripted server takes no control behaviour next to "
+                 "the script");
+    expect_error("\"server\": {\"script\": {\"responses\": [{\"message\": {\"sequenceNumber\": "
+                 "true}}], \"status\": {\"code\": \"OK\"}}}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: server.script.responses[0].message.sequenceNumber: expected an integer "
+                 "(number or string), got true");
+    expect_error("\"server\": {\"script\": {}}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: server.script.status: missing");
+}
+
+static void script_and_applies_to(void **state)
+{
+    (void)state;
+    char err[512];
+    sc_scenario_set set = {0};
+    assert_int_equal(sc_scenario_set_load(&set, SC_SCENARIO_TEST_DATA "/good", err, sizeof err), 0);
+    assert_int_equal(set.count, 3);
+    /* sorted by path: one.json then two.json */
+    assert_string_equal(sc_scenario_name(set.items[0]), "fixture/get/ok");
+    assert_string_equal(sc_scenario_tag(set.items[0], 1), "unary");
+    const char *why = NULL;
+    assert_true(sc_scenario_applies(set.items[0], "go", "python", &why));
+    assert_null(why);
+    assert_true(sc_scenario_applies(set.items[2], "c", "go", &why));
+    assert_false(sc_scenario_applies(set.items[2], "python", "c", &why));
+    assert_string_equal(why, "fixture: C client only");
+    const char *script = "{\"name\": \"s\", \"method\": \"GetData\", \"server\": {\"script\": "
+                         "{\"responses\": [{\"delay_ms\": 100, \"message\": {}}], \"status\": "
+                         "{\"code\": \"OK\"}}}, \"expect\": {\"status\": \"OK\"}}";
+    assert_int_equal(sc_scenario_set_load_text(&set, "s.json", script, err, sizeof err), 0);
+    assert_false(sc_scenario_applies(set.items[3], "c", "c", &why));
+    assert_string_equal(why, "server.script needs the engine's scripted server (not yet "
+                             "available)");
+    assert_int_equal(sc_scenario_case_timeout_ms(set.items[3]), 70100);
+    sc_scenario_set_free(&set);
+
+    assert_int_equal(sc_scenario_set_load(&set, SC_SCENARIO_TEST_DATA, err, sizeof err), -1);
+    assert_string_equal(err, SC_SCENARIO_TEST_DATA
+                        "/bad/typo.json: expect.status: unknown code \"RESOURCE_EXAUSTED\"");
+    assert_int_equal(set.count, 0);
+    assert_int_equal(sc_scenario_set_load(&set, SC_SCENARIO_TEST_DATA "/nope", err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "/nope: No such file or directory"));
+}
+
+static void reconnect_case_timeout(void **state)
+{
+    (void)state;
+    char err[512];
+    sc_scenario_set set = {0};
+    const char *text = "{\"name\": \"r\", \"method\": \"GetData\", \"client\": {\"timeout_ms\": "
+                       "100, \"reconnect\": {\"backoff_initial_ms\": 100, \"backoff_multiplier\": "
+                       "2, \"backoff_jitter\": 0.5, \"backoff_max_ms\": 300, "
+                       "\"exhausted_backoff_ms\": 200, \"max_attempts\": 4}}, \"expect\": "
+                       "{\"status\": \"OK\", \"attempts\": {\"schedule\": true}}}";
+    assert_int_equal(sc_scenario_set_load_text(&set, "t.json", text, err, sizeof err), 0);
+    /* 4 x 100 + waits max(150, 200) + max(300, 200) + max(450, 200) + margin */
+    assert_int_equal(sc_scenario_case_timeout_ms(set.items[0]), 400 + 200 + 300 + 450 + 10000);
+    cJSON *ex = sc_scenario_expected_json(set.items[0]);
+    cJSON *sched = cJSON_GetObjectItem(cJSON_GetObjectItem(ex, "attempts"), "schedule");
+    assert_int_equal(cJSON_GetObjectItem(sched, "tolerance_ms")->valueint, 50);
+    assert_int_equal(cJSON_GetObjectItem(sched, "backoff_max_ms")->valueint, 300);
+    assert_non_null(cJSON_GetObjectItem(ex, "other_allowed_codes"));
+    cJSON_Delete(ex);
+    sc_scenario_set_free(&set);
+}
+
+static void the_library_loads(void **state)
+{
+    (void)state;
+    char err[1024];
+    sc_scenario_set set = {0};
+    int rc = sc_scenario_set_load(&set, SC_SCENARIO_LIBRARY, err, sizeof err);
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_true(set.count >= 40);
+    for (size_t i = 0; i < set.count; i++) {
+        const char *why = NULL;
+        if (!sc_scenario_applies(set.items[i], "c", "c", &why))
+            continue;
+        char id[512];
+        snprintf(id, sizeof id, "%s@c->c", sc_scenario_name(set.items[i]));
+        cJSON *in = sc_scenario_instruction(set.items[i], id, "127.0.0.1:1");
+        char *line = cJSON_PrintUnformatted(in);
+        sc_client_instr instr;
+        if (sc_client_instr_parse(line, &instr, err, sizeof err) != 0)
+            fail_msg("%s: %s", id, err);
+        sc_client_instr_free(&instr);
+        free(line);
+        cJSON_Delete(in);
+    }
+    sc_scenario_set_free(&set);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(good_scenario_loads),
+        cmocka_unit_test(misspelt_code_names_file_and_path),
+        cmocka_unit_test(unknown_fields_are_errors),
+        cmocka_unit_test(client_section_uses_driver_rules),
+        cmocka_unit_test(expect_section_rules),
+        cmocka_unit_test(names_tags_and_methods),
+        cmocka_unit_test(scenarios_array_paths),
+        cmocka_unit_test(duplicate_across_loads_keeps_the_set),
+        cmocka_unit_test(garbage_truncations_and_nesting_never_crash),
+        cmocka_unit_test(limits_are_enforced),
+        cmocka_unit_test(instruction_passes_the_driver),
+        cmocka_unit_test(server_section_rules),
+        cmocka_unit_test(script_and_applies_to),
+        cmocka_unit_test(reconnect_case_timeout),
+        cmocka_unit_test(the_library_loads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
