@@ -1130,7 +1130,8 @@ static int merge(sc_scenario_set *set, sc_scenario_set *add, char *err, size_t e
         return -1;
     }
     set->items = items;
-    memcpy(set->items + set->count, add->items, add->count * sizeof *items);
+    if (add->count > 0) /* an empty file ({"scenarios": []}) has no array to copy */
+        memcpy(set->items + set->count, add->items, add->count * sizeof *items);
     set->count += add->count;
     free(add->items);
     add->items = NULL;
