@@ -20,5 +20,8 @@ int sc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 
 int sc_cli_serve_main(int argc, char **argv);
 int sc_cli_check_main(int argc, char **argv);
+int sc_cli_run_main(int argc, char **argv);
+int sc_cli_list_main(int argc, char **argv);
+int sc_cli_show_main(int argc, char **argv);
 
 #endif

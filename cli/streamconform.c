@@ -16,6 +16,9 @@ static const subcommand subcommands[] = {
     {"serve", sc_cli_serve_main, "run the C reference DataService server"},
     {"call", sc_cli_call_main, "call one DataService method (get, subscribe, upload, chat)"},
     {"check", sc_cli_check_main, "start the reference server and drive every method once"},
+    {"run", sc_cli_run_main, "run scenarios on every client x server pair, write reports"},
+    {"list", sc_cli_list_main, "list the cases a run would run"},
+    {"show", sc_cli_show_main, "show what each side of one case gets, to run it by hand"},
     {"peer-client", sc_cli_peer_client_main, "the client-peer driver (JSON lines on stdin)"},
 };
 

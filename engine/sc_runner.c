@@ -666,10 +666,6 @@ static cJSON *report_json(const run *r)
 static int write_report(const run *r, char *err, size_t errlen)
 {
     const char *dir = r->cfg->out_dir;
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "--out %s: %s", dir, strerror(errno));
-        return -1;
-    }
     cJSON *rep = report_json(r);
     int rc = sc_runner_write_reports(rep, dir, err, errlen);
     cJSON_Delete(rep);

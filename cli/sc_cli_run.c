@@ -1,0 +1,348 @@
+/* `streamconform run | list | show`: the scenario engine's command line. */
+#include "sc_cli.h"
+#include "sc_runner.h"
+#include "sc_scenario.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Most cases in flight at once: each is a call on a long-lived peer; beyond this the peers'
+ * own thread pools, not the engine, become the limit. */
+#define SC_RUN_MAX_JOBS 256
+/* Scenario paths on one command line. */
+#define SC_RUN_MAX_PATHS 256
+
+static const char run_usage[] =
+    "usage: streamconform run [SCENARIO_FILES_OR_DIRS...] [options]\n"
+    "       streamconform list [SCENARIO_FILES_OR_DIRS...] [filters]\n"
+    "       streamconform show CASE [SCENARIO_FILES_OR_DIRS...]\n"
+    "Runs every scenario on every client x server pair it applies to (default: scenarios/).\n"
+    "  --clients LIST        client implementations, comma-separated (default c,python,go)\n"
+    "  --servers LIST        server implementations (default c,python,go)\n"
+    "  -j N                  cases in flight at once (default: the number of cores)\n"
+    "  --out DIR             report folder (default out/): report.json, junit.xml, summary.md,\n"
+    "                        report.html\n"
+    "  --run PATTERN         only matching cases (repeatable; comma lists; @FILE); '*' matches\n"
+    "                        one name segment, '**' any number; a pattern with '@' matches the\n"
+    "                        whole case id \"scenario@client->server\"\n"
+    "  --skip PATTERN        leave matching cases out (same syntax)\n"
+    "  --tags LIST           only scenarios with one of these tags\n"
+    "  --known-failing FILE  cases that must fail (one pattern per line, optional reason)\n"
+    "  --known-flaky FILE    cases that may fail (retried once)\n"
+    "  --trace               put both sides' timelines of failing cases in the report\n"
+    "Exit: 0 all cases passed, 1 failures, 2 bad input or configuration.\n";
+
+typedef struct {
+    const char *paths[SC_RUN_MAX_PATHS];
+    size_t n_paths;
+    char *clients, *servers;
+    int64_t jobs;
+    const char *out;
+    const char *known_failing_path, *known_flaky_path;
+    bool trace;
+    sc_filter filter;
+} run_args;
+
+static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, char *err,
+                          size_t errlen)
+{
+    enum { O_CLIENTS = 256, O_SERVERS, O_OUT, O_RUN, O_SKIP, O_TAGS, O_KF, O_KFL, O_TRACE };
+    static const struct option longopts[] = {
+        {"clients", required_argument, NULL, O_CLIENTS},
+        {"servers", required_argument, NULL, O_SERVERS},
+        {"out", required_argument, NULL, O_OUT},
+        {"run", required_argument, NULL, O_RUN},
+        {"skip", required_argument, NULL, O_SKIP},
+        {"tags", required_argument, NULL, O_TAGS},
+        {"known-failing", required_argument, NULL, O_KF},
+        {"known-flaky", required_argument, NULL, O_KFL},
+        {"trace", no_argument, NULL, O_TRACE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+        int rc = 0;
+        switch (opt) {
+        case O_CLIENTS:
+            a->clients = optarg;
+            break;
+        case O_SERVERS:
+            a->servers = optarg;
+            break;
+        case 'j':
+            if (!sc_cli_parse_int(cmd, "-j", optarg, 1, SC_RUN_MAX_JOBS, &a->jobs))
+                return SC_EXIT_USAGE;
+            break;
+        case O_OUT:
+            a->out = optarg;
+            break;
+        case O_RUN:
+            rc = sc_filter_add_run(&a->filter, optarg, err, errlen);
+            break;
+        case O_SKIP:
+            rc = sc_filter_add_skip(&a->filter, optarg, err, errlen);
+            break;
+        case O_TAGS:
+            rc = sc_filter_add_tags(&a->filter, optarg, err, errlen);
+            break;
+        case O_KF:
+            a->known_failing_path = optarg;
+            break;
+        case O_KFL:
+            a->known_flaky_path = optarg;
+            break;
+        case O_TRACE:
+            a->trace = true;
+            break;
+        case 'h':
+            fputs(run_usage, stdout);
+            return -1;
+        default:
+            return sc_cli_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+        }
+        if (rc != 0)
+            return sc_cli_usage_error(cmd, "%s", err);
+    }
+    for (; optind < argc; optind++) {
+        if (a->n_paths == SC_RUN_MAX_PATHS)
+            return sc_cli_usage_error(cmd, "more than %d scenario paths", SC_RUN_MAX_PATHS);
+        a->paths[a->n_paths++] = argv[optind];
+    }
+    return 0;
+}
+
+static int load_scenarios(const char *cmd, const run_args *a, sc_scenario_set *set)
+{
+    char err[1024];
+    const char *defaults[] = {"scenarios"};
+    const char *const *paths = a->n_paths ? a->paths : defaults;
+    size_t n = a->n_paths ? a->n_paths : 1;
+    for (size_t i = 0; i < n; i++) {
+        if (sc_scenario_set_load(set, paths[i], err, sizeof err) != 0) {
+            fprintf(stderr, "streamconform %s: %s\n", cmd, err);
+            return SC_EXIT_USAGE;
+        }
+    }
+    if (set->count == 0) {
+        fprintf(stderr, "streamconform %s: no scenarios found\n", cmd);
+        return SC_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Split "c,python" into implementations; `resolve` also finds their executables. */
+static int parse_impls(const char *cmd, const char *opt, const char *list, sc_impl *out, size_t *n,
+                       bool resolve)
+{
+    char *copy = strdup(list);
+    char *save = NULL;
+    int rc = 0;
+    *n = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        char err[1024];
+        if (*n == SC_RUNNER_MAX_IMPLS) {
+            rc = sc_cli_usage_error(cmd, "%s: more than %d implementations", opt,
+                                    SC_RUNNER_MAX_IMPLS);
+            break;
+        }
+        const char *name = strcmp(tok, "c") == 0        ? "c"
+                           : strcmp(tok, "python") == 0 ? "python"
+                           : strcmp(tok, "go") == 0     ? "go"
+                                                        : NULL;
+        if (name == NULL) {
+            rc = sc_cli_usage_error(cmd, "%s: unknown implementation \"%s\" (known: c, python, go)",
+                                    opt, tok);
+            break;
+        }
+        if (resolve && sc_impl_resolve(name, &out[*n], err, sizeof err) != 0) {
+            fprintf(stderr, "streamconform %s: %s: %s\n", cmd, opt, err);
+            rc = SC_EXIT_USAGE;
+            break;
+        }
+        out[*n].name = name;
+        (*n)++;
+    }
+    if (*n == 0 && rc == 0)
+        rc = sc_cli_usage_error(cmd, "%s: empty list", opt);
+    free(copy);
+    return rc;
+}
+
+static int load_case_list(const char *cmd, const char *path, sc_case_list *l)
+{
+    char err[1024];
+    if (path != NULL && sc_case_list_load(l, path, err, sizeof err) != 0) {
+        fprintf(stderr, "streamconform %s: %s\n", cmd, err);
+        return SC_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int cmd_run(run_args *a, sc_scenario_set *set)
+{
+    sc_run_config cfg = {.scenarios = set, .filter = &a->filter, .trace = a->trace};
+    sc_case_list kf = {0}, kfl = {0};
+    int rc = parse_impls("run", "--clients", a->clients, cfg.clients, &cfg.n_clients, true);
+    if (rc == 0)
+        rc = parse_impls("run", "--servers", a->servers, cfg.servers, &cfg.n_servers, true);
+    if (rc == 0)
+        rc = load_case_list("run", a->known_failing_path, &kf);
+    if (rc == 0)
+        rc = load_case_list("run", a->known_flaky_path, &kfl);
+    if (rc == 0) {
+        cfg.known_failing = a->known_failing_path ? &kf : NULL;
+        cfg.known_flaky = a->known_flaky_path ? &kfl : NULL;
+        cfg.jobs = (int)a->jobs;
+        cfg.out_dir = a->out;
+        cfg.live_progress = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
+        char err[1024] = "";
+        rc = sc_runner_run(&cfg, err, sizeof err);
+        if (rc == 2)
+            fprintf(stderr, "streamconform run: %s\n", err);
+        else
+            printf("streamconform run: reports in %s/ (report.json, junit.xml, summary.md, "
+                   "report.html)\n",
+                   a->out);
+    }
+    for (size_t i = 0; i < cfg.n_clients; i++)
+        sc_impl_free(&cfg.clients[i]);
+    for (size_t i = 0; i < cfg.n_servers; i++)
+        sc_impl_free(&cfg.servers[i]);
+    sc_case_list_free(&kf);
+    sc_case_list_free(&kfl);
+    return rc;
+}
+
+static int cmd_list(run_args *a, sc_scenario_set *set)
+{
+    sc_impl clients[SC_RUNNER_MAX_IMPLS], servers[SC_RUNNER_MAX_IMPLS];
+    size_t nc, ns;
+    int rc = parse_impls("list", "--clients", a->clients, clients, &nc, false);
+    if (rc == 0)
+        rc = parse_impls("list", "--servers", a->servers, servers, &ns, false);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < set->count; i++) {
+        const sc_scenario *s = set->items[i];
+        for (size_t ci = 0; ci < nc; ci++) {
+            for (size_t si = 0; si < ns; si++) {
+                char *id =
+                    sc_runner_case_id(sc_scenario_name(s), clients[ci].name, servers[si].name);
+                const char *why = NULL;
+                if (sc_filter_selects(&a->filter, s, id)) {
+                    if (sc_scenario_applies(s, clients[ci].name, servers[si].name, &why))
+                        printf("%s\n", id);
+                    else
+                        printf("%s  [skip: %s]\n", id, why ? why : "");
+                }
+                free(id);
+            }
+        }
+    }
+    return 0;
+}
+
+static int cmd_show(const char *case_id, sc_scenario_set *set)
+{
+    const char *at = strchr(case_id, '@');
+    const char *arrow = at ? strstr(at, "->") : NULL;
+    if (at == NULL || arrow == NULL)
+        return sc_cli_usage_error("show", "expected a case id SCENARIO@CLIENT->SERVER, got \"%s\"",
+                                  case_id);
+    char *name = strndup(case_id, (size_t)(at - case_id));
+    char *client = strndup(at + 1, (size_t)(arrow - at - 1));
+    const char *server = arrow + 2;
+    const sc_scenario *s = NULL;
+    for (size_t i = 0; i < set->count && s == NULL; i++)
+        if (strcmp(sc_scenario_name(set->items[i]), name) == 0)
+            s = set->items[i];
+    int rc = 0;
+    if (s == NULL) {
+        fprintf(stderr, "streamconform show: no scenario named \"%s\"\n", name);
+        rc = SC_EXIT_USAGE;
+        goto out;
+    }
+    cJSON *instr = sc_scenario_instruction(s, case_id, "127.0.0.1:PORT");
+    char *text = cJSON_Print(instr);
+    printf("case %s\nscenario %s (%s)\n%s\n\n", case_id, name, sc_scenario_origin(s),
+           sc_scenario_summary(s));
+    printf("1. start the %s server peer; it prints {\"ready\":true,\"port\":PORT}:\n", server);
+    printf("   %s --listen 127.0.0.1:0 --events -\n\n",
+           strcmp(server, "c") == 0        ? "streamconform serve"
+           : strcmp(server, "python") == 0 ? "build/peers/python/peer-python server"
+                                           : "build/peers/go/peer-go server");
+    printf("2. the server's behaviour comes from the x-sc-* keys in \"metadata\" below.\n\n");
+    printf("3. give this instruction, on one line, to the %s client driver (%s):\n%s\n", client,
+           strcmp(client, "c") == 0        ? "streamconform peer-client"
+           : strcmp(client, "python") == 0 ? "build/peers/python/peer-python client"
+                                           : "build/peers/go/peer-go client",
+           text);
+    cJSON *expect = sc_scenario_expected_json(s);
+    char *etext = cJSON_Print(expect);
+    printf("\n4. the result must meet:\n%s\n", etext);
+    free(etext);
+    cJSON_Delete(expect);
+    free(text);
+    cJSON_Delete(instr);
+out:
+    free(name);
+    free(client);
+    return rc;
+}
+
+static int run_family(const char *cmd, int argc, char **argv)
+{
+    run_args a = {.clients = "c,python,go", .servers = "c,python,go", .out = "out"};
+    a.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 2;
+    char err[1024];
+    const char *show_case = NULL;
+    if (strcmp(cmd, "show") == 0) {
+        if (argc < 2 || argv[1][0] == '-') {
+            if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+                fputs(run_usage, stdout);
+                return 0;
+            }
+            return sc_cli_usage_error(cmd, "missing CASE");
+        }
+        show_case = argv[1];
+        argc--;
+        argv++;
+    }
+    int rc = parse_run_args(cmd, argc, argv, &a, err, sizeof err);
+    sc_scenario_set set = {0};
+    if (rc == 0)
+        rc = load_scenarios(cmd, &a, &set);
+    if (rc == 0) {
+        if (strcmp(cmd, "run") == 0)
+            rc = cmd_run(&a, &set);
+        else if (strcmp(cmd, "list") == 0)
+            rc = cmd_list(&a, &set);
+        else
+            rc = cmd_show(show_case, &set);
+    }
+    sc_scenario_set_free(&set);
+    sc_filter_free(&a.filter);
+    return rc < 0 ? 0 : rc;
+}
+
+int sc_cli_run_main(int argc, char **argv)
+{
+    return run_family("run", argc, argv);
+}
+
+int sc_cli_list_main(int argc, char **argv)
+{
+    return run_family("list", argc, argv);
+}
+
+int sc_cli_show_main(int argc, char **argv)
+{
+    return run_family("show", argc, argv);
+}
