@@ -20,6 +20,9 @@
 /* Calls requested from the core ahead of time per method: lets bursts of new calls (e.g. 200
  * subscribers at once) be accepted without waiting a loop turn for each. */
 #define SC_REQUESTS_PER_METHOD 8
+/* A call cut off this close to its deadline is logged deadline_exceeded: the client resets the
+ * stream at its own deadline, which can reach us just before ours (docs/peer-protocol.md). */
+#define SC_DEADLINE_SLACK_MS 50
 /* Longest the loop sleeps in the completion queue without a timer due: a safety net only;
  * shutdown and every call event wake it earlier. */
 #define SC_LOOP_MAX_WAIT_MS 1000
@@ -443,7 +446,7 @@ static void on_close_done(sc_server *s, srv_call *c)
     sc_handler_on_closed(&c->h, clock_now());
     /* `cancelled` is also set when we ended the call ourselves with cancel_with_status. */
     if (c->cancelled && !c->aborted && !s->shutdown_seen) {
-        bool expired = sc_time_ms_until(c->deadline) <= 0;
+        bool expired = sc_time_ms_until(c->deadline) <= SC_DEADLINE_SLACK_MS;
         log_event(s, c, expired ? "deadline_exceeded" : "cancelled", NULL);
     } else if (c->cancelled && s->shutdown_seen && !c->aborted) {
         log_event(s, c, "cancelled", NULL);

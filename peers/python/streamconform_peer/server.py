@@ -25,6 +25,13 @@ from .handler import METHODS, REQUEST_TYPES, Env, Handler, Headers, Message, Sta
 SERVICE = "streaming.DataService"
 # Longest a call's loop sleeps without a timer due: a safety net only (events wake it earlier).
 LOOP_MAX_WAIT_S = 1.0
+# A call cut off this close to its deadline counts as deadline_exceeded: the client resets the
+# stream at its own deadline, which can reach us just before ours (docs/peer-protocol.md).
+DEADLINE_SLACK_S = 0.05
+# How long an end of the request stream waits to be sure it is a half-close and not a cancel
+# (see Server._cancel_follows); a few ms suffice, 20 leaves room on a loaded machine.
+HALF_CLOSE_CONFIRM_S = 0.02
+HALF_CLOSE_POLL_S = 0.001
 # How long live calls get to end after SIGTERM before the library cancels what is left.
 SHUTDOWN_GRACE_S = 3.0
 
@@ -169,7 +176,7 @@ class PeerServer:
         except asyncio.CancelledError:
             if call.end_reason is None:
                 left = context.time_remaining()
-                expired = left is not None and left <= 0.005
+                expired = left is not None and left <= DEADLINE_SLACK_S
                 self.log.emit("deadline_exceeded" if expired else "cancelled", call)
                 raise
             task.uncancel()
@@ -235,12 +242,26 @@ class PeerServer:
                 except asyncio.TimeoutError:
                     pass
 
+    @staticmethod
+    async def _cancel_follows(context: grpc.aio.ServicerContext) -> bool:
+        """grpc.aio ends the request stream the same way for a client's half-close and for its
+        cancel or deadline; the cancellation reaches the handler task a moment later. Wait that
+        moment (bounded) before believing a half-close, so the event log says what happened."""
+        deadline = time.monotonic() + HALF_CLOSE_CONFIRM_S
+        while time.monotonic() < deadline:
+            if context.cancelled() or context.done():
+                return True
+            await asyncio.sleep(HALF_CLOSE_POLL_S)
+        return context.cancelled() or context.done()
+
     async def _read_loop(self, call: LiveCall, context: grpc.aio.ServicerContext) -> None:
         h = call.handler
         try:
             while h.wants_recv():
                 data = await context.read()
                 if data is grpc.aio.EOF:
+                    if await self._cancel_follows(context):
+                        return  # the handler task is being cancelled; it logs how
                     self.log.emit("half_close", call)
                     h.on_half_close(wall_ns())
                     call.wake.set()

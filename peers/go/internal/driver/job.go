@@ -163,16 +163,23 @@ func (j *job) attempt(parent context.Context, conn *grpc.ClientConn) bool {
 			j.send(ctx, cs, startedAt, cancel, closeSentAt)
 		}
 	}()
+	cancelledHere := false
 	for {
 		m := in.Method.NewResponse()
 		err = cs.RecvMsg(m)
 		if err != nil {
 			break
 		}
+		if cancelledHere {
+			// grpc-go still hands out messages it had buffered before the cancel; the
+			// application cancelled after N, so like the C driver it never sees them.
+			continue
+		}
 		responses++
 		j.addResponse(m)
 		if in.Cancel == CancelAfterResponses && int64(responses) >= in.CancelN {
 			cancel()
+			cancelledHere = true
 		}
 	}
 	<-headersDone

@@ -188,11 +188,15 @@ func (c *call) logEnd(err error) {
 	c.emit("call_end")
 }
 
-// deadlinePassed: the call had a deadline and it is over (whoever noticed first: a client that
-// cancels at its deadline resets the stream a moment before the server's own timer fires).
+// deadlineSlack: a call cut off this close to its deadline counts as deadline_exceeded.
+const deadlineSlack = 50 * time.Millisecond
+
+// deadlinePassed: the call had a deadline and it is over, or less than deadlineSlack away (a
+// client that cancels at its deadline resets the stream a moment before the server's own timer
+// fires; docs/peer-protocol.md).
 func (c *call) deadlinePassed() bool {
 	d, ok := c.Context().Deadline()
-	return ok && !time.Now().Before(d)
+	return ok && time.Until(d) <= deadlineSlack
 }
 
 // setTrailers attaches the echo-trailing entries and, for an injected failure, the retry
