@@ -3,8 +3,8 @@
 #include <grpc/grpc_security.h>
 #include <stdio.h>
 
-/* Room for all four args this module sets. */
-#define SC_CHANNEL_MAX_ARGS 4
+/* Room for every arg this module sets. */
+#define SC_CHANNEL_MAX_ARGS 5
 
 static void add_int_arg(grpc_arg *args, size_t *n, const char *key, int value)
 {
@@ -33,6 +33,10 @@ grpc_channel *sc_client_channel_create(const char *target, const sc_client_chann
                 opts->initial_reconnect_backoff_ms);
     add_int_arg(items, &n, GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, opts->min_reconnect_backoff_ms);
     add_int_arg(items, &n, GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, opts->max_reconnect_backoff_ms);
+    /* The core shares subchannels (connections) process-wide between channels with equal args;
+     * a channel of our own must mean a connection of its own, so that a reconnect attempt is a
+     * real new connection and concurrent cases on one driver do not queue behind each other. */
+    add_int_arg(items, &n, GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     grpc_channel_args args = {n, items};
 
     grpc_channel_credentials *creds = opts->credentials;
