@@ -355,14 +355,16 @@ static void peer_died(run *r, peer *p, int64_t now)
 {
     int status = 0;
     drain_stderr(p);
-    sc_proc_exited(&p->proc, &status);
+    bool gone = sc_proc_exited(&p->proc, &status);
+    const char *role = p->is_server ? "server" : "client driver";
     char why[256];
-    if (p->proc.pid == 0 && WIFSIGNALED(status))
-        snprintf(why, sizeof why, "%s %s died (signal %d)", p->impl->name,
-                 p->is_server ? "server" : "client driver", WTERMSIG(status));
+    if (!gone)
+        snprintf(why, sizeof why, "%s %s closed its stdout (still running; killed)", p->impl->name,
+                 role);
+    else if (WIFSIGNALED(status))
+        snprintf(why, sizeof why, "%s %s died (signal %d)", p->impl->name, role, WTERMSIG(status));
     else
-        snprintf(why, sizeof why, "%s %s exited (status %d)", p->impl->name,
-                 p->is_server ? "server" : "client driver",
+        snprintf(why, sizeof why, "%s %s exited (status %d)", p->impl->name, role,
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     sc_log(SC_LOG_WARN, "run", "%s; restarting it", why);
     fail_cases_of(r, p, why, NULL, now);

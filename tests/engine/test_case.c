@@ -1,0 +1,207 @@
+/* The case state machine (engine/sc_case): settling, timeouts, verdicts, known lists. No network;
+ * time is passed in. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sc_case.h"
+#include "sc_scenario.h"
+
+static sc_scenario_set set;
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[512];
+    const char *text =
+        "{\"name\": \"t/ok\", \"method\": \"GetData\", \"client\": {\"requests\": "
+        "[{\"topics\": [\"a\"]}], \"timeout_ms\": 1000}, \"expect\": {\"status\": \"OK\"}}";
+    memset(&set, 0, sizeof set);
+    if (sc_scenario_set_load_text(&set, "test", text, err, sizeof err) != 0) {
+        print_error("%s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    sc_scenario_set_free(&set);
+    return 0;
+}
+
+static cJSON *result(const char *code)
+{
+    char text[256];
+    snprintf(text, sizeof text,
+             "{\"case\":\"t/ok@c->c\",\"status\":{\"code\":\"%s\",\"message\":\"\"},"
+             "\"headers\":{},\"trailers\":{},\"responses\":[],\"attempts\":[],\"timings\":{}}",
+             code);
+    return cJSON_Parse(text);
+}
+
+static cJSON *event(const char *name)
+{
+    char text[128];
+    snprintf(text, sizeof text, "{\"event\":\"%s\",\"case\":\"t/ok@c->c\"}", name);
+    return cJSON_Parse(text);
+}
+
+static void start(sc_case *c, int64_t now)
+{
+    assert_int_equal(sc_case_init(c, set.items[0], "t/ok@c->c", 0, 0), 0);
+    assert_int_equal(c->state, SC_CASE_QUEUED);
+    sc_case_start(c, now);
+    assert_int_equal(c->state, SC_CASE_RUNNING);
+}
+
+static void settles_when_the_server_logged_the_end(void **state)
+{
+    (void)state;
+    sc_case c;
+    start(&c, 1000);
+    sc_case_on_server_event(&c, event("call_start"));
+    sc_case_on_result(&c, result("OK"), 1010);
+    assert_int_equal(c.state, SC_CASE_SETTLING);
+    assert_false(sc_case_settled(&c, 1010 + SC_CASE_SETTLE_NO_CALL_MS + 1)); /* call still open */
+    sc_case_on_server_event(&c, event("status_sent"));
+    sc_case_on_server_event(&c, event("call_end"));
+    assert_true(sc_case_settled(&c, 1011));
+    assert_false(sc_case_conclude(&c, 1011));
+    assert_int_equal(c.verdict, SC_VERDICT_PASS);
+    assert_int_equal(c.duration_ms, 11);
+    assert_int_equal(cJSON_GetArraySize(c.events), 3);
+    assert_false(sc_case_fails_run(&c));
+    sc_case_on_server_event(&c, event("call_end")); /* late lines are dropped */
+    assert_int_equal(cJSON_GetArraySize(c.events), 3);
+    sc_case_free(&c);
+}
+
+static void settles_after_a_grace_without_a_call_or_at_the_cap(void **state)
+{
+    (void)state;
+    sc_case c;
+    start(&c, 0);
+    sc_case_on_result(&c, result("OK"), 5);
+    assert_false(sc_case_settled(&c, 5 + SC_CASE_SETTLE_NO_CALL_MS - 1));
+    assert_int_equal(sc_case_next_deadline(&c), 5 + SC_CASE_SETTLE_NO_CALL_MS);
+    assert_true(sc_case_settled(&c, 5 + SC_CASE_SETTLE_NO_CALL_MS));
+    sc_case_free(&c);
+
+    start(&c, 0);
+    sc_case_on_server_event(&c, event("call_start"));
+    sc_case_on_result(&c, result("OK"), 5);
+    assert_false(sc_case_settled(&c, 5 + SC_CASE_SETTLE_MAX_MS - 1));
+    assert_true(sc_case_settled(&c, 5 + SC_CASE_SETTLE_MAX_MS));
+    sc_case_free(&c);
+}
+
+static void times_out_only_while_running(void **state)
+{
+    (void)state;
+    sc_case c;
+    start(&c, 100);
+    int64_t bound = sc_scenario_case_timeout_ms(set.items[0]);
+    assert_true(bound >= 1000);
+    assert_false(sc_case_timed_out(&c, 100 + bound));
+    assert_true(sc_case_timed_out(&c, 100 + bound + 1));
+    assert_int_equal(sc_case_next_deadline(&c), 100 + bound + 1);
+    sc_case_error(&c, "no result", "stderr text", 100 + bound + 1);
+    assert_int_equal(c.verdict, SC_VERDICT_ERROR);
+    assert_string_equal(c.stderr_tail, "stderr text");
+    assert_false(sc_case_timed_out(&c, 100 + bound + 5));
+    assert_true(sc_case_fails_run(&c));
+    sc_case_free(&c);
+}
+
+static void failing_verdicts_and_known_lists(void **state)
+{
+    (void)state;
+    sc_case c;
+    start(&c, 0);
+    sc_case_on_result(&c, result("NOT_FOUND"), 1);
+    assert_false(sc_case_conclude(&c, 200));
+    assert_int_equal(c.verdict, SC_VERDICT_FAIL);
+    assert_true(c.judgement.n_failures >= 1);
+    assert_true(sc_case_fails_run(&c));
+    sc_case_free(&c);
+
+    start(&c, 0);
+    c.known_failing = "broken on purpose";
+    sc_case_on_result(&c, result("NOT_FOUND"), 1);
+    sc_case_conclude(&c, 200);
+    assert_int_equal(c.verdict, SC_VERDICT_KNOWN_FAILING);
+    assert_string_equal(c.reason, "broken on purpose");
+    assert_false(sc_case_fails_run(&c));
+    sc_case_free(&c);
+
+    start(&c, 0);
+    c.known_failing = "";
+    sc_case_on_result(&c, result("OK"), 1);
+    sc_case_conclude(&c, 200);
+    assert_int_equal(c.verdict, SC_VERDICT_STALE);
+    assert_true(sc_case_fails_run(&c));
+    sc_case_free(&c);
+}
+
+static void known_flaky_runs_once_more(void **state)
+{
+    (void)state;
+    sc_case c;
+    start(&c, 0);
+    c.known_flaky = true;
+    sc_case_on_result(&c, result("UNAVAILABLE"), 1);
+    assert_true(sc_case_conclude(&c, 200)); /* run it again */
+    assert_int_equal(c.state, SC_CASE_QUEUED);
+    sc_case_start(&c, 300);
+    assert_int_equal(c.attempts, 2);
+    assert_null(c.result); /* the first run's data is gone */
+    sc_case_on_result(&c, result("OK"), 301);
+    assert_false(sc_case_conclude(&c, 500));
+    assert_int_equal(c.verdict, SC_VERDICT_PASS);
+    assert_true(c.flaky);
+    sc_case_free(&c);
+
+    start(&c, 0);
+    c.known_flaky = true;
+    sc_case_error(&c, "driver died", NULL, 5);
+    assert_true(sc_case_conclude(&c, 5)); /* an error is retried too */
+    sc_case_start(&c, 10);
+    sc_case_error(&c, "driver died again", NULL, 20);
+    assert_false(sc_case_conclude(&c, 20));
+    assert_int_equal(c.verdict, SC_VERDICT_ERROR);
+    assert_false(sc_case_fails_run(&c)); /* flaky: reported, but the run does not fail */
+    sc_case_free(&c);
+}
+
+static void skip_and_names(void **state)
+{
+    (void)state;
+    sc_case c;
+    assert_int_equal(sc_case_init(&c, set.items[0], "t/ok@c->go", 0, 1), 0);
+    sc_case_skip(&c, "not for this pair");
+    assert_int_equal(c.state, SC_CASE_DONE);
+    assert_string_equal(sc_verdict_name(c.verdict), "skip");
+    assert_false(sc_case_fails_run(&c));
+    assert_int_equal(sc_case_next_deadline(&c), INT64_MAX);
+    sc_case_free(&c);
+    assert_string_equal(sc_verdict_name(SC_VERDICT_KNOWN_FAILING), "known_failing");
+    assert_string_equal(sc_verdict_name((sc_verdict)99), "none");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(settles_when_the_server_logged_the_end),
+        cmocka_unit_test(settles_after_a_grace_without_a_call_or_at_the_cap),
+        cmocka_unit_test(times_out_only_while_running),
+        cmocka_unit_test(failing_verdicts_and_known_lists),
+        cmocka_unit_test(known_flaky_runs_once_more),
+        cmocka_unit_test(skip_and_names),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,423 @@
+/* `streamconform run | list | show` as a user runs them: real peers on 127.0.0.1 (and fake ones
+ * that crash or hang), small scenario sets written by the test, the reports read back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "client_run.h"
+#include "sc_testproc.h"
+
+/* Bounds: a run of a few cases takes well under a second; the hung-driver case waits out the
+ * scenario's own case bound (its timeout plus the engine's margin). */
+#define RUN_MS 60000
+
+static char dir[] = "/tmp/sc-it-run-XXXXXX";
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *path_in(const char *name)
+{
+    static char bufs[8][512];
+    static int next;
+    char *p = bufs[next++ % 8];
+    snprintf(p, 512, "%s/%s", dir, name);
+    return p;
+}
+
+static void write_file(const char *name, const char *text, bool executable)
+{
+    FILE *f = fopen(path_in(name), "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    if (executable)
+        chmod(path_in(name), 0755);
+}
+
+/* Scenarios used below: one that passes and one whose expectation fails on purpose. */
+static const char passing[] =
+    "{\"name\": \"t/pass\", \"method\": \"GetData\",\n"
+    " \"client\": {\"requests\": [{\"subscriptionId\": \"s\", \"topics\": [\"a\"]}],\n"
+    "            \"timeout_ms\": 5000},\n"
+    " \"expect\": {\"status\": \"OK\", \"responses\": 1}}\n";
+static const char failing[] =
+    "{\"name\": \"t/fail\", \"method\": \"GetData\",\n"
+    " \"client\": {\"requests\": [{\"subscriptionId\": \"s\", \"topics\": [\"a\"]}],\n"
+    "            \"timeout_ms\": 5000},\n"
+    " \"server\": {\"fail\": {\"code\": \"NOT_FOUND\"}},\n"
+    " \"expect\": {\"status\": \"OK\"}}\n";
+
+/* Run `streamconform ARGS...` (NULL-terminated); returns the exit code, output in *p. */
+static int streamconform(client_proc *p, ...)
+{
+    char *argv[32];
+    int n = 0;
+    argv[n++] = (char *)sc_testproc_binary();
+    va_list ap;
+    va_start(ap, p);
+    for (char *a = va_arg(ap, char *); a != NULL && n < 31; a = va_arg(ap, char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    return client_run(p, argv, NULL, RUN_MS);
+}
+
+static cJSON *read_report(const char *out_dir)
+{
+    char file[600];
+    snprintf(file, sizeof file, "%s/report.json", out_dir);
+    FILE *f = fopen(file, "r");
+    assert_non_null(f);
+    static char text[4 * 1024 * 1024];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    cJSON *rep = cJSON_Parse(text);
+    assert_non_null(rep);
+    return rep;
+}
+
+static const cJSON *find_case(const cJSON *rep, const char *id)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, "cases"))
+    {
+        const cJSON *cid = cJSON_GetObjectItemCaseSensitive(c, "id");
+        if (cJSON_IsString(cid) && strcmp(cid->valuestring, id) == 0)
+            return c;
+    }
+    fail_msg("no case %s in the report", id);
+    return NULL;
+}
+
+static const char *field(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void assert_reports_written(const char *out_dir)
+{
+    const char *names[] = {"report.json", "junit.xml", "summary.md", "report.html"};
+    for (size_t i = 0; i < 4; i++) {
+        char file[600];
+        snprintf(file, sizeof file, "%s/%s", out_dir, names[i]);
+        struct stat st;
+        if (stat(file, &st) != 0 || st.st_size == 0)
+            fail_msg("%s missing or empty", file);
+    }
+}
+
+/* ---- verdicts and exit codes ----------------------------------------------------------- */
+
+static void passing_run_exits_0_and_writes_reports(void **state)
+{
+    (void)state;
+    write_file("pass.json", passing, false);
+    client_proc p;
+    int rc = streamconform(&p, "run", path_in("pass.json"), "--clients", "c", "--servers", "c",
+                           "--out", path_in("out-pass"), NULL);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(p.out.data, "pass          t/pass@c->c"));
+    assert_reports_written(path_in("out-pass"));
+    cJSON *rep = read_report(path_in("out-pass"));
+    assert_string_equal(field(find_case(rep, "t/pass@c->c"), "verdict"), "pass");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "complete")));
+    cJSON_Delete(rep);
+}
+
+static void failing_case_exits_1_with_its_failure(void **state)
+{
+    (void)state;
+    write_file("fail.json", failing, false);
+    client_proc p;
+    int rc = streamconform(&p, "run", path_in("fail.json"), "--clients", "c", "--servers", "c",
+                           "--out", path_in("out-fail"), "--trace", NULL);
+    assert_int_equal(rc, 1);
+    cJSON *rep = read_report(path_in("out-fail"));
+    const cJSON *c = find_case(rep, "t/fail@c->c");
+    assert_string_equal(field(c, "verdict"), "fail");
+    const cJSON *f0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c, "failures"), 0);
+    assert_string_equal(field(f0, "path"), "expect.status");
+    assert_non_null(strstr(field(f0, "actual"), "NOT_FOUND"));
+    /* --trace: the failing case carries both sides' timelines */
+    const cJSON *trace = cJSON_GetObjectItemCaseSensitive(c, "trace");
+    assert_true(cJSON_IsObject(trace));
+    assert_true(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(trace, "server_events")) >= 2);
+    cJSON_Delete(rep);
+}
+
+static void known_failing_and_stale(void **state)
+{
+    (void)state;
+    write_file(
+        "both.json",
+        "{\"scenarios\": [\n"
+        "{\"name\": \"t/pass\", \"method\": \"GetData\", \"client\": {\"requests\": "
+        "[{\"topics\": [\"a\"]}], \"timeout_ms\": 5000}, \"expect\": {\"status\": \"OK\"}},\n"
+        "{\"name\": \"t/fail\", \"method\": \"GetData\", \"client\": {\"requests\": "
+        "[{\"topics\": [\"a\"]}], \"timeout_ms\": 5000}, \"server\": {\"fail\": {\"code\": "
+        "\"NOT_FOUND\"}}, \"expect\": {\"status\": \"OK\"}}]}\n",
+        false);
+    write_file("kf-ok.txt", "# only the failing one\nt/fail   server fails on purpose\n", false);
+    client_proc p;
+    int rc =
+        streamconform(&p, "run", path_in("both.json"), "--clients", "c", "--servers", "c",
+                      "--known-failing", path_in("kf-ok.txt"), "--out", path_in("out-kf"), NULL);
+    assert_int_equal(rc, 0);
+    cJSON *rep = read_report(path_in("out-kf"));
+    const cJSON *c = find_case(rep, "t/fail@c->c");
+    assert_string_equal(field(c, "verdict"), "known_failing");
+    assert_string_equal(field(c, "reason"), "server fails on purpose");
+    cJSON_Delete(rep);
+
+    write_file("kf-stale.txt", "t/fail\nt/pass@c->c   was broken once\n", false);
+    rc = streamconform(&p, "run", path_in("both.json"), "--clients", "c", "--servers", "c",
+                       "--known-failing", path_in("kf-stale.txt"), "--out", path_in("out-stale"),
+                       NULL);
+    assert_int_equal(rc, 1);
+    rep = read_report(path_in("out-stale"));
+    assert_string_equal(field(find_case(rep, "t/pass@c->c"), "verdict"), "stale");
+    cJSON_Delete(rep);
+}
+
+static void known_flaky_is_retried_once(void **state)
+{
+    (void)state;
+    write_file("flaky.json", failing, false);
+    write_file("flaky.txt", "t/*@c->c  fails on purpose\n", false);
+    client_proc p;
+    int rc =
+        streamconform(&p, "run", path_in("flaky.json"), "--clients", "c", "--servers", "c",
+                      "--known-flaky", path_in("flaky.txt"), "--out", path_in("out-flaky"), NULL);
+    assert_int_equal(rc, 0); /* a flaky failure does not fail the run */
+    cJSON *rep = read_report(path_in("out-flaky"));
+    const cJSON *c = find_case(rep, "t/fail@c->c");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(c, "attempts")->valueint, 2);
+    assert_string_equal(field(c, "verdict"), "fail");
+    cJSON_Delete(rep);
+}
+
+/* ---- bad input ------------------------------------------------------------------------- */
+
+static void bad_input_exits_2_naming_file_and_field(void **state)
+{
+    (void)state;
+    write_file("typo.json",
+               "{\"name\": \"t/typo\", \"method\": \"GetData\", \"client\": {}, "
+               "\"expect\": {\"status\": \"RESOURCE_EXAUSTED\"}}\n",
+               false);
+    client_proc p;
+    int rc = streamconform(&p, "run", path_in("typo.json"), "--clients", "c", "--servers", "c",
+                           "--out", path_in("out-typo"), NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(p.err.data, "typo.json: expect.status: unknown code"));
+    assert_non_null(strstr(p.err.data, "RESOURCE_EXAUSTED"));
+
+    write_file("garbage.json", "{\"name\": [1, 2", false);
+    rc = streamconform(&p, "run", path_in("garbage.json"), "--out", path_in("out-g"), NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(p.err.data, "garbage.json"));
+
+    write_file("pass.json", passing, false);
+    rc = streamconform(&p, "run", path_in("pass.json"), "--clients", "c,rust", NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(p.err.data, "unknown implementation \"rust\""));
+    rc = streamconform(&p, "run", path_in("pass.json"), "-j", "0", NULL);
+    assert_int_equal(rc, 2);
+    rc = streamconform(&p, "run", path_in("no-such-dir"), NULL);
+    assert_int_equal(rc, 2);
+}
+
+/* ---- misbehaving peers ----------------------------------------------------------------- */
+
+/* A "python" server that is the real C server for two seconds, then dies. */
+static void write_crashing_server(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "#!/bin/sh\n"
+             "[ \"$1\" = server ] || exit 64\n"
+             "echo 'crashing-server: starting' >&2\n"
+             "'%s' serve --listen 127.0.0.1:0 --events - --quiet &\n"
+             "child=$!\n"
+             "sleep 2\n"
+             "kill -9 $child\n"
+             "echo 'crashing-server: boom' >&2\n"
+             "exit 1\n",
+             sc_testproc_binary());
+    write_file("crashing-server", text, true);
+}
+
+static void crashed_server_is_an_error_and_the_run_goes_on(void **state)
+{
+    (void)state;
+    write_crashing_server();
+    write_file("crash.json",
+               "{\"scenarios\": [\n"
+               "{\"name\": \"t/a-slow\", \"method\": \"GetData\", \"client\": {\"requests\": "
+               "[{\"topics\": [\"a\"]}], \"timeout_ms\": 5000}, \"server\": "
+               "{\"initial_delay_ms\": 3000}, \"expect\": {\"status\": \"OK\"}},\n"
+               "{\"name\": \"t/b-quick\", \"method\": \"GetData\", \"client\": {\"requests\": "
+               "[{\"topics\": [\"a\"]}], \"timeout_ms\": 5000}, \"expect\": {\"status\": "
+               "\"OK\"}}]}\n",
+               false);
+    setenv("SC_PEER_PYTHON", path_in("crashing-server"), 1);
+    client_proc p;
+    int rc = streamconform(&p, "run", path_in("crash.json"), "--clients", "c", "--servers",
+                           "python", "-j", "1", "--out", path_in("out-crash"), NULL);
+    unsetenv("SC_PEER_PYTHON");
+    assert_int_equal(rc, 1);
+    assert_reports_written(path_in("out-crash"));
+    cJSON *rep = read_report(path_in("out-crash"));
+    const cJSON *slow = find_case(rep, "t/a-slow@c->python");
+    assert_string_equal(field(slow, "verdict"), "error");
+    assert_non_null(strstr(field(slow, "reason"), "python server"));
+    assert_non_null(strstr(field(slow, "stderr"), "crashing-server: boom"));
+    /* the server was restarted for the next case */
+    assert_string_equal(field(find_case(rep, "t/b-quick@c->python"), "verdict"), "pass");
+    cJSON_Delete(rep);
+}
+
+static void hung_driver_times_out_as_an_error(void **state)
+{
+    (void)state;
+    write_file("hung-driver",
+               "#!/bin/sh\n"
+               "[ \"$1\" = client ] || exit 64\n"
+               "echo 'hung-driver: never answering' >&2\n"
+               "exec sleep 600\n",
+               true);
+    write_file("hang.json",
+               "{\"name\": \"t/hang\", \"method\": \"GetData\", \"client\": {\"requests\": "
+               "[{\"topics\": [\"a\"]}], \"timeout_ms\": 100}, \"expect\": {\"status\": \"OK\"}}\n",
+               false);
+    setenv("SC_PEER_GO", path_in("hung-driver"), 1);
+    client_proc p;
+    int rc = streamconform(&p, "run", path_in("hang.json"), "--clients", "go", "--servers", "c",
+                           "--out", path_in("out-hang"), NULL);
+    unsetenv("SC_PEER_GO");
+    assert_int_equal(rc, 1);
+    cJSON *rep = read_report(path_in("out-hang"));
+    const cJSON *c = find_case(rep, "t/hang@go->c");
+    assert_string_equal(field(c, "verdict"), "error");
+    assert_non_null(strstr(field(c, "reason"), "no result from the go client driver"));
+    assert_non_null(strstr(field(c, "stderr"), "hung-driver: never answering"));
+    cJSON_Delete(rep);
+}
+
+/* Wait (bounded) until `file` exists. */
+static bool wait_for_file(const char *file, int64_t timeout_ms)
+{
+    int64_t deadline = sc_time_now_ms() + timeout_ms;
+    while (sc_time_now_ms() < deadline) {
+        if (access(file, F_OK) == 0)
+            return true;
+        usleep(10 * 1000); /* polling for a condition, bounded by `deadline` */
+    }
+    return false;
+}
+
+static void interrupted_run_still_writes_reports(void **state)
+{
+    (void)state;
+    /* a "python" server that is the C server, and says (with a file) that it was started: the
+     * runner starts servers only after its signal handlers are in place */
+    char text[1024];
+    snprintf(text, sizeof text,
+             "#!/bin/sh\n"
+             "[ \"$1\" = server ] || exit 64\n"
+             "touch '%s'\n"
+             "exec '%s' serve --listen 127.0.0.1:0 --events - --quiet\n",
+             path_in("server-started"), sc_testproc_binary());
+    write_file("marking-server", text, true);
+    write_file("slow.json",
+               "{\"name\": \"t/slow\", \"method\": \"GetData\", \"client\": {\"requests\": "
+               "[{\"topics\": [\"a\"]}], \"timeout_ms\": 20000}, \"server\": "
+               "{\"initial_delay_ms\": 10000}, \"expect\": {\"status\": \"OK\"}}\n",
+               false);
+    setenv("SC_PEER_PYTHON", path_in("marking-server"), 1);
+    char *argv[] = {(char *)sc_testproc_binary(),
+                    "run",
+                    (char *)path_in("slow.json"),
+                    "--clients",
+                    "c",
+                    "--servers",
+                    "python",
+                    "--out",
+                    (char *)path_in("out-int"),
+                    NULL};
+    client_proc p;
+    assert_int_equal(client_spawn(&p, argv), 0);
+    unsetenv("SC_PEER_PYTHON");
+    assert_true(wait_for_file(path_in("server-started"), RUN_MS));
+    kill(p.pid, SIGINT);
+    int rc = client_wait(&p, RUN_MS);
+    client_cleanup(&p);
+    assert_int_equal(rc, 1);
+    assert_reports_written(path_in("out-int"));
+    cJSON *rep = read_report(path_in("out-int"));
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(rep, "complete")));
+    const cJSON *c = find_case(rep, "t/slow@c->python");
+    assert_string_equal(field(c, "verdict"), "error");
+    assert_non_null(strstr(field(c, "reason"), "interrupted"));
+    cJSON_Delete(rep);
+}
+
+/* ---- list / show ----------------------------------------------------------------------- */
+
+static void list_and_show(void **state)
+{
+    (void)state;
+    write_file("pass.json", passing, false);
+    client_proc p;
+    int rc = streamconform(&p, "list", path_in("pass.json"), "--clients", "c,go", "--servers", "c",
+                           NULL);
+    assert_int_equal(rc, 0);
+    assert_string_equal(p.out.data, "t/pass@c->c\nt/pass@go->c\n");
+    rc = streamconform(&p, "show", "t/pass@go->c", path_in("pass.json"), NULL);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(p.out.data, "\"case\":"));
+    assert_non_null(strstr(p.out.data, "x-sc-case"));
+    assert_non_null(strstr(p.out.data, "peer-go client"));
+    rc = streamconform(&p, "show", "t/nope@c->c", path_in("pass.json"), NULL);
+    assert_int_equal(rc, 2);
+    rc = streamconform(&p, "show", "no-at-sign", path_in("pass.json"), NULL);
+    assert_int_equal(rc, 2);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(passing_run_exits_0_and_writes_reports),
+        cmocka_unit_test(failing_case_exits_1_with_its_failure),
+        cmocka_unit_test(known_failing_and_stale),
+        cmocka_unit_test(known_flaky_is_retried_once),
+        cmocka_unit_test(bad_input_exits_2_naming_file_and_field),
+        cmocka_unit_test(crashed_server_is_an_error_and_the_run_goes_on),
+        cmocka_unit_test(hung_driver_times_out_as_an_error),
+        cmocka_unit_test(interrupted_run_still_writes_reports),
+        cmocka_unit_test(list_and_show),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
