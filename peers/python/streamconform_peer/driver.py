@@ -121,22 +121,54 @@ class Job:
                         "status_ms": self.rel(last.status_ms)},
         }
 
+    def _as_application(self) -> bool:
+        """Call GetData / SubscribeData the way a Python application does (unary_unary /
+        unary_stream: the library sends the one request and the half-close with the call) when
+        the instruction is such a call. Anything else (no request, several, no half-close, cancel
+        before sending: a misbehaving client on purpose) needs the raw stream_stream form. This
+        matters: grpc.aio's stream_stream calls report INTERNAL "Internal error from Core" for
+        some trailers-only answers that arrive while the client is still writing
+        (docs/peer-protocol.md, "Known differences"), which its unary-request calls never do."""
+        ins = self.ins
+        return (ins.method.rpc_name in ("GetData", "SubscribeData") and len(ins.requests) == 1
+                and ins.half_close and not (ins.cancel and ins.cancel.kind == "before_send"))
+
+    def _start_call(self, channel: grpc.aio.Channel, out: AttemptResult) -> Any:
+        ins = self.ins
+        opts = {"metadata": tuple(ins.metadata), "timeout": ins.timeout_ms / 1000,
+                "wait_for_ready": ins.wait_for_ready}
+        if not self._as_application():
+            return channel.stream_stream(ins.method.path)(**opts)
+        request = ins.requests[0].SerializeToString()
+        if ins.method.rpc_name == "GetData":
+            call = channel.unary_unary(ins.method.path)(request, **opts)
+        else:
+            call = channel.unary_stream(ins.method.path)(request, **opts)
+        out.close_send_ms = mono_ms()  # the request and the half-close go with the call
+        return call
+
     async def attempt(self, channel: grpc.aio.Channel, start: int) -> AttemptResult:
         ins = self.ins
         out = AttemptResult()
-        multi = channel.stream_stream(ins.method.path)
-        call = multi(metadata=tuple(ins.metadata), timeout=ins.timeout_ms / 1000,
-                     wait_for_ready=ins.wait_for_ready)
+        call = self._start_call(channel, out)
+        streaming_request = not self._as_application()
         helpers: list[asyncio.Task[Any]] = [asyncio.create_task(self._headers(call))]
         kind = ins.cancel.kind if ins.cancel else None
         if kind == "before_send":
             call.cancel()
         else:
-            helpers.append(asyncio.create_task(self._send(call, start, out)))
+            if streaming_request:
+                helpers.append(asyncio.create_task(self._send(call, start, out)))
+            elif kind == "after_close_send_ms":
+                helpers.append(asyncio.create_task(
+                    _cancel_at(call, out.close_send_ms + ins.cancel.n)))
             if kind == "after_ms":
                 helpers.append(asyncio.create_task(_cancel_at(call, start + ins.cancel.n)))
         try:
-            local_error = await self._receive(call, out)
+            if ins.method.rpc_name == "GetData" and not streaming_request:
+                local_error = await self._receive_unary(call, out)
+            else:
+                local_error = await self._receive(call, out)
             code = await call.code()
             out.status_ms = mono_ms()
             out.code = status.from_grpc(code)
@@ -194,8 +226,6 @@ class Job:
 
     async def _receive(self, call: Any, out: AttemptResult) -> Optional[str]:
         """Read every response; a local parse failure cancels the call and is returned."""
-        response_type = self.ins.method.response
-        cancel = self.ins.cancel
         while True:
             try:
                 data = await call.read()
@@ -205,19 +235,38 @@ class Job:
                 return None
             if data is grpc.aio.EOF:
                 return None
-            t = mono_ms()
-            try:
-                msg = response_type.FromString(data)
-            except DecodeError:
-                call.cancel()
-                return f"client: response {out.responses} is not a valid {response_type.DESCRIPTOR.full_name}"
-            out.responses += 1
-            self.responses.append(json_format.MessageToDict(msg))
-            self.responses_ms.append(t - self.start_ms)
-            if self.first_response_ms is None:
-                self.first_response_ms = t
-            if cancel is not None and cancel.kind == "after_responses" and out.responses >= cancel.n:
-                call.cancel()
+            error = self._record(call, data, out)
+            if error is not None:
+                return error
+
+    async def _receive_unary(self, call: Any, out: AttemptResult) -> Optional[str]:
+        """The one response of a unary_unary call (none when the call failed)."""
+        try:
+            data = await call
+        except (grpc.RpcError, asyncio.CancelledError):
+            if _being_cancelled():
+                raise
+            return None
+        return self._record(call, data, out)
+
+    def _record(self, call: Any, data: bytes, out: AttemptResult) -> Optional[str]:
+        """Keep one response; a local parse failure cancels the call and is returned."""
+        response_type = self.ins.method.response
+        cancel = self.ins.cancel
+        t = mono_ms()
+        try:
+            msg = response_type.FromString(data)
+        except DecodeError:
+            call.cancel()
+            return f"client: response {out.responses} is not a valid {response_type.DESCRIPTOR.full_name}"
+        out.responses += 1
+        self.responses.append(json_format.MessageToDict(msg))
+        self.responses_ms.append(t - self.start_ms)
+        if self.first_response_ms is None:
+            self.first_response_ms = t
+        if cancel is not None and cancel.kind == "after_responses" and out.responses >= cancel.n:
+            call.cancel()
+        return None
 
 
 def _being_cancelled() -> bool:
