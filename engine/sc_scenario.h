@@ -26,15 +26,15 @@ typedef struct {
  * across the set are an error naming both files. */
 int sc_scenario_set_load(sc_scenario_set *set, const char *path, char *err, size_t errlen);
 /* Same, from text (tests); `origin` names it in errors. */
-int sc_scenario_set_load_text(sc_scenario_set *set, const char *origin, const char *text,
-                              char *err, size_t errlen);
+int sc_scenario_set_load_text(sc_scenario_set *set, const char *origin, const char *text, char *err,
+                              size_t errlen);
 void sc_scenario_set_free(sc_scenario_set *set);
 
 /* Accessors. Strings are owned by the scenario. */
-const char *sc_scenario_name(const sc_scenario *s);     /* "subscribe/cancel/after-responses" */
-const char *sc_scenario_summary(const sc_scenario *s);  /* one line, may be "" */
-const char *sc_scenario_origin(const sc_scenario *s);   /* the file it came from */
-const char *sc_scenario_method(const sc_scenario *s);   /* "SubscribeData" */
+const char *sc_scenario_name(const sc_scenario *s);    /* "subscribe/cancel/after-responses" */
+const char *sc_scenario_summary(const sc_scenario *s); /* one line, may be "" */
+const char *sc_scenario_origin(const sc_scenario *s);  /* the file it came from */
+const char *sc_scenario_method(const sc_scenario *s);  /* "SubscribeData" */
 size_t sc_scenario_tag_count(const sc_scenario *s);
 const char *sc_scenario_tag(const sc_scenario *s, size_t i);
 /* The scenario's own bound for one case, in ms (derived from its timeouts and reconnect policy,
@@ -93,7 +93,7 @@ cJSON *sc_scenario_reconnect_json(const sc_scenario *s, const cJSON *result);
 bool sc_scenario_pattern_match(const char *pattern, const char *name);
 
 typedef struct {
-    char **run;  /* --run patterns (any may match; none given = all) */
+    char **run; /* --run patterns (any may match; none given = all) */
     size_t n_run;
     char **skip; /* --skip patterns */
     size_t n_skip;

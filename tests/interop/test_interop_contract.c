@@ -214,12 +214,12 @@ int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     grpc_init();
-    servers[0] = (server_impl){"c", {(char *)sc_testproc_binary(), "serve", "--listen",
-                                     "127.0.0.1:0", "--quiet", NULL}};
-    servers[1] = (server_impl){"python", {SC_PEER_PYTHON_BIN, "server", "--listen",
-                                          "127.0.0.1:0", "--quiet", NULL}};
-    servers[2] = (server_impl){"go", {SC_PEER_GO_BIN, "server", "--listen", "127.0.0.1:0",
-                                      "--quiet", NULL}};
+    servers[0] = (server_impl){
+        "c", {(char *)sc_testproc_binary(), "serve", "--listen", "127.0.0.1:0", "--quiet", NULL}};
+    servers[1] = (server_impl){
+        "python", {SC_PEER_PYTHON_BIN, "server", "--listen", "127.0.0.1:0", "--quiet", NULL}};
+    servers[2] =
+        (server_impl){"go", {SC_PEER_GO_BIN, "server", "--listen", "127.0.0.1:0", "--quiet", NULL}};
     int failed = 0;
     for (int i = 0; i < 3; i++) {
         /* one group per server, so a report names the server that broke the contract */

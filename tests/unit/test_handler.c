@@ -245,8 +245,8 @@ static void subscribe_interval_and_max_responses(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-response-delay-ms", "20", "x-sc-max-responses",
-          "2", NULL);
+    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-response-delay-ms", "20", "x-sc-max-responses", "2",
+          NULL);
     expect_headers(&h, 0);
     send_request(&h, "s", 1, 5, 1, "t");
     assert_int_equal(sc_handler_next_output(&h, at(5)).kind, SC_OUT_NONE);
@@ -431,8 +431,8 @@ static void upload_fail_after_received(void **state)
 {
     (void)state;
     sc_handler h;
-    start(&h, SC_METHOD_UPLOAD, 0, "x-sc-fail-code", "PERMISSION_DENIED", "x-sc-fail-after",
-          "2", NULL);
+    start(&h, SC_METHOD_UPLOAD, 0, "x-sc-fail-code", "PERMISSION_DENIED", "x-sc-fail-after", "2",
+          NULL);
     expect_headers(&h, 0);
     upload_meta(&h, 0);
     assert_int_equal(sc_handler_next_output(&h, at(0)).kind, SC_OUT_NONE);
