@@ -2,6 +2,7 @@
 #include "sc_cli.h"
 
 #include "sc_cli_client.h"
+#include "sc_cli_script_server.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@ typedef struct {
 
 static const subcommand subcommands[] = {
     {"serve", sc_cli_serve_main, "run the C reference DataService server"},
+    {"script-server", sc_cli_script_server_main, "play scripted server sides (server.script)"},
     {"call", sc_cli_call_main, "call one DataService method (get, subscribe, upload, chat)"},
     {"check", sc_cli_check_main, "start the reference server and drive every method once"},
     {"run", sc_cli_run_main, "run scenarios on every client x server pair, write reports"},

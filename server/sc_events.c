@@ -1,6 +1,7 @@
 #include "sc_events.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,4 +56,43 @@ void sc_events_emit(sc_events *ev, int64_t now_ms, const char *event, cJSON *obj
         free(text);
     }
     cJSON_Delete(line);
+}
+
+void sc_events_call_emit(sc_events *ev, int64_t now_ms, const sc_events_call *call,
+                         const char *event, cJSON *extra)
+{
+    if (!sc_events_enabled(ev)) {
+        cJSON_Delete(extra);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "call", (double)call->id);
+    if (call->case_id != NULL)
+        cJSON_AddStringToObject(o, "case", call->case_id);
+    else
+        cJSON_AddNullToObject(o, "case");
+    cJSON_AddStringToObject(o, "method", call->method);
+    while (extra != NULL && extra->child != NULL) {
+        cJSON *item = cJSON_DetachItemViaPointer(extra, extra->child);
+        cJSON_AddItemToObject(o, item->string, item);
+    }
+    cJSON_Delete(extra);
+    sc_events_emit(ev, now_ms, event, o);
+}
+
+cJSON *sc_events_call_start_fields(const char *peer, const sc_md_list *md, int64_t deadline_left_ms)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "peer", peer ? peer : "");
+    cJSON_AddItemToObject(o, "metadata", sc_md_list_to_json(md));
+    if (deadline_left_ms == INT64_MAX)
+        cJSON_AddNullToObject(o, "deadline_ms");
+    else
+        cJSON_AddNumberToObject(o, "deadline_ms", (double)deadline_left_ms);
+    return o;
+}
+
+const char *sc_events_cut_off_event(int64_t deadline_left_ms)
+{
+    return deadline_left_ms <= SC_EVENTS_DEADLINE_SLACK_MS ? "deadline_exceeded" : "cancelled";
 }

@@ -3,6 +3,8 @@
 #ifndef SC_EVENTS_H
 #define SC_EVENTS_H
 
+#include "sc_md.h"
+
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +22,32 @@ void sc_events_close(sc_events *ev);
 
 /* Write `obj` (consumed) as one line with "t_ms" and "event" first. */
 void sc_events_emit(sc_events *ev, int64_t now_ms, const char *event, cJSON *obj);
+
+/* A call cut off this close to its deadline is logged deadline_exceeded: the client resets the
+ * stream at its own deadline, which can reach the server just before its own timer
+ * (docs/peer-protocol.md, "Event log"). */
+#define SC_EVENTS_DEADLINE_SLACK_MS 50
+
+/* What every line of one call carries: "call", "case" (null when absent) and "method". */
+typedef struct {
+    uint64_t id;
+    const char *case_id; /* NULL: no x-sc-case */
+    const char *method;  /* "GetData", ... */
+} sc_events_call;
+
+/* Write one event of a call: the call's fields, then `extra`'s members (consumed; may be NULL). */
+void sc_events_call_emit(sc_events *ev, int64_t now_ms, const sc_events_call *call,
+                         const char *event, cJSON *extra);
+
+/* The extra fields of call_start: "peer", "metadata" (sc_md_list_to_json), "deadline_ms"
+ * (`deadline_left_ms`, null when INT64_MAX: no deadline). Caller owns the result. */
+cJSON *sc_events_call_start_fields(const char *peer, const sc_md_list *md,
+                                   int64_t deadline_left_ms);
+
+/* The event of a call that ended without our status reaching the client, `deadline_left_ms`
+ * before its deadline (negative: passed): "deadline_exceeded" within the slack, else
+ * "cancelled". */
+const char *sc_events_cut_off_event(int64_t deadline_left_ms);
 
 static inline bool sc_events_enabled(const sc_events *ev)
 {

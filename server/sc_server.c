@@ -20,9 +20,6 @@
 /* Calls requested from the core ahead of time per method: lets bursts of new calls (e.g. 200
  * subscribers at once) be accepted without waiting a loop turn for each. */
 #define SC_REQUESTS_PER_METHOD 8
-/* A call cut off this close to its deadline is logged deadline_exceeded: the client resets the
- * stream at its own deadline, which can reach us just before ours (docs/peer-protocol.md). */
-#define SC_DEADLINE_SLACK_MS 50
 /* Longest the loop sleeps in the completion queue without a timer due: a safety net only;
  * shutdown and every call event wake it earlier. */
 #define SC_LOOP_MAX_WAIT_MS 1000
@@ -92,50 +89,23 @@ static sc_clock clock_now(void)
 
 /* ---- event log ------------------------------------------------------------------------- */
 
-static cJSON *call_event(const srv_call *c)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "call", (double)c->id);
-    if (c->h.ctl.case_id != NULL)
-        cJSON_AddStringToObject(o, "case", c->h.ctl.case_id);
-    else
-        cJSON_AddNullToObject(o, "case");
-    cJSON_AddStringToObject(o, "method", sc_method_name(c->h.method));
-    return o;
-}
-
 static void log_event(sc_server *s, const srv_call *c, const char *event, cJSON *extra)
 {
     if (s->cfg.verbose)
         sc_log(SC_LOG_INFO, "server", "call %llu %s %s", (unsigned long long)c->id,
                sc_method_name(c->h.method), event);
-    if (!sc_events_enabled(s->cfg.events)) {
-        cJSON_Delete(extra);
-        return;
-    }
-    cJSON *o = call_event(c);
-    while (extra != NULL && extra->child != NULL) {
-        cJSON *item = cJSON_DetachItemViaPointer(extra, extra->child);
-        cJSON_AddItemToObject(o, item->string, item);
-    }
-    cJSON_Delete(extra);
-    sc_events_emit(s->cfg.events, sc_time_now_ms(), event, o);
+    sc_events_call call = {
+        .id = c->id, .case_id = c->h.ctl.case_id, .method = sc_method_name(c->h.method)};
+    sc_events_call_emit(s->cfg.events, sc_time_now_ms(), &call, event, extra);
 }
 
 static void log_call_start(sc_server *s, srv_call *c, const sc_md_list *md)
 {
     if (!sc_events_enabled(s->cfg.events) && !s->cfg.verbose)
         return;
-    cJSON *o = cJSON_CreateObject();
     char *peer = grpc_call_get_peer(c->call);
-    cJSON_AddStringToObject(o, "peer", peer ? peer : "");
+    cJSON *o = sc_events_call_start_fields(peer, md, sc_time_ms_until(c->deadline));
     gpr_free(peer);
-    cJSON_AddItemToObject(o, "metadata", sc_md_list_to_json(md));
-    int64_t left = sc_time_ms_until(c->deadline);
-    if (left == INT64_MAX)
-        cJSON_AddNullToObject(o, "deadline_ms");
-    else
-        cJSON_AddNumberToObject(o, "deadline_ms", (double)left);
     log_event(s, c, "call_start", o);
 }
 
@@ -446,8 +416,7 @@ static void on_close_done(sc_server *s, srv_call *c)
     sc_handler_on_closed(&c->h, clock_now());
     /* `cancelled` is also set when we ended the call ourselves with cancel_with_status. */
     if (c->cancelled && !c->aborted && !s->shutdown_seen) {
-        bool expired = sc_time_ms_until(c->deadline) <= SC_DEADLINE_SLACK_MS;
-        log_event(s, c, expired ? "deadline_exceeded" : "cancelled", NULL);
+        log_event(s, c, sc_events_cut_off_event(sc_time_ms_until(c->deadline)), NULL);
     } else if (c->cancelled && s->shutdown_seen && !c->aborted) {
         log_event(s, c, "cancelled", NULL);
     }

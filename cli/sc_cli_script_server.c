@@ -1,0 +1,177 @@
+/* `streamconform script-server`: plays scripted server sides (docs/scenario-format.md,
+ * "server.script") to whatever client connects; the runner starts it for scripted scenarios. */
+#include "sc_cli.h"
+#include "sc_cli_script_server.h"
+#include "sc_events.h"
+#include "sc_log.h"
+#include "sc_script_server.h"
+#include "sc_time.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <grpc/grpc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char script_server_usage[] =
+    "usage: streamconform script-server --scripts FILE|- [options]\n"
+    "  --scripts FILE|-      the scripts, JSON lines {\"case\": ID, \"method\": "
+    "\"SubscribeData\",\n"
+    "                        \"script\": {...server.script...}}; - reads stdin until EOF first\n"
+    "  --listen HOST:PORT    address to listen on (default 127.0.0.1:0: any port)\n"
+    "  --events FILE|-       write the event log (JSON lines) to FILE or stdout\n"
+    "  --quiet | --verbose   less or more diagnostics on stderr\n"
+    "  --help                this text\n"
+    "Each call plays the script of its x-sc-case metadata and method; a call without one ends\n"
+    "with FAILED_PRECONDITION, an unknown path with UNIMPLEMENTED.\n"
+    "The first stdout line is {\"ready\":true,\"port\":N} once the server accepts calls.\n"
+    "SIGINT/SIGTERM: stop accepting, end live calls with UNAVAILABLE, exit 0.\n";
+
+typedef struct {
+    sigset_t set;
+    sc_script_server *server;
+} signal_waiter;
+
+/* Waits for SIGINT/SIGTERM (blocked in every thread) and asks the loop to stop; SIGUSR1 only
+ * wakes it so that main can join it. */
+static void *wait_for_signal(void *arg)
+{
+    signal_waiter *w = arg;
+    int sig = 0;
+    sigwait(&w->set, &sig);
+    if (sig != SIGUSR1)
+        sc_script_server_shutdown(w->server);
+    return NULL;
+}
+
+typedef struct {
+    const char *listen, *scripts, *events;
+    int verbose;
+} options;
+
+static int parse_args(int argc, char **argv, options *o)
+{
+    enum { O_LISTEN = 256, O_SCRIPTS, O_EVENTS, O_QUIET, O_VERBOSE };
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, O_LISTEN},
+        {"scripts", required_argument, NULL, O_SCRIPTS},
+        {"events", required_argument, NULL, O_EVENTS},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {"verbose", no_argument, NULL, O_VERBOSE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case O_LISTEN:
+            o->listen = optarg;
+            break;
+        case O_SCRIPTS:
+            o->scripts = optarg;
+            break;
+        case O_EVENTS:
+            o->events = optarg;
+            break;
+        case O_QUIET:
+            sc_log_set_level(SC_LOG_WARN);
+            break;
+        case O_VERBOSE:
+            sc_log_set_level(SC_LOG_DEBUG);
+            o->verbose = 1;
+            break;
+        case 'h':
+            fputs(script_server_usage, stdout);
+            return -1;
+        default:
+            return sc_cli_usage_error("script-server", "unknown or incomplete option \"%s\"",
+                                      argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return sc_cli_usage_error("script-server", "unexpected argument \"%s\"", argv[optind]);
+    if (o->scripts == NULL)
+        return sc_cli_usage_error("script-server", "--scripts FILE|- is required");
+    if (strchr(o->listen, ':') == NULL)
+        return sc_cli_usage_error("script-server", "--listen: expected HOST:PORT, got \"%s\"",
+                                  o->listen);
+    return 0;
+}
+
+static int load_book(const char *path, sc_script_book *book)
+{
+    char err[2048];
+    FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (in == NULL) {
+        fprintf(stderr, "streamconform script-server: --scripts %s: %s\n", path, strerror(errno));
+        return SC_EXIT_USAGE;
+    }
+    int rc = sc_script_book_load(book, in, path, err, sizeof err);
+    if (in != stdin)
+        fclose(in);
+    if (rc != 0) {
+        fprintf(stderr, "streamconform script-server: %s\n", err);
+        return SC_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int sc_cli_script_server_main(int argc, char **argv)
+{
+    options o = {.listen = "127.0.0.1:0"};
+    int rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    sc_script_book book = {0};
+    rc = load_book(o.scripts, &book);
+    if (rc != 0) {
+        sc_script_book_free(&book);
+        return rc;
+    }
+    char err[256];
+    sc_events events;
+    if (sc_events_open(&events, o.events, sc_time_now_ms(), err, sizeof err) != 0) {
+        fprintf(stderr, "streamconform script-server: %s\n", err);
+        sc_script_book_free(&book);
+        return 1;
+    }
+    /* Block the stop signals before grpc_init so that only the waiter thread receives them. */
+    signal_waiter waiter;
+    sigemptyset(&waiter.set);
+    sigaddset(&waiter.set, SIGINT);
+    sigaddset(&waiter.set, SIGTERM);
+    sigaddset(&waiter.set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &waiter.set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    grpc_init();
+    sc_script_server_config cfg = {
+        .listen = o.listen, .book = &book, .events = &events, .verbose = o.verbose};
+    waiter.server = sc_script_server_create(&cfg, err, sizeof err);
+    if (waiter.server == NULL) {
+        fprintf(stderr, "streamconform script-server: %s\n", err);
+        sc_events_close(&events);
+        sc_script_book_free(&book);
+        grpc_shutdown();
+        return 1;
+    }
+    pthread_t thread;
+    pthread_create(&thread, NULL, wait_for_signal, &waiter);
+    printf("{\"ready\":true,\"port\":%d}\n", sc_script_server_port(waiter.server));
+    fflush(stdout);
+    sc_log(SC_LOG_INFO, "script-server", "%zu scripts; listening on port %d", book.count,
+           sc_script_server_port(waiter.server));
+
+    rc = sc_script_server_run(waiter.server);
+    pthread_kill(thread, SIGUSR1);
+    pthread_join(thread, NULL);
+    sc_script_server_destroy(waiter.server);
+    sc_events_close(&events);
+    sc_script_book_free(&book);
+    grpc_shutdown();
+    return rc;
+}
