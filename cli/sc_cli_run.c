@@ -229,15 +229,25 @@ static int cmd_list(run_args *a, sc_scenario_set *set)
         rc = parse_impls("list", "--servers", a->servers, servers, &ns, false);
     if (rc != 0)
         return rc;
+    /* The servers a run pairs: the listed ones, plus the scripted server as the runner adds it. */
+    const char *server_names[SC_RUNNER_MAX_IMPLS + 1], *client_names[SC_RUNNER_MAX_IMPLS];
+    for (size_t i = 0; i < ns; i++)
+        server_names[i] = servers[i].name;
+    for (size_t i = 0; i < nc; i++)
+        client_names[i] = clients[i].name;
+    if (sc_runner_adds_script_server(set, &a->filter, client_names, nc))
+        server_names[ns++] = SC_SCENARIO_SCRIPT_SERVER;
     for (size_t i = 0; i < set->count; i++) {
         const sc_scenario *s = set->items[i];
         for (size_t ci = 0; ci < nc; ci++) {
             for (size_t si = 0; si < ns; si++) {
+                if (!sc_runner_has_case(s, server_names[si]))
+                    continue;
                 char *id =
-                    sc_runner_case_id(sc_scenario_name(s), clients[ci].name, servers[si].name);
+                    sc_runner_case_id(sc_scenario_name(s), clients[ci].name, server_names[si]);
                 const char *why = NULL;
                 if (sc_filter_selects(&a->filter, s, id)) {
-                    if (sc_scenario_applies(s, clients[ci].name, servers[si].name, &why))
+                    if (sc_scenario_applies(s, clients[ci].name, server_names[si], &why))
                         printf("%s\n", id);
                     else
                         printf("%s  [skip: %s]\n", id, why ? why : "");
@@ -273,12 +283,25 @@ static int cmd_show(const char *case_id, sc_scenario_set *set)
     char *text = cJSON_Print(instr);
     printf("case %s\nscenario %s (%s)\n%s\n\n", case_id, name, sc_scenario_origin(s),
            sc_scenario_summary(s));
+    if (strcmp(server, SC_SCENARIO_SCRIPT_SERVER) == 0) {
+        cJSON *line = sc_scenario_script_line(s, case_id);
+        char *ltext = line != NULL ? cJSON_PrintUnformatted(line) : NULL;
+        printf("1. put this line into a file SCRIPTS:\n%s\n\n", ltext ? ltext : "(no script)");
+        printf("   start the scripted server; it prints {\"ready\":true,\"port\":PORT}:\n");
+        printf("   streamconform script-server --listen 127.0.0.1:0 --events - --scripts "
+               "SCRIPTS\n\n");
+        printf("2. it plays the script of the instruction's x-sc-case.\n\n");
+        free(ltext);
+        cJSON_Delete(line);
+        goto client;
+    }
     printf("1. start the %s server peer; it prints {\"ready\":true,\"port\":PORT}:\n", server);
     printf("   %s --listen 127.0.0.1:0 --events -\n\n",
            strcmp(server, "c") == 0        ? "streamconform serve"
            : strcmp(server, "python") == 0 ? "build/peers/python/peer-python server"
                                            : "build/peers/go/peer-go server");
     printf("2. the server's behaviour comes from the x-sc-* keys in \"metadata\" below.\n\n");
+client:
     printf("3. give this instruction, on one line, to the %s client driver (%s):\n%s\n", client,
            strcmp(client, "c") == 0        ? "streamconform peer-client"
            : strcmp(client, "python") == 0 ? "build/peers/python/peer-python client"

@@ -147,7 +147,7 @@ static void drain_stderr(peer *p)
 
 static int peer_start(peer *p, char *err, size_t errlen)
 {
-    char *argv[8];
+    char *argv[10];
     int n = 0;
     argv[n++] = p->impl->program;
     argv[n++] = (char *)(p->is_server ? p->impl->server_verb : p->impl->client_verb);
@@ -157,6 +157,10 @@ static int peer_start(peer *p, char *err, size_t errlen)
         argv[n++] = "--events";
         argv[n++] = "-";
         argv[n++] = "--quiet";
+        if (p->impl->scripts != NULL) {
+            argv[n++] = "--scripts";
+            argv[n++] = (char *)p->impl->scripts;
+        }
     }
     argv[n] = NULL;
     int flags = SC_PROC_STDERR | (p->is_server ? 0 : SC_PROC_STDIN);
@@ -225,7 +229,12 @@ static void peer_flush(peer *p)
 typedef struct {
     const sc_run_config *cfg;
     peer drivers[SC_RUNNER_MAX_IMPLS];
-    peer servers[SC_RUNNER_MAX_IMPLS];
+    peer servers[SC_RUNNER_MAX_IMPLS + 1];
+    /* cfg->servers, then the scripted server when a scripted case is selected */
+    const sc_impl *server_impls[SC_RUNNER_MAX_IMPLS + 1];
+    size_t n_servers;
+    sc_impl script_impl;
+    char scripts_path[64]; /* its --scripts file ("" when none) */
     sc_case *cases;
     size_t n_cases;
     size_t done, failing, in_flight;
@@ -276,11 +285,84 @@ static void case_done(run *r, sc_case *c)
     progress(r, c);
 }
 
+/* ---- the scripted server ---------------------------------------------------------------- */
+
+bool sc_runner_has_case(const sc_scenario *s, const char *server)
+{
+    return sc_scenario_is_scripted(s) || strcmp(server, SC_SCENARIO_SCRIPT_SERVER) != 0;
+}
+
+bool sc_runner_adds_script_server(const sc_scenario_set *set, const sc_filter *filter,
+                                  const char *const *clients, size_t n_clients)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        const sc_scenario *s = set->items[i];
+        for (size_t ci = 0; ci < n_clients && sc_scenario_is_scripted(s); ci++) {
+            char *id =
+                sc_runner_case_id(sc_scenario_name(s), clients[ci], SC_SCENARIO_SCRIPT_SERVER);
+            bool selected = id != NULL && (filter == NULL || sc_filter_selects(filter, s, id));
+            free(id);
+            if (selected)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Add the scripted server to the run when a scripted case is selected: this binary's
+ * script-server, with an empty --scripts file that plan() fills. */
+static int add_script_server(run *r, char *err, size_t errlen)
+{
+    const sc_run_config *cfg = r->cfg;
+    const char *names[SC_RUNNER_MAX_IMPLS];
+    for (size_t i = 0; i < cfg->n_clients; i++)
+        names[i] = cfg->clients[i].name;
+    if (!sc_runner_adds_script_server(cfg->scenarios, cfg->filter, names, cfg->n_clients))
+        return 0;
+    if (sc_impl_resolve("c", &r->script_impl, err, errlen) != 0)
+        return -1;
+    r->script_impl.name = SC_SCENARIO_SCRIPT_SERVER;
+    r->script_impl.server_verb = "script-server";
+    r->script_impl.description = "streamconform scripted server (server.script)";
+    const char *tmp = getenv("TMPDIR");
+    snprintf(r->scripts_path, sizeof r->scripts_path, "%s/sc-scripts-XXXXXX.jsonl",
+             tmp != NULL && strlen(tmp) < 32 ? tmp : "/tmp");
+    int fd = mkstemps(r->scripts_path, 6);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create the scripted server's scripts file %s: %s",
+                 r->scripts_path, strerror(errno));
+        r->scripts_path[0] = '\0';
+        return -1;
+    }
+    close(fd);
+    r->script_impl.scripts = r->scripts_path;
+    r->server_impls[r->n_servers] = &r->script_impl;
+    r->servers[r->n_servers] = (peer){.impl = &r->script_impl, .is_server = true};
+    r->n_servers++;
+    return 0;
+}
+
+/* One line of the scripts file: the script of a scripted case, by its id. */
+static int add_script(run *r, const sc_scenario *s, const char *case_id, char *err, size_t errlen)
+{
+    cJSON *line = sc_scenario_script_line(s, case_id);
+    char *text = line != NULL ? cJSON_PrintUnformatted(line) : NULL;
+    cJSON_Delete(line);
+    FILE *f = text != NULL ? fopen(r->scripts_path, "a") : NULL;
+    int rc = f != NULL && fprintf(f, "%s\n", text) >= 0 ? 0 : -1;
+    if (f != NULL && fclose(f) != 0)
+        rc = -1;
+    free(text);
+    if (rc != 0)
+        snprintf(err, errlen, "cannot write the script of %s to %s", case_id, r->scripts_path);
+    return rc;
+}
+
 /* Build every case: scenarios x clients x servers, filtered, with the known lists applied. */
 static int plan(run *r, char *err, size_t errlen)
 {
     const sc_run_config *cfg = r->cfg;
-    size_t max = cfg->scenarios->count * cfg->n_clients * cfg->n_servers;
+    size_t max = cfg->scenarios->count * cfg->n_clients * r->n_servers;
     r->cases = calloc(max ? max : 1, sizeof *r->cases);
     if (r->cases == NULL) {
         snprintf(err, errlen, "out of memory planning %zu cases", max);
@@ -289,9 +371,11 @@ static int plan(run *r, char *err, size_t errlen)
     for (size_t i = 0; i < cfg->scenarios->count; i++) {
         const sc_scenario *s = cfg->scenarios->items[i];
         for (size_t ci = 0; ci < cfg->n_clients; ci++) {
-            for (size_t si = 0; si < cfg->n_servers; si++) {
-                char *id = sc_runner_case_id(sc_scenario_name(s), cfg->clients[ci].name,
-                                             cfg->servers[si].name);
+            for (size_t si = 0; si < r->n_servers; si++) {
+                const char *server = r->server_impls[si]->name;
+                if (!sc_runner_has_case(s, server))
+                    continue;
+                char *id = sc_runner_case_id(sc_scenario_name(s), cfg->clients[ci].name, server);
                 if (id == NULL)
                     return -1;
                 if (cfg->filter && !sc_filter_selects(cfg->filter, s, id)) {
@@ -302,10 +386,12 @@ static int plan(run *r, char *err, size_t errlen)
                 sc_case_init(c, s, id, (int)ci, (int)si);
                 free(id);
                 const char *why = NULL;
-                if (!sc_scenario_applies(s, cfg->clients[ci].name, cfg->servers[si].name, &why)) {
+                if (!sc_scenario_applies(s, cfg->clients[ci].name, server, &why)) {
                     sc_case_skip(c, why);
                     continue;
                 }
+                if (sc_scenario_is_scripted(s) && add_script(r, s, c->id, err, errlen) != 0)
+                    return -1;
                 if (cfg->known_failing)
                     c->known_failing = sc_case_list_match(cfg->known_failing, c->id);
                 if (cfg->known_flaky)
@@ -518,7 +604,7 @@ static void poll_once(run *r)
     size_t n_all = 0;
     for (size_t i = 0; i < r->cfg->n_clients; i++)
         all[n_all++] = &r->drivers[i];
-    for (size_t i = 0; i < r->cfg->n_servers; i++)
+    for (size_t i = 0; i < r->n_servers; i++)
         all[n_all++] = &r->servers[i];
     for (size_t i = 0; i < n_all; i++) {
         peer *p = all[i];
@@ -569,7 +655,7 @@ static cJSON *case_json(const run *r, const sc_case *c)
         cJSON_AddItemToArray(tags, cJSON_CreateString(sc_scenario_tag(s, i)));
     cJSON_AddStringToObject(o, "method", sc_scenario_method(s));
     cJSON_AddStringToObject(o, "client", cfg->clients[c->client].name);
-    cJSON_AddStringToObject(o, "server", cfg->servers[c->server].name);
+    cJSON_AddStringToObject(o, "server", r->server_impls[c->server]->name);
     cJSON_AddStringToObject(o, "verdict",
                             c->state == SC_CASE_DONE ? sc_verdict_name(c->verdict) : "error");
     cJSON_AddStringToObject(o, "reason",
@@ -638,12 +724,13 @@ static cJSON *report_json(const run *r)
             d = cJSON_AddObjectToObject(impls, cfg->clients[i].name);
         cJSON_AddStringToObject(d, "client", cfg->clients[i].description);
     }
-    for (size_t i = 0; i < cfg->n_servers; i++) {
-        cJSON_AddItemToArray(servers, cJSON_CreateString(cfg->servers[i].name));
-        cJSON *d = cJSON_GetObjectItemCaseSensitive(impls, cfg->servers[i].name);
+    for (size_t i = 0; i < r->n_servers; i++) {
+        const sc_impl *impl = r->server_impls[i];
+        cJSON_AddItemToArray(servers, cJSON_CreateString(impl->name));
+        cJSON *d = cJSON_GetObjectItemCaseSensitive(impls, impl->name);
         if (d == NULL)
-            d = cJSON_AddObjectToObject(impls, cfg->servers[i].name);
-        cJSON_AddStringToObject(d, "server", cfg->servers[i].description);
+            d = cJSON_AddObjectToObject(impls, impl->name);
+        cJSON_AddStringToObject(d, "server", impl->description);
     }
     cJSON *summary = cJSON_AddObjectToObject(rep, "summary");
     const char *keys[] = {"total",   "passed",        "failed", "errors",
@@ -680,7 +767,7 @@ static void shutdown_peers(run *r)
 {
     for (size_t i = 0; i < r->cfg->n_clients; i++)
         peer_stop(&r->drivers[i], SIGTERM);
-    for (size_t i = 0; i < r->cfg->n_servers; i++)
+    for (size_t i = 0; i < r->n_servers; i++)
         peer_stop(&r->servers[i], SIGTERM);
 }
 
@@ -689,14 +776,17 @@ int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
     run r = {.cfg = cfg, .started_ms = sc_time_now_ms(), .started_wall = time(NULL)};
     for (size_t i = 0; i < cfg->n_clients; i++)
         r.drivers[i] = (peer){.impl = &cfg->clients[i], .is_server = false};
-    for (size_t i = 0; i < cfg->n_servers; i++)
+    for (size_t i = 0; i < cfg->n_servers; i++) {
         r.servers[i] = (peer){.impl = &cfg->servers[i], .is_server = true};
+        r.server_impls[i] = &cfg->servers[i];
+    }
+    r.n_servers = cfg->n_servers;
     struct sigaction old_int, old_term;
     interrupted = 0;
     install_signals(&old_int, &old_term);
 
     int rc = 2;
-    if (plan(&r, err, errlen) != 0)
+    if (add_script_server(&r, err, errlen) != 0 || plan(&r, err, errlen) != 0)
         goto out;
     for (size_t i = 0; i < r.n_cases; i++)
         if (r.cases[i].state == SC_CASE_DONE) /* skipped at plan time */
@@ -720,6 +810,9 @@ out:
     for (size_t i = 0; i < r.n_cases; i++)
         sc_case_free(&r.cases[i]);
     free(r.cases);
+    if (r.scripts_path[0] != '\0')
+        unlink(r.scripts_path);
+    sc_impl_free(&r.script_impl);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (interrupted)

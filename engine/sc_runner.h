@@ -25,6 +25,7 @@ typedef struct {
     const char *server_verb; /* argv[1] that starts its server: "serve" or "server" */
     const char *client_verb; /* argv[1] that starts its driver: "peer-client" or "client" */
     const char *description;
+    const char *scripts; /* the scripted server only: its --scripts file (borrowed) */
 } sc_impl;
 
 /* Resolve an implementation name to its executables: "c" is this binary (/proc/self/exe),
@@ -47,6 +48,14 @@ typedef struct {
     bool trace;          /* attach timelines of failing cases */
     bool live_progress;  /* a terminal: one updating status line instead of a line per case */
 } sc_run_config;
+
+/* The scripted server ("script": this binary's `script-server`) is not chosen with --servers:
+ * the runner adds it to every run that selects a case of a scripted scenario (server.script), and
+ * pairs it with scripted scenarios only (each once per client), writing their scripts into a
+ * temporary --scripts file at plan time. These two say which cases that makes, for `list`. */
+bool sc_runner_has_case(const sc_scenario *s, const char *server);
+bool sc_runner_adds_script_server(const sc_scenario_set *set, const sc_filter *filter,
+                                  const char *const *clients, size_t n_clients);
 
 /* Run every selected case and write the reports. Returns the process exit code: 0 when every
  * non-flaky case passed (or was skipped / known failing), 1 otherwise, 2 on a configuration

@@ -4,6 +4,7 @@
 #include "sc_base64.h"
 #include "sc_client_instr.h"
 #include "sc_json.h"
+#include "sc_script.h"
 #include "sc_status.h"
 
 #include <dirent.h>
@@ -414,62 +415,17 @@ static int parse_fail(ctx *c, sc_scenario *s, const cJSON *f)
     return 0;
 }
 
+/* Validated by the scripted server's own parser (common/sc_script), so that what loads is what
+ * `streamconform script-server` plays. */
 static int parse_script(ctx *c, sc_scenario *s, const cJSON *script)
 {
-    static const char *const names[] = {"initial_delay_ms", "responses", "status", NULL};
-    static const char *const rnames[] = {"delay_ms", "message", NULL};
-    static const char *const snames[] = {"code", "message", NULL};
-    if (check_object(c, script, "server.script", names) != 0)
+    sc_script parsed;
+    char why[1024];
+    if (sc_script_parse(&parsed, s->method, script, "server.script", why, sizeof why) != 0) {
+        snprintf(c->err, c->errlen, "%s: %s", c->origin, why);
         return -1;
-    int64_t v = 0;
-    if (get_int(c, script, "initial_delay_ms", "server.script", 0, SC_SCENARIO_MAX_MS, &v, NULL) !=
-        0)
-        return -1;
-    const cJSON *resp = cJSON_GetObjectItemCaseSensitive(script, "responses");
-    if (resp != NULL) {
-        if (!cJSON_IsArray(resp))
-            return fail(c, "server.script.responses", "expected an array");
-        if (cJSON_GetArraySize(resp) > SC_SCENARIO_MAX_REQUESTS)
-            return fail(c, "server.script.responses", "more than %d responses",
-                        SC_SCENARIO_MAX_REQUESTS);
-        const ProtobufCMessageDescriptor *desc = sc_method_get(s->method)->response;
-        size_t i = 0;
-        const cJSON *r = NULL;
-        cJSON_ArrayForEach(r, resp)
-        {
-            char p[512];
-            join_index(p, sizeof p, "server.script.responses", i++);
-            if (check_object(c, r, p, rnames) != 0 ||
-                get_int(c, r, "delay_ms", p, 0, SC_SCENARIO_MAX_MS, &v, NULL) != 0)
-                return -1;
-            const cJSON *m = cJSON_GetObjectItemCaseSensitive(r, "message");
-            char mp[600];
-            join(mp, sizeof mp, p, "message");
-            if (m == NULL)
-                return fail(c, mp, "missing");
-            char why[512];
-            ProtobufCMessage *msg = sc_json_to_message(desc, m, why, sizeof why);
-            if (msg == NULL) {
-                if (strncmp(why, "(root): ", 8) == 0)
-                    return fail(c, mp, "%s", why + 8);
-                snprintf(c->err, c->errlen, "%s: %s.%s", c->origin, mp, why);
-                return -1;
-            }
-            protobuf_c_message_free_unpacked(msg, NULL);
-        }
     }
-    const cJSON *st = cJSON_GetObjectItemCaseSensitive(script, "status");
-    if (st == NULL)
-        return fail(c, "server.script.status", "missing");
-    const char *msg = NULL;
-    if (check_object(c, st, "server.script.status", snames) != 0 ||
-        get_str(c, st, "message", "server.script.status", SC_SCENARIO_MAX_FAIL_MESSAGE, &msg) != 0)
-        return -1;
-    const cJSON *code = cJSON_GetObjectItemCaseSensitive(st, "code");
-    if (code == NULL)
-        return fail(c, "server.script.status.code", "missing");
-    if (check_code(c, code, "server.script.status.code", NULL) != 0)
-        return -1;
+    sc_script_free(&parsed);
     s->script = cJSON_Duplicate(script, true);
     return s->script != NULL ? 0 : oom(c, "server.script");
 }
@@ -1343,6 +1299,8 @@ long sc_scenario_case_timeout_ms(const sc_scenario *s)
         const cJSON *r = NULL;
         cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(s->script, "responses")) total +=
             (double)json_int(r, "delay_ms", 0);
+        total +=
+            (double)json_int(cJSON_GetObjectItemCaseSensitive(s->script, "status"), "delay_ms", 0);
     }
     /* Each attempt ends by its deadline, whatever its delays; the requests' spacing and a cancel
      * position are added anyway, in case a driver starts the deadline late. */
@@ -1383,8 +1341,13 @@ bool sc_scenario_applies(const sc_scenario *s, const char *client, const char *s
     if (why == NULL)
         why = &dummy;
     *why = NULL;
-    if (s->script != NULL) {
-        *why = "server.script needs the engine's scripted server (not yet available)";
+    bool on_script = server != NULL && strcmp(server, SC_SCENARIO_SCRIPT_SERVER) == 0;
+    if (s->script != NULL && !on_script) {
+        *why = "server.script is played by the engine's scripted server (the \"script\" column)";
+        return false;
+    }
+    if (s->script == NULL && on_script) {
+        *why = "the scripted server plays server.script scenarios only";
         return false;
     }
     if (s->applies_clients != NULL && (client == NULL || !list_has(s->applies_clients, client))) {
@@ -1392,7 +1355,8 @@ bool sc_scenario_applies(const sc_scenario *s, const char *client, const char *s
                                          : "client not listed in applies_to.clients";
         return false;
     }
-    if (s->applies_servers != NULL && (server == NULL || !list_has(s->applies_servers, server))) {
+    if (s->applies_servers != NULL && !on_script &&
+        (server == NULL || !list_has(s->applies_servers, server))) {
         *why = s->applies_reason != NULL ? s->applies_reason
                                          : "server not listed in applies_to.servers";
         return false;
@@ -1446,6 +1410,27 @@ fail_md:
 fail:
     cJSON_Delete(o);
     return NULL;
+}
+
+bool sc_scenario_is_scripted(const sc_scenario *s)
+{
+    return s->script != NULL;
+}
+
+cJSON *sc_scenario_script_line(const sc_scenario *s, const char *case_id)
+{
+    if (s->script == NULL)
+        return NULL;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *script = cJSON_Duplicate(s->script, true);
+    if (o == NULL || script == NULL || cJSON_AddStringToObject(o, "case", case_id) == NULL ||
+        cJSON_AddStringToObject(o, "method", sc_method_name(s->method)) == NULL ||
+        !cJSON_AddItemToObject(o, "script", script)) {
+        cJSON_Delete(script);
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
 }
 
 cJSON *sc_scenario_expected_json(const sc_scenario *s)

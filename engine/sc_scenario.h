@@ -41,15 +41,30 @@ const char *sc_scenario_tag(const sc_scenario *s, size_t i);
  * plus a margin); the runner kills a case that takes longer. */
 long sc_scenario_case_timeout_ms(const sc_scenario *s);
 
-/* Does the scenario apply to this client x server pair ("c", "python", "go")? When not,
- * *why (static or scenario-owned text) says why, for the report's "skipped" entry. */
+/* The engine's scripted server (`streamconform script-server`), as a server name in case ids and
+ * reports. It plays the scenarios with a server.script, and only those. */
+#define SC_SCENARIO_SCRIPT_SERVER "script"
+
+/* Does the scenario apply to this client x server pair ("c", "python", "go"; "script" for the
+ * scripted server)? A scenario with a server.script applies to the "script" server only, and
+ * every other scenario to the peers only. When not, *why (static or scenario-owned text) says
+ * why, for the report's "skipped" entry. */
 bool sc_scenario_applies(const sc_scenario *s, const char *client, const char *server,
                          const char **why);
 
 /* The driver instruction for one case: the scenario's client section, with `case_id` as "case",
  * `target` as "target", and the server section's behaviour added to "metadata" as control keys
- * (x-sc-case = case_id too). Caller owns the result. NULL on allocation failure only. */
+ * (x-sc-case = case_id too). A scripted scenario adds x-sc-case only: the scripted server finds
+ * the case's script by it. Caller owns the result. NULL on allocation failure only. */
 cJSON *sc_scenario_instruction(const sc_scenario *s, const char *case_id, const char *target);
+
+/* Does the scenario have a server.script? */
+bool sc_scenario_is_scripted(const sc_scenario *s);
+
+/* The scripted server's line for one case of a scripted scenario: {"case": case_id, "method":
+ * "SubscribeData", "script": {...}} (the `--scripts` file of `streamconform script-server`).
+ * NULL for a scenario without a script, or on allocation failure. Caller owns it. */
+cJSON *sc_scenario_script_line(const sc_scenario *s, const char *case_id);
 
 /* One failed expectation. */
 typedef struct {

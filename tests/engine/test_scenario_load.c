@@ -391,6 +391,13 @@ static void server_section_rules(void **state)
                  "(number or string), got true");
     expect_error("\"server\": {\"script\": {}}, \"expect\": {\"status\": \"OK\"}",
                  "t.json: server.script.status: missing");
+    expect_error("\"server\": {\"script\": {\"headers\": {\"grpc-status\": \"1\"}, \"status\": "
+                 "{\"code\": \"OK\"}}}, \"expect\": {\"status\": \"OK\"}",
+                 "t.json: server.script.headers.grpc-status: key must be lower-case [0-9a-z_.-], "
+                 "not grpc-* (but grpc-retry-pushback-ms) nor a transport header");
+    expect_error("\"server\": {\"script\": {\"status\": {\"code\": \"OK\", \"delay_ms\": -1}}}, "
+                 "\"expect\": {\"status\": \"OK\"}",
+                 "t.json: server.script.status.delay_ms: expected an integer from 0 to 3600000");
 }
 
 static void script_and_applies_to(void **state)
@@ -414,9 +421,29 @@ static void script_and_applies_to(void **state)
                          "{\"code\": \"OK\"}}}, \"expect\": {\"status\": \"OK\"}}";
     assert_int_equal(sc_scenario_set_load_text(&set, "s.json", script, err, sizeof err), 0);
     assert_false(sc_scenario_applies(set.items[3], "c", "c", &why));
-    assert_string_equal(why, "server.script needs the engine's scripted server (not yet "
-                             "available)");
+    assert_string_equal(why, "server.script is played by the engine's scripted server (the "
+                             "\"script\" column)");
+    assert_true(sc_scenario_applies(set.items[3], "python", "script", &why));
+    assert_null(why);
+    assert_false(sc_scenario_applies(set.items[0], "c", "script", &why));
+    assert_string_equal(why, "the scripted server plays server.script scenarios only");
+    assert_true(sc_scenario_is_scripted(set.items[3]));
+    assert_false(sc_scenario_is_scripted(set.items[0]));
     assert_int_equal(sc_scenario_case_timeout_ms(set.items[3]), 70100);
+    /* The instruction carries x-sc-case only; the script line carries the script. */
+    cJSON *instr = sc_scenario_instruction(set.items[3], "s@c->script", "t:1");
+    cJSON *md = cJSON_GetObjectItem(instr, "metadata");
+    assert_int_equal(cJSON_GetArraySize(md), 1);
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-case")->valuestring, "s@c->script");
+    cJSON_Delete(instr);
+    cJSON *line = sc_scenario_script_line(set.items[3], "s@c->script");
+    char *text = cJSON_PrintUnformatted(line);
+    assert_string_equal(text, "{\"case\":\"s@c->script\",\"method\":\"GetData\",\"script\":{"
+                              "\"responses\":[{\"delay_ms\":100,\"message\":{}}],\"status\":{"
+                              "\"code\":\"OK\"}}}");
+    free(text);
+    cJSON_Delete(line);
+    assert_null(sc_scenario_script_line(set.items[0], "x"));
     sc_scenario_set_free(&set);
 
     assert_int_equal(sc_scenario_set_load(&set, SC_SCENARIO_TEST_DATA, err, sizeof err), -1);
