@@ -61,7 +61,10 @@ int sc_impl_resolve(const char *name, sc_impl *out, char *err, size_t errlen)
         out->program = self_exe();
         out->server_verb = "serve";
         out->client_verb = "peer-client";
-        out->description = grpc_version_string();
+        static char c_description[96];
+        snprintf(c_description, sizeof c_description,
+                 "streamconform on the gRPC C core (core version %s)", grpc_version_string());
+        out->description = c_description;
     } else if (strcmp(name, "python") == 0 || strcmp(name, "go") == 0) {
         bool py = name[0] == 'p';
         env = getenv(py ? "SC_PEER_PYTHON" : "SC_PEER_GO");
@@ -69,7 +72,8 @@ int sc_impl_resolve(const char *name, sc_impl *out, char *err, size_t errlen)
             env ? strdup(env) : beside_build(py ? "peers/python/peer-python" : "peers/go/peer-go");
         out->server_verb = "server";
         out->client_verb = "client";
-        out->description = py ? "grpcio (Python)" : "grpc-go";
+        out->description = py ? "peer-python on grpcio (pinned in peers/python/requirements.txt)"
+                              : "peer-go on grpc-go (pinned in peers/go/go.mod)";
     } else {
         snprintf(err, errlen, "unknown implementation \"%s\" (known: c, python, go)", name);
         return -1;

@@ -107,7 +107,9 @@ static const char *sc_cell_state(const sc_report_counts *c)
                  c->by_verdict[SC_VERDICT_STALE] + c->by_verdict[SC_VERDICT_UNKNOWN];
     if (bad)
         return "bad";
-    if (c->by_verdict[SC_VERDICT_KNOWN_FAILING] || c->by_verdict[SC_VERDICT_SKIP])
+    /* Skipped cases (not applicable to the pair) say nothing about it: only known failures
+     * colour a cell amber. */
+    if (c->by_verdict[SC_VERDICT_KNOWN_FAILING])
         return "warn";
     if (c->by_verdict[SC_VERDICT_PASS])
         return "pass";
@@ -660,7 +662,7 @@ static void sc_html_matrix(FILE *out, const sc_report_model *m)
     }
     fputs("</tbody></table>\n<p class=\"legend\">passed/total (skipped cases not counted)"
           "<span class=\"st-pass\"></span>all pass<span class=\"st-bad\"></span>fail, error or "
-          "stale<span class=\"st-warn\"></span>known failing or skipped only"
+          "stale<span class=\"st-warn\"></span>known failing"
           "<span class=\"st-empty\"></span>no cases. Click a cell for its cases.</p>\n",
           out);
 }
