@@ -229,7 +229,15 @@ class PeerServer:
                 h.on_sent()
             elif isinstance(out, Message):
                 call.writing = True
-                await context.write(out.message.SerializeToString())
+                try:
+                    await context.write(out.message.SerializeToString())
+                except asyncio.CancelledError:
+                    # The call ended while grpcio held the message; the client may well have it
+                    # (a cancel after N responses, a reset over the receive limit). Like the C
+                    # server, count a message once the library has taken it.
+                    h.on_sent()
+                    self.log.emit("message_sent", call, count=h.sent)
+                    raise
                 call.writing = False
                 h.on_sent()
                 self.log.emit("message_sent", call, count=h.sent)
