@@ -25,3 +25,41 @@ int sc_cli_usage_error(const char *cmd, const char *fmt, ...)
     fprintf(stderr, " (see: streamconform %s --help)\n", cmd);
     return SC_EXIT_USAGE;
 }
+
+void sc_cli_stop_signals_block(sc_cli_stop_signals *s)
+{
+    sigemptyset(&s->set);
+    sigaddset(&s->set, SIGINT);
+    sigaddset(&s->set, SIGTERM);
+    sigaddset(&s->set, SIGUSR1); /* only wakes the waiter so that it can be joined */
+    pthread_sigmask(SIG_BLOCK, &s->set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    s->started = false;
+}
+
+static void *wait_for_stop(void *arg)
+{
+    sc_cli_stop_signals *s = arg;
+    int sig = 0;
+    sigwait(&s->set, &sig);
+    if (sig != SIGUSR1)
+        s->on_stop(s->ctx);
+    return NULL;
+}
+
+int sc_cli_stop_signals_start(sc_cli_stop_signals *s, void (*on_stop)(void *ctx), void *ctx)
+{
+    s->on_stop = on_stop;
+    s->ctx = ctx;
+    s->started = pthread_create(&s->thread, NULL, wait_for_stop, s) == 0;
+    return s->started ? 0 : -1;
+}
+
+void sc_cli_stop_signals_join(sc_cli_stop_signals *s)
+{
+    if (!s->started)
+        return;
+    pthread_kill(s->thread, SIGUSR1); /* no-op if the waiter already returned */
+    pthread_join(s->thread, NULL);
+    s->started = false;
+}

@@ -2,6 +2,8 @@
 #ifndef SC_CLI_H
 #define SC_CLI_H
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,6 +19,23 @@ bool sc_cli_parse_int(const char *cmd, const char *name, const char *text, int64
 
 /* Print "streamconform <cmd>: <message>" and a hint to stderr; returns SC_EXIT_USAGE. */
 int sc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Stop signals of a server process. sc_cli_stop_signals_block blocks SIGINT/SIGTERM (call it
+ * before grpc_init, so the core's threads inherit the mask); sc_cli_stop_signals_start runs one
+ * waiter thread that turns the first of them into on_stop(ctx) (which must be thread-safe, like
+ * the servers' *_shutdown); sc_cli_stop_signals_join wakes that thread if no signal came and
+ * joins it. The struct is the caller's. */
+typedef struct {
+    sigset_t set;
+    pthread_t thread;
+    void (*on_stop)(void *ctx);
+    void *ctx;
+    bool started;
+} sc_cli_stop_signals;
+
+void sc_cli_stop_signals_block(sc_cli_stop_signals *s);
+int sc_cli_stop_signals_start(sc_cli_stop_signals *s, void (*on_stop)(void *ctx), void *ctx);
+void sc_cli_stop_signals_join(sc_cli_stop_signals *s);
 
 int sc_cli_serve_main(int argc, char **argv);
 int sc_cli_check_main(int argc, char **argv);

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grpc/grpc.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,21 +28,9 @@ static const char script_server_usage[] =
     "The first stdout line is {\"ready\":true,\"port\":N} once the server accepts calls.\n"
     "SIGINT/SIGTERM: stop accepting, end live calls with UNAVAILABLE, exit 0.\n";
 
-typedef struct {
-    sigset_t set;
-    sc_script_server *server;
-} signal_waiter;
-
-/* Waits for SIGINT/SIGTERM (blocked in every thread) and asks the loop to stop; SIGUSR1 only
- * wakes it so that main can join it. */
-static void *wait_for_signal(void *arg)
+static void stop_server(void *server)
 {
-    signal_waiter *w = arg;
-    int sig = 0;
-    sigwait(&w->set, &sig);
-    if (sig != SIGUSR1)
-        sc_script_server_shutdown(w->server);
-    return NULL;
+    sc_script_server_shutdown(server);
 }
 
 typedef struct {
@@ -139,37 +126,30 @@ int sc_cli_script_server_main(int argc, char **argv)
         sc_script_book_free(&book);
         return 1;
     }
-    /* Block the stop signals before grpc_init so that only the waiter thread receives them. */
-    signal_waiter waiter;
-    sigemptyset(&waiter.set);
-    sigaddset(&waiter.set, SIGINT);
-    sigaddset(&waiter.set, SIGTERM);
-    sigaddset(&waiter.set, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &waiter.set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    /* Before grpc_init, so that only the waiter thread receives the stop signals. */
+    sc_cli_stop_signals stop;
+    sc_cli_stop_signals_block(&stop);
 
     grpc_init();
     sc_script_server_config cfg = {
         .listen = o.listen, .book = &book, .events = &events, .verbose = o.verbose};
-    waiter.server = sc_script_server_create(&cfg, err, sizeof err);
-    if (waiter.server == NULL) {
+    sc_script_server *server = sc_script_server_create(&cfg, err, sizeof err);
+    if (server == NULL) {
         fprintf(stderr, "streamconform script-server: %s\n", err);
         sc_events_close(&events);
         sc_script_book_free(&book);
         grpc_shutdown();
         return 1;
     }
-    pthread_t thread;
-    pthread_create(&thread, NULL, wait_for_signal, &waiter);
-    printf("{\"ready\":true,\"port\":%d}\n", sc_script_server_port(waiter.server));
+    sc_cli_stop_signals_start(&stop, stop_server, server);
+    printf("{\"ready\":true,\"port\":%d}\n", sc_script_server_port(server));
     fflush(stdout);
     sc_log(SC_LOG_INFO, "script-server", "%zu scripts; listening on port %d", book.count,
-           sc_script_server_port(waiter.server));
+           sc_script_server_port(server));
 
-    rc = sc_script_server_run(waiter.server);
-    pthread_kill(thread, SIGUSR1);
-    pthread_join(thread, NULL);
-    sc_script_server_destroy(waiter.server);
+    rc = sc_script_server_run(server);
+    sc_cli_stop_signals_join(&stop);
+    sc_script_server_destroy(server);
     sc_events_close(&events);
     sc_script_book_free(&book);
     grpc_shutdown();

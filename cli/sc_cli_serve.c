@@ -7,7 +7,6 @@
 
 #include <getopt.h>
 #include <grpc/grpc.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,23 +30,10 @@ static const char serve_usage[] =
     "The first stdout line is {\"ready\":true,\"port\":N} once the server accepts calls.\n"
     "SIGINT/SIGTERM: stop accepting, end live calls with UNAVAILABLE, exit 0.\n";
 
-typedef struct {
-    sigset_t set;
-    sc_server *server;
-} signal_waiter;
-
-/* Waits for SIGINT/SIGTERM (blocked in every thread) and asks the loop to stop; SIGUSR1 only
- * wakes it so that main can join it when the loop ended for another reason. */
-static void *wait_for_signal(void *arg)
+static void stop_server(void *server)
 {
-    signal_waiter *w = arg;
-    int sig = 0;
-    sigwait(&w->set, &sig);
-    if (sig != SIGUSR1) {
-        sc_log(SC_LOG_INFO, "serve", "signal %d: shutting down", sig);
-        sc_server_shutdown(w->server);
-    }
-    return NULL;
+    sc_log(SC_LOG_INFO, "serve", "signal: shutting down");
+    sc_server_shutdown(server);
 }
 
 typedef struct {
@@ -146,34 +132,26 @@ int sc_cli_serve_main(int argc, char **argv)
     o.cfg.events = &events;
     o.cfg.listen = o.listen;
 
-    /* Block the stop signals before grpc_init so that every thread, the core's included,
-     * inherits the mask and only the waiter thread receives them. */
-    signal_waiter waiter;
-    sigemptyset(&waiter.set);
-    sigaddset(&waiter.set, SIGINT);
-    sigaddset(&waiter.set, SIGTERM);
-    sigaddset(&waiter.set, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &waiter.set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    /* Before grpc_init, so that only the waiter thread receives the stop signals. */
+    sc_cli_stop_signals stop;
+    sc_cli_stop_signals_block(&stop);
 
     grpc_init();
-    waiter.server = sc_server_create(&o.cfg, err, sizeof err);
-    if (waiter.server == NULL) {
+    sc_server *server = sc_server_create(&o.cfg, err, sizeof err);
+    if (server == NULL) {
         fprintf(stderr, "streamconform serve: %s\n", err);
         sc_events_close(&events);
         grpc_shutdown();
         return 1;
     }
-    pthread_t thread;
-    pthread_create(&thread, NULL, wait_for_signal, &waiter);
-    printf("{\"ready\":true,\"port\":%d}\n", sc_server_port(waiter.server));
+    sc_cli_stop_signals_start(&stop, stop_server, server);
+    printf("{\"ready\":true,\"port\":%d}\n", sc_server_port(server));
     fflush(stdout);
-    sc_log(SC_LOG_INFO, "serve", "listening on port %d", sc_server_port(waiter.server));
+    sc_log(SC_LOG_INFO, "serve", "listening on port %d", sc_server_port(server));
 
-    rc = sc_server_run(waiter.server);
-    pthread_kill(thread, SIGUSR1); /* no-op if the waiter already returned */
-    pthread_join(thread, NULL);
-    sc_server_destroy(waiter.server);
+    rc = sc_server_run(server);
+    sc_cli_stop_signals_join(&stop);
+    sc_server_destroy(server);
     sc_events_close(&events);
     grpc_shutdown();
     sc_log(SC_LOG_INFO, "serve", "stopped");
