@@ -678,6 +678,10 @@ static cJSON *case_json(const run *r, const sc_case *c)
         cJSON_AddItemToArray(failures, fo);
     }
     cJSON_AddItemToObject(o, "expected", sc_scenario_expected_json(s));
+    /* reconnect cases: the policy window of every attempt, for the report's backoff timeline */
+    cJSON *reconnect = c->result ? sc_scenario_reconnect_json(s, c->result) : NULL;
+    if (reconnect != NULL)
+        cJSON_AddItemToObject(o, "reconnect", reconnect);
     cJSON_AddItemToObject(o, "actual",
                           c->result ? cJSON_Duplicate(c->result, 1) : cJSON_CreateNull());
     bool traced = cfg->trace && c->state == SC_CASE_DONE && c->verdict != SC_VERDICT_PASS &&
