@@ -1,0 +1,764 @@
+#include "sc_proxy.h"
+#include "sc_proxy_flow.h"
+
+#include "sc_log.h"
+#include "sc_time.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* epoll events handled per epoll_wait. */
+#define SC_PROXY_EVENTS 256
+/* Bytes read at a time from a side whose data is thrown away (blackhole, after a close fault). */
+#define SC_PROXY_DISCARD 16384
+/* Longest "error" text in a record. */
+#define SC_PROXY_ERR_MAX 160
+
+enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
+
+typedef enum {
+    ST_CONNECTING, /* dialling the upstream; client bytes are buffered */
+    ST_OPEN,       /* forwarding */
+    ST_BLACKHOLE,  /* reading and dropping, never writing */
+    ST_CLOSING,    /* FIN sent on both sides after a close fault; waiting for the peers */
+} conn_state;
+
+struct conn;
+
+typedef struct {
+    int fd;
+    int which; /* SIDE_CLIENT or SIDE_SERVER */
+    uint32_t events;
+    bool registered;
+    struct conn *c;
+} side;
+
+/* One direction's bytes: a ring addressed by absolute stream offsets, with delivery times. */
+typedef struct {
+    uint8_t data[SC_PROXY_BUF];
+    uint64_t rd, wr; /* bytes read into the ring / written out of it */
+    struct {
+        uint64_t end;
+        int64_t due;
+    } marks[SC_PROXY_MARKS];
+    size_t mhead, mcount;
+    bool eof;  /* the source sent FIN */
+    bool shut; /* the FIN was passed on */
+} pipe_buf;
+
+typedef struct conn {
+    struct conn *prev, *next;
+    side s[2];
+    int64_t no;
+    conn_state state;
+    bool dead;  /* closed, waiting to be freed at the end of the loop turn */
+    bool ended; /* end record written */
+    int fault;  /* blackhole fault index */
+    const char *closer;
+    int64_t wake_ms;
+    int64_t linger_until;
+    sc_proxy_flow flow;
+    pipe_buf buf[2]; /* [SC_PROXY_UP] client -> server, [SC_PROXY_DOWN] server -> client */
+} conn;
+
+struct sc_proxy {
+    int epfd, listen_fd, stop_fd;
+    int port;
+    struct sockaddr_storage up_addr;
+    socklen_t up_len;
+    sc_proxy_faults faults;
+    FILE *records;
+    uint64_t seed;
+    int64_t start_ms;
+    int64_t accepted;
+    int64_t accept_paused_until;
+    bool listen_registered;
+    conn *live;
+    conn *dead;
+};
+
+/* Markers for the two non-connection descriptors in the epoll set. */
+static int listen_marker, stop_marker;
+
+/* ---- small helpers ------------------------------------------------------------------------- */
+
+static int split_host_port(const char *text, char *host, size_t hostlen, char *port, size_t portlen)
+{
+    const char *colon = strrchr(text, ':');
+    if (colon == NULL || colon == text || colon[1] == '\0')
+        return -1;
+    const char *h = text;
+    size_t hl = (size_t)(colon - text);
+    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (hl >= hostlen || strlen(colon + 1) >= portlen)
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    snprintf(port, portlen, "%s", colon + 1);
+    return 0;
+}
+
+static int resolve(const char *what, const char *text, bool passive, struct sockaddr_storage *out,
+                   socklen_t *len, char *err, size_t errlen)
+{
+    char host[256], port[32];
+    if (split_host_port(text, host, sizeof host, port, sizeof port) != 0) {
+        snprintf(err, errlen, "%s: expected HOST:PORT, got \"%s\"", what, text);
+        return -1;
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    if (passive)
+        hints.ai_flags = AI_PASSIVE;
+    struct addrinfo *res = NULL;
+    int rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0 || res == NULL) {
+        snprintf(err, errlen, "%s: cannot resolve \"%s\": %s", what, text, gai_strerror(rc));
+        return -1;
+    }
+    memcpy(out, res->ai_addr, res->ai_addrlen);
+    *len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+static void set_nodelay(int fd)
+{
+    /* Writes go out as written: slices stay slices and latency is not confounded by Nagle. */
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+/* Close with a RST instead of a FIN. */
+static void close_rst(int fd)
+{
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(fd);
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* ---- records ------------------------------------------------------------------------------- */
+
+static void record_accept(sc_proxy *p, const conn *c, int64_t now)
+{
+    sc_log(SC_LOG_DEBUG, "proxy", "conn %lld accepted", (long long)c->no);
+    if (p->records == NULL)
+        return;
+    fprintf(p->records, "{\"event\":\"accept\",\"conn\":%lld,\"t_ms\":%lld}\n", (long long)c->no,
+            (long long)(now - p->start_ms));
+    fflush(p->records);
+}
+
+static void record_end(sc_proxy *p, conn *c, const char *how, int fault, const char *error,
+                       int64_t now)
+{
+    if (c->ended)
+        return;
+    c->ended = true;
+    sc_log(SC_LOG_DEBUG, "proxy", "conn %lld ended: %s (fault %d)%s%s", (long long)c->no, how,
+           fault, error ? ": " : "", error ? error : "");
+    if (p->records == NULL)
+        return;
+    char fbuf[24];
+    if (fault >= 0)
+        snprintf(fbuf, sizeof fbuf, "%d", fault);
+    else
+        snprintf(fbuf, sizeof fbuf, "null");
+    fprintf(p->records,
+            "{\"event\":\"end\",\"conn\":%lld,\"t_ms\":%lld,\"bytes_up\":%lld,\"bytes_down\":%lld,"
+            "\"how\":\"%s\",\"fault\":%s",
+            (long long)c->no, (long long)(now - p->start_ms), (long long)c->flow.fwd[SC_PROXY_UP],
+            (long long)c->flow.fwd[SC_PROXY_DOWN], how, fbuf);
+    if (error != NULL) {
+        /* strerror / fixed texts: no quotes or control characters to escape. */
+        fprintf(p->records, ",\"error\":\"%s\"", error);
+    }
+    fprintf(p->records, "}\n");
+    fflush(p->records);
+}
+
+/* ---- epoll interest ------------------------------------------------------------------------ */
+
+static void set_interest(sc_proxy *p, side *s, uint32_t events)
+{
+    if (s->fd < 0)
+        return;
+    if (events == 0) {
+        /* Not registered at all: a hang-up on a side we do not read must not spin the loop. */
+        if (s->registered)
+            epoll_ctl(p->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+        s->registered = false;
+        s->events = 0;
+        return;
+    }
+    if (s->registered && s->events == events)
+        return;
+    struct epoll_event ev = {.events = events, .data.ptr = s};
+    if (epoll_ctl(p->epfd, s->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s->fd, &ev) == 0) {
+        s->registered = true;
+        s->events = events;
+    }
+}
+
+static void close_side(sc_proxy *p, side *s, bool rst)
+{
+    if (s->fd < 0)
+        return;
+    set_interest(p, s, 0);
+    if (rst)
+        close_rst(s->fd);
+    else
+        close(s->fd);
+    s->fd = -1;
+}
+
+/* ---- connection lifetime ------------------------------------------------------------------- */
+
+static void unlink_conn(conn **list, conn *c)
+{
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        *list = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static void push_conn(conn **list, conn *c)
+{
+    c->prev = NULL;
+    c->next = *list;
+    if (*list != NULL)
+        (*list)->prev = c;
+    *list = c;
+}
+
+/* Close both sides and move the connection to the dead list (freed after this loop turn, as
+ * later events of the same epoll batch may still point at it). */
+static void kill_conn(sc_proxy *p, conn *c, bool rst)
+{
+    close_side(p, &c->s[SIDE_CLIENT], rst);
+    close_side(p, &c->s[SIDE_SERVER], rst);
+    if (c->dead)
+        return;
+    c->dead = true;
+    unlink_conn(&p->live, c);
+    push_conn(&p->dead, c);
+}
+
+static void free_dead(sc_proxy *p)
+{
+    while (p->dead != NULL) {
+        conn *c = p->dead;
+        unlink_conn(&p->dead, c);
+        free(c);
+    }
+}
+
+/* The side whose peer receives direction d's bytes. */
+static side *dst_of(conn *c, sc_proxy_dir d)
+{
+    return &c->s[d == SC_PROXY_UP ? SIDE_SERVER : SIDE_CLIENT];
+}
+
+static const char *closed_how(int which)
+{
+    return which == SIDE_CLIENT ? "client_closed" : "server_closed";
+}
+
+/* A fault's action on a live connection. */
+static void apply(sc_proxy *p, conn *c, sc_proxy_verdict v, int64_t now)
+{
+    switch (v.action) {
+    case SC_PROXY_ACT_NONE:
+        return;
+    case SC_PROXY_ACT_REFUSE:
+        record_end(p, c, "refused", v.fault, NULL, now);
+        kill_conn(p, c, true);
+        return;
+    case SC_PROXY_ACT_RESET:
+        record_end(p, c, "reset_by_fault", v.fault, NULL, now);
+        kill_conn(p, c, true);
+        return;
+    case SC_PROXY_ACT_CLOSE:
+        record_end(p, c, "closed_by_fault", v.fault, NULL, now);
+        if (c->state == ST_CONNECTING)
+            close_side(p, &c->s[SIDE_SERVER], false);
+        for (int i = 0; i < 2; i++)
+            if (c->s[i].fd >= 0)
+                shutdown(c->s[i].fd, SHUT_WR);
+        c->state = ST_CLOSING;
+        c->linger_until = now + SC_PROXY_CLOSE_LINGER_MS;
+        return;
+    case SC_PROXY_ACT_BLACKHOLE:
+        if (c->state == ST_CONNECTING)
+            close_side(p, &c->s[SIDE_SERVER], false);
+        c->state = ST_BLACKHOLE;
+        c->fault = v.fault;
+        return;
+    }
+}
+
+/* ---- moving bytes -------------------------------------------------------------------------- */
+
+static size_t buf_room(const pipe_buf *b)
+{
+    if (b->mcount >= SC_PROXY_MARKS)
+        return 0;
+    return SC_PROXY_BUF - (size_t)(b->rd - b->wr);
+}
+
+static void add_mark(pipe_buf *b, uint64_t end, int64_t due, int64_t now)
+{
+    if (b->mcount > 0) {
+        size_t last = (b->mhead + b->mcount - 1) % SC_PROXY_MARKS;
+        /* Bytes that are due by now either way need no mark of their own. */
+        if (b->marks[last].due == due || (b->marks[last].due <= now && due <= now)) {
+            b->marks[last].end = end;
+            return;
+        }
+    }
+    size_t at = (b->mhead + b->mcount) % SC_PROXY_MARKS;
+    b->marks[at].end = end;
+    b->marks[at].due = due;
+    b->mcount++;
+}
+
+/* Bytes that are due now (from b->wr on); *next_due: when more become due (INT64_MAX: none). */
+static size_t due_bytes(pipe_buf *b, int64_t now, int64_t *next_due)
+{
+    while (b->mcount > 0 && b->marks[b->mhead].end <= b->wr) {
+        b->mhead = (b->mhead + 1) % SC_PROXY_MARKS;
+        b->mcount--;
+    }
+    uint64_t end = b->wr;
+    *next_due = INT64_MAX;
+    for (size_t i = 0; i < b->mcount; i++) {
+        size_t k = (b->mhead + i) % SC_PROXY_MARKS;
+        if (b->marks[k].due > now) {
+            *next_due = b->marks[k].due;
+            break;
+        }
+        end = b->marks[k].end;
+    }
+    return (size_t)(end - b->wr);
+}
+
+/* Read what a side has. Returns false when the connection ended. */
+static bool read_side(sc_proxy *p, conn *c, side *s, int64_t now)
+{
+    if (c->state == ST_BLACKHOLE || c->state == ST_CLOSING) {
+        uint8_t scratch[SC_PROXY_DISCARD];
+        for (;;) {
+            ssize_t n = recv(s->fd, scratch, sizeof scratch, 0);
+            if (n > 0)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return true;
+            /* This peer is gone. */
+            if (c->state == ST_BLACKHOLE) {
+                record_end(p, c, "blackholed", c->fault, NULL, now);
+                kill_conn(p, c, false);
+                return false;
+            }
+            close_side(p, s, false);
+            if (c->s[SIDE_CLIENT].fd < 0 && c->s[SIDE_SERVER].fd < 0) {
+                kill_conn(p, c, false);
+                return false;
+            }
+            return true;
+        }
+    }
+    sc_proxy_dir d = s->which == SIDE_CLIENT ? SC_PROXY_UP : SC_PROXY_DOWN;
+    pipe_buf *b = &c->buf[d];
+    while (!b->eof) {
+        size_t room = buf_room(b);
+        if (room == 0)
+            return true;
+        size_t off = (size_t)(b->rd % SC_PROXY_BUF);
+        size_t len = SC_PROXY_BUF - off < room ? SC_PROXY_BUF - off : room;
+        ssize_t n = recv(s->fd, b->data + off, len, 0);
+        if (n > 0) {
+            b->rd += (uint64_t)n;
+            add_mark(b, b->rd, sc_proxy_flow_due(&c->flow, d, now), now);
+            continue;
+        }
+        if (n == 0) {
+            b->eof = true;
+            if (c->closer == NULL)
+                c->closer = closed_how(s->which);
+            return true;
+        }
+        if (errno == EAGAIN || errno == EINTR)
+            return true;
+        /* The peer reset: pass the reset on to the other side. */
+        record_end(p, c, closed_how(s->which), -1, NULL, now);
+        kill_conn(p, c, true);
+        return false;
+    }
+    return true;
+}
+
+/* Write what is due in direction d. Returns false when the connection ended; sets *want_out when
+ * the destination is full and *wake when to try again. */
+static bool write_dir(sc_proxy *p, conn *c, sc_proxy_dir d, int64_t now, bool *want_out,
+                      int64_t *wake)
+{
+    pipe_buf *b = &c->buf[d];
+    side *dst = dst_of(c, d);
+    for (;;) {
+        int64_t next_due;
+        size_t ready = due_bytes(b, now, &next_due);
+        if (next_due != INT64_MAX)
+            *wake = min64(*wake, next_due);
+        if (ready == 0)
+            break;
+        int64_t allow_wake;
+        size_t n = sc_proxy_flow_allow(&c->flow, d, ready, now, &allow_wake);
+        if (n == 0) {
+            *wake = min64(*wake, allow_wake);
+            break;
+        }
+        size_t off = (size_t)(b->wr % SC_PROXY_BUF);
+        if (n > SC_PROXY_BUF - off)
+            n = SC_PROXY_BUF - off;
+        ssize_t w = send(dst->fd, b->data + off, n, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EAGAIN || errno == EINTR) {
+                *want_out = true;
+                break;
+            }
+            /* The destination's peer is gone (EPIPE, ECONNRESET). */
+            record_end(p, c, closed_how(dst->which), -1, NULL, now);
+            kill_conn(p, c, true);
+            return false;
+        }
+        b->wr += (uint64_t)w;
+        sc_proxy_flow_forwarded(&c->flow, d, (size_t)w, now);
+        sc_proxy_verdict v = sc_proxy_flow_check(&c->flow, now);
+        if (v.action != SC_PROXY_ACT_NONE) {
+            apply(p, c, v, now);
+            return !c->dead; /* the caller looks at the new state */
+        }
+    }
+    if (b->eof && b->wr == b->rd && !b->shut) {
+        shutdown(dst->fd, SHUT_WR);
+        b->shut = true;
+    }
+    return true;
+}
+
+/* Bring a connection up to date: faults due, bytes due, epoll interest, next wake-up. */
+static void pump(sc_proxy *p, conn *c, int64_t now)
+{
+    if (c->dead)
+        return;
+    c->wake_ms = INT64_MAX;
+    if (c->state == ST_CONNECTING || c->state == ST_OPEN) {
+        sc_proxy_verdict v = sc_proxy_flow_check(&c->flow, now);
+        if (v.action != SC_PROXY_ACT_NONE)
+            apply(p, c, v, now);
+    }
+    if (c->dead)
+        return;
+    if (c->state == ST_CLOSING) {
+        if (now >= c->linger_until) {
+            kill_conn(p, c, false);
+            return;
+        }
+        c->wake_ms = c->linger_until;
+        set_interest(p, &c->s[SIDE_CLIENT], EPOLLIN);
+        set_interest(p, &c->s[SIDE_SERVER], EPOLLIN);
+        return;
+    }
+    if (c->state == ST_BLACKHOLE) {
+        set_interest(p, &c->s[SIDE_CLIENT], EPOLLIN);
+        set_interest(p, &c->s[SIDE_SERVER], EPOLLIN);
+        return;
+    }
+    bool want_out[2] = {false, false};
+    int64_t wake = sc_proxy_flow_next_ms(&c->flow);
+    for (int d = 0; d < 2; d++) {
+        if (d == SC_PROXY_UP && c->state == ST_CONNECTING)
+            continue;
+        if (!write_dir(p, c, (sc_proxy_dir)d, now, &want_out[d], &wake))
+            return;
+        if (c->state == ST_CLOSING || c->state == ST_BLACKHOLE) { /* a fault fired */
+            pump(p, c, now);
+            return;
+        }
+    }
+    if (c->buf[0].shut && c->buf[1].shut) {
+        record_end(p, c, c->closer != NULL ? c->closer : "client_closed", -1, NULL, now);
+        kill_conn(p, c, false);
+        return;
+    }
+    c->wake_ms = wake;
+    uint32_t cl = 0, sv = 0;
+    if (!c->buf[SC_PROXY_UP].eof && buf_room(&c->buf[SC_PROXY_UP]) > 0)
+        cl |= EPOLLIN;
+    if (want_out[SC_PROXY_DOWN])
+        cl |= EPOLLOUT;
+    if (c->state == ST_CONNECTING) {
+        sv = EPOLLOUT;
+    } else {
+        if (!c->buf[SC_PROXY_DOWN].eof && buf_room(&c->buf[SC_PROXY_DOWN]) > 0)
+            sv |= EPOLLIN;
+        if (want_out[SC_PROXY_UP])
+            sv |= EPOLLOUT;
+    }
+    set_interest(p, &c->s[SIDE_CLIENT], cl);
+    set_interest(p, &c->s[SIDE_SERVER], sv);
+}
+
+/* ---- accept / connect ---------------------------------------------------------------------- */
+
+static void dial(sc_proxy *p, conn *c, int64_t now)
+{
+    int fd = socket(p->up_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        record_end(p, c, "error", -1, "upstream socket failed", now);
+        kill_conn(p, c, true);
+        return;
+    }
+    set_nodelay(fd);
+    c->s[SIDE_SERVER].fd = fd;
+    if (connect(fd, (struct sockaddr *)&p->up_addr, p->up_len) == 0) {
+        c->state = ST_OPEN;
+    } else if (errno == EINPROGRESS) {
+        c->state = ST_CONNECTING;
+    } else {
+        char e[SC_PROXY_ERR_MAX];
+        snprintf(e, sizeof e, "upstream connect: %s", strerror(errno));
+        record_end(p, c, "error", -1, e, now);
+        kill_conn(p, c, true);
+    }
+}
+
+static void accept_one(sc_proxy *p, int fd, int64_t now)
+{
+    conn *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        close_rst(fd);
+        return;
+    }
+    c->no = ++p->accepted;
+    c->fault = -1;
+    for (int i = 0; i < 2; i++) {
+        c->s[i].fd = -1;
+        c->s[i].which = i;
+        c->s[i].c = c;
+    }
+    c->s[SIDE_CLIENT].fd = fd;
+    set_nodelay(fd);
+    push_conn(&p->live, c);
+    sc_proxy_flow_init(&c->flow, &p->faults, c->no, p->start_ms, now, p->seed);
+    record_accept(p, c, now);
+    sc_proxy_verdict v = sc_proxy_flow_accept(&c->flow, now);
+    if (v.action == SC_PROXY_ACT_NONE) {
+        dial(p, c, now);
+        if (c->dead)
+            return;
+    } else {
+        c->state = ST_OPEN; /* nothing to forward yet; apply() takes it from here */
+        apply(p, c, v, now);
+    }
+    pump(p, c, now);
+}
+
+static void accept_some(sc_proxy *p, int64_t now)
+{
+    for (int i = 0; i < SC_PROXY_ACCEPT_BATCH; i++) {
+        int fd = accept4(p->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            accept_one(p, fd, now);
+            continue;
+        }
+        if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+            return;
+        sc_log(SC_LOG_WARN, "proxy", "accept: %s; pausing %d ms", strerror(errno),
+               SC_PROXY_ACCEPT_PAUSE_MS);
+        p->accept_paused_until = now + SC_PROXY_ACCEPT_PAUSE_MS;
+        epoll_ctl(p->epfd, EPOLL_CTL_DEL, p->listen_fd, NULL);
+        p->listen_registered = false;
+        return;
+    }
+}
+
+static void on_side_event(sc_proxy *p, side *s, uint32_t events, int64_t now)
+{
+    conn *c = s->c;
+    if (c->dead || s->fd < 0)
+        return;
+    if (c->state == ST_CONNECTING && s->which == SIDE_SERVER) {
+        int soerr = 0;
+        socklen_t len = sizeof soerr;
+        getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+        if (soerr != 0) {
+            char e[SC_PROXY_ERR_MAX];
+            snprintf(e, sizeof e, "upstream connect: %s", strerror(soerr));
+            record_end(p, c, "error", -1, e, now);
+            kill_conn(p, c, true);
+            return;
+        }
+        if ((events & EPOLLOUT) == 0)
+            return;
+        c->state = ST_OPEN;
+    } else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
+        if (!read_side(p, c, s, now))
+            return;
+    }
+    pump(p, c, now);
+}
+
+/* ---- public -------------------------------------------------------------------------------- */
+
+sc_proxy *sc_proxy_create(const sc_proxy_config *cfg, char *err, size_t errlen)
+{
+    sc_proxy *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    p->epfd = p->listen_fd = p->stop_fd = -1;
+    if (cfg->faults != NULL)
+        p->faults = *cfg->faults;
+    p->records = cfg->records;
+    p->start_ms = sc_time_now_ms();
+    p->seed = cfg->seed != 0 ? cfg->seed : (uint64_t)sc_time_wall_ns();
+    struct sockaddr_storage la;
+    socklen_t llen;
+    if (resolve("--upstream", cfg->upstream, false, &p->up_addr, &p->up_len, err, errlen) != 0 ||
+        resolve("--listen", cfg->listen, true, &la, &llen, err, errlen) != 0)
+        goto fail;
+    p->epfd = epoll_create1(EPOLL_CLOEXEC);
+    p->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    p->listen_fd = socket(la.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (p->epfd < 0 || p->stop_fd < 0 || p->listen_fd < 0) {
+        snprintf(err, errlen, "cannot create sockets: %s", strerror(errno));
+        goto fail;
+    }
+    int one = 1;
+    setsockopt(p->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(p->listen_fd, (struct sockaddr *)&la, llen) != 0 ||
+        listen(p->listen_fd, SOMAXCONN) != 0) {
+        snprintf(err, errlen, "--listen %s: %s", cfg->listen, strerror(errno));
+        goto fail;
+    }
+    struct sockaddr_storage bound;
+    socklen_t blen = sizeof bound;
+    getsockname(p->listen_fd, (struct sockaddr *)&bound, &blen);
+    p->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                : ((struct sockaddr_in *)&bound)->sin_port);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &listen_marker};
+    struct epoll_event sev = {.events = EPOLLIN, .data.ptr = &stop_marker};
+    if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->listen_fd, &ev) != 0 ||
+        epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->stop_fd, &sev) != 0) {
+        snprintf(err, errlen, "epoll: %s", strerror(errno));
+        goto fail;
+    }
+    p->listen_registered = true;
+    return p;
+fail:
+    sc_proxy_destroy(p);
+    return NULL;
+}
+
+int sc_proxy_port(const sc_proxy *p)
+{
+    return p->port;
+}
+
+int64_t sc_proxy_accepted(const sc_proxy *p)
+{
+    return p->accepted;
+}
+
+void sc_proxy_stop(sc_proxy *p)
+{
+    uint64_t one = 1;
+    ssize_t rc = write(p->stop_fd, &one, sizeof one); /* async-signal-safe */
+    (void)rc;
+}
+
+int sc_proxy_run(sc_proxy *p)
+{
+    struct epoll_event events[SC_PROXY_EVENTS];
+    for (;;) {
+        int64_t now = sc_time_now_ms();
+        int64_t wake = now + SC_PROXY_MAX_WAIT_MS;
+        if (!p->listen_registered)
+            wake = min64(wake, p->accept_paused_until);
+        for (conn *c = p->live; c != NULL; c = c->next)
+            wake = min64(wake, c->wake_ms);
+        int timeout = wake <= now ? 0 : (int)(wake - now);
+        int n = epoll_wait(p->epfd, events, SC_PROXY_EVENTS, timeout);
+        if (n < 0 && errno != EINTR) {
+            sc_log(SC_LOG_ERROR, "proxy", "epoll_wait: %s", strerror(errno));
+            return -1;
+        }
+        now = sc_time_now_ms();
+        bool stop = false;
+        for (int i = 0; i < n; i++) {
+            void *ptr = events[i].data.ptr;
+            if (ptr == &stop_marker)
+                stop = true;
+            else if (ptr == &listen_marker)
+                accept_some(p, now);
+            else
+                on_side_event(p, ptr, events[i].events, now);
+        }
+        if (!p->listen_registered && now >= p->accept_paused_until) {
+            struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &listen_marker};
+            p->listen_registered = epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->listen_fd, &ev) == 0;
+        }
+        /* Timers: connections whose next decision is due. */
+        conn *next;
+        for (conn *c = p->live; c != NULL; c = next) {
+            next = c->next;
+            if (c->wake_ms <= now)
+                pump(p, c, now);
+        }
+        free_dead(p);
+        if (stop)
+            return 0;
+    }
+}
+
+void sc_proxy_destroy(sc_proxy *p)
+{
+    if (p == NULL)
+        return;
+    int64_t now = sc_time_now_ms();
+    while (p->live != NULL) {
+        conn *c = p->live;
+        record_end(p, c, "proxy_stopped", -1, NULL, now);
+        kill_conn(p, c, false);
+    }
+    free_dead(p);
+    if (p->listen_fd >= 0)
+        close(p->listen_fd);
+    if (p->stop_fd >= 0)
+        close(p->stop_fd);
+    if (p->epfd >= 0)
+        close(p->epfd);
+    free(p);
+}

@@ -1,0 +1,322 @@
+#include "sc_proxy_fault.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Longest JSON path in a message: "faults[31].on_connection.from" and a caller's prefix. */
+#define SC_PROXY_PATH_MAX 256
+
+static const char *const type_names[] = {
+    [SC_FAULT_RESET] = "reset",         [SC_FAULT_CLOSE] = "close",
+    [SC_FAULT_BLACKHOLE] = "blackhole", [SC_FAULT_REFUSE] = "refuse",
+    [SC_FAULT_LATENCY] = "latency",     [SC_FAULT_BANDWIDTH] = "bandwidth",
+    [SC_FAULT_SLICE] = "slice",         [SC_FAULT_CUT_AFTER_BYTES] = "cut_after_bytes",
+};
+#define N_TYPES (sizeof type_names / sizeof type_names[0])
+
+/* Fields every fault may have (type and schedule), then each type's parameters. */
+static const char *const common_fields[] = {"type",       "on_connection", "at_ms",
+                                            "at_case_ms", "after_bytes",   "direction"};
+static const char *const type_fields[N_TYPES][3] = {
+    [SC_FAULT_LATENCY] = {"ms", "jitter_ms"},
+    [SC_FAULT_BANDWIDTH] = {"bytes_per_s"},
+    [SC_FAULT_SLICE] = {"bytes", "delay_ms"},
+    [SC_FAULT_CUT_AFTER_BYTES] = {"bytes"},
+};
+
+const char *sc_proxy_fault_type_name(sc_proxy_fault_type type)
+{
+    return (size_t)type < N_TYPES ? type_names[type] : "?";
+}
+
+bool sc_proxy_fault_is_action(sc_proxy_fault_type type)
+{
+    return type != SC_FAULT_LATENCY && type != SC_FAULT_BANDWIDTH && type != SC_FAULT_SLICE;
+}
+
+static bool is_field_of(sc_proxy_fault_type t, const char *name)
+{
+    for (size_t i = 0; i < sizeof common_fields / sizeof common_fields[0]; i++)
+        if (strcmp(name, common_fields[i]) == 0)
+            return true;
+    for (size_t i = 0; i < 3 && type_fields[t][i] != NULL; i++)
+        if (strcmp(name, type_fields[t][i]) == 0)
+            return true;
+    return false;
+}
+
+/* A whole number in [min, max] at `path`. */
+static int get_int(const cJSON *v, const char *path, int64_t min, int64_t max, int64_t *out,
+                   char *err, size_t errlen)
+{
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+        v->valuedouble != floor(v->valuedouble)) {
+        snprintf(err, errlen, "%s: expected a whole number from %lld to %lld", path, (long long)min,
+                 (long long)max);
+        return -1;
+    }
+    if (v->valuedouble < (double)min || v->valuedouble > (double)max) {
+        snprintf(err, errlen, "%s: %.0f is out of range (%lld to %lld)", path, v->valuedouble,
+                 (long long)min, (long long)max);
+        return -1;
+    }
+    *out = (int64_t)v->valuedouble;
+    return 0;
+}
+
+/* An optional integer member: 1 when present (and valid), 0 when absent, -1 on error. */
+static int member_int(const cJSON *obj, const char *base, const char *name, int64_t min,
+                      int64_t max, int64_t *out, char *err, size_t errlen)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (v == NULL)
+        return 0;
+    char path[SC_PROXY_PATH_MAX * 2]; /* base may itself be a member's path */
+    snprintf(path, sizeof path, "%s.%s", base, name);
+    return get_int(v, path, min, max, out, err, errlen) == 0 ? 1 : -1;
+}
+
+static int parse_on_connection(const cJSON *v, const char *base, sc_proxy_fault *f, char *err,
+                               size_t errlen)
+{
+    char path[SC_PROXY_PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s.on_connection", base);
+    if (cJSON_IsNumber(v)) {
+        if (get_int(v, path, 1, INT64_MAX / 2, &f->conn_from, err, errlen) != 0)
+            return -1;
+        f->conn_to = f->conn_from;
+        return 0;
+    }
+    if (!cJSON_IsObject(v)) {
+        snprintf(err, errlen, "%s: expected a connection number (1-based) or {\"from\":N,\"to\":M}",
+                 path);
+        return -1;
+    }
+    for (const cJSON *m = v->child; m != NULL; m = m->next) {
+        if (strcmp(m->string, "from") != 0 && strcmp(m->string, "to") != 0) {
+            snprintf(err, errlen, "%s.%s: unknown field (use from, to)", path, m->string);
+            return -1;
+        }
+        for (const cJSON *o = v->child; o != m; o = o->next)
+            if (strcmp(o->string, m->string) == 0) {
+                snprintf(err, errlen, "%s.%s: given twice", path, m->string);
+                return -1;
+            }
+    }
+    f->conn_from = 1;
+    f->conn_to = INT64_MAX;
+    if (member_int(v, path, "from", 1, INT64_MAX / 2, &f->conn_from, err, errlen) < 0 ||
+        member_int(v, path, "to", 1, INT64_MAX / 2, &f->conn_to, err, errlen) < 0)
+        return -1;
+    if (f->conn_to < f->conn_from) {
+        snprintf(err, errlen, "%s: \"to\" (%lld) is before \"from\" (%lld)", path,
+                 (long long)f->conn_to, (long long)f->conn_from);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_direction(const cJSON *v, const char *base, int *dirs, char *err, size_t errlen)
+{
+    const char *s = cJSON_GetStringValue(v);
+    if (s != NULL && strcmp(s, "up") == 0)
+        *dirs = SC_PROXY_DIR_UP;
+    else if (s != NULL && strcmp(s, "down") == 0)
+        *dirs = SC_PROXY_DIR_DOWN;
+    else if (s != NULL && strcmp(s, "both") == 0)
+        *dirs = SC_PROXY_DIR_BOTH;
+    else {
+        snprintf(err, errlen, "%s.direction: expected \"up\", \"down\" or \"both\"", base);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_type(const cJSON *obj, const char *base, sc_proxy_fault_type *t, char *err,
+                      size_t errlen)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "type");
+    if (v == NULL) {
+        snprintf(err, errlen, "%s.type: missing", base);
+        return -1;
+    }
+    if (!cJSON_IsString(v)) {
+        snprintf(err, errlen, "%s.type: expected a string", base);
+        return -1;
+    }
+    for (size_t i = 0; i < N_TYPES; i++)
+        if (strcmp(v->valuestring, type_names[i]) == 0) {
+            *t = (sc_proxy_fault_type)i;
+            return 0;
+        }
+    snprintf(err, errlen,
+             "%s.type: unknown fault \"%.64s\" (reset, close, blackhole, refuse, latency, "
+             "bandwidth, slice, cut_after_bytes)",
+             base, v->valuestring);
+    return -1;
+}
+
+/* The schedule: at most one of at_ms / at_case_ms / after_bytes, plus on_connection. */
+static int parse_schedule(const cJSON *obj, const char *base, sc_proxy_fault *f, char *err,
+                          size_t errlen)
+{
+    static const char *const keys[] = {"at_ms", "at_case_ms", "after_bytes"};
+    static const sc_proxy_trigger kinds[] = {SC_TRIGGER_AT_MS, SC_TRIGGER_AT_CASE_MS,
+                                             SC_TRIGGER_AFTER_BYTES};
+    const char *given = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        int64_t max = kinds[i] == SC_TRIGGER_AFTER_BYTES ? SC_PROXY_MAX_BYTES : SC_PROXY_MAX_MS;
+        int rc = member_int(obj, base, keys[i], 0, max, &f->trigger_value, err, errlen);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            continue;
+        if (given != NULL) {
+            snprintf(err, errlen, "%s.%s: only one of at_ms, at_case_ms, after_bytes (%s given)",
+                     base, keys[i], given);
+            return -1;
+        }
+        given = keys[i];
+        f->trigger = kinds[i];
+    }
+    const cJSON *conn = cJSON_GetObjectItemCaseSensitive(obj, "on_connection");
+    if (conn != NULL && parse_on_connection(conn, base, f, err, errlen) != 0)
+        return -1;
+    return 0;
+}
+
+static int parse_fault(const cJSON *obj, const char *base, sc_proxy_fault *f, char *err,
+                       size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    f->conn_from = 1;
+    f->conn_to = INT64_MAX;
+    f->dirs = SC_PROXY_DIR_BOTH;
+    if (!cJSON_IsObject(obj)) {
+        snprintf(err, errlen, "%s: expected an object with a \"type\"", base);
+        return -1;
+    }
+    if (parse_type(obj, base, &f->type, err, errlen) != 0)
+        return -1;
+    const char *tname = type_names[f->type];
+    for (const cJSON *m = obj->child; m != NULL; m = m->next) {
+        if (!is_field_of(f->type, m->string)) {
+            snprintf(err, errlen, "%s.%.64s: unknown field for a %s fault", base, m->string, tname);
+            return -1;
+        }
+        for (const cJSON *o = obj->child; o != m; o = o->next)
+            if (strcmp(o->string, m->string) == 0) {
+                snprintf(err, errlen, "%s.%.64s: given twice", base, m->string);
+                return -1;
+            }
+    }
+    if (parse_schedule(obj, base, f, err, errlen) != 0)
+        return -1;
+    const cJSON *dir = cJSON_GetObjectItemCaseSensitive(obj, "direction");
+    if (dir != NULL && parse_direction(dir, base, &f->dirs, err, errlen) != 0)
+        return -1;
+
+    int rc = 1;
+    switch (f->type) {
+    case SC_FAULT_LATENCY:
+        rc = member_int(obj, base, "ms", 0, SC_PROXY_MAX_MS, &f->ms, err, errlen);
+        if (rc > 0 &&
+            member_int(obj, base, "jitter_ms", 0, SC_PROXY_MAX_MS, &f->jitter_ms, err, errlen) < 0)
+            return -1;
+        break;
+    case SC_FAULT_BANDWIDTH:
+        rc = member_int(obj, base, "bytes_per_s", 1, SC_PROXY_MAX_BYTES, &f->bytes_per_s, err,
+                        errlen);
+        break;
+    case SC_FAULT_SLICE:
+        rc = member_int(obj, base, "bytes", 1, SC_PROXY_MAX_BYTES, &f->bytes, err, errlen);
+        if (rc > 0 &&
+            member_int(obj, base, "delay_ms", 0, SC_PROXY_MAX_MS, &f->delay_ms, err, errlen) < 0)
+            return -1;
+        break;
+    case SC_FAULT_CUT_AFTER_BYTES:
+        if (f->trigger != SC_TRIGGER_NONE) {
+            snprintf(err, errlen,
+                     "%s: cut_after_bytes is its own schedule (bytes, direction); at_ms, "
+                     "at_case_ms and after_bytes do not apply",
+                     base);
+            return -1;
+        }
+        rc = member_int(obj, base, "bytes", 0, SC_PROXY_MAX_BYTES, &f->bytes, err, errlen);
+        f->trigger = SC_TRIGGER_AFTER_BYTES;
+        f->trigger_value = f->bytes;
+        break;
+    case SC_FAULT_REFUSE:
+        if (f->trigger == SC_TRIGGER_AT_MS || f->trigger == SC_TRIGGER_AFTER_BYTES) {
+            snprintf(err, errlen,
+                     "%s.%s: refuse happens at accept; use at_case_ms or on_connection", base,
+                     f->trigger == SC_TRIGGER_AT_MS ? "at_ms" : "after_bytes");
+            return -1;
+        }
+        if (dir != NULL) {
+            snprintf(err, errlen, "%s.direction: a refused connection has no direction", base);
+            return -1;
+        }
+        break;
+    default: /* reset, close, blackhole */
+        if (dir != NULL && f->trigger != SC_TRIGGER_AFTER_BYTES) {
+            snprintf(err, errlen, "%s.direction: for a %s fault only with after_bytes", base,
+                     tname);
+            return -1;
+        }
+        break;
+    }
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        snprintf(err, errlen, "%s.%s: missing (required for %s)", base, type_fields[f->type][0],
+                 tname);
+        return -1;
+    }
+    return 0;
+}
+
+int sc_proxy_faults_from_json(const cJSON *json, const char *path, sc_proxy_faults *out, char *err,
+                              size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (!cJSON_IsArray(json)) {
+        snprintf(err, errlen, "%s: expected an array of faults", path);
+        return -1;
+    }
+    size_t i = 0;
+    for (const cJSON *f = json->child; f != NULL; f = f->next, i++) {
+        if (i >= SC_PROXY_MAX_FAULTS) {
+            snprintf(err, errlen, "%s: more than %d faults", path, SC_PROXY_MAX_FAULTS);
+            return -1;
+        }
+        char base[SC_PROXY_PATH_MAX];
+        snprintf(base, sizeof base, "%s[%zu]", path, i);
+        if (parse_fault(f, base, &out->items[i], err, errlen) != 0) {
+            memset(out, 0, sizeof *out);
+            return -1;
+        }
+        out->count = i + 1;
+    }
+    return 0;
+}
+
+int sc_proxy_faults_parse(const char *text, sc_proxy_faults *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (text == NULL || strlen(text) > SC_PROXY_MAX_FAULTS_TEXT) {
+        snprintf(err, errlen, "faults: empty or longer than %d bytes", SC_PROXY_MAX_FAULTS_TEXT);
+        return -1;
+    }
+    const char *end = NULL;
+    cJSON *json = cJSON_ParseWithOpts(text, &end, 1);
+    if (json == NULL) {
+        snprintf(err, errlen, "faults: invalid JSON at byte %td",
+                 end != NULL ? end - text : (ptrdiff_t)0);
+        return -1;
+    }
+    int rc = sc_proxy_faults_from_json(json, "faults", out, err, errlen);
+    cJSON_Delete(json);
+    return rc;
+}
