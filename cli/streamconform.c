@@ -2,6 +2,7 @@
 #include "sc_cli.h"
 
 #include "sc_cli_client.h"
+#include "sc_proxy.h"
 #include "sc_cli_script_server.h"
 
 #include <stdio.h>
@@ -22,6 +23,7 @@ static const subcommand subcommands[] = {
     {"list", sc_cli_list_main, "list the cases a run would run"},
     {"show", sc_cli_show_main, "show what each side of one case gets, to run it by hand"},
     {"peer-client", sc_cli_peer_client_main, "the client-peer driver (JSON lines on stdin)"},
+    {"proxy", sc_cli_proxy_main, "TCP fault proxy in front of a server (reset, latency, ...)"},
 };
 
 static void usage(FILE *out)
