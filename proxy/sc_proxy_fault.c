@@ -289,6 +289,7 @@ int sc_proxy_faults_from_json(const cJSON *json, const char *path, sc_proxy_faul
     for (const cJSON *f = json->child; f != NULL; f = f->next, i++) {
         if (i >= SC_PROXY_MAX_FAULTS) {
             snprintf(err, errlen, "%s: more than %d faults", path, SC_PROXY_MAX_FAULTS);
+            memset(out, 0, sizeof *out);
             return -1;
         }
         char base[SC_PROXY_PATH_MAX];

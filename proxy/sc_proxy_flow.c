@@ -1,5 +1,6 @@
 #include "sc_proxy_flow.h"
 
+#include <math.h>
 #include <string.h>
 
 static bool has_dir(const sc_proxy_fault *fault, sc_proxy_dir d)
@@ -170,7 +171,9 @@ static size_t bandwidth_allow(const sc_proxy_fault *fault, int64_t tat_us, size_
     if (need < 1)
         need = 1;
     double at_us = (double)start - SC_PROXY_BURST_MS * 1000.0 + need * 1e6 / rate;
-    *wake_ms = min64(*wake_ms, (int64_t)(at_us / 1000.0) + 1);
+    if (at_us > (double)start)
+        at_us = (double)start; /* a rate below one byte per burst: the idle rule's byte */
+    *wake_ms = min64(*wake_ms, (int64_t)ceil(at_us / 1000.0));
     return 0;
 }
 
