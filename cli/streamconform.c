@@ -4,6 +4,7 @@
 #include "sc_cli_client.h"
 #include "sc_proxy.h"
 #include "sc_cli_script_server.h"
+#include "sc_record.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,8 @@ static const subcommand subcommands[] = {
     {"list", sc_cli_list_main, "list the cases a run would run"},
     {"show", sc_cli_show_main, "show what each side of one case gets, to run it by hand"},
     {"peer-client", sc_cli_peer_client_main, "the client-peer driver (JSON lines on stdin)"},
+    {"record", sc_cli_record_main, "record calls through a gRPC proxy into a scenario file"},
+    {"replay", sc_cli_replay_main, "serve a recording's server side, check the client's messages"},
     {"proxy", sc_cli_proxy_main, "TCP fault proxy in front of a server (reset, latency, ...)"},
 };
 

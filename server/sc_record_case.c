@@ -1,0 +1,510 @@
+/* sc_record_case: one recorded call -> one scenario (pure logic), and replay's JSON diff. */
+#include "sc_base64.h"
+#include "sc_json.h"
+#include "sc_record.h"
+#include "sc_script.h"
+#include "sc_status.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Scenario lists (response_contents, expectations) hold at most this many entries (the loader's
+ * SC_SCENARIO_MAX_LIST). */
+#define REC_MAX_LIST 256
+/* Default deadline of the client driver when the recorded call had none. */
+#define REC_DEFAULT_TIMEOUT_MS 60000
+
+void sc_record_case_free(sc_record_case *c)
+{
+    for (size_t i = 0; i < c->n_requests; i++)
+        free(c->requests[i].data);
+    for (size_t i = 0; i < c->n_responses; i++)
+        free(c->responses[i].data);
+    free(c->requests);
+    free(c->responses);
+    free(c->path);
+    free(c->status_message);
+    sc_md_list_free(&c->client_md);
+    sc_md_list_free(&c->headers);
+    sc_md_list_free(&c->trailers);
+    memset(c, 0, sizeof *c);
+}
+
+int sc_record_case_add(sc_record_case *c, bool request, const unsigned char *data, size_t len,
+                       int64_t at_ms)
+{
+    sc_record_msg **list = request ? &c->requests : &c->responses;
+    size_t *n = request ? &c->n_requests : &c->n_responses;
+    size_t *cap = request ? &c->cap_requests : &c->cap_responses;
+    size_t *dropped = request ? &c->dropped_requests : &c->dropped_responses;
+    if (*n >= SC_RECORD_MAX_MESSAGES) {
+        (*dropped)++;
+        return 0;
+    }
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 8;
+        sc_record_msg *items = realloc(*list, ncap * sizeof *items);
+        if (items == NULL)
+            return -1;
+        *list = items;
+        *cap = ncap;
+    }
+    unsigned char *copy = malloc(len > 0 ? len : 1);
+    if (copy == NULL)
+        return -1;
+    if (len > 0)
+        memcpy(copy, data, len);
+    (*list)[(*n)++] = (sc_record_msg){.data = copy, .len = len, .at_ms = at_ms};
+    return 0;
+}
+
+bool sc_record_key_reserved(const char *key)
+{
+    static const char *const reserved[] = {"content-type", "te", "user-agent", "host", NULL};
+    if (key[0] == ':' || key[0] == '\0')
+        return true;
+    for (const char *const *r = reserved; *r != NULL; r++)
+        if (strcmp(key, *r) == 0)
+            return true;
+    return strncmp(key, "grpc-", 5) == 0 && strcmp(key, "grpc-retry-pushback-ms") != 0;
+}
+
+/* ---- metadata ---- */
+
+static bool redacted(const sc_record_opts *o, const char *key)
+{
+    for (size_t i = 0; o != NULL && i < o->n_redact; i++)
+        if (strcasecmp(o->redact[i], key) == 0)
+            return true;
+    return false;
+}
+
+static bool key_chars_ok(const char *key)
+{
+    for (const char *p = key; *p != '\0'; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+              *p == '.'))
+            return false;
+    return *key != '\0';
+}
+
+/* Control keys of the peer protocol: the engine sets them itself, the scripted server ignores. */
+static bool control_key(const char *key)
+{
+    return strncmp(key, "x-sc-", 5) == 0 || strncmp(key, "x-grpc-test-", 12) == 0;
+}
+
+/* The text a value is written as: -bin base64, else the value when printable ASCII. NULL when the
+ * format cannot hold it (then the entry is dropped, and counted). */
+static char *md_text(const sc_md_entry *e, const sc_record_opts *o)
+{
+    bool bin = sc_md_key_is_binary(e->key);
+    if (redacted(o, e->key))
+        return bin ? sc_base64_encode((const unsigned char *)SC_RECORD_REDACTED,
+                                      strlen(SC_RECORD_REDACTED))
+                   : strdup(SC_RECORD_REDACTED);
+    if (e->value_len > SC_SCRIPT_MAX_TEXT)
+        return NULL;
+    if (bin)
+        return sc_base64_encode(e->value, e->value_len);
+    for (size_t i = 0; i < e->value_len; i++)
+        if (e->value[i] < 0x20 || e->value[i] > 0x7e)
+            return NULL;
+    return strdup((const char *)e->value);
+}
+
+/* {"key": "v" or ["v1", "v2"]} of the entries the format can hold. `client` drops control keys
+ * and grpc-retry-pushback-ms too. *dropped counts what was left out. */
+static cJSON *md_json(const sc_md_list *md, const sc_record_opts *o, bool client, size_t *dropped)
+{
+    cJSON *obj = cJSON_CreateObject();
+    if (obj == NULL)
+        return NULL;
+    size_t entries = 0;
+    for (size_t i = 0; i < md->count; i++) {
+        const sc_md_entry *e = &md->items[i];
+        if (sc_record_key_reserved(e->key) || (client && control_key(e->key)) ||
+            (client && strncmp(e->key, "grpc-", 5) == 0))
+            continue;
+        char *text = key_chars_ok(e->key) && entries < REC_MAX_LIST ? md_text(e, o) : NULL;
+        if (text == NULL) {
+            (*dropped)++;
+            continue;
+        }
+        entries++;
+        cJSON *v = cJSON_CreateString(text);
+        free(text);
+        cJSON *have = cJSON_GetObjectItemCaseSensitive(obj, e->key);
+        if (v == NULL)
+            goto oom;
+        if (have == NULL) {
+            cJSON_AddItemToObject(obj, e->key, v);
+        } else if (cJSON_IsArray(have)) {
+            cJSON_AddItemToArray(have, v);
+        } else {
+            cJSON *arr = cJSON_CreateArray();
+            if (arr == NULL) {
+                cJSON_Delete(v);
+                goto oom;
+            }
+            cJSON_AddItemToArray(arr, cJSON_Duplicate(have, true));
+            cJSON_AddItemToArray(arr, v);
+            cJSON_ReplaceItemInObjectCaseSensitive(obj, e->key, arr);
+        }
+    }
+    return obj;
+oom:
+    cJSON_Delete(obj);
+    return NULL;
+}
+
+/* What the judge compares headers/trailers with: repeated keys joined with ","
+ * (sc_md_list_to_json). */
+static cJSON *md_expect(const cJSON *md_obj)
+{
+    cJSON *obj = cJSON_CreateObject();
+    const cJSON *e = NULL;
+    cJSON_ArrayForEach(e, md_obj)
+    {
+        if (!cJSON_IsString(e))
+            continue; /* repeated: how each client folds them differs; left out */
+        cJSON_AddStringToObject(obj, e->string, e->valuestring);
+    }
+    return obj;
+}
+
+/* ---- messages ---- */
+
+/* Canonical JSON of a recorded message, or NULL when it does not decode as `desc`. */
+static cJSON *msg_json(const ProtobufCMessageDescriptor *desc, const sc_record_msg *m)
+{
+    if (desc == NULL)
+        return NULL;
+    ProtobufCMessage *pb = protobuf_c_message_unpack(desc, NULL, m->len, m->data);
+    if (pb == NULL)
+        return NULL;
+    cJSON *j = sc_json_from_message(pb, NULL, 0);
+    protobuf_c_message_free_unpacked(pb, NULL);
+    return j;
+}
+
+static int64_t clamp_ms(int64_t v)
+{
+    return v < 0 ? 0 : v > SC_SCRIPT_MAX_MS ? SC_SCRIPT_MAX_MS : v;
+}
+
+/* ---- the scenario ---- */
+
+typedef struct {
+    size_t md_dropped, raw_requests, raw_responses;
+} notes;
+
+static cJSON *client_section(const sc_record_case *c, const sc_record_opts *o, notes *n)
+{
+    cJSON *cl = cJSON_CreateObject();
+    cJSON *reqs = cJSON_AddArrayToObject(cl, "requests");
+    const ProtobufCMessageDescriptor *desc = sc_method_request_desc(c->method);
+    for (size_t i = 0; i < c->n_requests; i++) {
+        cJSON *j = msg_json(desc, &c->requests[i]);
+        if (j == NULL) {
+            /* Not the method's request type: kept as base64 (the driver cannot send it). */
+            char *b64 = sc_base64_encode(c->requests[i].data, c->requests[i].len);
+            j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "$raw", b64 != NULL ? b64 : "");
+            free(b64);
+            n->raw_requests++;
+        }
+        cJSON_AddItemToArray(reqs, j);
+    }
+    cJSON *md = md_json(&c->client_md, o, true, &n->md_dropped);
+    if (md != NULL && md->child != NULL)
+        cJSON_AddItemToObject(cl, "metadata", md);
+    else
+        cJSON_Delete(md);
+    if (c->timeout_ms > 0)
+        cJSON_AddNumberToObject(
+            cl, "timeout_ms",
+            (double)(c->timeout_ms > SC_SCRIPT_MAX_MS ? SC_SCRIPT_MAX_MS : c->timeout_ms));
+    cJSON_AddBoolToObject(cl, "half_close", c->half_close);
+    if (c->end == SC_RECORD_END_CANCELLED) {
+        cJSON *cancel = cJSON_AddObjectToObject(cl, "cancel");
+        if (c->delivered > 0)
+            cJSON_AddNumberToObject(cancel, "after_responses", (double)c->delivered);
+        else
+            cJSON_AddNumberToObject(cancel, "after_ms", (double)clamp_ms(c->end_ms));
+    }
+    return cl;
+}
+
+/* Floating-point values as decimal strings (proto3 JSON accepts both): cJSON prints a double with
+ * 15 digits whenever that reads back "close enough", so a 17-digit value would not survive the
+ * engine's copies of the script (the runner prints the scripts file) and of the expectation; the
+ * judge compares a string with a number by its exact value. */
+static void floats_as_strings(cJSON *v)
+{
+    for (cJSON *c = v != NULL ? v->child : NULL; c != NULL; c = c->next) {
+        if (cJSON_IsRaw(c) && c->valuestring != NULL) {
+            char *text = c->valuestring;
+            c->type = cJSON_String;
+            c->valuestring = text; /* same allocation, now read as a string */
+        } else {
+            floats_as_strings(c);
+        }
+    }
+}
+
+static cJSON *script_section(const sc_record_case *c, const sc_record_opts *o, notes *n)
+{
+    cJSON *sc = cJSON_CreateObject();
+    const ProtobufCMessageDescriptor *desc =
+        c->method != SC_METHOD_UNKNOWN ? sc_method_get(c->method)->response : NULL;
+    bool cut = c->end == SC_RECORD_END_CANCELLED || c->end == SC_RECORD_END_DEADLINE;
+    /* Headers on their own when they carried anything or came before responses; otherwise the
+     * status was a trailers-only response. */
+    bool headers = c->has_headers && (c->headers.count > 0 || c->n_responses > 0);
+    int64_t last;
+    if (headers) {
+        cJSON_AddNumberToObject(sc, "initial_delay_ms", (double)clamp_ms(c->headers_ms));
+        cJSON *md = md_json(&c->headers, o, false, &n->md_dropped);
+        cJSON_AddItemToObject(sc, "headers", md != NULL ? md : cJSON_CreateObject());
+        last = c->headers_ms;
+    } else {
+        int64_t at = cut ? c->end_ms : c->status_ms;
+        cJSON_AddNumberToObject(sc, "initial_delay_ms", (double)clamp_ms(at));
+        last = at;
+    }
+    cJSON *resps = cJSON_AddArrayToObject(sc, "responses");
+    for (size_t i = 0; i < c->n_responses; i++) {
+        const sc_record_msg *m = &c->responses[i];
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r, "delay_ms", (double)clamp_ms(m->at_ms - last));
+        last = m->at_ms > last ? m->at_ms : last;
+        cJSON *j = msg_json(desc, m);
+        if (j != NULL) {
+            floats_as_strings(j);
+            cJSON_AddItemToObject(r, "message", j);
+        } else {
+            char *b64 = sc_base64_encode(m->data, m->len);
+            cJSON_AddStringToObject(r, "raw", b64 != NULL ? b64 : "");
+            free(b64);
+            n->raw_responses++;
+        }
+        cJSON_AddItemToArray(resps, r);
+    }
+    cJSON *st = cJSON_CreateObject();
+    if (cut) {
+        /* The client ended the call: the status is never reached while the client replays what
+         * it did (cancel, deadline); it waits as long as the client's deadline. */
+        cJSON_AddStringToObject(st, "code",
+                                sc_status_name(c->end == SC_RECORD_END_CANCELLED
+                                                   ? SC_STATUS_CANCELLED
+                                                   : SC_STATUS_DEADLINE_EXCEEDED));
+        cJSON_AddNumberToObject(
+            st, "delay_ms",
+            (double)clamp_ms(c->timeout_ms > 0 ? c->timeout_ms : REC_DEFAULT_TIMEOUT_MS));
+    } else {
+        cJSON *md = md_json(&c->trailers, o, false, &n->md_dropped);
+        if (md != NULL && md->child != NULL)
+            cJSON_AddItemToObject(sc, "trailers", md);
+        else
+            cJSON_Delete(md);
+        cJSON_AddStringToObject(st, "code", sc_status_name(c->status_code));
+        char msg[SC_SCRIPT_MAX_TEXT + 1];
+        snprintf(msg, sizeof msg, "%s", c->status_message != NULL ? c->status_message : "");
+        if (msg[0] != '\0')
+            cJSON_AddStringToObject(st, "message", msg);
+        if (headers || c->n_responses > 0)
+            cJSON_AddNumberToObject(st, "delay_ms", (double)clamp_ms(c->status_ms - last));
+    }
+    cJSON_AddItemToObject(sc, "status", st);
+    return sc;
+}
+
+static cJSON *expect_section(const sc_record_case *c, const cJSON *script, const sc_record_opts *o,
+                             notes *n)
+{
+    cJSON *ex = cJSON_CreateObject();
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(script, "status");
+    cJSON_AddStringToObject(ex, "status",
+                            cJSON_GetObjectItemCaseSensitive(st, "code")->valuestring);
+    bool cut = c->end == SC_RECORD_END_CANCELLED || c->end == SC_RECORD_END_DEADLINE;
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(st, "message");
+    if (!cut)
+        cJSON_AddStringToObject(ex, "message", cJSON_IsString(msg) ? msg->valuestring : "");
+    size_t count = c->end == SC_RECORD_END_CANCELLED ? c->delivered : c->n_responses;
+    if (c->end == SC_RECORD_END_DEADLINE) {
+        cJSON *r = cJSON_AddObjectToObject(ex, "responses");
+        cJSON_AddNumberToObject(r, "max", (double)count);
+    } else {
+        cJSON_AddNumberToObject(ex, "responses", (double)count);
+    }
+    const cJSON *resps = cJSON_GetObjectItemCaseSensitive(script, "responses");
+    if (count > 0 && n->raw_responses == 0) {
+        cJSON *contents = cJSON_AddArrayToObject(ex, "response_contents");
+        size_t i = 0;
+        const cJSON *r = NULL;
+        cJSON_ArrayForEach(r, resps)
+        {
+            if (i++ >= count || i > REC_MAX_LIST)
+                break;
+            cJSON *m = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, "message"), true);
+            floats_as_strings(m);
+            cJSON_AddItemToArray(contents, m);
+        }
+    }
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(script, "headers");
+    if (h != NULL && h->child != NULL && (!cut || c->delivered > 0))
+        cJSON_AddItemToObject(ex, "headers", md_expect(h));
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(script, "trailers");
+    if (t != NULL && t->child != NULL && !cut)
+        cJSON_AddItemToObject(ex, "trailers", md_expect(t));
+    (void)o;
+    return ex;
+}
+
+cJSON *sc_record_case_scenario(const sc_record_case *c, const char *name,
+                               const sc_record_opts *opts, char *err, size_t errlen)
+{
+    notes n = {0};
+    cJSON *s = cJSON_CreateObject();
+    if (s == NULL)
+        goto oom;
+    cJSON_AddStringToObject(s, "name", name);
+    cJSON *tags = cJSON_AddArrayToObject(s, "tags");
+    cJSON_AddItemToArray(tags, cJSON_CreateString("recorded"));
+    if (c->end == SC_RECORD_END_CANCELLED)
+        cJSON_AddItemToArray(tags, cJSON_CreateString("cancel"));
+    if (c->end == SC_RECORD_END_DEADLINE)
+        cJSON_AddItemToArray(tags, cJSON_CreateString("deadline"));
+    cJSON_AddStringToObject(s, "method",
+                            c->method != SC_METHOD_UNKNOWN ? sc_method_name(c->method) : c->path);
+    cJSON *client = client_section(c, opts, &n);
+    cJSON *script = script_section(c, opts, &n);
+    cJSON *expect = expect_section(c, script, opts, &n);
+    char summary[512];
+    int len = snprintf(summary, sizeof summary, "recorded %s: %zu requests, %zu responses, %s",
+                       c->path, c->n_requests, c->n_responses,
+                       c->end == SC_RECORD_END_CANCELLED  ? "cancelled by the client"
+                       : c->end == SC_RECORD_END_DEADLINE ? "deadline exceeded"
+                                                          : sc_status_name(c->status_code));
+    if (c->dropped_requests + c->dropped_responses > 0 && len > 0 && (size_t)len < sizeof summary)
+        len += snprintf(summary + len, sizeof summary - (size_t)len, "; %zu messages not recorded",
+                        c->dropped_requests + c->dropped_responses);
+    if (n.md_dropped > 0 && len > 0 && (size_t)len < sizeof summary)
+        snprintf(summary + len, sizeof summary - (size_t)len,
+                 "; %zu metadata entries not recordable", n.md_dropped);
+    cJSON_AddStringToObject(s, "summary", summary);
+    cJSON_AddItemToObject(s, "client", client);
+    cJSON *server = cJSON_AddObjectToObject(s, "server");
+    cJSON_AddItemToObject(server, "script", script);
+    cJSON_AddItemToObject(s, "expect", expect);
+    if (client == NULL || script == NULL || expect == NULL || server == NULL)
+        goto oom;
+    return s;
+oom:
+    cJSON_Delete(s);
+    snprintf(err, errlen, "out of memory building the scenario %s", name);
+    return NULL;
+}
+
+/* ---- diff ---- */
+
+static char *short_text(const cJSON *v)
+{
+    if (v == NULL)
+        return strdup("(absent)");
+    char *t = cJSON_PrintUnformatted(v);
+    if (t != NULL && strlen(t) > 120)
+        strcpy(t + 117, "...");
+    return t;
+}
+
+/* Defaults proto3 omits: absent equals 0, "0", "", false, [], {}. */
+static bool is_default(const cJSON *v)
+{
+    if (v == NULL)
+        return true;
+    if (cJSON_IsFalse(v) || cJSON_IsNull(v))
+        return true;
+    if (cJSON_IsNumber(v))
+        return v->valuedouble == 0;
+    if (cJSON_IsString(v))
+        return v->valuestring[0] == '\0' || strcmp(v->valuestring, "0") == 0;
+    if (cJSON_IsRaw(v))
+        return v->valuestring != NULL && strtod(v->valuestring, NULL) == 0;
+    if (cJSON_IsArray(v) || cJSON_IsObject(v))
+        return v->child == NULL;
+    return false;
+}
+
+static bool scalar_equal(const cJSON *a, const cJSON *b)
+{
+    bool an = cJSON_IsNumber(a) || cJSON_IsRaw(a), bn = cJSON_IsNumber(b) || cJSON_IsRaw(b);
+    if (an && bn) {
+        double x = cJSON_IsRaw(a) ? strtod(a->valuestring, NULL) : a->valuedouble;
+        double y = cJSON_IsRaw(b) ? strtod(b->valuestring, NULL) : b->valuedouble;
+        return x == y || (isnan(x) && isnan(y));
+    }
+    if (cJSON_IsString(a) && cJSON_IsString(b))
+        return strcmp(a->valuestring, b->valuestring) == 0;
+    if (cJSON_IsBool(a) && cJSON_IsBool(b))
+        return cJSON_IsTrue(a) == cJSON_IsTrue(b);
+    return cJSON_IsNull(a) && cJSON_IsNull(b);
+}
+
+static size_t report(const char *path, const cJSON *e, const cJSON *a, cJSON *out, size_t max)
+{
+    if (out != NULL && (size_t)cJSON_GetArraySize(out) < max) {
+        char *et = short_text(e), *at = short_text(a);
+        char line[512];
+        snprintf(line, sizeof line, "%s: expected %s, actual %s", path[0] ? path : "(message)",
+                 et ? et : "?", at ? at : "?");
+        free(et);
+        free(at);
+        cJSON_AddItemToArray(out, cJSON_CreateString(line));
+    }
+    return 1;
+}
+
+size_t sc_record_diff(const cJSON *expected, const cJSON *actual, const char *path, cJSON *out,
+                      size_t max)
+{
+    if (expected == NULL || actual == NULL)
+        return is_default(expected) && is_default(actual)
+                   ? 0
+                   : report(path, expected, actual, out, max);
+    if (cJSON_IsObject(expected) && cJSON_IsObject(actual)) {
+        size_t n = 0;
+        char p[512];
+        for (const cJSON *e = expected->child; e != NULL; e = e->next) {
+            snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", e->string);
+            n +=
+                sc_record_diff(e, cJSON_GetObjectItemCaseSensitive(actual, e->string), p, out, max);
+        }
+        for (const cJSON *a = actual->child; a != NULL; a = a->next) {
+            if (cJSON_GetObjectItemCaseSensitive(expected, a->string) != NULL)
+                continue;
+            snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", a->string);
+            n += sc_record_diff(NULL, a, p, out, max);
+        }
+        return n;
+    }
+    if (cJSON_IsArray(expected) && cJSON_IsArray(actual)) {
+        size_t n = 0;
+        int ne = cJSON_GetArraySize(expected), na = cJSON_GetArraySize(actual);
+        char p[512];
+        for (int i = 0; i < (ne > na ? ne : na); i++) {
+            snprintf(p, sizeof p, "%s[%d]", path, i);
+            const cJSON *e = i < ne ? cJSON_GetArrayItem(expected, i) : NULL;
+            const cJSON *a = i < na ? cJSON_GetArrayItem(actual, i) : NULL;
+            if (e == NULL || a == NULL)
+                n += report(p, e, a, out, max);
+            else
+                n += sc_record_diff(e, a, p, out, max);
+        }
+        return n;
+    }
+    return scalar_equal(expected, actual) ? 0 : report(path, expected, actual, out, max);
+}
