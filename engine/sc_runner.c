@@ -230,6 +230,12 @@ static void peer_flush(peer *p)
 
 /* ---- the run ---------------------------------------------------------------------------- */
 
+/* What the runner keeps per case beside the pure sc_case: its fault proxy, if it has faults. */
+typedef struct {
+    peer proxy;     /* `streamconform proxy` in front of the server (up only while running) */
+    cJSON *records; /* the proxy's connection records so far (owned) */
+} case_io;
+
 typedef struct {
     const sc_run_config *cfg;
     peer drivers[SC_RUNNER_MAX_IMPLS];
@@ -239,6 +245,8 @@ typedef struct {
     size_t n_servers;
     sc_impl script_impl;
     char scripts_path[64]; /* its --scripts file ("" when none) */
+    sc_impl proxy_impl;    /* this binary, verb "proxy" */
+    case_io *io;           /* one per case */
     sc_case *cases;
     size_t n_cases;
     size_t done, failing, in_flight;
@@ -368,7 +376,8 @@ static int plan(run *r, char *err, size_t errlen)
     const sc_run_config *cfg = r->cfg;
     size_t max = cfg->scenarios->count * cfg->n_clients * r->n_servers;
     r->cases = calloc(max ? max : 1, sizeof *r->cases);
-    if (r->cases == NULL) {
+    r->io = calloc(max ? max : 1, sizeof *r->io);
+    if (r->cases == NULL || r->io == NULL) {
         snprintf(err, errlen, "out of memory planning %zu cases", max);
         return -1;
     }
@@ -406,6 +415,93 @@ static int plan(run *r, char *err, size_t errlen)
     return 0;
 }
 
+/* ---- fault proxies ------------------------------------------------------------------------ */
+
+static case_io *io_of(run *r, const sc_case *c)
+{
+    return &r->io[c - r->cases];
+}
+
+/* Start the case's fault proxy in front of `server_port`; its port becomes the case's target. */
+static int proxy_start(run *r, sc_case *c, int server_port, char *err, size_t errlen)
+{
+    case_io *io = io_of(r, c);
+    char *faults = cJSON_PrintUnformatted(sc_scenario_faults(c->scenario));
+    char upstream[64];
+    snprintf(upstream, sizeof upstream, "127.0.0.1:%d", server_port);
+    char *argv[] = {r->proxy_impl.program,
+                    "proxy",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--upstream",
+                    upstream,
+                    "--faults",
+                    faults ? faults : "[]",
+                    "--quiet",
+                    NULL};
+    io->proxy = (peer){.impl = &r->proxy_impl, .is_server = true};
+    cJSON_Delete(io->records);
+    io->records = cJSON_CreateArray();
+    int rc = -1;
+    if (faults == NULL || io->records == NULL) {
+        snprintf(err, errlen, "out of memory starting the fault proxy");
+    } else if (sc_proc_spawn(&io->proxy.proc, argv, SC_PROC_STDERR) != 0) {
+        snprintf(err, errlen, "cannot start the fault proxy");
+    } else if (sc_proc_wait_ready(&io->proxy.proc, SC_RUNNER_READY_MS) != 0) {
+        drain_stderr(&io->proxy);
+        char *tail = tail_text(&io->proxy);
+        snprintf(err, errlen, "the fault proxy gave no ready line%s%.1000s",
+                 tail && *tail ? "; stderr: " : "", tail ? tail : "");
+        free(tail);
+        sc_proc_cleanup(&io->proxy.proc);
+    } else {
+        io->proxy.up = true;
+        rc = 0;
+    }
+    free(faults);
+    return rc;
+}
+
+static void proxy_take_records(case_io *io)
+{
+    char *line;
+    while ((line = sc_proc_take_line(&io->proxy.proc)) != NULL) {
+        cJSON *rec = cJSON_Parse(line);
+        if (rec != NULL && io->records != NULL)
+            cJSON_AddItemToArray(io->records, rec);
+        else
+            cJSON_Delete(rec);
+        free(line);
+    }
+}
+
+/* Stop the case's proxy (it prints its last records at SIGTERM) and hand its records to the
+ * case's result as "network", where the judge reads them. */
+static void proxy_finish(run *r, sc_case *c)
+{
+    case_io *io = io_of(r, c);
+    if (io->proxy.up) {
+        sc_proc_stop(&io->proxy.proc, SIGTERM, SC_RUNNER_STOP_MS);
+        while (sc_proc_fill(&io->proxy.proc))
+            ; /* the process is gone: read its pipe to the end */
+        proxy_take_records(io);
+        sc_proc_cleanup(&io->proxy.proc);
+        io->proxy.up = false;
+    }
+    if (io->records != NULL && c->result != NULL)
+        cJSON_AddItemToObject(c->result, "network", io->records);
+    else
+        cJSON_Delete(io->records);
+    io->records = NULL;
+}
+
+/* Every way a case ends goes through here, so that its proxy never outlives it. */
+static bool conclude(run *r, sc_case *c, int64_t now)
+{
+    proxy_finish(r, c);
+    return sc_case_conclude(c, now);
+}
+
 static sc_case *find_active(run *r, const char *id)
 {
     for (size_t i = 0; i < r->n_cases; i++) {
@@ -430,12 +526,13 @@ static void fail_cases_of(run *r, peer *p, const char *why, const sc_case *culpr
             continue;
         r->in_flight--;
         if (culprit != NULL && c->state == SC_CASE_RUNNING) {
+            proxy_finish(r, c);
             c->state = SC_CASE_QUEUED; /* restarted with the driver; its attempt did not count */
             c->attempts--;
             continue;
         }
         sc_case_error(c, why, tail, now);
-        if (!sc_case_conclude(c, now))
+        if (!conclude(r, c, now))
             case_done(r, c);
     }
     free(tail);
@@ -538,7 +635,18 @@ static void start_case(run *r, sc_case *c, int64_t now)
     if (!ensure_up(r, server, now) || !ensure_up(r, driver, now))
         return;
     char target[64];
-    snprintf(target, sizeof target, "127.0.0.1:%d", server->proc.port);
+    int port = server->proc.port;
+    if (sc_scenario_faults(c->scenario) != NULL) {
+        char err[1200];
+        if (proxy_start(r, c, port, err, sizeof err) != 0) {
+            sc_case_start(c, now);
+            sc_case_error(c, err, NULL, now);
+            case_done(r, c);
+            return;
+        }
+        port = io_of(r, c)->proxy.proc.port;
+    }
+    snprintf(target, sizeof target, "127.0.0.1:%d", port);
     cJSON *instr = sc_scenario_instruction(c->scenario, c->id, target);
     char *line = instr ? cJSON_PrintUnformatted(instr) : NULL;
     cJSON_Delete(instr);
@@ -577,11 +685,11 @@ static void check_deadlines(run *r, int64_t now)
             fail_cases_of(r, driver, why, c, now);
             peer_stop(driver, SIGKILL);
             driver->restarts++;
-            if (!sc_case_conclude(c, now))
+            if (!conclude(r, c, now))
                 case_done(r, c);
         } else if (sc_case_settled(c, now)) {
             r->in_flight--;
-            if (!sc_case_conclude(c, now))
+            if (!conclude(r, c, now))
                 case_done(r, c);
         }
     }
@@ -601,17 +709,16 @@ static int poll_timeout(run *r, int64_t now)
 /* One poll() over every live peer's pipes, then handle what is readable. */
 static void poll_once(run *r)
 {
-    struct pollfd fds[4 * SC_RUNNER_MAX_IMPLS * 2];
-    peer *owner[4 * SC_RUNNER_MAX_IMPLS * 2];
+    /* drivers and servers: stdout, stderr, stdin; running cases' proxies: stdout, stderr */
+    size_t cap = 3 * (2 * SC_RUNNER_MAX_IMPLS + 1) + 2 * r->n_cases;
+    struct pollfd *fds = calloc(cap, sizeof *fds);
+    peer **owner = calloc(cap, sizeof *owner);
+    sc_case **owner_case = calloc(cap, sizeof *owner_case);
     size_t n = 0;
-    peer *all[2 * SC_RUNNER_MAX_IMPLS];
-    size_t n_all = 0;
-    for (size_t i = 0; i < r->cfg->n_clients; i++)
-        all[n_all++] = &r->drivers[i];
-    for (size_t i = 0; i < r->n_servers; i++)
-        all[n_all++] = &r->servers[i];
-    for (size_t i = 0; i < n_all; i++) {
-        peer *p = all[i];
+    if (fds == NULL || owner == NULL || owner_case == NULL)
+        goto out;
+    for (size_t i = 0; i < r->cfg->n_clients + r->n_servers; i++) {
+        peer *p = i < r->cfg->n_clients ? &r->drivers[i] : &r->servers[i - r->cfg->n_clients];
         if (!p->up)
             continue;
         fds[n] = (struct pollfd){.fd = p->proc.out_fd, .events = POLLIN};
@@ -625,22 +732,39 @@ static void poll_once(run *r)
             owner[n++] = p;
         }
     }
+    for (size_t i = 0; i < r->n_cases; i++) {
+        peer *p = &r->io[i].proxy;
+        if (!p->up || p->proc.out_fd < 0)
+            continue;
+        fds[n] = (struct pollfd){.fd = p->proc.out_fd, .events = POLLIN};
+        owner_case[n] = &r->cases[i];
+        owner[n++] = p;
+        fds[n] = (struct pollfd){.fd = p->proc.err_fd, .events = POLLIN};
+        owner_case[n] = &r->cases[i];
+        owner[n++] = p;
+    }
     int64_t now = sc_time_now_ms();
     int ready = poll(fds, n, poll_timeout(r, now));
     now = sc_time_now_ms();
-    if (ready > 0) {
-        for (size_t i = 0; i < n; i++) {
-            if (fds[i].revents == 0 || !owner[i]->up)
-                continue;
-            if (fds[i].events & POLLOUT)
-                peer_flush(owner[i]);
-            else if (fds[i].fd == owner[i]->proc.err_fd)
-                drain_stderr(owner[i]);
-            else
-                read_peer(r, owner[i], now);
-        }
+    for (size_t i = 0; ready > 0 && i < n; i++) {
+        if (fds[i].revents == 0 || !owner[i]->up)
+            continue;
+        if (fds[i].events & POLLOUT)
+            peer_flush(owner[i]);
+        else if (fds[i].fd == owner[i]->proc.err_fd)
+            drain_stderr(owner[i]);
+        else if (owner_case[i] != NULL) {
+            case_io *io = io_of(r, owner_case[i]);
+            sc_proc_fill(&io->proxy.proc); /* at EOF the case's end reaps the proxy */
+            proxy_take_records(io);
+        } else
+            read_peer(r, owner[i], now);
     }
     check_deadlines(r, now);
+out:
+    free(fds);
+    free(owner);
+    free(owner_case);
 }
 
 /* ---- report ------------------------------------------------------------------------------ */
@@ -773,6 +897,9 @@ static int write_report(const run *r, char *err, size_t errlen)
 
 static void shutdown_peers(run *r)
 {
+    for (size_t i = 0; r->io != NULL && i < r->n_cases; i++)
+        if (r->io[i].proxy.up)
+            proxy_finish(r, &r->cases[i]);
     for (size_t i = 0; i < r->cfg->n_clients; i++)
         peer_stop(&r->drivers[i], SIGTERM);
     for (size_t i = 0; i < r->n_servers; i++)
@@ -789,6 +916,7 @@ int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
         r.server_impls[i] = &cfg->servers[i];
     }
     r.n_servers = cfg->n_servers;
+    r.proxy_impl = (sc_impl){.name = "proxy", .program = self_exe(), .description = "fault proxy"};
     struct sigaction old_int, old_term;
     interrupted = 0;
     install_signals(&old_int, &old_term);
@@ -815,9 +943,13 @@ int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
     rc = (r.failing > 0 || !r.complete) ? 1 : 0;
 out:
     shutdown_peers(&r);
-    for (size_t i = 0; i < r.n_cases; i++)
+    for (size_t i = 0; i < r.n_cases; i++) {
         sc_case_free(&r.cases[i]);
+        cJSON_Delete(r.io[i].records);
+    }
     free(r.cases);
+    free(r.io);
+    sc_impl_free(&r.proxy_impl);
     if (r.scripts_path[0] != '\0')
         unlink(r.scripts_path);
     sc_impl_free(&r.script_impl);

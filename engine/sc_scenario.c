@@ -1,6 +1,7 @@
 /* sc_scenario: loading and validating scenario files (docs/scenario-format.md), accessors, the
  * driver instruction of a case and its bound. The judge and the filters live in their own files. */
 #include "sc_scenario_internal.h"
+#include "sc_proxy_fault.h"
 #include "sc_base64.h"
 #include "sc_client_instr.h"
 #include "sc_json.h"
@@ -758,6 +759,66 @@ static int check_attempts(ctx *c, const sc_scenario *s, const cJSON *a)
     return 0;
 }
 
+/* faults: the fault proxy's list, checked by the proxy's own parser (what loads is what the
+ * proxy accepts); its messages start with the JSON path. */
+static int parse_faults(ctx *c, sc_scenario *s, const cJSON *faults)
+{
+    if (faults == NULL)
+        return 0;
+    sc_proxy_faults parsed;
+    char msg[512];
+    if (sc_proxy_faults_from_json(faults, "faults", &parsed, msg, sizeof msg) != 0)
+        return fail(c, NULL, "%s", msg);
+    s->faults = cJSON_Duplicate(faults, true);
+    return s->faults != NULL ? 0 : oom(c, "faults");
+}
+
+static int get_number(ctx *c, const cJSON *obj, const char *key, const char *path, double min,
+                      double max)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (v == NULL)
+        return 0;
+    char p[512];
+    join(p, sizeof p, path, key);
+    if (!cJSON_IsNumber(v) || v->valuedouble < min || v->valuedouble > max)
+        return fail(c, p, "expected a number in %g..%g", min, max);
+    return 0;
+}
+
+/* expect.network: what the fault proxy saw (connections; accept times against a
+ * connection-backoff policy). Needs a faults section, even [], so that a proxy runs. */
+static int check_network_expect(ctx *c, const sc_scenario *s, const cJSON *net)
+{
+    static const char *const names[] = {"connections", "schedule", NULL};
+    static const char *const snames[] = {"initial_ms", "multiplier",   "jitter",
+                                         "max_ms",     "tolerance_ms", NULL};
+    if (s->faults == NULL)
+        return fail(c, "expect.network",
+                    "needs a faults section (even []) to put a proxy in place");
+    if (check_object(c, net, "expect.network", names) != 0)
+        return -1;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(net, "connections");
+    if (v != NULL && check_range(c, v, "expect.network.connections", true, false) != 0)
+        return -1;
+    v = cJSON_GetObjectItemCaseSensitive(net, "schedule");
+    if (v == NULL)
+        return 0;
+    const char *sp = "expect.network.schedule";
+    int64_t initial = 0, max = 0, tol = 0;
+    bool has_initial = false, has_max = false, has_tol = false;
+    if (check_object(c, v, sp, snames) != 0 ||
+        get_int(c, v, "initial_ms", sp, 1, SC_SCENARIO_MAX_MS, &initial, &has_initial) != 0 ||
+        get_int(c, v, "max_ms", sp, 1, SC_SCENARIO_MAX_MS, &max, &has_max) != 0 ||
+        get_int(c, v, "tolerance_ms", sp, 0, SC_SCENARIO_MAX_MS, &tol, &has_tol) != 0 ||
+        get_number(c, v, "multiplier", sp, 1.0, 100.0) != 0 ||
+        get_number(c, v, "jitter", sp, 0.0, 0.999) != 0)
+        return -1;
+    if (!has_initial || !has_max)
+        return fail(c, sp, "give initial_ms and max_ms (the client's reconnect backoff)");
+    return 0;
+}
+
 static int parse_expect(ctx *c, sc_scenario *s, const cJSON *ex)
 {
     static const char *const names[] = {"status",    "other_allowed_codes",
@@ -766,7 +827,7 @@ static int parse_expect(ctx *c, sc_scenario *s, const cJSON *ex)
                                         "headers",   "trailers",
                                         "timing",    "server",
                                         "attempts",  "response_filter",
-                                        NULL};
+                                        "network",   NULL};
     if (ex == NULL)
         return fail(c, "expect", "missing (at least expect.status)");
     if (check_object(c, ex, "expect", names) != 0)
@@ -808,6 +869,9 @@ static int parse_expect(ctx *c, sc_scenario *s, const cJSON *ex)
         return -1;
     v = cJSON_GetObjectItemCaseSensitive(ex, "attempts");
     if (v != NULL && check_attempts(c, s, v) != 0)
+        return -1;
+    v = cJSON_GetObjectItemCaseSensitive(ex, "network");
+    if (v != NULL && check_network_expect(c, s, v) != 0)
         return -1;
     s->expect = cJSON_Duplicate(ex, true);
     return s->expect != NULL ? 0 : oom(c, "expect");
@@ -917,6 +981,7 @@ static void scenario_free(sc_scenario *s)
 {
     if (s == NULL)
         return;
+    cJSON_Delete(s->faults);
     free(s->name);
     free(s->summary);
     free(s->origin);
@@ -936,7 +1001,7 @@ static void scenario_free(sc_scenario *s)
 static sc_scenario *parse_scenario(ctx *c, const cJSON *obj)
 {
     static const char *const names[] = {"name",   "summary", "tags",   "method", "applies_to",
-                                        "client", "server",  "expect", NULL};
+                                        "client", "server",  "expect", "faults", NULL};
     if (check_object(c, obj, "", names) != 0)
         return NULL;
     sc_scenario *s = calloc(1, sizeof *s);
@@ -970,6 +1035,7 @@ static sc_scenario *parse_scenario(ctx *c, const cJSON *obj)
         parse_applies(c, s, cJSON_GetObjectItemCaseSensitive(obj, "applies_to")) != 0 ||
         parse_server(c, s, cJSON_GetObjectItemCaseSensitive(obj, "server")) != 0 ||
         parse_client(c, s, cJSON_GetObjectItemCaseSensitive(obj, "client")) != 0 ||
+        parse_faults(c, s, cJSON_GetObjectItemCaseSensitive(obj, "faults")) != 0 ||
         parse_expect(c, s, cJSON_GetObjectItemCaseSensitive(obj, "expect")) != 0)
         goto fail;
     return s;
@@ -1268,6 +1334,11 @@ const char *sc_scenario_summary(const sc_scenario *s)
 const char *sc_scenario_origin(const sc_scenario *s)
 {
     return s->origin;
+}
+
+const cJSON *sc_scenario_faults(const sc_scenario *s)
+{
+    return s->faults;
 }
 
 const char *sc_scenario_method(const sc_scenario *s)

@@ -87,6 +87,10 @@ int sc_scenario_judge(const sc_scenario *s, const cJSON *result, const cJSON *se
                       sc_judgement *out);
 void sc_judgement_free(sc_judgement *j);
 
+/* The fault list to put a fault proxy (`streamconform proxy`) between client and server, or NULL
+ * when the scenario runs without one. Owned by the scenario. */
+const cJSON *sc_scenario_faults(const sc_scenario *s);
+
 /* The scenario's expectations as JSON (the "expect" section as loaded, defaults filled in), for
  * the report's "expected" field. Caller owns it. */
 cJSON *sc_scenario_expected_json(const sc_scenario *s);

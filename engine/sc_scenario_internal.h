@@ -56,6 +56,7 @@ struct sc_scenario {
     cJSON *control; /* object: control metadata key -> value (x-sc-case excluded) */
     cJSON *script;  /* server.script as given, or NULL */
     cJSON *expect;  /* validated expect section as given */
+    cJSON *faults;  /* the fault proxy's list (validated by its own parser), or NULL: no proxy */
     cJSON *applies_clients; /* array of strings or NULL (= all) */
     cJSON *applies_servers;
     char *applies_reason; /* NULL when none given */
@@ -76,6 +77,10 @@ int sc_scenario_resolve_per_case(cJSON *tree, const char *case_id);
 
 /* Separator between the $per_case text and the case id. */
 #define SC_SCENARIO_PER_CASE_SEP ":"
+
+/* Defaults of expect.network.schedule: the gRPC connection-backoff spec's multiplier and jitter. */
+#define SC_SCENARIO_CONN_BACKOFF_MULTIPLIER 1.6
+#define SC_SCENARIO_CONN_BACKOFF_JITTER 0.2
 
 /* expect.attempts.schedule resolved: the client's reconnect policy plus tolerance_ms. */
 cJSON *sc_scenario_schedule_policy_json(const sc_scenario *s);

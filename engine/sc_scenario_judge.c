@@ -627,8 +627,138 @@ static void check_attempts(judge *jd, const sc_scenario *s, const cJSON *spec, c
     free(a);
 }
 
+/* ---- the network as the fault proxy saw it ---- */
+
+/* expect.network.schedule as a policy: the connection-backoff spec's multiplier and jitter unless
+ * given; no RESOURCE_EXHAUSTED rule (connection attempts have no status). */
+static sc_sched_policy network_policy(const cJSON *sched)
+{
+    sc_sched_policy p = {0, SC_SCENARIO_CONN_BACKOFF_MULTIPLIER, SC_SCENARIO_CONN_BACKOFF_JITTER, 0,
+                         0, SC_SCENARIO_DEFAULT_TOLERANCE_MS};
+    const cJSON *v;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(sched, "initial_ms")))
+        p.initial_ms = (int64_t)v->valuedouble;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(sched, "max_ms")))
+        p.max_ms = (int64_t)v->valuedouble;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(sched, "multiplier")))
+        p.multiplier = v->valuedouble;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(sched, "jitter")))
+        p.jitter = v->valuedouble;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(sched, "tolerance_ms")))
+        p.tolerance_ms = (int64_t)v->valuedouble;
+    return p;
+}
+
+/* The proxy's accepted connections (result.network, added by the runner) as attempts. The
+ * connection backoff counts from the start of one attempt to the start of the next (the gRPC
+ * connection-backoff spec), so each attempt ends where it starts. */
+static sc_sched_attempt *network_attempts(const cJSON *result, size_t *n)
+{
+    const cJSON *net = cJSON_GetObjectItemCaseSensitive(result, "network");
+    *n = 0;
+    int count = cJSON_IsArray(net) ? cJSON_GetArraySize(net) : 0;
+    sc_sched_attempt *a = count > 0 ? calloc((size_t)count, sizeof *a) : NULL;
+    if (a == NULL)
+        return NULL;
+    const cJSON *rec = NULL;
+    cJSON_ArrayForEach(rec, net)
+    {
+        const cJSON *ev = cJSON_GetObjectItemCaseSensitive(rec, "event");
+        double t = 0;
+        if (!cJSON_IsString(ev) || strcmp(ev->valuestring, "accept") != 0 ||
+            !number_of(cJSON_GetObjectItemCaseSensitive(rec, "t_ms"), &t))
+            continue;
+        a[*n].start_ms = a[*n].end_ms = (int64_t)t;
+        a[*n].code = SC_STATUS_UNAVAILABLE;
+        (*n)++;
+    }
+    return a;
+}
+
+static void check_network(judge *jd, const cJSON *spec, const cJSON *result)
+{
+    size_t n = 0;
+    sc_sched_attempt *a = network_attempts(result, &n);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(spec, "connections");
+    if (v != NULL)
+        check_range(jd, "expect.network.connections", v, (double)n, "");
+    const cJSON *sched = cJSON_GetObjectItemCaseSensitive(spec, "schedule");
+    if (sched == NULL || n < 2) {
+        free(a);
+        return;
+    }
+    sc_sched_gap *gaps = calloc(n - 1, sizeof *gaps);
+    if (gaps == NULL) {
+        free(a);
+        jd->oom = true;
+        return;
+    }
+    sc_sched_policy p = network_policy(sched);
+    sc_sched_check(&p, a, n, gaps);
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (gaps[i].ok)
+            continue;
+        char path[96], exp[96];
+        snprintf(path, sizeof path, "expect.network.schedule[%zu]", i);
+        snprintf(exp, sizeof exp, "connection %zu -> %zu in %" PRId64 "..%" PRId64 " ms", i + 1,
+                 i + 2, gaps[i].expected_min_ms, gaps[i].expected_max_ms);
+        addf(jd, path, exp, "%" PRId64 " ms", gaps[i].gap_ms);
+    }
+    free(gaps);
+    free(a);
+}
+
+/* The report's reconnect block from the proxy's accept times, for expect.network.schedule. */
+static cJSON *network_reconnect_json(const cJSON *sched, const cJSON *result)
+{
+    size_t n = 0;
+    sc_sched_attempt *a = network_attempts(result, &n);
+    if (a == NULL)
+        return NULL;
+    sc_sched_policy p = network_policy(sched);
+    sc_sched_gap *gaps = n > 1 ? calloc(n - 1, sizeof *gaps) : NULL;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *policy = cJSON_AddObjectToObject(o, "policy");
+    cJSON *list = cJSON_AddArrayToObject(o, "attempts");
+    if ((n > 1 && gaps == NULL) || policy == NULL || list == NULL) {
+        free(a);
+        free(gaps);
+        cJSON_Delete(o);
+        return NULL;
+    }
+    sc_sched_check(&p, a, n, gaps);
+    cJSON_AddStringToObject(policy, "source", "fault proxy accept times");
+    cJSON_AddNumberToObject(policy, "backoff_initial_ms", (double)p.initial_ms);
+    cJSON_AddNumberToObject(policy, "backoff_multiplier", p.multiplier);
+    cJSON_AddNumberToObject(policy, "backoff_jitter", p.jitter);
+    cJSON_AddNumberToObject(policy, "backoff_max_ms", (double)p.max_ms);
+    cJSON_AddNumberToObject(policy, "tolerance_ms", (double)p.tolerance_ms);
+    for (size_t i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        if (e == NULL)
+            break;
+        cJSON_AddItemToArray(list, e);
+        cJSON_AddNumberToObject(e, "start_ms", (double)a[i].start_ms);
+        cJSON_AddNumberToObject(e, "end_ms", (double)a[i].end_ms);
+        cJSON_AddStringToObject(e, "code", "CONNECT");
+        if (i == 0)
+            continue;
+        cJSON_AddNumberToObject(e, "gap_ms", (double)gaps[i - 1].gap_ms);
+        cJSON_AddNumberToObject(e, "expected_min_ms", (double)gaps[i - 1].expected_min_ms);
+        cJSON_AddNumberToObject(e, "expected_max_ms", (double)gaps[i - 1].expected_max_ms);
+        cJSON_AddBoolToObject(e, "ok", gaps[i - 1].ok);
+    }
+    free(gaps);
+    free(a);
+    return o;
+}
+
 cJSON *sc_scenario_reconnect_json(const sc_scenario *s, const cJSON *result)
 {
+    const cJSON *net = cJSON_GetObjectItemCaseSensitive(s->expect, "network");
+    const cJSON *net_sched = cJSON_GetObjectItemCaseSensitive(net, "schedule");
+    if (!s->reconnect && net_sched != NULL)
+        return network_reconnect_json(net_sched, result);
     if (!s->reconnect)
         return NULL;
     size_t n = 0;
@@ -740,6 +870,9 @@ int sc_scenario_judge(const sc_scenario *s, const cJSON *result, const cJSON *se
         v = cJSON_GetObjectItemCaseSensitive(ex, "attempts");
         if (v != NULL)
             check_attempts(&jd, s, v, result);
+        v = cJSON_GetObjectItemCaseSensitive(ex, "network");
+        if (v != NULL)
+            check_network(&jd, v, result);
     }
     out->passed = out->n_failures == 0 && !jd.oom;
     if (jd.oom) {
