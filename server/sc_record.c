@@ -84,6 +84,7 @@ typedef struct rc_call {
     grpc_status_code u_code;
     grpc_slice u_details;
     bool u_status_done, s_close_done;
+    bool cut_by_shutdown; /* the proxy cancelled it before its status went out: not recorded */
     int cancelled;
     grpc_slice s_details;
     bool has_s_details;
@@ -446,7 +447,7 @@ static void free_call_if_done(sc_recorder *r, rc_call *c)
                c->rec.end == SC_RECORD_END_CANCELLED  ? "CANCELLED (client)"
                : c->rec.end == SC_RECORD_END_DEADLINE ? "DEADLINE_EXCEEDED (client)"
                                                       : sc_status_name(c->rec.status_code));
-    if (!r->shutdown_seen) {
+    if (!c->cut_by_shutdown) {
         keep_record(r, c);
         r->finished++;
     } else {
@@ -526,8 +527,10 @@ static void accept_call(sc_recorder *r, rc_request *q)
         c->rim_done = true;
         c->u_recv_over = true;
     }
-    if (r->shutdown_seen)
+    if (r->shutdown_seen) {
+        c->cut_by_shutdown = true;
         grpc_call_cancel_with_status(c->sc, GRPC_STATUS_UNAVAILABLE, "server shutting down", NULL);
+    }
     pump_up(c);
 }
 
@@ -609,10 +612,13 @@ int sc_recorder_run(sc_recorder *r)
     for (;;) {
         if (atomic_load(&r->shutdown_requested) && !r->shutdown_seen) {
             r->shutdown_seen = true;
-            for (rc_call *c = r->calls; c != NULL; c = c->next)
-                if (!c->s_close_done)
-                    grpc_call_cancel_with_status(c->sc, GRPC_STATUS_UNAVAILABLE,
-                                                 "server shutting down", NULL);
+            for (rc_call *c = r->calls; c != NULL; c = c->next) {
+                if (c->s_close_done || c->status_started)
+                    continue;
+                c->cut_by_shutdown = true;
+                grpc_call_cancel_with_status(c->sc, GRPC_STATUS_UNAVAILABLE, "server shutting down",
+                                             NULL);
+            }
         }
         if (r->shutdown_done && r->calls == NULL && !requests_pending(r))
             break;

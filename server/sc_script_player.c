@@ -5,13 +5,26 @@
 
 static const sc_md_list empty_md;
 
-void sc_script_player_init(sc_script_player *p, const sc_script *script, int64_t start_ms)
+/* A script delay at the player's speed. */
+static int64_t scaled(const sc_script_player *p, int64_t ms)
+{
+    return p->speed > 0 && p->speed != 1 ? (int64_t)((double)ms / p->speed) : ms;
+}
+
+void sc_script_player_init_speed(sc_script_player *p, const sc_script *script, int64_t start_ms,
+                                 double speed)
 {
     memset(p, 0, sizeof *p);
     p->script = script;
-    p->gate_ms = start_ms + script->initial_delay_ms;
+    p->speed = speed > 0 ? speed : 1;
+    p->gate_ms = start_ms + scaled(p, script->initial_delay_ms);
     p->last_ms = p->gate_ms;
     p->wake_ms = -1;
+}
+
+void sc_script_player_init(sc_script_player *p, const sc_script *script, int64_t start_ms)
+{
+    sc_script_player_init_speed(p, script, start_ms, 1);
 }
 
 void sc_script_player_init_fail(sc_script_player *p, int code, const char *message)
@@ -55,12 +68,12 @@ sc_play_out sc_script_player_next(sc_script_player *p, int64_t now_ms)
     }
     if (p->next < s->n_responses) {
         const sc_script_response *r = &s->responses[p->next];
-        if (!due(p, p->last_ms + r->delay_ms, now_ms))
+        if (!due(p, p->last_ms + scaled(p, r->delay_ms), now_ms))
             return none;
         p->in_flight = true;
         return (sc_play_out){.kind = SC_PLAY_MESSAGE, .index = p->next, .message = r->message};
     }
-    if (!due(p, p->last_ms + s->status_delay_ms, now_ms))
+    if (!due(p, p->last_ms + scaled(p, s->status_delay_ms), now_ms))
         return none;
     return status_out(p, s->status_code, s->status_message);
 }

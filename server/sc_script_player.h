@@ -45,12 +45,16 @@ typedef struct {
     bool status_out;
     bool closed;
     int64_t wake_ms; /* -1: nothing to wait for */
+    double speed;    /* every delay is divided by this (1 unless sc_script_player_init_speed) */
     int fail_code;   /* no script: the status to answer with */
     char fail_message[SC_SCRIPT_PLAYER_MESSAGE_MAX];
 } sc_script_player;
 
 /* Play `script` (borrowed; must outlive the player) from `start_ms`. */
 void sc_script_player_init(sc_script_player *p, const sc_script *script, int64_t start_ms);
+/* Same, with every delay divided by `speed` (> 0): `streamconform replay --speed`. */
+void sc_script_player_init_speed(sc_script_player *p, const sc_script *script, int64_t start_ms,
+                                 double speed);
 /* No script to play: the first output is this status, trailers-only (e.g. FAILED_PRECONDITION
  * "no script for case X", UNIMPLEMENTED "unknown method /x/Y"). */
 void sc_script_player_init_fail(sc_script_player *p, int code, const char *message);

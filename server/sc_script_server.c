@@ -54,6 +54,7 @@ typedef struct ss_call {
     sc_script_player player;
     int pending; /* batches started and not yet completed */
     bool recv_busy, recv_over, send_busy, send_is_message, status_started, close_done;
+    bool half_closed;
     int cancelled; /* filled in by RECV_CLOSE_ON_SERVER */
     int64_t received, sent;
     grpc_byte_buffer *recv_buf, *send_buf;
@@ -75,6 +76,7 @@ struct sc_script_server {
     atomic_int shutdown_requested;
     bool shutdown_seen, shutdown_done, started;
     int port;
+    size_t *played; /* match_by_method: per method, entries taken so far */
 };
 
 /* ---- event log ------------------------------------------------------------------------- */
@@ -213,6 +215,9 @@ static void free_call_if_done(sc_script_server *s, ss_call *c)
     if (c->next != NULL)
         c->next->prev = c->prev;
     log_event(s, c, "call_end", NULL);
+    const sc_script_observer *ob = s->cfg.observer;
+    if (ob != NULL && ob->on_end != NULL)
+        ob->on_end(ob->ctx, c->id, c->received, c->half_closed, c->cancelled != 0);
     grpc_call_unref(c->call);
     free(c->case_id);
     free(c);
@@ -241,6 +246,27 @@ static void request_call(sc_script_server *s, ss_request *r)
     }
 }
 
+/* Replay mode: the book entry the call plays (the method's next, cycling), or -1 when the book
+ * has none for the method. The call's case id becomes the entry's. */
+static long next_by_method(sc_script_server *s, ss_call *c)
+{
+    const sc_script_book *b = s->cfg.book;
+    size_t n = 0;
+    for (size_t i = 0; i < b->count; i++)
+        n += b->items[i].script.method == c->method;
+    if (n == 0)
+        return -1;
+    size_t want = s->played[c->method]++ % n;
+    for (size_t i = 0; i < b->count; i++) {
+        if (b->items[i].script.method != c->method || want-- > 0)
+            continue;
+        free(c->case_id);
+        c->case_id = strdup(b->items[i].case_id);
+        return (long)i;
+    }
+    return -1;
+}
+
 /* Which script the call plays, or why none. */
 static void choose_script(sc_script_server *s, ss_call *c, const ss_request *r)
 {
@@ -252,9 +278,24 @@ static void choose_script(sc_script_server *s, ss_call *c, const ss_request *r)
         sc_script_player_init_fail(&c->player, SC_STATUS_UNIMPLEMENTED, msg);
         return;
     }
-    const sc_script *script = sc_script_book_find(s->cfg.book, c->case_id, c->method);
+    const sc_script *script = NULL;
+    long entry = -1;
+    if (s->cfg.match_by_method)
+        entry = next_by_method(s, c);
+    else
+        script = sc_script_book_find(s->cfg.book, c->case_id, c->method);
+    if (entry >= 0)
+        script = &s->cfg.book->items[entry].script;
+    const sc_script_observer *ob = s->cfg.observer;
+    if (ob != NULL && ob->on_start != NULL)
+        ob->on_start(ob->ctx, c->id, entry);
     if (script != NULL) {
-        sc_script_player_init(&c->player, script, sc_time_now_ms());
+        sc_script_player_init_speed(&c->player, script, sc_time_now_ms(), s->cfg.speed);
+        return;
+    }
+    if (s->cfg.match_by_method) {
+        snprintf(msg, sizeof msg, "no recorded call of %s", sc_method_name(c->method));
+        sc_script_player_init_fail(&c->player, SC_STATUS_FAILED_PRECONDITION, msg);
         return;
     }
     if (c->case_id != NULL)
@@ -325,8 +366,17 @@ static void on_recv_done(sc_script_server *s, ss_call *c, bool ok)
         c->recv_over = true; /* the call is going away; RECV_CLOSE_ON_SERVER says how */
     } else if (c->recv_buf == NULL) {
         c->recv_over = true;
+        c->half_closed = true;
         log_event(s, c, "half_close", NULL);
     } else {
+        const sc_script_observer *ob = s->cfg.observer;
+        if (ob != NULL && ob->on_message != NULL) {
+            size_t len = 0;
+            unsigned char *data = sc_pb_buffer_flatten(c->recv_buf, &len);
+            if (data != NULL)
+                ob->on_message(ob->ctx, c->id, c->received, data, len);
+            free(data);
+        }
         c->received++;
         log_count(s, c, "message_received", c->received);
         grpc_byte_buffer_destroy(c->recv_buf);
@@ -476,6 +526,12 @@ sc_script_server *sc_script_server_create(const sc_script_server_config *cfg, ch
     s->cfg = *cfg;
     s->cfg.listen = NULL;
     s->shutdown_tag.kind = TAG_SHUTDOWN;
+    s->played = calloc(SC_METHOD_COUNT + 1, sizeof *s->played);
+    if (s->played == NULL) {
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     atomic_init(&s->shutdown_requested, 0);
 
     grpc_arg args[2];
@@ -532,5 +588,6 @@ void sc_script_server_destroy(sc_script_server *s)
            GRPC_QUEUE_SHUTDOWN) {
     }
     grpc_completion_queue_destroy(s->cq);
+    free(s->played);
     free(s);
 }

@@ -9,11 +9,30 @@
 #include "sc_events.h"
 #include "sc_script_book.h"
 
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What a replaying caller learns about each call (`streamconform replay`); every callback runs
+ * on the loop thread and may be NULL. `entry` is the book entry the call plays (-1: none). */
+typedef struct {
+    void *ctx;
+    void (*on_start)(void *ctx, uint64_t call, long entry);
+    /* Client message `index` (0-based), its bytes as received. */
+    void (*on_message)(void *ctx, uint64_t call, int64_t index, const unsigned char *data,
+                       size_t len);
+    void (*on_end)(void *ctx, uint64_t call, int64_t received, bool half_close, bool cancelled);
+} sc_script_observer;
+
 typedef struct {
     const char *listen;         /* "HOST:PORT"; port 0 = OS-assigned. Borrowed during create. */
     const sc_script_book *book; /* borrowed; must outlive the server */
     sc_events *events;          /* borrowed, may be NULL; must outlive the server */
     int verbose;                /* log each call's events at info level */
+    /* Replay mode: a call plays the first book entry of its method not played yet (book order;
+     * after the last, from the first again), whatever its x-sc-case. */
+    bool match_by_method;
+    double speed;                       /* delays are divided by this; 0 means 1 */
+    const sc_script_observer *observer; /* borrowed, may be NULL */
 } sc_script_server_config;
 
 typedef struct sc_script_server sc_script_server;
