@@ -715,7 +715,11 @@ cJSON *sc_recorder_scenarios(const sc_recorder *r, const sc_record_opts *opts, c
     size_t per_method[SC_METHOD_COUNT + 1] = {0};
     for (size_t i = 0; i < r->n_done; i++) {
         const sc_record_case *c = &r->done[i];
-        char name[128];
+        char name[128], why[512];
+        if (!sc_record_case_recordable(c, why, sizeof why)) {
+            sc_log(SC_LOG_WARN, "record", "call forwarded but not recorded: %s", why);
+            continue;
+        }
         const sc_method_info *mi = sc_method_get(c->method);
         snprintf(name, sizeof name, "recorded/%s/%zu", mi != NULL ? mi->cli_name : "unknown",
                  ++per_method[c->method]);

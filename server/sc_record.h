@@ -78,6 +78,11 @@ typedef struct {
 cJSON *sc_record_case_scenario(const sc_record_case *c, const char *name,
                                const sc_record_opts *opts, char *err, size_t errlen);
 
+/* Can the scenario format hold this call? Not for a path outside DataService nor for messages
+ * that do not decode as the method's types (the driver sends proto messages only): such calls
+ * are forwarded but left out of the recording, with the reason in `why`. */
+bool sc_record_case_recordable(const sc_record_case *c, char *why, size_t whylen);
+
 /* Keys forwarded neither way nor recorded: the transport's own (grpc-* but
  * grpc-retry-pushback-ms, content-type, te, user-agent, host, :pseudo). */
 bool sc_record_key_reserved(const char *key);

@@ -195,6 +195,30 @@ static int64_t clamp_ms(int64_t v)
     return v < 0 ? 0 : v > SC_SCRIPT_MAX_MS ? SC_SCRIPT_MAX_MS : v;
 }
 
+bool sc_record_case_recordable(const sc_record_case *c, char *why, size_t whylen)
+{
+    if (c->method == SC_METHOD_UNKNOWN) {
+        snprintf(why, whylen, "%s is not a DataService method", c->path);
+        return false;
+    }
+    const sc_method_info *mi = sc_method_get(c->method);
+    for (int dir = 0; dir < 2; dir++) {
+        const sc_record_msg *list = dir == 0 ? c->requests : c->responses;
+        size_t n = dir == 0 ? c->n_requests : c->n_responses;
+        const ProtobufCMessageDescriptor *desc = dir == 0 ? mi->request : mi->response;
+        for (size_t i = 0; i < n; i++) {
+            ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, list[i].len, list[i].data);
+            if (m == NULL) {
+                snprintf(why, whylen, "%s %zu of %s is not a %s", dir == 0 ? "request" : "response",
+                         i, c->path, desc->name);
+                return false;
+            }
+            protobuf_c_message_free_unpacked(m, NULL);
+        }
+    }
+    return true;
+}
+
 /* ---- the scenario ---- */
 
 typedef struct {
