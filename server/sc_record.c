@@ -31,6 +31,9 @@
 #define RC_LOOP_MAX_WAIT_MS 200
 /* Messages either way: as large as the peers accept (the clients' own default limit). */
 #define RC_MAX_MESSAGE (4 * 1024 * 1024)
+/* At shutdown, live calls get this long to end on their own (a client that just cancelled, or
+ * whose deadline just passed, has its end on the way) before the proxy cancels them. */
+#define RC_SHUTDOWN_GRACE_MS 2000
 /* A cut-off call ended within this of its deadline counts as deadline exceeded (sc_events). */
 #define RC_DEADLINE_SLACK_MS 50
 
@@ -100,7 +103,8 @@ struct sc_recorder {
     uint64_t next_id;
     rc_tag shutdown_tag;
     atomic_int shutdown_requested;
-    bool shutdown_seen, shutdown_done, started;
+    bool shutdown_seen, shutdown_done, started, grace_over;
+    int64_t grace_deadline_ms;
     int port;
     int64_t finished;
     /* finished calls, by id order of completion; sorted by id when written */
@@ -527,7 +531,7 @@ static void accept_call(sc_recorder *r, rc_request *q)
         c->rim_done = true;
         c->u_recv_over = true;
     }
-    if (r->shutdown_seen) {
+    if (r->grace_over) {
         c->cut_by_shutdown = true;
         grpc_call_cancel_with_status(c->sc, GRPC_STATUS_UNAVAILABLE, "server shutting down", NULL);
     }
@@ -612,6 +616,11 @@ int sc_recorder_run(sc_recorder *r)
     for (;;) {
         if (atomic_load(&r->shutdown_requested) && !r->shutdown_seen) {
             r->shutdown_seen = true;
+            r->grace_deadline_ms = sc_time_now_ms() + RC_SHUTDOWN_GRACE_MS;
+        }
+        if (r->shutdown_seen && !r->grace_over &&
+            (r->calls == NULL || sc_time_now_ms() >= r->grace_deadline_ms)) {
+            r->grace_over = true;
             for (rc_call *c = r->calls; c != NULL; c = c->next) {
                 if (c->s_close_done || c->status_started)
                     continue;

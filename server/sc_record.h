@@ -101,8 +101,8 @@ typedef struct sc_recorder sc_recorder;
 /* Bind and start (grpc_init() first). NULL with a message naming what failed. */
 sc_recorder *sc_recorder_create(const sc_recorder_config *cfg, char *err, size_t errlen);
 int sc_recorder_port(const sc_recorder *r);
-/* Proxy until sc_recorder_shutdown (or --max-calls finished calls); then cancel live calls
- * (they are not recorded), drain, return 0. One thread only. */
+/* Proxy until sc_recorder_shutdown (or --max-calls finished calls); then give live calls 2 s
+ * to end on their own, cancel the rest (they are not recorded), drain, return 0. One thread. */
 int sc_recorder_run(sc_recorder *r);
 /* Thread-safe, idempotent. */
 void sc_recorder_shutdown(sc_recorder *r);
