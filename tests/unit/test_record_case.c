@@ -1,0 +1,689 @@
+/* server/sc_record_case.c: replay's JSON diff (sc_record_diff), the metadata keys the recorder
+ * keeps, and the scenario a recorded call becomes (sc_record_case_scenario): messages with
+ * relative timing, trailers-only, cancelled and deadline-exceeded calls, redaction, what the
+ * format cannot hold. Pure logic: no process, no network. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sc_base64.h"
+#include "sc_json.h"
+#include "sc_method.h"
+#include "sc_record.h"
+#include "sc_script.h"
+
+/* Lines asked of sc_record_diff where the cap is not under test. */
+#define DIFF_MAX 64
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+static cJSON *parse(const char *text)
+{
+    cJSON *j = cJSON_Parse(text);
+    if (j == NULL)
+        fail_msg("not JSON: %s", text);
+    return j;
+}
+
+/* Diff two JSON texts; the lines end up in *lines (caller deletes). */
+static size_t diff_text(const char *expected, const char *actual, size_t max, cJSON **lines)
+{
+    cJSON *e = parse(expected), *a = parse(actual);
+    *lines = cJSON_CreateArray();
+    size_t n = sc_record_diff(e, a, "", *lines, max);
+    cJSON_Delete(e);
+    cJSON_Delete(a);
+    return n;
+}
+
+static const char *line_at(const cJSON *lines, int i)
+{
+    const cJSON *l = cJSON_GetArrayItem(lines, i);
+    assert_non_null(l);
+    assert_true(cJSON_IsString(l));
+    return l->valuestring;
+}
+
+/* A value by "/"-separated path ("client/requests/0/userId"): object keys or array indexes. */
+static const cJSON *jat(const cJSON *root, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    const cJSON *v = root;
+    for (char *save = NULL, *seg = strtok_r(buf, "/", &save); seg != NULL && v != NULL;
+         seg = strtok_r(NULL, "/", &save)) {
+        if (cJSON_IsArray(v))
+            v = cJSON_GetArrayItem(v, atoi(seg));
+        else
+            v = cJSON_GetObjectItemCaseSensitive(v, seg);
+    }
+    return v;
+}
+
+static const char *jstr(const cJSON *root, const char *path)
+{
+    const cJSON *v = jat(root, path);
+    if (!cJSON_IsString(v))
+        fail_msg("%s: not a string in %s", path, cJSON_PrintUnformatted(root));
+    return v->valuestring;
+}
+
+static int jint(const cJSON *root, const char *path)
+{
+    const cJSON *v = jat(root, path);
+    if (!cJSON_IsNumber(v))
+        fail_msg("%s: not a number", path);
+    return v->valueint;
+}
+
+static void case_init(sc_record_case *c, sc_method m, int64_t timeout_ms)
+{
+    memset(c, 0, sizeof *c);
+    c->path = strdup(sc_method_path(m));
+    c->method = m;
+    c->timeout_ms = timeout_ms;
+}
+
+/* Append a message given as canonical JSON of `request` ? the method's request : response type. */
+static void add_json(sc_record_case *c, bool request, const char *json, int64_t at_ms)
+{
+    const sc_method_info *mi = sc_method_get(c->method);
+    char err[256];
+    ProtobufCMessage *m =
+        sc_json_message_from_string(request ? mi->request : mi->response, json, err, sizeof err);
+    if (m == NULL)
+        fail_msg("%s: %s", json, err);
+    size_t len = protobuf_c_message_get_packed_size(m);
+    unsigned char *buf = malloc(len > 0 ? len : 1);
+    assert_non_null(buf);
+    protobuf_c_message_pack(m, buf);
+    assert_int_equal(sc_record_case_add(c, request, buf, len, at_ms), 0);
+    free(buf);
+    protobuf_c_message_free_unpacked(m, NULL);
+}
+
+static void md_add(sc_md_list *l, const char *key, const char *value)
+{
+    assert_int_equal(sc_md_list_add(l, key, value, strlen(value)), 0);
+}
+
+static cJSON *scenario_of(const sc_record_case *c, const char *name, const sc_record_opts *o)
+{
+    char err[256] = "";
+    cJSON *s = sc_record_case_scenario(c, name, o, err, sizeof err);
+    if (s == NULL)
+        fail_msg("%s: %s", name, err);
+    return s;
+}
+
+/* ---- sc_record_diff ----------------------------------------------------------------------- */
+
+static void diff_identical_is_empty(void **state)
+{
+    (void)state;
+    cJSON *lines = NULL;
+    assert_int_equal(
+        diff_text("{\"subscriptionId\":\"s\",\"topics\":[\"a\",\"b\"],\"batchSize\":3}",
+                  "{\"batchSize\":3,\"topics\":[\"a\",\"b\"],\"subscriptionId\":\"s\"}", DIFF_MAX,
+                  &lines),
+        0);
+    assert_int_equal(cJSON_GetArraySize(lines), 0);
+    cJSON_Delete(lines);
+}
+
+static void diff_different_field(void **state)
+{
+    (void)state;
+    cJSON *lines = NULL;
+    assert_int_equal(diff_text("{\"subscriptionId\":\"orig\",\"batchSize\":3}",
+                               "{\"subscriptionId\":\"other\",\"batchSize\":4}", DIFF_MAX, &lines),
+                     2);
+    assert_int_equal(cJSON_GetArraySize(lines), 2);
+    assert_string_equal(line_at(lines, 0), "subscriptionId: expected \"orig\", actual \"other\"");
+    assert_string_equal(line_at(lines, 1), "batchSize: expected 3, actual 4");
+    cJSON_Delete(lines);
+}
+
+static void diff_missing_and_extra_fields(void **state)
+{
+    (void)state;
+    cJSON *lines = NULL;
+    assert_int_equal(diff_text("{\"userId\":\"a\",\"content\":\"hi\"}",
+                               "{\"userId\":\"a\",\"timestamp\":\"5\"}", DIFF_MAX, &lines),
+                     2);
+    /* expected fields first (the recording's order), then the client's extra ones */
+    assert_string_equal(line_at(lines, 0), "content: expected \"hi\", actual (absent)");
+    assert_string_equal(line_at(lines, 1), "timestamp: expected (absent), actual \"5\"");
+    cJSON_Delete(lines);
+}
+
+static void diff_absent_equals_proto3_default(void **state)
+{
+    (void)state;
+    cJSON *lines = NULL;
+    /* proto3 JSON omits defaults: 0, "0" (int64), "", false, null, [], {} all equal absence */
+    assert_int_equal(diff_text("{\"a\":0,\"b\":\"0\",\"c\":\"\",\"d\":false,\"e\":[],\"f\":{},"
+                               "\"g\":null}",
+                               "{}", DIFF_MAX, &lines),
+                     0);
+    cJSON_Delete(lines);
+    assert_int_equal(diff_text("{}", "{\"a\":0,\"e\":[]}", DIFF_MAX, &lines), 0);
+    cJSON_Delete(lines);
+    assert_int_equal(diff_text("{}", "{\"a\":\"1\"}", DIFF_MAX, &lines), 1);
+    assert_string_equal(line_at(lines, 0), "a: expected (absent), actual \"1\"");
+    cJSON_Delete(lines);
+}
+
+static void diff_array_lengths(void **state)
+{
+    (void)state;
+    cJSON *lines = NULL;
+    assert_int_equal(
+        diff_text("{\"topics\":[\"a\",\"b\",\"c\"]}", "{\"topics\":[\"a\"]}", DIFF_MAX, &lines), 2);
+    assert_string_equal(line_at(lines, 0), "topics[1]: expected \"b\", actual (absent)");
+    assert_string_equal(line_at(lines, 1), "topics[2]: expected \"c\", actual (absent)");
+    cJSON_Delete(lines);
+    assert_int_equal(
+        diff_text("{\"topics\":[\"a\"]}", "{\"topics\":[\"a\",\"x\"]}", DIFF_MAX, &lines), 1);
+    assert_string_equal(line_at(lines, 0), "topics[1]: expected (absent), actual \"x\"");
+    cJSON_Delete(lines);
+    /* an absent repeated field is an empty one: every element of the other side differs */
+    assert_int_equal(diff_text("{}", "{\"topics\":[\"a\"]}", DIFF_MAX, &lines), 1);
+    assert_string_equal(line_at(lines, 0), "topics: expected (absent), actual [\"a\"]");
+    cJSON_Delete(lines);
+}
+
+static void diff_nested_paths(void **state)
+{
+    (void)state;
+    cJSON *lines = NULL;
+    assert_int_equal(
+        diff_text(
+            "{\"dataPoints\":[{\"id\":\"p0\"},{\"id\":\"p1\",\"metadata\":{\"topic\":\"c\"}}]}",
+            "{\"dataPoints\":[{\"id\":\"p0\"},{\"id\":\"p1\",\"metadata\":{\"topic\":\"b\"}}]}",
+            DIFF_MAX, &lines),
+        1);
+    assert_string_equal(line_at(lines, 0),
+                        "dataPoints[1].metadata.topic: expected \"c\", actual \"b\"");
+    cJSON_Delete(lines);
+    /* a prefix path is kept in front of every line */
+    cJSON *e = parse("{\"a\":{\"b\":1}}"), *a = parse("{\"a\":{\"b\":2}}");
+    lines = cJSON_CreateArray();
+    assert_int_equal(sc_record_diff(e, a, "message[3]", lines, DIFF_MAX), 1);
+    assert_string_equal(line_at(lines, 0), "message[3].a.b: expected 1, actual 2");
+    cJSON_Delete(lines);
+    cJSON_Delete(e);
+    cJSON_Delete(a);
+}
+
+static void diff_types_and_numbers(void **state)
+{
+    (void)state;
+    cJSON *lines = NULL;
+    /* a number and a string of it differ (canonical JSON has one form per type) */
+    assert_int_equal(diff_text("{\"n\":1}", "{\"n\":\"1\"}", DIFF_MAX, &lines), 1);
+    assert_string_equal(line_at(lines, 0), "n: expected 1, actual \"1\"");
+    cJSON_Delete(lines);
+    /* an object where a scalar was recorded */
+    assert_int_equal(diff_text("{\"n\":\"x\"}", "{\"n\":{\"y\":1}}", DIFF_MAX, &lines), 1);
+    assert_string_equal(line_at(lines, 0), "n: expected \"x\", actual {\"y\":1}");
+    cJSON_Delete(lines);
+    /* raw numbers (sc_json's floats) compare by value with plain numbers */
+    cJSON *e = cJSON_CreateObject(), *a = cJSON_CreateObject();
+    cJSON_AddRawToObject(e, "value", "0.5");
+    cJSON_AddNumberToObject(a, "value", 0.5);
+    assert_int_equal(sc_record_diff(e, a, "", NULL, DIFF_MAX), 0);
+    cJSON_ReplaceItemInObjectCaseSensitive(a, "value", cJSON_CreateRaw("0.25"));
+    lines = cJSON_CreateArray();
+    assert_int_equal(sc_record_diff(e, a, "", lines, DIFF_MAX), 1);
+    assert_string_equal(line_at(lines, 0), "value: expected 0.5, actual 0.25");
+    cJSON_Delete(lines);
+    cJSON_Delete(e);
+    cJSON_Delete(a);
+    /* whole values at the top level are named "(message)" */
+    assert_int_equal(diff_text("\"a\"", "\"b\"", DIFF_MAX, &lines), 1);
+    assert_string_equal(line_at(lines, 0), "(message): expected \"a\", actual \"b\"");
+    cJSON_Delete(lines);
+}
+
+static void diff_max_caps_lines_not_the_count(void **state)
+{
+    (void)state;
+    const char *e = "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5}";
+    const char *a = "{\"a\":9,\"b\":9,\"c\":9,\"d\":9,\"e\":9}";
+    cJSON *lines = NULL;
+    assert_int_equal(diff_text(e, a, 2, &lines), 5);
+    assert_int_equal(cJSON_GetArraySize(lines), 2);
+    assert_string_equal(line_at(lines, 0), "a: expected 1, actual 9");
+    assert_string_equal(line_at(lines, 1), "b: expected 2, actual 9");
+    cJSON_Delete(lines);
+    assert_int_equal(diff_text(e, a, 0, &lines), 5);
+    assert_int_equal(cJSON_GetArraySize(lines), 0);
+    cJSON_Delete(lines);
+    /* no output array: only counted */
+    cJSON *je = parse(e), *ja = parse(a);
+    assert_int_equal(sc_record_diff(je, ja, "", NULL, DIFF_MAX), 5);
+    cJSON_Delete(je);
+    cJSON_Delete(ja);
+}
+
+static void diff_long_values_are_shortened(void **state)
+{
+    (void)state;
+    char big[400], e[512];
+    memset(big, 'x', 300);
+    big[300] = '\0';
+    snprintf(e, sizeof e, "{\"content\":\"%s\"}", big);
+    cJSON *lines = NULL;
+    assert_int_equal(diff_text(e, "{\"content\":\"y\"}", DIFF_MAX, &lines), 1);
+    const char *l = line_at(lines, 0);
+    /* 117 characters of the value's JSON text, then "..." */
+    char want[200];
+    snprintf(want, sizeof want, "content: expected \"%.116s..., actual \"y\"", big);
+    assert_string_equal(l, want);
+    cJSON_Delete(lines);
+}
+
+/* ---- metadata keys ------------------------------------------------------------------------ */
+
+static void reserved_keys(void **state)
+{
+    (void)state;
+    const char *reserved[] = {"grpc-timeout",
+                              "grpc-encoding",
+                              "grpc-status",
+                              "grpc-message",
+                              "content-type",
+                              "te",
+                              "user-agent",
+                              "host",
+                              ":path",
+                              ":authority",
+                              ""};
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (!sc_record_key_reserved(reserved[i]))
+            fail_msg("%s should be reserved", reserved[i]);
+    const char *kept[] = {
+        "grpc-retry-pushback-ms", "x-app", "authorization", "x-token-bin", "x-sc-case", "grpc"};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        if (sc_record_key_reserved(kept[i]))
+            fail_msg("%s should be kept", kept[i]);
+}
+
+/* ---- the scenario of a recorded call ------------------------------------------------------ */
+
+/* SubscribeData: headers at 5 ms, three responses, RESOURCE_EXHAUSTED with a pushback trailer. */
+static void subscribe_case(sc_record_case *c)
+{
+    case_init(c, SC_METHOD_SUBSCRIBE, 2000);
+    md_add(&c->client_md, "x-app", "1");
+    md_add(&c->client_md, "user-agent", "grpc-c/29.0.0");
+    md_add(&c->client_md, "grpc-accept-encoding", "identity");
+    md_add(&c->client_md, "grpc-retry-pushback-ms", "7"); /* a client's: not a client input */
+    md_add(&c->client_md, "x-sc-response-delay-ms", "20");
+    md_add(&c->client_md, "x-grpc-test-echo-initial", "e");
+    add_json(c, true, "{\"subscriptionId\":\"s\",\"topics\":[\"t\"],\"batchSize\":2}", 1);
+    c->half_close = true;
+    c->has_headers = true;
+    c->headers_ms = 5;
+    md_add(&c->headers, "x-h", "1");
+    md_add(&c->headers, "grpc-encoding", "identity");
+    add_json(c, false, "{\"sequenceNumber\":\"1\"}", 25);
+    add_json(c, false, "{\"sequenceNumber\":\"2\",\"dataPoints\":[{\"id\":\"p\",\"value\":0.1}]}",
+             45);
+    add_json(c, false, "{\"sequenceNumber\":\"3\"}", 70);
+    c->delivered = 3;
+    md_add(&c->trailers, "grpc-retry-pushback-ms", "250");
+    md_add(&c->trailers, "grpc-status", "8");
+    md_add(&c->trailers, "x-t", "a");
+    md_add(&c->trailers, "x-t", "b");
+    c->status_code = 8;
+    c->status_message = strdup("too much");
+    c->status_ms = 80;
+    c->end = SC_RECORD_END_STATUS;
+}
+
+static void scenario_of_a_finished_stream(void **state)
+{
+    (void)state;
+    sc_record_case c;
+    subscribe_case(&c);
+    char why[256];
+    assert_true(sc_record_case_recordable(&c, why, sizeof why));
+    cJSON *s = scenario_of(&c, "recorded/subscribe/1", NULL);
+    assert_string_equal(jstr(s, "name"), "recorded/subscribe/1");
+    assert_string_equal(jstr(s, "method"), "SubscribeData");
+    assert_int_equal(cJSON_GetArraySize(jat(s, "tags")), 1);
+    assert_string_equal(jstr(s, "tags/0"), "recorded");
+    assert_string_equal(jstr(s, "summary"), "recorded /streaming.DataService/SubscribeData: 1 "
+                                            "requests, 3 responses, RESOURCE_EXHAUSTED");
+    /* client: requests as canonical JSON; only the application's metadata */
+    assert_string_equal(jstr(s, "client/requests/0/subscriptionId"), "s");
+    assert_int_equal(jint(s, "client/requests/0/batchSize"), 2);
+    const cJSON *md = jat(s, "client/metadata");
+    assert_int_equal(cJSON_GetArraySize(md), 1);
+    assert_string_equal(jstr(md, "x-app"), "1");
+    assert_int_equal(jint(s, "client/timeout_ms"), 2000);
+    assert_true(cJSON_IsTrue(jat(s, "client/half_close")));
+    assert_null(jat(s, "client/cancel"));
+    /* server.script: each delay relative to the previous output */
+    const cJSON *sc = jat(s, "server/script");
+    assert_int_equal(jint(sc, "initial_delay_ms"), 5);
+    assert_int_equal(cJSON_GetArraySize(jat(sc, "headers")), 1);
+    assert_string_equal(jstr(sc, "headers/x-h"), "1");
+    assert_int_equal(cJSON_GetArraySize(jat(sc, "responses")), 3);
+    assert_int_equal(jint(sc, "responses/0/delay_ms"), 20);
+    assert_int_equal(jint(sc, "responses/1/delay_ms"), 20);
+    assert_int_equal(jint(sc, "responses/2/delay_ms"), 25);
+    assert_string_equal(jstr(sc, "responses/1/message/sequenceNumber"), "2");
+    /* doubles as decimal strings */
+    assert_string_equal(jstr(sc, "responses/1/message/dataPoints/0/value"), "0.1");
+    assert_string_equal(jstr(sc, "status/code"), "RESOURCE_EXHAUSTED");
+    assert_string_equal(jstr(sc, "status/message"), "too much");
+    assert_int_equal(jint(sc, "status/delay_ms"), 10);
+    /* trailers: grpc-retry-pushback-ms kept, grpc-status dropped, a repeated key as an array */
+    const cJSON *tr = jat(sc, "trailers");
+    assert_int_equal(cJSON_GetArraySize(tr), 2);
+    assert_string_equal(jstr(tr, "grpc-retry-pushback-ms"), "250");
+    assert_int_equal(cJSON_GetArraySize(jat(tr, "x-t")), 2);
+    assert_string_equal(jstr(tr, "x-t/1"), "b");
+    /* expect: what the client must see */
+    const cJSON *ex = jat(s, "expect");
+    assert_string_equal(jstr(ex, "status"), "RESOURCE_EXHAUSTED");
+    assert_string_equal(jstr(ex, "message"), "too much");
+    assert_int_equal(jint(ex, "responses"), 3);
+    assert_int_equal(cJSON_GetArraySize(jat(ex, "response_contents")), 3);
+    assert_string_equal(jstr(ex, "response_contents/2/sequenceNumber"), "3");
+    assert_string_equal(jstr(ex, "headers/x-h"), "1");
+    /* a repeated trailer is left out of the expectation (clients fold them differently) */
+    assert_string_equal(jstr(ex, "trailers/grpc-retry-pushback-ms"), "250");
+    assert_null(jat(ex, "trailers/x-t"));
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+}
+
+static void scenario_of_a_trailers_only_answer(void **state)
+{
+    (void)state;
+    sc_record_case c;
+    case_init(&c, SC_METHOD_GET, -1);
+    add_json(&c, true, "{\"subscriptionId\":\"g\"}", 0);
+    c.half_close = true;
+    c.has_headers = true; /* empty initial metadata with the status */
+    c.headers_ms = 7;
+    c.status_code = 3;
+    c.status_message = strdup("bad topic");
+    c.status_ms = 7;
+    cJSON *s = scenario_of(&c, "recorded/get/1", NULL);
+    const cJSON *sc = jat(s, "server/script");
+    assert_int_equal(jint(sc, "initial_delay_ms"), 7);
+    assert_null(jat(sc, "headers"));
+    assert_int_equal(cJSON_GetArraySize(jat(sc, "responses")), 0);
+    assert_string_equal(jstr(sc, "status/code"), "INVALID_ARGUMENT");
+    assert_null(jat(sc, "status/delay_ms"));
+    assert_null(jat(s, "client/timeout_ms")); /* no deadline recorded */
+    assert_null(jat(s, "client/metadata"));
+    assert_int_equal(jint(s, "expect/responses"), 0);
+    assert_null(jat(s, "expect/response_contents"));
+    assert_string_equal(jstr(s, "expect/message"), "bad topic");
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+}
+
+static void timing_is_relative_and_clamped(void **state)
+{
+    (void)state;
+    sc_record_case c;
+    case_init(&c, SC_METHOD_CHAT, 10000000); /* over the script's longest delay */
+    add_json(&c, true, "{\"userId\":\"a\"}", 0);
+    c.has_headers = true;
+    c.headers_ms = -3; /* clock steps: never a negative delay */
+    add_json(&c, false, "{\"userId\":\"b\",\"content\":\"1\"}", 40);
+    add_json(&c, false, "{\"userId\":\"b\",\"content\":\"2\"}", 30); /* before the previous */
+    add_json(&c, false, "{\"userId\":\"b\",\"content\":\"3\"}", 50);
+    add_json(&c, false, "{\"userId\":\"b\",\"content\":\"4\"}", 50 + SC_SCRIPT_MAX_MS + 5);
+    c.status_ms = 60 + SC_SCRIPT_MAX_MS;
+    cJSON *s = scenario_of(&c, "recorded/chat/1", NULL);
+    const cJSON *sc = jat(s, "server/script");
+    assert_int_equal(jint(sc, "initial_delay_ms"), 0);
+    assert_int_equal(jint(sc, "responses/0/delay_ms"), 43);
+    assert_int_equal(jint(sc, "responses/1/delay_ms"), 0);
+    assert_int_equal(jint(sc, "responses/2/delay_ms"), 10); /* from the latest output, 40 */
+    assert_int_equal(jint(sc, "responses/3/delay_ms"), SC_SCRIPT_MAX_MS);
+    assert_int_equal(jint(sc, "status/delay_ms"), 5);
+    assert_int_equal(jint(s, "client/timeout_ms"), SC_SCRIPT_MAX_MS);
+    assert_true(cJSON_IsFalse(jat(s, "client/half_close")));
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+}
+
+static void scenario_of_a_cancelled_call(void **state)
+{
+    (void)state;
+    sc_record_case c;
+    case_init(&c, SC_METHOD_SUBSCRIBE, 1000);
+    add_json(&c, true, "{\"subscriptionId\":\"c\"}", 0);
+    c.half_close = true;
+    c.has_headers = true;
+    c.headers_ms = 2;
+    add_json(&c, false, "{\"sequenceNumber\":\"1\"}", 20);
+    add_json(&c, false, "{\"sequenceNumber\":\"2\"}", 40);
+    add_json(&c, false, "{\"sequenceNumber\":\"3\"}", 60); /* forwarded, not taken */
+    c.delivered = 2;
+    c.end = SC_RECORD_END_CANCELLED;
+    c.end_ms = 61;
+    cJSON *s = scenario_of(&c, "recorded/subscribe/2", NULL);
+    assert_int_equal(cJSON_GetArraySize(jat(s, "tags")), 2);
+    assert_string_equal(jstr(s, "tags/1"), "cancel");
+    assert_int_equal(jint(s, "client/cancel/after_responses"), 2);
+    assert_null(jat(s, "client/cancel/after_ms"));
+    /* the script outlasts the client's deadline: the client's cancel comes first */
+    assert_string_equal(jstr(s, "server/script/status/code"), "CANCELLED");
+    assert_int_equal(jint(s, "server/script/status/delay_ms"), 1000);
+    assert_null(jat(s, "server/script/trailers"));
+    assert_string_equal(jstr(s, "expect/status"), "CANCELLED");
+    assert_null(jat(s, "expect/message"));
+    assert_int_equal(jint(s, "expect/responses"), 2);
+    assert_int_equal(cJSON_GetArraySize(jat(s, "expect/response_contents")), 2);
+    assert_non_null(strstr(jstr(s, "summary"), "cancelled by the client"));
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+
+    /* cancelled before any response: by time */
+    case_init(&c, SC_METHOD_CHAT, -1);
+    add_json(&c, true, "{\"userId\":\"a\"}", 0);
+    c.end = SC_RECORD_END_CANCELLED;
+    c.end_ms = 150;
+    s = scenario_of(&c, "recorded/chat/1", NULL);
+    assert_int_equal(jint(s, "client/cancel/after_ms"), 150);
+    assert_int_equal(jint(s, "server/script/initial_delay_ms"), 150);
+    assert_int_equal(jint(s, "server/script/status/delay_ms"), 60000);
+    assert_int_equal(jint(s, "expect/responses"), 0);
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+}
+
+static void scenario_of_a_deadline_exceeded_call(void **state)
+{
+    (void)state;
+    sc_record_case c;
+    case_init(&c, SC_METHOD_SUBSCRIBE, 400);
+    add_json(&c, true, "{\"subscriptionId\":\"d\"}", 0);
+    c.half_close = true;
+    c.has_headers = true;
+    c.headers_ms = 1;
+    add_json(&c, false, "{\"sequenceNumber\":\"1\"}", 150);
+    add_json(&c, false, "{\"sequenceNumber\":\"2\"}", 300);
+    c.delivered = 2;
+    c.end = SC_RECORD_END_DEADLINE;
+    c.end_ms = 400;
+    cJSON *s = scenario_of(&c, "recorded/subscribe/1", NULL);
+    assert_string_equal(jstr(s, "tags/1"), "deadline");
+    assert_int_equal(jint(s, "client/timeout_ms"), 400);
+    assert_null(jat(s, "client/cancel"));
+    assert_string_equal(jstr(s, "server/script/status/code"), "DEADLINE_EXCEEDED");
+    assert_int_equal(jint(s, "server/script/status/delay_ms"), 400);
+    assert_string_equal(jstr(s, "expect/status"), "DEADLINE_EXCEEDED");
+    assert_null(jat(s, "expect/message"));
+    /* a response just before the deadline may race it */
+    assert_int_equal(jint(s, "expect/responses/max"), 2);
+    assert_non_null(strstr(jstr(s, "summary"), "deadline exceeded"));
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+}
+
+static void redacted_keys_keep_no_secret(void **state)
+{
+    (void)state;
+    sc_record_case c;
+    case_init(&c, SC_METHOD_GET, 1000);
+    add_json(&c, true, "{}", 0);
+    md_add(&c.client_md, "authorization", "Bearer s3cr3t");
+    md_add(&c.client_md, "x-token-bin", "s3cr3t-bin");
+    md_add(&c.client_md, "x-other", "visible");
+    c.has_headers = true;
+    md_add(&c.headers, "authorization", "h-s3cr3t");
+    add_json(&c, false, "{}", 3);
+    md_add(&c.trailers, "x-token-bin", "t-s3cr3t");
+    c.status_ms = 4;
+    const char *redact[] = {"Authorization", "x-token-bin"}; /* keys match case-insensitively */
+    sc_record_opts o = {.redact = redact, .n_redact = 2};
+    cJSON *s = scenario_of(&c, "recorded/get/1", &o);
+    char *b64 =
+        sc_base64_encode((const unsigned char *)SC_RECORD_REDACTED, strlen(SC_RECORD_REDACTED));
+    assert_string_equal(jstr(s, "client/metadata/authorization"), SC_RECORD_REDACTED);
+    assert_string_equal(jstr(s, "client/metadata/x-token-bin"), b64);
+    assert_string_equal(jstr(s, "client/metadata/x-other"), "visible");
+    assert_string_equal(jstr(s, "server/script/headers/authorization"), SC_RECORD_REDACTED);
+    assert_string_equal(jstr(s, "server/script/trailers/x-token-bin"), b64);
+    assert_string_equal(jstr(s, "expect/headers/authorization"), SC_RECORD_REDACTED);
+    char *text = cJSON_PrintUnformatted(s);
+    assert_null(strstr(text, "s3cr3t"));
+    free(text);
+    free(b64);
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+}
+
+static void metadata_the_format_cannot_hold_is_counted(void **state)
+{
+    (void)state;
+    sc_record_case c;
+    case_init(&c, SC_METHOD_GET, 1000);
+    add_json(&c, true, "{}", 0);
+    md_add(&c.client_md, "x-bad", "caf\xc3\xa9"); /* not printable ASCII, no -bin */
+    md_add(&c.client_md, "x-bin-ok-bin", "\x01\x02");
+    char big[SC_SCRIPT_MAX_TEXT + 2];
+    memset(big, 'v', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    md_add(&c.client_md, "x-big", big);
+    c.status_ms = 1;
+    cJSON *s = scenario_of(&c, "recorded/get/1", NULL);
+    const cJSON *md = jat(s, "client/metadata");
+    assert_int_equal(cJSON_GetArraySize(md), 1);
+    assert_string_equal(jstr(md, "x-bin-ok-bin"), "AQI=");
+    assert_non_null(strstr(jstr(s, "summary"), "; 2 metadata entries not recordable"));
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+}
+
+static void messages_past_the_cap_are_dropped_and_said(void **state)
+{
+    (void)state;
+    sc_record_case c;
+    case_init(&c, SC_METHOD_UPLOAD, -1);
+    const unsigned char chunk[] = {0x12, 0x01, 'x'}; /* UploadRequest{chunk: "x"} */
+    for (size_t i = 0; i < SC_RECORD_MAX_MESSAGES + 3; i++)
+        assert_int_equal(sc_record_case_add(&c, true, chunk, sizeof chunk, (int64_t)i), 0);
+    assert_int_equal(c.n_requests, SC_RECORD_MAX_MESSAGES);
+    assert_int_equal(c.dropped_requests, 3);
+    assert_int_equal(c.requests[1].at_ms, 1);
+    assert_memory_equal(c.requests[1].data, chunk, sizeof chunk);
+    /* an empty message is a message */
+    assert_int_equal(sc_record_case_add(&c, false, NULL, 0, 5), 0);
+    assert_int_equal(c.n_responses, 1);
+    assert_int_equal(c.responses[0].len, 0);
+    c.half_close = true;
+    c.status_ms = 9;
+    cJSON *s = scenario_of(&c, "recorded/upload/1", NULL);
+    assert_int_equal(cJSON_GetArraySize(jat(s, "client/requests")), SC_RECORD_MAX_MESSAGES);
+    assert_string_equal(jstr(s, "client/requests/0/chunk"), "eA==");
+    assert_non_null(strstr(jstr(s, "summary"), "; 3 messages not recorded"));
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+    assert_null(c.requests);
+    assert_int_equal(c.n_requests, 0);
+}
+
+static void what_the_format_cannot_hold_is_not_recordable(void **state)
+{
+    (void)state;
+    char why[256];
+    sc_record_case c;
+    memset(&c, 0, sizeof c);
+    c.path = strdup("/other.Service/Do");
+    c.method = SC_METHOD_UNKNOWN;
+    assert_false(sc_record_case_recordable(&c, why, sizeof why));
+    assert_string_equal(why, "/other.Service/Do is not a DataService method");
+    cJSON *s = scenario_of(&c, "recorded/unknown/1", NULL);
+    assert_string_equal(jstr(s, "method"), "/other.Service/Do"); /* the path, for the warning */
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+
+    /* bytes that are no StreamRequest (field 1 claims 100 bytes, 1 follows) */
+    case_init(&c, SC_METHOD_GET, -1);
+    const unsigned char junk[] = {0x0a, 0x64, 'x'};
+    assert_int_equal(sc_record_case_add(&c, true, junk, sizeof junk, 0), 0);
+    assert_false(sc_record_case_recordable(&c, why, sizeof why));
+    assert_non_null(strstr(why, "request 0 of /streaming.DataService/GetData is not a"));
+    /* the builder still says what it got: base64 under $raw */
+    s = scenario_of(&c, "recorded/get/1", NULL);
+    assert_string_equal(jstr(s, "client/requests/0/$raw"), "CmR4");
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+
+    /* an undecodable response: raw in the script, no response_contents */
+    case_init(&c, SC_METHOD_GET, -1);
+    add_json(&c, true, "{}", 0);
+    c.has_headers = true;
+    assert_int_equal(sc_record_case_add(&c, false, junk, sizeof junk, 2), 0);
+    assert_false(sc_record_case_recordable(&c, why, sizeof why));
+    assert_non_null(strstr(why, "response 0 of /streaming.DataService/GetData"));
+    s = scenario_of(&c, "recorded/get/1", NULL);
+    assert_string_equal(jstr(s, "server/script/responses/0/raw"), "CmR4");
+    assert_int_equal(jint(s, "expect/responses"), 1);
+    assert_null(jat(s, "expect/response_contents"));
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(diff_identical_is_empty),
+        cmocka_unit_test(diff_different_field),
+        cmocka_unit_test(diff_missing_and_extra_fields),
+        cmocka_unit_test(diff_absent_equals_proto3_default),
+        cmocka_unit_test(diff_array_lengths),
+        cmocka_unit_test(diff_nested_paths),
+        cmocka_unit_test(diff_types_and_numbers),
+        cmocka_unit_test(diff_max_caps_lines_not_the_count),
+        cmocka_unit_test(diff_long_values_are_shortened),
+        cmocka_unit_test(reserved_keys),
+        cmocka_unit_test(scenario_of_a_finished_stream),
+        cmocka_unit_test(scenario_of_a_trailers_only_answer),
+        cmocka_unit_test(timing_is_relative_and_clamped),
+        cmocka_unit_test(scenario_of_a_cancelled_call),
+        cmocka_unit_test(scenario_of_a_deadline_exceeded_call),
+        cmocka_unit_test(redacted_keys_keep_no_secret),
+        cmocka_unit_test(metadata_the_format_cannot_hold_is_counted),
+        cmocka_unit_test(messages_past_the_cap_are_dropped_and_said),
+        cmocka_unit_test(what_the_format_cannot_hold_is_not_recordable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
