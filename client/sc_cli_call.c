@@ -117,7 +117,8 @@ static void print_usage(FILE *out)
           "        --json  --verbose  --wait-for-ready  --max-receive-bytes N\n"
           "reconnect (subscribe): --reconnect --backoff-initial-ms 1000 --backoff-multiplier 1.6\n"
           "        --backoff-jitter 0.2 --backoff-max-ms 120000 --exhausted-backoff-ms 30000\n"
-          "        --max-attempts N (0 = unlimited)\n"
+          "        --max-attempts N (0 = unlimited)  --honor-pushback (grpc-retry-pushback-ms\n"
+          "        of a retryable failure is the wait; a malformed one stops)\n"
           "exit: 0 OK, 64+code for an RPC status, 2 usage error, 1 local failure\n",
           out);
 }
@@ -133,6 +134,7 @@ enum {
     OPT_CONTENT_TYPE,
     OPT_USER,
     OPT_RECONNECT,
+    OPT_HONOR_PUSHBACK,
     OPT_B_INITIAL,
     OPT_B_MULT,
     OPT_B_JITTER,
@@ -155,6 +157,7 @@ static const struct option sc_call_options[] = {
     {"content-type", required_argument, NULL, OPT_CONTENT_TYPE},
     {"user", required_argument, NULL, OPT_USER},
     {"reconnect", no_argument, NULL, OPT_RECONNECT},
+    {"honor-pushback", no_argument, NULL, OPT_HONOR_PUSHBACK},
     {"backoff-initial-ms", required_argument, NULL, OPT_B_INITIAL},
     {"backoff-multiplier", required_argument, NULL, OPT_B_MULT},
     {"backoff-jitter", required_argument, NULL, OPT_B_JITTER},
@@ -239,6 +242,9 @@ static int set_other_option(sc_call_args *a, int opt, const char *arg, char *err
         return 0;
     case OPT_RECONNECT:
         a->reconnect = true;
+        return 0;
+    case OPT_HONOR_PUSHBACK:
+        a->policy.honor_pushback = true;
         return 0;
     case OPT_WFR:
         a->wait_for_ready = true;
@@ -506,10 +512,11 @@ static void on_done(sc_client_call *call, void *user)
     r->final_message = strdup(res->message);
     int code = res->code;
     size_t responses = res->responses;
+    int64_t pushback = sc_client_retry_pushback(&res->trailers);
     r->last_code = code;
     r->call = NULL;
     sc_client_call_release(call);
-    sc_client_retry_attempt_ended(&r->retry, code, responses);
+    sc_client_retry_attempt_ended(&r->retry, code, responses, pushback);
 }
 
 /* ---------------------------------------------------------------- starting an attempt */
@@ -637,6 +644,10 @@ static void on_attempt(sc_client_retry *retry, const sc_client_attempt *at, void
     const char *name = sc_status_name(at->code);
     fprintf(stderr, "attempt %zu: start %s end %s status %s \"%s\" responses %zu", retry->count,
             start, end, name ? name : "?", r->final_message ? r->final_message : "", at->responses);
+    if (at->pushback_ms >= 0)
+        fprintf(stderr, " pushback %lld ms", (long long)at->pushback_ms);
+    else if (at->pushback_ms == SC_RECONNECT_PUSHBACK_INVALID)
+        fprintf(stderr, " pushback malformed");
     if (at->wait_ms >= 0)
         fprintf(stderr, " -> reconnect in %lld ms\n", (long long)at->wait_ms);
     else

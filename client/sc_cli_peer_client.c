@@ -121,6 +121,9 @@ static cJSON *attempts_json(const sc_peer_job *j)
         add_ms(o, "end_ms", a->end_ms < 0 ? -1 : a->end_ms - j->start_ms);
         const char *name = sc_status_name(a->code);
         cJSON_AddStringToObject(o, "code", name != NULL ? name : "UNKNOWN");
+        if (a->pushback_ms != SC_RECONNECT_PUSHBACK_NONE)
+            cJSON_AddNumberToObject(o, "pushback_ms",
+                                    a->pushback_ms < 0 ? -1.0 : (double)a->pushback_ms);
         cJSON_AddItemToArray(arr, o);
     }
     return arr;
@@ -255,10 +258,11 @@ static void on_done(sc_client_call *call, void *user)
     const sc_client_call_result *r = sc_client_call_result_get(call);
     keep_attempt_result(j, r);
     size_t responses = r->responses;
+    int64_t pushback = sc_client_retry_pushback(&r->trailers);
     j->call = NULL;
     sc_client_call_release(call);
     sc_client_timer_disarm(j->d->loop, &j->send_timer);
-    sc_client_retry_attempt_ended(&j->retry, j->code, responses);
+    sc_client_retry_attempt_ended(&j->retry, j->code, responses, pushback);
 }
 
 /* As in `call --reconnect`: after UNAVAILABLE a fresh channel, so the attempt really reconnects

@@ -274,8 +274,9 @@ static int parse_retry_codes(const cJSON *obj, uint32_t *mask, perr *e)
 static int parse_reconnect(const cJSON *root, sc_client_instr *in, perr *e)
 {
     static const char *const names[] = {
-        "backoff_initial_ms",   "backoff_multiplier", "backoff_jitter", "backoff_max_ms",
-        "exhausted_backoff_ms", "max_attempts",       "retry_codes",    NULL};
+        "backoff_initial_ms", "backoff_multiplier",   "backoff_jitter",
+        "backoff_max_ms",     "exhausted_backoff_ms", "max_attempts",
+        "retry_codes",        "honor_pushback",       NULL};
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "reconnect");
     if (obj == NULL || cJSON_IsNull(obj) || cJSON_IsFalse(obj))
         return 0;
@@ -302,6 +303,12 @@ static int parse_reconnect(const cJSON *root, sc_client_instr *in, perr *e)
                 e) != 0 ||
         parse_retry_codes(obj, &in->policy.retry_codes, e) != 0)
         return -1;
+    const cJSON *pushback = cJSON_GetObjectItemCaseSensitive(obj, "honor_pushback");
+    if (pushback != NULL && !cJSON_IsNull(pushback)) {
+        if (!cJSON_IsBool(pushback))
+            return fail(e, "reconnect.honor_pushback", "expected true or false");
+        in->policy.honor_pushback = cJSON_IsTrue(pushback);
+    }
     in->policy.max_attempts = (int)attempts;
     if (b->max_ms < b->initial_ms)
         return fail(e, "reconnect.backoff_max_ms", "must be >= backoff_initial_ms");

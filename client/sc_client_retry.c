@@ -31,6 +31,7 @@ static void record_start(sc_client_retry *r)
     a->start_ms = sc_time_now_ms();
     a->end_ms = a->wait_ms = -1;
     a->code = -1;
+    a->pushback_ms = SC_RECONNECT_PUSHBACK_NONE;
 }
 
 /* The record of the running attempt, or NULL once recording stopped. */
@@ -79,19 +80,28 @@ void sc_client_retry_begin(sc_client_retry *r)
     start_next(r);
 }
 
-static int64_t decide_wait(sc_client_retry *r, int code, size_t responses)
+static int64_t decide_wait(sc_client_retry *r, int code, size_t responses, int64_t pushback_ms)
 {
     if (!r->reconnect)
         return -1;
-    sc_attempt_state st = {(int)r->count, responses > 0};
+    sc_attempt_state st = {(int)r->count, responses > 0, pushback_ms};
     sc_reconnect_decision d = sc_reconnect_decide(code, &r->policy, &st);
     return sc_reconnect_wait_ms(&d, &r->policy, &r->schedule);
 }
 
-void sc_client_retry_attempt_ended(sc_client_retry *r, int code, size_t responses)
+int64_t sc_client_retry_pushback(const sc_md_list *trailers)
+{
+    const sc_md_entry *e = sc_md_list_find(trailers, "grpc-retry-pushback-ms");
+    if (e == NULL)
+        return SC_RECONNECT_PUSHBACK_NONE;
+    return sc_reconnect_parse_pushback((const char *)e->value, e->value_len);
+}
+
+void sc_client_retry_attempt_ended(sc_client_retry *r, int code, size_t responses,
+                                   int64_t pushback_ms)
 {
     r->running = false;
-    int64_t wait = r->finished ? -1 : decide_wait(r, code, responses);
+    int64_t wait = r->finished ? -1 : decide_wait(r, code, responses, pushback_ms);
     sc_client_attempt *a = current(r);
     sc_client_attempt copy = {0};
     if (a == NULL)
@@ -100,6 +110,7 @@ void sc_client_retry_attempt_ended(sc_client_retry *r, int code, size_t response
     a->code = code;
     a->responses = responses;
     a->wait_ms = wait;
+    a->pushback_ms = pushback_ms;
     if (r->on_attempt != NULL)
         r->on_attempt(r, a, r->user);
     if (wait < 0) {

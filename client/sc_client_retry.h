@@ -8,6 +8,7 @@
 #define SC_CLIENT_RETRY_H
 
 #include "sc_client_loop.h"
+#include "sc_md.h"
 #include "sc_reconnect.h"
 
 #include <stdbool.h>
@@ -22,7 +23,8 @@ typedef struct {
     int64_t end_ms;
     int code;
     size_t responses;
-    int64_t wait_ms; /* wait before the next attempt; -1 when this was the last */
+    int64_t wait_ms;     /* wait before the next attempt; -1 when this was the last */
+    int64_t pushback_ms; /* its trailers' grpc-retry-pushback-ms, or SC_RECONNECT_PUSHBACK_* */
 } sc_client_attempt;
 
 typedef struct sc_client_retry sc_client_retry;
@@ -60,9 +62,15 @@ void sc_client_retry_init(sc_client_retry *r, sc_client_loop *loop,
  * touch `r` after this call unless it knows on_finished does not free it. */
 void sc_client_retry_begin(sc_client_retry *r);
 
-/* The running attempt ended with `code` after delivering `responses` messages: record it and
- * either arm the wait for the next attempt or finish. */
-void sc_client_retry_attempt_ended(sc_client_retry *r, int code, size_t responses);
+/* The running attempt ended with `code` after delivering `responses` messages, its trailers
+ * carrying `pushback_ms` (sc_client_retry_pushback): record it and either arm the wait for the
+ * next attempt or finish. */
+void sc_client_retry_attempt_ended(sc_client_retry *r, int code, size_t responses,
+                                   int64_t pushback_ms);
+
+/* The grpc-retry-pushback-ms of an attempt's trailers (borrowed): the wait in ms,
+ * SC_RECONNECT_PUSHBACK_NONE when absent, SC_RECONNECT_PUSHBACK_INVALID when not a whole number. */
+int64_t sc_client_retry_pushback(const sc_md_list *trailers);
 
 /* Stop reconnecting: a pending wait is abandoned and the runner finishes with CANCELLED; a running
  * attempt still reports its end (the owner should cancel its call), after which it finishes. */

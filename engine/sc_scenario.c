@@ -520,6 +520,7 @@ static int validate_with_driver(ctx *c, sc_scenario *s)
     s->backoff_jitter = in.policy.backoff.jitter;
     s->backoff_max_ms = in.policy.backoff.max_ms;
     s->exhausted_backoff_ms = in.policy.exhausted_backoff_ms;
+    s->honor_pushback = in.reconnect && in.policy.honor_pushback;
     sc_client_instr_free(&in);
     return 0;
 }
@@ -1362,6 +1363,28 @@ static int64_t json_int(const cJSON *obj, const char *key, int64_t dflt)
     return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
 }
 
+/* A decimal metadata value as ms (0 when absent or not a number). */
+static double md_ms(const cJSON *md, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(md, key);
+    if (!cJSON_IsString(v))
+        return 0;
+    char *end = NULL;
+    double ms = strtod(v->valuestring, &end);
+    return end != v->valuestring && ms > 0 && ms <= (double)SC_SCENARIO_MAX_MS ? ms : 0;
+}
+
+/* The grpc-retry-pushback-ms the server side sends: its control key, or a script's trailer. */
+static double scenario_pushback_ms(const sc_scenario *s)
+{
+    double control = md_ms(s->control, "x-sc-retry-pushback-ms");
+    double script = s->script != NULL
+                        ? md_ms(cJSON_GetObjectItemCaseSensitive(s->script, "trailers"),
+                                "grpc-retry-pushback-ms")
+                        : 0;
+    return control > script ? control : script;
+}
+
 long sc_scenario_case_timeout_ms(const sc_scenario *s)
 {
     double total = SC_SCENARIO_CASE_MARGIN_MS;
@@ -1380,12 +1403,16 @@ long sc_scenario_case_timeout_ms(const sc_scenario *s)
                      (double)(cJSON_IsArray(reqs) ? cJSON_GetArraySize(reqs) : 0);
     double per_attempt = (double)s->timeout_ms + spacing;
     total += per_attempt * (double)s->max_attempts;
-    /* Worst-case waits: each gap at its largest (jitter up, or the exhausted wait). */
+    /* Worst-case waits: each gap at its largest (jitter up, the exhausted wait, or the pushback
+     * the server is told to send). */
+    double pushback = scenario_pushback_ms(s);
     double current = (double)s->backoff_initial_ms;
     for (int64_t i = 1; i < s->max_attempts; i++) {
         double w = current * (1.0 + s->backoff_jitter);
         if ((double)s->exhausted_backoff_ms > w)
             w = (double)s->exhausted_backoff_ms;
+        if (s->honor_pushback && pushback > w)
+            w = pushback;
         total += w;
         current = fmin(current * s->backoff_multiplier, (double)s->backoff_max_ms);
     }

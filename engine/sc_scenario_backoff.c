@@ -3,7 +3,8 @@
 
 #include <math.h>
 
-/* Walks the schedule up to gap i; returns the nominal wait and whether it is the exhausted one. */
+/* Walks the schedule up to gap i; returns the nominal wait and whether it is a fixed one (the
+ * exhausted pause or a pushback: no jitter). A negative wait means no attempt may follow. */
 static double nominal(const sc_sched_policy *p, const sc_sched_attempt *a, size_t i,
                       bool *exhausted)
 {
@@ -12,6 +13,12 @@ static double nominal(const sc_sched_policy *p, const sc_sched_attempt *a, size_
     for (size_t k = 0; k <= i; k++) {
         if (a[k].delivered)
             current = (double)p->initial_ms;
+        if (p->honor_pushback && a[k].has_pushback) {
+            wait = a[k].pushback_ms < 0 ? -1.0 : (double)a[k].pushback_ms;
+            *exhausted = true;
+            current = (double)p->initial_ms;
+            continue;
+        }
         if (a[k].code == SC_STATUS_RESOURCE_EXHAUSTED) {
             wait = (double)p->exhausted_ms;
             *exhausted = true;
@@ -41,6 +48,13 @@ size_t sc_sched_check(const sc_sched_policy *p, const sc_sched_attempt *a, size_
     for (size_t i = 0; i + 1 < n; i++) {
         bool exhausted = false;
         double wait = nominal(p, a, i, &exhausted);
+        if (wait < 0) {
+            sc_sched_gap never = {a[i + 1].start_ms - a[i].end_ms, -1, -1, false};
+            bad++;
+            if (gaps != NULL)
+                gaps[i] = never;
+            continue;
+        }
         double lo = exhausted ? wait : wait * (1.0 - p->jitter);
         double hi = exhausted ? wait : wait * (1.0 + p->jitter);
         /* The epsilon keeps 200 * 1.1 = 220.00000000000003 from widening the window by 1. */

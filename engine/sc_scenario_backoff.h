@@ -6,6 +6,9 @@
  *   - otherwise: current * (1 - jitter) - tolerance_ms .. current * (1 + jitter) + tolerance_ms,
  *     then current = min(current * multiplier, max_ms), current starting at initial_ms;
  * and when attempt i delivered at least one response, current starts over at initial_ms first.
+ * With honor_pushback, an attempt whose trailers carried a valid grpc-retry-pushback-ms is followed
+ * by exactly that wait +- tolerance_ms, and current starts over at initial_ms (gRPC A6); after an
+ * invalid one no further attempt may follow (its gap is never within a window).
  * Bounds are widened by 1 ms each side for the driver's rounding and never go below 0. */
 #ifndef SC_SCENARIO_BACKOFF_H
 #define SC_SCENARIO_BACKOFF_H
@@ -21,13 +24,16 @@ typedef struct {
     int64_t max_ms;       /* cap of the un-jittered wait */
     int64_t exhausted_ms; /* fixed wait after RESOURCE_EXHAUSTED */
     int64_t tolerance_ms; /* slack for timers and scheduling, each side */
+    bool honor_pushback;  /* the client follows the server's grpc-retry-pushback-ms */
 } sc_sched_policy;
 
 typedef struct {
     int64_t start_ms;
     int64_t end_ms;
-    int code;       /* status code the attempt ended with */
-    bool delivered; /* the attempt delivered at least one response */
+    int code;            /* status code the attempt ended with */
+    bool delivered;      /* the attempt delivered at least one response */
+    bool has_pushback;   /* its trailers carried grpc-retry-pushback-ms */
+    int64_t pushback_ms; /* that value; < 0 when it was not a whole number (means "stop") */
 } sc_sched_attempt;
 
 typedef struct {

@@ -64,6 +64,7 @@ struct sc_scenario {
     int64_t timeout_ms;
     int64_t max_attempts;
     bool reconnect;
+    bool honor_pushback;
     int64_t backoff_initial_ms, backoff_max_ms, exhausted_backoff_ms;
     double backoff_multiplier, backoff_jitter;
 };

@@ -488,7 +488,8 @@ static sc_sched_policy sched_policy(const sc_scenario *s)
 {
     sc_sched_policy p = {s->backoff_initial_ms,   s->backoff_multiplier,
                          s->backoff_jitter,       s->backoff_max_ms,
-                         s->exhausted_backoff_ms, SC_SCENARIO_DEFAULT_TOLERANCE_MS};
+                         s->exhausted_backoff_ms, SC_SCENARIO_DEFAULT_TOLERANCE_MS,
+                         s->honor_pushback};
     const cJSON *att = cJSON_GetObjectItemCaseSensitive(s->expect, "attempts");
     const cJSON *sched = cJSON_GetObjectItemCaseSensitive(att, "schedule");
     const cJSON *tol = cJSON_GetObjectItemCaseSensitive(sched, "tolerance_ms");
@@ -508,6 +509,7 @@ cJSON *sc_scenario_schedule_policy_json(const sc_scenario *s)
     cJSON_AddNumberToObject(o, "backoff_jitter", p.jitter);
     cJSON_AddNumberToObject(o, "backoff_max_ms", (double)p.max_ms);
     cJSON_AddNumberToObject(o, "exhausted_backoff_ms", (double)p.exhausted_ms);
+    cJSON_AddBoolToObject(o, "honor_pushback", p.honor_pushback);
     if (cJSON_AddNumberToObject(o, "tolerance_ms", (double)p.tolerance_ms) == NULL) {
         cJSON_Delete(o);
         return NULL;
@@ -543,6 +545,11 @@ static sc_sched_attempt *result_attempts(const cJSON *result, size_t *n)
         }
         a[*n].start_ms = (int64_t)st;
         a[*n].end_ms = (int64_t)en;
+        double pushback = 0;
+        if (number_of(cJSON_GetObjectItemCaseSensitive(e, "pushback_ms"), &pushback)) {
+            a[*n].has_pushback = true;
+            a[*n].pushback_ms = (int64_t)pushback;
+        }
         const cJSON *r = NULL;
         cJSON_ArrayForEach(r, rms)
         {
@@ -618,9 +625,13 @@ static void check_attempts(judge *jd, const sc_scenario *s, const cJSON *spec, c
             continue;
         char path[96], exp[96];
         snprintf(path, sizeof path, "expect.attempts.schedule[%zu]", i);
-        snprintf(exp, sizeof exp, "gap after attempt %zu (%s) in %" PRId64 "..%" PRId64 " ms",
-                 i + 1, sc_status_name(a[i].code), gaps[i].expected_min_ms,
-                 gaps[i].expected_max_ms);
+        if (gaps[i].expected_max_ms < 0)
+            snprintf(exp, sizeof exp, "no attempt after attempt %zu (its pushback says stop)",
+                     i + 1);
+        else
+            snprintf(exp, sizeof exp, "gap after attempt %zu (%s) in %" PRId64 "..%" PRId64 " ms",
+                     i + 1, sc_status_name(a[i].code), gaps[i].expected_min_ms,
+                     gaps[i].expected_max_ms);
         addf(jd, path, exp, "%" PRId64 " ms", gaps[i].gap_ms);
     }
     free(gaps);
@@ -633,8 +644,13 @@ static void check_attempts(judge *jd, const sc_scenario *s, const cJSON *spec, c
  * given; no RESOURCE_EXHAUSTED rule (connection attempts have no status). */
 static sc_sched_policy network_policy(const cJSON *sched)
 {
-    sc_sched_policy p = {0, SC_SCENARIO_CONN_BACKOFF_MULTIPLIER, SC_SCENARIO_CONN_BACKOFF_JITTER, 0,
-                         0, SC_SCENARIO_DEFAULT_TOLERANCE_MS};
+    sc_sched_policy p = {0,
+                         SC_SCENARIO_CONN_BACKOFF_MULTIPLIER,
+                         SC_SCENARIO_CONN_BACKOFF_JITTER,
+                         0,
+                         0,
+                         SC_SCENARIO_DEFAULT_TOLERANCE_MS,
+                         false};
     const cJSON *v;
     if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(sched, "initial_ms")))
         p.initial_ms = (int64_t)v->valuedouble;
@@ -789,6 +805,8 @@ cJSON *sc_scenario_reconnect_json(const sc_scenario *s, const cJSON *result)
         cJSON_AddNumberToObject(e, "start_ms", (double)a[i].start_ms);
         cJSON_AddNumberToObject(e, "end_ms", (double)a[i].end_ms);
         cJSON_AddStringToObject(e, "code", sc_status_name(a[i].code));
+        if (a[i].has_pushback)
+            cJSON_AddNumberToObject(e, "pushback_ms", (double)a[i].pushback_ms);
         if (i == 0)
             continue;
         const sc_sched_gap *g = &gaps[i - 1];

@@ -10,7 +10,8 @@
 
 enum { UNAV = SC_STATUS_UNAVAILABLE, REX = SC_STATUS_RESOURCE_EXHAUSTED };
 
-static const sc_sched_policy pol = {100, 2.0, 0.2, 300, 1000, 10};
+static const sc_sched_policy pol = {100, 2.0, 0.2, 300, 1000, 10, false};
+static const sc_sched_policy honoring = {100, 2.0, 0.2, 300, 1000, 10, true};
 
 /* Attempts of 5 ms each, separated by the given gaps. */
 static size_t build(sc_sched_attempt *a, const int64_t *gaps, const int *codes, size_t n)
@@ -21,6 +22,8 @@ static size_t build(sc_sched_attempt *a, const int64_t *gaps, const int *codes, 
         a[i].end_ms = t + 5;
         a[i].code = codes[i];
         a[i].delivered = false;
+        a[i].has_pushback = false;
+        a[i].pushback_ms = 0;
         if (i + 1 < n)
             t = a[i].end_ms + gaps[i];
     }
@@ -126,10 +129,52 @@ static void exhausted_wait_is_fixed(void **state)
 static void fewer_than_two_attempts(void **state)
 {
     (void)state;
-    sc_sched_attempt a[1] = {{0, 5, UNAV, false}};
+    sc_sched_attempt a[1] = {{0, 5, UNAV, false, false, 0}};
     assert_int_equal(sc_sched_check(&pol, a, 1, NULL), 0);
     assert_int_equal(sc_sched_check(&pol, a, 0, NULL), 0);
     assert_true(sc_sched_nominal_wait(&pol, a, 1, 0) < 0);
+}
+
+static void pushback_is_the_exact_wait_then_backoff_restarts(void **state)
+{
+    (void)state;
+    sc_sched_attempt a[4];
+    int codes[] = {UNAV, REX, UNAV, UNAV};
+    /* 100 (backoff), then pushback 500 (overrides the 1000 ms exhausted pause), then the backoff
+     * starts over at 100 instead of 200. */
+    int64_t gaps[] = {100, 500, 100};
+    build(a, gaps, codes, 4);
+    a[1].has_pushback = true;
+    a[1].pushback_ms = 500;
+    sc_sched_gap g[3];
+    assert_int_equal(sc_sched_check(&honoring, a, 4, g), 0);
+    assert_int_equal(g[1].expected_min_ms, 489);
+    assert_int_equal(g[1].expected_max_ms, 511);
+    assert_int_equal(g[2].expected_min_ms, 69); /* 100 * 0.8 - 10 - 1 */
+    /* Ignoring the pushback, the same schedule is out of window twice. */
+    assert_int_equal(sc_sched_check(&pol, a, 4, NULL), 2);
+    /* Honoured, a client that kept its own backoff (200 after the pushback) is caught. */
+    int64_t kept[] = {100, 500, 200};
+    build(a, kept, codes, 4);
+    a[1].has_pushback = true;
+    a[1].pushback_ms = 500;
+    assert_int_equal(sc_sched_check(&honoring, a, 4, NULL), 1);
+}
+
+static void no_attempt_may_follow_a_malformed_pushback(void **state)
+{
+    (void)state;
+    sc_sched_attempt a[2];
+    int codes[] = {UNAV, UNAV};
+    int64_t gaps[] = {100};
+    build(a, gaps, codes, 2);
+    a[0].has_pushback = true;
+    a[0].pushback_ms = -1;
+    sc_sched_gap g[1];
+    assert_int_equal(sc_sched_check(&honoring, a, 2, g), 1);
+    assert_false(g[0].ok);
+    assert_int_equal(g[0].expected_max_ms, -1);
+    assert_int_equal(sc_sched_check(&pol, a, 2, NULL), 0);
 }
 
 int main(void)
@@ -143,6 +188,8 @@ int main(void)
         cmocka_unit_test(resets_after_a_delivered_response),
         cmocka_unit_test(exhausted_wait_is_fixed),
         cmocka_unit_test(fewer_than_two_attempts),
+        cmocka_unit_test(pushback_is_the_exact_wait_then_backoff_restarts),
+        cmocka_unit_test(no_attempt_may_follow_a_malformed_pushback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

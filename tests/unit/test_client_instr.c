@@ -42,7 +42,7 @@ static void full_instruction(void **state)
         "\"cancel\":{\"after_responses\":2},"
         "\"reconnect\":{\"backoff_initial_ms\":100,\"backoff_multiplier\":2,\"backoff_jitter\":0,"
         "\"backoff_max_ms\":400,\"exhausted_backoff_ms\":50,\"max_attempts\":4,"
-        "\"retry_codes\":[\"UNAVAILABLE\",13]},"
+        "\"retry_codes\":[\"UNAVAILABLE\",13],\"honor_pushback\":true},"
         "\"channel\":{\"max_receive_bytes\":1024,\"initial_reconnect_backoff_ms\":100,"
         "\"min_reconnect_backoff_ms\":100,\"max_reconnect_backoff_ms\":200}}";
     sc_client_instr in;
@@ -70,6 +70,7 @@ static void full_instruction(void **state)
     assert_int_equal(in.policy.backoff.max_ms, 400);
     assert_int_equal(in.policy.exhausted_backoff_ms, 50);
     assert_int_equal(in.policy.max_attempts, 4);
+    assert_true(in.policy.honor_pushback);
     assert_int_equal(in.policy.retry_codes, SC_RECONNECT_CODE_BIT(SC_STATUS_UNAVAILABLE) |
                                                 SC_RECONNECT_CODE_BIT(SC_STATUS_INTERNAL));
     assert_int_equal(in.channel.max_receive_bytes, 1024);
@@ -117,6 +118,7 @@ static void reconnect_true_uses_defaults_with_bounded_attempts(void **state)
     assert_true(in.reconnect);
     assert_int_equal(in.policy.backoff.initial_ms, 1000);
     assert_int_equal(in.policy.max_attempts, SC_INSTR_DEFAULT_MAX_ATTEMPTS);
+    assert_false(in.policy.honor_pushback);
     sc_client_instr_free(&in);
 }
 
@@ -187,6 +189,9 @@ static void bad_lines_name_the_field(void **state)
          "reconnect.backoff_max_ms:", "a"},
         {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"reconnect\":{\"x\":1}}",
          "reconnect.x:", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"reconnect\":{"
+         "\"honor_pushback\":1}}",
+         "reconnect.honor_pushback: expected true or false", "a"},
         {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"channel\":{"
          "\"max_receive_bytes\":-1}}",
          "channel.max_receive_bytes:", "a"},

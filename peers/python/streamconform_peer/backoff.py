@@ -21,6 +21,13 @@ DEFAULT_RETRY_CODES = frozenset({status.UNAVAILABLE, status.DEADLINE_EXCEEDED,
 STOP = "stop"
 RETRY_BACKOFF = "backoff"
 RETRY_EXHAUSTED = "exhausted"
+RETRY_PUSHBACK = "pushback"
+
+# An attempt's grpc-retry-pushback-ms other than a wait (gRPC A6: negative or unparseable means
+# "do not retry"); the largest wait taken is INT32_MAX ms, as the gRPC libraries read it.
+PUSHBACK_NONE = -1
+PUSHBACK_INVALID = -2
+PUSHBACK_MAX_MS = 2147483647
 
 
 @dataclass
@@ -37,6 +44,7 @@ class ReconnectPolicy:
     exhausted_backoff_ms: int = DEFAULT_EXHAUSTED_MS
     max_attempts: int = DEFAULT_MAX_ATTEMPTS  # total, the first included; 0 = unlimited
     retry_codes: frozenset[int] = DEFAULT_RETRY_CODES
+    honor_pushback: bool = False  # a retryable failure's grpc-retry-pushback-ms is the wait
 
 
 class Backoff:
@@ -63,15 +71,33 @@ class Backoff:
 class Decision:
     action: str
     reset_backoff: bool
+    pushback_ms: int = 0  # the wait of RETRY_PUSHBACK
 
 
-def decide(code: int, policy: ReconnectPolicy, attempts_done: int, delivered: bool) -> Decision:
+def parse_pushback(value: str | None) -> int:
+    """A grpc-retry-pushback-ms value: the wait in ms when it is plain decimal digits up to
+    PUSHBACK_MAX_MS, PUSHBACK_NONE when absent, PUSHBACK_INVALID otherwise."""
+    if value is None:
+        return PUSHBACK_NONE
+    if not value or not all("0" <= ch <= "9" for ch in value):
+        return PUSHBACK_INVALID
+    ms = int(value)
+    return ms if ms <= PUSHBACK_MAX_MS else PUSHBACK_INVALID
+
+
+def decide(code: int, policy: ReconnectPolicy, attempts_done: int, delivered: bool,
+           pushback_ms: int = PUSHBACK_NONE) -> Decision:
     """OK and CANCELLED always stop; a code outside retry_codes stops; max_attempts reached
-    stops; RESOURCE_EXHAUSTED waits the fixed pause; other retry codes wait the backoff."""
+    stops; with honor_pushback the server's pushback decides (a valid one is the wait, an invalid
+    one stops); RESOURCE_EXHAUSTED waits the fixed pause; other retry codes wait the backoff."""
     if code in (status.OK, status.CANCELLED) or code not in policy.retry_codes:
         return Decision(STOP, delivered)
     if 0 < policy.max_attempts <= attempts_done:
         return Decision(STOP, delivered)
+    if policy.honor_pushback and pushback_ms != PUSHBACK_NONE:
+        if pushback_ms < 0:
+            return Decision(STOP, delivered)
+        return Decision(RETRY_PUSHBACK, delivered, pushback_ms)
     action = RETRY_EXHAUSTED if code == status.RESOURCE_EXHAUSTED else RETRY_BACKOFF
     return Decision(action, delivered)
 
@@ -85,4 +111,7 @@ def wait_ms(decision: Decision, policy: ReconnectPolicy, schedule: Backoff) -> i
         return schedule.next_delay_ms()
     if decision.action == RETRY_EXHAUSTED:
         return policy.exhausted_backoff_ms
+    if decision.action == RETRY_PUSHBACK:
+        schedule.reset()  # gRPC A6: after a pushback the backoff starts over
+        return decision.pushback_ms
     return -1

@@ -88,13 +88,16 @@ class Job:
                     channel = self.new_channel()
                 start = mono_ms()
                 self.last = await self.attempt(channel, start)
-                self.attempts.append({"start_ms": start - self.start_ms,
-                                      "end_ms": mono_ms() - self.start_ms,
-                                      "code": status.name(self.last.code)})
+                record = {"start_ms": start - self.start_ms, "end_ms": mono_ms() - self.start_ms,
+                          "code": status.name(self.last.code)}
+                pushback = backoff.parse_pushback(self.last.trailers.get("grpc-retry-pushback-ms"))
+                if pushback != backoff.PUSHBACK_NONE:
+                    record["pushback_ms"] = max(pushback, -1)
+                self.attempts.append(record)
                 wait = -1
                 if policy is not None:
                     d = backoff.decide(self.last.code, policy, len(self.attempts),
-                                       self.last.responses > 0)
+                                       self.last.responses > 0, pushback)
                     wait = backoff.wait_ms(d, policy, schedule)
                 if wait < 0:
                     break

@@ -99,7 +99,8 @@ class InstrError(ValueError):
 ROOT_FIELDS = ("case", "target", "method", "metadata", "timeout_ms", "requests",
                "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect", "channel")
 RECONNECT_FIELDS = ("backoff_initial_ms", "backoff_multiplier", "backoff_jitter",
-                    "backoff_max_ms", "exhausted_backoff_ms", "max_attempts", "retry_codes")
+                    "backoff_max_ms", "exhausted_backoff_ms", "max_attempts", "retry_codes",
+                    "honor_pushback")
 CHANNEL_FIELDS = ("max_receive_bytes", "initial_reconnect_backoff_ms",
                   "min_reconnect_backoff_ms", "max_reconnect_backoff_ms")
 
@@ -297,6 +298,11 @@ def _parse_reconnect(root: dict[str, Any]) -> Optional[backoff.ReconnectPolicy]:
     codes = _parse_retry_codes(obj)
     if codes is not None:
         policy.retry_codes = codes
+    honor = obj.get("honor_pushback")
+    if honor is not None:
+        if not isinstance(honor, bool):
+            raise InstrError("reconnect.honor_pushback", "expected true or false")
+        policy.honor_pushback = honor
     if b.max_ms < b.initial_ms:
         raise InstrError("reconnect.backoff_max_ms", "must be >= backoff_initial_ms")
     return policy

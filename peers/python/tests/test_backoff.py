@@ -43,6 +43,35 @@ class BackoffTest(unittest.TestCase):
         self.assertEqual(wait(status.UNAVAILABLE, True), 100)  # started over
         self.assertEqual(wait(status.OK, False), -1)
 
+    def test_pushback_parse(self) -> None:
+        self.assertEqual(backoff.parse_pushback(None), backoff.PUSHBACK_NONE)
+        self.assertEqual(backoff.parse_pushback("250"), 250)
+        self.assertEqual(backoff.parse_pushback("0"), 0)
+        self.assertEqual(backoff.parse_pushback("2147483647"), 2147483647)
+        for bad in ("2147483648", "-1", "1.5", " 5", "", "soon", "\u0661"):
+            self.assertEqual(backoff.parse_pushback(bad), backoff.PUSHBACK_INVALID, bad)
+
+    def test_honored_pushback(self) -> None:
+        p = backoff.ReconnectPolicy(backoff.BackoffPolicy(100, 2.0, 0.0, 1000), 5000, 3,
+                                    honor_pushback=True)
+        s = backoff.Backoff(p.backoff, lambda: 0.5)
+        wait = lambda code, pb, n=1: backoff.wait_ms(backoff.decide(code, p, n, False, pb), p, s)
+        self.assertEqual(wait(status.UNAVAILABLE, backoff.PUSHBACK_NONE), 100)
+        self.assertEqual(wait(status.UNAVAILABLE, backoff.PUSHBACK_NONE), 200)
+        self.assertEqual(wait(status.UNAVAILABLE, 250), 250)
+        self.assertEqual(wait(status.UNAVAILABLE, backoff.PUSHBACK_NONE), 100)  # started over
+        self.assertEqual(wait(status.RESOURCE_EXHAUSTED, 0), 0)  # overrides the fixed pause
+        self.assertEqual(wait(status.UNAVAILABLE, backoff.PUSHBACK_INVALID), -1)  # stop
+        self.assertEqual(wait(status.INTERNAL, 10), -1)  # never revives a final code
+        self.assertEqual(wait(status.UNAVAILABLE, 10, 3), -1)  # nor used-up attempts
+
+    def test_pushback_ignored_by_default(self) -> None:
+        p = backoff.ReconnectPolicy(backoff.BackoffPolicy(100, 2.0, 0.0, 1000), 5000, 3)
+        self.assertEqual(backoff.decide(status.UNAVAILABLE, p, 1, False, 250).action,
+                         backoff.RETRY_BACKOFF)
+        self.assertEqual(backoff.decide(status.UNAVAILABLE, p, 1, False,
+                                        backoff.PUSHBACK_INVALID).action, backoff.RETRY_BACKOFF)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -56,6 +56,7 @@ class InstrTest(unittest.TestCase):
             (line(metadata={"k": 1}), "metadata.k: expected a string (or an array of strings)"),
             (line(metadata={"k-bin": "!!"}), "metadata.k-bin: a -bin value must be base64"),
             (line(timeout_ms=0), "timeout_ms: must be in 1..3600000"),
+            (line(reconnect={"honor_pushback": 1}), "reconnect.honor_pushback: expected true or false"),
             (line(timeout_ms=1.5), "timeout_ms: expected an integer"),
             (line(timeout_ms=True), "timeout_ms: expected an integer"),
             (line(requests={}), "requests: expected an array of JSON messages"),

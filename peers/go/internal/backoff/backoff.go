@@ -18,6 +18,40 @@ type Policy struct {
 	ExhaustedMS int64
 	MaxAttempts int
 	RetryCodes  map[codes.Code]bool
+	// HonorPushback: a retryable failure's grpc-retry-pushback-ms decides the wait.
+	HonorPushback bool
+}
+
+// An attempt's grpc-retry-pushback-ms other than a wait (gRPC A6: a negative or unparseable
+// value means "do not retry"); the largest wait taken is INT32_MAX ms, as the libraries read it.
+const (
+	PushbackNone    int64 = -1
+	PushbackInvalid int64 = -2
+	PushbackMaxMS   int64 = math.MaxInt32
+)
+
+// ParsePushback reads the first grpc-retry-pushback-ms value (vals as metadata.MD.Get returns
+// them): the wait in ms for plain decimal digits up to PushbackMaxMS, PushbackNone when absent,
+// PushbackInvalid otherwise.
+func ParsePushback(vals []string) int64 {
+	if len(vals) == 0 {
+		return PushbackNone
+	}
+	v := vals[0]
+	if v == "" {
+		return PushbackInvalid
+	}
+	var ms int64
+	for _, c := range []byte(v) {
+		if c < '0' || c > '9' {
+			return PushbackInvalid
+		}
+		ms = ms*10 + int64(c-'0')
+		if ms > PushbackMaxMS {
+			return PushbackInvalid
+		}
+	}
+	return ms
 }
 
 // Default is the policy of `"reconnect": true`.
@@ -65,9 +99,11 @@ func (s *Schedule) Reset() {
 }
 
 // Wait decides what follows an attempt that ended with code, being attempt number attempts
-// (1-based) and having delivered at least one response when delivered is set. It returns the
-// wait in ms before the next attempt, or -1 to stop.
-func (s *Schedule) Wait(code codes.Code, attempts int, delivered bool) int64 {
+// (1-based), having delivered at least one response when delivered is set and carrying pushback
+// (ParsePushback of its trailers). It returns the wait in ms before the next attempt, or -1 to
+// stop. With HonorPushback a valid pushback is the wait and starts the backoff over; an invalid
+// one stops.
+func (s *Schedule) Wait(code codes.Code, attempts int, delivered bool, pushback int64) int64 {
 	if delivered {
 		s.Reset()
 	}
@@ -76,6 +112,13 @@ func (s *Schedule) Wait(code codes.Code, attempts int, delivered bool) int64 {
 	}
 	if s.policy.MaxAttempts > 0 && attempts >= s.policy.MaxAttempts {
 		return -1
+	}
+	if s.policy.HonorPushback && pushback != PushbackNone {
+		if pushback < 0 {
+			return -1
+		}
+		s.Reset()
+		return pushback
 	}
 	if code == codes.ResourceExhausted {
 		return s.policy.ExhaustedMS

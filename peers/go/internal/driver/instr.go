@@ -392,6 +392,18 @@ func parseRetryCodes(obj *value, p *backoff.Policy) error {
 	return nil
 }
 
+func parseHonorPushback(obj *value, p *backoff.Policy) error {
+	v := obj.get("honor_pushback")
+	if v.absent() {
+		return nil
+	}
+	if v.kind != 'b' {
+		return fail("reconnect.honor_pushback", "expected true or false")
+	}
+	p.HonorPushback = v.b
+	return nil
+}
+
 func parseReconnect(root *value, in *Instruction) error {
 	obj := root.get("reconnect")
 	if obj.absent() || (obj.kind == 'b' && !obj.b) {
@@ -408,7 +420,8 @@ func parseReconnect(root *value, in *Instruction) error {
 	attempts := int64(p.MaxAttempts)
 	for _, err := range []error{
 		checkMembers(obj, "reconnect.", []string{"backoff_initial_ms", "backoff_multiplier",
-			"backoff_jitter", "backoff_max_ms", "exhausted_backoff_ms", "max_attempts", "retry_codes"}),
+			"backoff_jitter", "backoff_max_ms", "exhausted_backoff_ms", "max_attempts", "retry_codes",
+			"honor_pushback"}),
 		getInt(obj, "backoff_initial_ms", "reconnect.backoff_initial_ms", 1, maxMS, &p.InitialMS),
 		getDouble(obj, "backoff_multiplier", "reconnect.backoff_multiplier", 1, 100, &p.Multiplier),
 		getDouble(obj, "backoff_jitter", "reconnect.backoff_jitter", 0, 0.999, &p.Jitter),
@@ -416,6 +429,7 @@ func parseReconnect(root *value, in *Instruction) error {
 		getInt(obj, "exhausted_backoff_ms", "reconnect.exhausted_backoff_ms", 0, maxMS, &p.ExhaustedMS),
 		getInt(obj, "max_attempts", "reconnect.max_attempts", 1, maxRequests, &attempts),
 		parseRetryCodes(obj, p),
+		parseHonorPushback(obj, p),
 	} {
 		if err != nil {
 			return err

@@ -67,6 +67,7 @@ func TestErrors(t *testing.T) {
 		`{` + base + `,"cancel":{"before_send":false}}`:            "cancel.before_send: expected true",
 		`{` + base + `,"reconnect":1}`:                             "reconnect: expected an object (or true for the defaults)",
 		`{` + base + `,"reconnect":{"x":1}}`:                       "reconnect.x: unknown field",
+		`{` + base + `,"reconnect":{"honor_pushback":1}}`:          "reconnect.honor_pushback: expected true or false",
 		`{` + base + `,"reconnect":{"backoff_jitter":1}}`:          "reconnect.backoff_jitter: must be in 0..0.999",
 		`{` + base + `,"reconnect":{"backoff_multiplier":0.5}}`:    "reconnect.backoff_multiplier: must be in 1..100",
 		`{` + base + `,"reconnect":{"retry_codes":["NOPE"]}}`:      "reconnect.retry_codes[0]: not a status code",

@@ -27,6 +27,7 @@ var streamDesc = grpc.StreamDesc{ServerStreams: true, ClientStreams: true}
 type attemptRecord struct {
 	startMS, endMS int64
 	code           codes.Code
+	pushbackMS     int64 // backoff.ParsePushback of its trailers
 }
 
 // job runs one instruction and collects its result.
@@ -97,7 +98,7 @@ func (j *job) run(ctx context.Context, conn *grpc.ClientConn) {
 			if err != nil {
 				j.code, j.message = codes.Internal, err.Error()
 				now := j.since(time.Now())
-				j.attempts = append(j.attempts, attemptRecord{now, now, codes.Internal})
+				j.attempts = append(j.attempts, attemptRecord{now, now, codes.Internal, backoff.PushbackNone})
 				return
 			}
 			conn.Close()
@@ -107,7 +108,7 @@ func (j *job) run(ctx context.Context, conn *grpc.ClientConn) {
 		if schedule == nil || ctx.Err() != nil {
 			return
 		}
-		wait := schedule.Wait(j.code, n, delivered)
+		wait := schedule.Wait(j.code, n, delivered, j.attempts[len(j.attempts)-1].pushbackMS)
 		if wait < 0 {
 			return
 		}
@@ -257,5 +258,6 @@ func (j *job) finishAttempt(rec *attemptRecord, err error) {
 	j.statusMS = j.since(now)
 	rec.endMS = j.since(now)
 	rec.code = st.Code()
+	rec.pushbackMS = backoff.ParsePushback(j.trailers.Get("grpc-retry-pushback-ms"))
 	j.attempts = append(j.attempts, *rec)
 }

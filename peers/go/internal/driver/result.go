@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/grpc/metadata"
 
+	"streamconform/peers/go/internal/backoff"
 	"streamconform/peers/go/internal/scstatus"
 )
 
@@ -100,6 +101,9 @@ func (j *job) resultJSON() ([]byte, error) {
 	for i, a := range j.attempts {
 		attempts[i] = ordered{{"start_ms", a.startMS}, {"end_ms", a.endMS},
 			{"code", scstatus.Name(a.code)}}
+		if a.pushbackMS != backoff.PushbackNone {
+			attempts[i] = append(attempts[i], kv{"pushback_ms", max(a.pushbackMS, -1)})
+		}
 	}
 	responses := j.responses
 	if responses == nil {
