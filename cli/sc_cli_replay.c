@@ -34,14 +34,16 @@ static const char replay_usage[] =
     "  --quiet | --verbose   less or more diagnostics on stderr\n"
     "  --help                this text\n"
     "A call plays the next recorded call of its method, in the file's order (after the last,\n"
-    "from the first again); its messages are compared with the recorded client's, and every\n"
-    "difference is printed on stderr. The first stdout line is {\"ready\":true,\"port\":N}.\n"
+    "from the first again; concurrent calls in the order they arrive); its messages and its\n"
+    "half-close are compared with the recorded client's, and every difference is printed on\n"
+    "stderr (docs/record-replay.md). The first stdout line is {\"ready\":true,\"port\":N}.\n"
     "SIGINT/SIGTERM: stop, print a summary; exit 0 when every played call matched, else 1.\n";
 
 typedef struct {
     const char *name;
     sc_method method;
     cJSON *requests; /* canonical JSON of the recorded client messages */
+    bool half_close; /* the recorded client half-closed after them (client.half_close) */
 } rp_entry;
 
 typedef struct {
@@ -145,13 +147,11 @@ static void on_end(void *ctx, uint64_t call, int64_t received, bool half_close, 
     if (c->entry < 0)
         return;
     const rp_entry *e = &r->entries[c->entry];
-    int n = cJSON_GetArraySize(e->requests);
-    if (received < n && !cancelled) {
-        char line[160];
-        snprintf(line, sizeof line, "received %lld of %d recorded messages%s", (long long)received,
-                 n, half_close ? " before the half-close" : "");
+    char line[160];
+    if (sc_record_end_diff((size_t)cJSON_GetArraySize(e->requests), e->half_close,
+                           received > 0 ? (size_t)received : 0, half_close, cancelled, line,
+                           sizeof line))
         differ(c, e->name, line);
-    }
     if (c->diffs == 0)
         r->matched++;
     fprintf(stderr, "replay: %s (call %llu): %s\n", e->name, (unsigned long long)call,
@@ -193,6 +193,8 @@ static int build(const sc_scenario_set *set, char **cases, size_t n_cases, sc_sc
             sc_method_parse(sc_scenario_method(s), &e->method);
             e->name = name;
             e->requests = cJSON_CreateArray();
+            /* absent: the client driver's default, a half-close after the last request */
+            e->half_close = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(instr, "half_close"));
             const cJSON *q = NULL;
             cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(instr, "requests"))
             {

@@ -208,8 +208,12 @@ static void on_s_recv(rc_call *c, bool ok)
         c->s_recv_over = true;
     } else if (c->s_recv_buf == NULL) {
         c->s_recv_over = true;
-        c->rec.half_close = true;
-        c->up_close_pending = true;
+        /* Once the status went out to the client the core ends a pending read the same way: that
+         * is not the client's half-close, and the upstream call is over anyway. */
+        if (!c->status_started) {
+            c->rec.half_close = true;
+            c->up_close_pending = true;
+        }
     } else {
         size_t len = 0;
         unsigned char *data = sc_pb_buffer_flatten(c->s_recv_buf, &len);

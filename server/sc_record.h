@@ -125,6 +125,18 @@ cJSON *sc_recorder_scenarios(const sc_recorder *r, const sc_record_opts *opts, c
 size_t sc_record_diff(const cJSON *expected, const cJSON *actual, const char *path, cJSON *out,
                       size_t max);
 
+/* How a replayed call's end of the client stream compares with the recording's: the recorded
+ * client sent `recorded` messages and half-closed (`recorded_half_close`) or not; the live one sent
+ * `received` and half-closed before the replayed status went out (`half_close`) or not, or cut the
+ * call off (`cut`: cancel, deadline). Writes one line and returns true when they differ:
+ * - a half-close after a different number of messages, or one the recording does not have;
+ * - no half-close (the call not cut off) where the recording has one;
+ * - fewer messages than recorded when the status went out (neither side half-closed).
+ * Messages past the recorded ones are each reported by the message check; a cut-off call is
+ * only judged by the half-close it did send. */
+bool sc_record_end_diff(size_t recorded, bool recorded_half_close, size_t received, bool half_close,
+                        bool cut, char *line, size_t linelen);
+
 /* CLI entry points (cli/sc_cli_record.c, cli/sc_cli_replay.c). */
 int sc_cli_record_main(int argc, char **argv);
 int sc_cli_replay_main(int argc, char **argv);

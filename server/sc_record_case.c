@@ -532,3 +532,41 @@ size_t sc_record_diff(const cJSON *expected, const cJSON *actual, const char *pa
     }
     return scalar_equal(expected, actual) ? 0 : report(path, expected, actual, out, max);
 }
+
+/* ---- the end of the client stream ---- */
+
+static const char *messages_word(size_t n)
+{
+    return n == 1 ? "message" : "messages";
+}
+
+bool sc_record_end_diff(size_t recorded, bool recorded_half_close, size_t received, bool half_close,
+                        bool cut, char *line, size_t linelen)
+{
+    if (half_close && recorded_half_close && received != recorded) {
+        snprintf(line, linelen, "half-close after %zu %s; the recording half-closed after %zu",
+                 received, messages_word(received), recorded);
+        return true;
+    }
+    if (half_close && !recorded_half_close) {
+        snprintf(line, linelen,
+                 "half-close after %zu %s; the recording did not half-close (%zu %s sent)",
+                 received, messages_word(received), recorded, messages_word(recorded));
+        return true;
+    }
+    if (half_close || cut)
+        return false;
+    if (recorded_half_close) {
+        snprintf(line, linelen,
+                 "no half-close before the status went out (%zu %s received); the recording "
+                 "half-closed after %zu",
+                 received, messages_word(received), recorded);
+        return true;
+    }
+    if (received < recorded) {
+        snprintf(line, linelen, "received %zu of %zu recorded messages before the status went out",
+                 received, recorded);
+        return true;
+    }
+    return false;
+}

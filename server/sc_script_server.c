@@ -366,8 +366,12 @@ static void on_recv_done(sc_script_server *s, ss_call *c, bool ok)
         c->recv_over = true; /* the call is going away; RECV_CLOSE_ON_SERVER says how */
     } else if (c->recv_buf == NULL) {
         c->recv_over = true;
-        c->half_closed = true;
-        log_event(s, c, "half_close", NULL);
+        /* Once our status went out the core ends a pending read the same way: that is not the
+         * client's half-close (replay judges whether the client half-closed). */
+        if (!c->status_started) {
+            c->half_closed = true;
+            log_event(s, c, "half_close", NULL);
+        }
     } else {
         const sc_script_observer *ob = s->cfg.observer;
         if (ob != NULL && ob->on_message != NULL) {

@@ -662,6 +662,74 @@ static void what_the_format_cannot_hold_is_not_recordable(void **state)
     sc_record_case_free(&c);
 }
 
+/* ---- the end of the client stream (replay) ----------------------------------------------- */
+
+static void end_diff_line(size_t recorded, bool recorded_hc, size_t received, bool hc, bool cut,
+                          const char *want)
+{
+    char line[160] = "";
+    bool differs = sc_record_end_diff(recorded, recorded_hc, received, hc, cut, line, sizeof line);
+    if (want == NULL) {
+        if (differs)
+            fail_msg("no difference expected, got \"%s\"", line);
+        return;
+    }
+    if (!differs)
+        fail_msg("expected \"%s\", no difference reported", want);
+    assert_string_equal(line, want);
+}
+
+static void end_diff_half_close(void **state)
+{
+    (void)state;
+    /* as recorded */
+    end_diff_line(2, true, 2, true, false, NULL);
+    end_diff_line(2, false, 2, false, false, NULL);
+    end_diff_line(0, true, 0, true, false, NULL);
+    /* the live client never half-closed before the status */
+    end_diff_line(2, true, 2, false, false,
+                  "no half-close before the status went out (2 messages received); the recording "
+                  "half-closed after 2");
+    end_diff_line(3, true, 1, false, false,
+                  "no half-close before the status went out (1 message received); the recording "
+                  "half-closed after 3");
+    /* earlier, later */
+    end_diff_line(2, true, 1, true, false,
+                  "half-close after 1 message; the recording half-closed after 2");
+    end_diff_line(2, true, 3, true, false,
+                  "half-close after 3 messages; the recording half-closed after 2");
+    end_diff_line(1, true, 0, true, false,
+                  "half-close after 0 messages; the recording half-closed after 1");
+    /* a half-close the recording does not have */
+    end_diff_line(2, false, 2, true, false,
+                  "half-close after 2 messages; the recording did not half-close (2 messages "
+                  "sent)");
+    /* neither half-closed: the status came before every recorded message */
+    end_diff_line(3, false, 1, false, false,
+                  "received 1 of 3 recorded messages before the status went out");
+    /* extra messages without a half-close are the message check's */
+    end_diff_line(1, false, 4, false, false, NULL);
+}
+
+static void end_diff_of_a_cut_off_call(void **state)
+{
+    (void)state;
+    /* a cancel or deadline ends the stream without a half-close: not judged by its absence */
+    end_diff_line(2, true, 2, false, true, NULL);
+    end_diff_line(2, true, 0, false, true, NULL);
+    end_diff_line(2, false, 1, false, true, NULL);
+    /* a half-close it did send still counts */
+    end_diff_line(2, true, 2, true, true, NULL);
+    end_diff_line(2, true, 1, true, true,
+                  "half-close after 1 message; the recording half-closed after 2");
+    end_diff_line(1, false, 1, true, true,
+                  "half-close after 1 message; the recording did not half-close (1 message sent)");
+    /* the line is cut to the buffer */
+    char small[12];
+    assert_true(sc_record_end_diff(2, true, 1, true, false, small, sizeof small));
+    assert_string_equal(small, "half-close ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -684,6 +752,8 @@ int main(void)
         cmocka_unit_test(metadata_the_format_cannot_hold_is_counted),
         cmocka_unit_test(messages_past_the_cap_are_dropped_and_said),
         cmocka_unit_test(what_the_format_cannot_hold_is_not_recordable),
+        cmocka_unit_test(end_diff_half_close),
+        cmocka_unit_test(end_diff_of_a_cut_off_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
