@@ -337,6 +337,82 @@ static void replay_reports_half_close_differences(void **state)
     }
 }
 
+/* ---- concurrent calls of one method ------------------------------------------------------- */
+
+/* Two recorded Chat calls told apart by their first message and their status message. */
+static const char two_chats[] =
+    "{\"scenarios\":["
+    "{\"name\":\"recorded/chat/1\",\"method\":\"Chat\",\"client\":{\"requests\":[{\"userId\":"
+    "\"first\"}],\"half_close\":true},\"server\":{\"script\":{\"initial_delay_ms\":800,"
+    "\"responses\":[],\"status\":{\"code\":\"OK\",\"message\":\"one\"}}},\"expect\":{\"status\":"
+    "\"OK\",\"message\":\"one\",\"responses\":0}},"
+    "{\"name\":\"recorded/chat/2\",\"method\":\"Chat\",\"client\":{\"requests\":[{\"userId\":"
+    "\"second\"}],\"half_close\":true},\"server\":{\"script\":{\"initial_delay_ms\":100,"
+    "\"responses\":[],\"status\":{\"code\":\"OK\",\"message\":\"two\"}}},\"expect\":{\"status\":"
+    "\"OK\",\"message\":\"two\",\"responses\":0}}]}\n";
+
+/* Wait (bounded) until replay's event log shows `count` call_start lines. */
+static void wait_for_calls(const char *events, int count)
+{
+    int64_t deadline = sc_time_now_ms() + CLIENT_MS;
+    for (;;) {
+        const char *text = read_file(events);
+        int n = 0;
+        for (const char *p = text; p != NULL && (p = strstr(p, "\"call_start\"")) != NULL; p++)
+            n++;
+        if (n >= count)
+            return;
+        if (sc_time_now_ms() > deadline)
+            fail_msg("replay saw %d of %d calls", n, count);
+        poll(NULL, 0, 20);
+    }
+}
+
+/* While the first call is still live, a second call of the same method gets the next recorded
+ * one: calls are matched by the order they reach replay, not by what they send. */
+static void concurrent_calls_take_recorded_calls_in_arrival_order(void **state)
+{
+    (void)state;
+    const char *file = path_in("two-chats.json");
+    write_file(file, two_chats);
+    for (int swapped = 0; swapped < 2; swapped++) {
+        const char *events = path_in("two-chats.events");
+        sc_proc rp, first, second;
+        replay_start(&rp, file, events);
+        char inst[512];
+        snprintf(inst, sizeof inst,
+                 "{\"case\":\"x\",\"target\":\"127.0.0.1:PORT\",\"method\":\"Chat\","
+                 "\"requests\":[{\"userId\":\"%s\"}]}\n",
+                 swapped ? "second" : "first");
+        client_start(&first, inst, rp.port);
+        wait_for_calls(events, 1);
+        snprintf(inst, sizeof inst,
+                 "{\"case\":\"y\",\"target\":\"127.0.0.1:PORT\",\"method\":\"Chat\","
+                 "\"requests\":[{\"userId\":\"%s\"}]}\n",
+                 swapped ? "first" : "second");
+        client_start(&second, inst, rp.port);
+        char out1[TEXT_MAX], out2[TEXT_MAX], err[TEXT_MAX];
+        /* the second call's script is the shorter one: it ends while the first is live */
+        client_finish(&second, 1, out2, sizeof out2);
+        client_finish(&first, 1, out1, sizeof out1);
+        assert_contains(out1, "\"message\":\"one\"");
+        assert_contains(out2, "\"message\":\"two\"");
+        int code = replay_stop(&rp, err, sizeof err);
+        if (!swapped) {
+            if (code != 0)
+                fail_msg("replay exited %d:\n%s", code, err);
+            assert_contains(err, "2 calls played, 2 matched");
+        } else {
+            assert_int_equal(code, 1);
+            assert_contains(err, "recorded/chat/1 (call 1): message[0] userId: expected "
+                                 "\"first\", actual \"second\"");
+            assert_contains(err, "recorded/chat/2 (call 2): message[0] userId: expected "
+                                 "\"second\", actual \"first\"");
+            assert_contains(err, "2 calls played, 0 matched");
+        }
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -356,6 +432,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(recorder_keeps_the_clients_half_close),
         cmocka_unit_test(replay_reports_half_close_differences),
+        cmocka_unit_test(concurrent_calls_take_recorded_calls_in_arrival_order),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
