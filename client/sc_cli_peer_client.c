@@ -291,6 +291,7 @@ static int start_attempt(sc_client_retry *retry, void *user)
     };
     sc_client_call_opts opts = {
         .method = j->in.method,
+        .path = j->in.path,
         .metadata = &j->in.metadata,
         .deadline_ms = j->in.timeout_ms,
         .wait_for_ready = j->in.wait_for_ready,

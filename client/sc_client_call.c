@@ -450,9 +450,13 @@ static bool make_grpc_call(sc_client_call *c, grpc_channel *channel, const sc_cl
 {
     gpr_timespec deadline = o->deadline_ms > 0 ? sc_time_deadline_in_ms(o->deadline_ms)
                                                : gpr_inf_future(GPR_CLOCK_MONOTONIC);
-    grpc_slice path = grpc_slice_from_static_string(sc_method_get(o->method)->path);
+    /* The core keeps its own reference to the path for the call's life. */
+    grpc_slice path = o->path != NULL
+                          ? grpc_slice_from_copied_string(o->path)
+                          : grpc_slice_from_static_string(sc_method_get(o->method)->path);
     c->call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS,
                                        sc_client_loop_cq(c->loop), path, NULL, deadline, NULL);
+    grpc_slice_unref(path);
     return c->call != NULL;
 }
 

@@ -48,6 +48,10 @@ typedef struct {
 
 typedef struct {
     sc_method method;
+    /* Wire path to call instead of the method's own (messages keep the method's types), for
+     * calls to methods or services a server does not have; NULL = the method's path. Borrowed
+     * during sc_client_call_start only. */
+    const char *path;
     const sc_md_list *metadata; /* borrowed during sc_client_call_start only; may be NULL */
     int64_t deadline_ms;        /* from the start of the call; <= 0 means no deadline */
     bool wait_for_ready;        /* GRPC_INITIAL_METADATA_WAIT_FOR_READY */

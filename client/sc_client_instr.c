@@ -371,15 +371,49 @@ static int parse_method(const cJSON *root, sc_client_instr *in, perr *e)
     return 0;
 }
 
+/* A path segment: a proto identifier, dots allowed for the package ([A-Za-z0-9_.]). */
+static bool path_segment_ok(const char *p, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = p[i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '.';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Optional "path": "/package.Service/Method". */
+static int parse_path(const cJSON *root, sc_client_instr *in, perr *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "path");
+    if (v == NULL || cJSON_IsNull(v))
+        return 0;
+    const char *text = cJSON_IsString(v) ? v->valuestring : NULL;
+    size_t n = text != NULL ? strlen(text) : 0;
+    const char *slash = n > 1 && text[0] == '/' ? strchr(text + 1, '/') : NULL;
+    if (slash == NULL || n > SC_INSTR_MAX_PATH ||
+        !path_segment_ok(text + 1, (size_t)(slash - text - 1)) ||
+        !path_segment_ok(slash + 1, n - (size_t)(slash - text) - 1))
+        return fail(e, "path", "expected \"/package.Service/Method\" (at most 256 characters)");
+    in->path = strdup(text);
+    if (in->path == NULL)
+        return fail(e, "path", "out of memory");
+    return 0;
+}
+
 static int parse_root(const cJSON *root, sc_client_instr *in, perr *e)
 {
     static const char *const names[] = {
-        "case",      "target",           "method",     "metadata",       "timeout_ms",
-        "requests",  "request_delay_ms", "half_close", "wait_for_ready", "cancel",
-        "reconnect", "channel",          NULL};
+        "case",       "target",    "method",           "path",       "metadata",
+        "timeout_ms", "requests",  "request_delay_ms", "half_close", "wait_for_ready",
+        "cancel",     "reconnect", "channel",          NULL};
     if (parse_case(root, in, e) != 0 || check_members(root, "", names, e) != 0 ||
         get_string(root, "target", &in->target, e) != 0 || parse_method(root, in, e) != 0 ||
-        parse_metadata(root, &in->metadata, e) != 0 ||
+        parse_path(root, in, e) != 0 || parse_metadata(root, &in->metadata, e) != 0 ||
         get_int(root, "timeout_ms", "timeout_ms", 1, SC_INSTR_MAX_MS, &in->timeout_ms, e) != 0 ||
         parse_requests(root, in, e) != 0 ||
         get_int(root, "request_delay_ms", "request_delay_ms", 0, SC_INSTR_MAX_MS,
@@ -413,6 +447,7 @@ void sc_client_instr_free(sc_client_instr *in)
 {
     free(in->case_id);
     free(in->target);
+    free(in->path);
     sc_md_list_free(&in->metadata);
     for (size_t i = 0; i < in->n_requests; i++)
         protobuf_c_message_free_unpacked(in->requests[i], NULL);

@@ -22,11 +22,14 @@
 #define SC_INSTR_DEFAULT_MAX_ATTEMPTS 10
 /* Most requests one instruction may carry: they are all held in memory. */
 #define SC_INSTR_MAX_REQUESTS 100000
+/* Longest `path`: a gRPC method path is "/package.Service/Method"; longer is no real method. */
+#define SC_INSTR_MAX_PATH 256
 
 typedef struct {
     char *case_id; /* owned; NULL when the line had no usable "case" */
     char *target;  /* owned */
     sc_method method;
+    char *path;                  /* owned; the wire path instead of the method's, or NULL */
     sc_md_list metadata;         /* owned; -bin values decoded from base64 */
     int64_t timeout_ms;          /* gRPC deadline of each attempt */
     ProtobufCMessage **requests; /* owned (protobuf_c_message_free_unpacked) */

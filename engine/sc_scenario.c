@@ -528,8 +528,9 @@ static int validate_with_driver(ctx *c, sc_scenario *s)
 static int parse_client(ctx *c, sc_scenario *s, const cJSON *cl)
 {
     static const char *const names[] = {
-        "requests",       "metadata", "timeout_ms", "request_delay_ms", "half_close",
-        "wait_for_ready", "cancel",   "reconnect",  "channel",          NULL};
+        "requests",   "metadata",       "timeout_ms", "request_delay_ms",
+        "half_close", "wait_for_ready", "cancel",     "reconnect",
+        "channel",    "path",           NULL};
     if (cl == NULL) {
         s->client = cJSON_CreateObject();
         return s->client != NULL ? validate_with_driver(c, s) : oom(c, "client");

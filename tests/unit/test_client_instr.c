@@ -28,7 +28,34 @@ static void minimal_instruction_gets_defaults(void **state)
     assert_false(in.reconnect);
     assert_int_equal(in.cancel.kind, SC_CANCEL_NONE);
     assert_int_equal(in.n_requests, 0);
+    assert_null(in.path);
     sc_client_instr_free(&in);
+}
+
+static void path_overrides_the_wire_path(void **state)
+{
+    (void)state;
+    sc_client_instr in;
+    char err[512];
+    assert_int_equal(sc_client_instr_parse("{\"case\":\"c\",\"target\":\"h:1\",\"method\":"
+                                           "\"GetData\",\"path\":\"/streaming.Nope/Get_Data2\"}",
+                                           &in, err, sizeof err),
+                     0);
+    assert_int_equal(in.method, SC_METHOD_GET);
+    assert_string_equal(in.path, "/streaming.Nope/Get_Data2");
+    sc_client_instr_free(&in);
+    static const char *const bad[] = {"\"\"",       "\"streaming.X/Y\"", "\"/streaming.X\"",
+                                      "\"/a/b/c\"", "\"//b\"",           "\"/a/\"",
+                                      "\"/a b/c\"", "\"/a/c\\u00e9\"",   "5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\",\"path\":%s}", bad[i]);
+        assert_int_equal(sc_client_instr_parse(line, &in, err, sizeof err), -1);
+        assert_string_equal(err,
+                            "path: expected \"/package.Service/Method\" (at most 256 characters)");
+        sc_client_instr_free(&in);
+    }
 }
 
 static void full_instruction(void **state)
@@ -216,6 +243,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(minimal_instruction_gets_defaults),
+        cmocka_unit_test(path_overrides_the_wire_path),
         cmocka_unit_test(full_instruction),
         cmocka_unit_test(cancel_positions),
         cmocka_unit_test(reconnect_true_uses_defaults_with_bounded_attempts),

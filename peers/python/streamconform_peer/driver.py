@@ -141,12 +141,12 @@ class Job:
         opts = {"metadata": tuple(ins.metadata), "timeout": ins.timeout_ms / 1000,
                 "wait_for_ready": ins.wait_for_ready}
         if not self._as_application():
-            return channel.stream_stream(ins.method.path)(**opts)
+            return channel.stream_stream(ins.path or ins.method.path)(**opts)
         request = ins.requests[0].SerializeToString()
         if ins.method.rpc_name == "GetData":
-            call = channel.unary_unary(ins.method.path)(request, **opts)
+            call = channel.unary_unary(ins.path or ins.method.path)(request, **opts)
         else:
-            call = channel.unary_stream(ins.method.path)(request, **opts)
+            call = channel.unary_stream(ins.path or ins.method.path)(request, **opts)
         out.close_send_ms = mono_ms()  # the request and the half-close go with the call
         return call
 

@@ -77,6 +77,7 @@ class Instruction:
     case: str = ""
     target: str = ""
     method: MethodInfo = METHODS[0]
+    path: Optional[str] = None  # the wire path instead of method.path
     metadata: list[tuple[str, md.MdValue]] = field(default_factory=list)
     timeout_ms: int = DEFAULT_TIMEOUT_MS
     requests: list[PbMessage] = field(default_factory=list)
@@ -96,8 +97,19 @@ class InstrError(ValueError):
         self.case = case
 
 
-ROOT_FIELDS = ("case", "target", "method", "metadata", "timeout_ms", "requests",
+ROOT_FIELDS = ("case", "target", "method", "path", "metadata", "timeout_ms", "requests",
                "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect", "channel")
+MAX_PATH = 256  # a gRPC method path is "/package.Service/Method"; longer is no method
+_PATH_RE = re.compile(r"/[A-Za-z0-9_.]+/[A-Za-z0-9_.]+")
+
+
+def _parse_path(root: dict[str, Any]) -> Optional[str]:
+    path = root.get("path")
+    if path is None:
+        return None
+    if not isinstance(path, str) or len(path) > MAX_PATH or not _PATH_RE.fullmatch(path):
+        raise InstrError("path", 'expected "/package.Service/Method" (at most 256 characters)')
+    return path
 RECONNECT_FIELDS = ("backoff_initial_ms", "backoff_multiplier", "backoff_jitter",
                     "backoff_max_ms", "exhausted_backoff_ms", "max_attempts", "retry_codes",
                     "honor_pushback")
@@ -340,6 +352,7 @@ def _parse_root(root: dict[str, Any], ins: Instruction) -> None:
     if info is None:
         raise InstrError("method", "expected GetData, SubscribeData, UploadFile, Chat (or a full path)")
     ins.method = info
+    ins.path = _parse_path(root)
     ins.metadata = _parse_metadata(root)
     ins.timeout_ms = _get_int(root, "timeout_ms", "timeout_ms", 1, MAX_MS, DEFAULT_TIMEOUT_MS)
     ins.requests = _parse_requests(root, info)

@@ -42,6 +42,16 @@ class InstrTest(unittest.TestCase):
         self.assertEqual(ins.channel.grpc_options(), [("grpc.max_receive_message_length", 100)])
         self.assertEqual(instr.parse(line(reconnect=True)).reconnect.max_attempts, 10)
 
+    def test_path(self) -> None:
+        self.assertIsNone(instr.parse(line()).path)
+        ins = instr.parse(line(method="GetData", path="/streaming.Nope/Get_Data2"))
+        self.assertEqual((ins.method.rpc_name, ins.path), ("GetData", "/streaming.Nope/Get_Data2"))
+        for bad in ("", "streaming.X/Y", "/streaming.X", "/a/b/c", "//b", "/a/", "/a b/c",
+                    "/a/c\u00e9", "/a/b\n", 5, "/a/" + "b" * 300):
+            self.assertEqual(self.error(line(path=bad)),
+                             'path: expected "/package.Service/Method" (at most 256 characters)',
+                             repr(bad))
+
     def test_errors(self) -> None:
         table = [
             ("[1]", "(line): not a JSON object"),

@@ -50,6 +50,7 @@ type Instruction struct {
 	Case           string
 	Target         string
 	Method         *Method
+	Path           string // the wire path instead of Method.Path ("" = the method's)
 	Metadata       metadata.MD
 	TimeoutMS      int64
 	Requests       []proto.Message
@@ -90,7 +91,7 @@ func ParseInstruction(line []byte) (in *Instruction, caseID *string, err error) 
 	in.Case = c.str
 	caseID = &in.Case
 	steps := []func(*value, *Instruction) error{
-		checkRootMembers, parseTarget, parseMethod, parseMetadata,
+		checkRootMembers, parseTarget, parseMethod, parsePath, parseMetadata,
 		func(r *value, in *Instruction) error {
 			return getInt(r, "timeout_ms", "timeout_ms", 1, maxMS, &in.TimeoutMS)
 		},
@@ -126,7 +127,43 @@ func checkMembers(obj *value, prefix string, names []string) error {
 func checkRootMembers(root *value, _ *Instruction) error {
 	return checkMembers(root, "", []string{"case", "target", "method", "metadata", "timeout_ms",
 		"requests", "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect",
-		"channel"})
+		"channel", "path"})
+}
+
+// maxPath bounds "path": a gRPC method path is "/package.Service/Method"; longer is no method.
+const maxPath = 256
+
+// pathSegmentOK: a proto identifier, dots allowed for the package ([A-Za-z0-9_.]+).
+func pathSegmentOK(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		ok := (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			c == '_' || c == '.'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// parsePath reads the optional "path": "/package.Service/Method".
+func parsePath(root *value, in *Instruction) error {
+	v := root.get("path")
+	if v.absent() {
+		return nil
+	}
+	bad := fail("path", `expected "/package.Service/Method" (at most 256 characters)`)
+	if v.kind != 's' || len(v.str) > maxPath || !strings.HasPrefix(v.str, "/") {
+		return bad
+	}
+	parts := strings.Split(v.str[1:], "/")
+	if len(parts) != 2 || !pathSegmentOK(parts[0]) || !pathSegmentOK(parts[1]) {
+		return bad
+	}
+	in.Path = v.str
+	return nil
 }
 
 // number is v as a float64, false unless v is a JSON number.

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"strings"
 	"testing"
 
 	"google.golang.org/grpc/codes"
@@ -39,6 +40,21 @@ func TestDefaults(t *testing.T) {
 	if in.TimeoutMS != 60000 || !in.HalfClose || in.WaitForReady || in.Cancel != CancelNone ||
 		in.Policy.MaxAttempts != 10 || in.Policy.InitialMS != 1000 {
 		t.Fatalf("%+v", in)
+	}
+}
+
+func TestPath(t *testing.T) {
+	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","path":"/streaming.Nope/Get_Data2"}`))
+	if err != nil || in.Path != "/streaming.Nope/Get_Data2" || in.Method.RPCName != "GetData" {
+		t.Fatalf("%v %+v", err, in)
+	}
+	want := `path: expected "/package.Service/Method" (at most 256 characters)`
+	for _, bad := range []string{`""`, `"streaming.X/Y"`, `"/streaming.X"`, `"/a/b/c"`, `"//b"`,
+		`"/a/"`, `"/a b/c"`, `"/a/c\u00e9"`, `5`, `"/a/` + strings.Repeat("b", 300) + `"`} {
+		_, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","path":` + bad + `}`))
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: %v", bad, err)
+		}
 	}
 }
 

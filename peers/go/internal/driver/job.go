@@ -134,7 +134,11 @@ func (j *job) attempt(parent context.Context, conn *grpc.ClientConn) bool {
 	j.closeSendMS = -1
 	j.headers, j.trailers = nil, nil
 
-	cs, err := conn.NewStream(ctx, &streamDesc, in.Method.Path, grpc.WaitForReady(in.WaitForReady))
+	path := in.Method.Path
+	if in.Path != "" {
+		path = in.Path
+	}
+	cs, err := conn.NewStream(ctx, &streamDesc, path, grpc.WaitForReady(in.WaitForReady))
 	if err != nil {
 		j.finishAttempt(&rec, err)
 		return false
