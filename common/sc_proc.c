@@ -41,6 +41,9 @@ static void exec_child(char *const argv[], int in[2], int out[2], int err[2])
     dup2(out[1], STDOUT_FILENO);
     if (err[1] >= 0)
         dup2(err[1], STDERR_FILENO);
+    /* Its own process group, so that stopping it reaches whatever it starts (a wrapper script's
+     * server, a peer's helpers) and nothing outlives it. */
+    setpgid(0, 0);
     /* Undo the parent's signal setup: the child starts with default dispositions. */
     sigset_t none;
     sigemptyset(&none);
@@ -64,7 +67,9 @@ int sc_proc_spawn(sc_proc *p, char *const argv[], int flags)
         goto fail;
     if (pid == 0)
         exec_child(argv, in, out, err);
+    setpgid(pid, pid); /* as the child does: whichever runs first, the group exists */
     p->pid = pid;
+    p->pgid = pid;
     close_fd(&out[1]);
     close_fd(&in[0]);
     close_fd(&err[1]);
@@ -201,6 +206,21 @@ int sc_proc_read_line(sc_proc *p, char *line, size_t len, int64_t timeout_ms)
     }
 }
 
+/* The leader is gone: whatever it left in its group goes too (a crashed wrapper's server). */
+static void kill_group_leftovers(sc_proc *p)
+{
+    if (p->pgid > 0)
+        kill(-p->pgid, SIGKILL); /* ESRCH when the group is empty: nothing to do */
+    p->pgid = 0;
+}
+
+/* A signal to the whole group, or to the process alone when it has no group of its own. */
+static void signal_group(const sc_proc *p, int sig)
+{
+    if (p->pgid <= 0 || kill(-p->pgid, sig) != 0)
+        kill(p->pid, sig);
+}
+
 bool sc_proc_exited(sc_proc *p, int *status)
 {
     if (p->pid <= 0)
@@ -209,6 +229,7 @@ bool sc_proc_exited(sc_proc *p, int *status)
     if (waitpid(p->pid, &st, WNOHANG) != p->pid)
         return false;
     p->pid = 0;
+    kill_group_leftovers(p);
     if (status != NULL)
         *status = st;
     return true;
@@ -219,7 +240,7 @@ int sc_proc_stop(sc_proc *p, int sig, int64_t timeout_ms)
     if (p->pid <= 0)
         return -1;
     if (sig != 0)
-        kill(p->pid, sig);
+        signal_group(p, sig);
     int64_t deadline = sc_time_now_ms() + timeout_ms;
     for (;;) {
         int status = 0;
@@ -236,10 +257,11 @@ int sc_proc_stop(sc_proc *p, int sig, int64_t timeout_ms)
 void sc_proc_cleanup(sc_proc *p)
 {
     if (p->pid > 0) {
-        kill(p->pid, SIGKILL);
+        signal_group(p, SIGKILL);
         waitpid(p->pid, NULL, 0); /* SIGKILL cannot be ignored: this returns */
         p->pid = 0;
     }
+    kill_group_leftovers(p);
     close_fd(&p->in_fd);
     close_fd(&p->out_fd);
     close_fd(&p->err_fd);

@@ -20,6 +20,7 @@ enum {
 
 typedef struct {
     pid_t pid;  /* 0 once reaped */
+    pid_t pgid; /* its process group (the child leads its own); 0 once the group was cleared */
     int in_fd;  /* write end of the child's stdin, or -1 */
     int out_fd; /* read end of the child's stdout; -1 once closed (EOF) */
     int err_fd; /* read end of the child's stderr, or -1 */
