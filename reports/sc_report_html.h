@@ -7,13 +7,26 @@
  * <details> with failures, expected and actual (pretty JSON), trace, stderr, and an SVG timeline
  * when the case has a trace or a `reconnect` section. The report itself is embedded as JSON in
  * <script type="application/json" id="sc-report-data"> (with '<', '>', '&', U+2028 and U+2029
- * escaped) so the page alone carries everything; a button saves it as report.json. */
+ * escaped) so the page alone carries everything; a button saves it as report.json.
+ *
+ * After the matrix (and the failures list), the section "Reconnect and backoff by client"
+ * (<section id="reconnect">, linked from the header's nav) compares the reconnect data of every
+ * client x server pair: one <figure class="rb-figure"> per scenario with a `reconnect` block in a
+ * case that is not skipped, holding one inline <svg class="rb-chart"> with one
+ * <g class="rb-row" data-pair="CLIENT->SERVER"> per such case, expected windows
+ * (class "rb-window") and attempt start marks (class "rb-mark" plus rb-in / rb-out / rb-first /
+ * rb-unchecked) on a time axis shared by the rows. Absent when no case has reconnect data. */
 #ifndef SC_REPORT_HTML_H
 #define SC_REPORT_HTML_H
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdio.h>
+
+/* Bounds of the reconnect comparison (figures: SC_REPORT_RECONNECT_MAX_SCENARIOS in
+ * sc_report_util.h); the page notes what it left out. */
+#define SC_REPORT_HTML_RECONNECT_MAX_ROWS 64      /* rows (cases) drawn per figure */
+#define SC_REPORT_HTML_RECONNECT_MAX_ATTEMPTS 200 /* attempts drawn per row */
 
 /* Returns 0, or -1 with a message in `err`. `report` may be NULL or lack any field. */
 int sc_report_write_html(const cJSON *report, FILE *out, char *err, size_t errlen);

@@ -68,6 +68,85 @@ static void sc_md_totals(FILE *out, const sc_report_counts *t)
     fputs(".\n\n", out);
 }
 
+/* "Reconnect and backoff by client": scenario x client->server pair -> attempts and gaps out of
+ * window, for the cases the HTML report draws (docs/report-format.md). Nothing without them. */
+static int sc_md_reconnect(FILE *out, const sc_report_model *m)
+{
+    sc_report_reconnect_index ix;
+    if (sc_report_reconnect_index_init(&ix, m) != 0)
+        return -1;
+    if (ix.ngroups == 0) {
+        sc_report_reconnect_index_free(&ix);
+        return 0;
+    }
+    size_t ncells = m->nclients * m->nservers;
+    bool *used = calloc(ncells + 1, sizeof *used);
+    if (!used) {
+        sc_report_reconnect_index_free(&ix);
+        return -1;
+    }
+    size_t ngroups = ix.ngroups < SC_REPORT_RECONNECT_MAX_SCENARIOS
+                         ? ix.ngroups
+                         : SC_REPORT_RECONNECT_MAX_SCENARIOS;
+    for (size_t i = 0; i < ix.group_start[ngroups]; i++) {
+        const sc_report_case *k = &m->cases[ix.cases[i]];
+        used[sc_report_cell(m, k->row, k->col)] = true;
+    }
+    fputs("## Reconnect and backoff by client\n\n| scenario |", out);
+    for (size_t cell = 0; cell < ncells; cell++) {
+        if (!used[cell])
+            continue;
+        fputc(' ', out);
+        sc_report_md_inline(out, m->clients[cell / m->nservers]);
+        fputs("->", out);
+        sc_report_md_inline(out, m->servers[cell % m->nservers]);
+        fputs(" |", out);
+    }
+    fputs("\n| --- |", out);
+    for (size_t cell = 0; cell < ncells; cell++)
+        if (used[cell])
+            fputs(" --- |", out);
+    fputc('\n', out);
+    for (size_t g = 0; g < ngroups; g++) {
+        size_t first = ix.group_start[g], end = ix.group_start[g + 1];
+        fputs("| ", out);
+        sc_report_md_inline(out, m->cases[ix.cases[first]].scenario);
+        fputs(" |", out);
+        /* The scenario's cases are in cell order: walk both together (the first case of a
+         * pair when it has several). */
+        size_t i = first;
+        for (size_t cell = 0; cell < ncells; cell++) {
+            if (!used[cell])
+                continue;
+            while (i < end &&
+                   sc_report_cell(m, m->cases[ix.cases[i]].row, m->cases[ix.cases[i]].col) < cell)
+                i++;
+            const sc_report_case *k = i < end ? &m->cases[ix.cases[i]] : NULL;
+            if (!k || sc_report_cell(m, k->row, k->col) != cell) {
+                fputs(" – |", out);
+                continue;
+            }
+            sc_report_reconnect_stats st;
+            sc_report_reconnect_stats_of(sc_report_reconnect_attempts(k), 0, &st);
+            fprintf(out, " %zu attempt%s", st.attempts, st.attempts == 1 ? "" : "s");
+            if (st.gaps)
+                fprintf(out, ", %zu out%s", st.out, st.out ? " ✗" : "");
+            fputs(" |", out);
+        }
+        fputc('\n', out);
+    }
+    fputs("\nCells: attempts made, then how many of the gaps between them fell outside the "
+          "expected backoff window (✗); – no reconnect data (skipped or not run). report.html "
+          "draws them.\n\n",
+          out);
+    if (ix.ngroups > ngroups)
+        fprintf(out, "%zu more scenarios with reconnect data not listed.\n\n",
+                ix.ngroups - ngroups);
+    free(used);
+    sc_report_reconnect_index_free(&ix);
+    return 0;
+}
+
 static void sc_md_json_block(FILE *out, const char *label, const cJSON *v)
 {
     char *text = sc_report_text(v);
@@ -206,6 +285,12 @@ int sc_report_write_markdown(const cJSON *report, FILE *out, char *err, size_t e
 
     sc_md_matrix(out, &m);
     sc_md_totals(out, &m.totals);
+    if (sc_md_reconnect(out, &m) != 0) {
+        sc_report_model_free(&m);
+        if (err && errlen)
+            snprintf(err, errlen, "summary.md: out of memory");
+        return -1;
+    }
 
     size_t problems = 0;
     for (size_t i = 0; i < m.ncases; i++)

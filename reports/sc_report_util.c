@@ -532,3 +532,126 @@ int sc_report_json_for_script(FILE *out, const cJSON *v)
     cJSON_free(text);
     return 0;
 }
+
+/* ---- reconnect comparison ----------------------------------------------------------------- */
+
+const cJSON *sc_report_reconnect_attempts(const sc_report_case *k)
+{
+    if (k->verdict == SC_VERDICT_SKIP)
+        return NULL;
+    const cJSON *attempts = sc_report_arr(sc_report_obj(k->json, "reconnect"), "attempts");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, attempts)
+    {
+        if (cJSON_IsObject(it))
+            return attempts;
+    }
+    return NULL;
+}
+
+sc_report_gap sc_report_reconnect_gap(const cJSON *a, double prev_end, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (!cJSON_IsObject(a))
+        return SC_REPORT_GAP_NONE;
+    bool window =
+        sc_report_has_num(a, "expected_min_ms") && sc_report_has_num(a, "expected_max_ms");
+    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(a, "ok");
+    bool has_gap = sc_report_has_num(a, "gap_ms");
+    if (window) {
+        double anchor = prev_end;
+        if (has_gap && sc_report_has_num(a, "start_ms"))
+            anchor = sc_report_num(a, "start_ms", 0) - sc_report_num(a, "gap_ms", 0);
+        *lo = anchor + sc_report_num(a, "expected_min_ms", 0);
+        *hi = anchor + sc_report_num(a, "expected_max_ms", 0);
+    }
+    if (cJSON_IsBool(ok))
+        return cJSON_IsTrue(ok) ? SC_REPORT_GAP_IN : SC_REPORT_GAP_OUT;
+    if (!window || !has_gap)
+        return SC_REPORT_GAP_NONE;
+    double gap = sc_report_num(a, "gap_ms", 0);
+    return gap < sc_report_num(a, "expected_min_ms", 0) ||
+                   gap > sc_report_num(a, "expected_max_ms", 0)
+               ? SC_REPORT_GAP_OUT
+               : SC_REPORT_GAP_IN;
+}
+
+static void sc_max_finite(double *m, double v)
+{
+    if (isfinite(v) && v > *m)
+        *m = v;
+}
+
+void sc_report_reconnect_stats_of(const cJSON *attempts, size_t limit,
+                                  sc_report_reconnect_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    const cJSON *it, *list = cJSON_IsArray(attempts) ? attempts : NULL;
+    double prev_end = 0;
+    cJSON_ArrayForEach(it, list)
+    {
+        if (!cJSON_IsObject(it))
+            continue;
+        double lo, hi;
+        sc_report_gap g = sc_report_reconnect_gap(it, prev_end, &lo, &hi);
+        if (st->attempts < limit) {
+            sc_max_finite(&st->tmax, sc_report_num(it, "start_ms", 0));
+            sc_max_finite(&st->tmax, sc_report_num(it, "end_ms", 0));
+            sc_max_finite(&st->tmax, hi);
+        }
+        st->attempts++;
+        st->gaps += g != SC_REPORT_GAP_NONE;
+        st->out += g == SC_REPORT_GAP_OUT;
+        prev_end = sc_report_num(it, "end_ms", prev_end);
+    }
+}
+
+typedef struct {
+    const char *scenario;
+    size_t index;
+} sc_rc_entry;
+
+static int sc_rc_entry_cmp(const void *a, const void *b)
+{
+    const sc_rc_entry *x = a, *y = b;
+    int c = strcmp(x->scenario, y->scenario);
+    if (c != 0)
+        return c;
+    return x->index < y->index ? -1 : (x->index > y->index ? 1 : 0);
+}
+
+int sc_report_reconnect_index_init(sc_report_reconnect_index *ix, const sc_report_model *m)
+{
+    memset(ix, 0, sizeof *ix);
+    sc_rc_entry *e = calloc(m->ncases + 1, sizeof *e);
+    ix->cases = calloc(m->ncases + 1, sizeof *ix->cases);
+    ix->group_start = calloc(m->ncases + 1, sizeof *ix->group_start);
+    if (!e || !ix->cases || !ix->group_start) {
+        free(e);
+        sc_report_reconnect_index_free(ix);
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < m->ncases; i++)
+        if (sc_report_reconnect_attempts(&m->cases[i]))
+            e[n++] = (sc_rc_entry){m->cases[i].scenario, i};
+    /* model.cases is sorted by cell first, so the index breaks ties in cell order. */
+    if (n > 1)
+        qsort(e, n, sizeof *e, sc_rc_entry_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(e[i].scenario, e[i - 1].scenario) != 0)
+            ix->group_start[ix->ngroups++] = i;
+        ix->cases[i] = e[i].index;
+    }
+    ix->ncases = n;
+    ix->group_start[ix->ngroups] = n;
+    free(e);
+    return 0;
+}
+
+void sc_report_reconnect_index_free(sc_report_reconnect_index *ix)
+{
+    free(ix->cases);
+    free(ix->group_start);
+    memset(ix, 0, sizeof *ix);
+}

@@ -127,4 +127,54 @@ void sc_report_md_code_block(FILE *out, const char *s, const char *info);
  * occur). Returns 0, or -1 on allocation failure. */
 int sc_report_json_for_script(FILE *out, const cJSON *v);
 
+/* ---- reconnect comparison (docs/report-format.md, "Reconnect and backoff by client") ------ */
+
+/* At most this many scenarios are compared (figures in report.html, rows in summary.md); the
+ * writers say how many more there were. */
+#define SC_REPORT_RECONNECT_MAX_SCENARIOS 100
+
+/* How one entry of a case's `reconnect.attempts` compares with its expected backoff window. */
+typedef enum {
+    SC_REPORT_GAP_NONE = 0, /* no gap checked (the first attempt, or no window data) */
+    SC_REPORT_GAP_IN,       /* the attempt started inside its window */
+    SC_REPORT_GAP_OUT /* outside it (`ok` false, or without `ok`: gap_ms outside the bounds) */
+} sc_report_gap;
+
+/* The case's `reconnect.attempts` when the case belongs in the comparison: not skipped, and the
+ * array holds at least one object. Else NULL. */
+const cJSON *sc_report_reconnect_attempts(const sc_report_case *k);
+
+/* The gap state of attempt `a` (an element of `reconnect.attempts`; anything else is NONE) and
+ * its expected window [*lo, *hi] in ms since the case start, or NAN for both when the attempt
+ * has no `expected_min_ms`/`expected_max_ms`. The window is anchored where the gap was measured
+ * from: `start_ms - gap_ms` (the previous attempt's end for client reconnects, its start for
+ * connection backoff at the fault proxy), or `prev_end` (the previous attempt's end_ms) when the
+ * attempt has no gap_ms. */
+sc_report_gap sc_report_reconnect_gap(const cJSON *a, double prev_end, double *lo, double *hi);
+
+typedef struct {
+    size_t attempts; /* objects in the array */
+    size_t gaps;     /* of those, gaps checked (state IN or OUT) */
+    size_t out;      /* of those, outside the window */
+    double tmax;     /* latest start, end or window end among the first `limit` attempts, >= 0 */
+} sc_report_reconnect_stats;
+
+/* Counts over a `reconnect.attempts` array (NULL or a non-array: all zero). */
+void sc_report_reconnect_stats_of(const cJSON *attempts, size_t limit,
+                                  sc_report_reconnect_stats *st);
+
+/* The cases of a model that belong in the comparison, grouped by scenario: `cases` holds indexes
+ * into model.cases, sorted by scenario name, then matrix cell, then report order; scenario g has
+ * cases[group_start[g] .. group_start[g + 1]). */
+typedef struct {
+    size_t *cases;
+    size_t ncases;
+    size_t *group_start; /* ngroups + 1 entries */
+    size_t ngroups;
+} sc_report_reconnect_index;
+
+/* Returns 0, or -1 on allocation failure (then the index is empty). */
+int sc_report_reconnect_index_init(sc_report_reconnect_index *ix, const sc_report_model *m);
+void sc_report_reconnect_index_free(sc_report_reconnect_index *ix);
+
 #endif

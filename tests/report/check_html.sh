@@ -1,6 +1,7 @@
 #!/bin/sh
 # report.html renders: headless Chromium loads the page generated from the 3x3 fixture, the DOM
-# after load has exactly 9 matrix cells, and a screenshot is taken. Chromium missing = FAIL.
+# after load has exactly 9 matrix cells and the reconnect comparison, the script works, and a
+# screenshot is taken. Chromium missing = FAIL.
 # Usage: check_html.sh REPORT_TOOL FIXTURE WORK_DIR
 set -eu
 tool=$1 fixture=$2 work=$3
@@ -25,6 +26,18 @@ cells=$(grep -o '<td [^>]*data-cell="' "$work/dom.html" | wc -l)
 sections=$(grep -c '<section class="cell-cases"' "$work/dom.html" || true)
 [ "$sections" -eq 9 ] || { echo "FAIL: expected 9 case sections, found $sections"; exit 1; }
 
+# The reconnect comparison survives the browser's parser: the fixture's one reconnect scenario
+# (two pairs, one gap out of window each) is one figure with two rows and two out-of-window marks.
+figures=$(grep -o '<figure class="rb-figure"' "$work/dom.html" | wc -l)
+[ "$figures" -eq 1 ] || { echo "FAIL: expected 1 reconnect figure, found $figures"; exit 1; }
+charts=$(grep -o '<svg class="rb-chart"' "$work/dom.html" | wc -l)
+[ "$charts" -eq 1 ] || { echo "FAIL: expected 1 reconnect chart, found $charts"; exit 1; }
+rows=$(grep -o '<g class="rb-row" data-pair="[^"]*"' "$work/dom.html" | tr '\n' ' ')
+[ "$rows" = '<g class="rb-row" data-pair="c-&gt;c" <g class="rb-row" data-pair="python-&gt;c" ' ] || { echo "FAIL: reconnect rows: $rows"; exit 1; }
+outs=$(grep -o 'class="rb-mark rb-out"' "$work/dom.html" | wc -l)
+[ "$outs" -eq 2 ] || { echo "FAIL: expected 2 out-of-window marks, found $outs"; exit 1; }
+grep -q '<a href="#reconnect">' "$work/dom.html" || { echo "FAIL: no link to the reconnect section"; exit 1; }
+
 # The inline script runs: opening the page at #cell-1-0 shows that cell's cases and selects it.
 run_browser --dump-dom "$page#cell-1-0" >"$work/dom-cell.html" || { echo "FAIL: chromium --dump-dom (#cell-1-0) failed"; exit 1; }
 grep -q '<section class="cell-cases" id="cell-1-0">' "$work/dom-cell.html" || { echo "FAIL: the script did not show section cell-1-0"; exit 1; }
@@ -36,4 +49,4 @@ run_browser --screenshot="$work/report.png" --window-size=1280,900 "$page" >/dev
 [ -s "$work/report.png" ] || { echo "FAIL: no screenshot"; exit 1; }
 sig=$(head -c 8 "$work/report.png" | od -An -tx1 | tr -d ' \n')
 [ "$sig" = "89504e470d0a1a0a" ] || { echo "FAIL: screenshot is not a PNG"; exit 1; }
-echo "ok: 9 matrix cells; screenshot $work/report.png"
+echo "ok: 9 matrix cells, reconnect figure; screenshot $work/report.png"

@@ -1,5 +1,6 @@
 /* Unit tests for reports/sc_report_util: the escapers (XML, HTML, Markdown, JSON in <script>),
- * UTF-8 sanitising, and the matrix model built from odd or partial reports. */
+ * UTF-8 sanitising, the matrix model built from odd or partial reports, and the reconnect
+ * comparison helpers (gap windows, counts, the per-scenario index). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,8 @@
 
 #include "report_test_support.h"
 #include "sc_report_util.h"
+
+#include <math.h>
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -318,6 +321,124 @@ static void test_field_access(void **state)
     cJSON_Delete(o);
 }
 
+static void test_reconnect_gap(void **state)
+{
+    (void)state;
+    double lo, hi;
+    /* Anchored at start_ms - gap_ms; `ok` decides. */
+    cJSON *a = cJSON_Parse("{\"start_ms\":400,\"end_ms\":402,\"gap_ms\":308,"
+                           "\"expected_min_ms\":78,\"expected_max_ms\":242,\"ok\":false}");
+    assert_int_equal(sc_report_reconnect_gap(a, 1e6, &lo, &hi), SC_REPORT_GAP_OUT);
+    assert_true(lo == 92 + 78 && hi == 92 + 242);
+    cJSON_ReplaceItemInObject(a, "ok", cJSON_CreateTrue());
+    assert_int_equal(sc_report_reconnect_gap(a, 0, &lo, &hi), SC_REPORT_GAP_IN);
+    /* Without `ok`: from gap_ms and the bounds (inclusive). */
+    cJSON_DeleteItemFromObject(a, "ok");
+    assert_int_equal(sc_report_reconnect_gap(a, 0, &lo, &hi), SC_REPORT_GAP_OUT);
+    cJSON_ReplaceItemInObject(a, "gap_ms", cJSON_CreateNumber(242));
+    assert_int_equal(sc_report_reconnect_gap(a, 0, &lo, &hi), SC_REPORT_GAP_IN);
+    assert_true(lo == 158 + 78);
+    cJSON_ReplaceItemInObject(a, "gap_ms", cJSON_CreateNumber(77));
+    assert_int_equal(sc_report_reconnect_gap(a, 0, &lo, &hi), SC_REPORT_GAP_OUT);
+    /* No gap_ms: the window hangs from the previous end, nothing to judge. */
+    cJSON_DeleteItemFromObject(a, "gap_ms");
+    assert_int_equal(sc_report_reconnect_gap(a, 100, &lo, &hi), SC_REPORT_GAP_NONE);
+    assert_true(lo == 178 && hi == 342);
+    cJSON_Delete(a);
+    /* The first attempt, a non-object, NULL: no gap, no window. */
+    a = cJSON_Parse("[{\"start_ms\":0,\"end_ms\":3},7]");
+    assert_int_equal(sc_report_reconnect_gap(cJSON_GetArrayItem(a, 0), 0, &lo, &hi),
+                     SC_REPORT_GAP_NONE);
+    assert_true(isnan(lo) && isnan(hi));
+    assert_int_equal(sc_report_reconnect_gap(cJSON_GetArrayItem(a, 1), 0, &lo, &hi),
+                     SC_REPORT_GAP_NONE);
+    assert_int_equal(sc_report_reconnect_gap(NULL, 0, &lo, &hi), SC_REPORT_GAP_NONE);
+    /* A failing gap without bounds is still out, with no window to draw. */
+    cJSON_Delete(a);
+    a = cJSON_Parse("{\"start_ms\":5,\"ok\":false}");
+    assert_int_equal(sc_report_reconnect_gap(a, 0, &lo, &hi), SC_REPORT_GAP_OUT);
+    assert_true(isnan(lo));
+    cJSON_Delete(a);
+}
+
+static void test_reconnect_stats(void **state)
+{
+    (void)state;
+    cJSON *a = cJSON_Parse("[{\"start_ms\":0,\"end_ms\":3},\"junk\","
+                           "{\"start_ms\":84,\"end_ms\":86,\"gap_ms\":81,"
+                           "\"expected_min_ms\":30,\"expected_max_ms\":170,\"ok\":true},"
+                           "{\"start_ms\":400,\"end_ms\":402,\"gap_ms\":314,"
+                           "\"expected_min_ms\":78,\"expected_max_ms\":242,\"ok\":false},"
+                           "{\"start_ms\":500,\"end_ms\":900}]");
+    sc_report_reconnect_stats st;
+    sc_report_reconnect_stats_of(a, 100, &st);
+    assert_int_equal(st.attempts, 4);
+    assert_int_equal(st.gaps, 2);
+    assert_int_equal(st.out, 1);
+    assert_true(st.tmax == 900);
+    /* tmax over the first 2 attempts only: the window of attempt 2 ends at 3 + 170. */
+    sc_report_reconnect_stats_of(a, 2, &st);
+    assert_int_equal(st.attempts, 4);
+    assert_true(st.tmax == 173);
+    cJSON_Delete(a);
+    a = cJSON_Parse("{\"x\":{\"start_ms\":5}}");
+    sc_report_reconnect_stats_of(a, 100, &st);
+    assert_int_equal(st.attempts, 0);
+    sc_report_reconnect_stats_of(NULL, 100, &st);
+    assert_int_equal(st.attempts + st.gaps + st.out, 0);
+    assert_true(st.tmax == 0);
+    cJSON_Delete(a);
+}
+
+static void test_reconnect_index(void **state)
+{
+    (void)state;
+    cJSON *r = cJSON_Parse(
+        "{\"clients\":[\"c\",\"go\"],\"servers\":[\"c\",\"go\"],\"cases\":["
+        "{\"scenario\":\"z\",\"client\":\"go\",\"server\":\"c\",\"verdict\":\"pass\","
+        "\"reconnect\":{\"attempts\":[{\"start_ms\":0}]}},"
+        "{\"scenario\":\"z\",\"client\":\"c\",\"server\":\"go\",\"verdict\":\"fail\","
+        "\"reconnect\":{\"attempts\":[{\"start_ms\":0}]}},"
+        "{\"scenario\":\"z\",\"client\":\"go\",\"server\":\"go\",\"verdict\":\"skip\","
+        "\"reconnect\":{\"attempts\":[{\"start_ms\":0}]}},"
+        "{\"scenario\":\"a\",\"client\":\"go\",\"server\":\"go\",\"verdict\":\"error\","
+        "\"reconnect\":{\"attempts\":[{\"start_ms\":0}]}},"
+        "{\"scenario\":\"m\",\"client\":\"c\",\"server\":\"c\",\"verdict\":\"pass\","
+        "\"reconnect\":{\"attempts\":[]}},"
+        "{\"scenario\":\"n\",\"client\":\"c\",\"server\":\"c\",\"verdict\":\"pass\"}]}");
+    assert_non_null(r);
+    sc_report_model m;
+    char err[128];
+    assert_int_equal(sc_report_model_init(&m, r, err, sizeof err), 0);
+    sc_report_reconnect_index ix;
+    assert_int_equal(sc_report_reconnect_index_init(&ix, &m), 0);
+    /* "a" (go->go), then "z" (c->go, go->c: cell order); the skipped case and the cases without
+     * attempts are left out. */
+    assert_int_equal(ix.ngroups, 2);
+    assert_int_equal(ix.ncases, 3);
+    assert_int_equal(ix.group_start[0], 0);
+    assert_int_equal(ix.group_start[1], 1);
+    assert_int_equal(ix.group_start[2], 3);
+    const sc_report_case *k = &m.cases[ix.cases[0]];
+    assert_string_equal(k->scenario, "a");
+    k = &m.cases[ix.cases[1]];
+    assert_string_equal(k->scenario, "z");
+    assert_string_equal(k->client, "c");
+    k = &m.cases[ix.cases[2]];
+    assert_string_equal(k->client, "go");
+    assert_string_equal(k->server, "c");
+    sc_report_reconnect_index_free(&ix);
+    sc_report_model_free(&m);
+    cJSON_Delete(r);
+    /* An empty model. */
+    assert_int_equal(sc_report_model_init(&m, NULL, err, sizeof err), 0);
+    assert_int_equal(sc_report_reconnect_index_init(&ix, &m), 0);
+    assert_int_equal(ix.ngroups + ix.ncases, 0);
+    assert_int_equal(ix.group_start[0], 0);
+    sc_report_reconnect_index_free(&ix);
+    sc_report_model_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +457,9 @@ int main(void)
         cmocka_unit_test(test_model_matrix),
         cmocka_unit_test(test_model_odd_input),
         cmocka_unit_test(test_field_access),
+        cmocka_unit_test(test_reconnect_gap),
+        cmocka_unit_test(test_reconnect_stats),
+        cmocka_unit_test(test_reconnect_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
