@@ -378,7 +378,8 @@ static bool printable_ascii(const char *s)
 
 static int parse_fail(ctx *c, sc_scenario *s, const cJSON *f)
 {
-    static const char *const names[] = {"code", "message", "after", "retry_pushback_ms", NULL};
+    static const char *const names[] = {"code",  "message", "after", "retry_pushback_ms",
+                                        "calls", NULL};
     if (check_object(c, f, "server.fail", names) != 0)
         return -1;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(f, "code");
@@ -388,12 +389,13 @@ static int parse_fail(ctx *c, sc_scenario *s, const cJSON *f)
         add_control(c, s, "x-sc-fail-code", code->valuestring) != 0)
         return -1;
     const char *msg = NULL;
-    int64_t after = 0, pushback = 0;
-    bool has_after = false, has_pushback = false;
+    int64_t after = 0, pushback = 0, calls = 0;
+    bool has_after = false, has_pushback = false, has_calls = false;
     if (get_str(c, f, "message", "server.fail", SC_SCENARIO_MAX_FAIL_MESSAGE, &msg) != 0 ||
         get_int(c, f, "after", "server.fail", 0, SC_SCENARIO_MAX_COUNT, &after, &has_after) != 0 ||
         get_int(c, f, "retry_pushback_ms", "server.fail", 0, SC_SCENARIO_MAX_MS, &pushback,
-                &has_pushback) != 0)
+                &has_pushback) != 0 ||
+        get_int(c, f, "calls", "server.fail", 1, SC_SCENARIO_MAX_COUNT, &calls, &has_calls) != 0)
         return -1;
     if (msg != NULL) {
         char *enc = percent_encode(msg);
@@ -412,6 +414,8 @@ static int parse_fail(ctx *c, sc_scenario *s, const cJSON *f)
     if (has_after && add_control_int(c, s, "x-sc-fail-after", after) != 0)
         return -1;
     if (has_pushback && add_control_int(c, s, "x-sc-retry-pushback-ms", pushback) != 0)
+        return -1;
+    if (has_calls && add_control_int(c, s, "x-sc-fail-calls", calls) != 0)
         return -1;
     return 0;
 }

@@ -175,6 +175,8 @@ int sc_control_parse(sc_control *ctl, const sc_md_list *md, char *err, size_t er
         copy_text_key(md, SC_KEY_FAIL_MESSAGE, &ctl->fail_message, err, errlen) != 0 ||
         parse_number_key(md, SC_KEY_FAIL_AFTER, SC_CONTROL_MAX_COUNT, &ctl->fail_after, err,
                          errlen) != 0 ||
+        parse_number_key(md, SC_KEY_FAIL_CALLS, SC_CONTROL_MAX_COUNT, &ctl->fail_calls, err,
+                         errlen) != 0 ||
         parse_number_key(md, SC_KEY_RETRY_PUSHBACK, SC_CONTROL_MAX_DELAY_MS,
                          &ctl->retry_pushback_ms, err, errlen) != 0 ||
         parse_echo_flag(md, ctl, err, errlen) != 0 ||

@@ -23,6 +23,7 @@
 #define SC_KEY_FAIL_CODE "x-sc-fail-code"
 #define SC_KEY_FAIL_MESSAGE "x-sc-fail-message"
 #define SC_KEY_FAIL_AFTER "x-sc-fail-after"
+#define SC_KEY_FAIL_CALLS "x-sc-fail-calls"
 #define SC_KEY_RETRY_PUSHBACK "x-sc-retry-pushback-ms"
 #define SC_KEY_ECHO "x-sc-echo"
 #define SC_KEY_ECHO_INITIAL "x-grpc-test-echo-initial"
@@ -35,8 +36,9 @@ typedef struct {
     int64_t max_responses;     /* -1 when absent */
     bool fail;                 /* x-sc-fail-code present */
     int fail_code;
-    char *fail_message;        /* owned; NULL when absent */
-    int64_t fail_after;        /* 0 when absent */
+    char *fail_message; /* owned; NULL when absent */
+    int64_t fail_after; /* 0 when absent */
+    int64_t fail_calls; /* 0 when absent (every call fails); else only the case's first N calls */
     int64_t retry_pushback_ms; /* -1 when absent; sent as grpc-retry-pushback-ms with the failure */
     bool echo;                 /* x-sc-echo: Chat sends each received message back too */
     sc_md_list echo_initial;   /* entries to send back as initial metadata */

@@ -223,6 +223,14 @@ void sc_handler_init(sc_handler *h, sc_method method, sc_handler_env *env, const
         return;
     }
     h->ctl_ok = true;
+    if (h->ctl.fail && h->ctl.fail_calls > 0) {
+        int64_t n = sc_case_calls_bump(&env->case_calls, h->ctl.case_id);
+        if (n < 0) {
+            finish(h, SC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+            return;
+        }
+        h->ctl.fail = n <= h->ctl.fail_calls; /* later calls of the case run without it */
+    }
     h->gate_ms = now.mono_ms + h->ctl.initial_delay_ms;
     if (method == SC_METHOD_UPLOAD) {
         h->sha = EVP_MD_CTX_new();

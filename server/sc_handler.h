@@ -7,6 +7,7 @@
 #ifndef SC_HANDLER_H
 #define SC_HANDLER_H
 
+#include "sc_case_calls.h"
 #include "sc_chat.h"
 #include "sc_control.h"
 #include "sc_md.h"
@@ -39,6 +40,7 @@ typedef struct {
     sc_chat_room room;        /* the one Chat room */
     uint64_t rng;             /* xorshift state for data-point values; never 0 */
     uint64_t file_counter;    /* makes file ids unique within one server run */
+    sc_case_calls case_calls; /* calls per x-sc-case, for x-sc-fail-calls */
 } sc_handler_env;
 
 typedef enum { SC_OUT_NONE = 0, SC_OUT_HEADERS, SC_OUT_MESSAGE, SC_OUT_STATUS } sc_out_kind;

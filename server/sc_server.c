@@ -604,5 +604,6 @@ void sc_server_destroy(sc_server *s)
            GRPC_QUEUE_SHUTDOWN) {
     }
     grpc_completion_queue_destroy(s->cq);
+    sc_case_calls_free(&s->env.case_calls);
     free(s);
 }

@@ -45,6 +45,7 @@ static void every_key_parsed(void **state)
     add(&md, "x-sc-fail-code", "resource_exhausted");
     add(&md, "x-sc-fail-message", "slow %E2%98%83 100% done%2");
     add(&md, "x-sc-fail-after", "3");
+    add(&md, "x-sc-fail-calls", "2");
     add(&md, "x-sc-retry-pushback-ms", "40");
     add(&md, "x-sc-echo", "TRUE");
     add(&md, "x-grpc-test-echo-initial", "a");
@@ -61,6 +62,7 @@ static void every_key_parsed(void **state)
     assert_int_equal(c.fail_code, SC_STATUS_RESOURCE_EXHAUSTED);
     assert_string_equal(c.fail_message, "slow \xe2\x98\x83 100% done%2");
     assert_int_equal(c.fail_after, 3);
+    assert_int_equal(c.fail_calls, 2);
     assert_int_equal(c.retry_pushback_ms, 40);
     assert_true(c.echo);
     assert_int_equal(c.echo_initial.count, 2);
@@ -94,6 +96,7 @@ static void malformed_values_name_the_key(void **state)
     expect_error("x-sc-initial-delay-ms", "3600001", "x-sc-initial-delay-ms: expected");
     expect_error("x-sc-response-delay-ms", "", "x-sc-response-delay-ms: expected");
     expect_error("x-sc-fail-after", " 1", "x-sc-fail-after: expected");
+    expect_error("x-sc-fail-calls", "-1", "x-sc-fail-calls: expected");
     expect_error("x-sc-echo", "maybe", "x-sc-echo: expected true or false, got \"maybe\"");
     expect_error("x-sc-retry-pushback-ms", "1e3", "x-sc-retry-pushback-ms: expected");
 }

@@ -183,6 +183,59 @@ static void getdata_injected_failure_before_response(void **state)
     sc_handler_free(&h, at(0));
 }
 
+/* One GetData call of `case_id` with x-sc-fail-calls 2: its status code. */
+static int getdata_fail_calls_2(const char *case_id)
+{
+    sc_handler h;
+    start(&h, SC_METHOD_GET, 0, "x-sc-case", case_id, "x-sc-fail-code", "UNAVAILABLE",
+          "x-sc-fail-calls", "2", NULL);
+    expect_headers(&h, 0);
+    send_request(&h, "s", 1, 0, 1, "t");
+    sc_out o = sc_handler_next_output(&h, at(0));
+    int code = -1;
+    if (o.kind == SC_OUT_MESSAGE) {
+        protobuf_c_message_free_unpacked(o.message, NULL);
+        sc_handler_on_sent(&h, true, at(0));
+        o = sc_handler_next_output(&h, at(0));
+    }
+    if (o.kind == SC_OUT_STATUS)
+        code = o.code;
+    sc_handler_free(&h, at(0));
+    return code;
+}
+
+static void fail_calls_fails_only_the_first_calls_of_a_case(void **state)
+{
+    (void)state;
+    assert_int_equal(getdata_fail_calls_2("a"), SC_STATUS_UNAVAILABLE);
+    assert_int_equal(getdata_fail_calls_2("b"), SC_STATUS_UNAVAILABLE); /* counted per case */
+    assert_int_equal(getdata_fail_calls_2("a"), SC_STATUS_UNAVAILABLE);
+    assert_int_equal(getdata_fail_calls_2("a"), SC_STATUS_OK);
+    assert_int_equal(getdata_fail_calls_2("a"), SC_STATUS_OK);
+    assert_int_equal(getdata_fail_calls_2("b"), SC_STATUS_UNAVAILABLE);
+    assert_int_equal(getdata_fail_calls_2("b"), SC_STATUS_OK);
+    sc_case_calls_free(&env.case_calls);
+}
+
+static void case_calls_table_is_bounded(void **state)
+{
+    (void)state;
+    sc_case_calls t = {0};
+    char id[32];
+    for (int i = 0; i < SC_CASE_CALLS_MAX; i++) {
+        snprintf(id, sizeof id, "case-%d", i);
+        assert_int_equal(sc_case_calls_bump(&t, id), 1);
+    }
+    assert_int_equal(sc_case_calls_bump(&t, "case-1"), 2);
+    assert_int_equal(sc_case_calls_bump(&t, NULL), 1); /* full: "" replaces the oldest, case-0 */
+    assert_int_equal(t.count, SC_CASE_CALLS_MAX);
+    assert_int_equal(sc_case_calls_bump(&t, ""), 2);
+    assert_int_equal(sc_case_calls_bump(&t, "case-0"), 1); /* forgotten: starts over */
+    assert_int_equal(sc_case_calls_bump(&t, "case-2"), 2);
+    sc_case_calls_free(&t);
+    assert_int_equal(t.count, 0);
+}
+
 static void validation_precedes_injected_failure(void **state)
 {
     (void)state;
@@ -605,6 +658,8 @@ int main(void)
         cmocka_unit_test_setup(getdata_rejects_bad_requests, setup),
         cmocka_unit_test_setup(getdata_injected_failure_before_response, setup),
         cmocka_unit_test_setup(validation_precedes_injected_failure, setup),
+        cmocka_unit_test_setup(fail_calls_fails_only_the_first_calls_of_a_case, setup),
+        cmocka_unit_test(case_calls_table_is_bounded),
         cmocka_unit_test_setup(bad_control_is_trailers_only, setup),
         cmocka_unit_test_setup(initial_delay_holds_everything, setup),
         cmocka_unit_test_setup(echo_metadata_exposed, setup),

@@ -19,6 +19,7 @@ KEY_MAX_RESPONSES = "x-sc-max-responses"
 KEY_FAIL_CODE = "x-sc-fail-code"
 KEY_FAIL_MESSAGE = "x-sc-fail-message"
 KEY_FAIL_AFTER = "x-sc-fail-after"
+KEY_FAIL_CALLS = "x-sc-fail-calls"
 KEY_RETRY_PUSHBACK = "x-sc-retry-pushback-ms"
 KEY_ECHO = "x-sc-echo"
 KEY_ECHO_INITIAL = "x-grpc-test-echo-initial"
@@ -45,6 +46,7 @@ class Control:
     fail_code: int = 0
     fail_message: Optional[str] = None
     fail_after: int = 0
+    fail_calls: int = 0  # 0: every call fails; else only the case's first N calls
     retry_pushback_ms: int = -1
     echo: bool = False
     echo_initial: list[tuple[str, MdValue]] = field(default_factory=list)
@@ -154,6 +156,7 @@ def parse(md: Metadata) -> Control:
     _fail_code(md, ctl)
     message = _text(md, KEY_FAIL_MESSAGE)
     ctl.fail_after = _number(md, KEY_FAIL_AFTER, MAX_COUNT, 0)
+    ctl.fail_calls = _number(md, KEY_FAIL_CALLS, MAX_COUNT, 0)
     ctl.retry_pushback_ms = _number(md, KEY_RETRY_PUSHBACK, MAX_DELAY_MS, -1)
     ctl.echo = _echo_flag(md)
     ctl.echo_initial = [(k, v) for k, v in md if k == KEY_ECHO_INITIAL]

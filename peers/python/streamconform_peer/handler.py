@@ -6,6 +6,7 @@ as arguments; nothing here reads a clock or touches gRPC."""
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 import random
 from dataclasses import dataclass
 from typing import Optional, Union
@@ -18,6 +19,7 @@ from .chat import QUEUE_CAP, ChatLine, Member, Room
 MAX_BATCH_SIZE = 10000
 DEFAULT_BATCH_SIZE = 10
 INJECTED_FAILURE_MESSAGE = "injected failure"
+MAX_CASE_CALLS = 4096  # distinct cases remembered for x-sc-fail-calls (as the C server)
 
 METHODS = ("GetData", "SubscribeData", "UploadFile", "Chat")
 REQUEST_TYPES = {
@@ -38,6 +40,17 @@ class Env:
         self.room = Room()
         self.rng = random.Random(seed)
         self.file_counter = 0
+        # Calls per x-sc-case for x-sc-fail-calls, oldest first; bounded as the C server's table.
+        self.case_calls: OrderedDict[str, int] = OrderedDict()
+
+    def bump_case_calls(self, case_id: Optional[str]) -> int:
+        """Count one more call of the case (None counts as ""); returns its number, 1 first."""
+        key = case_id or ""
+        n = self.case_calls.get(key, 0) + 1
+        if n == 1 and len(self.case_calls) >= MAX_CASE_CALLS:
+            self.case_calls.popitem(last=False)  # the oldest case makes room
+        self.case_calls[key] = n
+        return n
 
 
 @dataclass
@@ -101,6 +114,9 @@ class Handler:
             self._finish(status.INVALID_ARGUMENT, str(err))
             return
         self.ctl_ok = True
+        if self.ctl.fail and self.ctl.fail_calls > 0:
+            # later calls of the case run without the failure
+            self.ctl.fail = env.bump_case_calls(self.ctl.case_id) <= self.ctl.fail_calls
         self.gate_ms = now_ms + self.ctl.initial_delay_ms
         if method in ("UploadFile", "Chat"):
             self._maybe_inject_failure(0)  # streams and uploads can fail before any message

@@ -47,6 +47,8 @@ class ControlTest(unittest.TestCase):
              'x-sc-response-delay-ms: expected a whole number from 0 to 3600000, got "-1"'),
             ("x-sc-fail-after", " 1",
              'x-sc-fail-after: expected a whole number from 0 to 1000000000, got " 1"'),
+            ("x-sc-fail-calls", "-1",
+             'x-sc-fail-calls: expected a whole number from 0 to 1000000000, got "-1"'),
             ("x-sc-retry-pushback-ms", "",
              'x-sc-retry-pushback-ms: expected a whole number from 0 to 3600000, got ""'),
             ("x-sc-fail-code", "BOGUS",

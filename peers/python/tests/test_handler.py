@@ -56,6 +56,29 @@ class HandlerTest(unittest.TestCase):
         self.assertEqual(drain(h, 100)[-1], Status(14, "injected failure"))  # failure wins
         self.assertIn(("grpc-retry-pushback-ms", "9"), h.trailing_metadata())
 
+    def test_fail_calls_fails_only_the_first_calls_of_a_case(self) -> None:
+        env = Env()
+
+        def code(case: str) -> int:
+            h = Handler("GetData", env, [("x-sc-case", case), ("x-sc-fail-code", "UNAVAILABLE"),
+                                         ("x-sc-fail-calls", "2")], 0)
+            drain(h)
+            h.on_message(pb.StreamRequest(topics=["a"]), 0)
+            return drain(h, 0)[-1].code
+
+        U = status.UNAVAILABLE
+        self.assertEqual([code(c) for c in "abaaabb"], [U, U, U, status.OK, status.OK, U, status.OK])
+
+    def test_case_calls_bounded(self) -> None:
+        env = Env()
+        for i in range(handler.MAX_CASE_CALLS):
+            self.assertEqual(env.bump_case_calls(f"case-{i}"), 1)
+        self.assertEqual(env.bump_case_calls("case-1"), 2)
+        self.assertEqual(env.bump_case_calls(None), 1)  # full: replaces case-0, the oldest
+        self.assertEqual(len(env.case_calls), handler.MAX_CASE_CALLS)
+        self.assertEqual(env.bump_case_calls("case-0"), 1)  # forgotten: starts over
+        self.assertEqual(env.bump_case_calls("case-2"), 2)
+
     def test_upload(self) -> None:
         h = Handler("UploadFile", Env(), [], 0)
         h.on_message(pb.UploadRequest(metadata=pb.FileMetadata(total_size=3)), 1)

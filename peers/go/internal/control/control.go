@@ -5,6 +5,7 @@ package control
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -25,6 +26,7 @@ const (
 	KeyFailCode      = "x-sc-fail-code"
 	KeyFailMessage   = "x-sc-fail-message"
 	KeyFailAfter     = "x-sc-fail-after"
+	KeyFailCalls     = "x-sc-fail-calls"
 	KeyRetryPushback = "x-sc-retry-pushback-ms"
 	KeyEcho          = "x-sc-echo"
 	KeyEchoInitial   = "x-grpc-test-echo-initial"
@@ -45,6 +47,7 @@ type Control struct {
 	FailCode        codes.Code
 	FailMessage     string
 	FailAfter       int64
+	FailCalls       int64 // 0: every call fails; else only the case's first N calls
 	RetryPushbackMS int64
 	Echo            bool
 	EchoInitial     []string
@@ -187,6 +190,7 @@ func Parse(md metadata.MD) (*Control, error) {
 	p.failCode(c)
 	p.text(KeyFailMessage, &failMessage)
 	p.number(KeyFailAfter, MaxCount, &c.FailAfter)
+	p.number(KeyFailCalls, MaxCount, &c.FailCalls)
 	p.number(KeyRetryPushback, MaxDelayMS, &c.RetryPushbackMS)
 	p.echo(c)
 	if p.err != nil {
@@ -238,4 +242,47 @@ func PercentDecode(s string) string {
 		out = out[:i]
 	}
 	return string(out)
+}
+
+// MaxCaseCalls bounds CaseCalls: distinct cases remembered (a matrix run has about a thousand
+// per server), as the C server's table.
+const MaxCaseCalls = 4096
+
+// CaseCalls counts the calls of each x-sc-case on one server run, for x-sc-fail-calls. When
+// full, the oldest case makes room. Safe for concurrent use.
+type CaseCalls struct {
+	mu    sync.Mutex
+	calls map[string]int64
+	order []string // insertion order, oldest first
+}
+
+// Bump counts one more call of the case (nil counts as "") and returns its number, 1 first.
+func (t *CaseCalls) Bump(caseID *string) int64 {
+	key := ""
+	if caseID != nil {
+		key = *caseID
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.calls == nil {
+		t.calls = make(map[string]int64)
+	}
+	if n, ok := t.calls[key]; ok {
+		t.calls[key] = n + 1
+		return n + 1
+	}
+	if len(t.order) >= MaxCaseCalls {
+		delete(t.calls, t.order[0])
+		t.order = t.order[1:]
+	}
+	t.order = append(t.order, key)
+	t.calls[key] = 1
+	return 1
+}
+
+// Len is the number of cases remembered.
+func (t *CaseCalls) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.calls)
 }

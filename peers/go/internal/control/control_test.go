@@ -1,6 +1,7 @@
 package control
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -45,6 +46,7 @@ func TestErrors(t *testing.T) {
 		{KeyInitialDelay, "3600001", `x-sc-initial-delay-ms: expected a whole number from 0 to 3600000, got "3600001"`},
 		{KeyResponseDelay, "-1", `x-sc-response-delay-ms: expected a whole number from 0 to 3600000, got "-1"`},
 		{KeyFailAfter, " 1", `x-sc-fail-after: expected a whole number from 0 to 1000000000, got " 1"`},
+		{KeyFailCalls, "-1", `x-sc-fail-calls: expected a whole number from 0 to 1000000000, got "-1"`},
 		{KeyRetryPushback, "", `x-sc-retry-pushback-ms: expected a whole number from 0 to 3600000, got ""`},
 		{KeyFailCode, "BOGUS", `x-sc-fail-code: unknown status code "BOGUS" (use a name like UNAVAILABLE or 0-16)`},
 		{KeyFailCode, "17", `x-sc-fail-code: unknown status code "17" (use a name like UNAVAILABLE or 0-16)`},
@@ -77,5 +79,33 @@ func TestPercentDecode(t *testing.T) {
 		if got := PercentDecode(in); got != want {
 			t.Errorf("%q: got %q want %q", in, got, want)
 		}
+	}
+}
+
+func TestCaseCalls(t *testing.T) {
+	var calls CaseCalls
+	id := func(s string) *string { return &s }
+	for i := 0; i < MaxCaseCalls; i++ {
+		if n := calls.Bump(id(fmt.Sprintf("case-%d", i))); n != 1 {
+			t.Fatalf("case-%d: %d", i, n)
+		}
+	}
+	if n := calls.Bump(id("case-1")); n != 2 {
+		t.Fatalf("case-1 again: %d", n)
+	}
+	if n := calls.Bump(nil); n != 1 { // full: replaces case-0, the oldest
+		t.Fatalf("nil: %d", n)
+	}
+	if calls.Len() != MaxCaseCalls {
+		t.Fatalf("len %d", calls.Len())
+	}
+	if n := calls.Bump(id("")); n != 2 {
+		t.Fatalf("empty: %d", n)
+	}
+	if n := calls.Bump(id("case-0")); n != 1 { // forgotten: starts over
+		t.Fatalf("case-0: %d", n)
+	}
+	if n := calls.Bump(id("case-2")); n != 2 {
+		t.Fatalf("case-2: %d", n)
 	}
 }

@@ -44,6 +44,7 @@ type Server struct {
 	stopOnce  sync.Once
 	nextCall  atomic.Uint64
 	fileCount atomic.Uint64
+	caseCalls control.CaseCalls // calls per x-sc-case, for x-sc-fail-calls
 }
 
 // New listens on cfg.Listen; Serve starts accepting.
@@ -116,6 +117,10 @@ func (s *Server) wrap(method, reqType string, h handlerFunc) grpc.StreamHandler 
 			reqType: reqType}
 		md, _ := metadata.FromIncomingContext(stream.Context())
 		ctl, perr := control.Parse(md)
+		if perr == nil && ctl.Fail && ctl.FailCalls > 0 {
+			// later calls of the case run without the failure
+			ctl.Fail = s.caseCalls.Bump(ctl.Case) <= ctl.FailCalls
+		}
 		c.ctl = ctl
 		c.logStart(md)
 		var err error

@@ -73,6 +73,15 @@ func TestGetDataAndControl(t *testing.T) {
 		trl.Get("x-grpc-test-echo-trailing-bin")[0] != "\x01\x02" {
 		t.Fatalf("headers %v trailers %v", hdr, trl)
 	}
+	// x-sc-fail-calls: only the case's first 2 calls fail, counted per case.
+	for i, want := range []codes.Code{codes.Unavailable, codes.Unavailable, codes.OK, codes.OK} {
+		fctx := metadata.AppendToOutgoingContext(ctx, "x-sc-case", "fc", "x-sc-fail-code", "UNAVAILABLE",
+			"x-sc-fail-calls", "2")
+		_, err := client.GetData(fctx, &pb.StreamRequest{Topics: []string{"a"}})
+		if status.Code(err) != want {
+			t.Fatalf("fail-calls call %d: %v, want %v", i+1, err, want)
+		}
+	}
 	bad := metadata.AppendToOutgoingContext(ctx, "x-sc-max-responses", "ten")
 	_, err = client.GetData(bad, &pb.StreamRequest{Topics: []string{"a"}})
 	wantStatus(t, err, codes.InvalidArgument, `x-sc-max-responses: expected a whole number from 0 to 1000000000, got "ten"`)
