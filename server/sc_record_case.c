@@ -96,23 +96,65 @@ static bool control_key(const char *key)
     return strncmp(key, "x-sc-", 5) == 0 || strncmp(key, "x-grpc-test-", 12) == 0;
 }
 
-/* The text a value is written as: -bin base64, else the value when printable ASCII. NULL when the
- * format cannot hold it (then the entry is dropped, and counted). */
-static char *md_text(const sc_md_entry *e, const sc_record_opts *o)
+/* ---- building JSON ---- */
+
+/* Every helper below returns NULL (or -1) on an allocation failure, having freed what it built;
+ * nothing the format cannot hold is an error (it is dropped or replaced, and counted). */
+
+/* Add `item` to `obj` under `key`. False when `item` is NULL or the key cannot be copied; `item`
+ * is freed then, so the caller never owns it after the call. */
+static bool put(cJSON *obj, const char *key, cJSON *item)
+{
+    if (item == NULL)
+        return false;
+    if (!cJSON_AddItemToObject(obj, key, item)) {
+        cJSON_Delete(item);
+        return false;
+    }
+    return true;
+}
+
+/* put, then *item is NULL: attached or freed, the caller's pointer no longer owns it. */
+static bool adopt(cJSON *obj, const char *key, cJSON **item)
+{
+    cJSON *it = *item;
+    *item = NULL;
+    return put(obj, key, it);
+}
+
+/* Append `item` to `arr`; as put. */
+static bool push(cJSON *arr, cJSON *item)
+{
+    if (item == NULL)
+        return false;
+    if (!cJSON_AddItemToArray(arr, item)) {
+        cJSON_Delete(item);
+        return false;
+    }
+    return true;
+}
+
+/* The text a value is written as: -bin base64, else the value when printable ASCII. *out is NULL
+ * when the format cannot hold it (then the entry is dropped, and counted). -1: out of memory. */
+static int md_text(const sc_md_entry *e, const sc_record_opts *o, char **out)
 {
     bool bin = sc_md_key_is_binary(e->key);
+    *out = NULL;
     if (redacted(o, e->key))
-        return bin ? sc_base64_encode((const unsigned char *)SC_RECORD_REDACTED,
+        *out = bin ? sc_base64_encode((const unsigned char *)SC_RECORD_REDACTED,
                                       strlen(SC_RECORD_REDACTED))
                    : strdup(SC_RECORD_REDACTED);
-    if (e->value_len > SC_SCRIPT_MAX_TEXT)
-        return NULL;
-    if (bin)
-        return sc_base64_encode(e->value, e->value_len);
-    for (size_t i = 0; i < e->value_len; i++)
-        if (e->value[i] < 0x20 || e->value[i] > 0x7e)
-            return NULL;
-    return strdup((const char *)e->value);
+    else if (e->value_len > SC_SCRIPT_MAX_TEXT)
+        return 0;
+    else if (bin)
+        *out = sc_base64_encode(e->value, e->value_len);
+    else {
+        for (size_t i = 0; i < e->value_len; i++)
+            if (e->value[i] < 0x20 || e->value[i] > 0x7e)
+                return 0;
+        *out = strdup((const char *)e->value);
+    }
+    return *out != NULL ? 0 : -1;
 }
 
 /* {"key": "v" or ["v1", "v2"]} of the entries the format can hold. `client` drops control keys
@@ -128,7 +170,9 @@ static cJSON *md_json(const sc_md_list *md, const sc_record_opts *o, bool client
         if (sc_record_key_reserved(e->key) || (client && control_key(e->key)) ||
             (client && strncmp(e->key, "grpc-", 5) == 0))
             continue;
-        char *text = key_chars_ok(e->key) && entries < REC_MAX_LIST ? md_text(e, o) : NULL;
+        char *text = NULL;
+        if (key_chars_ok(e->key) && entries < REC_MAX_LIST && md_text(e, o, &text) != 0)
+            goto fail;
         if (text == NULL) {
             (*dropped)++;
             continue;
@@ -136,26 +180,38 @@ static cJSON *md_json(const sc_md_list *md, const sc_record_opts *o, bool client
         entries++;
         cJSON *v = cJSON_CreateString(text);
         free(text);
-        cJSON *have = cJSON_GetObjectItemCaseSensitive(obj, e->key);
         if (v == NULL)
-            goto oom;
+            goto fail;
+        cJSON *have = cJSON_GetObjectItemCaseSensitive(obj, e->key);
         if (have == NULL) {
-            cJSON_AddItemToObject(obj, e->key, v);
+            if (!put(obj, e->key, v))
+                goto fail;
         } else if (cJSON_IsArray(have)) {
-            cJSON_AddItemToArray(have, v);
+            if (!push(have, v))
+                goto fail;
         } else {
+            /* The second value: [first, v] takes the first's place. */
             cJSON *arr = cJSON_CreateArray();
-            if (arr == NULL) {
+            if (arr == NULL || !push(arr, cJSON_CreateString(have->valuestring))) {
+                cJSON_Delete(arr);
                 cJSON_Delete(v);
-                goto oom;
+                goto fail;
             }
-            cJSON_AddItemToArray(arr, cJSON_Duplicate(have, true));
-            cJSON_AddItemToArray(arr, v);
-            cJSON_ReplaceItemInObjectCaseSensitive(obj, e->key, arr);
+            if (!push(arr, v)) {
+                cJSON_Delete(arr);
+                goto fail;
+            }
+            /* The key moves over rather than being copied: cJSON 1.7.15's
+             * cJSON_ReplaceItemInObject does not check its copy of the key, and on an allocation
+             * failure puts the array in with no key. Replacing via the pointer allocates nothing
+             * (and frees `have`, keyless now). */
+            arr->string = have->string;
+            have->string = NULL;
+            cJSON_ReplaceItemViaPointer(obj, have, arr);
         }
     }
     return obj;
-oom:
+fail:
     cJSON_Delete(obj);
     return NULL;
 }
@@ -165,29 +221,62 @@ oom:
 static cJSON *md_expect(const cJSON *md_obj)
 {
     cJSON *obj = cJSON_CreateObject();
+    if (obj == NULL)
+        return NULL;
     const cJSON *e = NULL;
     cJSON_ArrayForEach(e, md_obj)
     {
         if (!cJSON_IsString(e))
             continue; /* repeated: how each client folds them differs; left out */
-        cJSON_AddStringToObject(obj, e->string, e->valuestring);
+        if (cJSON_AddStringToObject(obj, e->string, e->valuestring) == NULL)
+            goto fail;
     }
     return obj;
+fail:
+    cJSON_Delete(obj);
+    return NULL;
 }
 
 /* ---- messages ---- */
 
-/* Canonical JSON of a recorded message, or NULL when it does not decode as `desc`. */
-static cJSON *msg_json(const ProtobufCMessageDescriptor *desc, const sc_record_msg *m)
+/* protobuf-c allocator that notes a failed allocation: the unpacker returns NULL both for bytes
+ * that are not the type and for out of memory, and only the first is "not decodable". */
+static void *unpack_alloc(void *data, size_t size)
 {
+    void *p = malloc(size);
+    if (p == NULL && size > 0)
+        *(bool *)data = true;
+    return p;
+}
+
+static void unpack_free(void *data, void *p)
+{
+    (void)data;
+    free(p);
+}
+
+/* Canonical JSON of a recorded message in *out, NULL there when it does not decode as `desc`.
+ * -1: out of memory. */
+static int msg_json(const ProtobufCMessageDescriptor *desc, const sc_record_msg *m, cJSON **out)
+{
+    *out = NULL;
     if (desc == NULL)
-        return NULL;
-    ProtobufCMessage *pb = protobuf_c_message_unpack(desc, NULL, m->len, m->data);
+        return 0;
+    bool oom = false;
+    ProtobufCAllocator alloc = {.alloc = unpack_alloc, .free = unpack_free, .allocator_data = &oom};
+    ProtobufCMessage *pb = protobuf_c_message_unpack(desc, &alloc, m->len, m->data);
     if (pb == NULL)
-        return NULL;
-    cJSON *j = sc_json_from_message(pb, NULL, 0);
-    protobuf_c_message_free_unpacked(pb, NULL);
-    return j;
+        return oom ? -1 : 0;
+    /* sc_json_from_message fails for out of memory ("<path>: out of memory") and for messages
+     * JSON cannot carry (a string that is not UTF-8): only the first is an error here. */
+    char err[512] = "";
+    *out = sc_json_from_message(pb, err, sizeof err);
+    protobuf_c_message_free_unpacked(pb, &alloc);
+    if (*out != NULL)
+        return 0;
+    static const char oom_text[] = ": out of memory";
+    size_t len = strlen(err), tail = sizeof oom_text - 1;
+    return len >= tail && strcmp(err + len - tail, oom_text) == 0 ? -1 : 0;
 }
 
 static int64_t clamp_ms(int64_t v)
@@ -228,38 +317,64 @@ typedef struct {
 static cJSON *client_section(const sc_record_case *c, const sc_record_opts *o, notes *n)
 {
     cJSON *cl = cJSON_CreateObject();
+    if (cl == NULL)
+        return NULL;
     cJSON *reqs = cJSON_AddArrayToObject(cl, "requests");
+    if (reqs == NULL)
+        goto fail;
     const ProtobufCMessageDescriptor *desc = sc_method_request_desc(c->method);
     for (size_t i = 0; i < c->n_requests; i++) {
-        cJSON *j = msg_json(desc, &c->requests[i]);
+        cJSON *j = NULL;
+        if (msg_json(desc, &c->requests[i], &j) != 0)
+            goto fail;
         if (j == NULL) {
             /* Not the method's request type: kept as base64 (the driver cannot send it). */
             char *b64 = sc_base64_encode(c->requests[i].data, c->requests[i].len);
+            if (b64 == NULL)
+                goto fail;
             j = cJSON_CreateObject();
-            cJSON_AddStringToObject(j, "$raw", b64 != NULL ? b64 : "");
+            bool ok = j != NULL && cJSON_AddStringToObject(j, "$raw", b64) != NULL;
             free(b64);
+            if (!ok) {
+                cJSON_Delete(j);
+                goto fail;
+            }
             n->raw_requests++;
         }
-        cJSON_AddItemToArray(reqs, j);
+        if (!push(reqs, j))
+            goto fail;
     }
     cJSON *md = md_json(&c->client_md, o, true, &n->md_dropped);
-    if (md != NULL && md->child != NULL)
-        cJSON_AddItemToObject(cl, "metadata", md);
-    else
+    if (md == NULL)
+        goto fail;
+    if (md->child != NULL) {
+        if (!put(cl, "metadata", md))
+            goto fail;
+    } else {
         cJSON_Delete(md);
-    if (c->timeout_ms > 0)
+    }
+    if (c->timeout_ms > 0 &&
         cJSON_AddNumberToObject(
             cl, "timeout_ms",
-            (double)(c->timeout_ms > SC_SCRIPT_MAX_MS ? SC_SCRIPT_MAX_MS : c->timeout_ms));
-    cJSON_AddBoolToObject(cl, "half_close", c->half_close);
+            (double)(c->timeout_ms > SC_SCRIPT_MAX_MS ? SC_SCRIPT_MAX_MS : c->timeout_ms)) == NULL)
+        goto fail;
+    if (cJSON_AddBoolToObject(cl, "half_close", c->half_close) == NULL)
+        goto fail;
     if (c->end == SC_RECORD_END_CANCELLED) {
         cJSON *cancel = cJSON_AddObjectToObject(cl, "cancel");
-        if (c->delivered > 0)
-            cJSON_AddNumberToObject(cancel, "after_responses", (double)c->delivered);
-        else
-            cJSON_AddNumberToObject(cancel, "after_ms", (double)clamp_ms(c->end_ms));
+        if (cancel == NULL)
+            goto fail;
+        cJSON *after =
+            c->delivered > 0
+                ? cJSON_AddNumberToObject(cancel, "after_responses", (double)c->delivered)
+                : cJSON_AddNumberToObject(cancel, "after_ms", (double)clamp_ms(c->end_ms));
+        if (after == NULL)
+            goto fail;
     }
     return cl;
+fail:
+    cJSON_Delete(cl);
+    return NULL;
 }
 
 /* Floating-point values as decimal strings (proto3 JSON accepts both): cJSON prints a double with
@@ -279,134 +394,191 @@ static void floats_as_strings(cJSON *v)
     }
 }
 
+/* One entry of script.responses: {"delay_ms", "message"} or {"delay_ms", "raw"}. */
+static cJSON *script_response(const ProtobufCMessageDescriptor *desc, const sc_record_msg *m,
+                              int64_t delay_ms, notes *n)
+{
+    cJSON *r = cJSON_CreateObject();
+    if (r == NULL)
+        return NULL;
+    if (cJSON_AddNumberToObject(r, "delay_ms", (double)clamp_ms(delay_ms)) == NULL)
+        goto fail;
+    cJSON *j = NULL;
+    if (msg_json(desc, m, &j) != 0)
+        goto fail;
+    if (j != NULL) {
+        floats_as_strings(j);
+        if (!put(r, "message", j))
+            goto fail;
+    } else {
+        char *b64 = sc_base64_encode(m->data, m->len);
+        if (b64 == NULL)
+            goto fail;
+        bool ok = cJSON_AddStringToObject(r, "raw", b64) != NULL;
+        free(b64);
+        if (!ok)
+            goto fail;
+        n->raw_responses++;
+    }
+    return r;
+fail:
+    cJSON_Delete(r);
+    return NULL;
+}
+
 static cJSON *script_section(const sc_record_case *c, const sc_record_opts *o, notes *n)
 {
     cJSON *sc = cJSON_CreateObject();
+    if (sc == NULL)
+        return NULL;
     const ProtobufCMessageDescriptor *desc =
         c->method != SC_METHOD_UNKNOWN ? sc_method_get(c->method)->response : NULL;
     bool cut = c->end == SC_RECORD_END_CANCELLED || c->end == SC_RECORD_END_DEADLINE;
     /* Headers on their own when they carried anything or came before responses; otherwise the
      * status was a trailers-only response. */
     bool headers = c->has_headers && (c->headers.count > 0 || c->n_responses > 0);
-    int64_t last;
-    if (headers) {
-        cJSON_AddNumberToObject(sc, "initial_delay_ms", (double)clamp_ms(c->headers_ms));
-        cJSON *md = md_json(&c->headers, o, false, &n->md_dropped);
-        cJSON_AddItemToObject(sc, "headers", md != NULL ? md : cJSON_CreateObject());
-        last = c->headers_ms;
-    } else {
-        int64_t at = cut ? c->end_ms : c->status_ms;
-        cJSON_AddNumberToObject(sc, "initial_delay_ms", (double)clamp_ms(at));
-        last = at;
-    }
+    int64_t last = headers ? c->headers_ms : cut ? c->end_ms : c->status_ms;
+    if (cJSON_AddNumberToObject(sc, "initial_delay_ms", (double)clamp_ms(last)) == NULL)
+        goto fail;
+    if (headers && !put(sc, "headers", md_json(&c->headers, o, false, &n->md_dropped)))
+        goto fail;
     cJSON *resps = cJSON_AddArrayToObject(sc, "responses");
+    if (resps == NULL)
+        goto fail;
     for (size_t i = 0; i < c->n_responses; i++) {
         const sc_record_msg *m = &c->responses[i];
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddNumberToObject(r, "delay_ms", (double)clamp_ms(m->at_ms - last));
+        if (!push(resps, script_response(desc, m, m->at_ms - last, n)))
+            goto fail;
         last = m->at_ms > last ? m->at_ms : last;
-        cJSON *j = msg_json(desc, m);
-        if (j != NULL) {
-            floats_as_strings(j);
-            cJSON_AddItemToObject(r, "message", j);
-        } else {
-            char *b64 = sc_base64_encode(m->data, m->len);
-            cJSON_AddStringToObject(r, "raw", b64 != NULL ? b64 : "");
-            free(b64);
-            n->raw_responses++;
-        }
-        cJSON_AddItemToArray(resps, r);
     }
-    cJSON *st = cJSON_CreateObject();
+    if (!cut) {
+        cJSON *md = md_json(&c->trailers, o, false, &n->md_dropped);
+        if (md == NULL)
+            goto fail;
+        if (md->child != NULL) {
+            if (!put(sc, "trailers", md))
+                goto fail;
+        } else {
+            cJSON_Delete(md);
+        }
+    }
+    cJSON *st = cJSON_AddObjectToObject(sc, "status");
+    if (st == NULL)
+        goto fail;
     if (cut) {
         /* The client ended the call: the status is never reached while the client replays what
          * it did (cancel, deadline); it waits as long as the client's deadline. */
-        cJSON_AddStringToObject(st, "code",
-                                sc_status_name(c->end == SC_RECORD_END_CANCELLED
-                                                   ? SC_STATUS_CANCELLED
-                                                   : SC_STATUS_DEADLINE_EXCEEDED));
-        cJSON_AddNumberToObject(
-            st, "delay_ms",
-            (double)clamp_ms(c->timeout_ms > 0 ? c->timeout_ms : REC_DEFAULT_TIMEOUT_MS));
+        if (cJSON_AddStringToObject(st, "code",
+                                    sc_status_name(c->end == SC_RECORD_END_CANCELLED
+                                                       ? SC_STATUS_CANCELLED
+                                                       : SC_STATUS_DEADLINE_EXCEEDED)) == NULL ||
+            cJSON_AddNumberToObject(
+                st, "delay_ms",
+                (double)clamp_ms(c->timeout_ms > 0 ? c->timeout_ms : REC_DEFAULT_TIMEOUT_MS)) ==
+                NULL)
+            goto fail;
     } else {
-        cJSON *md = md_json(&c->trailers, o, false, &n->md_dropped);
-        if (md != NULL && md->child != NULL)
-            cJSON_AddItemToObject(sc, "trailers", md);
-        else
-            cJSON_Delete(md);
-        cJSON_AddStringToObject(st, "code", sc_status_name(c->status_code));
+        if (cJSON_AddStringToObject(st, "code", sc_status_name(c->status_code)) == NULL)
+            goto fail;
         char msg[SC_SCRIPT_MAX_TEXT + 1];
         snprintf(msg, sizeof msg, "%s", c->status_message != NULL ? c->status_message : "");
-        if (msg[0] != '\0')
-            cJSON_AddStringToObject(st, "message", msg);
-        if (headers || c->n_responses > 0)
-            cJSON_AddNumberToObject(st, "delay_ms", (double)clamp_ms(c->status_ms - last));
+        if (msg[0] != '\0' && cJSON_AddStringToObject(st, "message", msg) == NULL)
+            goto fail;
+        if ((headers || c->n_responses > 0) &&
+            cJSON_AddNumberToObject(st, "delay_ms", (double)clamp_ms(c->status_ms - last)) == NULL)
+            goto fail;
     }
-    cJSON_AddItemToObject(sc, "status", st);
     return sc;
+fail:
+    cJSON_Delete(sc);
+    return NULL;
 }
 
-static cJSON *expect_section(const sc_record_case *c, const cJSON *script, const sc_record_opts *o,
-                             notes *n)
+static cJSON *expect_section(const sc_record_case *c, const cJSON *script, notes *n)
 {
-    cJSON *ex = cJSON_CreateObject();
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(script, "status");
-    cJSON_AddStringToObject(ex, "status",
-                            cJSON_GetObjectItemCaseSensitive(st, "code")->valuestring);
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(st, "code");
+    if (!cJSON_IsString(code))
+        return NULL; /* script_section always writes it */
+    cJSON *ex = cJSON_CreateObject();
+    if (ex == NULL)
+        return NULL;
+    if (cJSON_AddStringToObject(ex, "status", code->valuestring) == NULL)
+        goto fail;
     bool cut = c->end == SC_RECORD_END_CANCELLED || c->end == SC_RECORD_END_DEADLINE;
     const cJSON *msg = cJSON_GetObjectItemCaseSensitive(st, "message");
-    if (!cut)
-        cJSON_AddStringToObject(ex, "message", cJSON_IsString(msg) ? msg->valuestring : "");
+    if (!cut &&
+        cJSON_AddStringToObject(ex, "message", cJSON_IsString(msg) ? msg->valuestring : "") == NULL)
+        goto fail;
     size_t count = c->end == SC_RECORD_END_CANCELLED ? c->delivered : c->n_responses;
     if (c->end == SC_RECORD_END_DEADLINE) {
         cJSON *r = cJSON_AddObjectToObject(ex, "responses");
-        cJSON_AddNumberToObject(r, "max", (double)count);
-    } else {
-        cJSON_AddNumberToObject(ex, "responses", (double)count);
+        if (r == NULL || cJSON_AddNumberToObject(r, "max", (double)count) == NULL)
+            goto fail;
+    } else if (cJSON_AddNumberToObject(ex, "responses", (double)count) == NULL) {
+        goto fail;
     }
     const cJSON *resps = cJSON_GetObjectItemCaseSensitive(script, "responses");
     if (count > 0 && n->raw_responses == 0) {
         cJSON *contents = cJSON_AddArrayToObject(ex, "response_contents");
+        if (contents == NULL)
+            goto fail;
         size_t i = 0;
         const cJSON *r = NULL;
         cJSON_ArrayForEach(r, resps)
         {
             if (i++ >= count || i > REC_MAX_LIST)
                 break;
-            cJSON *m = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, "message"), true);
+            const cJSON *message = cJSON_GetObjectItemCaseSensitive(r, "message");
+            if (message == NULL)
+                continue; /* none without: raw_responses is 0 */
+            cJSON *m = cJSON_Duplicate(message, true);
             floats_as_strings(m);
-            cJSON_AddItemToArray(contents, m);
+            if (!push(contents, m))
+                goto fail;
         }
     }
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(script, "headers");
-    if (h != NULL && h->child != NULL && (!cut || c->delivered > 0))
-        cJSON_AddItemToObject(ex, "headers", md_expect(h));
+    if (h != NULL && h->child != NULL && (!cut || c->delivered > 0) &&
+        !put(ex, "headers", md_expect(h)))
+        goto fail;
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(script, "trailers");
-    if (t != NULL && t->child != NULL && !cut)
-        cJSON_AddItemToObject(ex, "trailers", md_expect(t));
-    (void)o;
+    if (t != NULL && t->child != NULL && !cut && !put(ex, "trailers", md_expect(t)))
+        goto fail;
     return ex;
+fail:
+    cJSON_Delete(ex);
+    return NULL;
 }
 
 cJSON *sc_record_case_scenario(const sc_record_case *c, const char *name,
                                const sc_record_opts *opts, char *err, size_t errlen)
 {
     notes n = {0};
+    /* Built apart, then attached after the summary (which counts what they dropped); each is
+     * NULL once attached, so `fail` frees exactly what s does not own. */
+    cJSON *client = NULL, *server = NULL, *expect = NULL;
     cJSON *s = cJSON_CreateObject();
-    if (s == NULL)
-        goto oom;
-    cJSON_AddStringToObject(s, "name", name);
+    if (s == NULL || cJSON_AddStringToObject(s, "name", name) == NULL)
+        goto fail;
     cJSON *tags = cJSON_AddArrayToObject(s, "tags");
-    cJSON_AddItemToArray(tags, cJSON_CreateString("recorded"));
-    if (c->end == SC_RECORD_END_CANCELLED)
-        cJSON_AddItemToArray(tags, cJSON_CreateString("cancel"));
-    if (c->end == SC_RECORD_END_DEADLINE)
-        cJSON_AddItemToArray(tags, cJSON_CreateString("deadline"));
-    cJSON_AddStringToObject(s, "method",
-                            c->method != SC_METHOD_UNKNOWN ? sc_method_name(c->method) : c->path);
-    cJSON *client = client_section(c, opts, &n);
-    cJSON *script = script_section(c, opts, &n);
-    cJSON *expect = expect_section(c, script, opts, &n);
+    if (tags == NULL || !push(tags, cJSON_CreateString("recorded")))
+        goto fail;
+    if (c->end == SC_RECORD_END_CANCELLED && !push(tags, cJSON_CreateString("cancel")))
+        goto fail;
+    if (c->end == SC_RECORD_END_DEADLINE && !push(tags, cJSON_CreateString("deadline")))
+        goto fail;
+    if (cJSON_AddStringToObject(s, "method",
+                                c->method != SC_METHOD_UNKNOWN ? sc_method_name(c->method)
+                                                               : c->path) == NULL)
+        goto fail;
+    client = client_section(c, opts, &n);
+    server = cJSON_CreateObject();
+    if (client == NULL || server == NULL || !put(server, "script", script_section(c, opts, &n)))
+        goto fail;
+    expect = expect_section(c, cJSON_GetObjectItemCaseSensitive(server, "script"), &n);
+    if (expect == NULL)
+        goto fail;
     char summary[512];
     int len = snprintf(summary, sizeof summary, "recorded %s: %zu requests, %zu responses, %s",
                        c->path, c->n_requests, c->n_responses,
@@ -419,15 +591,16 @@ cJSON *sc_record_case_scenario(const sc_record_case *c, const char *name,
     if (n.md_dropped > 0 && len > 0 && (size_t)len < sizeof summary)
         snprintf(summary + len, sizeof summary - (size_t)len,
                  "; %zu metadata entries not recordable", n.md_dropped);
-    cJSON_AddStringToObject(s, "summary", summary);
-    cJSON_AddItemToObject(s, "client", client);
-    cJSON *server = cJSON_AddObjectToObject(s, "server");
-    cJSON_AddItemToObject(server, "script", script);
-    cJSON_AddItemToObject(s, "expect", expect);
-    if (client == NULL || script == NULL || expect == NULL || server == NULL)
-        goto oom;
+    if (cJSON_AddStringToObject(s, "summary", summary) == NULL)
+        goto fail;
+    if (!adopt(s, "client", &client) || !adopt(s, "server", &server) ||
+        !adopt(s, "expect", &expect))
+        goto fail;
     return s;
-oom:
+fail:
+    cJSON_Delete(client);
+    cJSON_Delete(server);
+    cJSON_Delete(expect);
     cJSON_Delete(s);
     snprintf(err, errlen, "out of memory building the scenario %s", name);
     return NULL;

@@ -662,6 +662,133 @@ static void what_the_format_cannot_hold_is_not_recordable(void **state)
     sc_record_case_free(&c);
 }
 
+/* ---- out of memory ------------------------------------------------------------------------ */
+
+/* cJSON allocations counted; the `oom_at`-th fails (0: none), and with `oom_sticky` every one
+ * after it too. `oom_hit` says whether a failure was handed out. */
+static size_t oom_at, oom_count;
+static bool oom_sticky, oom_hit;
+
+static void *oom_malloc(size_t n)
+{
+    ++oom_count;
+    if (oom_at > 0 && (oom_count == oom_at || (oom_sticky && oom_count > oom_at))) {
+        oom_hit = true;
+        return NULL;
+    }
+    return malloc(n);
+}
+
+/* The scenario of `c` with the cJSON allocations failing as above; the hooks are back to the
+ * defaults on return (so a failed assertion leaves no hook behind). */
+static cJSON *scenario_failing(const sc_record_case *c, const char *name, const sc_record_opts *o,
+                               size_t at, bool sticky, char *err, size_t errlen)
+{
+    oom_at = at;
+    oom_sticky = sticky;
+    oom_count = 0;
+    oom_hit = false;
+    cJSON_Hooks hooks = {.malloc_fn = oom_malloc, .free_fn = free};
+    cJSON_InitHooks(&hooks);
+    cJSON *s = sc_record_case_scenario(c, name, o, err, errlen);
+    cJSON_InitHooks(NULL);
+    oom_at = 0;
+    return s;
+}
+
+/* Each cJSON allocation of the build fails in turn (alone, then with all after it): NULL with
+ * the documented reason whenever one failed (never a crash, a leak under ASan, or a scenario
+ * quietly missing a part); once none failed, the same scenario as an unhindered build. */
+static void check_out_of_memory(const sc_record_case *c, const char *name, const sc_record_opts *o)
+{
+    cJSON *want = scenario_of(c, name, o);
+    char want_err[256];
+    snprintf(want_err, sizeof want_err, "out of memory building the scenario %s", name);
+    for (int sticky = 0; sticky < 2; sticky++) {
+        size_t at = 1;
+        for (;; at++) {
+            char err[256] = "";
+            cJSON *s = scenario_failing(c, name, o, at, sticky, err, sizeof err);
+            if (!oom_hit) {
+                if (s == NULL)
+                    fail_msg("%s: NULL (%s) with no allocation failing", name, err);
+                bool same = cJSON_Compare(s, want, true);
+                cJSON_Delete(s);
+                assert_true(same);
+                break;
+            }
+            if (s != NULL) {
+                char *text = cJSON_PrintUnformatted(s);
+                cJSON_Delete(s);
+                fail_msg("%s: allocation %zu%s failed, yet a scenario: %s", name, at,
+                         sticky ? " on" : "", text != NULL ? text : "?");
+            }
+            assert_string_equal(err, want_err);
+        }
+        assert_true(at > 20); /* the build did allocate through cJSON */
+    }
+    cJSON_Delete(want);
+}
+
+static void builder_out_of_memory_is_an_error(void **state)
+{
+    (void)state;
+    sc_record_case c;
+    /* headers, three responses, trailers with a repeated key, a status message */
+    subscribe_case(&c);
+    check_out_of_memory(&c, "recorded/subscribe/1", NULL);
+    /* cancelled after two responses; then deadline exceeded */
+    c.end = SC_RECORD_END_CANCELLED;
+    c.delivered = 2;
+    c.end_ms = 60;
+    check_out_of_memory(&c, "recorded/subscribe/2", NULL);
+    c.end = SC_RECORD_END_DEADLINE;
+    check_out_of_memory(&c, "recorded/subscribe/3", NULL);
+    sc_record_case_free(&c);
+
+    /* cancelled before any response, no deadline: cancel by time */
+    case_init(&c, SC_METHOD_CHAT, -1);
+    add_json(&c, true, "{\"userId\":\"a\"}", 0);
+    c.end = SC_RECORD_END_CANCELLED;
+    c.end_ms = 150;
+    check_out_of_memory(&c, "recorded/chat/1", NULL);
+    sc_record_case_free(&c);
+
+    /* trailers-only; raw requests and responses (undecodable bytes, a string that is not UTF-8);
+     * a key repeated three times; redacted and -bin metadata */
+    case_init(&c, SC_METHOD_SUBSCRIBE, 1000);
+    const unsigned char junk[] = {0x0a, 0x64, 'x'};
+    assert_int_equal(sc_record_case_add(&c, true, junk, sizeof junk, 0), 0);
+    add_json(&c, true, "{\"subscriptionId\":\"zz\"}", 0);
+    unsigned char *z = memchr(c.requests[1].data, 'z', c.requests[1].len);
+    assert_non_null(z);
+    *z = 0xff;
+    md_add(&c.client_md, "x-r", "1");
+    md_add(&c.client_md, "x-r", "2");
+    md_add(&c.client_md, "x-r", "3");
+    md_add(&c.client_md, "authorization", "Bearer s3cr3t");
+    md_add(&c.client_md, "x-token-bin", "s3cr3t-bin");
+    md_add(&c.client_md, "x-bad", "caf\xc3\xa9");
+    md_add(&c.trailers, "x-t", "t");
+    c.status_code = 3;
+    c.status_ms = 4;
+    const char *redact[] = {"authorization", "x-token-bin"};
+    sc_record_opts o = {.redact = redact, .n_redact = 2};
+    check_out_of_memory(&c, "recorded/subscribe/4", &o);
+    c.has_headers = true;
+    c.headers_ms = 1;
+    assert_int_equal(sc_record_case_add(&c, false, junk, sizeof junk, 2), 0);
+    check_out_of_memory(&c, "recorded/subscribe/5", &o);
+    cJSON *s = scenario_of(&c, "recorded/subscribe/5", &o);
+    assert_string_equal(jstr(s, "client/requests/0/$raw"), "CmR4");
+    assert_non_null(jat(s, "client/requests/1/$raw"));
+    assert_int_equal(cJSON_GetArraySize(jat(s, "client/metadata/x-r")), 3);
+    assert_string_equal(jstr(s, "server/script/responses/0/raw"), "CmR4");
+    assert_non_null(strstr(jstr(s, "summary"), "; 1 metadata entries not recordable"));
+    cJSON_Delete(s);
+    sc_record_case_free(&c);
+}
+
 /* ---- the end of the client stream (replay) ----------------------------------------------- */
 
 static void end_diff_line(size_t recorded, bool recorded_hc, size_t received, bool hc, bool cut,
@@ -752,6 +879,7 @@ int main(void)
         cmocka_unit_test(metadata_the_format_cannot_hold_is_counted),
         cmocka_unit_test(messages_past_the_cap_are_dropped_and_said),
         cmocka_unit_test(what_the_format_cannot_hold_is_not_recordable),
+        cmocka_unit_test(builder_out_of_memory_is_an_error),
         cmocka_unit_test(end_diff_half_close),
         cmocka_unit_test(end_diff_of_a_cut_off_call),
     };
