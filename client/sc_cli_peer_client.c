@@ -38,6 +38,7 @@ typedef struct sc_peer_job {
     sc_client_call *call;  /* owned; the running attempt */
     sc_client_retry retry;
     sc_client_timer send_timer;
+    sc_client_timer start_timer; /* start_delay_ms before the first attempt */
     int64_t attempt_start_ms;
     size_t next_request;
     cJSON *responses;    /* owned array */
@@ -165,6 +166,7 @@ static void job_free(sc_peer_job *j)
     j->next->prev = j->prev;
     d->live--;
     sc_client_timer_disarm(d->loop, &j->send_timer);
+    sc_client_timer_disarm(d->loop, &j->start_timer);
     if (j->call != NULL)
         sc_client_call_release(j->call);
     sc_client_retry_free(&j->retry);
@@ -321,6 +323,12 @@ static void on_finished(sc_client_retry *retry, void *user)
     job_free(j);
 }
 
+static void on_start_timer(sc_client_timer *t)
+{
+    sc_peer_job *j = SC_CONTAINER_OF(t, sc_peer_job, start_timer);
+    sc_client_retry_begin(&j->retry); /* a failed start still finishes (and reports) the job */
+}
+
 static sc_peer_job *job_new(sc_peer_driver *d)
 {
     sc_peer_job *j = calloc(1, sizeof *j);
@@ -331,6 +339,7 @@ static sc_peer_job *job_new(sc_peer_driver *d)
     j->headers_ms = j->first_response_ms = j->close_send_ms = j->status_ms = -1;
     j->code = -1;
     j->send_timer.fire = on_send_timer;
+    j->start_timer.fire = on_start_timer;
     j->responses = cJSON_CreateArray();
     j->responses_ms = cJSON_CreateArray();
     j->next = d->jobs.next;
@@ -365,7 +374,10 @@ static void run_line(sc_peer_driver *d, const char *line)
     j->retry.start_attempt = start_attempt;
     j->retry.on_finished = on_finished;
     j->retry.user = j;
-    sc_client_retry_begin(&j->retry); /* a failed start still finishes (and reports) the job */
+    if (j->in.start_delay_ms > 0)
+        sc_client_timer_arm(d->loop, &j->start_timer, j->start_ms + j->in.start_delay_ms);
+    else
+        sc_client_retry_begin(&j->retry); /* a failed start still finishes (and reports) it */
 }
 
 /* ---------------------------------------------------------------- stdin */

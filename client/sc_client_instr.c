@@ -408,9 +408,9 @@ static int parse_path(const cJSON *root, sc_client_instr *in, perr *e)
 static int parse_root(const cJSON *root, sc_client_instr *in, perr *e)
 {
     static const char *const names[] = {
-        "case",       "target",    "method",           "path",       "metadata",
-        "timeout_ms", "requests",  "request_delay_ms", "half_close", "wait_for_ready",
-        "cancel",     "reconnect", "channel",          NULL};
+        "case",       "target",    "method",           "path",           "metadata",
+        "timeout_ms", "requests",  "request_delay_ms", "half_close",     "wait_for_ready",
+        "cancel",     "reconnect", "channel",          "start_delay_ms", NULL};
     if (parse_case(root, in, e) != 0 || check_members(root, "", names, e) != 0 ||
         get_string(root, "target", &in->target, e) != 0 || parse_method(root, in, e) != 0 ||
         parse_path(root, in, e) != 0 || parse_metadata(root, &in->metadata, e) != 0 ||
@@ -418,6 +418,8 @@ static int parse_root(const cJSON *root, sc_client_instr *in, perr *e)
         parse_requests(root, in, e) != 0 ||
         get_int(root, "request_delay_ms", "request_delay_ms", 0, SC_INSTR_MAX_MS,
                 &in->request_delay_ms, e) != 0 ||
+        get_int(root, "start_delay_ms", "start_delay_ms", 0, SC_INSTR_MAX_MS, &in->start_delay_ms,
+                e) != 0 ||
         get_bool(root, "half_close", &in->half_close, e) != 0 ||
         get_bool(root, "wait_for_ready", &in->wait_for_ready, e) != 0 ||
         parse_cancel(root, &in->cancel, e) != 0 || parse_reconnect(root, in, e) != 0 ||

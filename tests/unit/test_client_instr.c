@@ -64,7 +64,7 @@ static void full_instruction(void **state)
     const char *line =
         "{\"case\":\"full\",\"target\":\"h:1\",\"method\":\"/streaming.DataService/SubscribeData\","
         "\"metadata\":{\"x-a\":\"1\",\"x-b\":[\"2\",\"3\"],\"x-c-bin\":\"AAE=\"},"
-        "\"timeout_ms\":1500,\"requests\":[{\"subscriptionId\":\"s\",\"topics\":[\"t\"],"
+        "\"timeout_ms\":1500,\"start_delay_ms\":40,\"requests\":[{\"subscriptionId\":\"s\",\"topics\":[\"t\"],"
         "\"batchSize\":3}],\"request_delay_ms\":20,\"half_close\":false,\"wait_for_ready\":true,"
         "\"cancel\":{\"after_responses\":2},"
         "\"reconnect\":{\"backoff_initial_ms\":100,\"backoff_multiplier\":2,\"backoff_jitter\":0,"
@@ -81,6 +81,7 @@ static void full_instruction(void **state)
     assert_int_equal(in.metadata.items[3].value_len, 2);
     assert_memory_equal(in.metadata.items[3].value, "\x00\x01", 2);
     assert_int_equal(in.timeout_ms, 1500);
+    assert_int_equal(in.start_delay_ms, 40);
     assert_int_equal(in.n_requests, 1);
     const Streaming__StreamRequest *r = (const Streaming__StreamRequest *)in.requests[0];
     assert_string_equal(r->subscription_id, "s");
@@ -216,6 +217,8 @@ static void bad_lines_name_the_field(void **state)
          "reconnect.backoff_max_ms:", "a"},
         {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"reconnect\":{\"x\":1}}",
          "reconnect.x:", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"start_delay_ms\":-1}",
+         "start_delay_ms:", "a"},
         {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"reconnect\":{"
          "\"honor_pushback\":1}}",
          "reconnect.honor_pushback: expected true or false", "a"},

@@ -78,6 +78,8 @@ class Job:
         policy = self.ins.reconnect
         schedule = backoff.Backoff(policy.backoff if policy else backoff.BackoffPolicy(),
                                    self.rng.random)
+        if self.ins.start_delay_ms > 0:
+            await asyncio.sleep(self.ins.start_delay_ms / 1000)
         channel = self.new_channel()
         try:
             while True:

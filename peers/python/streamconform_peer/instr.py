@@ -80,6 +80,7 @@ class Instruction:
     path: Optional[str] = None  # the wire path instead of method.path
     metadata: list[tuple[str, md.MdValue]] = field(default_factory=list)
     timeout_ms: int = DEFAULT_TIMEOUT_MS
+    start_delay_ms: int = 0  # wait this long after reading the instruction before starting
     requests: list[PbMessage] = field(default_factory=list)
     request_delay_ms: int = 0
     half_close: bool = True
@@ -98,7 +99,8 @@ class InstrError(ValueError):
 
 
 ROOT_FIELDS = ("case", "target", "method", "path", "metadata", "timeout_ms", "requests",
-               "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect", "channel")
+               "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect", "channel",
+               "start_delay_ms")
 MAX_PATH = 256  # a gRPC method path is "/package.Service/Method"; longer is no method
 _PATH_RE = re.compile(r"/[A-Za-z0-9_.]+/[A-Za-z0-9_.]+")
 
@@ -355,6 +357,7 @@ def _parse_root(root: dict[str, Any], ins: Instruction) -> None:
     ins.path = _parse_path(root)
     ins.metadata = _parse_metadata(root)
     ins.timeout_ms = _get_int(root, "timeout_ms", "timeout_ms", 1, MAX_MS, DEFAULT_TIMEOUT_MS)
+    ins.start_delay_ms = _get_int(root, "start_delay_ms", "start_delay_ms", 0, MAX_MS, 0)
     ins.requests = _parse_requests(root, info)
     ins.request_delay_ms = _get_int(root, "request_delay_ms", "request_delay_ms", 0, MAX_MS, 0)
     ins.half_close = _get_bool(root, "half_close", True)

@@ -35,6 +35,7 @@ class InstrTest(unittest.TestCase):
             channel={"max_receive_bytes": 100, "min_reconnect_backoff_ms": 0}))
         self.assertEqual(ins.metadata, [("a", "1"), ("b", "2"), ("b", "3"), ("x-bin", b"\x00\x01")])
         self.assertEqual(ins.timeout_ms, 5000)
+        self.assertEqual(instr.parse(line(start_delay_ms=25)).start_delay_ms, 25)
         self.assertEqual(ins.requests[0].batch_size, 3)
         self.assertEqual((ins.cancel.kind, ins.cancel.n), ("after_ms", 5))
         self.assertEqual(ins.reconnect.max_attempts, 2)
@@ -66,6 +67,7 @@ class InstrTest(unittest.TestCase):
             (line(metadata={"k": 1}), "metadata.k: expected a string (or an array of strings)"),
             (line(metadata={"k-bin": "!!"}), "metadata.k-bin: a -bin value must be base64"),
             (line(timeout_ms=0), "timeout_ms: must be in 1..3600000"),
+            (line(start_delay_ms=-1), "start_delay_ms: must be in 0..3600000"),
             (line(reconnect={"honor_pushback": 1}), "reconnect.honor_pushback: expected true or false"),
             (line(timeout_ms=1.5), "timeout_ms: expected an integer"),
             (line(timeout_ms=True), "timeout_ms: expected an integer"),

@@ -53,6 +53,7 @@ type Instruction struct {
 	Path           string // the wire path instead of Method.Path ("" = the method's)
 	Metadata       metadata.MD
 	TimeoutMS      int64
+	StartDelayMS   int64 // wait this long after reading the instruction before starting
 	Requests       []proto.Message
 	RequestDelayMS int64
 	HalfClose      bool
@@ -95,6 +96,9 @@ func ParseInstruction(line []byte) (in *Instruction, caseID *string, err error) 
 		func(r *value, in *Instruction) error {
 			return getInt(r, "timeout_ms", "timeout_ms", 1, maxMS, &in.TimeoutMS)
 		},
+		func(r *value, in *Instruction) error {
+			return getInt(r, "start_delay_ms", "start_delay_ms", 0, maxMS, &in.StartDelayMS)
+		},
 		parseRequests,
 		func(r *value, in *Instruction) error {
 			return getInt(r, "request_delay_ms", "request_delay_ms", 0, maxMS, &in.RequestDelayMS)
@@ -127,7 +131,7 @@ func checkMembers(obj *value, prefix string, names []string) error {
 func checkRootMembers(root *value, _ *Instruction) error {
 	return checkMembers(root, "", []string{"case", "target", "method", "metadata", "timeout_ms",
 		"requests", "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect",
-		"channel", "path"})
+		"channel", "path", "start_delay_ms"})
 }
 
 // maxPath bounds "path": a gRPC method path is "/package.Service/Method"; longer is no method.

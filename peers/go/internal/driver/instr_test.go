@@ -43,6 +43,13 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+func TestStartDelay(t *testing.T) {
+	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","start_delay_ms":25}`))
+	if err != nil || in.StartDelayMS != 25 {
+		t.Fatalf("%v %+v", err, in)
+	}
+}
+
 func TestPath(t *testing.T) {
 	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","path":"/streaming.Nope/Get_Data2"}`))
 	if err != nil || in.Path != "/streaming.Nope/Get_Data2" || in.Method.RPCName != "GetData" {
@@ -83,6 +90,7 @@ func TestErrors(t *testing.T) {
 		`{` + base + `,"cancel":{"before_send":false}}`:            "cancel.before_send: expected true",
 		`{` + base + `,"reconnect":1}`:                             "reconnect: expected an object (or true for the defaults)",
 		`{` + base + `,"reconnect":{"x":1}}`:                       "reconnect.x: unknown field",
+		`{` + base + `,"start_delay_ms":-1}`:                       "start_delay_ms: must be in 0..3600000",
 		`{` + base + `,"reconnect":{"honor_pushback":1}}`:          "reconnect.honor_pushback: expected true or false",
 		`{` + base + `,"reconnect":{"backoff_jitter":1}}`:          "reconnect.backoff_jitter: must be in 0..0.999",
 		`{` + base + `,"reconnect":{"backoff_multiplier":0.5}}`:    "reconnect.backoff_multiplier: must be in 1..100",

@@ -86,6 +86,16 @@ func ms(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 // driver's: cancelled when the driver aborts.
 func (j *job) run(ctx context.Context, conn *grpc.ClientConn) {
 	defer func() { conn.Close() }()
+	if j.in.StartDelayMS > 0 {
+		t := time.NewTimer(ms(j.in.StartDelayMS))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			j.code, j.message = codes.Canceled, "driver stopped before the start delay ended"
+			return
+		}
+	}
 	var schedule *backoff.Schedule
 	if j.in.Reconnect {
 		schedule = backoff.NewSchedule(j.in.Policy, j.random)
