@@ -259,6 +259,29 @@ static int cmd_list(run_args *a, sc_scenario_set *set)
     return 0;
 }
 
+/* The companion calls of a case: their instructions go to the same driver, alongside. */
+static void show_companions(const sc_scenario *s, const char *case_id)
+{
+    size_t n = sc_scenario_companion_count(s);
+    if (n == 0)
+        return;
+    printf("\n5. the case also runs %zu companion call%s: give the driver these lines too (right "
+           "before or after the one above), and each result must meet its expectations:\n",
+           n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++) {
+        cJSON *instr = sc_scenario_companion_instruction(s, i, case_id, "127.0.0.1:PORT");
+        cJSON *expect = sc_scenario_expected_json(sc_scenario_companion(s, i));
+        char *itext = instr ? cJSON_PrintUnformatted(instr) : NULL;
+        char *etext = expect ? cJSON_PrintUnformatted(expect) : NULL;
+        printf("companion %zu:\n%s\nexpect: %s\n", i + 1, itext ? itext : "(out of memory)",
+               etext ? etext : "(out of memory)");
+        free(itext);
+        free(etext);
+        cJSON_Delete(instr);
+        cJSON_Delete(expect);
+    }
+}
+
 static int cmd_show(const char *case_id, sc_scenario_set *set)
 {
     const char *at = strchr(case_id, '@');
@@ -312,6 +335,7 @@ client:
     printf("\n4. the result must meet:\n%s\n", etext);
     free(etext);
     cJSON_Delete(expect);
+    show_companions(s, case_id);
     free(text);
     cJSON_Delete(instr);
 out:

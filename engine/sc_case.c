@@ -1,5 +1,6 @@
 #include "sc_case.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,13 +19,24 @@ int sc_case_init(sc_case *c, const sc_scenario *s, const char *id, int client, i
     c->server = server;
     c->id = strdup(id);
     c->events = cJSON_CreateArray();
-    return c->id != NULL && c->events != NULL ? 0 : -1;
+    c->n_companions = sc_scenario_companion_count(s);
+    if (c->n_companions > 0)
+        c->companion_results = calloc(c->n_companions, sizeof *c->companion_results);
+    return c->id != NULL && c->events != NULL &&
+                   (c->n_companions == 0 || c->companion_results != NULL)
+               ? 0
+               : -1;
 }
 
 static void drop_run_state(sc_case *c)
 {
     cJSON_Delete(c->result);
     c->result = NULL;
+    for (size_t i = 0; c->companion_results != NULL && i < c->n_companions; i++) {
+        cJSON_Delete(c->companion_results[i]);
+        c->companion_results[i] = NULL;
+    }
+    c->companions_in = 0;
     cJSON_Delete(c->events);
     c->events = cJSON_CreateArray();
     sc_judgement_free(&c->judgement);
@@ -41,6 +53,7 @@ void sc_case_free(sc_case *c)
 {
     drop_run_state(c);
     cJSON_Delete(c->events);
+    free(c->companion_results);
     free(c->id);
     memset(c, 0, sizeof *c);
 }
@@ -76,15 +89,37 @@ void sc_case_on_server_event(sc_case *c, cJSON *event)
         cJSON_Delete(event);
 }
 
+/* Every call of the case has reported: wait for the server's log to catch up. */
+static void maybe_settle(sc_case *c, int64_t now_ms)
+{
+    if (c->result == NULL || c->companions_in < c->n_companions)
+        return;
+    c->state = SC_CASE_SETTLING;
+    c->settle_from_ms = now_ms;
+}
+
 void sc_case_on_result(sc_case *c, cJSON *result, int64_t now_ms)
 {
     if (c->state != SC_CASE_RUNNING) {
         cJSON_Delete(result);
         return;
     }
+    cJSON_Delete(c->result); /* a driver answering twice: the last line counts */
     c->result = result;
-    c->state = SC_CASE_SETTLING;
-    c->settle_from_ms = now_ms;
+    maybe_settle(c, now_ms);
+}
+
+void sc_case_on_companion_result(sc_case *c, size_t i, cJSON *result, int64_t now_ms)
+{
+    if (c->state != SC_CASE_RUNNING || i >= c->n_companions) {
+        cJSON_Delete(result);
+        return;
+    }
+    if (c->companion_results[i] == NULL)
+        c->companions_in++;
+    cJSON_Delete(c->companion_results[i]);
+    c->companion_results[i] = result;
+    maybe_settle(c, now_ms);
 }
 
 bool sc_case_settled(const sc_case *c, int64_t now_ms)
@@ -142,13 +177,34 @@ static bool retry_flaky(sc_case *c)
     return true;
 }
 
+/* Each companion on its own (no server events: those are the main call's), its failures added to
+ * the case's with the path prefix "companions[i].". */
+static int judge_companions(sc_case *c)
+{
+    static const cJSON no_events = {.type = cJSON_Array};
+    for (size_t i = 0; i < c->n_companions; i++) {
+        sc_judgement j;
+        if (sc_scenario_judge(sc_scenario_companion(c->scenario, i), c->companion_results[i],
+                              &no_events, &j) != 0)
+            return -1;
+        char prefix[48];
+        snprintf(prefix, sizeof prefix, "companions[%zu].", i);
+        int rc = sc_judgement_append(&c->judgement, &j, prefix);
+        sc_judgement_free(&j);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 bool sc_case_conclude(sc_case *c, int64_t now_ms)
 {
     if (c->state == SC_CASE_DONE && c->verdict == SC_VERDICT_ERROR) {
         /* errors reach here only to apply the flaky retry */
         return retry_flaky(c);
     }
-    if (sc_scenario_judge(c->scenario, c->result, c->events, &c->judgement) != 0) {
+    if (sc_scenario_judge(c->scenario, c->result, c->events, &c->judgement) != 0 ||
+        judge_companions(c) != 0) {
         sc_case_error(c, "out of memory judging the case", NULL, now_ms);
         return false;
     }

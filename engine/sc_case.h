@@ -1,6 +1,6 @@
 /* sc_case: one case (a scenario on one client x server pair) as a state machine, pure logic.
  *
- *   QUEUED --start--> RUNNING --driver result--> SETTLING --server quiet--> DONE
+ *   QUEUED --start--> RUNNING --driver results--> SETTLING --server quiet--> DONE
  *                        |                                                   ^
  *                        +--timeout / peer died / driver error---------------+
  *
@@ -52,9 +52,12 @@ typedef struct {
     int attempts;              /* runs started (2 after a flaky retry) */
     int64_t started_ms, timeout_ms, settle_from_ms, finished_ms;
     int64_t duration_ms;
-    cJSON *result;  /* the driver's result line (owned), NULL until it arrived */
-    cJSON *events;  /* JSON array of this case's server events (owned) */
-    int open_calls; /* call_start seen minus call_end seen */
+    cJSON *result;             /* the driver's result line (owned), NULL until it arrived */
+    cJSON **companion_results; /* owned; one per companion of the scenario, NULL until it came */
+    size_t n_companions;
+    size_t companions_in; /* companion results arrived */
+    cJSON *events;        /* JSON array of this case's server events (owned) */
+    int open_calls;       /* call_start seen minus call_end seen */
     bool saw_call;
     sc_judgement judgement;
     char *stderr_tail; /* owned; peer stderr for errors */
@@ -70,8 +73,12 @@ void sc_case_start(sc_case *c, int64_t now_ms);
 /* A server event-log object whose "case" is this case's id (consumed). */
 void sc_case_on_server_event(sc_case *c, cJSON *event);
 
-/* The driver's result line for this case (consumed). */
+/* The driver's result line for this case (consumed). The case settles once its main result and
+ * every companion's are in. */
 void sc_case_on_result(sc_case *c, cJSON *result, int64_t now_ms);
+
+/* The result line of companion `i` (its id is "<case id>#<i+1>"; consumed). */
+void sc_case_on_companion_result(sc_case *c, size_t i, cJSON *result, int64_t now_ms);
 
 /* Is the case ready to be judged (SETTLING and the server has caught up or the grace ran out)? */
 bool sc_case_settled(const sc_case *c, int64_t now_ms);

@@ -559,17 +559,39 @@ static void peer_died(run *r, peer *p, int64_t now)
     p->restarts++;
 }
 
+/* A companion's result is "<case id>#k": the case and k - 1, or NULL. */
+static sc_case *find_companion(run *r, const char *id, size_t *index)
+{
+    const char *sep = strrchr(id, SC_SCENARIO_COMPANION_SEP[0]);
+    if (sep == NULL || sep == id || (size_t)(sep - id) >= SC_SCENARIO_MAX_CASE_ID)
+        return NULL;
+    char *end = NULL;
+    unsigned long k = strtoul(sep + 1, &end, 10);
+    if (end == sep + 1 || *end != '\0' || k == 0)
+        return NULL;
+    char base[SC_SCENARIO_MAX_CASE_ID];
+    snprintf(base, sizeof base, "%.*s", (int)(sep - id), id);
+    *index = (size_t)(k - 1);
+    return find_active(r, base);
+}
+
 static void on_driver_line(run *r, char *line, int64_t now)
 {
     cJSON *result = cJSON_Parse(line);
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(result, "case");
     sc_case *c = cJSON_IsString(id) ? find_active(r, id->valuestring) : NULL;
+    if (c != NULL) {
+        sc_case_on_result(c, result, now);
+        return;
+    }
+    size_t k = 0;
+    c = cJSON_IsString(id) ? find_companion(r, id->valuestring, &k) : NULL;
     if (c == NULL) {
         sc_log(SC_LOG_WARN, "run", "driver line for no running case: %.200s", line);
         cJSON_Delete(result);
         return;
     }
-    sc_case_on_result(c, result, now);
+    sc_case_on_companion_result(c, k, result, now);
 }
 
 static void on_server_line(run *r, char *line)
@@ -628,6 +650,16 @@ static bool ensure_up(run *r, peer *p, int64_t now)
     return false;
 }
 
+/* Queue one instruction line for a driver (consumes `instr`; NULL means out of memory). */
+static int send_instruction(peer *driver, cJSON *instr)
+{
+    char *line = instr ? cJSON_PrintUnformatted(instr) : NULL;
+    cJSON_Delete(instr);
+    int rc = line != NULL ? peer_write(driver, line) : -1;
+    free(line);
+    return rc;
+}
+
 static void start_case(run *r, sc_case *c, int64_t now)
 {
     peer *server = &r->servers[c->server];
@@ -647,18 +679,21 @@ static void start_case(run *r, sc_case *c, int64_t now)
         port = io_of(r, c)->proxy.proc.port;
     }
     snprintf(target, sizeof target, "127.0.0.1:%d", port);
-    cJSON *instr = sc_scenario_instruction(c->scenario, c->id, target);
-    char *line = instr ? cJSON_PrintUnformatted(instr) : NULL;
-    cJSON_Delete(instr);
     sc_case_start(c, now);
-    if (line == NULL || peer_write(driver, line) != 0) {
+    /* The companions first: a main call with no start delay still goes out with them. */
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sc_scenario_companion_count(c->scenario); i++)
+        rc = send_instruction(driver,
+                              sc_scenario_companion_instruction(c->scenario, i, c->id, target));
+    if (rc == 0)
+        rc = send_instruction(driver, sc_scenario_instruction(c->scenario, c->id, target));
+    if (rc != 0) {
         sc_case_error(c, "out of memory building the instruction", NULL, now);
         case_done(r, c);
     } else {
         r->in_flight++;
         peer_flush(driver);
     }
-    free(line);
 }
 
 static void start_queued(run *r, int64_t now)
@@ -769,6 +804,26 @@ out:
 
 /* ---- report ------------------------------------------------------------------------------ */
 
+/* The companions' expectations and results ("<case id>#k"), for report.json. */
+static cJSON *companions_json(const sc_case *c)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; list != NULL && i < c->n_companions; i++) {
+        char id[SC_SCENARIO_MAX_CASE_ID];
+        snprintf(id, sizeof id, "%s%s%zu", c->id, SC_SCENARIO_COMPANION_SEP, i + 1);
+        cJSON *o = cJSON_CreateObject();
+        if (o == NULL)
+            break;
+        cJSON_AddItemToArray(list, o);
+        cJSON_AddStringToObject(o, "case", id);
+        cJSON_AddItemToObject(o, "expected",
+                              sc_scenario_expected_json(sc_scenario_companion(c->scenario, i)));
+        const cJSON *res = c->companion_results ? c->companion_results[i] : NULL;
+        cJSON_AddItemToObject(o, "actual", res ? cJSON_Duplicate(res, 1) : cJSON_CreateNull());
+    }
+    return list;
+}
+
 static cJSON *case_json(const run *r, const sc_case *c)
 {
     const sc_run_config *cfg = r->cfg;
@@ -808,6 +863,8 @@ static cJSON *case_json(const run *r, const sc_case *c)
         cJSON_AddItemToObject(o, "reconnect", reconnect);
     cJSON_AddItemToObject(o, "actual",
                           c->result ? cJSON_Duplicate(c->result, 1) : cJSON_CreateNull());
+    if (c->n_companions > 0)
+        cJSON_AddItemToObject(o, "companions", companions_json(c));
     bool traced = cfg->trace && c->state == SC_CASE_DONE && c->verdict != SC_VERDICT_PASS &&
                   c->verdict != SC_VERDICT_SKIP;
     if (traced) {

@@ -307,12 +307,15 @@ static int resolve(cJSON *v, const char *case_id, int depth)
         return 0;
     cJSON *pc = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "$per_case") : NULL;
     if (pc != NULL && cJSON_IsString(pc)) {
+        /* A companion's id is "<case id>#k": its per-case names are its case's, so that the
+         * calls of one case can name each other. */
+        int id_len = (int)strcspn(case_id, SC_SCENARIO_COMPANION_SEP);
         size_t len =
-            strlen(pc->valuestring) + strlen(SC_SCENARIO_PER_CASE_SEP) + strlen(case_id) + 1;
+            strlen(pc->valuestring) + strlen(SC_SCENARIO_PER_CASE_SEP) + (size_t)id_len + 1;
         char *text = malloc(len);
         if (text == NULL)
             return -1;
-        snprintf(text, len, "%s%s%s", pc->valuestring, SC_SCENARIO_PER_CASE_SEP, case_id);
+        snprintf(text, len, "%s%s%.*s", pc->valuestring, SC_SCENARIO_PER_CASE_SEP, id_len, case_id);
         cJSON *child = v->child;
         v->child = NULL;
         cJSON_Delete(child);
@@ -532,9 +535,9 @@ static int validate_with_driver(ctx *c, sc_scenario *s)
 static int parse_client(ctx *c, sc_scenario *s, const cJSON *cl)
 {
     static const char *const names[] = {
-        "requests",   "metadata",       "timeout_ms", "request_delay_ms",
-        "half_close", "wait_for_ready", "cancel",     "reconnect",
-        "channel",    "path",           NULL};
+        "requests",   "metadata",       "timeout_ms",     "request_delay_ms",
+        "half_close", "wait_for_ready", "cancel",         "reconnect",
+        "channel",    "path",           "start_delay_ms", NULL};
     if (cl == NULL) {
         s->client = cJSON_CreateObject();
         return s->client != NULL ? validate_with_driver(c, s) : oom(c, "client");
@@ -1001,13 +1004,109 @@ static void scenario_free(sc_scenario *s)
     cJSON_Delete(s->applies_clients);
     cJSON_Delete(s->applies_servers);
     free(s->applies_reason);
+    for (size_t i = 0; i < s->n_companions; i++)
+        scenario_free(s->companions[i]);
+    free(s->companions);
     free(s);
+}
+
+/* Prefix the path part of an error: "o: p: m" -> "o: <prefix>.p: m". */
+static void prefix_error_path(ctx *c, const char *prefix)
+{
+    size_t olen = strlen(c->origin);
+    if (strncmp(c->err, c->origin, olen) != 0 || strncmp(c->err + olen, ": ", 2) != 0)
+        return;
+    char rest[1024];
+    snprintf(rest, sizeof rest, "%s", c->err + olen + 2);
+    /* A path is followed by ": "; whole-file messages have none before their text. */
+    const char *colon = strstr(rest, ": ");
+    const char *space = strchr(rest, ' ');
+    if (colon == NULL || (space != NULL && space < colon))
+        snprintf(c->err, c->errlen, "%s: %s: %s", c->origin, prefix, rest);
+    else
+        snprintf(c->err, c->errlen, "%s: %s.%s", c->origin, prefix, rest);
+}
+
+static sc_scenario *parse_scenario(ctx *c, const cJSON *obj);
+
+/* One companion as a scenario of its own: the parent's name, method and server section, the
+ * companion's client and expect. */
+static sc_scenario *parse_companion(ctx *c, const sc_scenario *parent, const cJSON *parent_obj,
+                                    const cJSON *item, const char *path)
+{
+    static const char *const names[] = {"client", "expect", NULL};
+    if (!cJSON_IsObject(item)) {
+        fail(c, path, "expected a companion object (client, expect)");
+        return NULL;
+    }
+    if (check_object(c, item, path, names) != 0)
+        return NULL;
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(item, "expect");
+    if (cJSON_GetObjectItemCaseSensitive(ex, "server") != NULL) {
+        char p[96];
+        snprintf(p, sizeof p, "%s.expect.server", path);
+        fail(c, p, "not for a companion (only the main call's server events are judged)");
+        return NULL;
+    }
+    cJSON *synth = cJSON_CreateObject();
+    const cJSON *parts[] = {cJSON_GetObjectItemCaseSensitive(item, "client"),
+                            cJSON_GetObjectItemCaseSensitive(parent_obj, "server"), ex};
+    const char *keys[] = {"client", "server", "expect"};
+    bool ok = synth != NULL && cJSON_AddStringToObject(synth, "name", parent->name) != NULL &&
+              cJSON_AddStringToObject(synth, "method", sc_method_name(parent->method)) != NULL;
+    for (size_t i = 0; ok && i < 3; i++) {
+        if (parts[i] == NULL)
+            continue;
+        cJSON *copy = cJSON_Duplicate(parts[i], true);
+        ok = copy != NULL && cJSON_AddItemToObject(synth, keys[i], copy);
+        if (!ok)
+            cJSON_Delete(copy);
+    }
+    if (!ok) {
+        cJSON_Delete(synth);
+        oom(c, path);
+        return NULL;
+    }
+    size_t budget = c->expanded; /* the parent's "$repeat" budget goes on */
+    sc_scenario *k = parse_scenario(c, synth);
+    c->expanded += budget;
+    cJSON_Delete(synth);
+    if (k == NULL)
+        prefix_error_path(c, path);
+    return k;
+}
+
+static int parse_companions(ctx *c, sc_scenario *s, const cJSON *obj, const cJSON *list)
+{
+    if (list == NULL)
+        return 0;
+    int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
+    if (n < 1 || n > SC_SCENARIO_MAX_COMPANIONS)
+        return fail(c, "companions", "expected an array of 1 to %d companion objects",
+                    SC_SCENARIO_MAX_COMPANIONS);
+    if (s->script != NULL)
+        return fail(c, "companions", "not with server.script (a script plays one call per case)");
+    s->companions = calloc((size_t)n, sizeof *s->companions);
+    if (s->companions == NULL)
+        return oom(c, "companions");
+    const cJSON *item = NULL;
+    cJSON_ArrayForEach(item, list)
+    {
+        char path[48];
+        join_index(path, sizeof path, "companions", s->n_companions);
+        sc_scenario *k = parse_companion(c, s, obj, item, path);
+        if (k == NULL)
+            return -1;
+        s->companions[s->n_companions++] = k;
+    }
+    return 0;
 }
 
 static sc_scenario *parse_scenario(ctx *c, const cJSON *obj)
 {
-    static const char *const names[] = {"name",   "summary", "tags",   "method", "applies_to",
-                                        "client", "server",  "expect", "faults", NULL};
+    static const char *const names[] = {"name",       "summary", "tags",   "method",
+                                        "applies_to", "client",  "server", "expect",
+                                        "companions", "faults",  NULL};
     if (check_object(c, obj, "", names) != 0)
         return NULL;
     sc_scenario *s = calloc(1, sizeof *s);
@@ -1042,7 +1141,8 @@ static sc_scenario *parse_scenario(ctx *c, const cJSON *obj)
         parse_server(c, s, cJSON_GetObjectItemCaseSensitive(obj, "server")) != 0 ||
         parse_client(c, s, cJSON_GetObjectItemCaseSensitive(obj, "client")) != 0 ||
         parse_faults(c, s, cJSON_GetObjectItemCaseSensitive(obj, "faults")) != 0 ||
-        parse_expect(c, s, cJSON_GetObjectItemCaseSensitive(obj, "expect")) != 0)
+        parse_expect(c, s, cJSON_GetObjectItemCaseSensitive(obj, "expect")) != 0 ||
+        parse_companions(c, s, obj, cJSON_GetObjectItemCaseSensitive(obj, "companions")) != 0)
         goto fail;
     return s;
 fail:
@@ -1062,21 +1162,11 @@ static int set_push(sc_scenario_set *set, sc_scenario *s)
     return 0;
 }
 
-/* Prefix the path part of an error with "scenarios[i].": "o: p: m" -> "o: scenarios[i].p: m". */
 static void prefix_error(ctx *c, size_t i)
 {
-    size_t olen = strlen(c->origin);
-    if (strncmp(c->err, c->origin, olen) != 0 || strncmp(c->err + olen, ": ", 2) != 0)
-        return;
-    char rest[1024];
-    snprintf(rest, sizeof rest, "%s", c->err + olen + 2);
-    /* A path is followed by ": "; whole-file messages have none before their text. */
-    const char *colon = strstr(rest, ": ");
-    const char *space = strchr(rest, ' ');
-    if (colon == NULL || (space != NULL && space < colon))
-        snprintf(c->err, c->errlen, "%s: scenarios[%zu]: %s", c->origin, i, rest);
-    else
-        snprintf(c->err, c->errlen, "%s: scenarios[%zu].%s", c->origin, i, rest);
+    char list[48];
+    snprintf(list, sizeof list, "scenarios[%zu]", i);
+    prefix_error_path(c, list);
 }
 
 static int load_tree(sc_scenario_set *out, ctx *c, const cJSON *root)
@@ -1392,7 +1482,14 @@ static double scenario_pushback_ms(const sc_scenario *s)
 
 long sc_scenario_case_timeout_ms(const sc_scenario *s)
 {
-    double total = SC_SCENARIO_CASE_MARGIN_MS;
+    /* The calls of a case run side by side: the case lasts as long as its longest call. */
+    long longest = 0;
+    for (size_t i = 0; i < s->n_companions; i++) {
+        long t = sc_scenario_case_timeout_ms(s->companions[i]);
+        if (t > longest)
+            longest = t;
+    }
+    double total = SC_SCENARIO_CASE_MARGIN_MS + (double)json_int(s->client, "start_delay_ms", 0);
     if (s->script != NULL) {
         total += (double)json_int(s->script, "initial_delay_ms", 0);
         const cJSON *r = NULL;
@@ -1423,7 +1520,8 @@ long sc_scenario_case_timeout_ms(const sc_scenario *s)
     }
     if (total > (double)LONG_MAX / 2)
         return LONG_MAX / 2;
-    return (long)ceil(total);
+    long own = (long)ceil(total);
+    return own > longest ? own : longest;
 }
 
 static bool list_has(const cJSON *list, const char *name)
@@ -1465,6 +1563,26 @@ bool sc_scenario_applies(const sc_scenario *s, const char *client, const char *s
         return false;
     }
     return true;
+}
+
+size_t sc_scenario_companion_count(const sc_scenario *s)
+{
+    return s->n_companions;
+}
+
+const sc_scenario *sc_scenario_companion(const sc_scenario *s, size_t i)
+{
+    return i < s->n_companions ? s->companions[i] : NULL;
+}
+
+cJSON *sc_scenario_companion_instruction(const sc_scenario *s, size_t i, const char *case_id,
+                                         const char *target)
+{
+    if (i >= s->n_companions)
+        return NULL;
+    char id[SC_SCENARIO_MAX_CASE_ID];
+    snprintf(id, sizeof id, "%s%s%zu", case_id, SC_SCENARIO_COMPANION_SEP, i + 1);
+    return sc_scenario_instruction(s->companions[i], id, target);
 }
 
 cJSON *sc_scenario_instruction(const sc_scenario *s, const char *case_id, const char *target)

@@ -58,6 +58,21 @@ bool sc_scenario_applies(const sc_scenario *s, const char *client, const char *s
  * the case's script by it. Caller owns the result. NULL on allocation failure only. */
 cJSON *sc_scenario_instruction(const sc_scenario *s, const char *case_id, const char *target);
 
+/* Companions: more calls of the scenario's method that run alongside the main one in every case
+ * (users of one chat room). Each is a scenario of its own (its client and expect, the parent's
+ * method and server section), sent to the same driver as "<case id>#k" (k from 1) and judged on
+ * its own, without server events; its $per_case names resolve with the parent's case id, so the
+ * calls of one case can name each other. */
+#define SC_SCENARIO_COMPANION_SEP "#"
+/* Longest case id with its companion suffix. */
+#define SC_SCENARIO_MAX_CASE_ID 1024
+size_t sc_scenario_companion_count(const sc_scenario *s);
+const sc_scenario *sc_scenario_companion(const sc_scenario *s, size_t i); /* NULL out of range */
+/* The driver instruction of companion i for the case `case_id` (as sc_scenario_instruction,
+ * with case and x-sc-case "<case_id>#<i+1>"). NULL when out of range or out of memory. */
+cJSON *sc_scenario_companion_instruction(const sc_scenario *s, size_t i, const char *case_id,
+                                         const char *target);
+
 /* Does the scenario have a server.script? */
 bool sc_scenario_is_scripted(const sc_scenario *s);
 
@@ -86,6 +101,9 @@ typedef struct {
 int sc_scenario_judge(const sc_scenario *s, const cJSON *result, const cJSON *server_events,
                       sc_judgement *out);
 void sc_judgement_free(sc_judgement *j);
+/* Append src's failures to dst with each path prefixed ("companions[0]." + "expect.status");
+ * dst no longer passes when src has failures. 0, or -1 on allocation failure (dst unchanged). */
+int sc_judgement_append(sc_judgement *dst, const sc_judgement *src, const char *prefix);
 
 /* The fault list to put a fault proxy (`streamconform proxy`) between client and server, or NULL
  * when the scenario runs without one. Owned by the scenario. */

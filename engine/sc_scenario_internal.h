@@ -17,6 +17,8 @@
 #define SC_SCENARIO_MAX_FILE_BYTES (4 * 1024 * 1024)
 /* Scenarios per file: files are grouped by topic, a few dozen each. */
 #define SC_SCENARIO_MAX_PER_FILE 1000
+/* Companions per scenario: a chat room of a few users; each is one more call in flight. */
+#define SC_SCENARIO_MAX_COMPANIONS 8
 /* Files below one directory: the library is a few dozen files. */
 #define SC_SCENARIO_MAX_DIR_FILES 10000
 /* Requests per scenario: each is held in memory and sent by the driver per attempt. */
@@ -67,6 +69,8 @@ struct sc_scenario {
     bool honor_pushback;
     int64_t backoff_initial_ms, backoff_max_ms, exhausted_backoff_ms;
     double backoff_multiplier, backoff_jitter;
+    struct sc_scenario **companions; /* owned; scenarios of their own (see sc_scenario.h) */
+    size_t n_companions;
 };
 
 /* Canonical status name -> code; false unless `text` is exactly a canonical name. */

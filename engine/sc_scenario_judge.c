@@ -912,3 +912,41 @@ void sc_judgement_free(sc_judgement *j)
     free(j->failures);
     memset(j, 0, sizeof *j);
 }
+
+int sc_judgement_append(sc_judgement *dst, const sc_judgement *src, const char *prefix)
+{
+    if (src->n_failures == 0)
+        return 0;
+    sc_check_failure *grown =
+        realloc(dst->failures, (dst->n_failures + src->n_failures) * sizeof *grown);
+    if (grown == NULL)
+        return -1;
+    dst->failures = grown;
+    size_t added = 0;
+    for (; added < src->n_failures; added++) {
+        const sc_check_failure *f = &src->failures[added];
+        size_t len = strlen(prefix) + strlen(f->path) + 1;
+        sc_check_failure *t = &dst->failures[dst->n_failures + added];
+        t->path = malloc(len);
+        t->expected = strdup(f->expected);
+        t->actual = strdup(f->actual);
+        if (t->path == NULL || t->expected == NULL || t->actual == NULL) {
+            free(t->path);
+            free(t->expected);
+            free(t->actual);
+            goto fail;
+        }
+        snprintf(t->path, len, "%s%s", prefix, f->path);
+    }
+    dst->n_failures += added;
+    dst->passed = false;
+    return 0;
+fail:
+    for (size_t i = 0; i < added; i++) {
+        sc_check_failure *t = &dst->failures[dst->n_failures + i];
+        free(t->path);
+        free(t->expected);
+        free(t->actual);
+    }
+    return -1;
+}

@@ -81,6 +81,51 @@ static void settles_when_the_server_logged_the_end(void **state)
     sc_case_free(&c);
 }
 
+static cJSON *result_for(const char *id, const char *code)
+{
+    char text[256];
+    snprintf(text, sizeof text,
+             "{\"case\":\"%s\",\"status\":{\"code\":\"%s\",\"message\":\"\"},"
+             "\"responses\":[],\"attempts\":[],\"timings\":{}}",
+             id, code);
+    return cJSON_Parse(text);
+}
+
+static void companions_settle_together_and_fail_with_their_path(void **state)
+{
+    (void)state;
+    char err[512];
+    sc_scenario_set two = {0};
+    const char *text =
+        "{\"name\": \"t/room\", \"method\": \"Chat\", \"expect\": {\"status\": \"OK\"}, "
+        "\"companions\": [{\"expect\": {\"status\": \"OK\"}}, {\"expect\": {\"status\": "
+        "\"CANCELLED\"}}]}";
+    assert_int_equal(sc_scenario_set_load_text(&two, "test", text, err, sizeof err), 0);
+    sc_case c;
+    assert_int_equal(sc_case_init(&c, two.items[0], "t/room@c->c", 0, 0), 0);
+    assert_int_equal(c.n_companions, 2);
+    sc_case_start(&c, 0);
+    sc_case_on_companion_result(&c, 1, result_for("t/room@c->c#2", "OK"), 5);
+    sc_case_on_result(&c, result_for("t/room@c->c", "OK"), 6);
+    assert_int_equal(c.state, SC_CASE_RUNNING); /* companion 1 still out */
+    sc_case_on_companion_result(&c, 5, result_for("t/room@c->c#6", "OK"), 7); /* no such one */
+    assert_int_equal(c.state, SC_CASE_RUNNING);
+    sc_case_on_companion_result(&c, 0, result_for("t/room@c->c#1", "OK"), 8);
+    assert_int_equal(c.state, SC_CASE_SETTLING);
+    assert_true(sc_case_settled(&c, 8 + SC_CASE_SETTLE_NO_CALL_MS));
+    assert_false(sc_case_conclude(&c, 200));
+    assert_int_equal(c.verdict, SC_VERDICT_FAIL);
+    assert_int_equal(c.judgement.n_failures, 1);
+    assert_string_equal(c.judgement.failures[0].path, "companions[1].expect.status");
+    assert_string_equal(c.judgement.failures[0].expected, "CANCELLED");
+    /* a new run starts with no companion results */
+    sc_case_start(&c, 300);
+    assert_int_equal(c.companions_in, 0);
+    assert_null(c.companion_results[0]);
+    sc_case_free(&c);
+    sc_scenario_set_free(&two);
+}
+
 static void settles_after_a_grace_without_a_call_or_at_the_cap(void **state)
 {
     (void)state;
@@ -197,6 +242,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(settles_when_the_server_logged_the_end),
+        cmocka_unit_test(companions_settle_together_and_fail_with_their_path),
         cmocka_unit_test(settles_after_a_grace_without_a_call_or_at_the_cap),
         cmocka_unit_test(times_out_only_while_running),
         cmocka_unit_test(failing_verdicts_and_known_lists),

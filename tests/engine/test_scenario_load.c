@@ -369,6 +369,79 @@ static void instruction_passes_the_driver(void **state)
     sc_scenario_set_free(&set);
 }
 
+static void companions_load_and_name_each_other(void **state)
+{
+    (void)state;
+    char err[512];
+    sc_scenario_set set = {0};
+    const char *text =
+        "{\"name\": \"c/room\", \"method\": \"Chat\", \"client\": {\"start_delay_ms\": 100, "
+        "\"requests\": [{\"userId\": {\"$per_case\": \"bob\"}}], \"timeout_ms\": 1000}, "
+        "\"server\": {\"echo\": true}, \"expect\": {\"status\": \"OK\"}, \"companions\": "
+        "[{\"client\": {\"start_delay_ms\": 5000, \"requests\": [{\"userId\": {\"$per_case\": "
+        "\"alice\"}}], \"timeout_ms\": 2000}, \"expect\": {\"status\": \"CANCELLED\", "
+        "\"response_filter\": {\"userId\": {\"$per_case\": \"bob\"}}}}]}";
+    assert_int_equal(sc_scenario_set_load_text(&set, "t.json", text, err, sizeof err), 0);
+    const sc_scenario *s = set.items[0];
+    assert_int_equal(sc_scenario_companion_count(s), 1);
+    assert_null(sc_scenario_companion(s, 1));
+    cJSON *in = sc_scenario_companion_instruction(s, 0, "c/room@c->go", "127.0.0.1:5");
+    assert_non_null(in);
+    assert_null(sc_scenario_companion_instruction(s, 1, "c/room@c->go", "127.0.0.1:5"));
+    cJSON *md = cJSON_GetObjectItem(in, "metadata");
+    assert_string_equal(cJSON_GetObjectItem(in, "case")->valuestring, "c/room@c->go#1");
+    assert_string_equal(cJSON_GetObjectItem(in, "method")->valuestring, "Chat");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-case")->valuestring, "c/room@c->go#1");
+    assert_string_equal(cJSON_GetObjectItem(md, "x-sc-echo")->valuestring, "true"); /* parent's */
+    cJSON *req = cJSON_GetArrayItem(cJSON_GetObjectItem(in, "requests"), 0);
+    /* per-case names resolve with the parent's case id */
+    assert_string_equal(cJSON_GetObjectItem(req, "userId")->valuestring, "alice:c/room@c->go");
+    assert_int_equal(cJSON_GetObjectItem(in, "start_delay_ms")->valueint, 5000);
+    cJSON_Delete(in);
+    /* the case lasts as long as its longest call: the companion's 5000 + 2000 + margin */
+    assert_int_equal(sc_scenario_case_timeout_ms(s), 17000);
+    /* a companion is judged on its own, its filter naming the main call's user */
+    sc_judgement j;
+    cJSON *res = cJSON_Parse(
+        "{\"case\":\"c/room@c->go#1\",\"status\":{\"code\":\"CANCELLED\",\"message\":\"\"},"
+        "\"responses\":[{\"userId\":\"bob:c/room@c->go\"},{\"userId\":\"x\"}],\"attempts\":[],"
+        "\"timings\":{}}");
+    assert_int_equal(sc_scenario_judge(sc_scenario_companion(s, 0), res, NULL, &j), 0);
+    assert_true(j.passed);
+    sc_judgement_free(&j);
+    cJSON_Delete(res);
+    sc_scenario_set_free(&set);
+}
+
+static void companion_errors_name_the_companion(void **state)
+{
+    (void)state;
+    const char *cl = "\"client\": {\"requests\": [{\"topics\": [\"x\"]}]}, "
+                     "\"expect\": {\"status\": \"OK\"}, ";
+    char m[1024];
+    snprintf(m, sizeof m, "%s\"companions\": []", cl);
+    expect_error(m, "t.json: companions: expected an array of 1 to 8 companion objects");
+    snprintf(m, sizeof m, "%s\"companions\": [7]", cl);
+    expect_error(m, "t.json: companions[0]: expected a companion object (client, expect)");
+    snprintf(m, sizeof m, "%s\"companions\": [{\"expect\": {\"status\": \"OK\"}, \"x\": 1}]", cl);
+    expect_error(m, "t.json: companions[0].x: unknown field");
+    snprintf(m, sizeof m,
+             "%s\"companions\": [{\"expect\": {\"status\": \"OK\"}}, {\"expect\": "
+             "{\"status\": \"OKAY\"}}]",
+             cl);
+    expect_error(m, "t.json: companions[1].expect.status: unknown code \"OKAY\"");
+    snprintf(m, sizeof m,
+             "%s\"companions\": [{\"client\": {\"timeout_ms\": 0}, \"expect\": {\"status\": "
+             "\"OK\"}}]",
+             cl);
+    expect_error(m, "t.json: companions[0].client.timeout_ms: must be in 1..3600000");
+    snprintf(m, sizeof m,
+             "%s\"companions\": [{\"expect\": {\"status\": \"OK\", \"server\": {\"calls\": 1}}}]",
+             cl);
+    expect_error(m, "t.json: companions[0].expect.server: not for a companion (only the main "
+                    "call's server events are judged)");
+}
+
 static void server_section_rules(void **state)
 {
     (void)state;
@@ -519,6 +592,8 @@ int main(void)
         cmocka_unit_test(limits_are_enforced),
         cmocka_unit_test(instruction_passes_the_driver),
         cmocka_unit_test(server_section_rules),
+        cmocka_unit_test(companions_load_and_name_each_other),
+        cmocka_unit_test(companion_errors_name_the_companion),
         cmocka_unit_test(script_and_applies_to),
         cmocka_unit_test(reconnect_case_timeout),
         cmocka_unit_test(the_library_loads),
