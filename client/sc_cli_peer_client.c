@@ -297,6 +297,7 @@ static int start_attempt(sc_client_retry *retry, void *user)
         .metadata = &j->in.metadata,
         .deadline_ms = j->in.timeout_ms,
         .wait_for_ready = j->in.wait_for_ready,
+        .read_pause_ms = j->in.read_pause_ms,
         .cancel = j->in.cancel,
     };
     char err[256];

@@ -45,6 +45,8 @@ struct sc_client_call {
     bool reading, reading_done, status_started, status_done, done_reported, released;
 
     sc_client_timer cancel_timer;
+    sc_client_timer read_timer; /* ends read_pause_ms */
+    bool read_paused;           /* no RECV_MESSAGE until read_timer fires */
     sc_client_call_result result;
 };
 
@@ -73,6 +75,7 @@ static void free_queue(sc_client_call *c)
 static void call_free(sc_client_call *c)
 {
     sc_client_timer_disarm(c->loop, &c->cancel_timer);
+    sc_client_timer_disarm(c->loop, &c->read_timer);
     sc_client_loop_remove_member(c->loop, &c->member);
     free_queue(c);
     free(c->queue);
@@ -268,7 +271,8 @@ size_t sc_client_call_send_queued(const sc_client_call *c)
 
 static void start_recv(sc_client_call *c)
 {
-    if (c->reading || c->reading_done || c->status_done || c->result.cancelled_locally)
+    if (c->reading || c->reading_done || c->status_done || c->result.cancelled_locally ||
+        c->read_paused)
         return;
     grpc_op op;
     memset(&op, 0, sizeof op);
@@ -335,6 +339,18 @@ static void on_recv_done(sc_client_tag *tag, bool ok)
     settle(c);
 }
 
+/* The read pause is over: what waited in flow control comes in now. */
+static void on_read_timer(sc_client_timer *t)
+{
+    sc_client_call *c = SC_CONTAINER_OF(t, sc_client_call, read_timer);
+    c->read_paused = false;
+    TRACE(c, "%s", "reading starts");
+    c->dispatch_depth++;
+    start_recv(c);
+    c->dispatch_depth--;
+    settle(c);
+}
+
 static void on_headers_done(sc_client_tag *tag, bool ok)
 {
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_headers);
@@ -382,6 +398,7 @@ static void on_status_done(sc_client_tag *tag, bool ok)
     sc_md_list_add_array(&r->trailers, &c->recv_trailing);
     c->status_done = true;
     sc_client_timer_disarm(c->loop, &c->cancel_timer);
+    sc_client_timer_disarm(c->loop, &c->read_timer);
     TRACE(c, "status %s \"%s\"%s%s", sc_status_name(r->code) ? sc_status_name(r->code) : "?",
           r->message ? r->message : "", c->error_string ? " debug: " : "",
           c->error_string ? c->error_string : "");
@@ -437,6 +454,8 @@ static sc_client_call *call_alloc(sc_client_loop *loop, const sc_client_call_opt
     c->tag_status.done = on_status_done;
     c->member.cancel = on_member_cancel;
     c->cancel_timer.fire = on_cancel_timer;
+    c->read_timer.fire = on_read_timer;
+    c->read_paused = opts->read_pause_ms > 0;
     c->details = grpc_empty_slice();
     grpc_metadata_array_init(&c->recv_initial);
     grpc_metadata_array_init(&c->recv_trailing);
@@ -500,6 +519,8 @@ sc_client_call *sc_client_call_start(sc_client_loop *loop, grpc_channel *channel
             return NULL;
         }
     }
+    if (c->read_paused)
+        sc_client_timer_arm(loop, &c->read_timer, c->result.start_ms + opts->read_pause_ms);
     if (c->cancel.kind == SC_CANCEL_BEFORE_SEND)
         sc_client_call_cancel(c);
     else if (c->cancel.kind == SC_CANCEL_AFTER_MS)

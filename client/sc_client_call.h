@@ -55,6 +55,7 @@ typedef struct {
     const sc_md_list *metadata; /* borrowed during sc_client_call_start only; may be NULL */
     int64_t deadline_ms;        /* from the start of the call; <= 0 means no deadline */
     bool wait_for_ready;        /* GRPC_INITIAL_METADATA_WAIT_FOR_READY */
+    int64_t read_pause_ms; /* no response is read before this long after the start (0: at once) */
     sc_client_cancel_plan cancel;
 } sc_client_call_opts;
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 /* Room for every arg this module sets. */
-#define SC_CHANNEL_MAX_ARGS 5
+#define SC_CHANNEL_MAX_ARGS 6
 
 static void add_int_arg(grpc_arg *args, size_t *n, const char *key, int value)
 {
@@ -37,6 +37,12 @@ grpc_channel *sc_client_channel_create(const char *target, const sc_client_chann
      * a channel of our own must mean a connection of its own, so that a reconnect attempt is a
      * real new connection and concurrent cases on one driver do not queue behind each other. */
     add_int_arg(items, &n, GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    if (opts->no_bdp_probe) {
+        items[n].type = GRPC_ARG_INTEGER;
+        items[n].key = (char *)GRPC_ARG_HTTP2_BDP_PROBE;
+        items[n].value.integer = 0;
+        n++;
+    }
     grpc_channel_args args = {n, items};
 
     grpc_channel_credentials *creds = opts->credentials;

@@ -3,12 +3,16 @@
 #define SC_CLIENT_CHANNEL_H
 
 #include <grpc/grpc.h>
+#include <stdbool.h>
 
 typedef struct {
     int max_receive_bytes; /* grpc.max_receive_message_length; 0 = core default (4 MiB) */
     int initial_reconnect_backoff_ms; /* grpc.initial_reconnect_backoff_ms; 0 = core default */
     int min_reconnect_backoff_ms;     /* grpc.min_reconnect_backoff_ms; 0 = core default */
     int max_reconnect_backoff_ms;     /* grpc.max_reconnect_backoff_ms; 0 = core default */
+    /* grpc.http2.bdp_probe 0: the receive windows stay at HTTP/2's 64 KiB instead of growing with
+     * the measured bandwidth (what a slow receiver can buffer before the sender waits). */
+    bool no_bdp_probe;
     /* Borrowed; NULL means insecure (plaintext). The channel takes its own reference, so the
      * caller may release its credentials right after sc_client_channel_create returns. This is
      * where TLS credentials (grpc_ssl_credentials_create) plug in. */

@@ -330,8 +330,11 @@ static int get_int_field(const cJSON *obj, const char *name, int *out, perr *e)
 
 static int parse_channel(const cJSON *root, sc_client_channel_opts *ch, perr *e)
 {
-    static const char *const names[] = {"max_receive_bytes", "initial_reconnect_backoff_ms",
-                                        "min_reconnect_backoff_ms", "max_reconnect_backoff_ms",
+    static const char *const names[] = {"max_receive_bytes",
+                                        "initial_reconnect_backoff_ms",
+                                        "min_reconnect_backoff_ms",
+                                        "max_reconnect_backoff_ms",
+                                        "bdp_probe",
                                         NULL};
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "channel");
     if (obj == NULL || cJSON_IsNull(obj))
@@ -345,6 +348,12 @@ static int parse_channel(const cJSON *root, sc_client_channel_opts *ch, perr *e)
         get_int_field(obj, "min_reconnect_backoff_ms", &ch->min_reconnect_backoff_ms, e) != 0 ||
         get_int_field(obj, "max_reconnect_backoff_ms", &ch->max_reconnect_backoff_ms, e) != 0)
         return -1;
+    const cJSON *bdp = cJSON_GetObjectItemCaseSensitive(obj, "bdp_probe");
+    if (bdp != NULL && !cJSON_IsNull(bdp)) {
+        if (!cJSON_IsBool(bdp))
+            return fail(e, "channel.bdp_probe", "expected true or false");
+        ch->no_bdp_probe = cJSON_IsFalse(bdp);
+    }
     return 0;
 }
 
@@ -408,9 +417,10 @@ static int parse_path(const cJSON *root, sc_client_instr *in, perr *e)
 static int parse_root(const cJSON *root, sc_client_instr *in, perr *e)
 {
     static const char *const names[] = {
-        "case",       "target",    "method",           "path",           "metadata",
-        "timeout_ms", "requests",  "request_delay_ms", "half_close",     "wait_for_ready",
-        "cancel",     "reconnect", "channel",          "start_delay_ms", NULL};
+        "case",       "target",         "method",        "path",
+        "metadata",   "timeout_ms",     "requests",      "request_delay_ms",
+        "half_close", "wait_for_ready", "cancel",        "reconnect",
+        "channel",    "start_delay_ms", "read_pause_ms", NULL};
     if (parse_case(root, in, e) != 0 || check_members(root, "", names, e) != 0 ||
         get_string(root, "target", &in->target, e) != 0 || parse_method(root, in, e) != 0 ||
         parse_path(root, in, e) != 0 || parse_metadata(root, &in->metadata, e) != 0 ||
@@ -419,6 +429,8 @@ static int parse_root(const cJSON *root, sc_client_instr *in, perr *e)
         get_int(root, "request_delay_ms", "request_delay_ms", 0, SC_INSTR_MAX_MS,
                 &in->request_delay_ms, e) != 0 ||
         get_int(root, "start_delay_ms", "start_delay_ms", 0, SC_INSTR_MAX_MS, &in->start_delay_ms,
+                e) != 0 ||
+        get_int(root, "read_pause_ms", "read_pause_ms", 0, SC_INSTR_MAX_MS, &in->read_pause_ms,
                 e) != 0 ||
         get_bool(root, "half_close", &in->half_close, e) != 0 ||
         get_bool(root, "wait_for_ready", &in->wait_for_ready, e) != 0 ||

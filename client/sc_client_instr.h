@@ -33,6 +33,7 @@ typedef struct {
     sc_md_list metadata;         /* owned; -bin values decoded from base64 */
     int64_t timeout_ms;          /* gRPC deadline of each attempt */
     int64_t start_delay_ms;      /* wait this long after reading the instruction before starting */
+    int64_t read_pause_ms;       /* read no response before this long after an attempt started */
     ProtobufCMessage **requests; /* owned (protobuf_c_message_free_unpacked) */
     size_t n_requests;
     int64_t request_delay_ms; /* request i is sent i * request_delay_ms after the attempt starts */

@@ -696,11 +696,34 @@ static void start_case(run *r, sc_case *c, int64_t now)
     }
 }
 
+static bool exclusive_in_flight(const run *r)
+{
+    for (size_t i = 0; i < r->n_cases; i++) {
+        const sc_case *c = &r->cases[i];
+        if ((c->state == SC_CASE_RUNNING || c->state == SC_CASE_SETTLING) &&
+            sc_scenario_exclusive(c->scenario))
+            return true;
+    }
+    return false;
+}
+
+/* Start queued cases up to -j. An exclusive case starts only when nothing else runs, and nothing
+ * starts while it runs (it floods the server's one chat room, for example). */
 static void start_queued(run *r, int64_t now)
 {
-    for (size_t i = 0; i < r->n_cases && r->in_flight < (size_t)r->cfg->jobs; i++)
-        if (r->cases[i].state == SC_CASE_QUEUED)
-            start_case(r, &r->cases[i], now);
+    if (exclusive_in_flight(r))
+        return;
+    for (size_t i = 0; i < r->n_cases && r->in_flight < (size_t)r->cfg->jobs; i++) {
+        sc_case *c = &r->cases[i];
+        if (c->state != SC_CASE_QUEUED)
+            continue;
+        bool exclusive = sc_scenario_exclusive(c->scenario);
+        if (exclusive && r->in_flight > 0)
+            continue; /* once the others are done */
+        start_case(r, c, now);
+        if (exclusive && (c->state == SC_CASE_RUNNING || c->state == SC_CASE_SETTLING))
+            return;
+    }
 }
 
 static void check_deadlines(run *r, int64_t now)

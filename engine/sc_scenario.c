@@ -271,6 +271,74 @@ static int expand_repeats(ctx *c, cJSON *v, const char *path)
     return 0;
 }
 
+/* An element {"$repeat": {MESSAGE}, "count": N} of client.requests stands for N copies of the
+ * message (a flood of chat lines without a file of thousands of them). */
+static bool is_message_repeat(const cJSON *e)
+{
+    return cJSON_IsObject(e) && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(e, "$repeat"));
+}
+
+/* Append `count` copies of e's message to `out`; *total counts the requests so far. */
+static int append_repeat(ctx *c, const cJSON *e, size_t i, cJSON *out, size_t *total)
+{
+    static const char *const names[] = {"$repeat", "count", NULL};
+    char path[64];
+    join_index(path, sizeof path, "client.requests", i);
+    int64_t count = 0;
+    bool has = false;
+    if (check_object(c, e, path, names) != 0 ||
+        get_int(c, e, "count", path, 1, SC_SCENARIO_MAX_REQUESTS, &count, &has) != 0)
+        return -1;
+    if (!has)
+        return fail(c, path, "\"$repeat\" needs \"count\"");
+    if (*total + (size_t)count > SC_SCENARIO_MAX_REQUESTS)
+        return fail(c, "client.requests", "more than %d requests", SC_SCENARIO_MAX_REQUESTS);
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "$repeat");
+    for (int64_t k = 0; k < count; k++) {
+        cJSON *copy = cJSON_Duplicate(msg, true);
+        if (copy == NULL || !cJSON_AddItemToArray(out, copy)) {
+            cJSON_Delete(copy);
+            return oom(c, path);
+        }
+    }
+    *total += (size_t)count;
+    return 0;
+}
+
+static int expand_request_repeats(ctx *c, cJSON *reqs)
+{
+    if (!cJSON_IsArray(reqs))
+        return 0; /* the driver's parser names the error */
+    bool any = false;
+    const cJSON *e = NULL;
+    cJSON_ArrayForEach(e, reqs) any = any || is_message_repeat(e);
+    if (!any)
+        return 0;
+    cJSON *out = cJSON_CreateArray();
+    if (out == NULL)
+        return oom(c, "client.requests");
+    size_t i = 0, total = 0;
+    int rc = 0;
+    for (cJSON *item = reqs->child; item != NULL && rc == 0; i++) {
+        cJSON *next = item->next;
+        if (is_message_repeat(item)) {
+            rc = append_repeat(c, item, i, out, &total);
+        } else {
+            cJSON_DetachItemViaPointer(reqs, item);
+            cJSON_AddItemToArray(out, item);
+            total++;
+        }
+        item = next;
+    }
+    if (rc == 0) { /* out's elements become the requests */
+        cJSON *old = reqs->child;
+        reqs->child = out->child;
+        out->child = old;
+    }
+    cJSON_Delete(out);
+    return rc;
+}
+
 /* ---- $per_case: {"$per_case": "TEXT"} stands for "TEXT:<case id>" ---- */
 
 static int check_per_case(ctx *c, const cJSON *v, const char *path, int depth)
@@ -535,9 +603,9 @@ static int validate_with_driver(ctx *c, sc_scenario *s)
 static int parse_client(ctx *c, sc_scenario *s, const cJSON *cl)
 {
     static const char *const names[] = {
-        "requests",   "metadata",       "timeout_ms",     "request_delay_ms",
-        "half_close", "wait_for_ready", "cancel",         "reconnect",
-        "channel",    "path",           "start_delay_ms", NULL};
+        "requests",       "metadata",      "timeout_ms", "request_delay_ms", "half_close",
+        "wait_for_ready", "cancel",        "reconnect",  "channel",          "path",
+        "start_delay_ms", "read_pause_ms", NULL};
     if (cl == NULL) {
         s->client = cJSON_CreateObject();
         return s->client != NULL ? validate_with_driver(c, s) : oom(c, "client");
@@ -564,8 +632,9 @@ static int parse_client(ctx *c, sc_scenario *s, const cJSON *cl)
     if (s->client == NULL)
         return oom(c, "client");
     cJSON *r = cJSON_GetObjectItemCaseSensitive(s->client, "requests");
-    if (r != NULL && (expand_repeats(c, r, "client.requests") != 0 ||
-                      check_per_case(c, r, "client.requests", 0) != 0))
+    if (r != NULL &&
+        (expand_request_repeats(c, r) != 0 || expand_repeats(c, r, "client.requests") != 0 ||
+         check_per_case(c, r, "client.requests", 0) != 0))
         return -1;
     return validate_with_driver(c, s);
 }
@@ -1104,9 +1173,9 @@ static int parse_companions(ctx *c, sc_scenario *s, const cJSON *obj, const cJSO
 
 static sc_scenario *parse_scenario(ctx *c, const cJSON *obj)
 {
-    static const char *const names[] = {"name",       "summary", "tags",   "method",
-                                        "applies_to", "client",  "server", "expect",
-                                        "companions", "faults",  NULL};
+    static const char *const names[] = {"name",       "summary", "tags",      "method",
+                                        "applies_to", "client",  "server",    "expect",
+                                        "companions", "faults",  "exclusive", NULL};
     if (check_object(c, obj, "", names) != 0)
         return NULL;
     sc_scenario *s = calloc(1, sizeof *s);
@@ -1136,7 +1205,8 @@ static sc_scenario *parse_scenario(ctx *c, const cJSON *obj)
         fail(c, "method", "expected GetData, SubscribeData, UploadFile or Chat (or the path)");
         goto fail;
     }
-    if (parse_tags(c, s, cJSON_GetObjectItemCaseSensitive(obj, "tags")) != 0 ||
+    if (get_bool(c, obj, "exclusive", "", &s->exclusive, NULL) != 0 ||
+        parse_tags(c, s, cJSON_GetObjectItemCaseSensitive(obj, "tags")) != 0 ||
         parse_applies(c, s, cJSON_GetObjectItemCaseSensitive(obj, "applies_to")) != 0 ||
         parse_server(c, s, cJSON_GetObjectItemCaseSensitive(obj, "server")) != 0 ||
         parse_client(c, s, cJSON_GetObjectItemCaseSensitive(obj, "client")) != 0 ||
@@ -1631,6 +1701,11 @@ fail_md:
 fail:
     cJSON_Delete(o);
     return NULL;
+}
+
+bool sc_scenario_exclusive(const sc_scenario *s)
+{
+    return s->exclusive;
 }
 
 bool sc_scenario_is_scripted(const sc_scenario *s)

@@ -73,6 +73,10 @@ const sc_scenario *sc_scenario_companion(const sc_scenario *s, size_t i); /* NUL
 cJSON *sc_scenario_companion_instruction(const sc_scenario *s, size_t i, const char *case_id,
                                          const char *target);
 
+/* Must the scenario's cases run alone ("exclusive": true): no other case in flight while one
+ * runs? For scenarios whose traffic would disturb others (a flood in the shared chat room). */
+bool sc_scenario_exclusive(const sc_scenario *s);
+
 /* Does the scenario have a server.script? */
 bool sc_scenario_is_scripted(const sc_scenario *s);
 

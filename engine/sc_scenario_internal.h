@@ -69,6 +69,7 @@ struct sc_scenario {
     bool honor_pushback;
     int64_t backoff_initial_ms, backoff_max_ms, exhausted_backoff_ms;
     double backoff_multiplier, backoff_jitter;
+    bool exclusive;                  /* its cases run alone */
     struct sc_scenario **companions; /* owned; scenarios of their own (see sc_scenario.h) */
     size_t n_companions;
 };

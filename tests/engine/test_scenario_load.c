@@ -442,6 +442,51 @@ static void companion_errors_name_the_companion(void **state)
                     "call's server events are judged)");
 }
 
+static void exclusive_and_repeated_requests(void **state)
+{
+    (void)state;
+    char err[512];
+    sc_scenario_set set = {0};
+    const char *text =
+        "{\"name\": \"c/flood\", \"method\": \"Chat\", \"exclusive\": true, \"client\": "
+        "{\"requests\": [{\"userId\": \"a\"}, {\"$repeat\": {\"userId\": {\"$per_case\": \"f\"}, "
+        "\"content\": {\"$repeat\": \"ab\", \"count\": 2}}, \"count\": 3}, {\"userId\": \"z\"}]}, "
+        "\"expect\": {\"status\": \"OK\"}}";
+    assert_int_equal(sc_scenario_set_load_text(&set, "t.json", text, err, sizeof err), 0);
+    assert_true(sc_scenario_exclusive(set.items[0]));
+    cJSON *in = sc_scenario_instruction(set.items[0], "c/flood@c->c", "127.0.0.1:5");
+    const cJSON *reqs = cJSON_GetObjectItem(in, "requests");
+    assert_int_equal(cJSON_GetArraySize(reqs), 5);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(reqs, 0), "userId")->valuestring,
+                        "a");
+    for (int i = 1; i <= 3; i++) {
+        const cJSON *r = cJSON_GetArrayItem(reqs, i);
+        assert_string_equal(cJSON_GetObjectItem(r, "userId")->valuestring, "f:c/flood@c->c");
+        assert_string_equal(cJSON_GetObjectItem(r, "content")->valuestring, "abab");
+    }
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(reqs, 4), "userId")->valuestring,
+                        "z");
+    cJSON_Delete(in);
+    sc_scenario_set_free(&set);
+    assert_int_equal(sc_scenario_set_load_text(&set, "t.json", GOOD, err, sizeof err), 0);
+    assert_false(sc_scenario_exclusive(set.items[0]));
+    sc_scenario_set_free(&set);
+    const char *ex = "\"expect\": {\"status\": \"OK\"}, ";
+    char m[1024];
+    snprintf(m, sizeof m, "%s\"exclusive\": 1", ex);
+    expect_error(m, "t.json: exclusive: expected true or false");
+    snprintf(m, sizeof m, "%s\"client\": {\"requests\": [{}, {\"$repeat\": {}}]}", ex);
+    expect_error(m, "t.json: client.requests[1]: \"$repeat\" needs \"count\"");
+    snprintf(m, sizeof m, "%s\"client\": {\"requests\": [{\"$repeat\": {}, \"count\": 0}]}", ex);
+    expect_error(m, "t.json: client.requests[0].count: must be in 1..10000");
+    snprintf(m, sizeof m, "%s\"client\": {\"requests\": [{}, {\"$repeat\": {}, \"count\": 10000}]}",
+             ex);
+    expect_error(m, "t.json: client.requests: more than 10000 requests");
+    snprintf(m, sizeof m,
+             "%s\"client\": {\"requests\": [{\"$repeat\": {\"nope\": 1}, \"count\": 2}]}", ex);
+    expect_error(m, "t.json: client.requests[0].nope: no such field in streaming.StreamRequest");
+}
+
 static void server_section_rules(void **state)
 {
     (void)state;
@@ -593,6 +638,7 @@ int main(void)
         cmocka_unit_test(instruction_passes_the_driver),
         cmocka_unit_test(server_section_rules),
         cmocka_unit_test(companions_load_and_name_each_other),
+        cmocka_unit_test(exclusive_and_repeated_requests),
         cmocka_unit_test(companion_errors_name_the_companion),
         cmocka_unit_test(script_and_applies_to),
         cmocka_unit_test(reconnect_case_timeout),

@@ -64,14 +64,15 @@ static void full_instruction(void **state)
     const char *line =
         "{\"case\":\"full\",\"target\":\"h:1\",\"method\":\"/streaming.DataService/SubscribeData\","
         "\"metadata\":{\"x-a\":\"1\",\"x-b\":[\"2\",\"3\"],\"x-c-bin\":\"AAE=\"},"
-        "\"timeout_ms\":1500,\"start_delay_ms\":40,\"requests\":[{\"subscriptionId\":\"s\",\"topics\":[\"t\"],"
+        "\"timeout_ms\":1500,\"start_delay_ms\":40,\"read_pause_ms\":70,\"requests\":[{"
+        "\"subscriptionId\":\"s\",\"topics\":[\"t\"],"
         "\"batchSize\":3}],\"request_delay_ms\":20,\"half_close\":false,\"wait_for_ready\":true,"
         "\"cancel\":{\"after_responses\":2},"
         "\"reconnect\":{\"backoff_initial_ms\":100,\"backoff_multiplier\":2,\"backoff_jitter\":0,"
         "\"backoff_max_ms\":400,\"exhausted_backoff_ms\":50,\"max_attempts\":4,"
         "\"retry_codes\":[\"UNAVAILABLE\",13],\"honor_pushback\":true},"
         "\"channel\":{\"max_receive_bytes\":1024,\"initial_reconnect_backoff_ms\":100,"
-        "\"min_reconnect_backoff_ms\":100,\"max_reconnect_backoff_ms\":200}}";
+        "\"min_reconnect_backoff_ms\":100,\"max_reconnect_backoff_ms\":200,\"bdp_probe\":false}}";
     sc_client_instr in;
     char err[512];
     assert_int_equal(sc_client_instr_parse(line, &in, err, sizeof err), 0);
@@ -82,6 +83,7 @@ static void full_instruction(void **state)
     assert_memory_equal(in.metadata.items[3].value, "\x00\x01", 2);
     assert_int_equal(in.timeout_ms, 1500);
     assert_int_equal(in.start_delay_ms, 40);
+    assert_int_equal(in.read_pause_ms, 70);
     assert_int_equal(in.n_requests, 1);
     const Streaming__StreamRequest *r = (const Streaming__StreamRequest *)in.requests[0];
     assert_string_equal(r->subscription_id, "s");
@@ -103,6 +105,7 @@ static void full_instruction(void **state)
                                                 SC_RECONNECT_CODE_BIT(SC_STATUS_INTERNAL));
     assert_int_equal(in.channel.max_receive_bytes, 1024);
     assert_int_equal(in.channel.max_reconnect_backoff_ms, 200);
+    assert_true(in.channel.no_bdp_probe);
     sc_client_instr_free(&in);
 }
 
@@ -219,6 +222,11 @@ static void bad_lines_name_the_field(void **state)
          "reconnect.x:", "a"},
         {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"start_delay_ms\":-1}",
          "start_delay_ms:", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"read_pause_ms\":\"x\"}",
+         "read_pause_ms:", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"channel\":{"
+         "\"bdp_probe\":0}}",
+         "channel.bdp_probe: expected true or false", "a"},
         {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"reconnect\":{"
          "\"honor_pushback\":1}}",
          "reconnect.honor_pushback: expected true or false", "a"},

@@ -170,6 +170,8 @@ class Job:
             if kind == "after_ms":
                 helpers.append(asyncio.create_task(_cancel_at(call, start + ins.cancel.n)))
         try:
+            if ins.read_pause_ms > 0:  # a slow receiver: responses wait in flow control
+                await asyncio.sleep(max(0, start + ins.read_pause_ms - mono_ms()) / 1000)
             if ins.method.rpc_name == "GetData" and not streaming_request:
                 local_error = await self._receive_unary(call, out)
             else:

@@ -63,13 +63,17 @@ class ChannelOpts:
     initial_reconnect_backoff_ms: int = 0
     min_reconnect_backoff_ms: int = 0
     max_reconnect_backoff_ms: int = 0
+    bdp_probe: bool = True  # False: receive windows stay at HTTP/2's 64 KiB
 
     def grpc_options(self) -> list[tuple[str, int]]:
         names = (("grpc.max_receive_message_length", self.max_receive_bytes),
                  ("grpc.initial_reconnect_backoff_ms", self.initial_reconnect_backoff_ms),
                  ("grpc.min_reconnect_backoff_ms", self.min_reconnect_backoff_ms),
                  ("grpc.max_reconnect_backoff_ms", self.max_reconnect_backoff_ms))
-        return [(k, v) for k, v in names if v > 0]
+        options = [(k, v) for k, v in names if v > 0]
+        if not self.bdp_probe:
+            options.append(("grpc.http2.bdp_probe", 0))
+        return options
 
 
 @dataclass
@@ -81,6 +85,7 @@ class Instruction:
     metadata: list[tuple[str, md.MdValue]] = field(default_factory=list)
     timeout_ms: int = DEFAULT_TIMEOUT_MS
     start_delay_ms: int = 0  # wait this long after reading the instruction before starting
+    read_pause_ms: int = 0  # read no response before this long after an attempt started
     requests: list[PbMessage] = field(default_factory=list)
     request_delay_ms: int = 0
     half_close: bool = True
@@ -100,7 +105,7 @@ class InstrError(ValueError):
 
 ROOT_FIELDS = ("case", "target", "method", "path", "metadata", "timeout_ms", "requests",
                "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect", "channel",
-               "start_delay_ms")
+               "start_delay_ms", "read_pause_ms")
 MAX_PATH = 256  # a gRPC method path is "/package.Service/Method"; longer is no method
 _PATH_RE = re.compile(r"/[A-Za-z0-9_.]+/[A-Za-z0-9_.]+")
 
@@ -116,7 +121,7 @@ RECONNECT_FIELDS = ("backoff_initial_ms", "backoff_multiplier", "backoff_jitter"
                     "backoff_max_ms", "exhausted_backoff_ms", "max_attempts", "retry_codes",
                     "honor_pushback")
 CHANNEL_FIELDS = ("max_receive_bytes", "initial_reconnect_backoff_ms",
-                  "min_reconnect_backoff_ms", "max_reconnect_backoff_ms")
+                  "min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe")
 
 
 def describe(value: Any) -> str:
@@ -331,7 +336,13 @@ def _parse_channel(root: dict[str, Any]) -> ChannelOpts:
         raise InstrError("channel", "expected an object")
     _check_members(obj, "channel.", CHANNEL_FIELDS)
     for name in CHANNEL_FIELDS:
-        setattr(opts, name, _get_int(obj, name, f"channel.{name}", 0, INT32_MAX, 0))
+        if name != "bdp_probe":
+            setattr(opts, name, _get_int(obj, name, f"channel.{name}", 0, INT32_MAX, 0))
+    bdp = obj.get("bdp_probe")
+    if bdp is not None:
+        if not isinstance(bdp, bool):
+            raise InstrError("channel.bdp_probe", "expected true or false")
+        opts.bdp_probe = bdp
     return opts
 
 
@@ -358,6 +369,7 @@ def _parse_root(root: dict[str, Any], ins: Instruction) -> None:
     ins.metadata = _parse_metadata(root)
     ins.timeout_ms = _get_int(root, "timeout_ms", "timeout_ms", 1, MAX_MS, DEFAULT_TIMEOUT_MS)
     ins.start_delay_ms = _get_int(root, "start_delay_ms", "start_delay_ms", 0, MAX_MS, 0)
+    ins.read_pause_ms = _get_int(root, "read_pause_ms", "read_pause_ms", 0, MAX_MS, 0)
     ins.requests = _parse_requests(root, info)
     ins.request_delay_ms = _get_int(root, "request_delay_ms", "request_delay_ms", 0, MAX_MS, 0)
     ins.half_close = _get_bool(root, "half_close", True)

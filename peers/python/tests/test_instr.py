@@ -36,6 +36,10 @@ class InstrTest(unittest.TestCase):
         self.assertEqual(ins.metadata, [("a", "1"), ("b", "2"), ("b", "3"), ("x-bin", b"\x00\x01")])
         self.assertEqual(ins.timeout_ms, 5000)
         self.assertEqual(instr.parse(line(start_delay_ms=25)).start_delay_ms, 25)
+        self.assertEqual(instr.parse(line(read_pause_ms=30)).read_pause_ms, 30)
+        self.assertEqual(instr.parse(line(channel={"bdp_probe": False})).channel.grpc_options(),
+                         [("grpc.http2.bdp_probe", 0)])
+        self.assertEqual(instr.parse(line(channel={"bdp_probe": True})).channel.grpc_options(), [])
         self.assertEqual(ins.requests[0].batch_size, 3)
         self.assertEqual((ins.cancel.kind, ins.cancel.n), ("after_ms", 5))
         self.assertEqual(ins.reconnect.max_attempts, 2)
@@ -68,6 +72,8 @@ class InstrTest(unittest.TestCase):
             (line(metadata={"k-bin": "!!"}), "metadata.k-bin: a -bin value must be base64"),
             (line(timeout_ms=0), "timeout_ms: must be in 1..3600000"),
             (line(start_delay_ms=-1), "start_delay_ms: must be in 0..3600000"),
+            (line(read_pause_ms=-1), "read_pause_ms: must be in 0..3600000"),
+            (line(channel={"bdp_probe": 0}), "channel.bdp_probe: expected true or false"),
             (line(reconnect={"honor_pushback": 1}), "reconnect.honor_pushback: expected true or false"),
             (line(timeout_ms=1.5), "timeout_ms: expected an integer"),
             (line(timeout_ms=True), "timeout_ms: expected an integer"),

@@ -43,6 +43,7 @@ type Channel struct {
 	InitialReconnectBackoffMS int64
 	MinReconnectBackoffMS     int64
 	MaxReconnectBackoffMS     int64
+	NoBDPProbe                bool // receive windows stay at HTTP/2's 64 KiB
 }
 
 // Instruction is one parsed driver instruction.
@@ -54,6 +55,7 @@ type Instruction struct {
 	Metadata       metadata.MD
 	TimeoutMS      int64
 	StartDelayMS   int64 // wait this long after reading the instruction before starting
+	ReadPauseMS    int64 // read no response before this long after an attempt started
 	Requests       []proto.Message
 	RequestDelayMS int64
 	HalfClose      bool
@@ -99,6 +101,9 @@ func ParseInstruction(line []byte) (in *Instruction, caseID *string, err error) 
 		func(r *value, in *Instruction) error {
 			return getInt(r, "start_delay_ms", "start_delay_ms", 0, maxMS, &in.StartDelayMS)
 		},
+		func(r *value, in *Instruction) error {
+			return getInt(r, "read_pause_ms", "read_pause_ms", 0, maxMS, &in.ReadPauseMS)
+		},
 		parseRequests,
 		func(r *value, in *Instruction) error {
 			return getInt(r, "request_delay_ms", "request_delay_ms", 0, maxMS, &in.RequestDelayMS)
@@ -131,7 +136,7 @@ func checkMembers(obj *value, prefix string, names []string) error {
 func checkRootMembers(root *value, _ *Instruction) error {
 	return checkMembers(root, "", []string{"case", "target", "method", "metadata", "timeout_ms",
 		"requests", "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect",
-		"channel", "path", "start_delay_ms"})
+		"channel", "path", "start_delay_ms", "read_pause_ms"})
 }
 
 // maxPath bounds "path": a gRPC method path is "/package.Service/Method"; longer is no method.
@@ -485,6 +490,18 @@ func parseReconnect(root *value, in *Instruction) error {
 
 // ---- channel ----
 
+func parseBDPProbe(obj *value, ch *Channel) error {
+	v := obj.get("bdp_probe")
+	if v.absent() {
+		return nil
+	}
+	if v.kind != 'b' {
+		return fail("channel.bdp_probe", "expected true or false")
+	}
+	ch.NoBDPProbe = !v.b
+	return nil
+}
+
 func parseChannel(root *value, in *Instruction) error {
 	obj := root.get("channel")
 	if obj.absent() {
@@ -496,7 +513,8 @@ func parseChannel(root *value, in *Instruction) error {
 	ch := &in.Channel
 	for _, err := range []error{
 		checkMembers(obj, "channel.", []string{"max_receive_bytes", "initial_reconnect_backoff_ms",
-			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms"}),
+			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe"}),
+		parseBDPProbe(obj, ch),
 		getInt(obj, "max_receive_bytes", "channel.max_receive_bytes", 0, math.MaxInt32, &ch.MaxReceiveBytes),
 		getInt(obj, "initial_reconnect_backoff_ms", "channel.initial_reconnect_backoff_ms", 0,
 			math.MaxInt32, &ch.InitialReconnectBackoffMS),

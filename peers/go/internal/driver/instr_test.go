@@ -43,9 +43,13 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
-func TestStartDelay(t *testing.T) {
-	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","start_delay_ms":25}`))
-	if err != nil || in.StartDelayMS != 25 {
+func TestStartDelayReadPauseBDP(t *testing.T) {
+	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","start_delay_ms":25,"read_pause_ms":30,"channel":{"bdp_probe":false}}`))
+	if err != nil || in.StartDelayMS != 25 || in.ReadPauseMS != 30 || !in.Channel.NoBDPProbe {
+		t.Fatalf("%v %+v", err, in)
+	}
+	in, _, err = ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","channel":{"bdp_probe":true}}`))
+	if err != nil || in.Channel.NoBDPProbe {
 		t.Fatalf("%v %+v", err, in)
 	}
 }
@@ -91,6 +95,8 @@ func TestErrors(t *testing.T) {
 		`{` + base + `,"reconnect":1}`:                             "reconnect: expected an object (or true for the defaults)",
 		`{` + base + `,"reconnect":{"x":1}}`:                       "reconnect.x: unknown field",
 		`{` + base + `,"start_delay_ms":-1}`:                       "start_delay_ms: must be in 0..3600000",
+		`{` + base + `,"read_pause_ms":-1}`:                        "read_pause_ms: must be in 0..3600000",
+		`{` + base + `,"channel":{"bdp_probe":0}}`:                 "channel.bdp_probe: expected true or false",
 		`{` + base + `,"reconnect":{"honor_pushback":1}}`:          "reconnect.honor_pushback: expected true or false",
 		`{` + base + `,"reconnect":{"backoff_jitter":1}}`:          "reconnect.backoff_jitter: must be in 0..0.999",
 		`{` + base + `,"reconnect":{"backoff_multiplier":0.5}}`:    "reconnect.backoff_multiplier: must be in 1..100",

@@ -63,6 +63,12 @@ func dial(in *Instruction) (*grpc.ClientConn, error) {
 	if ch.MaxReceiveBytes > 0 {
 		opts = append(opts, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(int(ch.MaxReceiveBytes))))
 	}
+	if ch.NoBDPProbe {
+		// grpc-go turns its BDP estimation off when the window sizes are set: keep HTTP/2's
+		// 64 KiB defaults.
+		opts = append(opts, grpc.WithInitialWindowSize(http2DefaultWindow),
+			grpc.WithInitialConnWindowSize(http2DefaultWindow))
+	}
 	if ch.InitialReconnectBackoffMS > 0 || ch.MinReconnectBackoffMS > 0 || ch.MaxReconnectBackoffMS > 0 {
 		cfg := grpcbackoff.DefaultConfig
 		params := grpc.ConnectParams{Backoff: cfg, MinConnectTimeout: 20 * time.Second}
@@ -79,6 +85,9 @@ func dial(in *Instruction) (*grpc.ClientConn, error) {
 	}
 	return grpc.NewClient(in.Target, opts...)
 }
+
+// http2DefaultWindow is HTTP/2's initial flow-control window (RFC 9113, 6.9.2).
+const http2DefaultWindow = 65535
 
 func ms(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 
@@ -178,6 +187,14 @@ func (j *job) attempt(parent context.Context, conn *grpc.ClientConn) bool {
 			j.send(ctx, cs, startedAt, cancel, closeSentAt)
 		}
 	}()
+	if in.ReadPauseMS > 0 { // a slow receiver: responses wait in flow control meanwhile
+		t := time.NewTimer(time.Until(startedAt.Add(ms(in.ReadPauseMS))))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
 	cancelledHere := false
 	for {
 		m := in.Method.NewResponse()
