@@ -870,6 +870,9 @@ static cJSON *case_json(const run *r, const sc_case *c)
     cJSON_AddNumberToObject(o, "attempts", c->attempts);
     cJSON_AddBoolToObject(o, "flaky", c->flaky);
     cJSON_AddNumberToObject(o, "duration_ms", (double)c->duration_ms);
+    /* when its (last) run started, from the start of the run; -1 for a case that never ran */
+    cJSON_AddNumberToObject(o, "start_ms",
+                            c->attempts > 0 ? (double)(c->started_ms - r->started_ms) : -1.0);
     cJSON *failures = cJSON_AddArrayToObject(o, "failures");
     for (size_t i = 0; i < c->judgement.n_failures; i++) {
         const sc_check_failure *f = &c->judgement.failures[i];

@@ -127,6 +127,79 @@ static void assert_reports_written(const char *out_dir)
     }
 }
 
+/* ---- companions and exclusive cases ------------------------------------------------------ */
+
+/* Two chat users in one case: the main call says hello after the companion joined; the companion
+ * must see it (its filter names the main user), and a wrong companion expectation fails the case
+ * under companions[0]. Plus an exclusive scenario that must not overlap the others. */
+static void companions_are_run_and_judged_and_exclusive_runs_alone(void **state)
+{
+    (void)state;
+    write_file(
+        "room.json",
+        "{\"scenarios\": [\n"
+        "{\"name\": \"t/room\", \"method\": \"Chat\",\n"
+        " \"client\": {\"start_delay_ms\": 200, \"requests\": [{\"userId\": {\"$per_case\": "
+        "\"main\"}}, {\"userId\": {\"$per_case\": \"main\"}, \"content\": \"hello\"}], "
+        "\"timeout_ms\": 5000},\n"
+        " \"expect\": {\"status\": \"OK\"},\n"
+        " \"companions\": [{\"client\": {\"requests\": [{\"userId\": {\"$per_case\": \"other\"}}, "
+        "{\"userId\": {\"$per_case\": \"other\"}}], \"request_delay_ms\": 600, \"timeout_ms\": "
+        "5000}, \"expect\": {\"status\": \"OK\", \"response_filter\": {\"userId\": "
+        "{\"$per_case\": \"main\"}}, \"responses\": 1, \"response_contents\": [{\"content\": "
+        "\"hello\"}]}}]},\n"
+        "{\"name\": \"t/room-wrong\", \"method\": \"Chat\",\n"
+        " \"client\": {\"requests\": [{\"userId\": {\"$per_case\": \"a\"}}], \"timeout_ms\": "
+        "5000},\n"
+        " \"expect\": {\"status\": \"OK\"},\n"
+        " \"companions\": [{\"client\": {\"requests\": [{\"userId\": {\"$per_case\": \"b\"}}], "
+        "\"timeout_ms\": 5000}, \"expect\": {\"status\": \"CANCELLED\"}}]},\n"
+        "{\"name\": \"t/alone\", \"method\": \"GetData\", \"exclusive\": true,\n"
+        " \"client\": {\"requests\": [{\"topics\": [\"a\"]}], \"timeout_ms\": 5000},\n"
+        " \"server\": {\"initial_delay_ms\": 300}, \"expect\": {\"status\": \"OK\"}},\n"
+        "{\"name\": \"t/slow-a\", \"method\": \"GetData\",\n"
+        " \"client\": {\"requests\": [{\"topics\": [\"a\"]}], \"timeout_ms\": 5000},\n"
+        " \"server\": {\"initial_delay_ms\": 300}, \"expect\": {\"status\": \"OK\"}},\n"
+        "{\"name\": \"t/slow-b\", \"method\": \"GetData\",\n"
+        " \"client\": {\"requests\": [{\"topics\": [\"a\"]}], \"timeout_ms\": 5000},\n"
+        " \"server\": {\"initial_delay_ms\": 300}, \"expect\": {\"status\": \"OK\"}}\n"
+        "]}\n",
+        false);
+    client_proc p;
+    int rc = streamconform(&p, "run", path_in("room.json"), "--clients", "c", "--servers", "c",
+                           "-j", "4", "--out", path_in("out-room"), NULL);
+    assert_int_equal(rc, 1); /* t/room-wrong fails on purpose */
+    cJSON *rep = read_report(path_in("out-room"));
+    const cJSON *room = find_case(rep, "t/room@c->c");
+    assert_string_equal(field(room, "verdict"), "pass");
+    const cJSON *comp = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(room, "companions"), 0);
+    assert_string_equal(field(comp, "case"), "t/room@c->c#1");
+    const cJSON *actual = cJSON_GetObjectItemCaseSensitive(comp, "actual");
+    assert_true(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(actual, "responses")) >= 1);
+    const cJSON *wrong = find_case(rep, "t/room-wrong@c->c");
+    assert_string_equal(field(wrong, "verdict"), "fail");
+    const cJSON *f0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(wrong, "failures"), 0);
+    assert_string_equal(field(f0, "path"), "companions[0].expect.status");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(wrong, "failures")), 1);
+    /* the exclusive case's run does not overlap any other case's */
+    const cJSON *alone = find_case(rep, "t/alone@c->c");
+    double a0 = cJSON_GetObjectItemCaseSensitive(alone, "start_ms")->valuedouble;
+    double a1 = a0 + cJSON_GetObjectItemCaseSensitive(alone, "duration_ms")->valuedouble;
+    assert_true(a1 - a0 >= 300);
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, "cases"))
+    {
+        if (c == alone)
+            continue;
+        double b0 = cJSON_GetObjectItemCaseSensitive(c, "start_ms")->valuedouble;
+        double b1 = b0 + cJSON_GetObjectItemCaseSensitive(c, "duration_ms")->valuedouble;
+        if (b0 < a1 && a0 < b1)
+            fail_msg("%s [%.0f, %.0f] overlaps the exclusive case [%.0f, %.0f]", field(c, "id"), b0,
+                     b1, a0, a1);
+    }
+    cJSON_Delete(rep);
+}
+
 /* ---- verdicts and exit codes ----------------------------------------------------------- */
 
 static void passing_run_exits_0_and_writes_reports(void **state)
@@ -418,6 +491,7 @@ int main(void)
         cmocka_unit_test(hung_driver_times_out_as_an_error),
         cmocka_unit_test(interrupted_run_still_writes_reports),
         cmocka_unit_test(list_and_show),
+        cmocka_unit_test(companions_are_run_and_judged_and_exclusive_runs_alone),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
