@@ -376,6 +376,14 @@ static void on_u_status(rc_call *c)
     c->rec.status_code = (int)c->u_code;
     c->rec.status_message = grpc_slice_to_c_string(c->u_details);
     sc_md_list_add_array(&c->rec.trailers, &c->u_trailers);
+    /* The upstream's copy of the client's deadline (propagated) can fire a moment before the
+     * client's own: the call still ended by the client's deadline, and is recorded so, whichever
+     * side noticed first. */
+    if (c->rec.end == SC_RECORD_END_STATUS && c->u_code == GRPC_STATUS_DEADLINE_EXCEEDED &&
+        sc_time_ms_until(c->deadline) <= RC_DEADLINE_SLACK_MS) {
+        c->rec.end = SC_RECORD_END_DEADLINE;
+        c->rec.end_ms = c->rec.status_ms;
+    }
     pump_down(c);
 }
 
