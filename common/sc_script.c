@@ -147,9 +147,33 @@ static int parse_md(perr *e, const cJSON *obj, const char *path, sc_md_list *md)
     return 0;
 }
 
+/* "raw": base64 of at most SC_SCRIPT_MAX_RAW bytes, kept as given. */
+static int parse_raw(perr *e, sc_script_response *out, const cJSON *raw, const char *path)
+{
+    char p[680];
+    snprintf(p, sizeof p, "%s.raw", path);
+    if (!cJSON_IsString(raw))
+        return fail(e, p, "expected a base64 string");
+    /* checked before decoding: base64 takes 4 characters per 3 bytes (the decoder accepts
+     * unpadded text, so one group may be short) */
+    if (strlen(raw->valuestring) / 4 * 3 > SC_SCRIPT_MAX_RAW)
+        return fail(e, p, "longer than %d bytes", SC_SCRIPT_MAX_RAW);
+    size_t n = 0;
+    unsigned char *bytes = sc_base64_decode(raw->valuestring, &n);
+    if (bytes == NULL)
+        return fail(e, p, "expected base64");
+    if (n > SC_SCRIPT_MAX_RAW) {
+        free(bytes);
+        return fail(e, p, "longer than %d bytes", SC_SCRIPT_MAX_RAW);
+    }
+    out->raw = bytes;
+    out->raw_len = n;
+    return 0;
+}
+
 static int parse_responses(perr *e, sc_script *s, const cJSON *resp, const char *path)
 {
-    static const char *const names[] = {"delay_ms", "message", NULL};
+    static const char *const names[] = {"delay_ms", "message", "raw", NULL};
     char rp[600];
     snprintf(rp, sizeof rp, "%s.responses", path);
     if (!cJSON_IsArray(resp))
@@ -172,6 +196,15 @@ static int parse_responses(perr *e, sc_script *s, const cJSON *resp, const char 
             get_delay(e, r, "delay_ms", p, &out->delay_ms) != 0)
             return -1;
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(r, "message");
+        const cJSON *raw = cJSON_GetObjectItemCaseSensitive(r, "raw");
+        if (m != NULL && raw != NULL)
+            return fail(e, p, "\"message\" and \"raw\" both given (one of them)");
+        if (raw != NULL) {
+            if (parse_raw(e, out, raw, p) != 0)
+                return -1;
+            s->n_responses++;
+            continue;
+        }
         if (m == NULL)
             return fail(e, mp, "missing");
         char why[512];
@@ -258,8 +291,11 @@ fail:
 
 void sc_script_free(sc_script *s)
 {
-    for (size_t i = 0; i < s->n_responses; i++)
-        protobuf_c_message_free_unpacked(s->responses[i].message, NULL);
+    for (size_t i = 0; i < s->n_responses; i++) {
+        if (s->responses[i].message != NULL)
+            protobuf_c_message_free_unpacked(s->responses[i].message, NULL);
+        free(s->responses[i].raw);
+    }
     free(s->responses);
     free(s->status_message);
     sc_md_list_free(&s->headers);

@@ -22,10 +22,15 @@
 #define SC_SCRIPT_MAX_TEXT 4096
 /* Entries of `headers` and of `trailers` each: a recording of a real service holds a few. */
 #define SC_SCRIPT_MAX_MD 256
+/* One `raw` response (after base64 decoding): the largest message the peers accept (their
+ * default receive limit, as the recording proxy's). */
+#define SC_SCRIPT_MAX_RAW (4 * 1024 * 1024)
 
 typedef struct {
     int64_t delay_ms;          /* after the previous output went out */
-    ProtobufCMessage *message; /* owned; the method's response type */
+    ProtobufCMessage *message; /* owned; the method's response type; NULL for a raw response */
+    unsigned char *raw;        /* owned; "raw": the bytes sent as given (message is NULL) */
+    size_t raw_len;
 } sc_script_response;
 
 typedef struct {
@@ -41,10 +46,12 @@ typedef struct {
     sc_md_list trailers;  /* -bin values decoded */
 } sc_script;
 
-/* Parse and validate `json` (the server.script object) for `method` into *out. On error returns
- * -1 with "<path>.<field>: <reason>" in err, `path` naming the script itself (for example
- * "server.script" gives "server.script.responses[2].message.sequenceNumber: expected an integer
- * (number or string), got true"), and leaves *out empty (safe to sc_script_free). */
+/* Parse and validate `json` (the server.script object) for `method` into *out. A response is
+ * {"delay_ms", "message"} (the method's response type, as JSON) or {"delay_ms", "raw"} (base64
+ * of the bytes to send: a recorded message of another service, or one that does not decode). On
+ * error returns -1 with "<path>.<field>: <reason>" in err, `path` naming the script itself (for
+ * example "server.script" gives "server.script.responses[2].message.sequenceNumber: expected an
+ * integer (number or string), got true"), and leaves *out empty (safe to sc_script_free). */
 int sc_script_parse(sc_script *out, sc_method method, const cJSON *json, const char *path,
                     char *err, size_t errlen);
 void sc_script_free(sc_script *s);

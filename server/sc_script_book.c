@@ -28,7 +28,7 @@ int sc_script_book_add_line(sc_script_book *b, const char *line, const char *whe
     int rc = -1;
     for (const cJSON *m = root->child; m != NULL; m = m->next)
         if (strcmp(m->string, "case") != 0 && strcmp(m->string, "method") != 0 &&
-            strcmp(m->string, "script") != 0) {
+            strcmp(m->string, "script") != 0 && strcmp(m->string, "path") != 0) {
             snprintf(msg, sizeof msg, "%s: unknown field", m->string);
             fail(err, errlen, where, msg);
             goto out;
@@ -36,6 +36,7 @@ int sc_script_book_add_line(sc_script_book *b, const char *line, const char *whe
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "case");
     const cJSON *method = cJSON_GetObjectItemCaseSensitive(root, "method");
     const cJSON *script = cJSON_GetObjectItemCaseSensitive(root, "script");
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(root, "path");
     sc_method m;
     if (!cJSON_IsString(id) || id->valuestring[0] == '\0') {
         fail(err, errlen, where, "case: expected a non-empty string");
@@ -49,9 +50,21 @@ int sc_script_book_add_line(sc_script_book *b, const char *line, const char *whe
         fail(err, errlen, where, "script: missing");
         goto out;
     }
-    if (sc_script_book_find(b, id->valuestring, m) != NULL) {
-        snprintf(msg, sizeof msg, "case: a second script for \"%.200s\" on %s", id->valuestring,
-                 sc_method_name(m));
+    if (path != NULL && (!cJSON_IsString(path) || path->valuestring[0] != '/' ||
+                         strlen(path->valuestring) > SC_SCRIPT_BOOK_MAX_PATH)) {
+        snprintf(msg, sizeof msg,
+                 "path: expected \"/package.Service/Method\" (at most %d characters)",
+                 SC_SCRIPT_BOOK_MAX_PATH);
+        fail(err, errlen, where, msg);
+        goto out;
+    }
+    bool twice = path == NULL && sc_script_book_find(b, id->valuestring, m) != NULL;
+    for (size_t i = 0; path != NULL && i < b->count && !twice; i++)
+        twice = b->items[i].path != NULL && strcmp(b->items[i].path, path->valuestring) == 0 &&
+                strcmp(b->items[i].case_id, id->valuestring) == 0;
+    if (twice) {
+        snprintf(msg, sizeof msg, "case: a second script for \"%.200s\" on %.300s", id->valuestring,
+                 path != NULL ? path->valuestring : sc_method_name(m));
         fail(err, errlen, where, msg);
         goto out;
     }
@@ -72,12 +85,15 @@ int sc_script_book_add_line(sc_script_book *b, const char *line, const char *whe
         b->cap = cap;
     }
     char *case_id = strdup(id->valuestring);
-    if (case_id == NULL) {
+    char *path_copy = path != NULL ? strdup(path->valuestring) : NULL;
+    if (case_id == NULL || (path != NULL && path_copy == NULL)) {
+        free(case_id);
+        free(path_copy);
         sc_script_free(&s);
         fail(err, errlen, where, "out of memory");
         goto out;
     }
-    b->items[b->count++] = (sc_script_entry){.case_id = case_id, .script = s};
+    b->items[b->count++] = (sc_script_entry){.case_id = case_id, .path = path_copy, .script = s};
     rc = 0;
 out:
     cJSON_Delete(root);
@@ -112,7 +128,8 @@ const sc_script *sc_script_book_find(const sc_script_book *b, const char *case_i
     if (case_id == NULL)
         return NULL;
     for (size_t i = 0; i < b->count; i++)
-        if (b->items[i].script.method == m && strcmp(b->items[i].case_id, case_id) == 0)
+        if (b->items[i].path == NULL && b->items[i].script.method == m &&
+            strcmp(b->items[i].case_id, case_id) == 0)
             return &b->items[i].script;
     return NULL;
 }
@@ -121,6 +138,7 @@ void sc_script_book_free(sc_script_book *b)
 {
     for (size_t i = 0; i < b->count; i++) {
         free(b->items[i].case_id);
+        free(b->items[i].path);
         sc_script_free(&b->items[i].script);
     }
     free(b->items);

@@ -71,7 +71,11 @@ sc_play_out sc_script_player_next(sc_script_player *p, int64_t now_ms)
         if (!due(p, p->last_ms + scaled(p, r->delay_ms), now_ms))
             return none;
         p->in_flight = true;
-        return (sc_play_out){.kind = SC_PLAY_MESSAGE, .index = p->next, .message = r->message};
+        return (sc_play_out){.kind = SC_PLAY_MESSAGE,
+                             .index = p->next,
+                             .message = r->message,
+                             .raw = r->raw,
+                             .raw_len = r->raw_len};
     }
     if (!due(p, p->last_ms + scaled(p, s->status_delay_ms), now_ms))
         return none;

@@ -30,9 +30,11 @@ typedef enum {
 typedef struct {
     sc_play_kind kind;
     size_t index;                    /* SC_PLAY_MESSAGE */
-    const ProtobufCMessage *message; /* SC_PLAY_MESSAGE: borrowed from the script */
-    int code;                        /* SC_PLAY_STATUS */
-    const char *status_message;      /* SC_PLAY_STATUS: borrowed from the player or the script */
+    const ProtobufCMessage *message; /* SC_PLAY_MESSAGE: borrowed from the script; NULL for raw */
+    const unsigned char *raw;        /* SC_PLAY_MESSAGE of a raw response: its bytes, borrowed */
+    size_t raw_len;
+    int code;                   /* SC_PLAY_STATUS */
+    const char *status_message; /* SC_PLAY_STATUS: borrowed from the player or the script */
 } sc_play_out;
 
 typedef struct {

@@ -50,6 +50,7 @@ typedef struct ss_call {
     grpc_call *call;
     gpr_timespec deadline;
     sc_method method;
+    char *path;    /* owned; the path of an SC_METHOD_UNKNOWN call, else NULL */
     char *case_id; /* owned; NULL without x-sc-case */
     sc_script_player player;
     int pending; /* batches started and not yet completed */
@@ -77,6 +78,9 @@ struct sc_script_server {
     bool shutdown_seen, shutdown_done, started;
     int port;
     size_t *played; /* match_by_method: per method, entries taken so far */
+    /* match_by_method: per path outside DataService, entries taken so far (indexed by the
+     * path's first book entry) */
+    size_t *played_path;
 };
 
 /* ---- event log ------------------------------------------------------------------------- */
@@ -85,7 +89,8 @@ static void log_event(sc_script_server *s, const ss_call *c, const char *event, 
 {
     if (s->cfg.verbose)
         sc_log(SC_LOG_INFO, "script-server", "call %llu %s %s", (unsigned long long)c->id,
-               sc_method_name(c->method), event);
+               c->path != NULL ? c->path : sc_method_name(c->method), event);
+    /* "unknown" for any other path, as the reference server's log */
     sc_events_call call = {.id = c->id, .case_id = c->case_id, .method = sc_method_name(c->method)};
     sc_events_call_emit(s->cfg.events, sc_time_now_ms(), &call, event, extra);
 }
@@ -141,9 +146,16 @@ static void start_headers(ss_call *c)
         c->send_busy = true;
 }
 
-static void start_message(ss_call *c, const ProtobufCMessage *msg)
+static void start_message(ss_call *c, const sc_play_out *out)
 {
-    c->send_buf = sc_pb_pack(msg);
+    if (out->message != NULL) {
+        c->send_buf = sc_pb_pack(out->message);
+    } else {
+        /* a raw response: the bytes as recorded */
+        grpc_slice bytes = grpc_slice_from_copied_buffer((const char *)out->raw, out->raw_len);
+        c->send_buf = grpc_raw_byte_buffer_create(&bytes, 1);
+        grpc_slice_unref(bytes);
+    }
     grpc_op op = {.op = GRPC_OP_SEND_MESSAGE};
     op.data.send_message.send_message = c->send_buf;
     c->send_is_message = true;
@@ -181,8 +193,10 @@ static void pump(sc_script_server *s, ss_call *c, int64_t now)
 {
     if (c->close_done || c->status_started)
         return;
-    /* Keep reading the client's messages while the script plays (they are counted, not judged). */
-    if (!c->recv_busy && !c->recv_over && c->method != SC_METHOD_UNKNOWN)
+    /* Keep reading the client's messages while the script plays (they are counted, not judged;
+     * a call on another path is read only when it plays a script). */
+    if (!c->recv_busy && !c->recv_over &&
+        (c->method != SC_METHOD_UNKNOWN || c->player.script != NULL))
         start_recv(c);
     if (c->send_busy)
         return;
@@ -192,7 +206,7 @@ static void pump(sc_script_server *s, ss_call *c, int64_t now)
         start_headers(c);
         break;
     case SC_PLAY_MESSAGE:
-        start_message(c, out.message);
+        start_message(c, &out);
         break;
     case SC_PLAY_STATUS:
         start_status(s, c, out.code, out.status_message);
@@ -220,6 +234,7 @@ static void free_call_if_done(sc_script_server *s, ss_call *c)
         ob->on_end(ob->ctx, c->id, c->received, c->half_closed, c->cancelled != 0);
     grpc_call_unref(c->call);
     free(c->case_id);
+    free(c->path);
     free(c);
 }
 
@@ -253,12 +268,37 @@ static long next_by_method(sc_script_server *s, ss_call *c)
     const sc_script_book *b = s->cfg.book;
     size_t n = 0;
     for (size_t i = 0; i < b->count; i++)
-        n += b->items[i].script.method == c->method;
+        n += b->items[i].path == NULL && b->items[i].script.method == c->method;
     if (n == 0)
         return -1;
     size_t want = s->played[c->method]++ % n;
     for (size_t i = 0; i < b->count; i++) {
-        if (b->items[i].script.method != c->method || want-- > 0)
+        if (b->items[i].path != NULL || b->items[i].script.method != c->method || want-- > 0)
+            continue;
+        free(c->case_id);
+        c->case_id = strdup(b->items[i].case_id);
+        return (long)i;
+    }
+    return -1;
+}
+
+/* Replay mode, a call on a path outside DataService: the book entry recorded on that path the
+ * call plays (the path's next, cycling), or -1 when there is none. */
+static long next_by_path(sc_script_server *s, ss_call *c)
+{
+    const sc_script_book *b = s->cfg.book;
+    size_t n = 0, first = 0;
+    for (size_t i = b->count; i > 0; i--) {
+        if (b->items[i - 1].path != NULL && strcmp(b->items[i - 1].path, c->path) == 0) {
+            n++;
+            first = i - 1;
+        }
+    }
+    if (n == 0)
+        return -1;
+    size_t want = s->played_path[first]++ % n;
+    for (size_t i = first; i < b->count; i++) {
+        if (b->items[i].path == NULL || strcmp(b->items[i].path, c->path) != 0 || want-- > 0)
             continue;
         free(c->case_id);
         c->case_id = strdup(b->items[i].case_id);
@@ -268,13 +308,20 @@ static long next_by_method(sc_script_server *s, ss_call *c)
 }
 
 /* Which script the call plays, or why none. */
-static void choose_script(sc_script_server *s, ss_call *c, const ss_request *r)
+static void choose_script(sc_script_server *s, ss_call *c)
 {
     char msg[SC_SCRIPT_PLAYER_MESSAGE_MAX];
+    const sc_script_observer *ob = s->cfg.observer;
     if (c->method == SC_METHOD_UNKNOWN) {
-        char *path = grpc_slice_to_c_string(r->details.method);
-        snprintf(msg, sizeof msg, "unknown method %s", path);
-        gpr_free(path);
+        long entry = s->cfg.match_by_method && c->path != NULL ? next_by_path(s, c) : -1;
+        if (entry >= 0) {
+            if (ob != NULL && ob->on_start != NULL)
+                ob->on_start(ob->ctx, c->id, entry);
+            sc_script_player_init_speed(&c->player, &s->cfg.book->items[entry].script,
+                                        sc_time_now_ms(), s->cfg.speed);
+            return;
+        }
+        snprintf(msg, sizeof msg, "unknown method %s", c->path != NULL ? c->path : "");
         sc_script_player_init_fail(&c->player, SC_STATUS_UNIMPLEMENTED, msg);
         return;
     }
@@ -286,7 +333,6 @@ static void choose_script(sc_script_server *s, ss_call *c, const ss_request *r)
         script = sc_script_book_find(s->cfg.book, c->case_id, c->method);
     if (entry >= 0)
         script = &s->cfg.book->items[entry].script;
-    const sc_script_observer *ob = s->cfg.observer;
     if (ob != NULL && ob->on_start != NULL)
         ob->on_start(ob->ctx, c->id, entry);
     if (script != NULL) {
@@ -322,11 +368,16 @@ static void accept_call(sc_script_server *s, ss_request *r)
     c->call = r->call;
     c->method = r->method;
     c->deadline = r->method == SC_METHOD_UNKNOWN ? r->details.deadline : r->deadline;
+    if (r->method == SC_METHOD_UNKNOWN) {
+        char *path = grpc_slice_to_c_string(r->details.method);
+        c->path = strdup(path);
+        gpr_free(path);
+    }
     const sc_md_entry *id = sc_md_list_find(&md, "x-sc-case");
     if (id != NULL && c->method != SC_METHOD_UNKNOWN)
         c->case_id = strndup((const char *)id->value,
                              id->value_len < SS_MAX_CASE ? id->value_len : SS_MAX_CASE);
-    choose_script(s, c, r);
+    choose_script(s, c);
     c->next = s->calls;
     if (s->calls != NULL)
         s->calls->prev = c;
@@ -531,7 +582,10 @@ sc_script_server *sc_script_server_create(const sc_script_server_config *cfg, ch
     s->cfg.listen = NULL;
     s->shutdown_tag.kind = TAG_SHUTDOWN;
     s->played = calloc(SC_METHOD_COUNT + 1, sizeof *s->played);
-    if (s->played == NULL) {
+    s->played_path = calloc(cfg->book->count > 0 ? cfg->book->count : 1, sizeof *s->played_path);
+    if (s->played == NULL || s->played_path == NULL) {
+        free(s->played);
+        free(s->played_path);
         free(s);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -593,5 +647,6 @@ void sc_script_server_destroy(sc_script_server *s)
     }
     grpc_completion_queue_destroy(s->cq);
     free(s->played);
+    free(s->played_path);
     free(s);
 }

@@ -29,7 +29,9 @@ typedef struct {
     sc_events *events;          /* borrowed, may be NULL; must outlive the server */
     int verbose;                /* log each call's events at info level */
     /* Replay mode: a call plays the first book entry of its method not played yet (book order;
-     * after the last, from the first again), whatever its x-sc-case. */
+     * after the last, from the first again), whatever its x-sc-case; a call on a path outside
+     * DataService the same way among the entries with that "path" (none: UNIMPLEMENTED, and no
+     * observer callback). Entries with a path are played on their path only. */
     bool match_by_method;
     double speed;                       /* delays are divided by this; 0 means 1 */
     const sc_script_observer *observer; /* borrowed, may be NULL */

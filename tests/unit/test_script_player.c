@@ -95,6 +95,64 @@ static void parse_errors(void **state)
                        "script.status: given twice");
 }
 
+/* "raw" responses: base64 of the bytes to send, kept as given (no type check), bounded. */
+static void raw_responses(void **state)
+{
+    (void)state;
+    sc_script s;
+    char err[1024];
+    assert_int_equal(
+        parse(&s, SC_METHOD_CHAT,
+              "{\"responses\": [{\"delay_ms\": 3, \"raw\": \"CmR4\"}, {\"raw\": \"\"}, "
+              "{\"message\": {\"userId\": \"u\"}}], \"status\": {\"code\": "
+              "\"UNIMPLEMENTED\"}}",
+              err, sizeof err),
+        0);
+    assert_int_equal(s.n_responses, 3);
+    assert_null(s.responses[0].message);
+    assert_int_equal(s.responses[0].delay_ms, 3);
+    assert_int_equal(s.responses[0].raw_len, 3);
+    assert_memory_equal(s.responses[0].raw, "\x0a\x64x", 3); /* not a ChatMessage: as given */
+    assert_null(s.responses[1].message);
+    assert_non_null(s.responses[1].raw); /* an empty message is a message */
+    assert_int_equal(s.responses[1].raw_len, 0);
+    assert_non_null(s.responses[2].message);
+    assert_null(s.responses[2].raw);
+    /* the player hands the bytes out */
+    sc_script_player p;
+    sc_script_player_init(&p, &s, 0);
+    assert_int_equal(sc_script_player_next(&p, 0).kind, SC_PLAY_HEADERS);
+    sc_script_player_on_sent(&p, true, 0);
+    sc_play_out o = sc_script_player_next(&p, 3);
+    assert_int_equal(o.kind, SC_PLAY_MESSAGE);
+    assert_null(o.message);
+    assert_ptr_equal(o.raw, s.responses[0].raw);
+    assert_int_equal(o.raw_len, 3);
+    sc_script_free(&s);
+
+    expect_parse_error(SC_METHOD_GET,
+                       "{\"responses\": [{\"raw\": \"!!\"}], \"status\": {\"code\": \"OK\"}}",
+                       "script.responses[0].raw: expected base64");
+    expect_parse_error(SC_METHOD_GET,
+                       "{\"responses\": [{\"raw\": 3}], \"status\": {\"code\": \"OK\"}}",
+                       "script.responses[0].raw: expected a base64 string");
+    expect_parse_error(SC_METHOD_GET,
+                       "{\"responses\": [{\"raw\": \"AA==\", \"message\": {}}], \"status\": "
+                       "{\"code\": \"OK\"}}",
+                       "script.responses[0]: \"message\" and \"raw\" both given (one of them)");
+    /* larger than SC_SCRIPT_MAX_RAW */
+    size_t n = (size_t)SC_SCRIPT_MAX_RAW / 3 * 4 + 8;
+    char *big = malloc(n + 128);
+    assert_non_null(big);
+    int k = snprintf(big, 128, "{\"responses\": [{\"raw\": \"");
+    memset(big + k, 'A', n);
+    snprintf(big + k + n, 128, "\"}], \"status\": {\"code\": \"OK\"}}");
+    char want[128];
+    snprintf(want, sizeof want, "script.responses[0].raw: longer than %d bytes", SC_SCRIPT_MAX_RAW);
+    expect_parse_error(SC_METHOD_GET, big, want);
+    free(big);
+}
+
 static sc_script load(sc_method m, const char *text)
 {
     sc_script s;
@@ -251,6 +309,19 @@ static void book_lines(void **state)
     assert_null(sc_script_book_find(&b, "a", SC_METHOD_GET));
     assert_null(sc_script_book_find(&b, "b", SC_METHOD_CHAT));
     assert_null(sc_script_book_find(&b, NULL, SC_METHOD_CHAT));
+    /* a script on a path outside DataService: found by path only (the server's replay mode) */
+    snprintf(line, sizeof line, "{\"case\": \"p\", \"method\": \"Chat\", \"path\": \"/x.Y/Z\", %s",
+             status);
+    assert_int_equal(sc_script_book_add_line(&b, line, "f:8", err, sizeof err), 0);
+    assert_string_equal(b.items[2].path, "/x.Y/Z");
+    assert_null(b.items[0].path);
+    assert_null(sc_script_book_find(&b, "p", SC_METHOD_CHAT));
+    assert_int_equal(sc_script_book_add_line(&b, line, "f:9", err, sizeof err), -1);
+    assert_string_equal(err, "f:9: case: a second script for \"p\" on /x.Y/Z");
+    snprintf(line, sizeof line, "{\"case\": \"q\", \"method\": \"Chat\", \"path\": 3, %s", status);
+    assert_int_equal(sc_script_book_add_line(&b, line, "f:10", err, sizeof err), -1);
+    assert_string_equal(err, "f:10: path: expected \"/package.Service/Method\" (at most 256 "
+                             "characters)");
     sc_script_book_free(&b);
 
     const char *text = "{\"case\": \"x\", \"method\": \"GetData\", \"script\": {\"status\": "
@@ -268,6 +339,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_full_script),
         cmocka_unit_test(parse_errors),
+        cmocka_unit_test(raw_responses),
         cmocka_unit_test(plays_in_order_with_relative_delays),
         cmocka_unit_test(trailers_only_status),
         cmocka_unit_test(stops_when_the_call_goes_away),
