@@ -567,13 +567,82 @@ static int parse_server(ctx *c, sc_scenario *s, const cJSON *srv)
 
 /* ---- client section ---- */
 
+/* A request {"$raw": "<base64>"}: bytes recorded as they were (a call on a path outside
+ * DataService, or a message that did not decode as the method's type). */
+static bool is_raw_request(const cJSON *e)
+{
+    return cJSON_IsObject(e) && cJSON_GetObjectItemCaseSensitive(e, "$raw") != NULL;
+}
+
+/* Every "$raw" request: the only member, base64 of at most SC_SCRIPT_MAX_RAW bytes. */
+static int check_raw_requests(ctx *c, const cJSON *reqs)
+{
+    static const char *const names[] = {"$raw", NULL};
+    size_t i = 0;
+    const cJSON *e = NULL;
+    cJSON_ArrayForEach(e, reqs)
+    {
+        char path[64], rp[80];
+        join_index(path, sizeof path, "client.requests", i++);
+        if (!is_raw_request(e))
+            continue;
+        join(rp, sizeof rp, path, "$raw");
+        if (check_object(c, e, path, names) != 0)
+            return -1;
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "$raw");
+        if (!cJSON_IsString(v))
+            return fail(c, rp, "expected a base64 string");
+        /* checked before decoding: 4 characters per 3 bytes */
+        if (strlen(v->valuestring) / 4 * 3 > SC_SCRIPT_MAX_RAW)
+            return fail(c, rp, "longer than %d bytes", SC_SCRIPT_MAX_RAW);
+        size_t n = 0;
+        unsigned char *bytes = sc_base64_decode(v->valuestring, &n);
+        if (bytes == NULL)
+            return fail(c, rp, "expected base64");
+        free(bytes);
+        if (n > SC_SCRIPT_MAX_RAW)
+            return fail(c, rp, "longer than %d bytes", SC_SCRIPT_MAX_RAW);
+    }
+    return 0;
+}
+
+static bool has_raw_requests(const sc_scenario *s)
+{
+    const cJSON *e = NULL;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s->client, "requests"))
+    {
+        if (is_raw_request(e))
+            return true;
+    }
+    return false;
+}
+
+/* client.path when it names no DataService method (a call to another service), else NULL. */
+static const char *path_outside(const sc_scenario *s)
+{
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(s->client, "path");
+    sc_method m;
+    if (!cJSON_IsString(p) || sc_method_parse(p->valuestring, &m))
+        return NULL;
+    return p->valuestring;
+}
+
 /* Validate the client section with the driver's own instruction parser, so a scenario that loads
- * is an instruction every driver accepts. */
+ * is an instruction every driver accepts. "$raw" requests are checked on their own (the drivers
+ * send the method's types: such scenarios are replayed, not run) and stand for an empty message
+ * here. */
 static int validate_with_driver(ctx *c, sc_scenario *s)
 {
     cJSON *instr = sc_scenario_instruction(s, "validate", "127.0.0.1:1");
     if (instr == NULL)
         return oom(c, "client");
+    cJSON *reqs = cJSON_GetObjectItemCaseSensitive(instr, "requests");
+    for (cJSON *e = reqs != NULL ? reqs->child : NULL; e != NULL; e = e->next) {
+        if (!is_raw_request(e))
+            continue;
+        cJSON *raw = cJSON_DetachItemFromObjectCaseSensitive(e, "$raw");
+        cJSON_Delete(raw);
+    }
     char *line = cJSON_PrintUnformatted(instr);
     cJSON_Delete(instr);
     if (line == NULL)
@@ -634,7 +703,7 @@ static int parse_client(ctx *c, sc_scenario *s, const cJSON *cl)
     cJSON *r = cJSON_GetObjectItemCaseSensitive(s->client, "requests");
     if (r != NULL &&
         (expand_request_repeats(c, r) != 0 || expand_repeats(c, r, "client.requests") != 0 ||
-         check_per_case(c, r, "client.requests", 0) != 0))
+         check_per_case(c, r, "client.requests", 0) != 0 || check_raw_requests(c, r) != 0))
         return -1;
     return validate_with_driver(c, s);
 }
@@ -1621,6 +1690,12 @@ bool sc_scenario_applies(const sc_scenario *s, const char *client, const char *s
         *why = "the scripted server plays server.script scenarios only";
         return false;
     }
+    /* The client drivers send and read DataService types only. */
+    if (s->script != NULL && (has_raw_requests(s) || path_outside(s) != NULL)) {
+        *why = "raw messages of a method outside DataService: replay it with streamconform "
+               "replay";
+        return false;
+    }
     if (s->applies_clients != NULL && (client == NULL || !list_has(s->applies_clients, client))) {
         *why = s->applies_reason != NULL ? s->applies_reason
                                          : "client not listed in applies_to.clients";
@@ -1719,8 +1794,10 @@ cJSON *sc_scenario_script_line(const sc_scenario *s, const char *case_id)
         return NULL;
     cJSON *o = cJSON_CreateObject();
     cJSON *script = cJSON_Duplicate(s->script, true);
+    const char *path = path_outside(s);
     if (o == NULL || script == NULL || cJSON_AddStringToObject(o, "case", case_id) == NULL ||
         cJSON_AddStringToObject(o, "method", sc_method_name(s->method)) == NULL ||
+        (path != NULL && cJSON_AddStringToObject(o, "path", path) == NULL) ||
         !cJSON_AddItemToObject(o, "script", script)) {
         cJSON_Delete(script);
         cJSON_Delete(o);

@@ -573,6 +573,70 @@ static void script_and_applies_to(void **state)
     assert_non_null(strstr(err, "/nope: No such file or directory"));
 }
 
+/* A recorded call outside DataService: "$raw" requests and "raw" responses load (checked as
+ * base64), and the client drivers skip it (replay plays it); the script line carries the path. */
+static void raw_messages_load_and_are_skipped_by_run(void **state)
+{
+    (void)state;
+    char err[1024];
+    sc_scenario_set set = {0};
+    const char *text =
+        "{\"scenarios\": [{\"name\": \"recorded/unknown/1\", \"method\": \"Chat\", \"client\": "
+        "{\"path\": \"/other.Service/Do\", \"requests\": [{\"$raw\": \"CmR4\"}, {\"$raw\": "
+        "\"\"}]}, "
+        "\"server\": {\"script\": {\"responses\": [{\"delay_ms\": 1, \"raw\": \"AQI=\"}], "
+        "\"status\": {\"code\": \"UNIMPLEMENTED\"}}}, \"expect\": {\"status\": \"UNIMPLEMENTED\"}},"
+        " {\"name\": \"raw/known\", \"method\": \"GetData\", \"client\": {\"requests\": "
+        "[{\"$raw\": \"CmR4\"}]}, \"server\": {\"script\": {\"status\": {\"code\": \"OK\"}}}, "
+        "\"expect\": {\"status\": \"OK\"}},"
+        " {\"name\": \"path/scripted\", \"method\": \"GetData\", \"client\": {\"path\": "
+        "\"/x.Y/Z\"}, \"server\": {\"script\": {\"status\": {\"code\": \"UNIMPLEMENTED\"}}}, "
+        "\"expect\": {\"status\": \"UNIMPLEMENTED\"}},"
+        " {\"name\": \"path/peers\", \"method\": \"GetData\", \"client\": {\"path\": "
+        "\"/x.Y/Z\"}, \"expect\": {\"status\": \"UNIMPLEMENTED\"}}]}";
+    if (sc_scenario_set_load_text(&set, "r.json", text, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(set.count, 4);
+    static const char reason[] =
+        "raw messages of a method outside DataService: replay it with streamconform replay";
+    for (size_t i = 0; i < 3; i++) {
+        const char *why = NULL;
+        assert_false(sc_scenario_applies(set.items[i], "c", "script", &why));
+        assert_string_equal(why, reason);
+        assert_false(sc_scenario_applies(set.items[i], "go", "c", &why)); /* scripted anyway */
+    }
+    /* a path outside DataService without a script: the peers' UNIMPLEMENTED, runs as before */
+    const char *why = NULL;
+    assert_true(sc_scenario_applies(set.items[3], "python", "go", &why));
+    /* the instruction keeps the raw requests and the path; the script line names the path */
+    cJSON *instr = sc_scenario_instruction(set.items[0], "r", "t:1");
+    assert_string_equal(cJSON_GetObjectItem(instr, "path")->valuestring, "/other.Service/Do");
+    cJSON *q = cJSON_GetArrayItem(cJSON_GetObjectItem(instr, "requests"), 0);
+    assert_string_equal(cJSON_GetObjectItem(q, "$raw")->valuestring, "CmR4");
+    cJSON_Delete(instr);
+    cJSON *line = sc_scenario_script_line(set.items[0], "r");
+    char *ltext = cJSON_PrintUnformatted(line);
+    assert_string_equal(ltext, "{\"case\":\"r\",\"method\":\"Chat\",\"path\":\"/other.Service/Do\","
+                               "\"script\":{\"responses\":[{\"delay_ms\":1,\"raw\":\"AQI=\"}],"
+                               "\"status\":{\"code\":\"UNIMPLEMENTED\"}}}");
+    free(ltext);
+    cJSON_Delete(line);
+    line = sc_scenario_script_line(set.items[1], "k");
+    assert_null(cJSON_GetObjectItem(line, "path"));
+    cJSON_Delete(line);
+    sc_scenario_set_free(&set);
+
+    expect_error("\"client\": {\"requests\": [{\"$raw\": \"!!\"}]}",
+                 "t.json: client.requests[0].$raw: expected base64");
+    expect_error("\"client\": {\"requests\": [{\"$raw\": 1}]}",
+                 "t.json: client.requests[0].$raw: expected a base64 string");
+    expect_error("\"client\": {\"requests\": [{}, {\"$raw\": \"AA==\", \"topics\": []}]}",
+                 "t.json: client.requests[1].topics: unknown field");
+    expect_error("\"client\": {\"requests\": [{\"$raw\": \"AA==\"}]}, \"server\": {\"script\": "
+                 "{\"responses\": [{\"raw\": \"A\"}], \"status\": {\"code\": \"OK\"}}}",
+                 "t.json: server.script.responses[0].raw: expected base64");
+}
+
 static void reconnect_case_timeout(void **state)
 {
     (void)state;
@@ -641,6 +705,7 @@ int main(void)
         cmocka_unit_test(exclusive_and_repeated_requests),
         cmocka_unit_test(companion_errors_name_the_companion),
         cmocka_unit_test(script_and_applies_to),
+        cmocka_unit_test(raw_messages_load_and_are_skipped_by_run),
         cmocka_unit_test(reconnect_case_timeout),
         cmocka_unit_test(the_library_loads),
     };
