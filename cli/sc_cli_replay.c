@@ -1,6 +1,7 @@
 /* `streamconform replay`: serves the recorded server side of a scenario file's scripted
  * scenarios to whatever client connects (no x-sc-case needed: a call plays its method's next
  * recorded call), and checks the client's messages against the recording. */
+#include "sc_base64.h"
 #include "sc_cli.h"
 #include "sc_events.h"
 #include "sc_json.h"
@@ -34,15 +35,17 @@ static const char replay_usage[] =
     "  --quiet | --verbose   less or more diagnostics on stderr\n"
     "  --help                this text\n"
     "A call plays the next recorded call of its method, in the file's order (after the last,\n"
-    "from the first again; concurrent calls in the order they arrive); its messages and its\n"
-    "half-close are compared with the recorded client's, and every difference is printed on\n"
-    "stderr (docs/record-replay.md). The first stdout line is {\"ready\":true,\"port\":N}.\n"
+    "from the first again; concurrent calls in the order they arrive), a call on a path\n"
+    "outside DataService the next one recorded on that path (others: UNIMPLEMENTED); its\n"
+    "messages and its half-close are compared with the recorded client's (raw messages byte\n"
+    "for byte), and every difference is printed on stderr (docs/record-replay.md). The first\n"
+    "stdout line is {\"ready\":true,\"port\":N}.\n"
     "SIGINT/SIGTERM: stop, print a summary; exit 0 when every played call matched, else 1.\n";
 
 typedef struct {
     const char *name;
     sc_method method;
-    cJSON *requests; /* canonical JSON of the recorded client messages */
+    cJSON *requests; /* canonical JSON of the recorded client messages, {"$raw": base64} copied */
     bool half_close; /* the recorded client half-closed after them (client.half_close) */
 } rp_entry;
 
@@ -108,6 +111,26 @@ static void on_message(void *ctx, uint64_t call, int64_t index, const unsigned c
         snprintf(line, sizeof line, "message %lld: not in the recording (%d recorded)",
                  (long long)index, n);
         differ(c, e->name, line);
+        return;
+    }
+    const cJSON *raw =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(e->requests, (int)index), "$raw");
+    if (cJSON_IsString(raw)) {
+        /* recorded as bytes: compared as bytes (the loader checked the base64) */
+        size_t rlen = 0;
+        unsigned char *want = sc_base64_decode(raw->valuestring, &rlen);
+        if (want == NULL) {
+            snprintf(line, sizeof line, "message[%lld]: out of memory comparing it",
+                     (long long)index);
+            differ(c, e->name, line);
+            return;
+        }
+        if (rlen != len || (len > 0 && memcmp(want, data, len) != 0)) {
+            snprintf(line, sizeof line, "message[%lld]: bytes differ (recorded %zu bytes, got %zu)",
+                     (long long)index, rlen, len);
+            differ(c, e->name, line);
+        }
+        free(want);
         return;
     }
     ProtobufCMessage *m =
@@ -198,6 +221,12 @@ static int build(const sc_scenario_set *set, char **cases, size_t n_cases, sc_sc
             const cJSON *q = NULL;
             cJSON_ArrayForEach(q, cJSON_GetObjectItemCaseSensitive(instr, "requests"))
             {
+                if (cJSON_GetObjectItemCaseSensitive(q, "$raw") != NULL) {
+                    /* bytes as recorded (the loader checked the base64) */
+                    cJSON *copy = cJSON_Duplicate(q, true);
+                    cJSON_AddItemToArray(e->requests, copy != NULL ? copy : cJSON_CreateObject());
+                    continue;
+                }
                 /* canonical form (the loader checked that each decodes) */
                 ProtobufCMessage *m =
                     sc_json_to_message(sc_method_request_desc(e->method), q, err, sizeof err);

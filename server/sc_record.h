@@ -72,15 +72,20 @@ typedef struct {
     size_t n_redact;
 } sc_record_opts;
 
-/* The scenario of one recorded call, named `name` ("recorded/subscribe/2"). NULL with a reason
+/* The scenario of one recorded call, named `name` ("recorded/subscribe/2"). A call on a path
+ * outside DataService ("recorded/unknown/1") is written under the nominal method Chat with
+ * client.path the recorded path, its requests {"$raw": base64} and its script's responses
+ * {"delay_ms", "raw"}. NULL with a reason
  * in err (allocation failure only: anything the format cannot hold is dropped or replaced, and
  * said in the scenario's summary). Caller owns it. */
 cJSON *sc_record_case_scenario(const sc_record_case *c, const char *name,
                                const sc_record_opts *opts, char *err, size_t errlen);
 
-/* Can the scenario format hold this call? Not for a path outside DataService nor for messages
- * that do not decode as the method's types (the driver sends proto messages only): such calls
- * are forwarded but left out of the recording, with the reason in `why`. */
+/* Can the scenario format hold this call? A call on a path outside DataService is held with raw
+ * messages when client.path can name its path ("/package.Service/Method", segments
+ * [A-Za-z0-9_.], at most 256 characters). Not a DataService call whose messages do not decode as
+ * the method's types (the recording is for the drivers, which send proto messages), nor another
+ * path: such calls are forwarded but left out of the recording, with the reason in `why`. */
 bool sc_record_case_recordable(const sc_record_case *c, char *why, size_t whylen);
 
 /* Keys forwarded neither way nor recorded: the transport's own (grpc-* but

@@ -15,6 +15,11 @@
 #define REC_MAX_LIST 256
 /* Default deadline of the client driver when the recorded call had none. */
 #define REC_DEFAULT_TIMEOUT_MS 60000
+/* Longest client.path: the driver's own limit (SC_INSTR_MAX_PATH). */
+#define REC_MAX_PATH 256
+/* The method a call outside DataService is written under: bidirectional fits any stream shape
+ * (its messages are raw bytes; `path` says where the call goes). */
+#define REC_UNKNOWN_METHOD SC_METHOD_CHAT
 
 void sc_record_case_free(sc_record_case *c)
 {
@@ -284,10 +289,40 @@ static int64_t clamp_ms(int64_t v)
     return v < 0 ? 0 : v > SC_SCRIPT_MAX_MS ? SC_SCRIPT_MAX_MS : v;
 }
 
+/* A path segment as the driver's client.path takes it: [A-Za-z0-9_.]+. */
+static bool path_segment_ok(const char *p, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = p[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '.'))
+            return false;
+    }
+    return true;
+}
+
+/* Can client.path hold it: "/package.Service/Method", at most REC_MAX_PATH characters? */
+static bool path_fits(const char *path)
+{
+    size_t n = path != NULL ? strlen(path) : 0;
+    const char *slash = n > 1 && path[0] == '/' ? strchr(path + 1, '/') : NULL;
+    return slash != NULL && n <= REC_MAX_PATH &&
+           path_segment_ok(path + 1, (size_t)(slash - path - 1)) &&
+           path_segment_ok(slash + 1, n - (size_t)(slash - path) - 1);
+}
+
 bool sc_record_case_recordable(const sc_record_case *c, char *why, size_t whylen)
 {
     if (c->method == SC_METHOD_UNKNOWN) {
-        snprintf(why, whylen, "%s is not a DataService method", c->path);
+        /* recorded with raw messages; only a path the driver's client.path takes */
+        if (path_fits(c->path))
+            return true;
+        snprintf(why, whylen,
+                 "%.300s is not a DataService method nor a path \"/package.Service/Method\" "
+                 "(segments [A-Za-z0-9_.], at most %d characters) a scenario can call",
+                 c->path != NULL ? c->path : "(no path)", REC_MAX_PATH);
         return false;
     }
     const sc_method_info *mi = sc_method_get(c->method);
@@ -319,6 +354,9 @@ static cJSON *client_section(const sc_record_case *c, const sc_record_opts *o, n
     cJSON *cl = cJSON_CreateObject();
     if (cl == NULL)
         return NULL;
+    /* A call outside DataService: the driver calls its path, the messages are raw. */
+    if (c->method == SC_METHOD_UNKNOWN && cJSON_AddStringToObject(cl, "path", c->path) == NULL)
+        goto fail;
     cJSON *reqs = cJSON_AddArrayToObject(cl, "requests");
     if (reqs == NULL)
         goto fail;
@@ -328,7 +366,8 @@ static cJSON *client_section(const sc_record_case *c, const sc_record_opts *o, n
         if (msg_json(desc, &c->requests[i], &j) != 0)
             goto fail;
         if (j == NULL) {
-            /* Not the method's request type: kept as base64 (the driver cannot send it). */
+            /* Not the method's request type (or a method outside DataService): kept as base64
+             * (the driver cannot send it; replay compares it byte for byte). */
             char *b64 = sc_base64_encode(c->requests[i].data, c->requests[i].len);
             if (b64 == NULL)
                 goto fail;
@@ -568,9 +607,10 @@ cJSON *sc_record_case_scenario(const sc_record_case *c, const char *name,
         goto fail;
     if (c->end == SC_RECORD_END_DEADLINE && !push(tags, cJSON_CreateString("deadline")))
         goto fail;
-    if (cJSON_AddStringToObject(s, "method",
-                                c->method != SC_METHOD_UNKNOWN ? sc_method_name(c->method)
-                                                               : c->path) == NULL)
+    if (cJSON_AddStringToObject(
+            s, "method",
+            sc_method_name(c->method != SC_METHOD_UNKNOWN ? c->method : REC_UNKNOWN_METHOD)) ==
+        NULL)
         goto fail;
     client = client_section(c, opts, &n);
     server = cJSON_CreateObject();
@@ -585,6 +625,10 @@ cJSON *sc_record_case_scenario(const sc_record_case *c, const char *name,
                        c->end == SC_RECORD_END_CANCELLED  ? "cancelled by the client"
                        : c->end == SC_RECORD_END_DEADLINE ? "deadline exceeded"
                                                           : sc_status_name(c->status_code));
+    if (c->method == SC_METHOD_UNKNOWN && len > 0 && (size_t)len < sizeof summary)
+        len += snprintf(summary + len, sizeof summary - (size_t)len,
+                        "; not a DataService method: raw messages, replayed by `streamconform "
+                        "replay` (run skips it)");
     if (c->dropped_requests + c->dropped_responses > 0 && len > 0 && (size_t)len < sizeof summary)
         len += snprintf(summary + len, sizeof summary - (size_t)len, "; %zu messages not recorded",
                         c->dropped_requests + c->dropped_responses);

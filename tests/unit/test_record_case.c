@@ -620,7 +620,11 @@ static void messages_past_the_cap_are_dropped_and_said(void **state)
     assert_int_equal(c.n_requests, 0);
 }
 
-static void what_the_format_cannot_hold_is_not_recordable(void **state)
+static void check_out_of_memory(const sc_record_case *c, const char *name, const sc_record_opts *o);
+
+/* A call on a path outside DataService: nominal method Chat, client.path the path, requests
+ * {"$raw"}, script responses {"raw"}, headers, trailers and status as any call's. */
+static void unknown_path_is_recorded_raw(void **state)
 {
     (void)state;
     char why[256];
@@ -628,12 +632,92 @@ static void what_the_format_cannot_hold_is_not_recordable(void **state)
     memset(&c, 0, sizeof c);
     c.path = strdup("/other.Service/Do");
     c.method = SC_METHOD_UNKNOWN;
-    assert_false(sc_record_case_recordable(&c, why, sizeof why));
-    assert_string_equal(why, "/other.Service/Do is not a DataService method");
-    cJSON *s = scenario_of(&c, "recorded/unknown/1", NULL);
-    assert_string_equal(jstr(s, "method"), "/other.Service/Do"); /* the path, for the warning */
+    c.timeout_ms = 5000;
+    const unsigned char req[] = {0x0a, 0x64, 'x'}, resp[] = {0x01, 0x02};
+    assert_int_equal(sc_record_case_add(&c, true, req, sizeof req, 1), 0);
+    assert_int_equal(sc_record_case_add(&c, true, NULL, 0, 2), 0);
+    c.half_close = true;
+    c.has_headers = true;
+    c.headers_ms = 3;
+    md_add(&c.headers, "x-h", "h");
+    assert_int_equal(sc_record_case_add(&c, false, resp, sizeof resp, 5), 0);
+    c.delivered = 1;
+    md_add(&c.trailers, "x-t", "t");
+    md_add(&c.client_md, "authorization", "Bearer s3cr3t");
+    c.status_code = 5;
+    c.status_message = strdup("gone");
+    c.status_ms = 9;
+    assert_true(sc_record_case_recordable(&c, why, sizeof why));
+    const char *redact[] = {"authorization"};
+    sc_record_opts o = {.redact = redact, .n_redact = 1};
+    cJSON *s = scenario_of(&c, "recorded/unknown/1", &o);
+    assert_string_equal(jstr(s, "name"), "recorded/unknown/1");
+    assert_string_equal(jstr(s, "method"), "Chat");
+    assert_string_equal(jstr(s, "client/path"), "/other.Service/Do");
+    assert_int_equal(cJSON_GetArraySize(jat(s, "client/requests")), 2);
+    assert_string_equal(jstr(s, "client/requests/0/$raw"), "CmR4");
+    assert_string_equal(jstr(s, "client/requests/1/$raw"), "");
+    assert_true(cJSON_IsTrue(jat(s, "client/half_close")));
+    assert_int_equal(jint(s, "client/timeout_ms"), 5000);
+    assert_string_equal(jstr(s, "client/metadata/authorization"), "<redacted>");
+    assert_int_equal(jint(s, "server/script/initial_delay_ms"), 3);
+    assert_string_equal(jstr(s, "server/script/headers/x-h"), "h");
+    assert_int_equal(jint(s, "server/script/responses/0/delay_ms"), 2);
+    assert_string_equal(jstr(s, "server/script/responses/0/raw"), "AQI=");
+    assert_null(jat(s, "server/script/responses/0/message"));
+    assert_string_equal(jstr(s, "server/script/trailers/x-t"), "t");
+    assert_string_equal(jstr(s, "server/script/status/code"), "NOT_FOUND");
+    assert_string_equal(jstr(s, "server/script/status/message"), "gone");
+    assert_int_equal(jint(s, "server/script/status/delay_ms"), 4);
+    assert_string_equal(jstr(s, "expect/status"), "NOT_FOUND");
+    assert_int_equal(jint(s, "expect/responses"), 1);
+    assert_null(jat(s, "expect/response_contents"));
+    assert_non_null(strstr(jstr(s, "summary"), "recorded /other.Service/Do: 2 requests"));
+    assert_non_null(strstr(jstr(s, "summary"), "not a DataService method: raw messages"));
+    /* what the script parser makes of it: the raw response as recorded */
+    sc_script sc;
+    char err[512];
+    assert_int_equal(
+        sc_script_parse(&sc, SC_METHOD_CHAT, jat(s, "server/script"), "script", err, sizeof err),
+        0);
+    assert_int_equal(sc.n_responses, 1);
+    assert_int_equal(sc.responses[0].raw_len, 2);
+    assert_memory_equal(sc.responses[0].raw, resp, 2);
+    sc_script_free(&sc);
     cJSON_Delete(s);
+    check_out_of_memory(&c, "recorded/unknown/1", &o);
     sc_record_case_free(&c);
+}
+
+static void what_the_format_cannot_hold_is_not_recordable(void **state)
+{
+    (void)state;
+    char why[512];
+    sc_record_case c;
+    memset(&c, 0, sizeof c);
+    /* a path client.path cannot name */
+    c.path = strdup("/other-svc/Do");
+    c.method = SC_METHOD_UNKNOWN;
+    assert_false(sc_record_case_recordable(&c, why, sizeof why));
+    assert_string_equal(why, "/other-svc/Do is not a DataService method nor a path "
+                             "\"/package.Service/Method\" (segments [A-Za-z0-9_.], at most 256 "
+                             "characters) a scenario can call");
+    free(c.path);
+    c.path = strdup("/no-method");
+    assert_false(sc_record_case_recordable(&c, why, sizeof why));
+    free(c.path);
+    c.path = malloc(300);
+    memset(c.path, 'a', 299);
+    c.path[0] = '/';
+    c.path[5] = '/';
+    c.path[299] = '\0';
+    assert_false(sc_record_case_recordable(&c, why, sizeof why));
+    c.path[257] = '\0'; /* 257 characters */
+    assert_false(sc_record_case_recordable(&c, why, sizeof why));
+    c.path[256] = '\0';
+    assert_true(sc_record_case_recordable(&c, why, sizeof why));
+    sc_record_case_free(&c);
+    cJSON *s = NULL;
 
     /* bytes that are no StreamRequest (field 1 claims 100 bytes, 1 follows) */
     case_init(&c, SC_METHOD_GET, -1);
@@ -878,6 +962,7 @@ int main(void)
         cmocka_unit_test(redacted_keys_keep_no_secret),
         cmocka_unit_test(metadata_the_format_cannot_hold_is_counted),
         cmocka_unit_test(messages_past_the_cap_are_dropped_and_said),
+        cmocka_unit_test(unknown_path_is_recorded_raw),
         cmocka_unit_test(what_the_format_cannot_hold_is_not_recordable),
         cmocka_unit_test(builder_out_of_memory_is_an_error),
         cmocka_unit_test(end_diff_half_close),
