@@ -306,6 +306,11 @@ static int cmd_show(const char *case_id, sc_scenario_set *set)
     char *text = cJSON_Print(instr);
     printf("case %s\nscenario %s (%s)\n%s\n\n", case_id, name, sc_scenario_origin(s),
            sc_scenario_summary(s));
+    const char *why = NULL;
+    if (!sc_scenario_applies(s, client, server, &why))
+        printf("`run` does not run this case (skip): %s\n"
+               "The steps below are what it would take by hand.\n\n",
+               why != NULL ? why : "it does not apply to this pair");
     if (strcmp(server, SC_SCENARIO_SCRIPT_SERVER) == 0) {
         cJSON *line = sc_scenario_script_line(s, case_id);
         char *ltext = line != NULL ? cJSON_PrintUnformatted(line) : NULL;
