@@ -73,3 +73,26 @@ unsigned char *sc_base64_decode(const char *text, size_t *out_len)
     *out_len = o;
     return out;
 }
+
+sc_base64_result sc_base64_decode_max(const char *text, size_t max, unsigned char **out,
+                                      size_t *out_len)
+{
+    /* 4 characters per 3 bytes; unpadded text may end in a short group, hence the second check */
+    if (strlen(text) / 4 * 3 > max)
+        return SC_BASE64_TOO_LONG;
+    size_t n = 0;
+    unsigned char *bytes = sc_base64_decode(text, &n);
+    if (bytes == NULL)
+        return SC_BASE64_INVALID;
+    if (n > max) {
+        free(bytes);
+        return SC_BASE64_TOO_LONG;
+    }
+    if (out != NULL)
+        *out = bytes;
+    else
+        free(bytes);
+    if (out_len != NULL)
+        *out_len = n;
+    return SC_BASE64_OK;
+}

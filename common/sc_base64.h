@@ -14,4 +14,16 @@ char *sc_base64_encode(const unsigned char *data, size_t len);
  * *out_len; NULL for invalid input or allocation failure. */
 unsigned char *sc_base64_decode(const char *text, size_t *out_len);
 
+typedef enum {
+    SC_BASE64_OK = 0,
+    SC_BASE64_INVALID,  /* not base64 (or out of memory) */
+    SC_BASE64_TOO_LONG, /* decodes to more than the limit */
+} sc_base64_result;
+
+/* sc_base64_decode for input from outside: text that would decode to more than `max` bytes is
+ * refused before anything is decoded. On SC_BASE64_OK *out (caller frees) and *out_len are set;
+ * `out` may be NULL to only check the text. */
+sc_base64_result sc_base64_decode_max(const char *text, size_t max, unsigned char **out,
+                                      size_t *out_len);
+
 #endif

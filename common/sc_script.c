@@ -154,17 +154,16 @@ static int parse_raw(perr *e, sc_script_response *out, const cJSON *raw, const c
     snprintf(p, sizeof p, "%s.raw", path);
     if (!cJSON_IsString(raw))
         return fail(e, p, "expected a base64 string");
-    /* checked before decoding: base64 takes 4 characters per 3 bytes (the decoder accepts
-     * unpadded text, so one group may be short) */
-    if (strlen(raw->valuestring) / 4 * 3 > SC_SCRIPT_MAX_RAW)
-        return fail(e, p, "longer than %d bytes", SC_SCRIPT_MAX_RAW);
     size_t n = 0;
-    unsigned char *bytes = sc_base64_decode(raw->valuestring, &n);
-    if (bytes == NULL)
-        return fail(e, p, "expected base64");
-    if (n > SC_SCRIPT_MAX_RAW) {
-        free(bytes);
+    unsigned char *bytes = NULL;
+    switch (sc_base64_decode_max(raw->valuestring, SC_SCRIPT_MAX_RAW, &bytes, &n)) {
+    case SC_BASE64_OK:
+        break;
+    case SC_BASE64_TOO_LONG:
         return fail(e, p, "longer than %d bytes", SC_SCRIPT_MAX_RAW);
+    case SC_BASE64_INVALID:
+    default:
+        return fail(e, p, "expected base64");
     }
     out->raw = bytes;
     out->raw_len = n;

@@ -592,16 +592,11 @@ static int check_raw_requests(ctx *c, const cJSON *reqs)
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "$raw");
         if (!cJSON_IsString(v))
             return fail(c, rp, "expected a base64 string");
-        /* checked before decoding: 4 characters per 3 bytes */
-        if (strlen(v->valuestring) / 4 * 3 > SC_SCRIPT_MAX_RAW)
+        sc_base64_result r = sc_base64_decode_max(v->valuestring, SC_SCRIPT_MAX_RAW, NULL, NULL);
+        if (r == SC_BASE64_TOO_LONG)
             return fail(c, rp, "longer than %d bytes", SC_SCRIPT_MAX_RAW);
-        size_t n = 0;
-        unsigned char *bytes = sc_base64_decode(v->valuestring, &n);
-        if (bytes == NULL)
+        if (r != SC_BASE64_OK)
             return fail(c, rp, "expected base64");
-        free(bytes);
-        if (n > SC_SCRIPT_MAX_RAW)
-            return fail(c, rp, "longer than %d bytes", SC_SCRIPT_MAX_RAW);
     }
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "sc_base64.h"
 #include "sc_json.h"
 #include "streaming.pb-c.h"
 
@@ -628,6 +629,26 @@ static void test_int32_range(void **state)
     expect_decode_error(d, "{\"batchSize\":\"12x\"}", "batchSize: \"12x\" is not an integer");
     expect_decode_error(d, "{\"batchSize\":1e400}",
                         "batchSize: Infinity is out of range for int32");
+}
+
+static void test_base64_decode_max(void **state)
+{
+    (void)state;
+    unsigned char *out = NULL;
+    size_t n = 0;
+    assert_int_equal(sc_base64_decode_max("AQID", 3, &out, &n), SC_BASE64_OK);
+    assert_int_equal(n, 3);
+    assert_memory_equal(out, "\x01\x02\x03", 3);
+    free(out);
+    assert_int_equal(sc_base64_decode_max("AQID", 2, NULL, NULL), SC_BASE64_TOO_LONG);
+    assert_int_equal(sc_base64_decode_max("AQIDBA", 3, NULL, NULL),
+                     SC_BASE64_TOO_LONG); /* short group */
+    assert_int_equal(sc_base64_decode_max("AQIDBAUG", 5, NULL, NULL),
+                     SC_BASE64_TOO_LONG); /* before decoding */
+    assert_int_equal(sc_base64_decode_max("A?ID", 10, NULL, NULL), SC_BASE64_INVALID);
+    assert_int_equal(sc_base64_decode_max("", 0, &out, &n), SC_BASE64_OK);
+    assert_int_equal(n, 0);
+    free(out);
 }
 
 static void test_bytes_base64(void **state)
@@ -1267,6 +1288,7 @@ int main(void)
         cmocka_unit_test(test_int64_as_strings),
         cmocka_unit_test(test_int32_range),
         cmocka_unit_test(test_bytes_base64),
+        cmocka_unit_test(test_base64_decode_max),
         cmocka_unit_test(test_doubles),
         cmocka_unit_test(test_generic_scalars_encode),
         cmocka_unit_test(test_generic_scalars_decode),
