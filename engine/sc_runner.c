@@ -833,7 +833,7 @@ static cJSON *companions_json(const sc_case *c)
     cJSON *list = cJSON_CreateArray();
     for (size_t i = 0; list != NULL && i < c->n_companions; i++) {
         char id[SC_SCENARIO_MAX_CASE_ID];
-        snprintf(id, sizeof id, "%s%s%zu", c->id, SC_SCENARIO_COMPANION_SEP, i + 1);
+        sc_scenario_companion_id(id, sizeof id, c->id, i);
         cJSON *o = cJSON_CreateObject();
         if (o == NULL)
             break;

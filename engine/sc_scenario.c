@@ -1715,13 +1715,18 @@ const sc_scenario *sc_scenario_companion(const sc_scenario *s, size_t i)
     return i < s->n_companions ? s->companions[i] : NULL;
 }
 
+void sc_scenario_companion_id(char *out, size_t len, const char *case_id, size_t i)
+{
+    snprintf(out, len, "%s%s%zu", case_id, SC_SCENARIO_COMPANION_SEP, i + 1);
+}
+
 cJSON *sc_scenario_companion_instruction(const sc_scenario *s, size_t i, const char *case_id,
                                          const char *target)
 {
     if (i >= s->n_companions)
         return NULL;
     char id[SC_SCENARIO_MAX_CASE_ID];
-    snprintf(id, sizeof id, "%s%s%zu", case_id, SC_SCENARIO_COMPANION_SEP, i + 1);
+    sc_scenario_companion_id(id, sizeof id, case_id, i);
     return sc_scenario_instruction(s->companions[i], id, target);
 }
 

@@ -68,6 +68,8 @@ cJSON *sc_scenario_instruction(const sc_scenario *s, const char *case_id, const 
 #define SC_SCENARIO_MAX_CASE_ID 1024
 size_t sc_scenario_companion_count(const sc_scenario *s);
 const sc_scenario *sc_scenario_companion(const sc_scenario *s, size_t i); /* NULL out of range */
+/* Companion i's case id, "<case_id>#<i+1>", into out (truncated to len). */
+void sc_scenario_companion_id(char *out, size_t len, const char *case_id, size_t i);
 /* The driver instruction of companion i for the case `case_id` (as sc_scenario_instruction,
  * with case and x-sc-case "<case_id>#<i+1>"). NULL when out of range or out of memory. */
 cJSON *sc_scenario_companion_instruction(const sc_scenario *s, size_t i, const char *case_id,
