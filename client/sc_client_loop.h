@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SC_CONTAINER_OF(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#include "sc_container.h"
 
 /* Longest the loop blocks in the CQ before running the poll hook again: bounds how late a signal
  * flag or input on a file descriptor is noticed. */

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#include "sc_container.h"
 
 /* Calls requested from the core ahead of time. */
 #define RC_REQUESTS 16
@@ -569,45 +569,45 @@ static void dispatch(sc_recorder *r, rc_tag *tag, bool ok)
         r->shutdown_done = true;
         return;
     case T_REQUEST:
-        on_request(r, container_of(tag, rc_request, tag), ok);
+        on_request(r, SC_CONTAINER_OF(tag, rc_request, tag), ok);
         return;
     case T_S_RECV:
-        c = container_of(tag, rc_call, t_s_recv);
+        c = SC_CONTAINER_OF(tag, rc_call, t_s_recv);
         c->pending--;
         on_s_recv(c, ok);
         break;
     case T_S_SEND:
-        c = container_of(tag, rc_call, t_s_send);
+        c = SC_CONTAINER_OF(tag, rc_call, t_s_send);
         c->pending--;
         on_s_send(c, ok);
         break;
     case T_S_STATUS:
-        c = container_of(tag, rc_call, t_s_status);
+        c = SC_CONTAINER_OF(tag, rc_call, t_s_status);
         c->pending--;
         free_s_md(c);
         break;
     case T_S_CLOSE:
-        c = container_of(tag, rc_call, t_s_close);
+        c = SC_CONTAINER_OF(tag, rc_call, t_s_close);
         c->pending--;
         on_s_close(c);
         break;
     case T_U_SEND:
-        c = container_of(tag, rc_call, t_u_send);
+        c = SC_CONTAINER_OF(tag, rc_call, t_u_send);
         c->pending--;
         on_u_send(c, ok);
         break;
     case T_U_RIM:
-        c = container_of(tag, rc_call, t_u_rim);
+        c = SC_CONTAINER_OF(tag, rc_call, t_u_rim);
         c->pending--;
         on_u_rim(c, ok);
         break;
     case T_U_RECV:
-        c = container_of(tag, rc_call, t_u_recv);
+        c = SC_CONTAINER_OF(tag, rc_call, t_u_recv);
         c->pending--;
         on_u_recv(c, ok);
         break;
     case T_U_STATUS:
-        c = container_of(tag, rc_call, t_u_status);
+        c = SC_CONTAINER_OF(tag, rc_call, t_u_status);
         c->pending--;
         on_u_status(c);
         break;
