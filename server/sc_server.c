@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#include "sc_container.h"
+#include "sc_fsm.h"
 
 /* Calls requested from the core ahead of time per method: lets bursts of new calls (e.g. 200
  * subscribers at once) be accepted without waiting a loop turn for each. */
@@ -42,6 +43,21 @@ typedef struct {
     bool pending;
 } srv_request;
 
+/* A server call's life: OPEN until the final status is decided, then ENDING (the status batch is
+ * queued behind the sends) or ABORTED (cancelled with the status: a send was stuck behind a
+ * stalled receiver); CLOSED once RECV_CLOSE_ON_SERVER completed, from any of them (a client
+ * cancel or the deadline closes an OPEN call). */
+#define SRV_CALL_STATES(X) X(SRV_, OPEN) X(SRV_, ENDING) X(SRV_, ABORTED) X(SRV_, CLOSED)
+typedef enum { SRV_CALL_STATES(SC_FSM_ENUM) SRV_STATE_COUNT } srv_state;
+static const char *const srv_state_names[] = {SRV_CALL_STATES(SC_FSM_NAME)};
+static const uint32_t srv_legal[] = {
+    [SRV_OPEN] = SC_FSM_TO(SRV_ENDING) | SC_FSM_TO(SRV_ABORTED) | SC_FSM_TO(SRV_CLOSED),
+    [SRV_ENDING] = SC_FSM_TO(SRV_CLOSED),
+    [SRV_ABORTED] = SC_FSM_TO(SRV_CLOSED),
+    [SRV_CLOSED] = 0,
+};
+static const sc_fsm_def srv_fsm = {"call", srv_state_names, srv_legal, SRV_STATE_COUNT};
+
 typedef struct srv_call {
     sc_tag tag_recv, tag_send, tag_status, tag_close;
     struct srv_call *next, *prev;
@@ -50,7 +66,8 @@ typedef struct srv_call {
     gpr_timespec deadline;
     sc_handler h;
     int pending; /* batches started and not yet completed */
-    bool recv_busy, send_busy, status_started, close_done, aborted;
+    int state; /* srv_state, changed by set_state only */
+    bool recv_busy, send_busy;
     bool send_is_message;
     int cancelled; /* filled in by RECV_CLOSE_ON_SERVER */
     grpc_byte_buffer *recv_buf;
@@ -122,6 +139,11 @@ static void log_status(sc_server *s, srv_call *c, int code, const char *message)
     cJSON_AddStringToObject(o, "code", sc_status_name(code));
     cJSON_AddStringToObject(o, "message", message);
     log_event(s, c, "status_sent", o);
+}
+
+static void set_state(srv_call *c, srv_state to)
+{
+    sc_fsm_set(&srv_fsm, c->id, &c->state, (int)to);
 }
 
 /* ---- starting batches ------------------------------------------------------------------ */
@@ -207,7 +229,7 @@ static void start_status(sc_server *s, srv_call *c, int code, const char *messag
     ops[n].data.send_status_from_server.trailing_metadata = c->trail_out;
     n++;
     c->tag_status.kind = TAG_STATUS;
-    c->status_started = true;
+    set_state(c, SRV_ENDING);
     if (start_batch(c, ops, n, &c->tag_status))
         log_status(s, c, code, message);
 }
@@ -216,14 +238,13 @@ static void start_status(sc_server *s, srv_call *c, int code, const char *messag
 
 static void pump(sc_server *s, srv_call *c, sc_clock now)
 {
-    if (c->close_done || c->status_started)
+    if (c->state != SRV_OPEN)
         return;
     int code;
     const char *message;
     if (sc_handler_take_abort(&c->h, &code, &message, now)) {
         /* A send is stuck behind a stalled receiver, so the status cannot queue behind it. */
-        c->status_started = true;
-        c->aborted = true;
+        set_state(c, SRV_ABORTED);
         grpc_call_cancel_with_status(c->call, (grpc_status_code)code, message, NULL);
         log_status(s, c, code, message);
         return;
@@ -268,7 +289,7 @@ static void pump_chat_members(sc_server *s, sc_clock now)
 
 static void free_call_if_done(sc_server *s, srv_call *c)
 {
-    if (!c->close_done || c->pending > 0)
+    if (c->state != SRV_CLOSED || c->pending > 0)
         return;
     if (c->prev != NULL)
         c->prev->next = c->next;
@@ -412,12 +433,13 @@ static void on_status_done(srv_call *c)
 
 static void on_close_done(sc_server *s, srv_call *c)
 {
-    c->close_done = true;
+    bool aborted = c->state == SRV_ABORTED;
+    set_state(c, SRV_CLOSED);
     sc_handler_on_closed(&c->h, clock_now());
     /* `cancelled` is also set when we ended the call ourselves with cancel_with_status. */
-    if (c->cancelled && !c->aborted && !s->shutdown_seen) {
+    if (c->cancelled && !aborted && !s->shutdown_seen) {
         log_event(s, c, sc_events_cut_off_event(sc_time_ms_until(c->deadline)), NULL);
-    } else if (c->cancelled && s->shutdown_seen && !c->aborted) {
+    } else if (c->cancelled && s->shutdown_seen && !aborted) {
         log_event(s, c, "cancelled", NULL);
     }
 }
@@ -430,22 +452,22 @@ static void dispatch(sc_server *s, sc_tag *tag, bool ok)
         s->shutdown_done = true;
         return;
     case TAG_REQUEST:
-        on_request_done(s, container_of(tag, srv_request, tag), ok);
+        on_request_done(s, SC_CONTAINER_OF(tag, srv_request, tag), ok);
         return;
     case TAG_RECV:
-        c = container_of(tag, srv_call, tag_recv);
+        c = SC_CONTAINER_OF(tag, srv_call, tag_recv);
         on_recv_done(s, c, ok);
         break;
     case TAG_SEND:
-        c = container_of(tag, srv_call, tag_send);
+        c = SC_CONTAINER_OF(tag, srv_call, tag_send);
         on_send_done(s, c, ok);
         break;
     case TAG_STATUS:
-        c = container_of(tag, srv_call, tag_status);
+        c = SC_CONTAINER_OF(tag, srv_call, tag_status);
         on_status_done(c);
         break;
     case TAG_CLOSE:
-        c = container_of(tag, srv_call, tag_close);
+        c = SC_CONTAINER_OF(tag, srv_call, tag_close);
         on_close_done(s, c);
         break;
     }
@@ -484,7 +506,7 @@ static void react_to_shutdown(sc_server *s)
 {
     s->shutdown_seen = true;
     for (srv_call *c = s->calls; c != NULL; c = c->next)
-        if (!c->close_done)
+        if (c->state != SRV_CLOSED)
             grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE, "server shutting down",
                                          NULL);
 }
