@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#include "sc_container.h"
+#include "sc_fsm.h"
 
 /* Calls requested from the core ahead of time per method (as the reference server). */
 #define SS_REQUESTS_PER_METHOD 8
@@ -43,6 +44,18 @@ typedef struct {
     bool pending;
 } ss_request;
 
+/* A scripted call's life: OPEN while the script plays, ENDING once its status batch is queued,
+ * CLOSED once RECV_CLOSE_ON_SERVER completed (from OPEN too: a client cancel or the deadline). */
+#define SS_CALL_STATES(X) X(SS_, OPEN) X(SS_, ENDING) X(SS_, CLOSED)
+typedef enum { SS_CALL_STATES(SC_FSM_ENUM) SS_STATE_COUNT } ss_state;
+static const char *const ss_state_names[] = {SS_CALL_STATES(SC_FSM_NAME)};
+static const uint32_t ss_legal[] = {
+    [SS_OPEN] = SC_FSM_TO(SS_ENDING) | SC_FSM_TO(SS_CLOSED),
+    [SS_ENDING] = SC_FSM_TO(SS_CLOSED),
+    [SS_CLOSED] = 0,
+};
+static const sc_fsm_def ss_fsm = {"script", ss_state_names, ss_legal, SS_STATE_COUNT};
+
 typedef struct ss_call {
     ss_tag tag_recv, tag_send, tag_status, tag_close;
     struct ss_call *next, *prev;
@@ -54,7 +67,9 @@ typedef struct ss_call {
     char *case_id; /* owned; NULL without x-sc-case */
     sc_script_player player;
     int pending; /* batches started and not yet completed */
-    bool recv_busy, recv_over, send_busy, send_is_message, status_started, close_done;
+    int state;          /* ss_state, changed by set_state only */
+    bool status_queued; /* went through ENDING (it stays so once CLOSED) */
+    bool recv_busy, recv_over, send_busy, send_is_message;
     bool half_closed;
     int cancelled; /* filled in by RECV_CLOSE_ON_SERVER */
     int64_t received, sent;
@@ -100,6 +115,11 @@ static void log_count(sc_script_server *s, const ss_call *c, const char *event, 
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "count", (double)count);
     log_event(s, c, event, o);
+}
+
+static void set_state(ss_call *c, ss_state to)
+{
+    sc_fsm_set(&ss_fsm, c->id, &c->state, (int)to);
 }
 
 /* ---- batches --------------------------------------------------------------------------- */
@@ -178,7 +198,8 @@ static void start_status(sc_script_server *s, ss_call *c, int code, const char *
     ops[n].data.send_status_from_server.trailing_metadata_count = c->md_out_n;
     ops[n].data.send_status_from_server.trailing_metadata = c->md_out;
     n++;
-    c->status_started = true;
+    set_state(c, SS_ENDING);
+    c->status_queued = true;
     if (start_batch(c, ops, n, &c->tag_status, TAG_STATUS)) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "code", sc_status_name(code));
@@ -191,7 +212,7 @@ static void start_status(sc_script_server *s, ss_call *c, int code, const char *
 
 static void pump(sc_script_server *s, ss_call *c, int64_t now)
 {
-    if (c->close_done || c->status_started)
+    if (c->state != SS_OPEN)
         return;
     /* Keep reading the client's messages while the script plays (they are counted, not judged;
      * a call on another path is read only when it plays a script). */
@@ -220,7 +241,7 @@ static void pump(sc_script_server *s, ss_call *c, int64_t now)
 
 static void free_call_if_done(sc_script_server *s, ss_call *c)
 {
-    if (!c->close_done || c->pending > 0)
+    if (c->state != SS_CLOSED || c->pending > 0)
         return;
     if (c->prev != NULL)
         c->prev->next = c->next;
@@ -419,7 +440,7 @@ static void on_recv_done(sc_script_server *s, ss_call *c, bool ok)
         c->recv_over = true;
         /* Once our status went out the core ends a pending read the same way: that is not the
          * client's half-close (replay judges whether the client half-closed). */
-        if (!c->status_started) {
+        if (!c->status_queued) {
             c->half_closed = true;
             log_event(s, c, "half_close", NULL);
         }
@@ -465,7 +486,7 @@ static void on_status_done(ss_call *c)
 
 static void on_close_done(sc_script_server *s, ss_call *c)
 {
-    c->close_done = true;
+    set_state(c, SS_CLOSED);
     sc_script_player_on_closed(&c->player);
     if (!c->cancelled)
         return;
@@ -483,22 +504,22 @@ static void dispatch(sc_script_server *s, ss_tag *tag, bool ok)
         s->shutdown_done = true;
         return;
     case TAG_REQUEST:
-        on_request_done(s, container_of(tag, ss_request, tag), ok);
+        on_request_done(s, SC_CONTAINER_OF(tag, ss_request, tag), ok);
         return;
     case TAG_RECV:
-        c = container_of(tag, ss_call, tag_recv);
+        c = SC_CONTAINER_OF(tag, ss_call, tag_recv);
         on_recv_done(s, c, ok);
         break;
     case TAG_SEND:
-        c = container_of(tag, ss_call, tag_send);
+        c = SC_CONTAINER_OF(tag, ss_call, tag_send);
         on_send_done(s, c, ok);
         break;
     case TAG_STATUS:
-        c = container_of(tag, ss_call, tag_status);
+        c = SC_CONTAINER_OF(tag, ss_call, tag_status);
         on_status_done(c);
         break;
     case TAG_CLOSE:
-        c = container_of(tag, ss_call, tag_close);
+        c = SC_CONTAINER_OF(tag, ss_call, tag_close);
         on_close_done(s, c);
         break;
     }
@@ -541,7 +562,7 @@ int sc_script_server_run(sc_script_server *s)
         if (atomic_load(&s->shutdown_requested) && !s->shutdown_seen) {
             s->shutdown_seen = true;
             for (ss_call *c = s->calls; c != NULL; c = c->next)
-                if (!c->close_done)
+                if (c->state != SS_CLOSED)
                     grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE,
                                                  "server shutting down", NULL);
         }
