@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "sc_container.h"
+#include "sc_fsm.h"
 
 /* Calls requested from the core ahead of time. */
 #define RC_REQUESTS 16
@@ -62,6 +63,20 @@ typedef struct {
     bool pending;
 } rc_request;
 
+/* The client side of a proxied call: OPEN while it forwards, ENDING once the upstream's status is
+ * queued to the client, DONE when RECV_CLOSE_ON_SERVER completed after that, CUT when it completed
+ * first (the client cancelled, its deadline passed, or the proxy cut it off at shutdown). */
+#define RC_CALL_STATES(X) X(RC_, OPEN) X(RC_, ENDING) X(RC_, DONE) X(RC_, CUT)
+typedef enum { RC_CALL_STATES(SC_FSM_ENUM) RC_STATE_COUNT } rc_state;
+static const char *const rc_state_names[] = {RC_CALL_STATES(SC_FSM_NAME)};
+static const uint32_t rc_legal[] = {
+    [RC_OPEN] = SC_FSM_TO(RC_ENDING) | SC_FSM_TO(RC_CUT),
+    [RC_ENDING] = SC_FSM_TO(RC_DONE),
+    [RC_DONE] = 0,
+    [RC_CUT] = 0,
+};
+static const sc_fsm_def rc_fsm = {"record", rc_state_names, rc_legal, RC_STATE_COUNT};
+
 typedef struct rc_call {
     rc_tag t_s_recv, t_s_send, t_s_status, t_s_close, t_u_send, t_u_rim, t_u_recv, t_u_status;
     struct rc_call *next, *prev;
@@ -79,14 +94,15 @@ typedef struct rc_call {
     /* upstream -> client */
     grpc_metadata_array u_rim;
     grpc_byte_buffer *u_recv_buf, *down_buf;
-    bool rim_done, u_recv_busy, u_recv_over, s_send_busy, s_dead, headers_sent, status_started;
+    bool rim_done, u_recv_busy, u_recv_over, s_send_busy, s_dead, headers_sent;
     grpc_metadata *s_md; /* metadata of the send in flight */
     size_t s_md_n;
     /* status */
     grpc_metadata_array u_trailers;
     grpc_status_code u_code;
     grpc_slice u_details;
-    bool u_status_done, s_close_done;
+    bool u_status_done;
+    int state; /* rc_state of the client side, changed by set_state only */
     bool cut_by_shutdown; /* the proxy cancelled it before its status went out: not recorded */
     int cancelled;
     grpc_slice s_details;
@@ -112,6 +128,23 @@ struct sc_recorder {
     uint64_t *done_ids;
     size_t n_done, cap_done;
 };
+
+static void set_state(rc_call *c, rc_state to)
+{
+    sc_fsm_set(&rc_fsm, c->id, &c->state, (int)to);
+}
+
+/* The upstream's status went (or is going) to the client. */
+static bool status_queued(const rc_call *c)
+{
+    return c->state == RC_ENDING || c->state == RC_DONE;
+}
+
+/* RECV_CLOSE_ON_SERVER completed: nothing more reaches the client. */
+static bool client_closed(const rc_call *c)
+{
+    return c->state == RC_DONE || c->state == RC_CUT;
+}
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -210,7 +243,7 @@ static void on_s_recv(rc_call *c, bool ok)
         c->s_recv_over = true;
         /* Once the status went out to the client the core ends a pending read the same way: that
          * is not the client's half-close, and the upstream call is over anyway. */
-        if (!c->status_started) {
+        if (!status_queued(c)) {
             c->rec.half_close = true;
             c->up_close_pending = true;
         }
@@ -253,7 +286,7 @@ static void start_u_recv(rc_call *c)
 
 static void start_s_status(rc_call *c)
 {
-    c->status_started = true;
+    set_state(c, RC_ENDING);
     free_s_md(c);
     c->s_md = forward_md(&c->u_trailers, &c->s_md_n);
     grpc_op ops[2];
@@ -276,9 +309,9 @@ static void start_s_status(rc_call *c)
 /* Send what is due to the client, one batch at a time: headers, a message, the status. */
 static void pump_down(rc_call *c)
 {
-    if (c->s_send_busy || c->status_started)
+    if (c->s_send_busy || status_queued(c))
         return;
-    if (c->s_dead || c->s_close_done) {
+    if (c->s_dead || client_closed(c)) {
         if (c->down_buf != NULL)
             grpc_byte_buffer_destroy(c->down_buf);
         c->down_buf = NULL;
@@ -306,7 +339,8 @@ static void pump_down(rc_call *c)
         }
         return;
     }
-    if (c->rim_done && !c->headers_sent && c->u_rim.count > 0 && !c->s_dead && !c->s_close_done) {
+    if (c->rim_done && !c->headers_sent && c->u_rim.count > 0 && !c->s_dead &&
+        !client_closed(c)) {
         free_s_md(c);
         c->s_md = forward_md(&c->u_rim, &c->s_md_n);
         grpc_op op = {.op = GRPC_OP_SEND_INITIAL_METADATA};
@@ -320,7 +354,7 @@ static void pump_down(rc_call *c)
         start_u_recv(c);
         return;
     }
-    if (c->u_status_done && (c->u_recv_over || !c->rim_done) && !c->s_close_done && !c->s_dead)
+    if (c->u_status_done && (c->u_recv_over || !c->rim_done) && !client_closed(c) && !c->s_dead)
         start_s_status(c);
 }
 
@@ -389,8 +423,8 @@ static void on_u_status(rc_call *c)
 
 static void on_s_close(rc_call *c)
 {
-    c->s_close_done = true;
-    if (c->cancelled && !c->status_started) {
+    set_state(c, status_queued(c) ? RC_DONE : RC_CUT);
+    if (c->cancelled && !status_queued(c)) {
         int64_t left = sc_time_ms_until(c->deadline);
         c->rec.end =
             left <= RC_DEADLINE_SLACK_MS ? SC_RECORD_END_DEADLINE : SC_RECORD_END_CANCELLED;
@@ -449,7 +483,7 @@ static void keep_record(sc_recorder *r, rc_call *c)
 
 static void free_call_if_done(sc_recorder *r, rc_call *c)
 {
-    if (!c->s_close_done || !c->u_status_done || c->pending > 0)
+    if (!client_closed(c) || !c->u_status_done || c->pending > 0)
         return;
     if (c->prev != NULL)
         c->prev->next = c->next;
@@ -634,7 +668,7 @@ int sc_recorder_run(sc_recorder *r)
             (r->calls == NULL || sc_time_now_ms() >= r->grace_deadline_ms)) {
             r->grace_over = true;
             for (rc_call *c = r->calls; c != NULL; c = c->next) {
-                if (c->s_close_done || c->status_started)
+                if (client_closed(c) || status_queued(c))
                     continue;
                 c->cut_by_shutdown = true;
                 grpc_call_cancel_with_status(c->sc, GRPC_STATUS_UNAVAILABLE, "server shutting down",

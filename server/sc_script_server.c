@@ -45,14 +45,16 @@ typedef struct {
 } ss_request;
 
 /* A scripted call's life: OPEN while the script plays, ENDING once its status batch is queued,
- * CLOSED once RECV_CLOSE_ON_SERVER completed (from OPEN too: a client cancel or the deadline). */
-#define SS_CALL_STATES(X) X(SS_, OPEN) X(SS_, ENDING) X(SS_, CLOSED)
+ * DONE when RECV_CLOSE_ON_SERVER completed after that, CUT when it completed first (a client
+ * cancel, the deadline, shutdown). */
+#define SS_CALL_STATES(X) X(SS_, OPEN) X(SS_, ENDING) X(SS_, DONE) X(SS_, CUT)
 typedef enum { SS_CALL_STATES(SC_FSM_ENUM) SS_STATE_COUNT } ss_state;
 static const char *const ss_state_names[] = {SS_CALL_STATES(SC_FSM_NAME)};
 static const uint32_t ss_legal[] = {
-    [SS_OPEN] = SC_FSM_TO(SS_ENDING) | SC_FSM_TO(SS_CLOSED),
-    [SS_ENDING] = SC_FSM_TO(SS_CLOSED),
-    [SS_CLOSED] = 0,
+    [SS_OPEN] = SC_FSM_TO(SS_ENDING) | SC_FSM_TO(SS_CUT),
+    [SS_ENDING] = SC_FSM_TO(SS_DONE),
+    [SS_DONE] = 0,
+    [SS_CUT] = 0,
 };
 static const sc_fsm_def ss_fsm = {"script", ss_state_names, ss_legal, SS_STATE_COUNT};
 
@@ -67,8 +69,7 @@ typedef struct ss_call {
     char *case_id; /* owned; NULL without x-sc-case */
     sc_script_player player;
     int pending; /* batches started and not yet completed */
-    int state;          /* ss_state, changed by set_state only */
-    bool status_queued; /* went through ENDING (it stays so once CLOSED) */
+    int state; /* ss_state, changed by set_state only */
     bool recv_busy, recv_over, send_busy, send_is_message;
     bool half_closed;
     int cancelled; /* filled in by RECV_CLOSE_ON_SERVER */
@@ -199,7 +200,6 @@ static void start_status(sc_script_server *s, ss_call *c, int code, const char *
     ops[n].data.send_status_from_server.trailing_metadata = c->md_out;
     n++;
     set_state(c, SS_ENDING);
-    c->status_queued = true;
     if (start_batch(c, ops, n, &c->tag_status, TAG_STATUS)) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "code", sc_status_name(code));
@@ -241,7 +241,7 @@ static void pump(sc_script_server *s, ss_call *c, int64_t now)
 
 static void free_call_if_done(sc_script_server *s, ss_call *c)
 {
-    if (c->state != SS_CLOSED || c->pending > 0)
+    if ((c->state != SS_DONE && c->state != SS_CUT) || c->pending > 0)
         return;
     if (c->prev != NULL)
         c->prev->next = c->next;
@@ -440,7 +440,7 @@ static void on_recv_done(sc_script_server *s, ss_call *c, bool ok)
         c->recv_over = true;
         /* Once our status went out the core ends a pending read the same way: that is not the
          * client's half-close (replay judges whether the client half-closed). */
-        if (!c->status_queued) {
+        if (c->state == SS_OPEN || c->state == SS_CUT) {
             c->half_closed = true;
             log_event(s, c, "half_close", NULL);
         }
@@ -486,7 +486,7 @@ static void on_status_done(ss_call *c)
 
 static void on_close_done(sc_script_server *s, ss_call *c)
 {
-    set_state(c, SS_CLOSED);
+    set_state(c, c->state == SS_ENDING ? SS_DONE : SS_CUT);
     sc_script_player_on_closed(&c->player);
     if (!c->cancelled)
         return;
@@ -562,7 +562,7 @@ int sc_script_server_run(sc_script_server *s)
         if (atomic_load(&s->shutdown_requested) && !s->shutdown_seen) {
             s->shutdown_seen = true;
             for (ss_call *c = s->calls; c != NULL; c = c->next)
-                if (c->state != SS_CLOSED)
+                if (c->state == SS_OPEN || c->state == SS_ENDING)
                     grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE,
                                                  "server shutting down", NULL);
         }
