@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "sc_container.h"
-#include "sc_fsm.h"
+#include "sc_end_state.h"
 
 /* Calls requested from the core ahead of time. */
 #define RC_REQUESTS 16
@@ -63,19 +63,10 @@ typedef struct {
     bool pending;
 } rc_request;
 
-/* The client side of a proxied call: OPEN while it forwards, ENDING once the upstream's status is
- * queued to the client, DONE when RECV_CLOSE_ON_SERVER completed after that, CUT when it completed
- * first (the client cancelled, its deadline passed, or the proxy cut it off at shutdown). */
-#define RC_CALL_STATES(X) X(RC_, OPEN) X(RC_, ENDING) X(RC_, DONE) X(RC_, CUT)
-typedef enum { RC_CALL_STATES(SC_FSM_ENUM) RC_STATE_COUNT } rc_state;
-static const char *const rc_state_names[] = {RC_CALL_STATES(SC_FSM_NAME)};
-static const uint32_t rc_legal[] = {
-    [RC_OPEN] = SC_FSM_TO(RC_ENDING) | SC_FSM_TO(RC_CUT),
-    [RC_ENDING] = SC_FSM_TO(RC_DONE),
-    [RC_DONE] = 0,
-    [RC_CUT] = 0,
-};
-static const sc_fsm_def rc_fsm = {"record", rc_state_names, rc_legal, RC_STATE_COUNT};
+/* The client side of a proxied call: sc_end_state (OPEN while it forwards, ENDING once the
+ * upstream's status is queued to the client, DONE or CUT once RECV_CLOSE_ON_SERVER completed). */
+static const sc_fsm_def rc_fsm = {"record", sc_end_state_names, sc_end_state_legal,
+                                  SC_END_STATE_COUNT};
 
 typedef struct rc_call {
     rc_tag t_s_recv, t_s_send, t_s_status, t_s_close, t_u_send, t_u_rim, t_u_recv, t_u_status;
@@ -102,7 +93,7 @@ typedef struct rc_call {
     grpc_status_code u_code;
     grpc_slice u_details;
     bool u_status_done;
-    int state; /* rc_state of the client side, changed by set_state only */
+    int state; /* sc_end_state of the client side, changed by set_state only */
     bool cut_by_shutdown; /* the proxy cancelled it before its status went out: not recorded */
     int cancelled;
     grpc_slice s_details;
@@ -129,21 +120,9 @@ struct sc_recorder {
     size_t n_done, cap_done;
 };
 
-static void set_state(rc_call *c, rc_state to)
+static void set_state(rc_call *c, sc_end_state to)
 {
     sc_fsm_set(&rc_fsm, c->id, &c->state, (int)to);
-}
-
-/* The upstream's status went (or is going) to the client. */
-static bool status_queued(const rc_call *c)
-{
-    return c->state == RC_ENDING || c->state == RC_DONE;
-}
-
-/* RECV_CLOSE_ON_SERVER completed: nothing more reaches the client. */
-static bool client_closed(const rc_call *c)
-{
-    return c->state == RC_DONE || c->state == RC_CUT;
 }
 
 /* ---- helpers ---------------------------------------------------------------------------- */
@@ -243,7 +222,7 @@ static void on_s_recv(rc_call *c, bool ok)
         c->s_recv_over = true;
         /* Once the status went out to the client the core ends a pending read the same way: that
          * is not the client's half-close, and the upstream call is over anyway. */
-        if (!status_queued(c)) {
+        if (!sc_end_status_queued(c->state)) {
             c->rec.half_close = true;
             c->up_close_pending = true;
         }
@@ -286,7 +265,7 @@ static void start_u_recv(rc_call *c)
 
 static void start_s_status(rc_call *c)
 {
-    set_state(c, RC_ENDING);
+    set_state(c, SC_END_ENDING);
     free_s_md(c);
     c->s_md = forward_md(&c->u_trailers, &c->s_md_n);
     grpc_op ops[2];
@@ -309,9 +288,9 @@ static void start_s_status(rc_call *c)
 /* Send what is due to the client, one batch at a time: headers, a message, the status. */
 static void pump_down(rc_call *c)
 {
-    if (c->s_send_busy || status_queued(c))
+    if (c->s_send_busy || sc_end_status_queued(c->state))
         return;
-    if (c->s_dead || client_closed(c)) {
+    if (c->s_dead || sc_end_closed(c->state)) {
         if (c->down_buf != NULL)
             grpc_byte_buffer_destroy(c->down_buf);
         c->down_buf = NULL;
@@ -340,7 +319,7 @@ static void pump_down(rc_call *c)
         return;
     }
     if (c->rim_done && !c->headers_sent && c->u_rim.count > 0 && !c->s_dead &&
-        !client_closed(c)) {
+        !sc_end_closed(c->state)) {
         free_s_md(c);
         c->s_md = forward_md(&c->u_rim, &c->s_md_n);
         grpc_op op = {.op = GRPC_OP_SEND_INITIAL_METADATA};
@@ -354,7 +333,8 @@ static void pump_down(rc_call *c)
         start_u_recv(c);
         return;
     }
-    if (c->u_status_done && (c->u_recv_over || !c->rim_done) && !client_closed(c) && !c->s_dead)
+    if (c->u_status_done && (c->u_recv_over || !c->rim_done) && !sc_end_closed(c->state) &&
+        !c->s_dead)
         start_s_status(c);
 }
 
@@ -423,8 +403,8 @@ static void on_u_status(rc_call *c)
 
 static void on_s_close(rc_call *c)
 {
-    set_state(c, status_queued(c) ? RC_DONE : RC_CUT);
-    if (c->cancelled && !status_queued(c)) {
+    set_state(c, sc_end_on_close(c->state));
+    if (c->cancelled && !sc_end_status_queued(c->state)) {
         int64_t left = sc_time_ms_until(c->deadline);
         c->rec.end =
             left <= RC_DEADLINE_SLACK_MS ? SC_RECORD_END_DEADLINE : SC_RECORD_END_CANCELLED;
@@ -483,7 +463,7 @@ static void keep_record(sc_recorder *r, rc_call *c)
 
 static void free_call_if_done(sc_recorder *r, rc_call *c)
 {
-    if (!client_closed(c) || !c->u_status_done || c->pending > 0)
+    if (!sc_end_closed(c->state) || !c->u_status_done || c->pending > 0)
         return;
     if (c->prev != NULL)
         c->prev->next = c->next;
@@ -668,7 +648,7 @@ int sc_recorder_run(sc_recorder *r)
             (r->calls == NULL || sc_time_now_ms() >= r->grace_deadline_ms)) {
             r->grace_over = true;
             for (rc_call *c = r->calls; c != NULL; c = c->next) {
-                if (client_closed(c) || status_queued(c))
+                if (c->state != SC_END_OPEN)
                     continue;
                 c->cut_by_shutdown = true;
                 grpc_call_cancel_with_status(c->sc, GRPC_STATUS_UNAVAILABLE, "server shutting down",

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "sc_container.h"
-#include "sc_fsm.h"
+#include "sc_end_state.h"
 
 /* Calls requested from the core ahead of time per method (as the reference server). */
 #define SS_REQUESTS_PER_METHOD 8
@@ -44,19 +44,9 @@ typedef struct {
     bool pending;
 } ss_request;
 
-/* A scripted call's life: OPEN while the script plays, ENDING once its status batch is queued,
- * DONE when RECV_CLOSE_ON_SERVER completed after that, CUT when it completed first (a client
- * cancel, the deadline, shutdown). */
-#define SS_CALL_STATES(X) X(SS_, OPEN) X(SS_, ENDING) X(SS_, DONE) X(SS_, CUT)
-typedef enum { SS_CALL_STATES(SC_FSM_ENUM) SS_STATE_COUNT } ss_state;
-static const char *const ss_state_names[] = {SS_CALL_STATES(SC_FSM_NAME)};
-static const uint32_t ss_legal[] = {
-    [SS_OPEN] = SC_FSM_TO(SS_ENDING) | SC_FSM_TO(SS_CUT),
-    [SS_ENDING] = SC_FSM_TO(SS_DONE),
-    [SS_DONE] = 0,
-    [SS_CUT] = 0,
-};
-static const sc_fsm_def ss_fsm = {"script", ss_state_names, ss_legal, SS_STATE_COUNT};
+/* A scripted call's life: sc_end_state (OPEN, ENDING, DONE, CUT). */
+static const sc_fsm_def ss_fsm = {"script", sc_end_state_names, sc_end_state_legal,
+                                  SC_END_STATE_COUNT};
 
 typedef struct ss_call {
     ss_tag tag_recv, tag_send, tag_status, tag_close;
@@ -69,7 +59,7 @@ typedef struct ss_call {
     char *case_id; /* owned; NULL without x-sc-case */
     sc_script_player player;
     int pending; /* batches started and not yet completed */
-    int state; /* ss_state, changed by set_state only */
+    int state; /* sc_end_state, changed by set_state only */
     bool recv_busy, recv_over, send_busy, send_is_message;
     bool half_closed;
     int cancelled; /* filled in by RECV_CLOSE_ON_SERVER */
@@ -118,7 +108,7 @@ static void log_count(sc_script_server *s, const ss_call *c, const char *event, 
     log_event(s, c, event, o);
 }
 
-static void set_state(ss_call *c, ss_state to)
+static void set_state(ss_call *c, sc_end_state to)
 {
     sc_fsm_set(&ss_fsm, c->id, &c->state, (int)to);
 }
@@ -199,7 +189,7 @@ static void start_status(sc_script_server *s, ss_call *c, int code, const char *
     ops[n].data.send_status_from_server.trailing_metadata_count = c->md_out_n;
     ops[n].data.send_status_from_server.trailing_metadata = c->md_out;
     n++;
-    set_state(c, SS_ENDING);
+    set_state(c, SC_END_ENDING);
     if (start_batch(c, ops, n, &c->tag_status, TAG_STATUS)) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "code", sc_status_name(code));
@@ -212,7 +202,7 @@ static void start_status(sc_script_server *s, ss_call *c, int code, const char *
 
 static void pump(sc_script_server *s, ss_call *c, int64_t now)
 {
-    if (c->state != SS_OPEN)
+    if (c->state != SC_END_OPEN)
         return;
     /* Keep reading the client's messages while the script plays (they are counted, not judged;
      * a call on another path is read only when it plays a script). */
@@ -241,7 +231,7 @@ static void pump(sc_script_server *s, ss_call *c, int64_t now)
 
 static void free_call_if_done(sc_script_server *s, ss_call *c)
 {
-    if ((c->state != SS_DONE && c->state != SS_CUT) || c->pending > 0)
+    if (!sc_end_closed(c->state) || c->pending > 0)
         return;
     if (c->prev != NULL)
         c->prev->next = c->next;
@@ -440,7 +430,7 @@ static void on_recv_done(sc_script_server *s, ss_call *c, bool ok)
         c->recv_over = true;
         /* Once our status went out the core ends a pending read the same way: that is not the
          * client's half-close (replay judges whether the client half-closed). */
-        if (c->state == SS_OPEN || c->state == SS_CUT) {
+        if (!sc_end_status_queued(c->state)) {
             c->half_closed = true;
             log_event(s, c, "half_close", NULL);
         }
@@ -486,7 +476,7 @@ static void on_status_done(ss_call *c)
 
 static void on_close_done(sc_script_server *s, ss_call *c)
 {
-    set_state(c, c->state == SS_ENDING ? SS_DONE : SS_CUT);
+    set_state(c, sc_end_on_close(c->state));
     sc_script_player_on_closed(&c->player);
     if (!c->cancelled)
         return;
@@ -562,7 +552,7 @@ int sc_script_server_run(sc_script_server *s)
         if (atomic_load(&s->shutdown_requested) && !s->shutdown_seen) {
             s->shutdown_seen = true;
             for (ss_call *c = s->calls; c != NULL; c = c->next)
-                if (c->state == SS_OPEN || c->state == SS_ENDING)
+                if (!sc_end_closed(c->state))
                     grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE,
                                                  "server shutting down", NULL);
         }
