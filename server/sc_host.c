@@ -1,0 +1,773 @@
+#include "sc_host.h"
+#include "sc_fsm.h"
+#include "sc_log.h"
+#include "sc_status.h"
+#include "sc_time.h"
+
+#include <grpc/grpc_security.h>
+#include <grpc/support/alloc.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows of requested calls: one per DataService method, the last for any other path. */
+#define HOST_ROWS (SC_METHOD_COUNT + 1)
+#define HOST_ROW_CAP                                                                               \
+    (SC_HOST_REQUESTS_CATCH_ALL > SC_HOST_REQUESTS_PER_METHOD ? SC_HOST_REQUESTS_CATCH_ALL        \
+                                                              : SC_HOST_REQUESTS_PER_METHOD)
+
+/* A hosted call's life: OPEN until the final status is decided, then ENDING (the status batch is
+ * queued behind the sends) or ABORTED (cancelled with the status: a send was stuck behind a
+ * stalled receiver); CLOSED once RECV_CLOSE_ON_SERVER completed, from any of them (a client
+ * cancel, the deadline or the shutdown closes an OPEN call). */
+#define HOST_CALL_STATES(X) X(HC_, OPEN) X(HC_, ENDING) X(HC_, ABORTED) X(HC_, CLOSED)
+typedef enum { HOST_CALL_STATES(SC_FSM_ENUM) HC_STATE_COUNT } hc_state;
+static const char *const hc_state_names[] = {HOST_CALL_STATES(SC_FSM_NAME)};
+static const uint32_t hc_legal[] = {
+    [HC_OPEN] = SC_FSM_TO(HC_ENDING) | SC_FSM_TO(HC_ABORTED) | SC_FSM_TO(HC_CLOSED),
+    [HC_ENDING] = SC_FSM_TO(HC_CLOSED),
+    [HC_ABORTED] = SC_FSM_TO(HC_CLOSED),
+    [HC_CLOSED] = 0,
+};
+static const sc_fsm_def hc_fsm = {"call", hc_state_names, hc_legal, HC_STATE_COUNT};
+
+/* One outstanding request for a new call: a registered method's, or the catch-all's. */
+typedef struct {
+    sc_loop_tag tag;
+    sc_host *host;
+    sc_method method; /* SC_METHOD_UNKNOWN: the catch-all */
+    grpc_call *call;
+    gpr_timespec deadline;
+    grpc_call_details details; /* the catch-all only */
+    grpc_metadata_array md;
+    bool pending;
+} host_request;
+
+struct sc_host_call {
+    sc_loop_tag t_recv, t_send, t_status, t_close;
+    sc_loop_timer wake;
+    sc_host *host;
+    struct sc_host_call *next, *prev; /* live calls */
+    struct sc_host_call *ready_next;  /* kicked calls, to pump after the current event */
+    bool ready;
+    uint64_t id;
+    sc_method method;
+    char *path; /* owned */
+    grpc_call *call;
+    gpr_timespec deadline;
+    void *obj; /* the protocol object */
+    int pending; /* batches started and not yet completed */
+    int state;   /* hc_state, changed by set_state only */
+    bool recv_busy, recv_over, send_busy, send_is_message, headers_out;
+    bool shutdown_cancelled;
+    int cancelled; /* filled in by RECV_CLOSE_ON_SERVER */
+    int64_t received, sent;
+    grpc_byte_buffer *recv_buf, *send_buf;
+    grpc_metadata *md_out; /* initial metadata of the send in flight */
+    size_t md_out_n;
+    grpc_metadata *trail_out;
+    size_t trail_out_n;
+    grpc_slice status_details;
+    bool has_status_details;
+};
+
+struct sc_host {
+    sc_host_config cfg;
+    sc_loop *loop;
+    grpc_server *server;
+    void *method_handles[SC_METHOD_COUNT];
+    host_request requests[HOST_ROWS][HOST_ROW_CAP];
+    int requests_pending;
+    sc_host_call *calls; /* live calls, doubly linked */
+    sc_host_call *ready; /* kicked calls (LIFO; order among them does not matter) */
+    uint64_t next_call_id;
+    sc_loop_tag shutdown_tag;
+    sc_loop_check drain;
+    sc_loop_timer grace;
+    atomic_int shutdown_requested;
+    bool shutdown_seen; /* the loop has reacted to the request */
+    bool forced;        /* the forced stage ran: live calls were cancelled */
+    bool shutdown_done; /* the core's shutdown notification arrived */
+    bool started;
+    int port;
+};
+
+static void set_state(sc_host_call *c, hc_state to)
+{
+    sc_fsm_set(&hc_fsm, c->id, &c->state, (int)to);
+}
+
+/* ---- event log ------------------------------------------------------------------------- */
+
+static void log_event(const sc_host_call *c, const char *event, cJSON *extra)
+{
+    const sc_host *h = c->host;
+    const char *method = sc_method_name(c->method); /* "unknown" for any other path */
+    if (h->cfg.verbose)
+        sc_log(SC_LOG_INFO, h->cfg.name, "call %llu %s %s", (unsigned long long)c->id,
+               c->method == SC_METHOD_UNKNOWN ? c->path : method, event);
+    if (!sc_events_enabled(h->cfg.events)) {
+        cJSON_Delete(extra);
+        return;
+    }
+    const char *case_id = h->cfg.proto->case_id != NULL ? h->cfg.proto->case_id(c->obj) : NULL;
+    sc_events_call call = {.id = c->id, .case_id = case_id, .method = method};
+    sc_events_call_emit(h->cfg.events, sc_time_now_ms(), &call, event, extra);
+}
+
+static void log_count(const sc_host_call *c, const char *event, int64_t count)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "count", (double)count);
+    log_event(c, event, o);
+}
+
+static void log_status(const sc_host_call *c, int code, const char *message)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "code", sc_status_name(code));
+    cJSON_AddStringToObject(o, "message", message);
+    log_event(c, "status_sent", o);
+}
+
+static void log_call_start(const sc_host_call *c, const sc_md_list *md)
+{
+    if (!sc_events_enabled(c->host->cfg.events) && !c->host->cfg.verbose)
+        return;
+    char *peer = grpc_call_get_peer(c->call);
+    cJSON *o = sc_events_call_start_fields(peer, md, sc_time_ms_until(c->deadline));
+    gpr_free(peer);
+    log_event(c, "call_start", o);
+}
+
+/* ---- batches --------------------------------------------------------------------------- */
+
+static bool start_batch(sc_host_call *c, const grpc_op *ops, size_t n, sc_loop_tag *tag)
+{
+    grpc_call_error e = sc_loop_start_batch(c->host->loop, c->call, ops, n, tag);
+    if (e != GRPC_CALL_OK) {
+        /* A bug of ours (ops out of order): end the call rather than wait for a tag that will
+         * never come. */
+        sc_log(SC_LOG_ERROR, c->host->cfg.name, "call %llu: grpc_call_start_batch failed (%d)",
+               (unsigned long long)c->id, (int)e);
+        grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, "server batch error", NULL);
+        return false;
+    }
+    c->pending++;
+    return true;
+}
+
+static void start_recv(sc_host_call *c)
+{
+    grpc_op op = {.op = GRPC_OP_RECV_MESSAGE};
+    op.data.recv_message.recv_message = &c->recv_buf;
+    if (start_batch(c, &op, 1, &c->t_recv))
+        c->recv_busy = true;
+    else
+        c->recv_over = true;
+}
+
+static void start_close(sc_host_call *c)
+{
+    grpc_op op = {.op = GRPC_OP_RECV_CLOSE_ON_SERVER};
+    op.data.recv_close_on_server.cancelled = &c->cancelled;
+    start_batch(c, &op, 1, &c->t_close);
+}
+
+/* The initial-metadata op of a send, with `md` (NULL: none) converted into c->md_out. */
+static grpc_op initial_metadata_op(sc_host_call *c, const sc_md_list *md)
+{
+    grpc_op op = {.op = GRPC_OP_SEND_INITIAL_METADATA};
+    if (md != NULL) {
+        c->md_out = sc_md_list_to_grpc(md, &c->md_out_n);
+        op.data.send_initial_metadata.count = c->md_out_n;
+        op.data.send_initial_metadata.metadata = c->md_out;
+    }
+    c->headers_out = true;
+    return op;
+}
+
+static void start_headers(sc_host_call *c, const sc_host_out *out)
+{
+    grpc_op op = initial_metadata_op(c, out->headers);
+    c->send_is_message = false;
+    if (start_batch(c, &op, 1, &c->t_send))
+        c->send_busy = true;
+}
+
+static void start_message(sc_host_call *c, const sc_host_out *out)
+{
+    grpc_op ops[2];
+    size_t n = 0;
+    if (!c->headers_out)
+        ops[n++] = initial_metadata_op(c, out->headers);
+    c->send_buf = out->message;
+    ops[n] = (grpc_op){.op = GRPC_OP_SEND_MESSAGE};
+    ops[n++].data.send_message.send_message = c->send_buf;
+    c->send_is_message = true;
+    if (start_batch(c, ops, n, &c->t_send))
+        c->send_busy = true;
+}
+
+static void start_status(sc_host_call *c, const sc_host_out *out)
+{
+    const char *msg = out->status_message != NULL ? out->status_message : "";
+    size_t len = out->status_len > 0 ? out->status_len : strlen(msg);
+    if (out->trailers != NULL)
+        c->trail_out = sc_md_list_to_grpc(out->trailers, &c->trail_out_n);
+    c->status_details = grpc_slice_from_copied_buffer(msg, len);
+    c->has_status_details = true;
+    grpc_op ops[2];
+    size_t n = 0;
+    if (!c->headers_out) /* trailers-only: empty initial metadata in the same batch */
+        ops[n++] = (grpc_op){.op = GRPC_OP_SEND_INITIAL_METADATA};
+    c->headers_out = true;
+    ops[n] = (grpc_op){.op = GRPC_OP_SEND_STATUS_FROM_SERVER};
+    ops[n].data.send_status_from_server.status = (grpc_status_code)out->code;
+    ops[n].data.send_status_from_server.status_details = &c->status_details;
+    ops[n].data.send_status_from_server.trailing_metadata_count = c->trail_out_n;
+    ops[n].data.send_status_from_server.trailing_metadata = c->trail_out;
+    n++;
+    set_state(c, HC_ENDING);
+    if (start_batch(c, ops, n, &c->t_status))
+        log_status(c, out->code, msg);
+}
+
+/* ---- the per-call pump: ask the object what to do, do it -------------------------------- */
+
+static void rearm_wake(sc_host_call *c)
+{
+    const sc_host_proto *p = c->host->cfg.proto;
+    int64_t at = c->state == HC_OPEN && p->wake_at != NULL ? p->wake_at(c->obj) : -1;
+    if (at < 0)
+        sc_loop_timer_disarm(c->host->loop, &c->wake);
+    else if (!sc_loop_timer_armed(&c->wake) || c->wake.due_ms != at)
+        sc_loop_timer_arm(c->host->loop, &c->wake, at);
+}
+
+/* The object ends the call now (a send stuck behind a stalled receiver): cancel with its status. */
+static bool abort_if_asked(sc_host_call *c, int64_t now)
+{
+    const sc_host_proto *p = c->host->cfg.proto;
+    int code;
+    const char *message;
+    if (p->take_abort == NULL || !p->take_abort(c->obj, now, &code, &message))
+        return false;
+    set_state(c, HC_ABORTED);
+    grpc_call_cancel_with_status(c->call, (grpc_status_code)code, message, NULL);
+    log_status(c, code, message);
+    return true;
+}
+
+static void pump(sc_host_call *c, int64_t now)
+{
+    const sc_host_proto *p = c->host->cfg.proto;
+    if (c->state != HC_OPEN || abort_if_asked(c, now)) {
+        rearm_wake(c);
+        return;
+    }
+    if (!c->recv_busy && !c->recv_over && (p->wants_recv == NULL || p->wants_recv(c->obj)))
+        start_recv(c);
+    if (!c->send_busy) {
+        sc_host_out out = p->next_output(c->obj, now);
+        switch (out.kind) {
+        case SC_HOST_OUT_HEADERS:
+            start_headers(c, &out);
+            break;
+        case SC_HOST_OUT_MESSAGE:
+            start_message(c, &out);
+            break;
+        case SC_HOST_OUT_STATUS:
+            start_status(c, &out);
+            break;
+        case SC_HOST_OUT_NONE:
+            break;
+        }
+    }
+    rearm_wake(c);
+}
+
+/* ---- call lifetime --------------------------------------------------------------------- */
+
+static void free_call_if_done(sc_host_call *c)
+{
+    sc_host *h = c->host;
+    const sc_host_proto *p = h->cfg.proto;
+    if (c->state != HC_CLOSED || c->pending > 0 || c->ready || (p->busy != NULL && p->busy(c->obj)))
+        return;
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        h->calls = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    sc_loop_timer_disarm(h->loop, &c->wake);
+    log_event(c, "call_end", NULL);
+    p->release(c->obj, sc_time_now_ms());
+    grpc_call_unref(c->call);
+    free(c->path);
+    free(c);
+}
+
+/* Pump every kicked call (pumping may kick others: until none is left). */
+static void drain_ready(sc_host *h)
+{
+    while (h->ready != NULL) {
+        sc_host_call *c = h->ready;
+        h->ready = c->ready_next;
+        c->ready = false;
+        c->ready_next = NULL;
+        pump(c, sc_time_now_ms());
+        free_call_if_done(c);
+    }
+}
+
+static void on_drain_check(sc_loop_check *check)
+{
+    drain_ready(SC_CONTAINER_OF(check, sc_host, drain));
+}
+
+void sc_host_call_kick(sc_host_call *hc)
+{
+    if (hc->ready)
+        return;
+    hc->ready = true;
+    hc->ready_next = hc->host->ready;
+    hc->host->ready = hc;
+}
+
+/* After any event of `c`: pump it, then whatever it kicked, then free it if it is over. */
+static void after_event(sc_host_call *c)
+{
+    pump(c, sc_time_now_ms());
+    drain_ready(c->host);
+    free_call_if_done(c);
+}
+
+static void on_request_done(sc_loop_tag *tag, bool ok);
+
+static void request_call(sc_host *h, host_request *r)
+{
+    grpc_completion_queue *cq = sc_loop_cq(h->loop);
+    grpc_metadata_array_init(&r->md);
+    r->call = NULL;
+    r->tag.done = on_request_done;
+    grpc_call_error e;
+    if (r->method == SC_METHOD_UNKNOWN) {
+        grpc_call_details_init(&r->details);
+        e = grpc_server_request_call(h->server, &r->call, &r->details, &r->md, cq, cq, &r->tag);
+    } else {
+        e = grpc_server_request_registered_call(h->server, h->method_handles[r->method], &r->call,
+                                                &r->deadline, &r->md, NULL, cq, cq, &r->tag);
+    }
+    r->pending = (e == GRPC_CALL_OK);
+    if (r->pending) {
+        sc_loop_expect(h->loop);
+        h->requests_pending++;
+        return;
+    }
+    sc_log(SC_LOG_ERROR, h->cfg.name, "requesting a call failed (%d)", (int)e);
+    grpc_metadata_array_destroy(&r->md);
+    if (r->method == SC_METHOD_UNKNOWN)
+        grpc_call_details_destroy(&r->details);
+}
+
+static void on_recv_done(sc_loop_tag *tag, bool ok);
+static void on_send_done(sc_loop_tag *tag, bool ok);
+static void on_status_done(sc_loop_tag *tag, bool ok);
+static void on_close_done(sc_loop_tag *tag, bool ok);
+static void on_wake(sc_loop_timer *t);
+
+static sc_host_call *new_call(sc_host *h, host_request *r)
+{
+    sc_host_call *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c->host = h;
+    c->id = ++h->next_call_id;
+    c->call = r->call;
+    c->method = r->method;
+    c->t_recv.done = on_recv_done;
+    c->t_send.done = on_send_done;
+    c->t_status.done = on_status_done;
+    c->t_close.done = on_close_done;
+    c->wake.fire = on_wake;
+    if (r->method == SC_METHOD_UNKNOWN) {
+        c->deadline = r->details.deadline;
+        char *path = grpc_slice_to_c_string(r->details.method);
+        c->path = strdup(path);
+        gpr_free(path);
+        /* the catch-all alone also serves DataService paths (the recorder) */
+        if (c->path != NULL && !h->cfg.register_methods && !sc_method_parse(c->path, &c->method))
+            c->method = SC_METHOD_UNKNOWN;
+        if (c->path != NULL && c->path[0] != '/')
+            c->method = SC_METHOD_UNKNOWN;
+    } else {
+        c->deadline = r->deadline;
+        c->path = strdup(sc_method_path(r->method));
+    }
+    if (c->path == NULL) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void reject_call(sc_host *h, grpc_call *call)
+{
+    sc_log(SC_LOG_ERROR, h->cfg.name, "out of memory accepting a call");
+    grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "server out of memory",
+                                 NULL);
+    grpc_call_unref(call);
+}
+
+/* Calls accepted once the forced stage of a shutdown began end at once. */
+static bool refuse_new_calls(const sc_host *h)
+{
+    return h->shutdown_seen && (h->cfg.shutdown_grace_ms <= 0 || h->forced);
+}
+
+static void accept_call(sc_host *h, host_request *r)
+{
+    sc_md_list md = {0};
+    sc_host_call *c = new_call(h, r);
+    if (c == NULL || sc_md_list_add_array(&md, &r->md) != 0)
+        goto fail;
+    sc_host_call_info info = {
+        .id = c->id, .method = c->method, .path = c->path, .md = &md, .deadline = c->deadline};
+    c->obj = h->cfg.proto->open(h->cfg.proto_ctx, c, &info, sc_time_now_ms());
+    if (c->obj == NULL)
+        goto fail;
+    c->next = h->calls;
+    if (h->calls != NULL)
+        h->calls->prev = c;
+    h->calls = c;
+    log_call_start(c, &md);
+    sc_md_list_free(&md);
+    start_close(c);
+    if (refuse_new_calls(h)) {
+        c->shutdown_cancelled = true;
+        grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE, "server shutting down",
+                                     NULL);
+    }
+    pump(c, sc_time_now_ms());
+    drain_ready(h);
+    return;
+fail:
+    sc_md_list_free(&md);
+    if (c != NULL) {
+        free(c->path);
+        free(c);
+    }
+    reject_call(h, r->call);
+}
+
+/* ---- completions ----------------------------------------------------------------------- */
+
+static void on_request_done(sc_loop_tag *tag, bool ok)
+{
+    host_request *r = SC_CONTAINER_OF(tag, host_request, tag);
+    sc_host *h = r->host;
+    r->pending = false;
+    h->requests_pending--;
+    if (ok)
+        accept_call(h, r);
+    grpc_metadata_array_destroy(&r->md);
+    if (r->method == SC_METHOD_UNKNOWN)
+        grpc_call_details_destroy(&r->details);
+    if (!atomic_load(&h->shutdown_requested))
+        request_call(h, r);
+}
+
+static void deliver_message(sc_host_call *c, int64_t now)
+{
+    const sc_host_proto *p = c->host->cfg.proto;
+    grpc_byte_buffer *msg = c->recv_buf;
+    c->recv_buf = NULL;
+    if (p->on_message == NULL) {
+        grpc_byte_buffer_destroy(msg);
+        return;
+    }
+    int64_t counted = p->on_message(c->obj, msg, now);
+    if (counted > c->received) {
+        c->received = counted;
+        log_count(c, "message_received", counted);
+    }
+}
+
+static void deliver_half_close(sc_host_call *c, int64_t now)
+{
+    const sc_host_proto *p = c->host->cfg.proto;
+    c->recv_over = true;
+    /* Once our status went out the core ends a pending read the same way: that is not the
+     * client's half-close unless the host is told to report it anyway. */
+    if (c->state != HC_OPEN && !c->host->cfg.report_late_half_close)
+        return;
+    log_event(c, "half_close", NULL);
+    if (p->on_half_close != NULL)
+        p->on_half_close(c->obj, now);
+}
+
+static void on_recv_done(sc_loop_tag *tag, bool ok)
+{
+    sc_host_call *c = SC_CONTAINER_OF(tag, sc_host_call, t_recv);
+    int64_t now = sc_time_now_ms();
+    c->pending--;
+    c->recv_busy = false;
+    if (!ok) {
+        c->recv_over = true; /* the call is going away; RECV_CLOSE_ON_SERVER says how */
+        if (c->recv_buf != NULL)
+            grpc_byte_buffer_destroy(c->recv_buf);
+        c->recv_buf = NULL;
+    } else if (c->recv_buf == NULL) {
+        deliver_half_close(c, now);
+    } else {
+        deliver_message(c, now);
+    }
+    after_event(c);
+}
+
+static void on_send_done(sc_loop_tag *tag, bool ok)
+{
+    sc_host_call *c = SC_CONTAINER_OF(tag, sc_host_call, t_send);
+    const sc_host_proto *p = c->host->cfg.proto;
+    c->pending--;
+    c->send_busy = false;
+    if (c->send_buf != NULL)
+        grpc_byte_buffer_destroy(c->send_buf);
+    c->send_buf = NULL;
+    sc_md_grpc_free(c->md_out, c->md_out_n);
+    c->md_out = NULL;
+    c->md_out_n = 0;
+    if (p->on_sent != NULL)
+        p->on_sent(c->obj, ok, sc_time_now_ms());
+    if (ok && c->send_is_message)
+        log_count(c, "message_sent", ++c->sent);
+    after_event(c);
+}
+
+static void on_status_done(sc_loop_tag *tag, bool ok)
+{
+    (void)ok;
+    sc_host_call *c = SC_CONTAINER_OF(tag, sc_host_call, t_status);
+    c->pending--;
+    sc_md_grpc_free(c->trail_out, c->trail_out_n);
+    c->trail_out = NULL;
+    c->trail_out_n = 0;
+    if (c->has_status_details)
+        grpc_slice_unref(c->status_details);
+    c->has_status_details = false;
+    after_event(c);
+}
+
+static void on_close_done(sc_loop_tag *tag, bool ok)
+{
+    (void)ok;
+    sc_host_call *c = SC_CONTAINER_OF(tag, sc_host_call, t_close);
+    sc_host *h = c->host;
+    c->pending--;
+    bool aborted = c->state == HC_ABORTED;
+    set_state(c, HC_CLOSED);
+    sc_host_close how = {.cancelled = c->cancelled != 0,
+                         .by_shutdown = c->shutdown_cancelled,
+                         .deadline_left_ms = sc_time_ms_until(c->deadline)};
+    if (h->cfg.proto->on_closed != NULL)
+        h->cfg.proto->on_closed(c->obj, &how, sc_time_now_ms());
+    /* `cancelled` is also set when we ended the call ourselves with cancel_with_status. */
+    if (c->cancelled && !aborted)
+        log_event(c, h->shutdown_seen ? "cancelled" : sc_events_cut_off_event(how.deadline_left_ms),
+                  NULL);
+    after_event(c);
+}
+
+static void on_wake(sc_loop_timer *t)
+{
+    after_event(SC_CONTAINER_OF(t, sc_host_call, wake));
+}
+
+/* ---- shutdown -------------------------------------------------------------------------- */
+
+/* End the live calls: every one not closed, or with a grace period only those whose status is
+ * not decided (a queued status is already on its way). */
+static void force_shutdown(sc_host *h)
+{
+    h->forced = true;
+    for (sc_host_call *c = h->calls; c != NULL; c = c->next) {
+        bool end = h->cfg.shutdown_grace_ms > 0 ? c->state == HC_OPEN : c->state != HC_CLOSED;
+        if (!end)
+            continue;
+        c->shutdown_cancelled = true;
+        grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE, "server shutting down",
+                                     NULL);
+    }
+}
+
+static void on_grace_over(sc_loop_timer *t)
+{
+    sc_host *h = SC_CONTAINER_OF(t, sc_host, grace);
+    if (!h->forced)
+        force_shutdown(h);
+}
+
+static void react_to_shutdown(sc_host *h)
+{
+    if (h->shutdown_seen || !atomic_load(&h->shutdown_requested))
+        return;
+    h->shutdown_seen = true;
+    if (h->cfg.shutdown_grace_ms > 0 && h->calls != NULL)
+        sc_loop_timer_arm(h->loop, &h->grace, sc_time_now_ms() + h->cfg.shutdown_grace_ms);
+    else
+        force_shutdown(h);
+}
+
+static void on_wake_handler(void *ctx)
+{
+    react_to_shutdown(ctx);
+}
+
+static void on_shutdown_done(sc_loop_tag *tag, bool ok)
+{
+    (void)ok;
+    SC_CONTAINER_OF(tag, sc_host, shutdown_tag)->shutdown_done = true;
+}
+
+void sc_host_shutdown(sc_host *h)
+{
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&h->shutdown_requested, &expected, 1))
+        return;
+    sc_loop_expect(h->loop);
+    grpc_server_shutdown_and_notify(h->server, sc_loop_cq(h->loop), &h->shutdown_tag);
+    sc_loop_wake(h->loop);
+}
+
+static bool host_finished(void *ctx)
+{
+    sc_host *h = ctx;
+    react_to_shutdown(h); /* also when the request came from this thread */
+    if (h->shutdown_seen && !h->forced && h->calls == NULL)
+        force_shutdown(h); /* every live call ended within its grace */
+    return h->shutdown_done && h->calls == NULL && h->requests_pending == 0;
+}
+
+int sc_host_run(sc_host *h)
+{
+    sc_loop_run_until(h->loop, host_finished, h, -1);
+    return 0;
+}
+
+/* ---- create / destroy ------------------------------------------------------------------ */
+
+static grpc_server *create_server(const sc_host_config *cfg)
+{
+    grpc_arg args[2];
+    args[0].type = GRPC_ARG_INTEGER;
+    args[0].key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
+    args[0].value.integer = (int)cfg->max_receive_bytes;
+    /* Two servers on one port would make tests lie about which one answered. */
+    args[1].type = GRPC_ARG_INTEGER;
+    args[1].key = (char *)GRPC_ARG_ALLOW_REUSEPORT;
+    args[1].value.integer = 0;
+    grpc_channel_args chargs = {.num_args = 2, .args = args};
+    return grpc_server_create(&chargs, NULL);
+}
+
+static void request_all(sc_host *h)
+{
+    int first = h->cfg.register_methods ? 0 : SC_METHOD_UNKNOWN;
+    int per_row = h->cfg.register_methods ? SC_HOST_REQUESTS_PER_METHOD : SC_HOST_REQUESTS_CATCH_ALL;
+    for (int m = first; m < HOST_ROWS; m++) {
+        for (int i = 0; i < per_row; i++) {
+            host_request *r = &h->requests[m][i];
+            r->host = h;
+            r->method = (sc_method)m;
+            request_call(h, r);
+        }
+    }
+}
+
+sc_host *sc_host_create(const sc_host_config *cfg, char *err, size_t errlen)
+{
+    sc_host *h = calloc(1, sizeof *h);
+    if (h == NULL)
+        goto oom;
+    h->cfg = *cfg;
+    h->cfg.listen = NULL; /* borrowed during create only */
+    h->shutdown_tag.done = on_shutdown_done;
+    h->drain.run = on_drain_check;
+    h->grace.fire = on_grace_over;
+    atomic_init(&h->shutdown_requested, 0);
+    h->loop = sc_loop_create(cfg->tick_ms);
+    if (h->loop == NULL)
+        goto oom;
+    sc_loop_check_start(h->loop, &h->drain);
+    sc_loop_set_wake_handler(h->loop, on_wake_handler, h);
+    h->server = create_server(cfg);
+    grpc_server_register_completion_queue(h->server, sc_loop_cq(h->loop), NULL);
+    for (int m = 0; cfg->register_methods && m < SC_METHOD_COUNT; m++)
+        h->method_handles[m] = grpc_server_register_method(h->server, sc_method_path((sc_method)m),
+                                                           NULL, GRPC_SRM_PAYLOAD_NONE, 0);
+    grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
+    h->port = grpc_server_add_http2_port(h->server, cfg->listen, creds);
+    grpc_server_credentials_release(creds);
+    if (h->port == 0) {
+        snprintf(err, errlen, "cannot listen on %s (address in use or invalid)", cfg->listen);
+        sc_host_destroy(h);
+        return NULL;
+    }
+    grpc_server_start(h->server);
+    h->started = true;
+    request_all(h);
+    return h;
+oom:
+    free(h);
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+}
+
+int sc_host_port(const sc_host *h)
+{
+    return h->port;
+}
+
+sc_loop *sc_host_loop(sc_host *h)
+{
+    return h->loop;
+}
+
+void sc_host_destroy(sc_host *h)
+{
+    if (h == NULL)
+        return;
+    if (h->started && !h->shutdown_done) {
+        sc_host_shutdown(h);
+        sc_host_run(h);
+    }
+    if (h->server != NULL)
+        grpc_server_destroy(h->server);
+    sc_loop_check_stop(h->loop, &h->drain);
+    sc_loop_timer_disarm(h->loop, &h->grace);
+    sc_loop_destroy(h->loop);
+    free(h);
+}
+
+grpc_call *sc_host_call_grpc(sc_host_call *hc)
+{
+    return hc->call;
+}
+
+bool sc_host_call_status_queued(const sc_host_call *hc)
+{
+    return hc->state == HC_ENDING || hc->state == HC_ABORTED;
+}
+
+bool sc_host_call_closed(const sc_host_call *hc)
+{
+    return hc->state == HC_CLOSED;
+}
+
+uint64_t sc_host_call_id(const sc_host_call *hc)
+{
+    return hc->id;
+}
