@@ -29,7 +29,8 @@ void sc_chat_message_free(Streaming__ChatMessage *msg)
 
 void sc_chat_deliver(sc_chat_member *m, const Streaming__ChatMessage *msg)
 {
-    m->dirty = true;
+    if (m->kick != NULL)
+        m->kick(m);
     if (m->overflowed)
         return;
     if (m->len == SC_CHAT_QUEUE_CAP) {

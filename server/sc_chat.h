@@ -23,7 +23,8 @@ typedef struct sc_chat_member {
     size_t head, len;
     bool joined;
     bool overflowed; /* set when a delivery found the queue full; never cleared */
-    bool dirty;      /* set on every delivery; the caller clears it after looking */
+    /* Called on every delivery (NULL: nobody to tell): the owner's call has something to send. */
+    void (*kick)(struct sc_chat_member *m);
 } sc_chat_member;
 
 typedef struct {
