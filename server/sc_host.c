@@ -337,12 +337,12 @@ void sc_host_call_kick(sc_host_call *hc)
     hc->host->ready = hc;
 }
 
-/* After any event of `c`: pump it, then whatever it kicked, then free it if it is over. */
+/* After any event of `c`: pump it, then whatever it kicked, freeing each that is over (`c` may be
+ * gone on return). */
 static void after_event(sc_host_call *c)
 {
-    pump(c, sc_time_now_ms());
+    sc_host_call_kick(c); /* first in line: the ready list is LIFO */
     drain_ready(c->host);
-    free_call_if_done(c);
 }
 
 static void on_request_done(sc_loop_tag *tag, bool ok);
@@ -451,8 +451,7 @@ static void accept_call(sc_host *h, host_request *r)
         grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE, "server shutting down",
                                      NULL);
     }
-    pump(c, sc_time_now_ms());
-    drain_ready(h);
+    after_event(c);
     return;
 fail:
     sc_md_list_free(&md);
