@@ -38,6 +38,8 @@ int sc_cli_stop_signals_start(sc_cli_stop_signals *s, void (*on_stop)(void *ctx)
 void sc_cli_stop_signals_join(sc_cli_stop_signals *s);
 
 int sc_cli_serve_main(int argc, char **argv);
+int sc_cli_record_main(int argc, char **argv);
+int sc_cli_replay_main(int argc, char **argv);
 int sc_cli_check_main(int argc, char **argv);
 int sc_cli_run_main(int argc, char **argv);
 int sc_cli_list_main(int argc, char **argv);

@@ -142,8 +142,4 @@ size_t sc_record_diff(const cJSON *expected, const cJSON *actual, const char *pa
 bool sc_record_end_diff(size_t recorded, bool recorded_half_close, size_t received, bool half_close,
                         bool cut, char *line, size_t linelen);
 
-/* CLI entry points (cli/sc_cli_record.c, cli/sc_cli_replay.c). */
-int sc_cli_record_main(int argc, char **argv);
-int sc_cli_replay_main(int argc, char **argv);
-
 #endif
