@@ -34,7 +34,7 @@ void sc_events_close(sc_events *ev)
     ev->out = NULL;
 }
 
-void sc_events_emit(sc_events *ev, int64_t now_ms, const char *event, cJSON *obj)
+void sc_events_emit(sc_events *ev, int64_t now_ms, sc_event event, cJSON *obj)
 {
     if (!sc_events_enabled(ev)) {
         cJSON_Delete(obj);
@@ -42,7 +42,7 @@ void sc_events_emit(sc_events *ev, int64_t now_ms, const char *event, cJSON *obj
     }
     cJSON *line = cJSON_CreateObject();
     cJSON_AddNumberToObject(line, "t_ms", (double)(now_ms - ev->origin_ms));
-    cJSON_AddStringToObject(line, "event", event);
+    cJSON_AddStringToObject(line, "event", sc_event_name(event));
     /* Move obj's members after the two leading keys. */
     while (obj != NULL && obj->child != NULL) {
         cJSON *item = cJSON_DetachItemViaPointer(obj, obj->child);
@@ -58,8 +58,8 @@ void sc_events_emit(sc_events *ev, int64_t now_ms, const char *event, cJSON *obj
     cJSON_Delete(line);
 }
 
-void sc_events_call_emit(sc_events *ev, int64_t now_ms, const sc_events_call *call,
-                         const char *event, cJSON *extra)
+void sc_events_call_emit(sc_events *ev, int64_t now_ms, const sc_events_call *call, sc_event event,
+                         cJSON *extra)
 {
     if (!sc_events_enabled(ev)) {
         cJSON_Delete(extra);
@@ -92,7 +92,8 @@ cJSON *sc_events_call_start_fields(const char *peer, const sc_md_list *md, int64
     return o;
 }
 
-const char *sc_events_cut_off_event(int64_t deadline_left_ms)
+sc_event sc_events_cut_off_event(int64_t deadline_left_ms)
 {
-    return deadline_left_ms <= SC_EVENTS_DEADLINE_SLACK_MS ? "deadline_exceeded" : "cancelled";
+    return deadline_left_ms <= SC_EVENTS_DEADLINE_SLACK_MS ? SC_EVENT_DEADLINE_EXCEEDED
+                                                           : SC_EVENT_CANCELLED;
 }

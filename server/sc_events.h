@@ -3,6 +3,7 @@
 #ifndef SC_EVENTS_H
 #define SC_EVENTS_H
 
+#include "sc_event_names.h"
 #include "sc_md.h"
 
 #include <cjson/cJSON.h>
@@ -20,8 +21,8 @@ typedef struct {
 int sc_events_open(sc_events *ev, const char *path, int64_t origin_ms, char *err, size_t errlen);
 void sc_events_close(sc_events *ev);
 
-/* Write `obj` (consumed) as one line with "t_ms" and "event" first. */
-void sc_events_emit(sc_events *ev, int64_t now_ms, const char *event, cJSON *obj);
+/* Write `obj` (consumed) as one line with "t_ms" and "event" (sc_event_name) first. */
+void sc_events_emit(sc_events *ev, int64_t now_ms, sc_event event, cJSON *obj);
 
 /* A call cut off this close to its deadline is logged deadline_exceeded: the client resets the
  * stream at its own deadline, which can reach the server just before its own timer
@@ -36,8 +37,8 @@ typedef struct {
 } sc_events_call;
 
 /* Write one event of a call: the call's fields, then `extra`'s members (consumed; may be NULL). */
-void sc_events_call_emit(sc_events *ev, int64_t now_ms, const sc_events_call *call,
-                         const char *event, cJSON *extra);
+void sc_events_call_emit(sc_events *ev, int64_t now_ms, const sc_events_call *call, sc_event event,
+                         cJSON *extra);
 
 /* The extra fields of call_start: "peer", "metadata" (sc_md_list_to_json), "deadline_ms"
  * (`deadline_left_ms`, null when INT64_MAX: no deadline). Caller owns the result. */
@@ -45,9 +46,9 @@ cJSON *sc_events_call_start_fields(const char *peer, const sc_md_list *md,
                                    int64_t deadline_left_ms);
 
 /* The event of a call that ended without our status reaching the client, `deadline_left_ms`
- * before its deadline (negative: passed): "deadline_exceeded" within the slack, else
- * "cancelled". */
-const char *sc_events_cut_off_event(int64_t deadline_left_ms);
+ * before its deadline (negative: passed): SC_EVENT_DEADLINE_EXCEEDED within the slack, else
+ * SC_EVENT_CANCELLED. */
+sc_event sc_events_cut_off_event(int64_t deadline_left_ms);
 
 static inline bool sc_events_enabled(const sc_events *ev)
 {

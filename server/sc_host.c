@@ -14,7 +14,7 @@
 /* Rows of requested calls: one per DataService method, the last for any other path. */
 #define HOST_ROWS (SC_METHOD_COUNT + 1)
 #define HOST_ROW_CAP                                                                               \
-    (SC_HOST_REQUESTS_CATCH_ALL > SC_HOST_REQUESTS_PER_METHOD ? SC_HOST_REQUESTS_CATCH_ALL        \
+    (SC_HOST_REQUESTS_CATCH_ALL > SC_HOST_REQUESTS_PER_METHOD ? SC_HOST_REQUESTS_CATCH_ALL         \
                                                               : SC_HOST_REQUESTS_PER_METHOD)
 
 /* A hosted call's life: OPEN until the final status is decided, then ENDING (the status batch is
@@ -56,7 +56,7 @@ struct sc_host_call {
     char *path; /* owned */
     grpc_call *call;
     gpr_timespec deadline;
-    void *obj; /* the protocol object */
+    void *obj;   /* the protocol object */
     int pending; /* batches started and not yet completed */
     int state;   /* hc_state, changed by set_state only */
     bool recv_busy, recv_over, send_busy, send_is_message, headers_out;
@@ -100,13 +100,13 @@ static void set_state(sc_host_call *c, hc_state to)
 
 /* ---- event log ------------------------------------------------------------------------- */
 
-static void log_event(const sc_host_call *c, const char *event, cJSON *extra)
+static void log_event(const sc_host_call *c, sc_event event, cJSON *extra)
 {
     const sc_host *h = c->host;
     const char *method = sc_method_name(c->method); /* "unknown" for any other path */
     if (h->cfg.verbose)
         sc_log(SC_LOG_INFO, h->cfg.name, "call %llu %s %s", (unsigned long long)c->id,
-               c->method == SC_METHOD_UNKNOWN ? c->path : method, event);
+               c->method == SC_METHOD_UNKNOWN ? c->path : method, sc_event_name(event));
     if (!sc_events_enabled(h->cfg.events)) {
         cJSON_Delete(extra);
         return;
@@ -116,7 +116,7 @@ static void log_event(const sc_host_call *c, const char *event, cJSON *extra)
     sc_events_call_emit(h->cfg.events, sc_time_now_ms(), &call, event, extra);
 }
 
-static void log_count(const sc_host_call *c, const char *event, int64_t count)
+static void log_count(const sc_host_call *c, sc_event event, int64_t count)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "count", (double)count);
@@ -128,7 +128,7 @@ static void log_status(const sc_host_call *c, int code, const char *message)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "code", sc_status_name(code));
     cJSON_AddStringToObject(o, "message", message);
-    log_event(c, "status_sent", o);
+    log_event(c, SC_EVENT_STATUS_SENT, o);
 }
 
 static void log_call_start(const sc_host_call *c, const sc_md_list *md)
@@ -138,7 +138,7 @@ static void log_call_start(const sc_host_call *c, const sc_md_list *md)
     char *peer = grpc_call_get_peer(c->call);
     cJSON *o = sc_events_call_start_fields(peer, md, sc_time_ms_until(c->deadline));
     gpr_free(peer);
-    log_event(c, "call_start", o);
+    log_event(c, SC_EVENT_CALL_START, o);
 }
 
 /* ---- batches --------------------------------------------------------------------------- */
@@ -303,7 +303,7 @@ static void free_call_if_done(sc_host_call *c)
     if (c->next != NULL)
         c->next->prev = c->prev;
     sc_loop_timer_disarm(h->loop, &c->wake);
-    log_event(c, "call_end", NULL);
+    log_event(c, SC_EVENT_CALL_END, NULL);
     p->release(c->obj, sc_time_now_ms());
     grpc_call_unref(c->call);
     free(c->path);
@@ -491,7 +491,7 @@ static void deliver_message(sc_host_call *c, int64_t now)
     int64_t counted = p->on_message(c->obj, msg, now);
     if (counted > c->received) {
         c->received = counted;
-        log_count(c, "message_received", counted);
+        log_count(c, SC_EVENT_MESSAGE_RECEIVED, counted);
     }
 }
 
@@ -503,7 +503,7 @@ static void deliver_half_close(sc_host_call *c, int64_t now)
      * client's half-close unless the host is told to report it anyway. */
     if (c->state != HC_OPEN && !c->host->cfg.report_late_half_close)
         return;
-    log_event(c, "half_close", NULL);
+    log_event(c, SC_EVENT_HALF_CLOSE, NULL);
     if (p->on_half_close != NULL)
         p->on_half_close(c->obj, now);
 }
@@ -542,7 +542,7 @@ static void on_send_done(sc_loop_tag *tag, bool ok)
     if (p->on_sent != NULL)
         p->on_sent(c->obj, ok, sc_time_now_ms());
     if (ok && c->send_is_message)
-        log_count(c, "message_sent", ++c->sent);
+        log_count(c, SC_EVENT_MESSAGE_SENT, ++c->sent);
     after_event(c);
 }
 
@@ -575,7 +575,9 @@ static void on_close_done(sc_loop_tag *tag, bool ok)
         h->cfg.proto->on_closed(c->obj, &how, sc_time_now_ms());
     /* `cancelled` is also set when we ended the call ourselves with cancel_with_status. */
     if (c->cancelled && !aborted)
-        log_event(c, h->shutdown_seen ? "cancelled" : sc_events_cut_off_event(how.deadline_left_ms),
+        log_event(c,
+                  h->shutdown_seen ? SC_EVENT_CANCELLED
+                                   : sc_events_cut_off_event(how.deadline_left_ms),
                   NULL);
     after_event(c);
 }
@@ -675,7 +677,8 @@ static grpc_server *create_server(const sc_host_config *cfg)
 static void request_all(sc_host *h)
 {
     int first = h->cfg.register_methods ? 0 : SC_METHOD_UNKNOWN;
-    int per_row = h->cfg.register_methods ? SC_HOST_REQUESTS_PER_METHOD : SC_HOST_REQUESTS_CATCH_ALL;
+    int per_row =
+        h->cfg.register_methods ? SC_HOST_REQUESTS_PER_METHOD : SC_HOST_REQUESTS_CATCH_ALL;
     for (int m = first; m < HOST_ROWS; m++) {
         for (int i = 0; i < per_row; i++) {
             host_request *r = &h->requests[m][i];

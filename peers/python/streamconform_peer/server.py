@@ -18,7 +18,7 @@ from typing import Any, Optional, TextIO
 import grpc
 from google.protobuf.message import DecodeError
 
-from . import jsonfmt, md, status
+from . import event_names, jsonfmt, md, status
 from .chat import Member
 from .handler import METHODS, REQUEST_TYPES, Env, Handler, Headers, Message, Status
 
@@ -163,7 +163,7 @@ class PeerServer:
         self.open_rpcs += 1
         context.add_done_callback(self._rpc_done)
         deadline_ms = None if remaining is None or remaining > 1e12 else max(0, int(remaining * 1000))
-        self.log.emit("call_start", call, peer=context.peer() or "",
+        self.log.emit(event_names.CALL_START, call, peer=context.peer() or "",
                       metadata=md.to_json(metadata), deadline_ms=deadline_ms)
         self.diag(2, f"call {call.id} {method} started")
         reader: Optional[asyncio.Task[None]] = None
@@ -177,7 +177,8 @@ class PeerServer:
             if call.end_reason is None:
                 left = context.time_remaining()
                 expired = left is not None and left <= DEADLINE_SLACK_S
-                self.log.emit("deadline_exceeded" if expired else "cancelled", call)
+                self.log.emit(event_names.DEADLINE_EXCEEDED if expired else event_names.CANCELLED,
+                              call)
                 raise
             task.uncancel()
             self._end_ourselves(call, context)
@@ -186,7 +187,7 @@ class PeerServer:
                 reader.cancel()
             handler.on_closed(wall_ns())
             del self.calls[call.id]
-            self.log.emit("call_end", call)
+            self.log.emit(event_names.CALL_END, call)
 
     def _rpc_done(self, _context: object) -> None:
         self.open_rpcs -= 1
@@ -194,7 +195,7 @@ class PeerServer:
 
     def _end_ourselves(self, call: LiveCall, context: grpc.aio.ServicerContext) -> None:
         if call.end_reason == "shutdown":
-            self.log.emit("cancelled", call)
+            self.log.emit(event_names.CANCELLED, call)
             context.set_code(grpc.StatusCode.UNAVAILABLE)
             context.set_details("server shutting down")
             return
@@ -209,7 +210,7 @@ class PeerServer:
         trailers = call.handler.trailing_metadata()
         if trailers:
             context.set_trailing_metadata(tuple(trailers))
-        self.log.emit("status_sent", call, code=status.name(st.code), message=st.message)
+        self.log.emit(event_names.STATUS_SENT, call, code=status.name(st.code), message=st.message)
 
     async def _pump(self, call: LiveCall, context: grpc.aio.ServicerContext) -> None:
         """Ask the handler what to do next and do it, until the status is decided."""
@@ -236,11 +237,11 @@ class PeerServer:
                     # (a cancel after N responses, a reset over the receive limit). Like the C
                     # server, count a message once the library has taken it.
                     h.on_sent()
-                    self.log.emit("message_sent", call, count=h.sent)
+                    self.log.emit(event_names.MESSAGE_SENT, call, count=h.sent)
                     raise
                 call.writing = False
                 h.on_sent()
-                self.log.emit("message_sent", call, count=h.sent)
+                self.log.emit(event_names.MESSAGE_SENT, call, count=h.sent)
             else:
                 wait = LOOP_MAX_WAIT_S
                 if h.wake_ms >= 0:
@@ -270,7 +271,7 @@ class PeerServer:
                 if data is grpc.aio.EOF:
                     if await self._cancel_follows(context):
                         return  # the handler task is being cancelled; it logs how
-                    self.log.emit("half_close", call)
+                    self.log.emit(event_names.HALF_CLOSE, call)
                     h.on_half_close(wall_ns())
                     call.wake.set()
                     return
@@ -282,7 +283,7 @@ class PeerServer:
                 else:
                     h.on_message(msg, wall_ns())
                 if h.received > before:
-                    self.log.emit("message_received", call, count=h.received)
+                    self.log.emit(event_names.MESSAGE_RECEIVED, call, count=h.received)
                 call.wake.set()
         except asyncio.CancelledError:
             raise

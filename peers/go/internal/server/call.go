@@ -61,12 +61,12 @@ func (c *call) RecvMsg(m any) error {
 	err := c.ServerStream.RecvMsg(m)
 	switch {
 	case err == nil:
-		c.emit("message_received", events.Field{Key: "count", Value: c.received.Add(1)})
+		c.emit(events.MessageReceived, events.Field{Key: "count", Value: c.received.Add(1)})
 	case errors.Is(err, io.EOF):
-		c.emit("half_close")
+		c.emit(events.HalfClose)
 	case status.Code(err) == codes.Internal &&
 		strings.Contains(status.Convert(err).Message(), "failed to unmarshal"):
-		c.emit("message_received", events.Field{Key: "count", Value: c.received.Add(1)})
+		c.emit(events.MessageReceived, events.Field{Key: "count", Value: c.received.Add(1)})
 		return status.Errorf(codes.Internal, "failed to parse %s", c.reqType)
 	}
 	return err
@@ -80,7 +80,7 @@ func (c *call) SendMsg(m any) error {
 	}
 	err := c.ServerStream.SendMsg(m)
 	if err == nil {
-		c.emit("message_sent", events.Field{Key: "count", Value: c.sent.Add(1)})
+		c.emit(events.MessageSent, events.Field{Key: "count", Value: c.sent.Add(1)})
 	}
 	return err
 }
@@ -166,7 +166,7 @@ func (c *call) logStart(md metadata.MD) {
 	if d, ok := c.Context().Deadline(); ok {
 		deadline = time.Until(d).Milliseconds()
 	}
-	c.emit("call_start", events.Field{Key: "peer", Value: addr},
+	c.emit(events.CallStart, events.Field{Key: "peer", Value: addr},
 		events.Field{Key: "metadata", Value: metadataJSON(md)},
 		events.Field{Key: "deadline_ms", Value: deadline})
 }
@@ -177,15 +177,15 @@ func (c *call) logEnd(err error) {
 	ctxErr := c.Context().Err()
 	switch {
 	case ctxErr != nil && c.deadlinePassed():
-		c.emit("deadline_exceeded")
+		c.emit(events.DeadlineExceeded)
 	case ctxErr != nil || err == errShutdown:
-		c.emit("cancelled")
+		c.emit(events.Cancelled)
 	default:
 		st := status.Convert(err)
-		c.emit("status_sent", events.Field{Key: "code", Value: scstatus.Name(st.Code())},
+		c.emit(events.StatusSent, events.Field{Key: "code", Value: scstatus.Name(st.Code())},
 			events.Field{Key: "message", Value: st.Message()})
 	}
-	c.emit("call_end")
+	c.emit(events.CallEnd)
 }
 
 // deadlineSlack: a call cut off this close to its deadline counts as deadline_exceeded.
