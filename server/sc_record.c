@@ -105,6 +105,21 @@ static void forward_array(const grpc_metadata_array *arr, sc_md_list *out)
     sc_md_list_free(&all);
 }
 
+/* The recording keeps its own copy of metadata (sc_record_md: the contract's plain list). */
+static void record_md_from_list(sc_record_md *out, const sc_md_list *in)
+{
+    for (size_t i = 0; i < in->count; i++)
+        sc_record_md_add(out, in->items[i].key, in->items[i].value, in->items[i].value_len);
+}
+
+static void record_md_from_array(sc_record_md *out, const grpc_metadata_array *arr)
+{
+    sc_md_list all = {0};
+    sc_md_list_add_array(&all, arr);
+    record_md_from_list(out, &all);
+    sc_md_list_free(&all);
+}
+
 static int64_t since_start(const rc_call *c)
 {
     return sc_time_now_ms() - c->start_ms;
@@ -192,7 +207,7 @@ static void on_u_rim(sc_loop_tag *tag, bool ok)
     if (ok) {
         c->rec.has_headers = true;
         c->rec.headers_ms = since_start(c);
-        sc_md_list_add_array(&c->rec.headers, &c->u_rim);
+        record_md_from_array(&c->rec.headers, &c->u_rim);
         forward_array(&c->u_rim, &c->down_headers);
     }
     sc_relay_on_rim(&c->relay, ok, c->u_rim.count > 0);
@@ -226,7 +241,7 @@ static void on_u_status(sc_loop_tag *tag, bool ok)
     c->rec.status_ms = since_start(c);
     c->rec.status_code = (int)c->u_code;
     c->rec.status_message = grpc_slice_to_c_string(c->u_details);
-    sc_md_list_add_array(&c->rec.trailers, &c->u_trailers);
+    record_md_from_array(&c->rec.trailers, &c->u_trailers);
     forward_array(&c->u_trailers, &c->down_trailers);
     /* The upstream's copy of the client's deadline (propagated) can fire a moment before the
      * client's own: the call still ended by the client's deadline, and is recorded so, whichever
@@ -328,9 +343,7 @@ static void *rc_open(void *ctx, sc_host_call *hc, const sc_host_call_info *info,
     c->rec.method = info->method;
     int64_t left = sc_time_ms_until(c->deadline);
     c->rec.timeout_ms = left == INT64_MAX ? -1 : left < 1 ? 1 : left;
-    for (size_t i = 0; i < info->md->count; i++)
-        sc_md_list_add(&c->rec.client_md, info->md->items[i].key, info->md->items[i].value,
-                       info->md->items[i].value_len);
+    record_md_from_list(&c->rec.client_md, info->md);
     grpc_metadata_array_init(&c->u_rim);
     grpc_metadata_array_init(&c->u_trailers);
     c->u_details = grpc_empty_slice();
@@ -568,14 +581,14 @@ cJSON *sc_recorder_scenarios(const sc_recorder *r, const sc_record_opts *opts, c
     for (size_t i = 0; i < r->n_done; i++) {
         const sc_record_case *c = &r->done[i];
         char name[128], why[512];
-        if (!sc_record_case_recordable(c, why, sizeof why)) {
+        if (!sc_scenario_write_recordable(c, why, sizeof why)) {
             sc_log(SC_LOG_WARN, "record", "call forwarded but not recorded: %s", why);
             continue;
         }
         const sc_method_info *mi = sc_method_get(c->method);
         snprintf(name, sizeof name, "recorded/%s/%zu", mi != NULL ? mi->cli_name : "unknown",
                  ++per_method[c->method]);
-        cJSON *s = sc_record_case_scenario(c, name, opts, err, errlen);
+        cJSON *s = sc_scenario_write(c, name, opts, err, errlen);
         if (s == NULL) {
             cJSON_Delete(root);
             return NULL;
