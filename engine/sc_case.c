@@ -1,8 +1,47 @@
 #include "sc_case.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static const char *const case_names[] = {SC_CASE_STATES(SC_FSM_NAME)};
+static const uint32_t case_legal[] = {
+    /* skipped at plan time, or an error before it went out */
+    [SC_CASE_QUEUED] = SC_FSM_TO(SC_CASE_RUNNING) | SC_FSM_TO(SC_CASE_DONE),
+    /* results in; an error or timeout; requeued (another case's driver restarted) or a
+     * known-flaky retry concluded from here */
+    [SC_CASE_RUNNING] =
+        SC_FSM_TO(SC_CASE_SETTLING) | SC_FSM_TO(SC_CASE_DONE) | SC_FSM_TO(SC_CASE_QUEUED),
+    /* judged; or a known-flaky first failure runs again */
+    [SC_CASE_SETTLING] = SC_FSM_TO(SC_CASE_DONE) | SC_FSM_TO(SC_CASE_QUEUED),
+    /* a known-flaky first error runs again; a finished case started again runs afresh */
+    [SC_CASE_DONE] = SC_FSM_TO(SC_CASE_QUEUED) | SC_FSM_TO(SC_CASE_RUNNING),
+};
+const sc_fsm_def sc_case_fsm = {"case", case_names, case_legal, SC_CASE_STATE_COUNT};
+
+static const char *const log_names[] = {SC_CASE_LOG_STATES(SC_FSM_NAME)};
+static const uint32_t log_legal[] = {
+    /* CALLS_ENDED at once: a call_end read before its call_start (counts cancel out) */
+    [SC_CASE_LOG_NO_CALL] = SC_FSM_TO(SC_CASE_LOG_CALLS_OPEN) | SC_FSM_TO(SC_CASE_LOG_CALLS_ENDED),
+    [SC_CASE_LOG_CALLS_OPEN] = SC_FSM_TO(SC_CASE_LOG_CALLS_ENDED),
+    /* another call of the case (a reconnect, a retry) */
+    [SC_CASE_LOG_CALLS_ENDED] = SC_FSM_TO(SC_CASE_LOG_CALLS_OPEN),
+};
+const sc_fsm_def sc_case_log_fsm = {"caselog", log_names, log_legal, SC_CASE_LOG_STATE_COUNT};
+
+static void set_state(sc_case *c, sc_case_state to)
+{
+    sc_fsm_set(&sc_case_fsm, c->serial, &c->state, (int)to);
+}
+
+static void set_log(sc_case *c, sc_case_log_state to)
+{
+    sc_fsm_set(&sc_case_log_fsm, c->serial, &c->log, (int)to);
+}
+
+/* Traces name cases by a number: case ids are long texts, and sc_fsm takes a number. */
+static atomic_uint_fast64_t case_serials;
 
 const char *sc_verdict_name(sc_verdict v)
 {
@@ -14,6 +53,9 @@ const char *sc_verdict_name(sc_verdict v)
 int sc_case_init(sc_case *c, const sc_scenario *s, const char *id, int client, int server)
 {
     memset(c, 0, sizeof *c);
+    c->serial = atomic_fetch_add(&case_serials, 1) + 1;
+    c->state = SC_CASE_QUEUED;
+    c->log = SC_CASE_LOG_NO_CALL;
     c->scenario = s;
     c->client = client;
     c->server = server;
@@ -46,7 +88,7 @@ static void drop_run_state(sc_case *c)
     free(c->stderr_tail);
     c->stderr_tail = NULL;
     c->open_calls = 0;
-    c->saw_call = false;
+    c->log = SC_CASE_LOG_NO_CALL; /* a new run's log: not a change of the old run's */
 }
 
 void sc_case_free(sc_case *c)
@@ -61,11 +103,37 @@ void sc_case_free(sc_case *c)
 void sc_case_start(sc_case *c, int64_t now_ms)
 {
     drop_run_state(c);
-    c->state = SC_CASE_RUNNING;
+    set_state(c, SC_CASE_RUNNING);
     c->verdict = SC_VERDICT_NONE;
     c->attempts++;
     c->started_ms = now_ms;
     c->timeout_ms = sc_scenario_case_timeout_ms(c->scenario);
+}
+
+void sc_case_requeue(sc_case *c)
+{
+    set_state(c, SC_CASE_QUEUED);
+    c->attempts--;
+}
+
+/* Count the calls the log opened and closed; the log state follows the count. (The names are
+ * contract/sc_event_names.h's; the engine does not link sc_contract yet, as the judge.) */
+static void track_calls(sc_case *c, const cJSON *event)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "event");
+    if (!cJSON_IsString(name))
+        return;
+    bool start = strcmp(name->valuestring, "call_start") == 0;
+    if (start)
+        c->open_calls++;
+    else if (strcmp(name->valuestring, "call_end") == 0)
+        c->open_calls--;
+    else
+        return;
+    if (c->open_calls > 0)
+        set_log(c, SC_CASE_LOG_CALLS_OPEN);
+    else if (start || c->log != SC_CASE_LOG_NO_CALL)
+        set_log(c, SC_CASE_LOG_CALLS_ENDED);
 }
 
 void sc_case_on_server_event(sc_case *c, cJSON *event)
@@ -74,15 +142,7 @@ void sc_case_on_server_event(sc_case *c, cJSON *event)
         cJSON_Delete(event);
         return;
     }
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "event");
-    if (cJSON_IsString(name)) {
-        if (strcmp(name->valuestring, "call_start") == 0) {
-            c->open_calls++;
-            c->saw_call = true;
-        } else if (strcmp(name->valuestring, "call_end") == 0) {
-            c->open_calls--;
-        }
-    }
+    track_calls(c, event);
     if (cJSON_GetArraySize(c->events) < SC_CASE_MAX_EVENTS)
         cJSON_AddItemToArray(c->events, event);
     else
@@ -94,7 +154,7 @@ static void maybe_settle(sc_case *c, int64_t now_ms)
 {
     if (c->result == NULL || c->companions_in < c->n_companions)
         return;
-    c->state = SC_CASE_SETTLING;
+    set_state(c, SC_CASE_SETTLING);
     c->settle_from_ms = now_ms;
 }
 
@@ -129,9 +189,9 @@ bool sc_case_settled(const sc_case *c, int64_t now_ms)
     int64_t waited = now_ms - c->settle_from_ms;
     if (waited >= SC_CASE_SETTLE_MAX_MS)
         return true;
-    if (!c->saw_call)
+    if (c->log == SC_CASE_LOG_NO_CALL)
         return waited >= SC_CASE_SETTLE_NO_CALL_MS;
-    return c->open_calls <= 0;
+    return c->log == SC_CASE_LOG_CALLS_ENDED;
 }
 
 bool sc_case_timed_out(const sc_case *c, int64_t now_ms)
@@ -146,7 +206,7 @@ int64_t sc_case_next_deadline(const sc_case *c)
         return c->started_ms + c->timeout_ms + 1;
     case SC_CASE_SETTLING:
         return c->settle_from_ms +
-               (c->saw_call ? SC_CASE_SETTLE_MAX_MS : SC_CASE_SETTLE_NO_CALL_MS);
+               (c->log != SC_CASE_LOG_NO_CALL ? SC_CASE_SETTLE_MAX_MS : SC_CASE_SETTLE_NO_CALL_MS);
     default:
         return INT64_MAX;
     }
@@ -155,7 +215,7 @@ int64_t sc_case_next_deadline(const sc_case *c)
 static void finish(sc_case *c, sc_verdict v, int64_t now_ms)
 {
     c->verdict = v;
-    c->state = SC_CASE_DONE;
+    set_state(c, SC_CASE_DONE);
     c->finished_ms = now_ms;
     c->duration_ms = now_ms - c->started_ms;
 }
@@ -173,7 +233,7 @@ static bool retry_flaky(sc_case *c)
 {
     if (!c->known_flaky || c->attempts > 1)
         return false;
-    c->state = SC_CASE_QUEUED;
+    set_state(c, SC_CASE_QUEUED);
     return true;
 }
 
@@ -234,7 +294,7 @@ void sc_case_skip(sc_case *c, const char *reason)
     free(c->reason);
     c->reason = strdup(reason ? reason : "");
     c->verdict = SC_VERDICT_SKIP;
-    c->state = SC_CASE_DONE;
+    set_state(c, SC_CASE_DONE);
 }
 
 bool sc_case_fails_run(const sc_case *c)

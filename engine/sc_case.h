@@ -1,15 +1,22 @@
 /* sc_case: one case (a scenario on one client x server pair) as a state machine, pure logic.
  *
  *   QUEUED --start--> RUNNING --driver results--> SETTLING --server quiet--> DONE
- *                        |                                                   ^
- *                        +--timeout / peer died / driver error---------------+
+ *     ^                  |  |                        |                        ^  |
+ *     |                  |  +--timeout / peer died / driver error-------------+  |
+ *     +--requeue---------+   (and a known-flaky retry from RUNNING, SETTLING, DONE)
  *
- * SETTLING waits for the server's event log to catch up with the call(s) the client made: until
- * every call_start of the case has its call_end, or, when no call reached the server at all, a
- * short grace period. Time is passed in; nothing here reads a clock or does I/O. */
+ * Two named machines (common/sc_fsm.h, traced as "case" and "caselog"): the case's `state` above,
+ * and `log`, what the server's event log said of the case's calls:
+ *
+ *   NO_CALL --call_start--> CALLS_OPEN --last call_end--> CALLS_ENDED --call_start--> CALLS_OPEN
+ *
+ * SETTLING waits for the log to catch up with the call(s) the client made: until CALLS_ENDED, or,
+ * while NO_CALL (no call reached the server at all), a short grace period; at most
+ * SC_CASE_SETTLE_MAX_MS. Time is passed in; nothing here reads a clock or does I/O. */
 #ifndef SC_CASE_H
 #define SC_CASE_H
 
+#include "sc_fsm.h"
 #include "sc_scenario.h"
 
 #include <cjson/cJSON.h>
@@ -24,7 +31,18 @@
 /* Most server events kept per case: a reconnect case makes a handful of calls of a few events. */
 #define SC_CASE_MAX_EVENTS 4096
 
-typedef enum { SC_CASE_QUEUED, SC_CASE_RUNNING, SC_CASE_SETTLING, SC_CASE_DONE } sc_case_state;
+#define SC_CASE_STATES(X)                                                                          \
+    X(SC_CASE_, QUEUED) X(SC_CASE_, RUNNING) X(SC_CASE_, SETTLING) X(SC_CASE_, DONE)
+typedef enum { SC_CASE_STATES(SC_FSM_ENUM) SC_CASE_STATE_COUNT } sc_case_state;
+
+/* What the server's event log said of the case's calls so far (see the diagram above). */
+#define SC_CASE_LOG_STATES(X)                                                                      \
+    X(SC_CASE_LOG_, NO_CALL) X(SC_CASE_LOG_, CALLS_OPEN) X(SC_CASE_LOG_, CALLS_ENDED)
+typedef enum { SC_CASE_LOG_STATES(SC_FSM_ENUM) SC_CASE_LOG_STATE_COUNT } sc_case_log_state;
+
+/* The two machines' definitions (names, legal changes), for traces and tests. */
+extern const sc_fsm_def sc_case_fsm;
+extern const sc_fsm_def sc_case_log_fsm;
 
 typedef enum {
     SC_VERDICT_NONE = 0,
@@ -43,7 +61,8 @@ typedef struct {
     char *id;                    /* "<scenario>@<client>-><server>", owned */
     const sc_scenario *scenario; /* borrowed from the run's scenario set */
     int client, server;          /* indices into the run's implementation lists */
-    sc_case_state state;
+    uint64_t serial;             /* names the case in state traces: "[case 7] RUNNING -> DONE" */
+    int state;                   /* sc_case_state; changed through sc_fsm_set only */
     sc_verdict verdict;
     char *reason;              /* owned; why skip / error / known_failing */
     const char *known_failing; /* reason from --known-failing, or NULL (borrowed) */
@@ -58,7 +77,7 @@ typedef struct {
     size_t companions_in; /* companion results arrived */
     cJSON *events;        /* JSON array of this case's server events (owned) */
     int open_calls;       /* call_start seen minus call_end seen */
-    bool saw_call;
+    int log;              /* sc_case_log_state; changed through sc_fsm_set only */
     sc_judgement judgement;
     char *stderr_tail; /* owned; peer stderr for errors */
 } sc_case;
@@ -69,6 +88,10 @@ void sc_case_free(sc_case *c);
 
 /* The case goes out now (again, on a retry): results of an earlier run are dropped. */
 void sc_case_start(sc_case *c, int64_t now_ms);
+
+/* A RUNNING case back in the queue through no fault of its own (its driver is restarted because
+ * of another case): this attempt does not count. */
+void sc_case_requeue(sc_case *c);
 
 /* A server event-log object whose "case" is this case's id (consumed). */
 void sc_case_on_server_event(sc_case *c, cJSON *event);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sc_case.h"
+#include "sc_fsm.h"
 #include "sc_scenario.h"
 
 static sc_scenario_set set;
@@ -238,6 +239,103 @@ static void skip_and_names(void **state)
     assert_string_equal(sc_verdict_name((sc_verdict)99), "none");
 }
 
+/* ---- named states ------------------------------------------------------------------------- */
+
+static void case_changes_follow_the_table(void **state)
+{
+    (void)state;
+    const sc_fsm_def *f = &sc_case_fsm;
+    assert_string_equal(sc_fsm_name(f, SC_CASE_SETTLING), "SETTLING");
+    assert_true(sc_fsm_legal(f, SC_CASE_QUEUED, SC_CASE_RUNNING));
+    assert_true(sc_fsm_legal(f, SC_CASE_QUEUED, SC_CASE_DONE));       /* skip */
+    assert_true(sc_fsm_legal(f, SC_CASE_RUNNING, SC_CASE_SETTLING));  /* results in */
+    assert_true(sc_fsm_legal(f, SC_CASE_RUNNING, SC_CASE_DONE));      /* error, timeout */
+    assert_true(sc_fsm_legal(f, SC_CASE_RUNNING, SC_CASE_QUEUED));    /* requeue */
+    assert_true(sc_fsm_legal(f, SC_CASE_SETTLING, SC_CASE_DONE));     /* judged */
+    assert_true(sc_fsm_legal(f, SC_CASE_SETTLING, SC_CASE_QUEUED));   /* flaky retry */
+    assert_true(sc_fsm_legal(f, SC_CASE_DONE, SC_CASE_QUEUED));       /* flaky retry of an error */
+    assert_false(sc_fsm_legal(f, SC_CASE_QUEUED, SC_CASE_SETTLING));  /* no results without a run */
+    assert_false(sc_fsm_legal(f, SC_CASE_SETTLING, SC_CASE_RUNNING)); /* results never go back */
+    assert_true(sc_fsm_legal(f, SC_CASE_DONE, SC_CASE_RUNNING));      /* started again */
+    assert_false(sc_fsm_legal(f, SC_CASE_DONE, SC_CASE_SETTLING));
+}
+
+static void log_state_follows_the_calls(void **state)
+{
+    (void)state;
+    sc_case c;
+    start(&c, 0);
+    assert_int_equal(c.log, SC_CASE_LOG_NO_CALL);
+    sc_case_on_server_event(&c, event("call_start"));
+    assert_int_equal(c.log, SC_CASE_LOG_CALLS_OPEN);
+    sc_case_on_server_event(&c, event("message_received"));
+    assert_int_equal(c.log, SC_CASE_LOG_CALLS_OPEN);
+    sc_case_on_server_event(&c, event("call_start")); /* a second call of the case */
+    sc_case_on_server_event(&c, event("call_end"));
+    assert_int_equal(c.log, SC_CASE_LOG_CALLS_OPEN); /* one still open */
+    sc_case_on_server_event(&c, event("call_end"));
+    assert_int_equal(c.log, SC_CASE_LOG_CALLS_ENDED);
+    sc_case_on_server_event(&c, event("call_start")); /* a reconnect */
+    assert_int_equal(c.log, SC_CASE_LOG_CALLS_OPEN);
+    sc_case_on_result(&c, result("OK"), 10);
+    assert_false(sc_case_settled(&c, 11));
+    sc_case_on_server_event(&c, event("call_end"));
+    assert_int_equal(c.log, SC_CASE_LOG_CALLS_ENDED);
+    assert_true(sc_case_settled(&c, 11));
+    assert_false(sc_case_conclude(&c, 12));
+    assert_int_equal(c.state, SC_CASE_DONE);
+    sc_case_free(&c);
+
+    /* a call_end read before its call_start: no call until the start arrives, then both ended */
+    start(&c, 0);
+    sc_case_on_server_event(&c, event("call_end"));
+    assert_int_equal(c.log, SC_CASE_LOG_NO_CALL);
+    sc_case_on_result(&c, result("OK"), 1);
+    assert_int_equal(sc_case_next_deadline(&c), 1 + SC_CASE_SETTLE_NO_CALL_MS);
+    sc_case_on_server_event(&c, event("call_start"));
+    assert_int_equal(c.log, SC_CASE_LOG_CALLS_ENDED);
+    assert_int_equal(sc_case_next_deadline(&c), 1 + SC_CASE_SETTLE_MAX_MS);
+    assert_true(sc_case_settled(&c, 2));
+    sc_case_free(&c);
+    assert_int_equal(sc_fsm_illegal_count(), 0);
+}
+
+static void requeue_and_retry_reset_the_run(void **state)
+{
+    (void)state;
+    sc_case c;
+    start(&c, 0);
+    sc_case_on_server_event(&c, event("call_start"));
+    sc_case_requeue(&c); /* another case's driver restarted: not this case's attempt */
+    assert_int_equal(c.state, SC_CASE_QUEUED);
+    assert_int_equal(c.attempts, 0);
+    sc_case_start(&c, 50);
+    assert_int_equal(c.state, SC_CASE_RUNNING);
+    assert_int_equal(c.attempts, 1);
+    assert_int_equal(c.log, SC_CASE_LOG_NO_CALL); /* the earlier run's call is forgotten */
+    assert_int_equal(c.open_calls, 0);
+    /* a known-flaky failure from SETTLING goes back to QUEUED, then runs afresh */
+    c.known_flaky = true;
+    sc_case_on_server_event(&c, event("call_start"));
+    sc_case_on_result(&c, result("NOT_FOUND"), 60);
+    assert_int_equal(c.state, SC_CASE_SETTLING);
+    assert_true(sc_case_conclude(&c, 70));
+    assert_int_equal(c.state, SC_CASE_QUEUED);
+    sc_case_start(&c, 80);
+    assert_int_equal(c.log, SC_CASE_LOG_NO_CALL);
+    assert_int_equal(c.attempts, 2);
+    /* results for a case not running are dropped, and change nothing */
+    sc_case_error(&c, "driver died", NULL, 90);
+    assert_int_equal(c.state, SC_CASE_DONE);
+    sc_case_on_result(&c, result("OK"), 91);
+    sc_case_on_server_event(&c, event("call_start"));
+    assert_int_equal(c.state, SC_CASE_DONE);
+    assert_int_equal(c.log, SC_CASE_LOG_NO_CALL);
+    assert_null(c.result);
+    sc_case_free(&c);
+    assert_int_equal(sc_fsm_illegal_count(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +346,9 @@ int main(void)
         cmocka_unit_test(failing_verdicts_and_known_lists),
         cmocka_unit_test(known_flaky_runs_once_more),
         cmocka_unit_test(skip_and_names),
+        cmocka_unit_test(case_changes_follow_the_table),
+        cmocka_unit_test(log_state_follows_the_calls),
+        cmocka_unit_test(requeue_and_retry_reset_the_run),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
