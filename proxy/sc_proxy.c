@@ -26,13 +26,6 @@
 
 enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
-typedef enum {
-    ST_CONNECTING, /* dialling the upstream; client bytes are buffered */
-    ST_OPEN,       /* forwarding */
-    ST_BLACKHOLE,  /* reading and dropping, never writing */
-    ST_CLOSING,    /* FIN sent on both sides after a close fault; waiting for the peers */
-} conn_state;
-
 struct conn;
 
 typedef struct {
@@ -52,18 +45,17 @@ typedef struct {
         int64_t due;
     } marks[SC_PROXY_MARKS];
     size_t mhead, mcount;
-    bool eof;  /* the source sent FIN */
-    bool shut; /* the FIN was passed on */
 } pipe_buf;
 
 typedef struct conn {
     struct conn *prev, *next;
     side s[2];
     int64_t no;
-    conn_state state;
-    bool dead;  /* closed, waiting to be freed at the end of the loop turn */
-    bool ended; /* end record written */
-    int fault;  /* blackhole fault index */
+    int state;     /* sc_proxy_conn_state (sc_proxy_flow.h), changed through set_state only */
+    unsigned eof;  /* by SC_PROXY_SHUT_BIT(dir): the direction's source sent FIN */
+    unsigned shut; /* by SC_PROXY_SHUT_BIT(dir): that FIN was passed on (shutdown bitmask) */
+    bool ended;    /* end record written */
+    int fault;     /* blackhole fault index */
     const char *closer;
     int64_t wake_ms;
     int64_t linger_until;
@@ -91,6 +83,21 @@ struct sc_proxy {
 static int listen_marker, stop_marker;
 
 /* ---- small helpers ------------------------------------------------------------------------- */
+
+static void set_state(conn *c, sc_proxy_conn_state to)
+{
+    sc_fsm_set(&sc_proxy_conn_fsm, (uint64_t)c->no, &c->state, (int)to);
+}
+
+static bool is_state(const conn *c, sc_proxy_conn_state st)
+{
+    return c->state == (int)st;
+}
+
+static bool closed(const conn *c)
+{
+    return is_state(c, SC_PROXY_CONN_CLOSED);
+}
 
 static int split_host_port(const char *text, char *host, size_t hostlen, char *port, size_t portlen)
 {
@@ -257,9 +264,9 @@ static void kill_conn(sc_proxy *p, conn *c, bool rst)
 {
     close_side(p, &c->s[SIDE_CLIENT], rst);
     close_side(p, &c->s[SIDE_SERVER], rst);
-    if (c->dead)
+    if (closed(c))
         return;
-    c->dead = true;
+    set_state(c, SC_PROXY_CONN_CLOSED);
     unlink_conn(&p->live, c);
     push_conn(&p->dead, c);
 }
@@ -284,37 +291,35 @@ static const char *closed_how(int which)
     return which == SIDE_CLIENT ? "client_closed" : "server_closed";
 }
 
-/* A fault's action on a live connection. */
+/* A fault's action on a live connection: the next state is sc_proxy_conn_after's. */
 static void apply(sc_proxy *p, conn *c, sc_proxy_verdict v, int64_t now)
 {
+    sc_proxy_conn_state to = sc_proxy_conn_after((sc_proxy_conn_state)c->state, v.action);
     switch (v.action) {
     case SC_PROXY_ACT_NONE:
         return;
     case SC_PROXY_ACT_REFUSE:
-        record_end(p, c, "refused", v.fault, NULL, now);
-        kill_conn(p, c, true);
-        return;
     case SC_PROXY_ACT_RESET:
-        record_end(p, c, "reset_by_fault", v.fault, NULL, now);
+        record_end(p, c, v.action == SC_PROXY_ACT_REFUSE ? "refused" : "reset_by_fault", v.fault,
+                   NULL, now);
         kill_conn(p, c, true);
         return;
     case SC_PROXY_ACT_CLOSE:
         record_end(p, c, "closed_by_fault", v.fault, NULL, now);
-        if (c->state == ST_CONNECTING)
+        if (is_state(c, SC_PROXY_CONN_CONNECTING))
             close_side(p, &c->s[SIDE_SERVER], false);
         for (int i = 0; i < 2; i++)
             if (c->s[i].fd >= 0)
                 shutdown(c->s[i].fd, SHUT_WR);
-        c->state = ST_CLOSING;
         c->linger_until = now + SC_PROXY_CLOSE_LINGER_MS;
-        return;
+        break;
     case SC_PROXY_ACT_BLACKHOLE:
-        if (c->state == ST_CONNECTING)
+        if (is_state(c, SC_PROXY_CONN_CONNECTING))
             close_side(p, &c->s[SIDE_SERVER], false);
-        c->state = ST_BLACKHOLE;
         c->fault = v.fault;
-        return;
+        break;
     }
+    set_state(c, to);
 }
 
 /* ---- moving bytes -------------------------------------------------------------------------- */
@@ -365,7 +370,7 @@ static size_t due_bytes(pipe_buf *b, int64_t now, int64_t *next_due)
 /* Read what a side has. Returns false when the connection ended. */
 static bool read_side(sc_proxy *p, conn *c, side *s, int64_t now)
 {
-    if (c->state == ST_BLACKHOLE || c->state == ST_CLOSING) {
+    if (!sc_proxy_conn_forwarding((sc_proxy_conn_state)c->state)) {
         uint8_t scratch[SC_PROXY_DISCARD];
         for (;;) {
             ssize_t n = recv(s->fd, scratch, sizeof scratch, 0);
@@ -374,7 +379,7 @@ static bool read_side(sc_proxy *p, conn *c, side *s, int64_t now)
             if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return true;
             /* This peer is gone. */
-            if (c->state == ST_BLACKHOLE) {
+            if (is_state(c, SC_PROXY_CONN_BLACKHOLE)) {
                 record_end(p, c, "blackholed", c->fault, NULL, now);
                 kill_conn(p, c, false);
                 return false;
@@ -389,7 +394,7 @@ static bool read_side(sc_proxy *p, conn *c, side *s, int64_t now)
     }
     sc_proxy_dir d = s->which == SIDE_CLIENT ? SC_PROXY_UP : SC_PROXY_DOWN;
     pipe_buf *b = &c->buf[d];
-    while (!b->eof) {
+    while ((c->eof & SC_PROXY_SHUT_BIT(d)) == 0) {
         size_t room = buf_room(b);
         if (room == 0)
             return true;
@@ -402,7 +407,7 @@ static bool read_side(sc_proxy *p, conn *c, side *s, int64_t now)
             continue;
         }
         if (n == 0) {
-            b->eof = true;
+            c->eof |= SC_PROXY_SHUT_BIT(d);
             if (c->closer == NULL)
                 c->closer = closed_how(s->which);
             return true;
@@ -456,77 +461,92 @@ static bool write_dir(sc_proxy *p, conn *c, sc_proxy_dir d, int64_t now, bool *w
         sc_proxy_verdict v = sc_proxy_flow_check(&c->flow, now);
         if (v.action != SC_PROXY_ACT_NONE) {
             apply(p, c, v, now);
-            return !c->dead; /* the caller looks at the new state */
+            return !closed(c); /* the caller looks at the new state */
         }
     }
-    if (b->eof && b->wr == b->rd && !b->shut) {
+    /* This direction is done once its source's FIN and every byte before it went out; the other
+     * direction goes on (a half-closed connection, as an HTTP/2 stream's half). */
+    unsigned bit = SC_PROXY_SHUT_BIT(d);
+    if ((c->eof & bit) != 0 && b->wr == b->rd && (c->shut & bit) == 0) {
         shutdown(dst->fd, SHUT_WR);
-        b->shut = true;
+        c->shut |= bit;
     }
     return true;
 }
 
-/* Bring a connection up to date: faults due, bytes due, epoll interest, next wake-up. */
-static void pump(sc_proxy *p, conn *c, int64_t now)
+/* Closing or blackholed: read (and drop) from both sides; a closing one until its linger ends. */
+static void pump_draining(sc_proxy *p, conn *c, int64_t now)
 {
-    if (c->dead)
-        return;
-    c->wake_ms = INT64_MAX;
-    if (c->state == ST_CONNECTING || c->state == ST_OPEN) {
-        sc_proxy_verdict v = sc_proxy_flow_check(&c->flow, now);
-        if (v.action != SC_PROXY_ACT_NONE)
-            apply(p, c, v, now);
-    }
-    if (c->dead)
-        return;
-    if (c->state == ST_CLOSING) {
+    if (is_state(c, SC_PROXY_CONN_CLOSING)) {
         if (now >= c->linger_until) {
             kill_conn(p, c, false);
             return;
         }
         c->wake_ms = c->linger_until;
-        set_interest(p, &c->s[SIDE_CLIENT], EPOLLIN);
-        set_interest(p, &c->s[SIDE_SERVER], EPOLLIN);
-        return;
     }
-    if (c->state == ST_BLACKHOLE) {
-        set_interest(p, &c->s[SIDE_CLIENT], EPOLLIN);
-        set_interest(p, &c->s[SIDE_SERVER], EPOLLIN);
-        return;
-    }
+    set_interest(p, &c->s[SIDE_CLIENT], EPOLLIN);
+    set_interest(p, &c->s[SIDE_SERVER], EPOLLIN);
+}
+
+/* What a forwarding connection's side waits for: to read its direction while that is open and
+ * has room, to write when the other direction's bytes found it full; a side still connecting
+ * waits to be writable. */
+static uint32_t side_interest(const conn *c, int which, const bool want_out[2])
+{
+    if (which == SIDE_SERVER && is_state(c, SC_PROXY_CONN_CONNECTING))
+        return EPOLLOUT;
+    sc_proxy_dir in = which == SIDE_CLIENT ? SC_PROXY_UP : SC_PROXY_DOWN;
+    sc_proxy_dir out = which == SIDE_CLIENT ? SC_PROXY_DOWN : SC_PROXY_UP;
+    uint32_t ev = 0;
+    if ((c->eof & SC_PROXY_SHUT_BIT(in)) == 0 && buf_room(&c->buf[in]) > 0)
+        ev |= EPOLLIN;
+    if (want_out[out])
+        ev |= EPOLLOUT;
+    return ev;
+}
+
+static void pump(sc_proxy *p, conn *c, int64_t now);
+
+/* Forwarding: bytes due both ways (upstream-bound ones wait for the dial), then the end once both
+ * directions are shut, else the interest and the next wake-up. */
+static void pump_forwarding(sc_proxy *p, conn *c, int64_t now)
+{
     bool want_out[2] = {false, false};
     int64_t wake = sc_proxy_flow_next_ms(&c->flow);
     for (int d = 0; d < 2; d++) {
-        if (d == SC_PROXY_UP && c->state == ST_CONNECTING)
+        if (d == SC_PROXY_UP && is_state(c, SC_PROXY_CONN_CONNECTING))
             continue;
         if (!write_dir(p, c, (sc_proxy_dir)d, now, &want_out[d], &wake))
             return;
-        if (c->state == ST_CLOSING || c->state == ST_BLACKHOLE) { /* a fault fired */
+        if (!sc_proxy_conn_forwarding((sc_proxy_conn_state)c->state)) { /* a fault fired */
             pump(p, c, now);
             return;
         }
     }
-    if (c->buf[0].shut && c->buf[1].shut) {
+    if (c->shut == SC_PROXY_SHUT_BOTH) {
         record_end(p, c, c->closer != NULL ? c->closer : "client_closed", -1, NULL, now);
         kill_conn(p, c, false);
         return;
     }
     c->wake_ms = wake;
-    uint32_t cl = 0, sv = 0;
-    if (!c->buf[SC_PROXY_UP].eof && buf_room(&c->buf[SC_PROXY_UP]) > 0)
-        cl |= EPOLLIN;
-    if (want_out[SC_PROXY_DOWN])
-        cl |= EPOLLOUT;
-    if (c->state == ST_CONNECTING) {
-        sv = EPOLLOUT;
-    } else {
-        if (!c->buf[SC_PROXY_DOWN].eof && buf_room(&c->buf[SC_PROXY_DOWN]) > 0)
-            sv |= EPOLLIN;
-        if (want_out[SC_PROXY_UP])
-            sv |= EPOLLOUT;
-    }
-    set_interest(p, &c->s[SIDE_CLIENT], cl);
-    set_interest(p, &c->s[SIDE_SERVER], sv);
+    set_interest(p, &c->s[SIDE_CLIENT], side_interest(c, SIDE_CLIENT, want_out));
+    set_interest(p, &c->s[SIDE_SERVER], side_interest(c, SIDE_SERVER, want_out));
+}
+
+/* Bring a connection up to date: faults due, bytes due, epoll interest, next wake-up. */
+static void pump(sc_proxy *p, conn *c, int64_t now)
+{
+    if (closed(c))
+        return;
+    c->wake_ms = INT64_MAX;
+    if (sc_proxy_conn_forwarding((sc_proxy_conn_state)c->state))
+        apply(p, c, sc_proxy_flow_check(&c->flow, now), now);
+    if (closed(c))
+        return;
+    if (sc_proxy_conn_forwarding((sc_proxy_conn_state)c->state))
+        pump_forwarding(p, c, now);
+    else
+        pump_draining(p, c, now);
 }
 
 /* ---- accept / connect ---------------------------------------------------------------------- */
@@ -542,10 +562,8 @@ static void dial(sc_proxy *p, conn *c, int64_t now)
     set_nodelay(fd);
     c->s[SIDE_SERVER].fd = fd;
     if (connect(fd, (struct sockaddr *)&p->up_addr, p->up_len) == 0) {
-        c->state = ST_OPEN;
-    } else if (errno == EINPROGRESS) {
-        c->state = ST_CONNECTING;
-    } else {
+        set_state(c, SC_PROXY_CONN_OPEN);
+    } else if (errno != EINPROGRESS) { /* EINPROGRESS: stays CONNECTING */
         char e[SC_PROXY_ERR_MAX];
         snprintf(e, sizeof e, "upstream connect: %s", strerror(errno));
         record_end(p, c, "error", -1, e, now);
@@ -561,6 +579,7 @@ static void accept_one(sc_proxy *p, int fd, int64_t now)
         return;
     }
     c->no = ++p->accepted;
+    c->state = SC_PROXY_CONN_CONNECTING;
     c->fault = -1;
     for (int i = 0; i < 2; i++) {
         c->s[i].fd = -1;
@@ -575,11 +594,10 @@ static void accept_one(sc_proxy *p, int fd, int64_t now)
     sc_proxy_verdict v = sc_proxy_flow_accept(&c->flow, now);
     if (v.action == SC_PROXY_ACT_NONE) {
         dial(p, c, now);
-        if (c->dead)
+        if (closed(c))
             return;
     } else {
-        c->state = ST_OPEN; /* nothing to forward yet; apply() takes it from here */
-        apply(p, c, v, now);
+        apply(p, c, v, now); /* nothing dialled yet: a close or blackhole has no upstream side */
     }
     pump(p, c, now);
 }
@@ -606,9 +624,9 @@ static void accept_some(sc_proxy *p, int64_t now)
 static void on_side_event(sc_proxy *p, side *s, uint32_t events, int64_t now)
 {
     conn *c = s->c;
-    if (c->dead || s->fd < 0)
+    if (closed(c) || s->fd < 0)
         return;
-    if (c->state == ST_CONNECTING && s->which == SIDE_SERVER) {
+    if (is_state(c, SC_PROXY_CONN_CONNECTING) && s->which == SIDE_SERVER) {
         int soerr = 0;
         socklen_t len = sizeof soerr;
         getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
@@ -621,7 +639,7 @@ static void on_side_event(sc_proxy *p, side *s, uint32_t events, int64_t now)
         }
         if ((events & EPOLLOUT) == 0)
             return;
-        c->state = ST_OPEN;
+        set_state(c, SC_PROXY_CONN_OPEN);
     } else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
         if (!read_side(p, c, s, now))
             return;

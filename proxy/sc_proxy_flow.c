@@ -240,3 +240,43 @@ int64_t sc_proxy_flow_next_ms(const sc_proxy_flow *f)
     }
     return next;
 }
+
+/* ---- the connection's states ---------------------------------------------------------------- */
+
+static const char *const conn_names[] = {SC_PROXY_CONN_STATES(SC_FSM_NAME)};
+static const uint32_t conn_legal[] = {
+    /* connected; a fault, as OPEN; an error dialling */
+    [SC_PROXY_CONN_CONNECTING] = SC_FSM_TO(SC_PROXY_CONN_OPEN) |
+                                 SC_FSM_TO(SC_PROXY_CONN_BLACKHOLE) |
+                                 SC_FSM_TO(SC_PROXY_CONN_CLOSING) | SC_FSM_TO(SC_PROXY_CONN_CLOSED),
+    /* a fault; a reset, both directions shut, the proxy stopping */
+    [SC_PROXY_CONN_OPEN] = SC_FSM_TO(SC_PROXY_CONN_BLACKHOLE) | SC_FSM_TO(SC_PROXY_CONN_CLOSING) |
+                           SC_FSM_TO(SC_PROXY_CONN_CLOSED),
+    /* a peer left, or the proxy stopped */
+    [SC_PROXY_CONN_BLACKHOLE] = SC_FSM_TO(SC_PROXY_CONN_CLOSED),
+    /* both peers left, the linger ran out, or the proxy stopped */
+    [SC_PROXY_CONN_CLOSING] = SC_FSM_TO(SC_PROXY_CONN_CLOSED),
+    [SC_PROXY_CONN_CLOSED] = 0,
+};
+const sc_fsm_def sc_proxy_conn_fsm = {"conn", conn_names, conn_legal, SC_PROXY_CONN_STATE_COUNT};
+
+sc_proxy_conn_state sc_proxy_conn_after(sc_proxy_conn_state from, sc_proxy_action action)
+{
+    switch (action) {
+    case SC_PROXY_ACT_RESET:
+    case SC_PROXY_ACT_REFUSE:
+        return SC_PROXY_CONN_CLOSED;
+    case SC_PROXY_ACT_CLOSE:
+        return SC_PROXY_CONN_CLOSING;
+    case SC_PROXY_ACT_BLACKHOLE:
+        return SC_PROXY_CONN_BLACKHOLE;
+    case SC_PROXY_ACT_NONE:
+        break;
+    }
+    return from;
+}
+
+bool sc_proxy_conn_forwarding(sc_proxy_conn_state st)
+{
+    return st == SC_PROXY_CONN_CONNECTING || st == SC_PROXY_CONN_OPEN;
+}

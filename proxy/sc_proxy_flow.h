@@ -9,10 +9,21 @@
  *   - sc_proxy_flow_forwarded: bytes went out (counts, bandwidth and slice bookkeeping);
  *   - sc_proxy_flow_check: an action fault whose time or byte threshold has come;
  *   - sc_proxy_flow_next_ms: when a time trigger is next due (the loop's timer).
- * Every time is monotonic milliseconds on the caller's clock. Deterministic for a given seed. */
+ * Every time is monotonic milliseconds on the caller's clock. Deterministic for a given seed.
+ *
+ * It also names the connection's states (common/sc_fsm.h, traced as "conn"):
+ *
+ *   CONNECTING --connected--> OPEN --close fault--> CLOSING (FIN both ways, linger) --> CLOSED
+ *        |                     |  \--blackhole fault--> BLACKHOLE (read, drop) ------> CLOSED
+ *        +-- a fault, as OPEN -+--- reset / refuse / an error / both directions shut --> CLOSED
+ *
+ * and the shutdown bitmask: each direction (client -> upstream, upstream -> client) is shut on
+ * its own when its source's FIN has been passed on, as an HTTP/2 stream's two halves close
+ * independently; the connection ends when both are. */
 #ifndef SC_PROXY_FLOW_H
 #define SC_PROXY_FLOW_H
 
+#include "sc_fsm.h"
 #include "sc_proxy_fault.h"
 
 #include <stdbool.h>
@@ -35,6 +46,28 @@ typedef struct {
     sc_proxy_action action;
     int fault; /* index into the fault list, -1 for none */
 } sc_proxy_verdict;
+
+#define SC_PROXY_CONN_STATES(X)                                                                    \
+    X(SC_PROXY_CONN_, CONNECTING) /* dialling the upstream; client bytes are buffered */           \
+    X(SC_PROXY_CONN_, OPEN)       /* forwarding */                                                 \
+    X(SC_PROXY_CONN_, BLACKHOLE)  /* reading and dropping, never writing */                        \
+    X(SC_PROXY_CONN_, CLOSING)    /* FIN sent both ways after a close fault; waiting for peers */  \
+    X(SC_PROXY_CONN_, CLOSED)     /* both sockets closed; freed at the end of the loop turn */
+typedef enum { SC_PROXY_CONN_STATES(SC_FSM_ENUM) SC_PROXY_CONN_STATE_COUNT } sc_proxy_conn_state;
+
+/* The connection machine's names and legal changes. */
+extern const sc_fsm_def sc_proxy_conn_fsm;
+
+/* The state a fault's action takes a connection in `from` to: CLOSED for reset and refuse,
+ * CLOSING for close, BLACKHOLE for blackhole; `from` for none. */
+sc_proxy_conn_state sc_proxy_conn_after(sc_proxy_conn_state from, sc_proxy_action action);
+
+/* Does a connection in this state forward bytes (and so check for faults)? */
+bool sc_proxy_conn_forwarding(sc_proxy_conn_state st);
+
+/* The shutdown bitmask: one bit per sc_proxy_dir, set once that direction's FIN was passed on. */
+#define SC_PROXY_SHUT_BIT(d) (1u << (unsigned)(d))
+#define SC_PROXY_SHUT_BOTH (SC_PROXY_SHUT_BIT(SC_PROXY_UP) | SC_PROXY_SHUT_BIT(SC_PROXY_DOWN))
 
 typedef struct {
     const sc_proxy_faults *faults; /* borrowed */

@@ -313,9 +313,69 @@ static void shaping_after_bytes_starts_at_the_threshold(void **state)
     assert_verdict(sc_proxy_flow_check(&flow, now), SC_PROXY_ACT_NONE, -1);
 }
 
+/* ---- the connection's named states --------------------------------------------------------- */
+
+static void conn_changes_follow_the_table(void **state)
+{
+    (void)state;
+    const sc_fsm_def *f = &sc_proxy_conn_fsm;
+    assert_string_equal(sc_fsm_name(f, SC_PROXY_CONN_BLACKHOLE), "BLACKHOLE");
+    assert_true(sc_fsm_legal(f, SC_PROXY_CONN_CONNECTING, SC_PROXY_CONN_OPEN));
+    assert_true(sc_fsm_legal(f, SC_PROXY_CONN_CONNECTING, SC_PROXY_CONN_CLOSING));
+    assert_true(sc_fsm_legal(f, SC_PROXY_CONN_CONNECTING, SC_PROXY_CONN_CLOSED));
+    assert_true(sc_fsm_legal(f, SC_PROXY_CONN_OPEN, SC_PROXY_CONN_BLACKHOLE));
+    assert_true(sc_fsm_legal(f, SC_PROXY_CONN_OPEN, SC_PROXY_CONN_CLOSING));
+    assert_true(sc_fsm_legal(f, SC_PROXY_CONN_BLACKHOLE, SC_PROXY_CONN_CLOSED));
+    assert_true(sc_fsm_legal(f, SC_PROXY_CONN_CLOSING, SC_PROXY_CONN_CLOSED));
+    /* no way back to forwarding, and nothing after CLOSED */
+    assert_false(sc_fsm_legal(f, SC_PROXY_CONN_OPEN, SC_PROXY_CONN_CONNECTING));
+    assert_false(sc_fsm_legal(f, SC_PROXY_CONN_BLACKHOLE, SC_PROXY_CONN_OPEN));
+    assert_false(sc_fsm_legal(f, SC_PROXY_CONN_CLOSING, SC_PROXY_CONN_OPEN));
+    assert_false(sc_fsm_legal(f, SC_PROXY_CONN_CLOSING, SC_PROXY_CONN_BLACKHOLE));
+    assert_false(sc_fsm_legal(f, SC_PROXY_CONN_CLOSED, SC_PROXY_CONN_OPEN));
+    assert_false(sc_fsm_legal(f, SC_PROXY_CONN_CLOSED, SC_PROXY_CONN_CLOSING));
+}
+
+static void actions_take_a_connection_to_their_state(void **state)
+{
+    (void)state;
+    for (int from = SC_PROXY_CONN_CONNECTING; from <= SC_PROXY_CONN_OPEN; from++) {
+        sc_proxy_conn_state st = (sc_proxy_conn_state)from;
+        assert_int_equal(sc_proxy_conn_after(st, SC_PROXY_ACT_NONE), st);
+        assert_int_equal(sc_proxy_conn_after(st, SC_PROXY_ACT_RESET), SC_PROXY_CONN_CLOSED);
+        assert_int_equal(sc_proxy_conn_after(st, SC_PROXY_ACT_REFUSE), SC_PROXY_CONN_CLOSED);
+        assert_int_equal(sc_proxy_conn_after(st, SC_PROXY_ACT_CLOSE), SC_PROXY_CONN_CLOSING);
+        assert_int_equal(sc_proxy_conn_after(st, SC_PROXY_ACT_BLACKHOLE), SC_PROXY_CONN_BLACKHOLE);
+        /* every change an action makes from a forwarding state is legal */
+        for (int a = SC_PROXY_ACT_NONE; a <= SC_PROXY_ACT_REFUSE; a++)
+            assert_true(sc_fsm_legal(&sc_proxy_conn_fsm, from,
+                                     sc_proxy_conn_after(st, (sc_proxy_action)a)));
+    }
+    assert_true(sc_proxy_conn_forwarding(SC_PROXY_CONN_CONNECTING));
+    assert_true(sc_proxy_conn_forwarding(SC_PROXY_CONN_OPEN));
+    assert_false(sc_proxy_conn_forwarding(SC_PROXY_CONN_BLACKHOLE));
+    assert_false(sc_proxy_conn_forwarding(SC_PROXY_CONN_CLOSING));
+    assert_false(sc_proxy_conn_forwarding(SC_PROXY_CONN_CLOSED));
+}
+
+static void shutdown_bits_are_per_direction(void **state)
+{
+    (void)state;
+    unsigned shut = 0;
+    assert_int_not_equal(SC_PROXY_SHUT_BIT(SC_PROXY_UP), SC_PROXY_SHUT_BIT(SC_PROXY_DOWN));
+    shut |= SC_PROXY_SHUT_BIT(SC_PROXY_DOWN); /* the upstream's FIN passed on first */
+    assert_true(shut != SC_PROXY_SHUT_BOTH);
+    assert_int_equal(shut & SC_PROXY_SHUT_BIT(SC_PROXY_UP), 0);
+    shut |= SC_PROXY_SHUT_BIT(SC_PROXY_UP);
+    assert_int_equal(shut, SC_PROXY_SHUT_BOTH);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(conn_changes_follow_the_table),
+        cmocka_unit_test(actions_take_a_connection_to_their_state),
+        cmocka_unit_test(shutdown_bits_are_per_direction),
         cmocka_unit_test(no_faults_forwards_everything),
         cmocka_unit_test(reset_at_ms_fires_at_the_ms),
         cmocka_unit_test(at_case_ms_counts_from_the_proxy_start),

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "sc_fsm.h"
 #include "sc_proxy.h"
 
 /* Bound of every socket wait in this file. */
@@ -121,7 +122,8 @@ static void start(harness *h, const char *faults_json)
     assert_int_equal(pthread_create(&h->thread, NULL, run_proxy, h), 0);
 }
 
-/* Stop the loop, write the remaining records, free. h->records then holds every record. */
+/* Stop the loop, write the remaining records, free. h->records then holds every record. No
+ * connection state change was refused. */
 static void stop(harness *h)
 {
     sc_proxy_stop(h->proxy);
@@ -129,6 +131,7 @@ static void stop(harness *h)
     sc_proxy_destroy(h->proxy);
     fclose(h->records_file);
     close(h->upstream);
+    assert_int_equal(sc_fsm_illegal_count(), 0); /* every connection moved by its table */
 }
 
 static int count_lines_with(const char *text, const char *needle)
@@ -259,6 +262,40 @@ static void close_after_bytes_sends_a_fin(void **state)
     free(h.records);
 }
 
+/* The two directions shut on their own (the shutdown bitmask): the client's FIN reaches the
+ * upstream while the upstream still answers; the connection ends once the upstream's FIN is
+ * passed on too, recorded as the client's close (it closed first). */
+static void directions_shut_independently(void **state)
+{
+    (void)state;
+    harness h;
+    start(&h, "[]");
+    int cl = connect_to(sc_proxy_port(h.proxy));
+    int up = accept_upstream(&h);
+    assert_int_equal(send(cl, "ask", 3, 0), 3);
+    assert_int_equal(shutdown(cl, SHUT_WR), 0);
+    char got[64];
+    bool reset;
+    assert_int_equal(read_all(up, got, sizeof got, &reset), 3); /* the bytes, then the FIN */
+    assert_false(reset);
+    assert_memory_equal(got, "ask", 3);
+    /* half-closed up: the down direction still forwards, more than once */
+    assert_int_equal(send(up, "answer", 6, 0), 6);
+    assert_int_equal(recv(cl, got, 6, MSG_WAITALL), 6);
+    assert_memory_equal(got, "answer", 6);
+    assert_int_equal(send(up, "+more", 5, 0), 5);
+    assert_int_equal(shutdown(up, SHUT_WR), 0);
+    assert_int_equal(read_all(cl, got, sizeof got, &reset), 5);
+    assert_false(reset);
+    assert_memory_equal(got, "+more", 5);
+    close(cl);
+    close(up);
+    stop(&h);
+    assert_non_null(
+        strstr(h.records, "\"bytes_up\":3,\"bytes_down\":11,\"how\":\"client_closed\""));
+    free(h.records);
+}
+
 static void slice_delivers_every_byte_in_order(void **state)
 {
     (void)state;
@@ -319,6 +356,7 @@ int main(void)
         cmocka_unit_test(cut_after_bytes_passes_exactly_n_then_resets),
         cmocka_unit_test(close_after_bytes_sends_a_fin),
         cmocka_unit_test(slice_delivers_every_byte_in_order),
+        cmocka_unit_test(directions_shut_independently),
         cmocka_unit_test(refuse_never_dials_the_upstream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
