@@ -69,7 +69,7 @@ typedef struct {
 
 typedef struct {
     const sc_call_args *a;
-    sc_client_loop *loop;  /* owned */
+    sc_loop *loop;         /* owned */
     grpc_channel *channel; /* owned */
     sc_client_call *call;  /* owned; the running attempt */
     sc_client_retry retry;
@@ -779,7 +779,7 @@ static int run_setup(sc_call_run *r, char *err, size_t errlen)
         if (isatty(STDIN_FILENO))
             fprintf(stderr, "Type messages (Ctrl+C to exit):\n");
     }
-    r->loop = sc_client_loop_create();
+    r->loop = sc_loop_create(SC_LOOP_CLIENT_TICK_MS);
     r->channel = r->loop ? open_channel(r->a, err, errlen) : NULL;
     if (r->channel == NULL)
         return -1;
@@ -790,7 +790,7 @@ static int run_setup(sc_call_run *r, char *err, size_t errlen)
     r->retry.on_finished = on_finished;
     r->retry.on_attempt = on_attempt;
     r->retry.user = r;
-    sc_client_loop_set_poll_hook(r->loop, poll_hook, r);
+    sc_loop_set_poll_hook(r->loop, poll_hook, r);
     return 0;
 }
 
@@ -820,7 +820,7 @@ static void run_cleanup(sc_call_run *r)
     if (r->call != NULL)
         sc_client_call_release(r->call);
     if (r->loop != NULL)
-        sc_client_loop_destroy(r->loop);
+        sc_loop_destroy(r->loop);
     sc_client_retry_free(&r->retry);
     if (r->channel != NULL)
         grpc_channel_destroy(r->channel);
@@ -848,8 +848,8 @@ static int run_call(const sc_call_args *a)
         fprintf(stderr, "streamconform call: %s\n", err);
         goto cleanup;
     }
-    sc_client_retry_begin(&r.retry);                        /* on_finished only sets a flag here */
-    sc_client_loop_run_until(r.loop, run_finished, &r, -1); /* ends on status or Ctrl-C */
+    sc_client_retry_begin(&r.retry);                 /* on_finished only sets a flag here */
+    sc_loop_run_until(r.loop, run_finished, &r, -1); /* ends on status or Ctrl-C */
     rc = r.final_code < 0 ? SC_CLI_EXIT_LOCAL : run_exit_code(&r);
 cleanup:
     run_cleanup(&r);

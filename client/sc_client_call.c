@@ -11,8 +11,8 @@
 #include <string.h>
 
 struct sc_client_call {
-    sc_client_loop *loop; /* borrowed */
-    sc_client_loop_member member;
+    sc_loop *loop; /* borrowed */
+    sc_loop_member member;
     grpc_call *call;  /* owned (one ref) */
     unsigned long id; /* for traces */
     sc_method method;
@@ -20,13 +20,13 @@ struct sc_client_call {
     void *user;
     sc_client_cancel_plan cancel;
 
-    sc_client_tag tag_start;   /* SEND_INITIAL_METADATA */
-    sc_client_tag tag_headers; /* RECV_INITIAL_METADATA */
-    sc_client_tag tag_send;    /* SEND_MESSAGE and/or SEND_CLOSE_FROM_CLIENT */
-    sc_client_tag tag_recv;    /* RECV_MESSAGE */
-    sc_client_tag tag_status;  /* RECV_STATUS_ON_CLIENT */
-    int pending;               /* this call's batches in flight */
-    int dispatch_depth;        /* >0 while one of our callbacks runs: defers freeing */
+    sc_loop_tag tag_start;   /* SEND_INITIAL_METADATA */
+    sc_loop_tag tag_headers; /* RECV_INITIAL_METADATA */
+    sc_loop_tag tag_send;    /* SEND_MESSAGE and/or SEND_CLOSE_FROM_CLIENT */
+    sc_loop_tag tag_recv;    /* RECV_MESSAGE */
+    sc_loop_tag tag_status;  /* RECV_STATUS_ON_CLIENT */
+    int pending;             /* this call's batches in flight */
+    int dispatch_depth;      /* >0 while one of our callbacks runs: defers freeing */
 
     grpc_metadata *send_md;
     size_t send_md_count;
@@ -44,9 +44,9 @@ struct sc_client_call {
     bool close_requested, close_done, send_failed;
     bool reading, reading_done, status_started, status_done, done_reported, released;
 
-    sc_client_timer cancel_timer;
-    sc_client_timer read_timer; /* ends read_pause_ms */
-    bool read_paused;           /* no RECV_MESSAGE until read_timer fires */
+    sc_loop_timer cancel_timer;
+    sc_loop_timer read_timer; /* ends read_pause_ms */
+    bool read_paused;         /* no RECV_MESSAGE until read_timer fires */
     sc_client_call_result result;
 };
 
@@ -74,9 +74,9 @@ static void free_queue(sc_client_call *c)
 
 static void call_free(sc_client_call *c)
 {
-    sc_client_timer_disarm(c->loop, &c->cancel_timer);
-    sc_client_timer_disarm(c->loop, &c->read_timer);
-    sc_client_loop_remove_member(c->loop, &c->member);
+    sc_loop_timer_disarm(c->loop, &c->cancel_timer);
+    sc_loop_timer_disarm(c->loop, &c->read_timer);
+    sc_loop_remove_member(c->loop, &c->member);
     free_queue(c);
     free(c->queue);
     if (c->inflight != NULL)
@@ -114,9 +114,17 @@ static void settle(sc_client_call *c)
         call_free(c);
 }
 
-static bool start_batch(sc_client_call *c, const grpc_op *ops, size_t nops, sc_client_tag *tag)
+/* Arm one of the call's timers; a call whose timer cannot be armed cannot keep its plan. */
+static void arm_timer(sc_client_call *c, sc_loop_timer *t, int64_t due_ms)
 {
-    if (sc_client_loop_start_batch(c->loop, c->call, ops, nops, tag) != GRPC_CALL_OK)
+    if (sc_loop_timer_arm(c->loop, t, due_ms) != 0)
+        grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, "client: cannot arm a timer",
+                                     NULL);
+}
+
+static bool start_batch(sc_client_call *c, const grpc_op *ops, size_t nops, sc_loop_tag *tag)
+{
+    if (sc_loop_start_batch(c->loop, c->call, ops, nops, tag) != GRPC_CALL_OK)
         return false;
     c->pending++;
     return true;
@@ -134,13 +142,13 @@ void sc_client_call_cancel(sc_client_call *c)
     grpc_call_cancel(c->call, NULL);
 }
 
-static void on_cancel_timer(sc_client_timer *t)
+static void on_cancel_timer(sc_loop_timer *t)
 {
     sc_client_call *c = SC_CONTAINER_OF(t, sc_client_call, cancel_timer);
     sc_client_call_cancel(c);
 }
 
-static void on_member_cancel(sc_client_loop_member *m)
+static void on_member_cancel(sc_loop_member *m)
 {
     sc_client_call_cancel(SC_CONTAINER_OF(m, sc_client_call, member));
 }
@@ -149,7 +157,7 @@ static void on_member_cancel(sc_client_loop_member *m)
 
 static void pump_send(sc_client_call *c);
 
-static void on_send_done(sc_client_tag *tag, bool ok)
+static void on_send_done(sc_loop_tag *tag, bool ok)
 {
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_send);
     c->pending--;
@@ -169,7 +177,7 @@ static void on_send_done(sc_client_tag *tag, bool ok)
         c->result.close_send_ms = sc_time_now_ms();
         TRACE(c, "%s", "half-closed");
         if (c->cancel.kind == SC_CANCEL_AFTER_CLOSE_SEND_MS)
-            sc_client_timer_arm(c->loop, &c->cancel_timer, c->result.close_send_ms + c->cancel.n);
+            arm_timer(c, &c->cancel_timer, c->result.close_send_ms + c->cancel.n);
     }
     pump_send(c);
     bool ready = !c->send_inflight && c->q_count == 0 && !c->close_requested && !c->send_failed &&
@@ -320,7 +328,7 @@ static void deliver(sc_client_call *c, grpc_byte_buffer *bb)
         sc_client_call_cancel(c);
 }
 
-static void on_recv_done(sc_client_tag *tag, bool ok)
+static void on_recv_done(sc_loop_tag *tag, bool ok)
 {
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_recv);
     c->pending--;
@@ -340,7 +348,7 @@ static void on_recv_done(sc_client_tag *tag, bool ok)
 }
 
 /* The read pause is over: what waited in flow control comes in now. */
-static void on_read_timer(sc_client_timer *t)
+static void on_read_timer(sc_loop_timer *t)
 {
     sc_client_call *c = SC_CONTAINER_OF(t, sc_client_call, read_timer);
     c->read_paused = false;
@@ -351,7 +359,7 @@ static void on_read_timer(sc_client_timer *t)
     settle(c);
 }
 
-static void on_headers_done(sc_client_tag *tag, bool ok)
+static void on_headers_done(sc_loop_tag *tag, bool ok)
 {
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_headers);
     c->pending--;
@@ -371,7 +379,7 @@ static void on_headers_done(sc_client_tag *tag, bool ok)
 
 /* ---- start and status ---- */
 
-static void on_start_done(sc_client_tag *tag, bool ok)
+static void on_start_done(sc_loop_tag *tag, bool ok)
 {
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_start);
     c->pending--;
@@ -383,7 +391,7 @@ static void on_start_done(sc_client_tag *tag, bool ok)
     settle(c);
 }
 
-static void on_status_done(sc_client_tag *tag, bool ok)
+static void on_status_done(sc_loop_tag *tag, bool ok)
 {
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_status);
     c->pending--;
@@ -397,8 +405,8 @@ static void on_status_done(sc_client_tag *tag, bool ok)
     r->message = copy;
     sc_md_list_add_array(&r->trailers, &c->recv_trailing);
     c->status_done = true;
-    sc_client_timer_disarm(c->loop, &c->cancel_timer);
-    sc_client_timer_disarm(c->loop, &c->read_timer);
+    sc_loop_timer_disarm(c->loop, &c->cancel_timer);
+    sc_loop_timer_disarm(c->loop, &c->read_timer);
     TRACE(c, "status %s \"%s\"%s%s", sc_status_name(r->code) ? sc_status_name(r->code) : "?",
           r->message ? r->message : "", c->error_string ? " debug: " : "",
           c->error_string ? c->error_string : "");
@@ -434,7 +442,7 @@ static bool start_initial_batches(sc_client_call *c, const sc_client_call_opts *
     return start_batch(c, &op, 1, &c->tag_headers);
 }
 
-static sc_client_call *call_alloc(sc_client_loop *loop, const sc_client_call_opts *opts,
+static sc_client_call *call_alloc(sc_loop *loop, const sc_client_call_opts *opts,
                                   const sc_client_call_handlers *handlers, void *user)
 {
     sc_client_call *c = calloc(1, sizeof *c);
@@ -473,13 +481,13 @@ static bool make_grpc_call(sc_client_call *c, grpc_channel *channel, const sc_cl
     grpc_slice path = o->path != NULL
                           ? grpc_slice_from_copied_string(o->path)
                           : grpc_slice_from_static_string(sc_method_get(o->method)->path);
-    c->call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS,
-                                       sc_client_loop_cq(c->loop), path, NULL, deadline, NULL);
+    c->call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS, sc_loop_cq(c->loop),
+                                       path, NULL, deadline, NULL);
     grpc_slice_unref(path);
     return c->call != NULL;
 }
 
-sc_client_call *sc_client_call_start(sc_client_loop *loop, grpc_channel *channel,
+sc_client_call *sc_client_call_start(sc_loop *loop, grpc_channel *channel,
                                      const sc_client_call_opts *opts,
                                      const sc_client_call_handlers *handlers, void *user, char *err,
                                      size_t errlen)
@@ -500,7 +508,7 @@ sc_client_call *sc_client_call_start(sc_client_loop *loop, grpc_channel *channel
         call_free(c);
         return NULL;
     }
-    sc_client_loop_add_member(loop, &c->member);
+    sc_loop_add_member(loop, &c->member);
     TRACE(c, "start deadline=%lldms wait_for_ready=%d", (long long)opts->deadline_ms,
           (int)opts->wait_for_ready);
     if (!start_initial_batches(c, opts)) {
@@ -520,11 +528,11 @@ sc_client_call *sc_client_call_start(sc_client_loop *loop, grpc_channel *channel
         }
     }
     if (c->read_paused)
-        sc_client_timer_arm(loop, &c->read_timer, c->result.start_ms + opts->read_pause_ms);
+        arm_timer(c, &c->read_timer, c->result.start_ms + opts->read_pause_ms);
     if (c->cancel.kind == SC_CANCEL_BEFORE_SEND)
         sc_client_call_cancel(c);
     else if (c->cancel.kind == SC_CANCEL_AFTER_MS)
-        sc_client_timer_arm(loop, &c->cancel_timer, c->result.start_ms + c->cancel.n);
+        arm_timer(c, &c->cancel_timer, c->result.start_ms + c->cancel.n);
     return c;
 }
 

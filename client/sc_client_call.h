@@ -1,4 +1,4 @@
-/* sc_client_call: one client RPC as a state machine driven by an sc_client_loop.
+/* sc_client_call: one client RPC as a state machine driven by an sc_loop.
  *
  * A call starts with its initial metadata, a status batch and a headers batch in flight; it reads
  * every response as soon as it arrives (handed to on_message) and sends queued requests one batch
@@ -10,12 +10,12 @@
  *
  * Ownership: the caller owns the call from sc_client_call_start until sc_client_call_release.
  * Releasing an unfinished call cancels it; the memory is freed once its batches drained (at the
- * latest in sc_client_loop_destroy). No callback runs after release. Release every call before
+ * latest in sc_loop_destroy). No callback runs after release. Release every call before
  * destroying its loop. */
 #ifndef SC_CLIENT_CALL_H
 #define SC_CLIENT_CALL_H
 
-#include "sc_client_loop.h"
+#include "sc_loop.h"
 #include "sc_method.h"
 #include "sc_md.h"
 
@@ -88,7 +88,7 @@ typedef struct {
 
 /* Start `opts->method` on `channel` (borrowed; must outlive the call). Returns the call or NULL
  * with a one-line reason in `err`. `handlers` is copied; `user` is passed back to them. */
-sc_client_call *sc_client_call_start(sc_client_loop *loop, grpc_channel *channel,
+sc_client_call *sc_client_call_start(sc_loop *loop, grpc_channel *channel,
                                      const sc_client_call_opts *opts,
                                      const sc_client_call_handlers *handlers, void *user, char *err,
                                      size_t errlen);
