@@ -1,4 +1,5 @@
 #include "sc_client_call.h"
+#include "sc_fsm.h"
 #include "sc_log.h"
 #include "sc_pb.h"
 #include "sc_status.h"
@@ -9,6 +10,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A call's life: OPEN until the status arrives, CANCELLED once this side cancelled it (plan,
+ * sc_client_call_cancel or release) and the status is still to come, STATUS once the status is in
+ * while batches still drain, DONE once on_done was reported. */
+#define CLIENT_CALL_STATES(X) X(CC_, OPEN) X(CC_, CANCELLED) X(CC_, STATUS) X(CC_, DONE)
+typedef enum { CLIENT_CALL_STATES(SC_FSM_ENUM) CC_STATE_COUNT } cc_state;
+static const char *const cc_state_names[] = {CLIENT_CALL_STATES(SC_FSM_NAME)};
+static const uint32_t cc_legal[] = {
+    [CC_OPEN] = SC_FSM_TO(CC_CANCELLED) | SC_FSM_TO(CC_STATUS),
+    [CC_CANCELLED] = SC_FSM_TO(CC_STATUS),
+    [CC_STATUS] = SC_FSM_TO(CC_DONE),
+    [CC_DONE] = 0,
+};
+static const sc_fsm_def cc_fsm = {"client", cc_state_names, cc_legal, CC_STATE_COUNT};
+
+/* The two directions close independently (as nghttp2's SHUT_RD / SHUT_WR): */
+enum {
+    CC_SHUT_WR_ASKED = 1u << 0, /* half-close asked for: no request is accepted any more */
+    CC_SHUT_WR = 1u << 1,       /* send side done: half-close completed, or a send failed */
+    CC_SHUT_RD = 1u << 2,       /* receive side done: end of stream, a failed or invalid read */
+};
+
+/* Batches of the two directions in flight (one at a time each). */
+enum {
+    CC_BUSY_SEND = 1u << 0,  /* a SEND_MESSAGE and/or SEND_CLOSE_FROM_CLIENT batch */
+    CC_BUSY_CLOSE = 1u << 1, /* ... and it carries the half-close */
+    CC_BUSY_RECV = 1u << 2,  /* a RECV_MESSAGE batch */
+};
 
 struct sc_client_call {
     sc_loop *loop; /* borrowed */
@@ -40,13 +69,14 @@ struct sc_client_call {
     grpc_byte_buffer **queue; /* ring buffer of serialized requests */
     size_t q_head, q_count, q_cap;
     grpc_byte_buffer *inflight;
-    bool send_inflight, inflight_has_close;
-    bool close_requested, close_done, send_failed;
-    bool reading, reading_done, status_started, status_done, done_reported, released;
+    int state;     /* cc_state, changed by set_state only */
+    unsigned shut; /* CC_SHUT_* */
+    unsigned busy; /* CC_BUSY_* */
+    bool released; /* the owner gave the call up: no callback, free once drained */
 
     sc_loop_timer cancel_timer;
     sc_loop_timer read_timer; /* ends read_pause_ms */
-    bool read_paused;         /* no RECV_MESSAGE until read_timer fires */
+    int64_t read_from_ms;     /* no RECV_MESSAGE before this (read_pause_ms) */
     sc_client_call_result result;
 };
 
@@ -55,6 +85,16 @@ static atomic_ulong sc_call_ids;
 static int64_t since_start(const sc_client_call *c)
 {
     return sc_time_now_ms() - c->result.start_ms;
+}
+
+static void set_state(sc_client_call *c, cc_state to)
+{
+    sc_fsm_set(&cc_fsm, c->id, &c->state, (int)to);
+}
+
+static bool status_in(const sc_client_call *c)
+{
+    return c->state == CC_STATUS || c->state == CC_DONE;
 }
 
 #define TRACE(c, fmt, ...)                                                                         \
@@ -102,8 +142,8 @@ static void settle(sc_client_call *c)
 {
     if (c->dispatch_depth > 0)
         return;
-    if (c->status_done && c->pending == 0 && !c->done_reported) {
-        c->done_reported = true;
+    if (c->state == CC_STATUS && c->pending == 0) {
+        set_state(c, CC_DONE);
         if (!c->released && c->handlers.on_done != NULL) {
             c->dispatch_depth++;
             c->handlers.on_done(c, c->user);
@@ -134,10 +174,11 @@ static bool start_batch(sc_client_call *c, const grpc_op *ops, size_t nops, sc_l
 
 void sc_client_call_cancel(sc_client_call *c)
 {
-    if (c->status_done || c->call == NULL)
+    if (status_in(c) || c->call == NULL)
         return;
-    if (!c->result.cancelled_locally)
+    if (c->state == CC_OPEN)
         TRACE(c, "%s", "cancel");
+    set_state(c, CC_CANCELLED);
     c->result.cancelled_locally = true;
     grpc_call_cancel(c->call, NULL);
 }
@@ -162,7 +203,8 @@ static void on_send_done(sc_loop_tag *tag, bool ok)
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_send);
     c->pending--;
     c->dispatch_depth++;
-    c->send_inflight = false;
+    bool had_close = (c->busy & CC_BUSY_CLOSE) != 0;
+    c->busy &= ~(CC_BUSY_SEND | CC_BUSY_CLOSE);
     if (c->inflight != NULL) {
         grpc_byte_buffer_destroy(c->inflight);
         c->inflight = NULL;
@@ -170,18 +212,18 @@ static void on_send_done(sc_loop_tag *tag, bool ok)
             c->result.requests_sent++;
     }
     if (!ok) {
-        c->send_failed = true; /* the stream is gone; the status will say why */
+        c->shut |= CC_SHUT_WR; /* the stream is gone; the status will say why */
         free_queue(c);
-    } else if (c->inflight_has_close) {
-        c->close_done = true;
+    } else if (had_close) {
+        c->shut |= CC_SHUT_WR;
         c->result.close_send_ms = sc_time_now_ms();
         TRACE(c, "%s", "half-closed");
         if (c->cancel.kind == SC_CANCEL_AFTER_CLOSE_SEND_MS)
             arm_timer(c, &c->cancel_timer, c->result.close_send_ms + c->cancel.n);
     }
     pump_send(c);
-    bool ready = !c->send_inflight && c->q_count == 0 && !c->close_requested && !c->send_failed &&
-                 !c->status_done;
+    bool ready = !(c->busy & CC_BUSY_SEND) && c->q_count == 0 &&
+                 !(c->shut & (CC_SHUT_WR_ASKED | CC_SHUT_WR)) && !status_in(c);
     if (ready && !c->released && c->handlers.on_send_ready != NULL)
         c->handlers.on_send_ready(c, c->user);
     c->dispatch_depth--;
@@ -198,7 +240,7 @@ static grpc_byte_buffer *queue_pop(sc_client_call *c)
 
 static void pump_send(sc_client_call *c)
 {
-    if (c->send_inflight || c->send_failed || c->status_done || c->close_done)
+    if ((c->busy & CC_BUSY_SEND) || (c->shut & CC_SHUT_WR) || status_in(c))
         return;
     if (c->cancel.kind == SC_CANCEL_BEFORE_SEND)
         return; /* the plan is to send nothing at all */
@@ -213,15 +255,15 @@ static void pump_send(sc_client_call *c)
         ops[n].flags = c->q_count > 0 ? GRPC_WRITE_BUFFER_HINT : 0;
         n++;
     }
-    c->inflight_has_close = c->close_requested && c->q_count == 0;
-    if (c->inflight_has_close)
+    bool with_close = (c->shut & CC_SHUT_WR_ASKED) && c->q_count == 0;
+    if (with_close)
         ops[n++].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
     if (n == 0)
         return;
-    c->send_inflight = true;
+    c->busy |= CC_BUSY_SEND | (with_close ? CC_BUSY_CLOSE : 0);
     if (!start_batch(c, ops, n, &c->tag_send)) {
-        c->send_inflight = false;
-        c->send_failed = true;
+        c->busy &= ~(CC_BUSY_SEND | CC_BUSY_CLOSE);
+        c->shut |= CC_SHUT_WR;
         sc_client_call_cancel(c);
     }
 }
@@ -249,7 +291,7 @@ static int queue_push(sc_client_call *c, grpc_byte_buffer *bb)
 
 int sc_client_call_send(sc_client_call *c, const ProtobufCMessage *msg)
 {
-    if (c->close_requested || c->status_done || c->send_failed)
+    if ((c->shut & (CC_SHUT_WR_ASKED | CC_SHUT_WR)) || status_in(c))
         return -1;
     grpc_byte_buffer *bb = sc_pb_pack(msg);
     if (bb == NULL || queue_push(c, bb) != 0) {
@@ -263,32 +305,33 @@ int sc_client_call_send(sc_client_call *c, const ProtobufCMessage *msg)
 
 int sc_client_call_close_send(sc_client_call *c)
 {
-    if (c->status_done)
+    if (status_in(c))
         return -1;
-    c->close_requested = true;
+    c->shut |= CC_SHUT_WR_ASKED;
     pump_send(c);
     return 0;
 }
 
 size_t sc_client_call_send_queued(const sc_client_call *c)
 {
-    return c->q_count + (c->send_inflight ? 1 : 0);
+    return c->q_count + ((c->busy & CC_BUSY_SEND) ? 1 : 0);
 }
 
 /* ---- receiving ---- */
 
 static void start_recv(sc_client_call *c)
 {
-    if (c->reading || c->reading_done || c->status_done || c->result.cancelled_locally ||
-        c->read_paused)
+    if ((c->busy & CC_BUSY_RECV) || (c->shut & CC_SHUT_RD) || c->state != CC_OPEN ||
+        sc_time_now_ms() < c->read_from_ms)
         return;
     grpc_op op;
     memset(&op, 0, sizeof op);
     op.op = GRPC_OP_RECV_MESSAGE;
     op.data.recv_message.recv_message = &c->recv_buf;
-    c->reading = start_batch(c, &op, 1, &c->tag_recv);
-    if (!c->reading)
-        c->reading_done = true;
+    if (start_batch(c, &op, 1, &c->tag_recv))
+        c->busy |= CC_BUSY_RECV;
+    else
+        c->shut |= CC_SHUT_RD;
 }
 
 static void record_response_time(sc_client_call *c, int64_t now)
@@ -314,7 +357,7 @@ static void deliver(sc_client_call *c, grpc_byte_buffer *bb)
         snprintf(why, sizeof why, "client: response %zu is not a valid %s", c->result.responses,
                  desc->name);
         grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, why, NULL);
-        c->reading_done = true;
+        c->shut |= CC_SHUT_RD;
         return;
     }
     c->result.responses++;
@@ -333,13 +376,13 @@ static void on_recv_done(sc_loop_tag *tag, bool ok)
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_recv);
     c->pending--;
     c->dispatch_depth++;
-    c->reading = false;
+    c->busy &= ~CC_BUSY_RECV;
     grpc_byte_buffer *bb = c->recv_buf;
     c->recv_buf = NULL;
     if (ok && bb != NULL)
         deliver(c, bb);
     else
-        c->reading_done = true; /* end of stream, or the call failed */
+        c->shut |= CC_SHUT_RD; /* end of stream, or the call failed */
     if (bb != NULL)
         grpc_byte_buffer_destroy(bb);
     start_recv(c);
@@ -351,7 +394,6 @@ static void on_recv_done(sc_loop_tag *tag, bool ok)
 static void on_read_timer(sc_loop_timer *t)
 {
     sc_client_call *c = SC_CONTAINER_OF(t, sc_client_call, read_timer);
-    c->read_paused = false;
     TRACE(c, "%s", "reading starts");
     c->dispatch_depth++;
     start_recv(c);
@@ -404,7 +446,7 @@ static void on_status_done(sc_loop_tag *tag, bool ok)
     gpr_free(r->message);
     r->message = copy;
     sc_md_list_add_array(&r->trailers, &c->recv_trailing);
-    c->status_done = true;
+    set_state(c, CC_STATUS);
     sc_loop_timer_disarm(c->loop, &c->cancel_timer);
     sc_loop_timer_disarm(c->loop, &c->read_timer);
     TRACE(c, "status %s \"%s\"%s%s", sc_status_name(r->code) ? sc_status_name(r->code) : "?",
@@ -432,9 +474,10 @@ static bool start_initial_batches(sc_client_call *c, const sc_client_call_opts *
     op.data.recv_status_on_client.status = &c->status;
     op.data.recv_status_on_client.status_details = &c->details;
     op.data.recv_status_on_client.error_string = &c->error_string;
-    c->status_started = start_batch(c, &op, 1, &c->tag_status);
-    if (!c->status_started)
+    if (!start_batch(c, &op, 1, &c->tag_status)) {
+        set_state(c, CC_STATUS); /* no status will come: nothing to wait for but the batches */
         return false;
+    }
 
     memset(&op, 0, sizeof op);
     op.op = GRPC_OP_RECV_INITIAL_METADATA;
@@ -463,12 +506,13 @@ static sc_client_call *call_alloc(sc_loop *loop, const sc_client_call_opts *opts
     c->member.cancel = on_member_cancel;
     c->cancel_timer.fire = on_cancel_timer;
     c->read_timer.fire = on_read_timer;
-    c->read_paused = opts->read_pause_ms > 0;
+    c->state = CC_OPEN;
     c->details = grpc_empty_slice();
     grpc_metadata_array_init(&c->recv_initial);
     grpc_metadata_array_init(&c->recv_trailing);
     c->result.code = -1;
     c->result.start_ms = sc_time_now_ms();
+    c->read_from_ms = c->result.start_ms + (opts->read_pause_ms > 0 ? opts->read_pause_ms : 0);
     c->result.headers_ms = c->result.close_send_ms = c->result.status_ms = -1;
     return c;
 }
@@ -514,10 +558,9 @@ sc_client_call *sc_client_call_start(sc_loop *loop, grpc_channel *channel,
     if (!start_initial_batches(c, opts)) {
         /* Some batches may be in flight: cancel, and let them drain into on_done. */
         grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, "client: batch failed", NULL);
-        if (!c->status_started) {
+        if (c->state == CC_STATUS) { /* the status batch never started */
             snprintf(err, errlen, "cannot start the call");
             c->released = true; /* nobody will see it: free it once its batches drained */
-            c->status_done = true;
             settle(c);
             return NULL;
         }
@@ -527,7 +570,7 @@ sc_client_call *sc_client_call_start(sc_loop *loop, grpc_channel *channel,
             return NULL;
         }
     }
-    if (c->read_paused)
+    if (opts->read_pause_ms > 0)
         arm_timer(c, &c->read_timer, c->result.start_ms + opts->read_pause_ms);
     if (c->cancel.kind == SC_CANCEL_BEFORE_SEND)
         sc_client_call_cancel(c);
@@ -538,7 +581,7 @@ sc_client_call *sc_client_call_start(sc_loop *loop, grpc_channel *channel,
 
 bool sc_client_call_done(const sc_client_call *c)
 {
-    return c->done_reported;
+    return c->state == CC_DONE;
 }
 
 const sc_client_call_result *sc_client_call_result_get(const sc_client_call *c)
