@@ -189,27 +189,26 @@ static void on_send_timer(sc_loop_timer *t)
     feed_requests(j);
 }
 
-/* Send what is due: everything (a window at a time) without request_delay_ms, else request i at
- * attempt start + i * delay. Half-close after the last one when the instruction says so. */
+/* Send what is due (sc_client_flow_feed: everything a window at a time without request_delay_ms,
+ * else request i at attempt start + i * delay) and half-close after the last one when the
+ * instruction says so. */
 static void feed_requests(sc_peer_job *j)
 {
     if (j->call == NULL)
         return;
-    int64_t delay = j->in.request_delay_ms;
-    while (j->next_request < j->in.n_requests) {
-        if (delay == 0 && sc_client_call_send_queued(j->call) >= SC_PEER_SEND_AHEAD)
-            return; /* on_send_ready continues */
-        int64_t due = j->attempt_start_ms + (int64_t)j->next_request * delay;
-        if (delay > 0 && due > sc_time_now_ms()) {
-            if (sc_loop_timer_arm(j->d->loop, &j->send_timer, due) != 0)
-                sc_client_call_cancel(j->call); /* cannot keep the delay: end the call */
-            return;
-        }
+    const sc_client_feed_plan plan = {j->in.n_requests, j->in.request_delay_ms, j->in.half_close,
+                                      SC_PEER_SEND_AHEAD};
+    sc_client_feed_step step =
+        sc_client_flow_feed(&plan, j->next_request, sc_client_call_send_queued(j->call),
+                            j->attempt_start_ms, sc_time_now_ms());
+    for (size_t k = 0; k < step.send; k++) {
         if (sc_client_call_send(j->call, j->in.requests[j->next_request]) != 0)
             return; /* the call is over; its status says why */
         j->next_request++;
     }
-    if (j->in.half_close)
+    if (step.wake_at_ms >= 0 && sc_loop_timer_arm(j->d->loop, &j->send_timer, step.wake_at_ms) != 0)
+        sc_client_call_cancel(j->call); /* cannot keep the delay: end the call */
+    if (step.close)
         sc_client_call_close_send(j->call);
 }
 

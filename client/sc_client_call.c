@@ -1,5 +1,4 @@
 #include "sc_client_call.h"
-#include "sc_fsm.h"
 #include "sc_log.h"
 #include "sc_pb.h"
 #include "sc_status.h"
@@ -11,34 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A call's life: OPEN until the status arrives, CANCELLED once this side cancelled it (plan,
- * sc_client_call_cancel or release) and the status is still to come, STATUS once the status is in
- * while batches still drain, DONE once on_done was reported. */
-#define CLIENT_CALL_STATES(X) X(CC_, OPEN) X(CC_, CANCELLED) X(CC_, STATUS) X(CC_, DONE)
-typedef enum { CLIENT_CALL_STATES(SC_FSM_ENUM) CC_STATE_COUNT } cc_state;
-static const char *const cc_state_names[] = {CLIENT_CALL_STATES(SC_FSM_NAME)};
-static const uint32_t cc_legal[] = {
-    [CC_OPEN] = SC_FSM_TO(CC_CANCELLED) | SC_FSM_TO(CC_STATUS),
-    [CC_CANCELLED] = SC_FSM_TO(CC_STATUS),
-    [CC_STATUS] = SC_FSM_TO(CC_DONE),
-    [CC_DONE] = 0,
-};
-static const sc_fsm_def cc_fsm = {"client", cc_state_names, cc_legal, CC_STATE_COUNT};
-
-/* The two directions close independently (as nghttp2's SHUT_RD / SHUT_WR): */
-enum {
-    CC_SHUT_WR_ASKED = 1u << 0, /* half-close asked for: no request is accepted any more */
-    CC_SHUT_WR = 1u << 1,       /* send side done: half-close completed, or a send failed */
-    CC_SHUT_RD = 1u << 2,       /* receive side done: end of stream, a failed or invalid read */
-};
-
-/* Batches of the two directions in flight (one at a time each). */
-enum {
-    CC_BUSY_SEND = 1u << 0,  /* a SEND_MESSAGE and/or SEND_CLOSE_FROM_CLIENT batch */
-    CC_BUSY_CLOSE = 1u << 1, /* ... and it carries the half-close */
-    CC_BUSY_RECV = 1u << 2,  /* a RECV_MESSAGE batch */
-};
-
 struct sc_client_call {
     sc_loop *loop; /* borrowed */
     sc_loop_member member;
@@ -47,7 +18,6 @@ struct sc_client_call {
     sc_method method;
     sc_client_call_handlers handlers;
     void *user;
-    sc_client_cancel_plan cancel;
 
     sc_loop_tag tag_start;   /* SEND_INITIAL_METADATA */
     sc_loop_tag tag_headers; /* RECV_INITIAL_METADATA */
@@ -66,17 +36,13 @@ struct sc_client_call {
     grpc_slice details;
     const char *error_string; /* gpr_free */
 
-    grpc_byte_buffer **queue; /* ring buffer of serialized requests */
+    grpc_byte_buffer **queue; /* ring buffer of serialized requests (flow.queued of them) */
     size_t q_head, q_count, q_cap;
     grpc_byte_buffer *inflight;
-    int state;     /* cc_state, changed by set_state only */
-    unsigned shut; /* CC_SHUT_* */
-    unsigned busy; /* CC_BUSY_* */
-    bool released; /* the owner gave the call up: no callback, free once drained */
 
-    sc_loop_timer cancel_timer;
-    sc_loop_timer read_timer; /* ends read_pause_ms */
-    int64_t read_from_ms;     /* no RECV_MESSAGE before this (read_pause_ms) */
+    sc_client_flow flow; /* every decision: states, the two directions, the cancel plan */
+    bool released;       /* the owner gave the call up: no callback, free once drained */
+    sc_loop_timer wake;  /* the flow's next due time (cancel plan, end of the read pause) */
     sc_client_call_result result;
 };
 
@@ -85,16 +51,6 @@ static atomic_ulong sc_call_ids;
 static int64_t since_start(const sc_client_call *c)
 {
     return sc_time_now_ms() - c->result.start_ms;
-}
-
-static void set_state(sc_client_call *c, cc_state to)
-{
-    sc_fsm_set(&cc_fsm, c->id, &c->state, (int)to);
-}
-
-static bool status_in(const sc_client_call *c)
-{
-    return c->state == CC_STATUS || c->state == CC_DONE;
 }
 
 #define TRACE(c, fmt, ...)                                                                         \
@@ -114,8 +70,7 @@ static void free_queue(sc_client_call *c)
 
 static void call_free(sc_client_call *c)
 {
-    sc_loop_timer_disarm(c->loop, &c->cancel_timer);
-    sc_loop_timer_disarm(c->loop, &c->read_timer);
+    sc_loop_timer_disarm(c->loop, &c->wake);
     sc_loop_remove_member(c->loop, &c->member);
     free_queue(c);
     free(c->queue);
@@ -142,24 +97,14 @@ static void settle(sc_client_call *c)
 {
     if (c->dispatch_depth > 0)
         return;
-    if (c->state == CC_STATUS && c->pending == 0) {
-        set_state(c, CC_DONE);
-        if (!c->released && c->handlers.on_done != NULL) {
-            c->dispatch_depth++;
-            c->handlers.on_done(c, c->user);
-            c->dispatch_depth--;
-        }
+    if (sc_client_flow_finish(&c->flow, c->pending) && !c->released &&
+        c->handlers.on_done != NULL) {
+        c->dispatch_depth++;
+        c->handlers.on_done(c, c->user);
+        c->dispatch_depth--;
     }
     if (c->released && c->pending == 0)
         call_free(c);
-}
-
-/* Arm one of the call's timers; a call whose timer cannot be armed cannot keep its plan. */
-static void arm_timer(sc_client_call *c, sc_loop_timer *t, int64_t due_ms)
-{
-    if (sc_loop_timer_arm(c->loop, t, due_ms) != 0)
-        grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, "client: cannot arm a timer",
-                                     NULL);
 }
 
 static bool start_batch(sc_client_call *c, const grpc_op *ops, size_t nops, sc_loop_tag *tag)
@@ -170,64 +115,19 @@ static bool start_batch(sc_client_call *c, const grpc_op *ops, size_t nops, sc_l
     return true;
 }
 
-/* ---- cancellation ---- */
+/* ---- carrying out the flow's decisions ---- */
 
-void sc_client_call_cancel(sc_client_call *c)
+static void do_cancel(sc_client_call *c)
 {
-    if (status_in(c) || c->call == NULL)
-        return;
-    if (c->state == CC_OPEN)
-        TRACE(c, "%s", "cancel");
-    set_state(c, CC_CANCELLED);
+    TRACE(c, "%s", "cancel");
     c->result.cancelled_locally = true;
     grpc_call_cancel(c->call, NULL);
 }
 
-static void on_cancel_timer(sc_loop_timer *t)
+void sc_client_call_cancel(sc_client_call *c)
 {
-    sc_client_call *c = SC_CONTAINER_OF(t, sc_client_call, cancel_timer);
-    sc_client_call_cancel(c);
-}
-
-static void on_member_cancel(sc_loop_member *m)
-{
-    sc_client_call_cancel(SC_CONTAINER_OF(m, sc_client_call, member));
-}
-
-/* ---- sending ---- */
-
-static void pump_send(sc_client_call *c);
-
-static void on_send_done(sc_loop_tag *tag, bool ok)
-{
-    sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_send);
-    c->pending--;
-    c->dispatch_depth++;
-    bool had_close = (c->busy & CC_BUSY_CLOSE) != 0;
-    c->busy &= ~(CC_BUSY_SEND | CC_BUSY_CLOSE);
-    if (c->inflight != NULL) {
-        grpc_byte_buffer_destroy(c->inflight);
-        c->inflight = NULL;
-        if (ok)
-            c->result.requests_sent++;
-    }
-    if (!ok) {
-        c->shut |= CC_SHUT_WR; /* the stream is gone; the status will say why */
-        free_queue(c);
-    } else if (had_close) {
-        c->shut |= CC_SHUT_WR;
-        c->result.close_send_ms = sc_time_now_ms();
-        TRACE(c, "%s", "half-closed");
-        if (c->cancel.kind == SC_CANCEL_AFTER_CLOSE_SEND_MS)
-            arm_timer(c, &c->cancel_timer, c->result.close_send_ms + c->cancel.n);
-    }
-    pump_send(c);
-    bool ready = !(c->busy & CC_BUSY_SEND) && c->q_count == 0 &&
-                 !(c->shut & (CC_SHUT_WR_ASKED | CC_SHUT_WR)) && !status_in(c);
-    if (ready && !c->released && c->handlers.on_send_ready != NULL)
-        c->handlers.on_send_ready(c, c->user);
-    c->dispatch_depth--;
-    settle(c);
+    if (c->call != NULL && sc_client_flow_cancel(&c->flow))
+        do_cancel(c);
 }
 
 static grpc_byte_buffer *queue_pop(sc_client_call *c)
@@ -238,34 +138,110 @@ static grpc_byte_buffer *queue_pop(sc_client_call *c)
     return bb;
 }
 
-static void pump_send(sc_client_call *c)
+/* A send batch: the next queued request and/or the half-close, as the flow decided. */
+static void start_send(sc_client_call *c, unsigned ops)
 {
-    if ((c->busy & CC_BUSY_SEND) || (c->shut & CC_SHUT_WR) || status_in(c))
-        return;
-    if (c->cancel.kind == SC_CANCEL_BEFORE_SEND)
-        return; /* the plan is to send nothing at all */
-    grpc_op ops[2];
+    grpc_op op[2];
     size_t n = 0;
-    memset(ops, 0, sizeof ops);
-    if (c->q_count > 0) {
+    memset(op, 0, sizeof op);
+    if (ops & SC_FLOW_DO_SEND_MESSAGE) {
         c->inflight = queue_pop(c);
-        ops[n].op = GRPC_OP_SEND_MESSAGE;
-        ops[n].data.send_message.send_message = c->inflight;
-        /* More already queued behind: let the transport coalesce them. */
-        ops[n].flags = c->q_count > 0 ? GRPC_WRITE_BUFFER_HINT : 0;
+        op[n].op = GRPC_OP_SEND_MESSAGE;
+        op[n].data.send_message.send_message = c->inflight;
+        op[n].flags = (ops & SC_FLOW_DO_BUFFER_HINT) ? GRPC_WRITE_BUFFER_HINT : 0;
         n++;
     }
-    bool with_close = (c->shut & CC_SHUT_WR_ASKED) && c->q_count == 0;
-    if (with_close)
-        ops[n++].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-    if (n == 0)
+    if (ops & SC_FLOW_DO_SEND_CLOSE)
+        op[n++].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    if (start_batch(c, op, n, &c->tag_send))
         return;
-    c->busy |= CC_BUSY_SEND | (with_close ? CC_BUSY_CLOSE : 0);
-    if (!start_batch(c, ops, n, &c->tag_send)) {
-        c->busy &= ~(CC_BUSY_SEND | CC_BUSY_CLOSE);
-        c->shut |= CC_SHUT_WR;
-        sc_client_call_cancel(c);
+    if (c->inflight != NULL) {
+        grpc_byte_buffer_destroy(c->inflight);
+        c->inflight = NULL;
     }
+    sc_client_flow_on_sent(&c->flow, false, sc_time_now_ms());
+    free_queue(c);
+    sc_client_call_cancel(c);
+}
+
+static void start_recv(sc_client_call *c)
+{
+    grpc_op op;
+    memset(&op, 0, sizeof op);
+    op.op = GRPC_OP_RECV_MESSAGE;
+    op.data.recv_message.recv_message = &c->recv_buf;
+    if (!start_batch(c, &op, 1, &c->tag_recv))
+        sc_client_flow_on_received(&c->flow, SC_FLOW_RECV_END);
+}
+
+/* Arm the wake timer for the flow's next due time; a call whose timer cannot be armed cannot
+ * keep its plan. */
+static void set_wake(sc_client_call *c, int64_t due_ms)
+{
+    if (due_ms < 0) {
+        sc_loop_timer_disarm(c->loop, &c->wake);
+        return;
+    }
+    if (sc_loop_timer_armed(&c->wake) && c->wake.due_ms == due_ms)
+        return;
+    if (sc_loop_timer_arm(c->loop, &c->wake, due_ms) != 0)
+        grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, "client: cannot arm a timer",
+                                     NULL);
+}
+
+/* Ask the flow what is due now and do it. */
+static void pump(sc_client_call *c)
+{
+    int64_t now = sc_time_now_ms();
+    sc_client_flow_step step = sc_client_flow_next(&c->flow, now);
+    if (step.ops & SC_FLOW_DO_CANCEL)
+        do_cancel(c);
+    if (step.ops & (SC_FLOW_DO_SEND_MESSAGE | SC_FLOW_DO_SEND_CLOSE))
+        start_send(c, step.ops);
+    if (step.ops & SC_FLOW_DO_RECV)
+        start_recv(c);
+    set_wake(c, step.wake_at_ms);
+}
+
+static void on_wake(sc_loop_timer *t)
+{
+    sc_client_call *c = SC_CONTAINER_OF(t, sc_client_call, wake);
+    c->dispatch_depth++;
+    pump(c);
+    c->dispatch_depth--;
+    settle(c);
+}
+
+static void on_member_cancel(sc_loop_member *m)
+{
+    sc_client_call_cancel(SC_CONTAINER_OF(m, sc_client_call, member));
+}
+
+/* ---- sending ---- */
+
+static void on_send_done(sc_loop_tag *tag, bool ok)
+{
+    sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_send);
+    c->pending--;
+    c->dispatch_depth++;
+    if (c->inflight != NULL) {
+        grpc_byte_buffer_destroy(c->inflight);
+        c->inflight = NULL;
+        if (ok)
+            c->result.requests_sent++;
+    }
+    int64_t now = sc_time_now_ms();
+    if (sc_client_flow_on_sent(&c->flow, ok, now)) {
+        c->result.close_send_ms = now;
+        TRACE(c, "%s", "half-closed");
+    }
+    if (!ok)
+        free_queue(c);
+    pump(c);
+    if (sc_client_flow_send_ready(&c->flow) && !c->released && c->handlers.on_send_ready != NULL)
+        c->handlers.on_send_ready(c, c->user);
+    c->dispatch_depth--;
+    settle(c);
 }
 
 static int queue_push(sc_client_call *c, grpc_byte_buffer *bb)
@@ -291,7 +267,7 @@ static int queue_push(sc_client_call *c, grpc_byte_buffer *bb)
 
 int sc_client_call_send(sc_client_call *c, const ProtobufCMessage *msg)
 {
-    if ((c->shut & (CC_SHUT_WR_ASKED | CC_SHUT_WR)) || status_in(c))
+    if (!sc_client_flow_can_queue(&c->flow))
         return -1;
     grpc_byte_buffer *bb = sc_pb_pack(msg);
     if (bb == NULL || queue_push(c, bb) != 0) {
@@ -299,40 +275,25 @@ int sc_client_call_send(sc_client_call *c, const ProtobufCMessage *msg)
             grpc_byte_buffer_destroy(bb);
         return -1;
     }
-    pump_send(c);
+    sc_client_flow_queued(&c->flow);
+    pump(c);
     return 0;
 }
 
 int sc_client_call_close_send(sc_client_call *c)
 {
-    if (status_in(c))
+    if (!sc_client_flow_close_send(&c->flow))
         return -1;
-    c->shut |= CC_SHUT_WR_ASKED;
-    pump_send(c);
+    pump(c);
     return 0;
 }
 
 size_t sc_client_call_send_queued(const sc_client_call *c)
 {
-    return c->q_count + ((c->busy & CC_BUSY_SEND) ? 1 : 0);
+    return sc_client_flow_unsent(&c->flow);
 }
 
 /* ---- receiving ---- */
-
-static void start_recv(sc_client_call *c)
-{
-    if ((c->busy & CC_BUSY_RECV) || (c->shut & CC_SHUT_RD) || c->state != CC_OPEN ||
-        sc_time_now_ms() < c->read_from_ms)
-        return;
-    grpc_op op;
-    memset(&op, 0, sizeof op);
-    op.op = GRPC_OP_RECV_MESSAGE;
-    op.data.recv_message.recv_message = &c->recv_buf;
-    if (start_batch(c, &op, 1, &c->tag_recv))
-        c->busy |= CC_BUSY_RECV;
-    else
-        c->shut |= CC_SHUT_RD;
-}
 
 static void record_response_time(sc_client_call *c, int64_t now)
 {
@@ -348,7 +309,8 @@ static void record_response_time(sc_client_call *c, int64_t now)
     r->response_ms[r->response_ms_count++] = now;
 }
 
-static void deliver(sc_client_call *c, grpc_byte_buffer *bb)
+/* The response in `bb`, or NULL when it does not parse (the call is then ended INTERNAL). */
+static ProtobufCMessage *decode(sc_client_call *c, grpc_byte_buffer *bb)
 {
     const ProtobufCMessageDescriptor *desc = sc_method_get(c->method)->response;
     ProtobufCMessage *msg = sc_pb_unpack(desc, bb);
@@ -357,18 +319,12 @@ static void deliver(sc_client_call *c, grpc_byte_buffer *bb)
         snprintf(why, sizeof why, "client: response %zu is not a valid %s", c->result.responses,
                  desc->name);
         grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, why, NULL);
-        c->shut |= CC_SHUT_RD;
-        return;
+        return NULL;
     }
     c->result.responses++;
     record_response_time(c, sc_time_now_ms());
     TRACE(c, "response %zu (%zu bytes)", c->result.responses, sc_pb_buffer_length(bb));
-    if (!c->released && c->handlers.on_message != NULL)
-        c->handlers.on_message(c, msg, c->user);
-    else
-        protobuf_c_message_free_unpacked(msg, NULL);
-    if (c->cancel.kind == SC_CANCEL_AFTER_RESPONSES && (int64_t)c->result.responses >= c->cancel.n)
-        sc_client_call_cancel(c);
+    return msg;
 }
 
 static void on_recv_done(sc_loop_tag *tag, bool ok)
@@ -376,27 +332,22 @@ static void on_recv_done(sc_loop_tag *tag, bool ok)
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_recv);
     c->pending--;
     c->dispatch_depth++;
-    c->busy &= ~CC_BUSY_RECV;
     grpc_byte_buffer *bb = c->recv_buf;
     c->recv_buf = NULL;
-    if (ok && bb != NULL)
-        deliver(c, bb);
-    else
-        c->shut |= CC_SHUT_RD; /* end of stream, or the call failed */
+    ProtobufCMessage *msg = NULL;
+    sc_client_flow_recv what = SC_FLOW_RECV_END; /* end of stream, or the call failed */
+    if (ok && bb != NULL) {
+        msg = decode(c, bb);
+        what = msg != NULL ? SC_FLOW_RECV_MESSAGE : SC_FLOW_RECV_INVALID;
+    }
     if (bb != NULL)
         grpc_byte_buffer_destroy(bb);
-    start_recv(c);
-    c->dispatch_depth--;
-    settle(c);
-}
-
-/* The read pause is over: what waited in flow control comes in now. */
-static void on_read_timer(sc_loop_timer *t)
-{
-    sc_client_call *c = SC_CONTAINER_OF(t, sc_client_call, read_timer);
-    TRACE(c, "%s", "reading starts");
-    c->dispatch_depth++;
-    start_recv(c);
+    sc_client_flow_on_received(&c->flow, what);
+    if (msg != NULL && !c->released && c->handlers.on_message != NULL)
+        c->handlers.on_message(c, msg, c->user);
+    else if (msg != NULL)
+        protobuf_c_message_free_unpacked(msg, NULL);
+    pump(c);
     c->dispatch_depth--;
     settle(c);
 }
@@ -414,7 +365,8 @@ static void on_headers_done(sc_loop_tag *tag, bool ok)
         if (!c->released && c->handlers.on_headers != NULL)
             c->handlers.on_headers(c, c->user);
     }
-    start_recv(c);
+    sc_client_flow_on_headers(&c->flow);
+    pump(c);
     c->dispatch_depth--;
     settle(c);
 }
@@ -446,9 +398,8 @@ static void on_status_done(sc_loop_tag *tag, bool ok)
     gpr_free(r->message);
     r->message = copy;
     sc_md_list_add_array(&r->trailers, &c->recv_trailing);
-    set_state(c, CC_STATUS);
-    sc_loop_timer_disarm(c->loop, &c->cancel_timer);
-    sc_loop_timer_disarm(c->loop, &c->read_timer);
+    sc_client_flow_on_status(&c->flow);
+    sc_loop_timer_disarm(c->loop, &c->wake);
     TRACE(c, "status %s \"%s\"%s%s", sc_status_name(r->code) ? sc_status_name(r->code) : "?",
           r->message ? r->message : "", c->error_string ? " debug: " : "",
           c->error_string ? c->error_string : "");
@@ -475,7 +426,7 @@ static bool start_initial_batches(sc_client_call *c, const sc_client_call_opts *
     op.data.recv_status_on_client.status_details = &c->details;
     op.data.recv_status_on_client.error_string = &c->error_string;
     if (!start_batch(c, &op, 1, &c->tag_status)) {
-        set_state(c, CC_STATUS); /* no status will come: nothing to wait for but the batches */
+        sc_client_flow_on_status(&c->flow); /* none will come: wait for the batches only */
         return false;
     }
 
@@ -497,22 +448,19 @@ static sc_client_call *call_alloc(sc_loop *loop, const sc_client_call_opts *opts
     if (handlers != NULL)
         c->handlers = *handlers;
     c->user = user;
-    c->cancel = opts->cancel;
     c->tag_start.done = on_start_done;
     c->tag_headers.done = on_headers_done;
     c->tag_send.done = on_send_done;
     c->tag_recv.done = on_recv_done;
     c->tag_status.done = on_status_done;
     c->member.cancel = on_member_cancel;
-    c->cancel_timer.fire = on_cancel_timer;
-    c->read_timer.fire = on_read_timer;
-    c->state = CC_OPEN;
+    c->wake.fire = on_wake;
     c->details = grpc_empty_slice();
     grpc_metadata_array_init(&c->recv_initial);
     grpc_metadata_array_init(&c->recv_trailing);
     c->result.code = -1;
     c->result.start_ms = sc_time_now_ms();
-    c->read_from_ms = c->result.start_ms + (opts->read_pause_ms > 0 ? opts->read_pause_ms : 0);
+    sc_client_flow_init(&c->flow, c->id, &opts->cancel, opts->read_pause_ms, c->result.start_ms);
     c->result.headers_ms = c->result.close_send_ms = c->result.status_ms = -1;
     return c;
 }
@@ -558,7 +506,7 @@ sc_client_call *sc_client_call_start(sc_loop *loop, grpc_channel *channel,
     if (!start_initial_batches(c, opts)) {
         /* Some batches may be in flight: cancel, and let them drain into on_done. */
         grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, "client: batch failed", NULL);
-        if (c->state == CC_STATUS) { /* the status batch never started */
+        if (sc_client_flow_status_in(&c->flow)) { /* the status batch never started */
             snprintf(err, errlen, "cannot start the call");
             c->released = true; /* nobody will see it: free it once its batches drained */
             settle(c);
@@ -570,18 +518,13 @@ sc_client_call *sc_client_call_start(sc_loop *loop, grpc_channel *channel,
             return NULL;
         }
     }
-    if (opts->read_pause_ms > 0)
-        arm_timer(c, &c->read_timer, c->result.start_ms + opts->read_pause_ms);
-    if (c->cancel.kind == SC_CANCEL_BEFORE_SEND)
-        sc_client_call_cancel(c);
-    else if (c->cancel.kind == SC_CANCEL_AFTER_MS)
-        arm_timer(c, &c->cancel_timer, c->result.start_ms + c->cancel.n);
+    pump(c); /* a cancel before any send; the wake timer for the plan or the read pause */
     return c;
 }
 
 bool sc_client_call_done(const sc_client_call *c)
 {
-    return c->state == CC_DONE;
+    return c->flow.state == SC_FLOW_DONE;
 }
 
 const sc_client_call_result *sc_client_call_result_get(const sc_client_call *c)
