@@ -1,7 +1,7 @@
 /* streamconform peer-client: the client-driver protocol (docs/peer-protocol.md, "Client driver
  * protocol"). Instructions arrive as JSON lines on stdin; every instruction runs concurrently on
  * one sc_loop (one CQ, no thread per call) and its result line is written on completion. */
-#include "sc_cli_client.h"
+#include "sc_cli.h"
 #include "sc_cli_util.h"
 #include "sc_client_call.h"
 #include "sc_client_instr.h"
