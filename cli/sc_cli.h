@@ -37,6 +37,8 @@ void sc_cli_stop_signals_block(sc_cli_stop_signals *s);
 int sc_cli_stop_signals_start(sc_cli_stop_signals *s, void (*on_stop)(void *ctx), void *ctx);
 void sc_cli_stop_signals_join(sc_cli_stop_signals *s);
 
+/* The subcommands. The dispatcher passes its argc - 1 / argv + 1, so argv[0] is the subcommand
+ * word itself; each returns the process exit code and restores any signal handler it installed. */
 int sc_cli_serve_main(int argc, char **argv);
 int sc_cli_record_main(int argc, char **argv);
 int sc_cli_replay_main(int argc, char **argv);
@@ -44,5 +46,13 @@ int sc_cli_check_main(int argc, char **argv);
 int sc_cli_run_main(int argc, char **argv);
 int sc_cli_list_main(int argc, char **argv);
 int sc_cli_show_main(int argc, char **argv);
+/* streamconform call get|subscribe|upload|chat [options] (see `call --help`): 0 OK, 2 usage
+ * error, 64 + status for an RPC status, 1 for a local failure (cli/sc_cli_call.c). */
+int sc_cli_call_main(int argc, char **argv);
+/* streamconform peer-client: JSON-lines instructions on stdin, one result line per instruction
+ * on stdout (docs/peer-protocol.md, "Client driver protocol"; cli/sc_cli_peer_client.c). */
+int sc_cli_peer_client_main(int argc, char **argv);
+/* streamconform proxy: the TCP fault proxy (cli/sc_cli_proxy.c). */
+int sc_cli_proxy_main(int argc, char **argv);
 
 #endif

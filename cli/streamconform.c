@@ -1,8 +1,6 @@
 /* streamconform: one binary, one subcommand per job. */
 #include "sc_cli.h"
 
-#include "sc_cli_client.h"
-#include "sc_proxy.h"
 #include "sc_cli_script_server.h"
 #include "sc_record.h"
 

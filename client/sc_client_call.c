@@ -11,22 +11,21 @@
 #include <string.h>
 
 struct sc_client_call {
-    sc_client_loop *loop; /* borrowed */
-    sc_client_loop_member member;
+    sc_loop *loop; /* borrowed */
+    sc_loop_member member;
     grpc_call *call;  /* owned (one ref) */
     unsigned long id; /* for traces */
     sc_method method;
     sc_client_call_handlers handlers;
     void *user;
-    sc_client_cancel_plan cancel;
 
-    sc_client_tag tag_start;   /* SEND_INITIAL_METADATA */
-    sc_client_tag tag_headers; /* RECV_INITIAL_METADATA */
-    sc_client_tag tag_send;    /* SEND_MESSAGE and/or SEND_CLOSE_FROM_CLIENT */
-    sc_client_tag tag_recv;    /* RECV_MESSAGE */
-    sc_client_tag tag_status;  /* RECV_STATUS_ON_CLIENT */
-    int pending;               /* this call's batches in flight */
-    int dispatch_depth;        /* >0 while one of our callbacks runs: defers freeing */
+    sc_loop_tag tag_start;   /* SEND_INITIAL_METADATA */
+    sc_loop_tag tag_headers; /* RECV_INITIAL_METADATA */
+    sc_loop_tag tag_send;    /* SEND_MESSAGE and/or SEND_CLOSE_FROM_CLIENT */
+    sc_loop_tag tag_recv;    /* RECV_MESSAGE */
+    sc_loop_tag tag_status;  /* RECV_STATUS_ON_CLIENT */
+    int pending;             /* this call's batches in flight */
+    int dispatch_depth;      /* >0 while one of our callbacks runs: defers freeing */
 
     grpc_metadata *send_md;
     size_t send_md_count;
@@ -37,16 +36,13 @@ struct sc_client_call {
     grpc_slice details;
     const char *error_string; /* gpr_free */
 
-    grpc_byte_buffer **queue; /* ring buffer of serialized requests */
+    grpc_byte_buffer **queue; /* ring buffer of serialized requests (flow.queued of them) */
     size_t q_head, q_count, q_cap;
     grpc_byte_buffer *inflight;
-    bool send_inflight, inflight_has_close;
-    bool close_requested, close_done, send_failed;
-    bool reading, reading_done, status_started, status_done, done_reported, released;
 
-    sc_client_timer cancel_timer;
-    sc_client_timer read_timer; /* ends read_pause_ms */
-    bool read_paused;           /* no RECV_MESSAGE until read_timer fires */
+    sc_client_flow flow; /* every decision: states, the two directions, the cancel plan */
+    bool released;       /* the owner gave the call up: no callback, free once drained */
+    sc_loop_timer wake;  /* the flow's next due time (cancel plan, end of the read pause) */
     sc_client_call_result result;
 };
 
@@ -74,9 +70,8 @@ static void free_queue(sc_client_call *c)
 
 static void call_free(sc_client_call *c)
 {
-    sc_client_timer_disarm(c->loop, &c->cancel_timer);
-    sc_client_timer_disarm(c->loop, &c->read_timer);
-    sc_client_loop_remove_member(c->loop, &c->member);
+    sc_loop_timer_disarm(c->loop, &c->wake);
+    sc_loop_remove_member(c->loop, &c->member);
     free_queue(c);
     free(c->queue);
     if (c->inflight != NULL)
@@ -102,82 +97,37 @@ static void settle(sc_client_call *c)
 {
     if (c->dispatch_depth > 0)
         return;
-    if (c->status_done && c->pending == 0 && !c->done_reported) {
-        c->done_reported = true;
-        if (!c->released && c->handlers.on_done != NULL) {
-            c->dispatch_depth++;
-            c->handlers.on_done(c, c->user);
-            c->dispatch_depth--;
-        }
+    if (sc_client_flow_finish(&c->flow, c->pending) && !c->released &&
+        c->handlers.on_done != NULL) {
+        c->dispatch_depth++;
+        c->handlers.on_done(c, c->user);
+        c->dispatch_depth--;
     }
     if (c->released && c->pending == 0)
         call_free(c);
 }
 
-static bool start_batch(sc_client_call *c, const grpc_op *ops, size_t nops, sc_client_tag *tag)
+static bool start_batch(sc_client_call *c, const grpc_op *ops, size_t nops, sc_loop_tag *tag)
 {
-    if (sc_client_loop_start_batch(c->loop, c->call, ops, nops, tag) != GRPC_CALL_OK)
+    if (sc_loop_start_batch(c->loop, c->call, ops, nops, tag) != GRPC_CALL_OK)
         return false;
     c->pending++;
     return true;
 }
 
-/* ---- cancellation ---- */
+/* ---- carrying out the flow's decisions ---- */
 
-void sc_client_call_cancel(sc_client_call *c)
+static void do_cancel(sc_client_call *c)
 {
-    if (c->status_done || c->call == NULL)
-        return;
-    if (!c->result.cancelled_locally)
-        TRACE(c, "%s", "cancel");
+    TRACE(c, "%s", "cancel");
     c->result.cancelled_locally = true;
     grpc_call_cancel(c->call, NULL);
 }
 
-static void on_cancel_timer(sc_client_timer *t)
+void sc_client_call_cancel(sc_client_call *c)
 {
-    sc_client_call *c = SC_CONTAINER_OF(t, sc_client_call, cancel_timer);
-    sc_client_call_cancel(c);
-}
-
-static void on_member_cancel(sc_client_loop_member *m)
-{
-    sc_client_call_cancel(SC_CONTAINER_OF(m, sc_client_call, member));
-}
-
-/* ---- sending ---- */
-
-static void pump_send(sc_client_call *c);
-
-static void on_send_done(sc_client_tag *tag, bool ok)
-{
-    sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_send);
-    c->pending--;
-    c->dispatch_depth++;
-    c->send_inflight = false;
-    if (c->inflight != NULL) {
-        grpc_byte_buffer_destroy(c->inflight);
-        c->inflight = NULL;
-        if (ok)
-            c->result.requests_sent++;
-    }
-    if (!ok) {
-        c->send_failed = true; /* the stream is gone; the status will say why */
-        free_queue(c);
-    } else if (c->inflight_has_close) {
-        c->close_done = true;
-        c->result.close_send_ms = sc_time_now_ms();
-        TRACE(c, "%s", "half-closed");
-        if (c->cancel.kind == SC_CANCEL_AFTER_CLOSE_SEND_MS)
-            sc_client_timer_arm(c->loop, &c->cancel_timer, c->result.close_send_ms + c->cancel.n);
-    }
-    pump_send(c);
-    bool ready = !c->send_inflight && c->q_count == 0 && !c->close_requested && !c->send_failed &&
-                 !c->status_done;
-    if (ready && !c->released && c->handlers.on_send_ready != NULL)
-        c->handlers.on_send_ready(c, c->user);
-    c->dispatch_depth--;
-    settle(c);
+    if (c->call != NULL && sc_client_flow_cancel(&c->flow))
+        do_cancel(c);
 }
 
 static grpc_byte_buffer *queue_pop(sc_client_call *c)
@@ -188,34 +138,110 @@ static grpc_byte_buffer *queue_pop(sc_client_call *c)
     return bb;
 }
 
-static void pump_send(sc_client_call *c)
+/* A send batch: the next queued request and/or the half-close, as the flow decided. */
+static void start_send(sc_client_call *c, unsigned ops)
 {
-    if (c->send_inflight || c->send_failed || c->status_done || c->close_done)
-        return;
-    if (c->cancel.kind == SC_CANCEL_BEFORE_SEND)
-        return; /* the plan is to send nothing at all */
-    grpc_op ops[2];
+    grpc_op op[2];
     size_t n = 0;
-    memset(ops, 0, sizeof ops);
-    if (c->q_count > 0) {
+    memset(op, 0, sizeof op);
+    if (ops & SC_FLOW_DO_SEND_MESSAGE) {
         c->inflight = queue_pop(c);
-        ops[n].op = GRPC_OP_SEND_MESSAGE;
-        ops[n].data.send_message.send_message = c->inflight;
-        /* More already queued behind: let the transport coalesce them. */
-        ops[n].flags = c->q_count > 0 ? GRPC_WRITE_BUFFER_HINT : 0;
+        op[n].op = GRPC_OP_SEND_MESSAGE;
+        op[n].data.send_message.send_message = c->inflight;
+        op[n].flags = (ops & SC_FLOW_DO_BUFFER_HINT) ? GRPC_WRITE_BUFFER_HINT : 0;
         n++;
     }
-    c->inflight_has_close = c->close_requested && c->q_count == 0;
-    if (c->inflight_has_close)
-        ops[n++].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-    if (n == 0)
+    if (ops & SC_FLOW_DO_SEND_CLOSE)
+        op[n++].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    if (start_batch(c, op, n, &c->tag_send))
         return;
-    c->send_inflight = true;
-    if (!start_batch(c, ops, n, &c->tag_send)) {
-        c->send_inflight = false;
-        c->send_failed = true;
-        sc_client_call_cancel(c);
+    if (c->inflight != NULL) {
+        grpc_byte_buffer_destroy(c->inflight);
+        c->inflight = NULL;
     }
+    sc_client_flow_on_sent(&c->flow, false, sc_time_now_ms());
+    free_queue(c);
+    sc_client_call_cancel(c);
+}
+
+static void start_recv(sc_client_call *c)
+{
+    grpc_op op;
+    memset(&op, 0, sizeof op);
+    op.op = GRPC_OP_RECV_MESSAGE;
+    op.data.recv_message.recv_message = &c->recv_buf;
+    if (!start_batch(c, &op, 1, &c->tag_recv))
+        sc_client_flow_on_received(&c->flow, SC_FLOW_RECV_END);
+}
+
+/* Arm the wake timer for the flow's next due time; a call whose timer cannot be armed cannot
+ * keep its plan. */
+static void set_wake(sc_client_call *c, int64_t due_ms)
+{
+    if (due_ms < 0) {
+        sc_loop_timer_disarm(c->loop, &c->wake);
+        return;
+    }
+    if (sc_loop_timer_armed(&c->wake) && c->wake.due_ms == due_ms)
+        return;
+    if (sc_loop_timer_arm(c->loop, &c->wake, due_ms) != 0)
+        grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, "client: cannot arm a timer",
+                                     NULL);
+}
+
+/* Ask the flow what is due now and do it. */
+static void pump(sc_client_call *c)
+{
+    int64_t now = sc_time_now_ms();
+    sc_client_flow_step step = sc_client_flow_next(&c->flow, now);
+    if (step.ops & SC_FLOW_DO_CANCEL)
+        do_cancel(c);
+    if (step.ops & (SC_FLOW_DO_SEND_MESSAGE | SC_FLOW_DO_SEND_CLOSE))
+        start_send(c, step.ops);
+    if (step.ops & SC_FLOW_DO_RECV)
+        start_recv(c);
+    set_wake(c, step.wake_at_ms);
+}
+
+static void on_wake(sc_loop_timer *t)
+{
+    sc_client_call *c = SC_CONTAINER_OF(t, sc_client_call, wake);
+    c->dispatch_depth++;
+    pump(c);
+    c->dispatch_depth--;
+    settle(c);
+}
+
+static void on_member_cancel(sc_loop_member *m)
+{
+    sc_client_call_cancel(SC_CONTAINER_OF(m, sc_client_call, member));
+}
+
+/* ---- sending ---- */
+
+static void on_send_done(sc_loop_tag *tag, bool ok)
+{
+    sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_send);
+    c->pending--;
+    c->dispatch_depth++;
+    if (c->inflight != NULL) {
+        grpc_byte_buffer_destroy(c->inflight);
+        c->inflight = NULL;
+        if (ok)
+            c->result.requests_sent++;
+    }
+    int64_t now = sc_time_now_ms();
+    if (sc_client_flow_on_sent(&c->flow, ok, now)) {
+        c->result.close_send_ms = now;
+        TRACE(c, "%s", "half-closed");
+    }
+    if (!ok)
+        free_queue(c);
+    pump(c);
+    if (sc_client_flow_send_ready(&c->flow) && !c->released && c->handlers.on_send_ready != NULL)
+        c->handlers.on_send_ready(c, c->user);
+    c->dispatch_depth--;
+    settle(c);
 }
 
 static int queue_push(sc_client_call *c, grpc_byte_buffer *bb)
@@ -241,7 +267,7 @@ static int queue_push(sc_client_call *c, grpc_byte_buffer *bb)
 
 int sc_client_call_send(sc_client_call *c, const ProtobufCMessage *msg)
 {
-    if (c->close_requested || c->status_done || c->send_failed)
+    if (!sc_client_flow_can_queue(&c->flow))
         return -1;
     grpc_byte_buffer *bb = sc_pb_pack(msg);
     if (bb == NULL || queue_push(c, bb) != 0) {
@@ -249,39 +275,25 @@ int sc_client_call_send(sc_client_call *c, const ProtobufCMessage *msg)
             grpc_byte_buffer_destroy(bb);
         return -1;
     }
-    pump_send(c);
+    sc_client_flow_queued(&c->flow);
+    pump(c);
     return 0;
 }
 
 int sc_client_call_close_send(sc_client_call *c)
 {
-    if (c->status_done)
+    if (!sc_client_flow_close_send(&c->flow))
         return -1;
-    c->close_requested = true;
-    pump_send(c);
+    pump(c);
     return 0;
 }
 
 size_t sc_client_call_send_queued(const sc_client_call *c)
 {
-    return c->q_count + (c->send_inflight ? 1 : 0);
+    return sc_client_flow_unsent(&c->flow);
 }
 
 /* ---- receiving ---- */
-
-static void start_recv(sc_client_call *c)
-{
-    if (c->reading || c->reading_done || c->status_done || c->result.cancelled_locally ||
-        c->read_paused)
-        return;
-    grpc_op op;
-    memset(&op, 0, sizeof op);
-    op.op = GRPC_OP_RECV_MESSAGE;
-    op.data.recv_message.recv_message = &c->recv_buf;
-    c->reading = start_batch(c, &op, 1, &c->tag_recv);
-    if (!c->reading)
-        c->reading_done = true;
-}
 
 static void record_response_time(sc_client_call *c, int64_t now)
 {
@@ -297,7 +309,8 @@ static void record_response_time(sc_client_call *c, int64_t now)
     r->response_ms[r->response_ms_count++] = now;
 }
 
-static void deliver(sc_client_call *c, grpc_byte_buffer *bb)
+/* The response in `bb`, or NULL when it does not parse (the call is then ended INTERNAL). */
+static ProtobufCMessage *decode(sc_client_call *c, grpc_byte_buffer *bb)
 {
     const ProtobufCMessageDescriptor *desc = sc_method_get(c->method)->response;
     ProtobufCMessage *msg = sc_pb_unpack(desc, bb);
@@ -306,52 +319,40 @@ static void deliver(sc_client_call *c, grpc_byte_buffer *bb)
         snprintf(why, sizeof why, "client: response %zu is not a valid %s", c->result.responses,
                  desc->name);
         grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, why, NULL);
-        c->reading_done = true;
-        return;
+        return NULL;
     }
     c->result.responses++;
     record_response_time(c, sc_time_now_ms());
     TRACE(c, "response %zu (%zu bytes)", c->result.responses, sc_pb_buffer_length(bb));
-    if (!c->released && c->handlers.on_message != NULL)
-        c->handlers.on_message(c, msg, c->user);
-    else
-        protobuf_c_message_free_unpacked(msg, NULL);
-    if (c->cancel.kind == SC_CANCEL_AFTER_RESPONSES && (int64_t)c->result.responses >= c->cancel.n)
-        sc_client_call_cancel(c);
+    return msg;
 }
 
-static void on_recv_done(sc_client_tag *tag, bool ok)
+static void on_recv_done(sc_loop_tag *tag, bool ok)
 {
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_recv);
     c->pending--;
     c->dispatch_depth++;
-    c->reading = false;
     grpc_byte_buffer *bb = c->recv_buf;
     c->recv_buf = NULL;
-    if (ok && bb != NULL)
-        deliver(c, bb);
-    else
-        c->reading_done = true; /* end of stream, or the call failed */
+    ProtobufCMessage *msg = NULL;
+    sc_client_flow_recv what = SC_FLOW_RECV_END; /* end of stream, or the call failed */
+    if (ok && bb != NULL) {
+        msg = decode(c, bb);
+        what = msg != NULL ? SC_FLOW_RECV_MESSAGE : SC_FLOW_RECV_INVALID;
+    }
     if (bb != NULL)
         grpc_byte_buffer_destroy(bb);
-    start_recv(c);
+    sc_client_flow_on_received(&c->flow, what);
+    if (msg != NULL && !c->released && c->handlers.on_message != NULL)
+        c->handlers.on_message(c, msg, c->user);
+    else if (msg != NULL)
+        protobuf_c_message_free_unpacked(msg, NULL);
+    pump(c);
     c->dispatch_depth--;
     settle(c);
 }
 
-/* The read pause is over: what waited in flow control comes in now. */
-static void on_read_timer(sc_client_timer *t)
-{
-    sc_client_call *c = SC_CONTAINER_OF(t, sc_client_call, read_timer);
-    c->read_paused = false;
-    TRACE(c, "%s", "reading starts");
-    c->dispatch_depth++;
-    start_recv(c);
-    c->dispatch_depth--;
-    settle(c);
-}
-
-static void on_headers_done(sc_client_tag *tag, bool ok)
+static void on_headers_done(sc_loop_tag *tag, bool ok)
 {
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_headers);
     c->pending--;
@@ -364,14 +365,15 @@ static void on_headers_done(sc_client_tag *tag, bool ok)
         if (!c->released && c->handlers.on_headers != NULL)
             c->handlers.on_headers(c, c->user);
     }
-    start_recv(c);
+    sc_client_flow_on_headers(&c->flow);
+    pump(c);
     c->dispatch_depth--;
     settle(c);
 }
 
 /* ---- start and status ---- */
 
-static void on_start_done(sc_client_tag *tag, bool ok)
+static void on_start_done(sc_loop_tag *tag, bool ok)
 {
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_start);
     c->pending--;
@@ -383,7 +385,7 @@ static void on_start_done(sc_client_tag *tag, bool ok)
     settle(c);
 }
 
-static void on_status_done(sc_client_tag *tag, bool ok)
+static void on_status_done(sc_loop_tag *tag, bool ok)
 {
     sc_client_call *c = SC_CONTAINER_OF(tag, sc_client_call, tag_status);
     c->pending--;
@@ -396,9 +398,8 @@ static void on_status_done(sc_client_tag *tag, bool ok)
     gpr_free(r->message);
     r->message = copy;
     sc_md_list_add_array(&r->trailers, &c->recv_trailing);
-    c->status_done = true;
-    sc_client_timer_disarm(c->loop, &c->cancel_timer);
-    sc_client_timer_disarm(c->loop, &c->read_timer);
+    sc_client_flow_on_status(&c->flow);
+    sc_loop_timer_disarm(c->loop, &c->wake);
     TRACE(c, "status %s \"%s\"%s%s", sc_status_name(r->code) ? sc_status_name(r->code) : "?",
           r->message ? r->message : "", c->error_string ? " debug: " : "",
           c->error_string ? c->error_string : "");
@@ -424,9 +425,10 @@ static bool start_initial_batches(sc_client_call *c, const sc_client_call_opts *
     op.data.recv_status_on_client.status = &c->status;
     op.data.recv_status_on_client.status_details = &c->details;
     op.data.recv_status_on_client.error_string = &c->error_string;
-    c->status_started = start_batch(c, &op, 1, &c->tag_status);
-    if (!c->status_started)
+    if (!start_batch(c, &op, 1, &c->tag_status)) {
+        sc_client_flow_on_status(&c->flow); /* none will come: wait for the batches only */
         return false;
+    }
 
     memset(&op, 0, sizeof op);
     op.op = GRPC_OP_RECV_INITIAL_METADATA;
@@ -434,7 +436,7 @@ static bool start_initial_batches(sc_client_call *c, const sc_client_call_opts *
     return start_batch(c, &op, 1, &c->tag_headers);
 }
 
-static sc_client_call *call_alloc(sc_client_loop *loop, const sc_client_call_opts *opts,
+static sc_client_call *call_alloc(sc_loop *loop, const sc_client_call_opts *opts,
                                   const sc_client_call_handlers *handlers, void *user)
 {
     sc_client_call *c = calloc(1, sizeof *c);
@@ -446,21 +448,19 @@ static sc_client_call *call_alloc(sc_client_loop *loop, const sc_client_call_opt
     if (handlers != NULL)
         c->handlers = *handlers;
     c->user = user;
-    c->cancel = opts->cancel;
     c->tag_start.done = on_start_done;
     c->tag_headers.done = on_headers_done;
     c->tag_send.done = on_send_done;
     c->tag_recv.done = on_recv_done;
     c->tag_status.done = on_status_done;
     c->member.cancel = on_member_cancel;
-    c->cancel_timer.fire = on_cancel_timer;
-    c->read_timer.fire = on_read_timer;
-    c->read_paused = opts->read_pause_ms > 0;
+    c->wake.fire = on_wake;
     c->details = grpc_empty_slice();
     grpc_metadata_array_init(&c->recv_initial);
     grpc_metadata_array_init(&c->recv_trailing);
     c->result.code = -1;
     c->result.start_ms = sc_time_now_ms();
+    sc_client_flow_init(&c->flow, c->id, &opts->cancel, opts->read_pause_ms, c->result.start_ms);
     c->result.headers_ms = c->result.close_send_ms = c->result.status_ms = -1;
     return c;
 }
@@ -473,13 +473,13 @@ static bool make_grpc_call(sc_client_call *c, grpc_channel *channel, const sc_cl
     grpc_slice path = o->path != NULL
                           ? grpc_slice_from_copied_string(o->path)
                           : grpc_slice_from_static_string(sc_method_get(o->method)->path);
-    c->call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS,
-                                       sc_client_loop_cq(c->loop), path, NULL, deadline, NULL);
+    c->call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS, sc_loop_cq(c->loop),
+                                       path, NULL, deadline, NULL);
     grpc_slice_unref(path);
     return c->call != NULL;
 }
 
-sc_client_call *sc_client_call_start(sc_client_loop *loop, grpc_channel *channel,
+sc_client_call *sc_client_call_start(sc_loop *loop, grpc_channel *channel,
                                      const sc_client_call_opts *opts,
                                      const sc_client_call_handlers *handlers, void *user, char *err,
                                      size_t errlen)
@@ -500,16 +500,15 @@ sc_client_call *sc_client_call_start(sc_client_loop *loop, grpc_channel *channel
         call_free(c);
         return NULL;
     }
-    sc_client_loop_add_member(loop, &c->member);
+    sc_loop_add_member(loop, &c->member);
     TRACE(c, "start deadline=%lldms wait_for_ready=%d", (long long)opts->deadline_ms,
           (int)opts->wait_for_ready);
     if (!start_initial_batches(c, opts)) {
         /* Some batches may be in flight: cancel, and let them drain into on_done. */
         grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, "client: batch failed", NULL);
-        if (!c->status_started) {
+        if (sc_client_flow_status_in(&c->flow)) { /* the status batch never started */
             snprintf(err, errlen, "cannot start the call");
             c->released = true; /* nobody will see it: free it once its batches drained */
-            c->status_done = true;
             settle(c);
             return NULL;
         }
@@ -519,18 +518,13 @@ sc_client_call *sc_client_call_start(sc_client_loop *loop, grpc_channel *channel
             return NULL;
         }
     }
-    if (c->read_paused)
-        sc_client_timer_arm(loop, &c->read_timer, c->result.start_ms + opts->read_pause_ms);
-    if (c->cancel.kind == SC_CANCEL_BEFORE_SEND)
-        sc_client_call_cancel(c);
-    else if (c->cancel.kind == SC_CANCEL_AFTER_MS)
-        sc_client_timer_arm(loop, &c->cancel_timer, c->result.start_ms + c->cancel.n);
+    pump(c); /* a cancel before any send; the wake timer for the plan or the read pause */
     return c;
 }
 
 bool sc_client_call_done(const sc_client_call *c)
 {
-    return c->done_reported;
+    return c->flow.state == SC_FLOW_DONE;
 }
 
 const sc_client_call_result *sc_client_call_result_get(const sc_client_call *c)

@@ -1,4 +1,5 @@
-/* sc_client_call: one client RPC as a state machine driven by an sc_client_loop.
+/* sc_client_call: one client RPC on an sc_loop, carrying out the decisions of its sc_client_flow
+ * (client/sc_client_flow.h: states, the two directions, the cancel plan, the read pause).
  *
  * A call starts with its initial metadata, a status batch and a headers batch in flight; it reads
  * every response as soon as it arrives (handed to on_message) and sends queued requests one batch
@@ -10,12 +11,13 @@
  *
  * Ownership: the caller owns the call from sc_client_call_start until sc_client_call_release.
  * Releasing an unfinished call cancels it; the memory is freed once its batches drained (at the
- * latest in sc_client_loop_destroy). No callback runs after release. Release every call before
+ * latest in sc_loop_destroy). No callback runs after release. Release every call before
  * destroying its loop. */
 #ifndef SC_CLIENT_CALL_H
 #define SC_CLIENT_CALL_H
 
-#include "sc_client_loop.h"
+#include "sc_client_flow.h"
+#include "sc_loop.h"
 #include "sc_method.h"
 #include "sc_md.h"
 
@@ -32,19 +34,6 @@
 #define SC_CLIENT_MAX_RESPONSE_TIMES 100000
 
 typedef struct sc_client_call sc_client_call;
-
-typedef enum {
-    SC_CANCEL_NONE = 0,
-    SC_CANCEL_BEFORE_SEND,        /* right after the call starts, before any request is sent */
-    SC_CANCEL_AFTER_RESPONSES,    /* when response number n has been delivered */
-    SC_CANCEL_AFTER_MS,           /* n ms after the call started */
-    SC_CANCEL_AFTER_CLOSE_SEND_MS /* n ms after the half-close completed */
-} sc_client_cancel_kind;
-
-typedef struct {
-    sc_client_cancel_kind kind;
-    int64_t n;
-} sc_client_cancel_plan;
 
 typedef struct {
     sc_method method;
@@ -88,7 +77,7 @@ typedef struct {
 
 /* Start `opts->method` on `channel` (borrowed; must outlive the call). Returns the call or NULL
  * with a one-line reason in `err`. `handlers` is copied; `user` is passed back to them. */
-sc_client_call *sc_client_call_start(sc_client_loop *loop, grpc_channel *channel,
+sc_client_call *sc_client_call_start(sc_loop *loop, grpc_channel *channel,
                                      const sc_client_call_opts *opts,
                                      const sc_client_call_handlers *handlers, void *user, char *err,
                                      size_t errlen);

@@ -21,7 +21,7 @@ typedef struct {
 
 /* A new channel to `target` ("host:port" or any gRPC URI). The caller owns it and releases it with
  * grpc_channel_destroy() after every call on it has been unreffed. grpc_init() must have been
- * called (sc_client_loop_create does). Returns NULL with a reason in `err` on failure. `opts` may
+ * called (sc_loop_create does). Returns NULL with a reason in `err` on failure. `opts` may
  * be NULL for all defaults. */
 grpc_channel *sc_client_channel_create(const char *target, const sc_client_channel_opts *opts,
                                        char *err, size_t errlen);

@@ -55,16 +55,15 @@ static void start_next(sc_client_retry *r)
     }
 }
 
-static void on_timer(sc_client_timer *t)
+static void on_timer(sc_loop_timer *t)
 {
     sc_client_retry *r = SC_CONTAINER_OF(t, sc_client_retry, timer);
     r->waiting = false;
     start_next(r);
 }
 
-void sc_client_retry_init(sc_client_retry *r, sc_client_loop *loop,
-                          const sc_reconnect_policy *policy, sc_backoff_random_fn random,
-                          void *random_ctx)
+void sc_client_retry_init(sc_client_retry *r, sc_loop *loop, const sc_reconnect_policy *policy,
+                          sc_backoff_random_fn random, void *random_ctx)
 {
     memset(r, 0, sizeof *r);
     r->loop = loop;
@@ -117,14 +116,17 @@ void sc_client_retry_attempt_ended(sc_client_retry *r, int code, size_t response
         finish(r, code);
         return;
     }
+    if (sc_loop_timer_arm(r->loop, &r->timer, a->end_ms + wait) != 0) {
+        finish(r, code); /* cannot wait for the next attempt: this one was the last */
+        return;
+    }
     r->waiting = true;
-    sc_client_timer_arm(r->loop, &r->timer, a->end_ms + wait);
 }
 
 void sc_client_retry_stop(sc_client_retry *r)
 {
     if (r->waiting) {
-        sc_client_timer_disarm(r->loop, &r->timer);
+        sc_loop_timer_disarm(r->loop, &r->timer);
         r->waiting = false;
         finish(r, SC_STATUS_CANCELLED);
         return;
@@ -135,7 +137,7 @@ void sc_client_retry_stop(sc_client_retry *r)
 void sc_client_retry_free(sc_client_retry *r)
 {
     if (r->waiting)
-        sc_client_timer_disarm(r->loop, &r->timer);
+        sc_loop_timer_disarm(r->loop, &r->timer);
     free(r->attempts);
     r->attempts = NULL;
     r->recorded = r->count = 0;

@@ -1,4 +1,4 @@
-/* sc_client_retry: runs attempts of one logical call on an sc_client_loop under an
+/* sc_client_retry: runs attempts of one logical call on an sc_loop under an
  * sc_reconnect_policy, waiting on a loop timer between attempts and recording each attempt.
  *
  * The runner does not start calls itself: start_attempt (the owner's code) starts one and must
@@ -7,7 +7,7 @@
 #ifndef SC_CLIENT_RETRY_H
 #define SC_CLIENT_RETRY_H
 
-#include "sc_client_loop.h"
+#include "sc_loop.h"
 #include "sc_md.h"
 #include "sc_reconnect.h"
 
@@ -29,8 +29,8 @@ typedef struct {
 
 typedef struct sc_client_retry sc_client_retry;
 struct sc_client_retry {
-    sc_client_loop *loop; /* borrowed */
-    bool reconnect;       /* false: exactly one attempt */
+    sc_loop *loop;  /* borrowed */
+    bool reconnect; /* false: exactly one attempt */
     sc_reconnect_policy policy;
     sc_backoff schedule;
     /* Start one attempt; return 0 when started (its end must be reported), -1 otherwise. */
@@ -41,7 +41,7 @@ struct sc_client_retry {
     void (*on_attempt)(sc_client_retry *r, const sc_client_attempt *a, void *user);
     void *user;
 
-    sc_client_timer timer;
+    sc_loop_timer timer;
     sc_client_attempt *attempts; /* owned */
     size_t count;                /* attempts started */
     size_t recorded;
@@ -53,9 +53,8 @@ struct sc_client_retry {
 
 /* Prepare a runner. `policy` NULL means no reconnect (one attempt). `random` feeds the backoff
  * jitter (borrowed, as is random_ctx). Callbacks and `user` are set by the caller afterwards. */
-void sc_client_retry_init(sc_client_retry *r, sc_client_loop *loop,
-                          const sc_reconnect_policy *policy, sc_backoff_random_fn random,
-                          void *random_ctx);
+void sc_client_retry_init(sc_client_retry *r, sc_loop *loop, const sc_reconnect_policy *policy,
+                          sc_backoff_random_fn random, void *random_ctx);
 
 /* Start the first attempt. When start_attempt fails the runner finishes at once (on_finished runs
  * before this returns). on_finished may free the memory holding the runner, so the caller must not

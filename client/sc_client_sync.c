@@ -1,5 +1,5 @@
 #include "sc_client_sync.h"
-#include "sc_client_loop.h"
+#include "sc_loop.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@ typedef struct sc_sync_msg {
 } sc_sync_msg;
 
 struct sc_client_sync {
-    sc_client_loop *loop; /* owned */
+    sc_loop *loop;        /* owned */
     sc_client_call *call; /* owned */
     sc_sync_msg *head, *tail;
 };
@@ -41,7 +41,7 @@ sc_client_sync *sc_client_sync_start(grpc_channel *channel, const sc_client_call
     sc_client_sync *s = calloc(1, sizeof *s);
     if (s == NULL)
         goto oom;
-    s->loop = sc_client_loop_create();
+    s->loop = sc_loop_create(SC_LOOP_CLIENT_TICK_MS);
     if (s->loop == NULL)
         goto oom;
     static const sc_client_call_handlers handlers = {
@@ -86,7 +86,7 @@ sc_sync_rc sc_client_sync_send(sc_client_sync *s, const ProtobufCMessage *msg, i
 {
     if (sc_client_call_send(s->call, msg) != 0)
         return SC_SYNC_FAILED;
-    if (sc_client_loop_run_until(s->loop, sent_or_done, s, timeout_ms) != 0)
+    if (sc_loop_run_until(s->loop, sent_or_done, s, timeout_ms) != 0)
         return SC_SYNC_TIMEOUT;
     return sc_client_call_done(s->call) ? SC_SYNC_FAILED : SC_SYNC_OK;
 }
@@ -95,7 +95,7 @@ sc_sync_rc sc_client_sync_close_send(sc_client_sync *s, int64_t timeout_ms)
 {
     if (sc_client_call_close_send(s->call) != 0)
         return SC_SYNC_FAILED;
-    if (sc_client_loop_run_until(s->loop, closed_or_done, s, timeout_ms) != 0)
+    if (sc_loop_run_until(s->loop, closed_or_done, s, timeout_ms) != 0)
         return SC_SYNC_TIMEOUT;
     return sc_client_call_result_get(s->call)->close_send_ms >= 0 ? SC_SYNC_OK : SC_SYNC_FAILED;
 }
@@ -103,7 +103,7 @@ sc_sync_rc sc_client_sync_close_send(sc_client_sync *s, int64_t timeout_ms)
 sc_sync_rc sc_client_sync_recv(sc_client_sync *s, ProtobufCMessage **out, int64_t timeout_ms)
 {
     *out = NULL;
-    if (sc_client_loop_run_until(s->loop, message_or_done, s, timeout_ms) != 0)
+    if (sc_loop_run_until(s->loop, message_or_done, s, timeout_ms) != 0)
         return SC_SYNC_TIMEOUT;
     if (s->head == NULL)
         return SC_SYNC_END;
@@ -118,7 +118,7 @@ sc_sync_rc sc_client_sync_recv(sc_client_sync *s, ProtobufCMessage **out, int64_
 
 sc_sync_rc sc_client_sync_finish(sc_client_sync *s, int64_t timeout_ms)
 {
-    if (sc_client_loop_run_until(s->loop, is_done, s, timeout_ms) != 0)
+    if (sc_loop_run_until(s->loop, is_done, s, timeout_ms) != 0)
         return SC_SYNC_TIMEOUT;
     return SC_SYNC_OK;
 }
@@ -138,7 +138,7 @@ void sc_client_sync_free(sc_client_sync *s)
     if (s == NULL)
         return;
     sc_client_call_release(s->call);
-    sc_client_loop_destroy(s->loop); /* drains the released call, which frees it */
+    sc_loop_destroy(s->loop); /* drains the released call, which frees it */
     while (s->head != NULL) {
         sc_sync_msg *m = s->head;
         s->head = m->next;

@@ -1,6 +1,6 @@
 /* sc_client_sync: a small blocking layer over sc_client_call for the CLI and tests.
  *
- * Each sc_client_sync owns a private sc_client_loop and one call; every blocking function takes a
+ * Each sc_client_sync owns a private sc_loop and one call; every blocking function takes a
  * bound in ms and returns SC_SYNC_TIMEOUT when it passes (the call is left as it was, so the caller
  * may wait again or cancel). No threads are created. */
 #ifndef SC_CLIENT_SYNC_H
@@ -44,7 +44,7 @@ void sc_client_sync_cancel(sc_client_sync *s);
 /* The call's result (final after sc_client_sync_finish returned SC_SYNC_OK). Owned by `s`. */
 const sc_client_call_result *sc_client_sync_result(const sc_client_sync *s);
 
-/* Cancel if unfinished, drain (bounded by SC_CLIENT_LOOP_DRAIN_MS) and free. NULL is a no-op. */
+/* Cancel if unfinished, drain (bounded by SC_LOOP_DRAIN_MS) and free. NULL is a no-op. */
 void sc_client_sync_free(sc_client_sync *s);
 
 /* One unary call: send `req`, half-close, wait for the response and the status within

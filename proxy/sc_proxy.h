@@ -65,7 +65,4 @@ int64_t sc_proxy_accepted(const sc_proxy *p);
  * NULL is a no-op. */
 void sc_proxy_destroy(sc_proxy *p);
 
-/* `streamconform proxy` (cli/sc_cli_proxy.c). */
-int sc_cli_proxy_main(int argc, char **argv);
-
 #endif

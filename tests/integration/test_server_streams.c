@@ -16,7 +16,7 @@
 
 #include "sc_client_call.h"
 #include "sc_client_channel.h"
-#include "sc_client_loop.h"
+#include "sc_loop.h"
 #include "sc_pb.h"
 #include "sc_status.h"
 #include "sc_testproc.h"
@@ -33,7 +33,7 @@
 static sc_testproc server;
 static char events_path[] = "/tmp/sc-it-streams-XXXXXX";
 static grpc_channel *channel;
-static sc_client_loop *loop;
+static sc_loop *loop;
 
 static int start_server(sc_testproc *p, const char *events)
 {
@@ -66,7 +66,7 @@ static int group_setup(void **state)
     int fd = mkstemp(events_path);
     assert_true(fd >= 0);
     close(fd);
-    loop = sc_client_loop_create(); /* calls grpc_init */
+    loop = sc_loop_create(SC_LOOP_CLIENT_TICK_MS); /* calls grpc_init */
     assert_non_null(loop);
     assert_int_equal(start_server(&server, events_path), 0);
     channel = open_channel(server.port);
@@ -77,7 +77,7 @@ static int group_teardown(void **state)
 {
     (void)state;
     grpc_channel_destroy(channel);
-    sc_client_loop_destroy(loop);
+    sc_loop_destroy(loop);
     int st = sc_testproc_stop(&server, SIGTERM, 10000);
     sc_testproc_cleanup(&server);
     unlink(events_path);
@@ -149,7 +149,7 @@ static void two_hundred_concurrent_subscribers(void **state)
         assert_int_equal(sc_client_call_send(subs[i], &req.base), 0);
         assert_int_equal(sc_client_call_close_send(subs[i]), 0);
     }
-    assert_int_equal(sc_client_loop_run_until(loop, all_subs_done, NULL, RUN_MS), 0);
+    assert_int_equal(sc_loop_run_until(loop, all_subs_done, NULL, RUN_MS), 0);
     for (int i = 0; i < N_SUBSCRIBERS; i++) {
         const sc_client_call_result *r = sc_client_call_result_get(subs[i]);
         if (r->code != 0 || r->responses != 3)
@@ -294,13 +294,13 @@ static void chat_stalled_member_does_not_stall_others(void **state)
     say(talker.call, "talker", "hello");
     stalled_member stalled;
     stalled_join(&stalled, server.port);
-    assert_int_equal(sc_client_loop_run_until(loop, listener_saw_join, NULL, RUN_MS), 0);
+    assert_int_equal(sc_loop_run_until(loop, listener_saw_join, NULL, RUN_MS), 0);
 
     flood_text = malloc(CHAT_FLOOD_BYTES + 1);
     memset(flood_text, 'z', CHAT_FLOOD_BYTES);
     flood_text[CHAT_FLOOD_BYTES] = '\0';
     flood_more();
-    if (sc_client_loop_run_until(loop, flood_delivered, NULL, RUN_MS) != 0)
+    if (sc_loop_run_until(loop, flood_delivered, NULL, RUN_MS) != 0)
         fail_msg("listener got %zu of %d messages from talker (stalled left seen: %d; talker "
                  "queue %zu)",
                  listener.from_talker, CHAT_FLOOD, listener.saw_stalled_left,
@@ -313,7 +313,7 @@ static void chat_stalled_member_does_not_stall_others(void **state)
 
     sc_client_call_close_send(listener.call);
     sc_client_call_close_send(talker.call);
-    assert_int_equal(sc_client_loop_run_until(loop, chat_done, NULL, RUN_MS), 0);
+    assert_int_equal(sc_loop_run_until(loop, chat_done, NULL, RUN_MS), 0);
     assert_int_equal(sc_client_call_result_get(listener.call)->code, 0);
     assert_int_equal(sc_client_call_result_get(talker.call)->code, 0);
     sc_client_call_release(listener.call);
@@ -362,10 +362,10 @@ static void sigterm_ends_live_streams_unavailable(void **state)
         sc_client_call_send(live[i], &req.base);
         sc_client_call_close_send(live[i]);
     }
-    assert_int_equal(sc_client_loop_run_until(loop, all_live_streaming, NULL, RUN_MS), 0);
+    assert_int_equal(sc_loop_run_until(loop, all_live_streaming, NULL, RUN_MS), 0);
     kill(p.pid, SIGTERM);
     int64_t t0 = sc_time_now_ms();
-    assert_int_equal(sc_client_loop_run_until(loop, all_live_done, NULL, 10000), 0);
+    assert_int_equal(sc_loop_run_until(loop, all_live_done, NULL, 10000), 0);
     assert_true(sc_time_now_ms() - t0 < 5000);
     for (int i = 0; i < N_LIVE; i++) {
         const sc_client_call_result *r = sc_client_call_result_get(live[i]);

@@ -1,6 +1,8 @@
-/* sc_loop: timers fire in due order from the heap (arm, re-arm, disarm in any order), checks run
- * after each iteration, a wakeup runs the wake handler on the loop thread, and the pending count
- * follows expect/complete. No network: the CQ has no calls. */
+/* sc_loop: timers fire in due order from the heap (arm, re-arm, disarm in any order), a timer
+ * re-armed from its own callback fires again, checks run after each iteration, the poll hook runs
+ * at least every tick, a wakeup runs the wake handler on the loop thread, members are cancelled at
+ * destroy (and no timer fires during the drain), and the pending count follows expect/complete.
+ * No network: the CQ has no calls. */
 #include "sc_loop.h"
 #include "sc_time.h"
 
@@ -146,6 +148,93 @@ static void run_until_is_bounded(void **state)
     sc_loop_destroy(loop);
 }
 
+/* A producer pacing itself (the client's request_delay_ms): the timer re-arms itself. */
+typedef struct {
+    sc_loop_timer t;
+    sc_loop *loop;
+    int fired;
+} self_timer;
+
+static void rearm_fire(sc_loop_timer *t)
+{
+    self_timer *s = SC_CONTAINER_OF(t, self_timer, t);
+    if (++s->fired < 3)
+        assert_int_equal(sc_loop_timer_arm(s->loop, t, sc_time_now_ms() + 2), 0);
+}
+
+static bool fired_three(void *ctx)
+{
+    return ((self_timer *)ctx)->fired >= 3;
+}
+
+static void a_timer_rearmed_in_its_callback_fires_again(void **state)
+{
+    (void)state;
+    self_timer s = {.t.fire = rearm_fire};
+    s.loop = sc_loop_create(5);
+    assert_int_equal(sc_loop_timer_arm(s.loop, &s.t, sc_time_now_ms()), 0);
+    assert_int_equal(sc_loop_run_until(s.loop, fired_three, &s, 2000), 0);
+    assert_int_equal(s.fired, 3);
+    assert_false(sc_loop_timer_armed(&s.t));
+    sc_loop_destroy(s.loop);
+}
+
+static void count_poll(void *ctx)
+{
+    (*(int *)ctx)++;
+}
+
+static void the_poll_hook_runs_at_least_every_tick(void **state)
+{
+    (void)state;
+    int polls = 0;
+    sc_loop *loop = sc_loop_create(5);
+    sc_loop_set_poll_hook(loop, count_poll, &polls);
+    assert_int_equal(sc_loop_run_until(loop, never, NULL, 60), -1);
+    /* Nothing happens on the CQ: only the tick ends each wait (5 ms; generous for slow CI). */
+    assert_true(polls >= 4);
+    sc_loop_set_poll_hook(loop, NULL, NULL);
+    int before = polls;
+    sc_loop_run_once(loop, 5);
+    assert_int_equal(polls, before);
+    sc_loop_destroy(loop);
+}
+
+typedef struct {
+    sc_loop_member m;
+    int cancelled;
+} rec_member;
+
+static void member_cancel(sc_loop_member *m)
+{
+    SC_CONTAINER_OF(m, rec_member, m)->cancelled++;
+}
+
+static void never_fire(sc_loop_timer *t)
+{
+    (void)t;
+    fail_msg("a timer fired during the destroy drain");
+}
+
+static void members_are_cancelled_at_destroy(void **state)
+{
+    (void)state;
+    sc_loop *loop = sc_loop_create(5);
+    rec_member a = {.m.cancel = member_cancel}, b = {.m.cancel = member_cancel};
+    rec_member c = {.m.cancel = member_cancel};
+    sc_loop_add_member(loop, &a.m);
+    sc_loop_add_member(loop, &b.m);
+    sc_loop_add_member(loop, &c.m);
+    sc_loop_remove_member(loop, &b.m); /* a call freed before the loop */
+    sc_loop_remove_member(loop, &b.m); /* removing twice is a no-op */
+    sc_loop_timer t = {.fire = never_fire};
+    assert_int_equal(sc_loop_timer_arm(loop, &t, sc_time_now_ms()), 0);
+    sc_loop_destroy(loop);
+    assert_int_equal(a.cancelled, 1);
+    assert_int_equal(b.cancelled, 0);
+    assert_int_equal(c.cancelled, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +242,9 @@ int main(void)
         cmocka_unit_test(checks_run_after_each_iteration),
         cmocka_unit_test(a_wakeup_runs_the_handler_on_the_loop_thread),
         cmocka_unit_test(run_until_is_bounded),
+        cmocka_unit_test(a_timer_rearmed_in_its_callback_fires_again),
+        cmocka_unit_test(the_poll_hook_runs_at_least_every_tick),
+        cmocka_unit_test(members_are_cancelled_at_destroy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

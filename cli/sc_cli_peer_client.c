@@ -1,7 +1,7 @@
 /* streamconform peer-client: the client-driver protocol (docs/peer-protocol.md, "Client driver
  * protocol"). Instructions arrive as JSON lines on stdin; every instruction runs concurrently on
- * one sc_client_loop (one CQ, no thread per call) and its result line is written on completion. */
-#include "sc_cli_client.h"
+ * one sc_loop (one CQ, no thread per call) and its result line is written on completion. */
+#include "sc_cli.h"
 #include "sc_cli_util.h"
 #include "sc_client_call.h"
 #include "sc_client_instr.h"
@@ -37,8 +37,8 @@ typedef struct sc_peer_job {
     grpc_channel *channel; /* owned */
     sc_client_call *call;  /* owned; the running attempt */
     sc_client_retry retry;
-    sc_client_timer send_timer;
-    sc_client_timer start_timer; /* start_delay_ms before the first attempt */
+    sc_loop_timer send_timer;
+    sc_loop_timer start_timer; /* start_delay_ms before the first attempt */
     int64_t attempt_start_ms;
     size_t next_request;
     cJSON *responses;    /* owned array */
@@ -51,8 +51,8 @@ typedef struct sc_peer_job {
 } sc_peer_job;
 
 struct sc_peer_driver {
-    sc_client_loop *loop; /* owned */
-    sc_peer_job jobs;     /* sentinel of the live-job list */
+    sc_loop *loop;    /* owned */
+    sc_peer_job jobs; /* sentinel of the live-job list */
     size_t live;
     char *buf; /* owned: the partial line */
     size_t len;
@@ -165,8 +165,8 @@ static void job_free(sc_peer_job *j)
     j->prev->next = j->next;
     j->next->prev = j->prev;
     d->live--;
-    sc_client_timer_disarm(d->loop, &j->send_timer);
-    sc_client_timer_disarm(d->loop, &j->start_timer);
+    sc_loop_timer_disarm(d->loop, &j->send_timer);
+    sc_loop_timer_disarm(d->loop, &j->start_timer);
     if (j->call != NULL)
         sc_client_call_release(j->call);
     sc_client_retry_free(&j->retry);
@@ -183,32 +183,32 @@ static void job_free(sc_peer_job *j)
 
 static void feed_requests(sc_peer_job *j);
 
-static void on_send_timer(sc_client_timer *t)
+static void on_send_timer(sc_loop_timer *t)
 {
     sc_peer_job *j = SC_CONTAINER_OF(t, sc_peer_job, send_timer);
     feed_requests(j);
 }
 
-/* Send what is due: everything (a window at a time) without request_delay_ms, else request i at
- * attempt start + i * delay. Half-close after the last one when the instruction says so. */
+/* Send what is due (sc_client_flow_feed: everything a window at a time without request_delay_ms,
+ * else request i at attempt start + i * delay) and half-close after the last one when the
+ * instruction says so. */
 static void feed_requests(sc_peer_job *j)
 {
     if (j->call == NULL)
         return;
-    int64_t delay = j->in.request_delay_ms;
-    while (j->next_request < j->in.n_requests) {
-        if (delay == 0 && sc_client_call_send_queued(j->call) >= SC_PEER_SEND_AHEAD)
-            return; /* on_send_ready continues */
-        int64_t due = j->attempt_start_ms + (int64_t)j->next_request * delay;
-        if (delay > 0 && due > sc_time_now_ms()) {
-            sc_client_timer_arm(j->d->loop, &j->send_timer, due);
-            return;
-        }
+    const sc_client_feed_plan plan = {j->in.n_requests, j->in.request_delay_ms, j->in.half_close,
+                                      SC_PEER_SEND_AHEAD};
+    sc_client_feed_step step =
+        sc_client_flow_feed(&plan, j->next_request, sc_client_call_send_queued(j->call),
+                            j->attempt_start_ms, sc_time_now_ms());
+    for (size_t k = 0; k < step.send; k++) {
         if (sc_client_call_send(j->call, j->in.requests[j->next_request]) != 0)
             return; /* the call is over; its status says why */
         j->next_request++;
     }
-    if (j->in.half_close)
+    if (step.wake_at_ms >= 0 && sc_loop_timer_arm(j->d->loop, &j->send_timer, step.wake_at_ms) != 0)
+        sc_client_call_cancel(j->call); /* cannot keep the delay: end the call */
+    if (step.close)
         sc_client_call_close_send(j->call);
 }
 
@@ -263,7 +263,7 @@ static void on_done(sc_client_call *call, void *user)
     int64_t pushback = sc_client_retry_pushback(&r->trailers);
     j->call = NULL;
     sc_client_call_release(call);
-    sc_client_timer_disarm(j->d->loop, &j->send_timer);
+    sc_loop_timer_disarm(j->d->loop, &j->send_timer);
     sc_client_retry_attempt_ended(&j->retry, j->code, responses, pushback);
 }
 
@@ -324,7 +324,7 @@ static void on_finished(sc_client_retry *retry, void *user)
     job_free(j);
 }
 
-static void on_start_timer(sc_client_timer *t)
+static void on_start_timer(sc_loop_timer *t)
 {
     sc_peer_job *j = SC_CONTAINER_OF(t, sc_peer_job, start_timer);
     sc_client_retry_begin(&j->retry); /* a failed start still finishes (and reports) the job */
@@ -375,10 +375,10 @@ static void run_line(sc_peer_driver *d, const char *line)
     j->retry.start_attempt = start_attempt;
     j->retry.on_finished = on_finished;
     j->retry.user = j;
-    if (j->in.start_delay_ms > 0)
-        sc_client_timer_arm(d->loop, &j->start_timer, j->start_ms + j->in.start_delay_ms);
-    else
-        sc_client_retry_begin(&j->retry); /* a failed start still finishes (and reports) it */
+    if (j->in.start_delay_ms > 0 &&
+        sc_loop_timer_arm(d->loop, &j->start_timer, j->start_ms + j->in.start_delay_ms) == 0)
+        return;                       /* (a timer that cannot be armed: start at once) */
+    sc_client_retry_begin(&j->retry); /* a failed start still finishes (and reports) it */
 }
 
 /* ---------------------------------------------------------------- stdin */
@@ -488,7 +488,7 @@ static void driver_free(sc_peer_driver *d)
     while (d->jobs.next != &d->jobs)
         job_free(d->jobs.next); /* releases calls: the loop drains them below */
     if (d->loop != NULL)
-        sc_client_loop_destroy(d->loop);
+        sc_loop_destroy(d->loop);
     free(d->buf);
 }
 
@@ -499,15 +499,15 @@ static int run_driver(void)
     d.jobs.next = d.jobs.prev = &d.jobs;
     /* +1: room for the NUL that terminates a final line at EOF. */
     d.buf = malloc(SC_PEER_MAX_LINE + SC_PEER_READ_CHUNK + 1);
-    d.loop = sc_client_loop_create();
+    d.loop = sc_loop_create(SC_LOOP_CLIENT_TICK_MS);
     if (d.buf == NULL || d.loop == NULL) {
         fprintf(stderr, "streamconform peer-client: out of memory\n");
         driver_free(&d);
         return SC_CLI_EXIT_LOCAL;
     }
     sc_backoff_xorshift_seed(&d.rng, (uint64_t)sc_time_wall_ns());
-    sc_client_loop_set_poll_hook(d.loop, poll_hook, &d);
-    sc_client_loop_run_until(d.loop, driver_done, &d, -1); /* ends at EOF or on a signal */
+    sc_loop_set_poll_hook(d.loop, poll_hook, &d);
+    sc_loop_run_until(d.loop, driver_done, &d, -1); /* ends at EOF or on a signal */
     int rc = d.aborted ? 128 + d.abort_signal : SC_CLI_EXIT_OK;
     if (d.aborted)
         sc_log(SC_LOG_WARN, "peer-client", "aborted by signal %d with %zu instructions running",

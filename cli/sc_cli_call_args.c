@@ -1,0 +1,260 @@
+#include "sc_cli_call_args.h"
+#include "sc_cli_util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- usage and options */
+
+void sc_cli_call_args_usage(FILE *out)
+{
+    fputs("usage: streamconform call get|subscribe|upload|chat [options]\n"
+          "  get        --subscription-id ID --topic T ... --batch-size N\n"
+          "  subscribe  same as get, plus [--count N] [--reconnect ...]\n"
+          "  upload     FILE [--chunk-size 65536] [--content-type TYPE]\n"
+          "  chat       --user NAME   (stdin lines out; EOF half-closes)\n"
+          "common: --target H:P (localhost:50051)  --deadline-ms N  -H key:value (repeatable)\n"
+          "        --json  --verbose  --wait-for-ready  --max-receive-bytes N\n"
+          "reconnect (subscribe): --reconnect --backoff-initial-ms 1000 --backoff-multiplier 1.6\n"
+          "        --backoff-jitter 0.2 --backoff-max-ms 120000 --exhausted-backoff-ms 30000\n"
+          "        --max-attempts N (0 = unlimited)  --honor-pushback (grpc-retry-pushback-ms\n"
+          "        of a retryable failure is the wait; a malformed one stops)\n"
+          "exit: 0 OK, 64+code for an RPC status, 2 usage error, 1 local failure\n",
+          out);
+}
+
+enum {
+    OPT_TARGET = 256,
+    OPT_SUB_ID,
+    OPT_TOPIC,
+    OPT_BATCH,
+    OPT_COUNT,
+    OPT_JSON,
+    OPT_CHUNK,
+    OPT_CONTENT_TYPE,
+    OPT_USER,
+    OPT_RECONNECT,
+    OPT_HONOR_PUSHBACK,
+    OPT_B_INITIAL,
+    OPT_B_MULT,
+    OPT_B_JITTER,
+    OPT_B_MAX,
+    OPT_EXHAUSTED,
+    OPT_MAX_ATTEMPTS,
+    OPT_DEADLINE,
+    OPT_WFR,
+    OPT_MAX_RECV,
+};
+
+static const struct option sc_call_options[] = {
+    {"target", required_argument, NULL, OPT_TARGET},
+    {"subscription-id", required_argument, NULL, OPT_SUB_ID},
+    {"topic", required_argument, NULL, OPT_TOPIC},
+    {"batch-size", required_argument, NULL, OPT_BATCH},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"chunk-size", required_argument, NULL, OPT_CHUNK},
+    {"content-type", required_argument, NULL, OPT_CONTENT_TYPE},
+    {"user", required_argument, NULL, OPT_USER},
+    {"reconnect", no_argument, NULL, OPT_RECONNECT},
+    {"honor-pushback", no_argument, NULL, OPT_HONOR_PUSHBACK},
+    {"backoff-initial-ms", required_argument, NULL, OPT_B_INITIAL},
+    {"backoff-multiplier", required_argument, NULL, OPT_B_MULT},
+    {"backoff-jitter", required_argument, NULL, OPT_B_JITTER},
+    {"backoff-max-ms", required_argument, NULL, OPT_B_MAX},
+    {"exhausted-backoff-ms", required_argument, NULL, OPT_EXHAUSTED},
+    {"max-attempts", required_argument, NULL, OPT_MAX_ATTEMPTS},
+    {"deadline-ms", required_argument, NULL, OPT_DEADLINE},
+    {"wait-for-ready", no_argument, NULL, OPT_WFR},
+    {"max-receive-bytes", required_argument, NULL, OPT_MAX_RECV},
+    {"header", required_argument, NULL, 'H'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int bad_number(const char *opt, const char *text, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "--%s: '%s' is not a valid number in range", opt, text);
+    return -1;
+}
+
+/* Integer options: which field, its bounds. */
+static int set_int_option(sc_call_args *a, int opt, const char *text)
+{
+    struct {
+        int opt;
+        int64_t *field;
+        int64_t min, max;
+    } table[] = {
+        {OPT_BATCH, &a->batch_size, 0, SC_CALL_MAX_BATCH},
+        {OPT_COUNT, &a->count, 1, INT64_MAX},
+        {OPT_CHUNK, &a->chunk_size, 1, SC_CALL_MAX_CHUNK},
+        {OPT_B_INITIAL, &a->policy.backoff.initial_ms, 1, SC_CALL_MAX_MS},
+        {OPT_B_MAX, &a->policy.backoff.max_ms, 1, SC_CALL_MAX_MS},
+        {OPT_EXHAUSTED, &a->policy.exhausted_backoff_ms, 0, SC_CALL_MAX_MS},
+        {OPT_DEADLINE, &a->deadline_ms, 1, SC_CALL_MAX_MS},
+        {OPT_MAX_RECV, &a->max_receive_bytes, 1, INT32_MAX},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (table[i].opt != opt)
+            continue;
+        if (!sc_cli_parse_int64(text, table[i].min, table[i].max, table[i].field))
+            return -2;
+        return 0;
+    }
+    return -1; /* not an integer option */
+}
+
+static const char *option_name(int opt)
+{
+    for (const struct option *o = sc_call_options; o->name != NULL; o++)
+        if (o->val == opt)
+            return o->name;
+    return "?";
+}
+
+static int set_other_option(sc_call_args *a, int opt, const char *arg, char *err, size_t errlen)
+{
+    int64_t attempts = 0;
+    switch (opt) {
+    case OPT_TARGET:
+        a->target = arg;
+        return 0;
+    case OPT_SUB_ID:
+        a->subscription_id = arg;
+        return 0;
+    case OPT_TOPIC:
+        if (a->n_topics >= SC_CALL_MAX_TOPICS) {
+            snprintf(err, errlen, "--topic: at most %d topics", SC_CALL_MAX_TOPICS);
+            return -1;
+        }
+        a->topics[a->n_topics++] = arg;
+        return 0;
+    case OPT_JSON:
+        a->json = true;
+        return 0;
+    case OPT_CONTENT_TYPE:
+        a->content_type = arg;
+        return 0;
+    case OPT_USER:
+        a->user = arg;
+        return 0;
+    case OPT_RECONNECT:
+        a->reconnect = true;
+        return 0;
+    case OPT_HONOR_PUSHBACK:
+        a->policy.honor_pushback = true;
+        return 0;
+    case OPT_WFR:
+        a->wait_for_ready = true;
+        return 0;
+    case 'v':
+        a->verbose = true;
+        return 0;
+    case 'H':
+        return sc_cli_parse_header(arg, &a->md, err, errlen);
+    case OPT_B_MULT:
+        if (!sc_cli_parse_double(arg, 1.0, 100.0, &a->policy.backoff.multiplier))
+            return bad_number("backoff-multiplier", arg, err, errlen);
+        return 0;
+    case OPT_B_JITTER:
+        if (!sc_cli_parse_double(arg, 0.0, 0.999, &a->policy.backoff.jitter))
+            return bad_number("backoff-jitter", arg, err, errlen);
+        return 0;
+    case OPT_MAX_ATTEMPTS:
+        if (!sc_cli_parse_int64(arg, 0, INT32_MAX, &attempts))
+            return bad_number("max-attempts", arg, err, errlen);
+        a->policy.max_attempts = (int)attempts;
+        return 0;
+    default:
+        snprintf(err, errlen, "unknown option (see --help)");
+        return -1;
+    }
+}
+
+static int set_option(sc_call_args *a, int opt, const char *arg, char *err, size_t errlen)
+{
+    int rc = set_int_option(a, opt, arg);
+    if (rc == -2)
+        return bad_number(option_name(opt), arg, err, errlen);
+    if (rc == 0)
+        return 0;
+    return set_other_option(a, opt, arg, err, errlen);
+}
+
+void sc_cli_call_args_defaults(sc_call_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->target = SC_CALL_DEFAULT_TARGET;
+    a->subscription_id = "client-001";
+    a->batch_size = SC_CALL_DEFAULT_BATCH;
+    a->chunk_size = SC_CALL_DEFAULT_CHUNK;
+    a->content_type = "application/octet-stream";
+    a->policy = sc_reconnect_policy_default();
+}
+
+/* Cross-option rules once everything is parsed. */
+static int args_check(sc_call_args *a, int npos, char **pos, char *err, size_t errlen)
+{
+    bool upload = a->method == SC_METHOD_UPLOAD;
+    if (upload && npos != 1) {
+        snprintf(err, errlen, "upload: expected exactly one FILE argument");
+        return -1;
+    }
+    if (!upload && npos != 0) {
+        snprintf(err, errlen, "unexpected argument '%s'", pos[0]);
+        return -1;
+    }
+    if (upload)
+        a->file = pos[0];
+    if (a->method == SC_METHOD_CHAT && (a->user == NULL || *a->user == '\0')) {
+        snprintf(err, errlen, "chat: --user NAME is required");
+        return -1;
+    }
+    if (a->reconnect && a->method != SC_METHOD_SUBSCRIBE) {
+        snprintf(err, errlen, "--reconnect: only for subscribe");
+        return -1;
+    }
+    if (a->count > 0 && a->method != SC_METHOD_SUBSCRIBE) {
+        snprintf(err, errlen, "--count: only for subscribe");
+        return -1;
+    }
+    if (a->policy.backoff.max_ms < a->policy.backoff.initial_ms) {
+        snprintf(err, errlen, "--backoff-max-ms: must be >= --backoff-initial-ms");
+        return -1;
+    }
+    return 0;
+}
+
+int sc_cli_call_args_parse(sc_call_args *a, int argc, char **argv, char *err, size_t errlen)
+{
+    if (argc < 2) {
+        snprintf(err, errlen, "missing METHOD (get|subscribe|upload|chat)");
+        return -1;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return 1;
+    if (!sc_method_parse(argv[1], &a->method)) {
+        snprintf(err, errlen, "unknown method '%s' (get|subscribe|upload|chat)", argv[1]);
+        return -1;
+    }
+    int sub_argc = argc - 1;
+    char **sub_argv = argv + 1;
+    optind = 0; /* GNU: full re-initialisation, argv[0] (the method) is skipped */
+    opterr = 0;
+    int opt;
+    while ((opt = getopt_long(sub_argc, sub_argv, ":H:vh", sc_call_options, NULL)) != -1) {
+        if (opt == 'h')
+            return 1;
+        if (opt == '?' || opt == ':') {
+            snprintf(err, errlen, "%s option '%s' (see --help)",
+                     opt == '?' ? "unknown" : "missing value for", sub_argv[optind - 1]);
+            return -1;
+        }
+        if (set_option(a, opt, optarg, err, errlen) != 0)
+            return -1;
+    }
+    return args_check(a, sub_argc - optind, sub_argv + optind, err, errlen);
+}
