@@ -291,13 +291,8 @@ static void cancel_and_deadline_are_logged(void **state)
 static void engine_runs_replay_json(void **state)
 {
     (void)state;
-    char root[1024];
-    snprintf(root, sizeof root, "%s", __FILE__);
-    char *cut = strstr(root, "/tests/integration/");
-    assert_non_null(cut);
-    *cut = '\0';
-    char scenarios[1100], out[] = "/tmp/sc-it-script-run-XXXXXX";
-    snprintf(scenarios, sizeof scenarios, "%s/scenarios/replay.json", root);
+    char scenarios[] = SC_SOURCE_DIR "/scenarios/replay.json",
+         out[] = "/tmp/sc-it-script-run-XXXXXX";
     assert_non_null(mkdtemp(out));
     char *argv[] = {(char *)sc_testproc_binary(),
                     "run",
