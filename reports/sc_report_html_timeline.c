@@ -85,61 +85,93 @@ static const char *sc_event_colour(const char *ev)
     return "#888";
 }
 
-void sc_html_timeline(FILE *out, const sc_report_case *k)
+/* What a case's timeline is drawn from, read once from its report entry (any may be NULL). */
+typedef struct {
+    const cJSON *timings;   /* trace.client.timings, or trace.client itself */
+    const cJSON *actual;    /* for the status code */
+    const cJSON *attempts;  /* the client's attempts (trace, else actual) */
+    const cJSON *events;    /* trace.server_events */
+    const cJSON *rattempts; /* reconnect.attempts */
+} sc_tl_data;
+
+/* The client's single-time marks, in the order the extent reads them. */
+static const char *const sc_tl_timing_names[] = {"headers_ms", "first_response_ms", "close_send_ms",
+                                                 "status_ms"};
+#define SC_TL_NTIMINGS (sizeof sc_tl_timing_names / sizeof sc_tl_timing_names[0])
+
+/* Room for one <title> text: a mark's numbers and a status code from the report. */
+#define SC_TL_TITLE 512
+
+static sc_tl_data sc_tl_read(const sc_report_case *k)
 {
+    sc_tl_data d;
     const cJSON *trace = sc_report_obj(k->json, "trace");
     const cJSON *tclient = sc_report_obj(trace, "client");
-    const cJSON *timings = sc_report_obj(tclient, "timings");
-    if (!timings)
-        timings = tclient;
-    const cJSON *actual = sc_report_obj(k->json, "actual");
-    const cJSON *attempts = sc_report_arr(tclient, "attempts");
-    if (!attempts && trace)
-        attempts = sc_report_arr(actual, "attempts");
-    const cJSON *events = sc_report_arr(trace, "server_events");
-    const cJSON *rec = sc_report_obj(k->json, "reconnect");
-    const cJSON *rattempts = sc_report_arr(rec, "attempts");
+    d.timings = sc_report_obj(tclient, "timings");
+    if (!d.timings)
+        d.timings = tclient;
+    d.actual = sc_report_obj(k->json, "actual");
+    d.attempts = sc_report_arr(tclient, "attempts");
+    if (!d.attempts && trace)
+        d.attempts = sc_report_arr(d.actual, "attempts");
+    d.events = sc_report_arr(trace, "server_events");
+    d.rattempts = sc_report_arr(sc_report_obj(k->json, "reconnect"), "attempts");
+    return d;
+}
 
-    const char *tnames[] = {"headers_ms", "first_response_ms", "close_send_ms", "status_ms"};
-    bool has_client = cJSON_GetArraySize(attempts) > 0 ||
-                      cJSON_GetArraySize(sc_report_arr(timings, "responses_ms")) > 0;
-    for (size_t i = 0; i < sizeof tnames / sizeof tnames[0]; i++)
-        has_client = has_client || sc_report_has_num(timings, tnames[i]);
-    bool has_server = cJSON_GetArraySize(events) > 0;
-    bool has_backoff = cJSON_GetArraySize(rattempts) > 0;
-    int rows = has_client + has_server + has_backoff;
-    if (rows == 0)
-        return;
+static bool sc_tl_has_client(const sc_tl_data *d)
+{
+    bool has_client = cJSON_GetArraySize(d->attempts) > 0 ||
+                      cJSON_GetArraySize(sc_report_arr(d->timings, "responses_ms")) > 0;
+    for (size_t i = 0; i < SC_TL_NTIMINGS; i++)
+        has_client = has_client || sc_report_has_num(d->timings, sc_tl_timing_names[i]);
+    return has_client;
+}
 
-    /* Extent of the time axis. */
-    double tmax = 0, t0_server = INFINITY;
+/* The server's events are drawn on its own clock, from its earliest event. */
+static double sc_tl_server_t0(const cJSON *events)
+{
+    double t0_server = INFINITY;
     const cJSON *it;
-    for (size_t i = 0; i < sizeof tnames / sizeof tnames[0]; i++)
-        sc_tl_max(&tmax, sc_report_num(timings, tnames[i], 0));
-    cJSON_ArrayForEach(it, sc_report_arr(timings, "responses_ms"))
-    {
-        if (cJSON_IsNumber(it))
-            sc_tl_max(&tmax, it->valuedouble);
-    }
-    cJSON_ArrayForEach(it, attempts)
-    {
-        sc_tl_max(&tmax, sc_report_num(it, "end_ms", 0));
-        sc_tl_max(&tmax, sc_report_num(it, "start_ms", 0));
-    }
     cJSON_ArrayForEach(it, events)
     {
         double t = sc_report_num(it, "t_ms", NAN);
         if (isfinite(t) && t < t0_server)
             t0_server = t;
     }
-    if (!isfinite(t0_server))
-        t0_server = 0;
-    cJSON_ArrayForEach(it, events)
+    return isfinite(t0_server) ? t0_server : 0;
+}
+
+/* Latest time the client row draws. */
+static void sc_tl_client_extent(const sc_tl_data *d, double *tmax)
+{
+    const cJSON *it;
+    for (size_t i = 0; i < SC_TL_NTIMINGS; i++)
+        sc_tl_max(tmax, sc_report_num(d->timings, sc_tl_timing_names[i], 0));
+    cJSON_ArrayForEach(it, sc_report_arr(d->timings, "responses_ms"))
+    {
+        if (cJSON_IsNumber(it))
+            sc_tl_max(tmax, it->valuedouble);
+    }
+    cJSON_ArrayForEach(it, d->attempts)
+    {
+        sc_tl_max(tmax, sc_report_num(it, "end_ms", 0));
+        sc_tl_max(tmax, sc_report_num(it, "start_ms", 0));
+    }
+}
+
+/* Extent of the time axis: the latest mark of any row, plus room for the last mark. */
+static double sc_tl_extent(const sc_tl_data *d, double t0_server)
+{
+    double tmax = 0;
+    const cJSON *it;
+    sc_tl_client_extent(d, &tmax);
+    cJSON_ArrayForEach(it, d->events)
     {
         sc_tl_max(&tmax, sc_report_num(it, "t_ms", t0_server) - t0_server);
     }
     double prev_end = 0;
-    cJSON_ArrayForEach(it, rattempts)
+    cJSON_ArrayForEach(it, d->rattempts)
     {
         double lo, hi;
         sc_report_reconnect_gap(it, prev_end, &lo, &hi);
@@ -150,129 +182,160 @@ void sc_html_timeline(FILE *out, const sc_report_case *k)
     }
     if (tmax <= 0)
         tmax = 1;
-    tmax *= 1.04; /* room for the last mark */
-    sc_tl tl = {out, tmax};
-    fputs("<h4>Timeline</h4>\n", out);
-    int height = SC_TL_TOP + rows * SC_TL_ROW + 26;
+    return tmax * 1.04; /* room for the last mark */
+}
 
-    fprintf(out,
-            "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"timeline\">",
-            SC_TL_W, height, SC_TL_W, height);
-    char title[512];
-    double y = SC_TL_TOP;
-
-    if (has_client) {
-        sc_tl_label(&tl, y + 20, "client");
-        int i = 0;
-        cJSON_ArrayForEach(it, attempts)
-        {
-            const char *code = sc_report_str(it, "code");
-            snprintf(title, sizeof title, "attempt %d: %.0f-%.0f ms %s", i + 1,
-                     sc_report_num(it, "start_ms", 0), sc_report_num(it, "end_ms", 0), code);
-            sc_tl_rect(&tl, sc_report_num(it, "start_ms", 0), sc_report_num(it, "end_ms", 0),
-                       y + 10, 14, "#cfd8e3", title);
-            i++;
-        }
-        if (sc_report_has_num(timings, "headers_ms")) {
-            double t = sc_report_num(timings, "headers_ms", 0);
-            snprintf(title, sizeof title, "headers at %.1f ms", t);
-            sc_tl_tick(&tl, t, y + 4, 26, "#2563eb", 2, title);
-        }
-        if (sc_report_has_num(timings, "close_send_ms")) {
-            double t = sc_report_num(timings, "close_send_ms", 0);
-            snprintf(title, sizeof title, "half-close at %.1f ms", t);
-            sc_tl_tick(&tl, t, y + 4, 26, "#9333ea", 2, title);
-        }
-        int n = 0;
-        cJSON_ArrayForEach(it, sc_report_arr(timings, "responses_ms"))
-        {
-            if (!cJSON_IsNumber(it) || n >= SC_TL_MAX_MARKS)
-                continue;
-            n++;
-            fputs("<circle cx=\"", out);
-            sc_html_num(out, sc_tl_x(&tl, it->valuedouble));
-            fputs("\" cy=\"", out);
-            sc_html_num(out, y + 17);
-            fprintf(out,
-                    "\" r=\"3.5\" fill=\"#16a34a\"><title>response %d at %.1f ms</title>"
-                    "</circle>",
-                    n, it->valuedouble);
-        }
-        if (sc_report_has_num(timings, "status_ms")) {
-            double t = sc_report_num(timings, "status_ms", 0);
-            const char *code = sc_report_str(sc_report_obj(actual, "status"), "code");
-            snprintf(title, sizeof title, "status %s at %.1f ms", code[0] ? code : "?", t);
-            sc_tl_tick(&tl, t, y + 2, 30, "#111", 3, title);
-        }
-        y += SC_TL_ROW;
+/* The client's attempts as bars. */
+static void sc_tl_client_attempts(sc_tl *tl, const cJSON *attempts, double y)
+{
+    char title[SC_TL_TITLE];
+    const cJSON *it;
+    int i = 0;
+    cJSON_ArrayForEach(it, attempts)
+    {
+        const char *code = sc_report_str(it, "code");
+        snprintf(title, sizeof title, "attempt %d: %.0f-%.0f ms %s", i + 1,
+                 sc_report_num(it, "start_ms", 0), sc_report_num(it, "end_ms", 0), code);
+        sc_tl_rect(tl, sc_report_num(it, "start_ms", 0), sc_report_num(it, "end_ms", 0), y + 10, 14,
+                   "#cfd8e3", title);
+        i++;
     }
+}
 
-    if (has_backoff) {
-        sc_tl_label(&tl, y + 20, "reconnect");
-        prev_end = 0;
-        int i = 0;
-        cJSON_ArrayForEach(it, rattempts)
-        {
-            double lo, hi;
-            sc_report_reconnect_gap(it, prev_end, &lo, &hi);
-            if (i > 0 && isfinite(lo) && isfinite(hi)) {
-                snprintf(title, sizeof title,
-                         "attempt %d expected to start between %.1f and %.1f ms", i + 1, lo, hi);
-                sc_tl_rect(&tl, lo, hi, y + 4, 26, "rgba(245,158,11,0.35)", title);
-            }
-            i++;
-            prev_end = sc_report_num(it, "end_ms", prev_end);
-        }
-        i = 0;
-        cJSON_ArrayForEach(it, rattempts)
-        {
-            const cJSON *ok = cJSON_GetObjectItemCaseSensitive(it, "ok");
-            bool failed = cJSON_IsFalse(ok);
-            double s = sc_report_num(it, "start_ms", 0);
-            if (sc_report_has_num(it, "gap_ms"))
-                snprintf(title, sizeof title,
-                         "attempt %d at %.1f ms: %s, gap %.1f ms (expected %.1f-%.1f)%s", i + 1, s,
-                         sc_report_str(it, "code"), sc_report_num(it, "gap_ms", 0),
-                         sc_report_num(it, "expected_min_ms", 0),
-                         sc_report_num(it, "expected_max_ms", 0),
-                         failed ? ": OUTSIDE THE WINDOW" : "");
-            else
-                snprintf(title, sizeof title, "attempt %d at %.1f ms: %s", i + 1, s,
-                         sc_report_str(it, "code"));
-            sc_tl_rect(&tl, s, sc_report_num(it, "end_ms", s), y + 9, 16,
-                       failed ? "#dc2626" : "#15803d", title);
-            i++;
-        }
-        y += SC_TL_ROW;
+/* One tick "<what> at <t> ms" when `timings` has `key`. */
+static void sc_tl_timing_tick(sc_tl *tl, const cJSON *timings, const char *key, const char *what,
+                              double y, const char *stroke)
+{
+    char title[SC_TL_TITLE];
+    if (!sc_report_has_num(timings, key))
+        return;
+    double t = sc_report_num(timings, key, 0);
+    snprintf(title, sizeof title, "%s at %.1f ms", what, t);
+    sc_tl_tick(tl, t, y + 4, 26, stroke, 2, title);
+}
+
+/* The responses as dots (at most SC_TL_MAX_MARKS). */
+static void sc_tl_responses(sc_tl *tl, const cJSON *timings, double y)
+{
+    const cJSON *it;
+    int n = 0;
+    cJSON_ArrayForEach(it, sc_report_arr(timings, "responses_ms"))
+    {
+        if (!cJSON_IsNumber(it) || n >= SC_TL_MAX_MARKS)
+            continue;
+        n++;
+        fputs("<circle cx=\"", tl->out);
+        sc_html_num(tl->out, sc_tl_x(tl, it->valuedouble));
+        fputs("\" cy=\"", tl->out);
+        sc_html_num(tl->out, y + 17);
+        fprintf(tl->out,
+                "\" r=\"3.5\" fill=\"#16a34a\"><title>response %d at %.1f ms</title>"
+                "</circle>",
+                n, it->valuedouble);
     }
+}
 
-    if (has_server) {
-        sc_tl_label(&tl, y + 14, "server");
-        sc_tl_label(&tl, y + 27, "(own clock)");
-        int n = 0;
-        cJSON_ArrayForEach(it, events)
-        {
-            if (n++ >= SC_TL_MAX_MARKS)
-                break;
-            const char *ev = sc_report_str(it, "event");
-            double t = sc_report_num(it, "t_ms", t0_server) - t0_server;
-            snprintf(title, sizeof title, "%s at +%.1f ms (call %.0f)", ev[0] ? ev : "event", t,
-                     sc_report_num(it, "call", 0));
-            sc_tl_tick(&tl, t, y + 6, 24, sc_event_colour(ev), 2, title);
-        }
-        y += SC_TL_ROW;
+static void sc_tl_client_row(sc_tl *tl, const sc_tl_data *d, double y)
+{
+    char title[SC_TL_TITLE];
+    sc_tl_label(tl, y + 20, "client");
+    sc_tl_client_attempts(tl, d->attempts, y);
+    sc_tl_timing_tick(tl, d->timings, "headers_ms", "headers", y, "#2563eb");
+    sc_tl_timing_tick(tl, d->timings, "close_send_ms", "half-close", y, "#9333ea");
+    sc_tl_responses(tl, d->timings, y);
+    if (sc_report_has_num(d->timings, "status_ms")) {
+        double t = sc_report_num(d->timings, "status_ms", 0);
+        const char *code = sc_report_str(sc_report_obj(d->actual, "status"), "code");
+        snprintf(title, sizeof title, "status %s at %.1f ms", code[0] ? code : "?", t);
+        sc_tl_tick(tl, t, y + 2, 30, "#111", 3, title);
     }
+}
 
-    /* Time axis with "nice" ticks. */
+/* The window each reconnect attempt after the first was expected to start in. */
+static void sc_tl_backoff_windows(sc_tl *tl, const cJSON *rattempts, double y)
+{
+    char title[SC_TL_TITLE];
+    const cJSON *it;
+    double prev_end = 0;
+    int i = 0;
+    cJSON_ArrayForEach(it, rattempts)
+    {
+        double lo, hi;
+        sc_report_reconnect_gap(it, prev_end, &lo, &hi);
+        if (i > 0 && isfinite(lo) && isfinite(hi)) {
+            snprintf(title, sizeof title, "attempt %d expected to start between %.1f and %.1f ms",
+                     i + 1, lo, hi);
+            sc_tl_rect(tl, lo, hi, y + 4, 26, "rgba(245,158,11,0.35)", title);
+        }
+        i++;
+        prev_end = sc_report_num(it, "end_ms", prev_end);
+    }
+}
+
+/* The reconnect attempts as bars: red when the judge found one outside its window. */
+static void sc_tl_backoff_attempts(sc_tl *tl, const cJSON *rattempts, double y)
+{
+    char title[SC_TL_TITLE];
+    const cJSON *it;
+    int i = 0;
+    cJSON_ArrayForEach(it, rattempts)
+    {
+        const cJSON *ok = cJSON_GetObjectItemCaseSensitive(it, "ok");
+        bool failed = cJSON_IsFalse(ok);
+        double s = sc_report_num(it, "start_ms", 0);
+        if (sc_report_has_num(it, "gap_ms"))
+            snprintf(title, sizeof title,
+                     "attempt %d at %.1f ms: %s, gap %.1f ms (expected %.1f-%.1f)%s", i + 1, s,
+                     sc_report_str(it, "code"), sc_report_num(it, "gap_ms", 0),
+                     sc_report_num(it, "expected_min_ms", 0),
+                     sc_report_num(it, "expected_max_ms", 0), failed ? ": OUTSIDE THE WINDOW" : "");
+        else
+            snprintf(title, sizeof title, "attempt %d at %.1f ms: %s", i + 1, s,
+                     sc_report_str(it, "code"));
+        sc_tl_rect(tl, s, sc_report_num(it, "end_ms", s), y + 9, 16, failed ? "#dc2626" : "#15803d",
+                   title);
+        i++;
+    }
+}
+
+static void sc_tl_backoff_row(sc_tl *tl, const sc_tl_data *d, double y)
+{
+    sc_tl_label(tl, y + 20, "reconnect");
+    sc_tl_backoff_windows(tl, d->rattempts, y);
+    sc_tl_backoff_attempts(tl, d->rattempts, y);
+}
+
+static void sc_tl_server_row(sc_tl *tl, const sc_tl_data *d, double t0_server, double y)
+{
+    char title[SC_TL_TITLE];
+    sc_tl_label(tl, y + 14, "server");
+    sc_tl_label(tl, y + 27, "(own clock)");
+    const cJSON *it;
+    int n = 0;
+    cJSON_ArrayForEach(it, d->events)
+    {
+        if (n++ >= SC_TL_MAX_MARKS)
+            break;
+        const char *ev = sc_report_str(it, "event");
+        double t = sc_report_num(it, "t_ms", t0_server) - t0_server;
+        snprintf(title, sizeof title, "%s at +%.1f ms (call %.0f)", ev[0] ? ev : "event", t,
+                 sc_report_num(it, "call", 0));
+        sc_tl_tick(tl, t, y + 6, 24, sc_event_colour(ev), 2, title);
+    }
+}
+
+/* Time axis with "nice" ticks below the rows, and the end of the figure. */
+static void sc_tl_axis(sc_tl *tl, double y)
+{
+    FILE *out = tl->out;
     fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"", SC_TL_LEFT, SC_TL_W - SC_TL_RIGHT);
     sc_html_num(out, y + 2);
     fputs("\" y2=\"", out);
     sc_html_num(out, y + 2);
     fputs("\" stroke=\"#999\"/>", out);
-    double step = sc_html_tick_step(tmax);
-    for (int i = 0; i <= 12 && i * step <= tmax; i++) {
-        double x = sc_tl_x(&tl, i * step);
+    double step = sc_html_tick_step(tl->tmax);
+    for (int i = 0; i <= 12 && i * step <= tl->tmax; i++) {
+        double x = sc_tl_x(tl, i * step);
         fputs("<text x=\"", out);
         sc_html_num(out, x - 4);
         fputs("\" y=\"", out);
@@ -282,4 +345,37 @@ void sc_html_timeline(FILE *out, const sc_report_case *k)
     fputs("<text x=\"6\" y=\"", out);
     sc_html_num(out, y + 16);
     fputs("\">ms</text></svg>\n", out);
+}
+
+void sc_html_timeline(FILE *out, const sc_report_case *k)
+{
+    sc_tl_data d = sc_tl_read(k);
+    bool has_client = sc_tl_has_client(&d);
+    bool has_server = cJSON_GetArraySize(d.events) > 0;
+    bool has_backoff = cJSON_GetArraySize(d.rattempts) > 0;
+    int rows = has_client + has_server + has_backoff;
+    if (rows == 0)
+        return;
+    double t0_server = sc_tl_server_t0(d.events);
+    sc_tl tl = {out, sc_tl_extent(&d, t0_server)};
+    fputs("<h4>Timeline</h4>\n", out);
+    int height = SC_TL_TOP + rows * SC_TL_ROW + 26;
+    fprintf(out,
+            "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"timeline\">",
+            SC_TL_W, height, SC_TL_W, height);
+    double y = SC_TL_TOP;
+    if (has_client) {
+        sc_tl_client_row(&tl, &d, y);
+        y += SC_TL_ROW;
+    }
+    if (has_backoff) {
+        sc_tl_backoff_row(&tl, &d, y);
+        y += SC_TL_ROW;
+    }
+    if (has_server) {
+        sc_tl_server_row(&tl, &d, t0_server, y);
+        y += SC_TL_ROW;
+    }
+    sc_tl_axis(&tl, y);
 }
