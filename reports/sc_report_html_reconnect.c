@@ -46,18 +46,14 @@ static void sc_rb_vline(FILE *out, double x, double y0, double y1, const char *c
     fprintf(out, "\" stroke=\"%s\" stroke-width=\"%d\"", stroke, width);
 }
 
-static void sc_rb_row(FILE *out, const sc_report_model *m, size_t index, size_t rowno, double tmax)
+/* Room for one <title> text: an attempt's numbers and its status code from the report. */
+#define SC_RB_TITLE 512
+
+/* The row's background stripe (every other row) and its pair label, linked to the case. */
+static void sc_rb_row_label(FILE *out, const sc_report_model *m, size_t index, size_t rowno,
+                            double y)
 {
     const sc_report_case *k = &m->cases[index];
-    const cJSON *attempts = sc_report_reconnect_attempts(k);
-    sc_report_reconnect_stats st;
-    sc_report_reconnect_stats_of(attempts, SC_RB_MAX_ATTEMPTS, &st);
-    double y = SC_RB_TOP + (double)rowno * SC_RB_ROW;
-    char title[512];
-
-    fputs("<g class=\"rb-row\" data-pair=\"", out);
-    sc_html_pair(out, m, k->row, k->col);
-    fputs("\">", out);
     if (rowno % 2) {
         fputs("<rect x=\"0\" y=\"", out);
         sc_html_num(out, y);
@@ -69,8 +65,31 @@ static void sc_rb_row(FILE *out, const sc_report_model *m, size_t index, size_t 
     fputs("\">", out);
     sc_html_pair(out, m, k->row, k->col);
     fputs("</text></a>", out);
+}
 
-    /* The expected windows first (behind), then the attempts and their start marks. */
+/* The window attempt `n` was expected to start in, when it has one. */
+static void sc_rb_window(FILE *out, double tmax, double y, size_t n, double lo, double hi)
+{
+    char title[SC_RB_TITLE];
+    if (!isfinite(lo) || !isfinite(hi))
+        return;
+    double x0 = sc_rb_x(tmax, lo), x1 = sc_rb_x(tmax, hi);
+    fputs("<rect class=\"rb-window\" x=\"", out);
+    sc_html_num(out, x0);
+    fputs("\" y=\"", out);
+    sc_html_num(out, y + 3);
+    fputs("\" width=\"", out);
+    sc_html_num(out, x1 - x0 < 2 ? 2 : x1 - x0);
+    fprintf(out, "\" height=\"%d\" fill=\"#f59e0b\" fill-opacity=\"0.3\"><title>", SC_RB_ROW - 6);
+    snprintf(title, sizeof title, "attempt %zu expected to start between %.0f and %.0f ms", n, lo,
+             hi);
+    H(title);
+    fputs("</title></rect>", out);
+}
+
+/* The expected windows of a row's attempts (drawn first, behind the marks). */
+static void sc_rb_windows(FILE *out, const cJSON *attempts, double tmax, double y)
+{
     const cJSON *it;
     double prev_end = 0;
     size_t n = 0;
@@ -83,24 +102,70 @@ static void sc_rb_row(FILE *out, const sc_report_model *m, size_t index, size_t 
         double lo, hi;
         sc_report_reconnect_gap(it, prev_end, &lo, &hi);
         prev_end = sc_report_num(it, "end_ms", prev_end);
-        if (!isfinite(lo) || !isfinite(hi))
-            continue;
-        double x0 = sc_rb_x(tmax, lo), x1 = sc_rb_x(tmax, hi);
-        fputs("<rect class=\"rb-window\" x=\"", out);
-        sc_html_num(out, x0);
-        fputs("\" y=\"", out);
-        sc_html_num(out, y + 3);
-        fputs("\" width=\"", out);
-        sc_html_num(out, x1 - x0 < 2 ? 2 : x1 - x0);
-        fprintf(out, "\" height=\"%d\" fill=\"#f59e0b\" fill-opacity=\"0.3\"><title>",
-                SC_RB_ROW - 6);
-        snprintf(title, sizeof title, "attempt %zu expected to start between %.0f and %.0f ms", n,
-                 lo, hi);
-        H(title);
-        fputs("</title></rect>", out);
+        sc_rb_window(out, tmax, y, n, lo, hi);
     }
-    prev_end = 0;
-    n = 0;
+}
+
+/* The grey bar of an attempt that ran for a while. */
+static void sc_rb_run(FILE *out, double tmax, double y, double s, double e)
+{
+    if (!(e > s))
+        return;
+    double x0 = sc_rb_x(tmax, s), x1 = sc_rb_x(tmax, e);
+    fputs("<rect class=\"rb-run\" x=\"", out);
+    sc_html_num(out, x0);
+    fputs("\" y=\"", out);
+    sc_html_num(out, y + SC_RB_ROW / 2.0 - 2);
+    fputs("\" width=\"", out);
+    sc_html_num(out, x1 - x0);
+    fputs("\" height=\"4\" fill=\"#9ca3af\"/>", out);
+}
+
+/* How an attempt's start mark looks: in its window, outside it, the first attempt (no gap), or
+ * a gap the judge did not check. */
+typedef struct {
+    const char *cls, *stroke;
+    int width;
+} sc_rb_mark_style;
+
+static sc_rb_mark_style sc_rb_mark_style_of(sc_report_gap g, size_t n)
+{
+    if (g == SC_REPORT_GAP_OUT)
+        return (sc_rb_mark_style){"rb-mark rb-out", "#dc2626", 3};
+    if (g == SC_REPORT_GAP_IN)
+        return (sc_rb_mark_style){"rb-mark rb-in", "#15803d", 2};
+    if (n == 1)
+        return (sc_rb_mark_style){"rb-mark rb-first", "#2563eb", 2};
+    return (sc_rb_mark_style){"rb-mark rb-unchecked", "#6b7280", 2};
+}
+
+/* The start mark of attempt `n` (1-based) with its numbers as the title. */
+static void sc_rb_mark(FILE *out, const cJSON *it, sc_report_gap g, size_t n, double tmax, double y)
+{
+    char title[SC_RB_TITLE];
+    double s = sc_report_num(it, "start_ms", 0);
+    sc_rb_mark_style style = sc_rb_mark_style_of(g, n);
+    sc_rb_vline(out, sc_rb_x(tmax, s), y + 2, y + SC_RB_ROW - 2, style.cls, style.stroke,
+                style.width);
+    const char *code = sc_report_str(it, "code");
+    int len = snprintf(title, sizeof title, "attempt %zu at %.0f ms%s%s%s", n, s,
+                       code[0] ? " (" : "", code, code[0] ? ")" : "");
+    if (len > 0 && (size_t)len < sizeof title && sc_report_has_num(it, "gap_ms"))
+        snprintf(title + len, sizeof title - (size_t)len, ": gap %.0f ms, expected %.0f-%.0f ms%s",
+                 sc_report_num(it, "gap_ms", 0), sc_report_num(it, "expected_min_ms", 0),
+                 sc_report_num(it, "expected_max_ms", 0),
+                 g == SC_REPORT_GAP_OUT ? ", outside its window" : "");
+    fputs("><title>", out);
+    H(title);
+    fputs("</title></line>", out);
+}
+
+/* A row's attempts: how long each ran, and its start mark. */
+static void sc_rb_attempts(FILE *out, const cJSON *attempts, double tmax, double y)
+{
+    const cJSON *it;
+    double prev_end = 0;
+    size_t n = 0;
     cJSON_ArrayForEach(it, attempts)
     {
         if (!cJSON_IsObject(it))
@@ -111,56 +176,47 @@ static void sc_rb_row(FILE *out, const sc_report_model *m, size_t index, size_t 
         sc_report_gap g = sc_report_reconnect_gap(it, prev_end, &lo, &hi);
         prev_end = sc_report_num(it, "end_ms", prev_end);
         double s = sc_report_num(it, "start_ms", 0), e = sc_report_num(it, "end_ms", s);
-        if (e > s) {
-            double x0 = sc_rb_x(tmax, s), x1 = sc_rb_x(tmax, e);
-            fputs("<rect class=\"rb-run\" x=\"", out);
-            sc_html_num(out, x0);
-            fputs("\" y=\"", out);
-            sc_html_num(out, y + SC_RB_ROW / 2.0 - 2);
-            fputs("\" width=\"", out);
-            sc_html_num(out, x1 - x0);
-            fputs("\" height=\"4\" fill=\"#9ca3af\"/>", out);
-        }
-        const char *cls = g == SC_REPORT_GAP_OUT  ? "rb-mark rb-out"
-                          : g == SC_REPORT_GAP_IN ? "rb-mark rb-in"
-                          : n == 1                ? "rb-mark rb-first"
-                                                  : "rb-mark rb-unchecked";
-        const char *stroke = g == SC_REPORT_GAP_OUT  ? "#dc2626"
-                             : g == SC_REPORT_GAP_IN ? "#15803d"
-                             : n == 1                ? "#2563eb"
-                                                     : "#6b7280";
-        sc_rb_vline(out, sc_rb_x(tmax, s), y + 2, y + SC_RB_ROW - 2, cls, stroke,
-                    g == SC_REPORT_GAP_OUT ? 3 : 2);
-        const char *code = sc_report_str(it, "code");
-        int len = snprintf(title, sizeof title, "attempt %zu at %.0f ms%s%s%s", n, s,
-                           code[0] ? " (" : "", code, code[0] ? ")" : "");
-        if (len > 0 && (size_t)len < sizeof title && sc_report_has_num(it, "gap_ms"))
-            snprintf(title + len, sizeof title - (size_t)len,
-                     ": gap %.0f ms, expected %.0f-%.0f ms%s", sc_report_num(it, "gap_ms", 0),
-                     sc_report_num(it, "expected_min_ms", 0),
-                     sc_report_num(it, "expected_max_ms", 0),
-                     g == SC_REPORT_GAP_OUT ? ", outside its window" : "");
-        fputs("><title>", out);
-        H(title);
-        fputs("</title></line>", out);
+        sc_rb_run(out, tmax, y, s, e);
+        sc_rb_mark(out, it, g, n, tmax, y);
     }
+}
 
-    /* The row in words. */
+/* The row in words, right of the chart. */
+static void sc_rb_row_text(FILE *out, const sc_report_case *k, const sc_report_reconnect_stats *st,
+                           double y)
+{
     fprintf(out, "<text class=\"rb-text\" x=\"%d\" y=\"", SC_RB_W - SC_RB_RIGHT + 10);
     sc_html_num(out, y + 15);
-    fprintf(out, "\">%zu attempt%s, ", st.attempts, st.attempts == 1 ? "" : "s");
-    if (st.gaps == 0)
+    fprintf(out, "\">%zu attempt%s, ", st->attempts, st->attempts == 1 ? "" : "s");
+    if (st->gaps == 0)
         fputs("no gap checked", out);
     else
-        fprintf(out, "%zu of %zu gap%s out of window", st.out, st.gaps, st.gaps == 1 ? "" : "s");
+        fprintf(out, "%zu of %zu gap%s out of window", st->out, st->gaps, st->gaps == 1 ? "" : "s");
     if (k->verdict != SC_VERDICT_PASS) {
         fputs(", ", out);
         H(k->verdict == SC_VERDICT_UNKNOWN && k->verdict_text[0]
               ? k->verdict_text
               : sc_report_verdict_name(k->verdict));
     }
-    if (st.attempts > SC_RB_MAX_ATTEMPTS)
+    if (st->attempts > SC_RB_MAX_ATTEMPTS)
         fprintf(out, " (first %d drawn)", SC_RB_MAX_ATTEMPTS);
+}
+
+static void sc_rb_row(FILE *out, const sc_report_model *m, size_t index, size_t rowno, double tmax)
+{
+    const sc_report_case *k = &m->cases[index];
+    const cJSON *attempts = sc_report_reconnect_attempts(k);
+    sc_report_reconnect_stats st;
+    sc_report_reconnect_stats_of(attempts, SC_RB_MAX_ATTEMPTS, &st);
+    double y = SC_RB_TOP + (double)rowno * SC_RB_ROW;
+
+    fputs("<g class=\"rb-row\" data-pair=\"", out);
+    sc_html_pair(out, m, k->row, k->col);
+    fputs("\">", out);
+    sc_rb_row_label(out, m, index, rowno, y);
+    sc_rb_windows(out, attempts, tmax, y);
+    sc_rb_attempts(out, attempts, tmax, y);
+    sc_rb_row_text(out, k, &st, y);
     fputs("</text></g>", out);
 }
 
