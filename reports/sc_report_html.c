@@ -135,31 +135,48 @@ static void sc_html_case(FILE *out, const sc_report_case *k, size_t index)
     fputs("</div></details>\n", out);
 }
 
-static void sc_html_header(FILE *out, const cJSON *report, const sc_report_model *m,
-                           bool has_reconnect)
+/* One "<tr><th>label</th><td>text</td></tr>" of the info table, when `text` is not empty. */
+static void sc_html_info_row(FILE *out, const char *label, const char *text)
 {
-    const char *tool = sc_report_str(report, "tool");
-    fputs("<header>\n<h1>", out);
-    H(tool[0] ? tool : "streamconform");
-    fputs(" interop report</h1>\n", out);
-    if (!cJSON_IsTrue(cJSON_IsObject(report) ? cJSON_GetObjectItemCaseSensitive(report, "complete")
-                                             : NULL))
-        fputs("<p class=\"banner\"><strong>Incomplete run:</strong> not every selected case "
-              "finished; this page shows the cases in the report.</p>\n",
-              out);
+    if (!text[0])
+        return;
+    fprintf(out, "<tr><th>%s</th><td>", label);
+    H(text);
+    fputs("</td></tr>\n", out);
+}
+
+/* One implementation: its client and server versions, or whatever the report holds. */
+static void sc_html_impl_row(FILE *out, const cJSON *im)
+{
+    fputs("<tr><th>", out);
+    H(im->string);
+    fputs("</th><td>", out);
+    if (cJSON_IsObject(im)) {
+        const char *cl = sc_report_str(im, "client"), *sv = sc_report_str(im, "server");
+        if (cl[0]) {
+            fputs("client: ", out);
+            H(cl);
+        }
+        if (cl[0] && sv[0])
+            fputs("<br>", out);
+        if (sv[0]) {
+            fputs("server: ", out);
+            H(sv);
+        }
+    } else {
+        char *text = sc_report_text(im);
+        H(text);
+        sc_report_text_free(text);
+    }
+    fputs("</td></tr>\n", out);
+}
+
+/* Version, start, duration and the implementations. */
+static void sc_html_info(FILE *out, const cJSON *report)
+{
     fputs("<table class=\"info\">\n", out);
-    const char *version = sc_report_str(report, "version");
-    if (version[0]) {
-        fputs("<tr><th>version</th><td>", out);
-        H(version);
-        fputs("</td></tr>\n", out);
-    }
-    const char *started = sc_report_str(report, "started_at");
-    if (started[0]) {
-        fputs("<tr><th>started</th><td>", out);
-        H(started);
-        fputs("</td></tr>\n", out);
-    }
+    sc_html_info_row(out, "version", sc_report_str(report, "version"));
+    sc_html_info_row(out, "started", sc_report_str(report, "started_at"));
     if (sc_report_has_num(report, "duration_ms")) {
         char buf[64];
         sc_report_fmt_ms(buf, sizeof buf, sc_report_num(report, "duration_ms", 0));
@@ -169,30 +186,14 @@ static void sc_html_header(FILE *out, const cJSON *report, const sc_report_model
     const cJSON *im;
     cJSON_ArrayForEach(im, impls)
     {
-        fputs("<tr><th>", out);
-        H(im->string);
-        fputs("</th><td>", out);
-        if (cJSON_IsObject(im)) {
-            const char *cl = sc_report_str(im, "client"), *sv = sc_report_str(im, "server");
-            if (cl[0]) {
-                fputs("client: ", out);
-                H(cl);
-            }
-            if (cl[0] && sv[0])
-                fputs("<br>", out);
-            if (sv[0]) {
-                fputs("server: ", out);
-                H(sv);
-            }
-        } else {
-            char *text = sc_report_text(im);
-            H(text);
-            sc_report_text_free(text);
-        }
-        fputs("</td></tr>\n", out);
+        sc_html_impl_row(out, im);
     }
     fputs("</table>\n", out);
-    const sc_report_counts *t = &m->totals;
+}
+
+/* The totals by verdict and the save button. */
+static void sc_html_totals(FILE *out, const sc_report_counts *t)
+{
     fprintf(out,
             "<p class=\"totals\"><span><strong>%zu</strong> cases</span>"
             "<span class=\"badge v-pass\">%zu passed</span>"
@@ -208,6 +209,22 @@ static void sc_html_header(FILE *out, const cJSON *report, const sc_report_model
     if (t->flaky)
         fprintf(out, "<span>%zu flaky (passed on retry)</span>", t->flaky);
     fputs("<button type=\"button\" id=\"save-json\">Save report.json</button></p>\n", out);
+}
+
+static void sc_html_header(FILE *out, const cJSON *report, const sc_report_model *m,
+                           bool has_reconnect)
+{
+    const char *tool = sc_report_str(report, "tool");
+    fputs("<header>\n<h1>", out);
+    H(tool[0] ? tool : "streamconform");
+    fputs(" interop report</h1>\n", out);
+    if (!cJSON_IsTrue(cJSON_IsObject(report) ? cJSON_GetObjectItemCaseSensitive(report, "complete")
+                                             : NULL))
+        fputs("<p class=\"banner\"><strong>Incomplete run:</strong> not every selected case "
+              "finished; this page shows the cases in the report.</p>\n",
+              out);
+    sc_html_info(out, report);
+    sc_html_totals(out, &m->totals);
     size_t bad = 0;
     for (size_t i = 0; i < m->ncases; i++)
         bad += sc_report_verdict_is_bad(m->cases[i].verdict);
