@@ -7,6 +7,8 @@
 
 #include "sc_base64.h"
 #include "sc_json.h"
+#include "sc_json_ctx.h"
+#include "sc_json_field.h"
 #include "streaming.pb-c.h"
 
 #include <float.h>
@@ -1275,6 +1277,91 @@ static void test_garbage_never_crashes(void **state)
     free(big);
 }
 
+/* ---- the internal helpers shared by the encoder and the decoder (sc_json_ctx, sc_json_field) */
+
+static void test_ctx_path_and_first_error(void **state)
+{
+    (void)state;
+    char err[ERR_MAX];
+    sc_json_ctx ctx;
+    sc_json_ctx_init(&ctx, err, sizeof err);
+    assert_string_equal(err, "");
+    size_t root = sc_json_path_push_field(&ctx, "items");
+    size_t saved = sc_json_path_push(&ctx, "[%d]", 2);
+    sc_json_path_push_field(&ctx, "name");
+    sc_json_fail(&ctx, "bad %s", "value");
+    sc_json_fail(&ctx, "ignored"); /* only the first error is kept */
+    assert_string_equal(err, "items[2].name: bad value");
+    sc_json_path_pop(&ctx, saved);
+    assert_string_equal(ctx.path, "items");
+    sc_json_path_pop(&ctx, root);
+    assert_string_equal(ctx.path, "");
+
+    sc_json_ctx_init(&ctx, err, sizeof err);
+    sc_json_fail(&ctx, "at the top");
+    assert_string_equal(err, "(root): at the top");
+    sc_json_ctx_init(&ctx, NULL, 0); /* no buffer: still records that it failed */
+    sc_json_fail(&ctx, "nowhere");
+    assert_true(ctx.failed);
+}
+
+static void test_text_helpers(void **state)
+{
+    (void)state;
+    char buf[SC_JSON_SCRATCH];
+    bool frac;
+    assert_true(sc_json_scan_number("-12", &frac));
+    assert_false(frac);
+    assert_true(sc_json_scan_number("0.5e-3", &frac));
+    assert_true(frac);
+    assert_false(sc_json_scan_number("01", &frac));
+    assert_false(sc_json_scan_number("1.", &frac));
+    assert_false(sc_json_scan_number("", &frac));
+    assert_false(sc_json_scan_number("1e", &frac));
+    sc_json_format_double(0.1, buf, sizeof buf);
+    assert_string_equal(buf, "0.1");
+    sc_json_format_double(-INFINITY, buf, sizeof buf);
+    assert_string_equal(buf, "-Infinity");
+    sc_json_format_float(0.1f, buf, sizeof buf);
+    assert_string_equal(buf, "0.1");
+    assert_true(sc_json_utf8_valid("caf\xc3\xa9"));
+    assert_false(sc_json_utf8_valid("\xc0\x80"));         /* overlong NUL */
+    assert_false(sc_json_utf8_valid("\xed\xa0\x80"));     /* a surrogate */
+    assert_false(sc_json_utf8_valid("\xf4\x90\x80\x80")); /* above U+10FFFF */
+    cJSON *t = cJSON_CreateTrue();
+    assert_string_equal(sc_json_describe(t, buf, sizeof buf), "true");
+    cJSON_Delete(t);
+    assert_string_equal(sc_json_describe(NULL, buf, sizeof buf), "nothing");
+}
+
+static void test_field_helpers(void **state)
+{
+    (void)state;
+    char *name = sc_json_name_dup("color_by_id");
+    assert_non_null(name);
+    assert_string_equal(name, "colorById");
+    free(name);
+    assert_true(sc_json_name_equals("f_int32", "fInt32"));
+    assert_false(sc_json_name_equals("f_int32", "f_int32"));
+    const ProtobufCFieldDescriptor *map = sc_json_find_field(&test_scalars_descriptor, "colorById");
+    assert_non_null(map);
+    assert_ptr_equal(sc_json_find_field(&test_scalars_descriptor, "color_by_id"), map);
+    assert_true(sc_json_field_is_map(&test_scalars_descriptor, map));
+    const ProtobufCFieldDescriptor *rep = sc_json_find_field_by_id(&test_scalars_descriptor, 17);
+    assert_non_null(rep);
+    assert_string_equal(rep->name, "r_int64");
+    assert_false(sc_json_field_is_map(&test_scalars_descriptor, rep));
+    assert_null(sc_json_find_field(&test_scalars_descriptor, "nope"));
+    assert_null(sc_json_find_field_by_id(&test_scalars_descriptor, 99));
+    sc_json_int_limits lim = sc_json_int_limits_of(PROTOBUF_C_TYPE_UINT32);
+    assert_false(lim.is_signed);
+    assert_true(lim.max == UINT32_MAX);
+    assert_string_equal(lim.name, "uint32");
+    assert_int_equal(sc_json_value_size(PROTOBUF_C_TYPE_BYTES), sizeof(ProtobufCBinaryData));
+    assert_true(sc_json_is_pointer_type(PROTOBUF_C_TYPE_STRING));
+    assert_false(sc_json_is_pointer_type(PROTOBUF_C_TYPE_BYTES));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1304,6 +1391,9 @@ int main(void)
         cmocka_unit_test(test_text_api_errors),
         cmocka_unit_test(test_find_descriptor),
         cmocka_unit_test(test_garbage_never_crashes),
+        cmocka_unit_test(test_ctx_path_and_first_error),
+        cmocka_unit_test(test_text_helpers),
+        cmocka_unit_test(test_field_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
