@@ -14,35 +14,56 @@
 /* Backtracking budget of one match: bounds the cost of pathological patterns ("*a*a*a*..."). */
 #define SC_FILTER_MAX_STEPS 100000
 
+static bool glob(const char *p, const char *s, const char *pat_start, long *steps);
+
+/* `p` points at "**": try the rest of the pattern at every position of `s`, '/' included. A whole
+ * "**" segment followed by '/' may also stand for zero segments ("a/ ** /b" matches "a/b"). */
+static bool glob_double_star(const char *p, const char *s, const char *pat_start, long *steps)
+{
+    const char *rest = p + 2;
+    bool whole = (p == pat_start || p[-1] == '/') && (*rest == '/' || *rest == '\0');
+    if (whole && *rest == '/' && glob(rest + 1, s, pat_start, steps))
+        return true; /* zero segments */
+    for (const char *t = s;; t++) {
+        if (glob(rest, t, pat_start, steps))
+            return true;
+        if (*t == '\0')
+            return false;
+    }
+}
+
+/* `p` points at a single "*": try the rest of the pattern at every position up to the end of
+ * the current segment. */
+static bool glob_star(const char *p, const char *s, const char *pat_start, long *steps)
+{
+    for (const char *t = s;; t++) {
+        if (glob(p + 1, t, pat_start, steps))
+            return true;
+        if (*t == '\0' || *t == '/')
+            return false;
+    }
+}
+
+/* Is `p` a trailing "/ **", which also matches the end of the name ("a/ **" matches "a")? */
+static bool trailing_double_star(const char *p)
+{
+    return p[0] == '/' && p[1] == '*' && p[2] == '*' && p[3] == '\0';
+}
+
 /* Glob with segments: "*" matches within a segment (never '/'), "**" any run of characters,
- * '/' included; "a/ ** /b" (a whole "**" segment) also matches "a/b" (zero segments). */
+ * '/' included; "a/ ** /b" (a whole "**" segment) also matches "a/b" (zero segments). Every call
+ * counts one step against SC_FILTER_MAX_STEPS. */
 static bool glob(const char *p, const char *s, const char *pat_start, long *steps)
 {
     if (++*steps > SC_FILTER_MAX_STEPS)
         return false;
     while (*p != '\0') {
-        if (p[0] == '*' && p[1] == '*') {
-            const char *rest = p + 2;
-            bool whole = (p == pat_start || p[-1] == '/') && (*rest == '/' || *rest == '\0');
-            if (whole && *rest == '/' && glob(rest + 1, s, pat_start, steps))
-                return true; /* zero segments */
-            for (const char *t = s;; t++) {
-                if (glob(rest, t, pat_start, steps))
-                    return true;
-                if (*t == '\0')
-                    return false;
-            }
-        }
-        if (*p == '*') {
-            for (const char *t = s;; t++) {
-                if (glob(p + 1, t, pat_start, steps))
-                    return true;
-                if (*t == '\0' || *t == '/')
-                    return false;
-            }
-        }
-        if (p[0] == '/' && p[1] == '*' && p[2] == '*' && p[3] == '\0' && *s == '\0')
-            return true; /* "a/ **" matches "a" too */
+        if (p[0] == '*' && p[1] == '*')
+            return glob_double_star(p, s, pat_start, steps);
+        if (*p == '*')
+            return glob_star(p, s, pat_start, steps);
+        if (trailing_double_star(p) && *s == '\0')
+            return true;
         if (*p != *s)
             return false;
         p++;

@@ -68,30 +68,20 @@ static void sc_md_totals(FILE *out, const sc_report_counts *t)
     fputs(".\n\n", out);
 }
 
-/* "Reconnect and backoff by client": scenario x client->server pair -> attempts and gaps out of
- * window, for the cases the HTML report draws (docs/report-format.md). Nothing without them. */
-static int sc_md_reconnect(FILE *out, const sc_report_model *m)
+/* used[cell] = some drawn scenario has reconnect data for the pair of that cell: the table's
+ * columns. */
+static void sc_md_rc_used(const sc_report_model *m, const sc_report_reconnect_index *ix,
+                          size_t ngroups, bool *used)
 {
-    sc_report_reconnect_index ix;
-    if (sc_report_reconnect_index_init(&ix, m) != 0)
-        return -1;
-    if (ix.ngroups == 0) {
-        sc_report_reconnect_index_free(&ix);
-        return 0;
-    }
-    size_t ncells = m->nclients * m->nservers;
-    bool *used = calloc(ncells + 1, sizeof *used);
-    if (!used) {
-        sc_report_reconnect_index_free(&ix);
-        return -1;
-    }
-    size_t ngroups = ix.ngroups < SC_REPORT_RECONNECT_MAX_SCENARIOS
-                         ? ix.ngroups
-                         : SC_REPORT_RECONNECT_MAX_SCENARIOS;
-    for (size_t i = 0; i < ix.group_start[ngroups]; i++) {
-        const sc_report_case *k = &m->cases[ix.cases[i]];
+    for (size_t i = 0; i < ix->group_start[ngroups]; i++) {
+        const sc_report_case *k = &m->cases[ix->cases[i]];
         used[sc_report_cell(m, k->row, k->col)] = true;
     }
+}
+
+/* The heading and the table's header rows: one column per used client->server pair. */
+static void sc_md_rc_head(FILE *out, const sc_report_model *m, const bool *used, size_t ncells)
+{
     fputs("## Reconnect and backoff by client\n\n| scenario |", out);
     for (size_t cell = 0; cell < ncells; cell++) {
         if (!used[cell])
@@ -107,44 +97,85 @@ static int sc_md_reconnect(FILE *out, const sc_report_model *m)
         if (used[cell])
             fputs(" --- |", out);
     fputc('\n', out);
-    for (size_t g = 0; g < ngroups; g++) {
-        size_t first = ix.group_start[g], end = ix.group_start[g + 1];
-        fputs("| ", out);
-        sc_report_md_inline(out, m->cases[ix.cases[first]].scenario);
-        fputs(" |", out);
-        /* The scenario's cases are in cell order: walk both together (the first case of a
-         * pair when it has several). */
-        size_t i = first;
-        for (size_t cell = 0; cell < ncells; cell++) {
-            if (!used[cell])
-                continue;
-            while (i < end &&
-                   sc_report_cell(m, m->cases[ix.cases[i]].row, m->cases[ix.cases[i]].col) < cell)
-                i++;
-            const sc_report_case *k = i < end ? &m->cases[ix.cases[i]] : NULL;
-            if (!k || sc_report_cell(m, k->row, k->col) != cell) {
-                fputs(" – |", out);
-                continue;
-            }
-            sc_report_reconnect_stats st;
-            sc_report_reconnect_stats_of(sc_report_reconnect_attempts(k), 0, &st);
-            fprintf(out, " %zu attempt%s", st.attempts, st.attempts == 1 ? "" : "s");
-            if (st.gaps)
-                fprintf(out, ", %zu out%s", st.out, st.out ? " ✗" : "");
-            fputs(" |", out);
+}
+
+/* One cell: the attempts of case `k` and how many gaps fell outside their window. */
+static void sc_md_rc_cell(FILE *out, const sc_report_case *k)
+{
+    sc_report_reconnect_stats st;
+    sc_report_reconnect_stats_of(sc_report_reconnect_attempts(k), 0, &st);
+    fprintf(out, " %zu attempt%s", st.attempts, st.attempts == 1 ? "" : "s");
+    if (st.gaps)
+        fprintf(out, ", %zu out%s", st.out, st.out ? " ✗" : "");
+    fputs(" |", out);
+}
+
+/* The row of scenario group `g`. */
+static void sc_md_rc_row(FILE *out, const sc_report_model *m, const sc_report_reconnect_index *ix,
+                         size_t g, const bool *used, size_t ncells)
+{
+    size_t first = ix->group_start[g], end = ix->group_start[g + 1];
+    fputs("| ", out);
+    sc_report_md_inline(out, m->cases[ix->cases[first]].scenario);
+    fputs(" |", out);
+    /* The scenario's cases are in cell order: walk both together (the first case of a
+     * pair when it has several). */
+    size_t i = first;
+    for (size_t cell = 0; cell < ncells; cell++) {
+        if (!used[cell])
+            continue;
+        while (i < end &&
+               sc_report_cell(m, m->cases[ix->cases[i]].row, m->cases[ix->cases[i]].col) < cell)
+            i++;
+        const sc_report_case *k = i < end ? &m->cases[ix->cases[i]] : NULL;
+        if (!k || sc_report_cell(m, k->row, k->col) != cell) {
+            fputs(" – |", out);
+            continue;
         }
-        fputc('\n', out);
+        sc_md_rc_cell(out, k);
     }
+    fputc('\n', out);
+}
+
+/* The table of the first `ngroups` scenarios of `ix` and its legend. Returns -1 when out of
+ * memory. */
+static int sc_md_rc_table(FILE *out, const sc_report_model *m, const sc_report_reconnect_index *ix,
+                          size_t ngroups)
+{
+    size_t ncells = m->nclients * m->nservers;
+    bool *used = calloc(ncells + 1, sizeof *used);
+    if (!used)
+        return -1;
+    sc_md_rc_used(m, ix, ngroups, used);
+    sc_md_rc_head(out, m, used, ncells);
+    for (size_t g = 0; g < ngroups; g++)
+        sc_md_rc_row(out, m, ix, g, used, ncells);
     fputs("\nCells: attempts made, then how many of the gaps between them fell outside the "
           "expected backoff window (✗); – no reconnect data (skipped or not run). report.html "
           "draws them.\n\n",
           out);
-    if (ix.ngroups > ngroups)
+    free(used);
+    return 0;
+}
+
+/* "Reconnect and backoff by client": scenario x client->server pair -> attempts and gaps out of
+ * window, for the cases the HTML report draws (docs/report-format.md). Nothing without them. */
+static int sc_md_reconnect(FILE *out, const sc_report_model *m)
+{
+    sc_report_reconnect_index ix;
+    if (sc_report_reconnect_index_init(&ix, m) != 0)
+        return -1;
+    int rc = 0;
+    size_t ngroups = ix.ngroups < SC_REPORT_RECONNECT_MAX_SCENARIOS
+                         ? ix.ngroups
+                         : SC_REPORT_RECONNECT_MAX_SCENARIOS;
+    if (ix.ngroups > 0)
+        rc = sc_md_rc_table(out, m, &ix, ngroups);
+    if (rc == 0 && ix.ngroups > ngroups)
         fprintf(out, "%zu more scenarios with reconnect data not listed.\n\n",
                 ix.ngroups - ngroups);
-    free(used);
     sc_report_reconnect_index_free(&ix);
-    return 0;
+    return rc;
 }
 
 static void sc_md_json_block(FILE *out, const char *label, const cJSON *v)
@@ -244,12 +275,9 @@ static void sc_md_problem(FILE *out, const sc_report_case *k)
     }
 }
 
-int sc_report_write_markdown(const cJSON *report, FILE *out, char *err, size_t errlen)
+/* The title, the run line (version, start, duration) and the incomplete-run banner. */
+static void sc_md_run(FILE *out, const cJSON *report)
 {
-    sc_report_model m;
-    if (sc_report_model_init(&m, report, err, errlen) != 0)
-        return -1;
-
     const char *tool = sc_report_str(report, "tool");
     fputs("# ", out);
     sc_report_md_inline(out, tool[0] ? tool : "streamconform");
@@ -282,7 +310,31 @@ int sc_report_write_markdown(const cJSON *report, FILE *out, char *err, size_t e
         fputs("**Incomplete run:** not every selected case finished; the counts cover the cases "
               "in the report.\n\n",
               out);
+}
 
+/* "No failures." or the failures section, one entry per bad case. */
+static void sc_md_failures(FILE *out, const sc_report_model *m)
+{
+    size_t problems = 0;
+    for (size_t i = 0; i < m->ncases; i++)
+        if (sc_report_verdict_is_bad(m->cases[i].verdict))
+            problems++;
+    if (problems == 0) {
+        fputs("No failures.\n", out);
+        return;
+    }
+    fprintf(out, "## Failures (%zu)\n\n", problems);
+    for (size_t i = 0; i < m->ncases; i++)
+        if (sc_report_verdict_is_bad(m->cases[i].verdict))
+            sc_md_problem(out, &m->cases[i]);
+}
+
+int sc_report_write_markdown(const cJSON *report, FILE *out, char *err, size_t errlen)
+{
+    sc_report_model m;
+    if (sc_report_model_init(&m, report, err, errlen) != 0)
+        return -1;
+    sc_md_run(out, report);
     sc_md_matrix(out, &m);
     sc_md_totals(out, &m.totals);
     if (sc_md_reconnect(out, &m) != 0) {
@@ -291,19 +343,7 @@ int sc_report_write_markdown(const cJSON *report, FILE *out, char *err, size_t e
             snprintf(err, errlen, "summary.md: out of memory");
         return -1;
     }
-
-    size_t problems = 0;
-    for (size_t i = 0; i < m.ncases; i++)
-        if (sc_report_verdict_is_bad(m.cases[i].verdict))
-            problems++;
-    if (problems == 0) {
-        fputs("No failures.\n", out);
-    } else {
-        fprintf(out, "## Failures (%zu)\n\n", problems);
-        for (size_t i = 0; i < m.ncases; i++)
-            if (sc_report_verdict_is_bad(m.cases[i].verdict))
-                sc_md_problem(out, &m.cases[i]);
-    }
+    sc_md_failures(out, &m);
     sc_report_model_free(&m);
     if (ferror(out)) {
         if (err && errlen)

@@ -428,6 +428,25 @@ static bool sc_is_alnum_byte(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
 }
 
+/* ASCII punctuation that could start Markdown syntax inside a table cell or a line: written
+ * with a backslash. */
+static const char sc_md_escaped[] = "\\`*[]<|&~#";
+
+static bool sc_md_is_escaped(uint32_t cp)
+{
+    return cp != 0 && cp < 0x80 && strchr(sc_md_escaped, (int)cp) != NULL;
+}
+
+static int sc_emit_md_underscore(FILE *out, const unsigned char *s, size_t i, size_t n)
+{
+    /* Intraword underscores never open or close emphasis (CommonMark): keep names such as
+     * known_failing readable. */
+    if (i > 0 && i + 1 < n && sc_is_alnum_byte(s[i - 1]) && sc_is_alnum_byte(s[i + 1]))
+        return 0;
+    fputs("\\_", out);
+    return 1;
+}
+
 static int sc_emit_md_inline(FILE *out, uint32_t cp, const unsigned char *s, size_t i, size_t n)
 {
     switch (cp) {
@@ -443,27 +462,13 @@ static int sc_emit_md_inline(FILE *out, uint32_t cp, const unsigned char *s, siz
         fputc(' ', out);
         return 1;
     case '_':
-        /* Intraword underscores never open or close emphasis (CommonMark): keep names such as
-         * known_failing readable. */
-        if (i > 0 && i + 1 < n && sc_is_alnum_byte(s[i - 1]) && sc_is_alnum_byte(s[i + 1]))
+        return sc_emit_md_underscore(out, s, i, n);
+    default:
+        if (!sc_md_is_escaped(cp))
             return 0;
-        fputs("\\_", out);
-        return 1;
-    case '\\':
-    case '`':
-    case '*':
-    case '[':
-    case ']':
-    case '<':
-    case '|':
-    case '&':
-    case '~':
-    case '#':
         fputc('\\', out);
         fputc((int)cp, out);
         return 1;
-    default:
-        return 0;
     }
 }
 

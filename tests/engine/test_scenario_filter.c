@@ -45,6 +45,59 @@ static void double_star_crosses_segments(void **state)
                                            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 }
 
+/* Edge cases pinned before glob() was split into its "*" and "**" parts (issue 11): empty
+ * segments, "**" inside a segment, "***", several "**" segments and trailing slashes. */
+static void glob_edge_cases_single_star(void **state)
+{
+    (void)state;
+    assert_true(sc_scenario_pattern_match("a/*/c", "a//c"));
+    assert_false(sc_scenario_pattern_match("*", "a/b"));
+    assert_true(sc_scenario_pattern_match("*", ""));
+    assert_true(sc_scenario_pattern_match("a*", "a"));
+    assert_true(sc_scenario_pattern_match("*b", "ab"));
+    assert_false(sc_scenario_pattern_match("*b", "a/b"));
+    assert_true(sc_scenario_pattern_match("*/", "a/"));
+    assert_false(sc_scenario_pattern_match("*/*", "a/b/c"));
+}
+
+static void glob_edge_cases_double_star(void **state)
+{
+    (void)state;
+    assert_true(sc_scenario_pattern_match("a**", "ab/c"));
+    assert_true(sc_scenario_pattern_match("a**c", "a/b/c"));
+    assert_false(sc_scenario_pattern_match("a**c", "a/b/d"));
+    assert_true(sc_scenario_pattern_match("**/c", "c"));
+    assert_true(sc_scenario_pattern_match("**/c", "a/c"));
+    assert_false(sc_scenario_pattern_match("**/c", "ac"));
+    assert_true(sc_scenario_pattern_match("a/**b", "a/xb"));
+    assert_true(sc_scenario_pattern_match("a/**b", "a/x/b"));
+    assert_true(sc_scenario_pattern_match("a/**b", "a/b"));
+    assert_true(sc_scenario_pattern_match("x**/c", "x/c"));
+    assert_true(sc_scenario_pattern_match("x**/c", "xy/c"));
+    assert_true(sc_scenario_pattern_match("a/**/**/c", "a/c"));
+    assert_true(sc_scenario_pattern_match("a/**/b/**/c", "a/b/c"));
+    assert_true(sc_scenario_pattern_match("a/**/b/**/c", "a/x/b/y/z/c"));
+    assert_true(sc_scenario_pattern_match("a/**", "a/"));
+    assert_false(sc_scenario_pattern_match("a/**", "ab"));
+    assert_true(sc_scenario_pattern_match("/**", ""));
+    assert_true(sc_scenario_pattern_match("/**", "/"));
+    assert_true(sc_scenario_pattern_match("a/**/", "a/"));
+    assert_true(sc_scenario_pattern_match("a/**/", "a/b/"));
+    assert_false(sc_scenario_pattern_match("a/**/", "a"));
+    assert_true(sc_scenario_pattern_match("**", ""));
+    assert_true(sc_scenario_pattern_match("a/***", "a/b/c"));
+    assert_false(sc_scenario_pattern_match("a/***/c", "a/c"));
+    assert_true(sc_scenario_pattern_match("a/***/c", "a/b/c"));
+    assert_true(sc_scenario_pattern_match("***", "a/b"));
+    assert_false(sc_scenario_pattern_match("a/*/**", "a"));
+    assert_true(sc_scenario_pattern_match("a/*/**", "a/b"));
+    assert_false(sc_scenario_pattern_match("a/**/*", "a"));
+    assert_true(sc_scenario_pattern_match("a/**/*", "a/b/c"));
+    assert_true(sc_scenario_pattern_match("a/**x/c", "a/yx/c"));
+    assert_true(sc_scenario_pattern_match("**a", "b/a"));
+    assert_false(sc_scenario_pattern_match("**a", "b/ab"));
+}
+
 static void case_ids(void **state)
 {
     (void)state;
@@ -169,6 +222,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(single_star_stays_in_a_segment),
         cmocka_unit_test(double_star_crosses_segments),
+        cmocka_unit_test(glob_edge_cases_single_star),
+        cmocka_unit_test(glob_edge_cases_double_star),
         cmocka_unit_test(case_ids),
         cmocka_unit_test(filters),
         cmocka_unit_test(at_file),

@@ -1,0 +1,64 @@
+/* sc_runner_internal: private to the sc_runner_* files. The state of one run (its peers, its
+ * cases and what the runner keeps beside each) and the functions the runner's files call across
+ * each other. sc_runner.c drives the run (poll loop, cases, proxies); sc_runner_plan.c builds
+ * the cases; sc_runner_report.c turns the run into report.json; sc_runner_impl.c resolves
+ * implementations. */
+#ifndef SC_RUNNER_INTERNAL_H
+#define SC_RUNNER_INTERNAL_H
+
+#include "sc_case.h"
+#include "sc_runner.h"
+#include "sc_runner_peer.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* What the runner keeps per case beside the pure sc_case: its fault proxy, if it has faults. */
+typedef struct {
+    sc_peer proxy;  /* `streamconform proxy` in front of the server (up only while running) */
+    cJSON *records; /* the proxy's connection records so far (owned) */
+} sc_case_io;
+
+typedef struct {
+    const sc_run_config *cfg; /* borrowed */
+    sc_peer drivers[SC_RUNNER_MAX_IMPLS];
+    sc_peer servers[SC_RUNNER_MAX_IMPLS + 1];
+    /* cfg->servers, then the scripted server when a scripted case is selected */
+    const sc_impl *server_impls[SC_RUNNER_MAX_IMPLS + 1];
+    size_t n_servers;
+    sc_impl script_impl;
+    char scripts_path[64]; /* its --scripts file ("" when none) */
+    sc_impl proxy_impl;    /* this binary, verb "proxy" */
+    sc_case_io *io;        /* one per case (owned) */
+    sc_case *cases;        /* owned */
+    size_t n_cases;
+    size_t done, failing, in_flight;
+    int64_t started_ms;
+    time_t started_wall;
+    bool complete;
+} sc_run;
+
+/* sc_runner_impl.c: the absolute path of this binary (caller frees), or NULL. */
+char *sc_runner_self_exe(void);
+
+/* sc_runner_plan.c: add the scripted server to the run when a scripted case is selected: this
+ * binary's script-server, with an empty --scripts file that sc_run_plan fills. 0, or -1 with a
+ * message. */
+int sc_run_add_script_server(sc_run *r, char *err, size_t errlen);
+
+/* sc_runner_plan.c: build every case (r->cases, r->io): scenarios x clients x servers,
+ * filtered, with the known lists applied; skipped cases are already done. 0, or -1 with a
+ * message. */
+int sc_run_plan(sc_run *r, char *err, size_t errlen);
+
+/* sc_runner_report.c: the run as report.json (a new tree the caller deletes). */
+cJSON *sc_run_report_json(const sc_run *r);
+
+/* sc_runner_report.c: write report.json and the reports derived from it into the configured
+ * output folder. 0, or -1 with a message. */
+int sc_run_write_report(const sc_run *r, char *err, size_t errlen);
+
+#endif

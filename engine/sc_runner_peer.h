@@ -1,0 +1,50 @@
+/* sc_runner_peer: one process of a run (a server peer, a client driver or a case's fault proxy)
+ * and its pipes: starting it (a server waits for its ready line), stopping it, the last bytes of
+ * its stderr, and the driver's stdin lines not yet written (written as the pipe takes them, so
+ * the runner's poll() loop never blocks on a slow driver). */
+#ifndef SC_RUNNER_PEER_H
+#define SC_RUNNER_PEER_H
+
+#include "sc_proc.h"
+#include "sc_runner.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Bound on stopping a peer with SIGTERM before it is SIGKILLed. */
+#define SC_RUNNER_STOP_MS 5000
+
+typedef struct {
+    const sc_impl *impl; /* borrowed from the run's configuration */
+    bool is_server;
+    sc_proc proc;
+    bool up;
+    int restarts;
+    bool given_up;
+    char err_tail[SC_RUNNER_STDERR_TAIL]; /* ring of the last stderr bytes */
+    size_t err_len, err_pos;
+    char *pending; /* driver stdin bytes not yet written (owned) */
+    size_t pending_len;
+} sc_peer;
+
+/* The stderr tail as a string (caller frees), or NULL when out of memory. */
+char *sc_peer_stderr_tail(const sc_peer *p);
+
+/* Read what the peer wrote to stderr so far into its tail (non-blocking pipe). */
+void sc_peer_drain_stderr(sc_peer *p);
+
+/* Start the peer's server (`serve --listen 127.0.0.1:0 --events -`, waiting for its ready line)
+ * or its client driver. 0, or -1 with a message (and the server's stderr) in `err`. */
+int sc_peer_start(sc_peer *p, char *err, size_t errlen);
+
+/* Stop a peer that is up: close a driver's stdin, send `sig`, SIGKILL after SC_RUNNER_STOP_MS;
+ * drops its unwritten stdin lines. */
+void sc_peer_stop(sc_peer *p, int sig);
+
+/* Queue `line` plus a newline for the peer's stdin. 0, or -1 when out of memory. */
+int sc_peer_write(sc_peer *p, const char *line);
+
+/* Write as much of the queued stdin as the pipe takes now. */
+void sc_peer_flush(sc_peer *p);
+
+#endif

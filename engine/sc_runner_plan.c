@@ -1,0 +1,127 @@
+/* sc_runner_plan: which cases a run has (scenarios x clients x servers, filtered, with the
+ * known lists applied) and the scripted server it adds for scripted scenarios. */
+#include "sc_runner.h"
+#include "sc_runner_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool sc_runner_has_case(const sc_scenario *s, const char *server)
+{
+    return sc_scenario_is_scripted(s) || strcmp(server, SC_SCENARIO_SCRIPT_SERVER) != 0;
+}
+
+bool sc_runner_adds_script_server(const sc_scenario_set *set, const sc_filter *filter,
+                                  const char *const *clients, size_t n_clients)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        const sc_scenario *s = set->items[i];
+        for (size_t ci = 0; ci < n_clients && sc_scenario_is_scripted(s); ci++) {
+            char *id =
+                sc_runner_case_id(sc_scenario_name(s), clients[ci], SC_SCENARIO_SCRIPT_SERVER);
+            bool selected = id != NULL && (filter == NULL || sc_filter_selects(filter, s, id));
+            free(id);
+            if (selected)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Add the scripted server to the run when a scripted case is selected: this binary's
+ * script-server, with an empty --scripts file that sc_run_plan() fills. */
+int sc_run_add_script_server(sc_run *r, char *err, size_t errlen)
+{
+    const sc_run_config *cfg = r->cfg;
+    const char *names[SC_RUNNER_MAX_IMPLS];
+    for (size_t i = 0; i < cfg->n_clients; i++)
+        names[i] = cfg->clients[i].name;
+    if (!sc_runner_adds_script_server(cfg->scenarios, cfg->filter, names, cfg->n_clients))
+        return 0;
+    if (sc_impl_resolve("c", &r->script_impl, err, errlen) != 0)
+        return -1;
+    r->script_impl.name = SC_SCENARIO_SCRIPT_SERVER;
+    r->script_impl.server_verb = "script-server";
+    r->script_impl.description = "streamconform scripted server (server.script)";
+    const char *tmp = getenv("TMPDIR");
+    snprintf(r->scripts_path, sizeof r->scripts_path, "%s/sc-scripts-XXXXXX.jsonl",
+             tmp != NULL && strlen(tmp) < 32 ? tmp : "/tmp");
+    int fd = mkstemps(r->scripts_path, 6);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create the scripted server's scripts file %s: %s",
+                 r->scripts_path, strerror(errno));
+        r->scripts_path[0] = '\0';
+        return -1;
+    }
+    close(fd);
+    r->script_impl.scripts = r->scripts_path;
+    r->server_impls[r->n_servers] = &r->script_impl;
+    r->servers[r->n_servers] = (sc_peer){.impl = &r->script_impl, .is_server = true};
+    r->n_servers++;
+    return 0;
+}
+
+/* One line of the scripts file: the script of a scripted case, by its id. */
+static int add_script(sc_run *r, const sc_scenario *s, const char *case_id, char *err,
+                      size_t errlen)
+{
+    cJSON *line = sc_scenario_script_line(s, case_id);
+    char *text = line != NULL ? cJSON_PrintUnformatted(line) : NULL;
+    cJSON_Delete(line);
+    FILE *f = text != NULL ? fopen(r->scripts_path, "a") : NULL;
+    int rc = f != NULL && fprintf(f, "%s\n", text) >= 0 ? 0 : -1;
+    if (f != NULL && fclose(f) != 0)
+        rc = -1;
+    free(text);
+    if (rc != 0)
+        snprintf(err, errlen, "cannot write the script of %s to %s", case_id, r->scripts_path);
+    return rc;
+}
+
+/* Build every case: scenarios x clients x servers, filtered, with the known lists applied. */
+int sc_run_plan(sc_run *r, char *err, size_t errlen)
+{
+    const sc_run_config *cfg = r->cfg;
+    size_t max = cfg->scenarios->count * cfg->n_clients * r->n_servers;
+    r->cases = calloc(max ? max : 1, sizeof *r->cases);
+    r->io = calloc(max ? max : 1, sizeof *r->io);
+    if (r->cases == NULL || r->io == NULL) {
+        snprintf(err, errlen, "out of memory planning %zu cases", max);
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->scenarios->count; i++) {
+        const sc_scenario *s = cfg->scenarios->items[i];
+        for (size_t ci = 0; ci < cfg->n_clients; ci++) {
+            for (size_t si = 0; si < r->n_servers; si++) {
+                const char *server = r->server_impls[si]->name;
+                if (!sc_runner_has_case(s, server))
+                    continue;
+                char *id = sc_runner_case_id(sc_scenario_name(s), cfg->clients[ci].name, server);
+                if (id == NULL)
+                    return -1;
+                if (cfg->filter && !sc_filter_selects(cfg->filter, s, id)) {
+                    free(id);
+                    continue;
+                }
+                sc_case *c = &r->cases[r->n_cases++];
+                sc_case_init(c, s, id, (int)ci, (int)si);
+                free(id);
+                const char *why = NULL;
+                if (!sc_scenario_applies(s, cfg->clients[ci].name, server, &why)) {
+                    sc_case_skip(c, why);
+                    continue;
+                }
+                if (sc_scenario_is_scripted(s) && add_script(r, s, c->id, err, errlen) != 0)
+                    return -1;
+                if (cfg->known_failing)
+                    c->known_failing = sc_case_list_match(cfg->known_failing, c->id);
+                if (cfg->known_flaky)
+                    c->known_flaky = sc_case_list_match(cfg->known_flaky, c->id) != NULL;
+            }
+        }
+    }
+    return 0;
+}
