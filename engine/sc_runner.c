@@ -173,8 +173,7 @@ static void fail_cases_of(sc_run *r, sc_peer *p, const char *why, const sc_case 
         r->in_flight--;
         if (culprit != NULL && c->state == SC_CASE_RUNNING) {
             proxy_finish(r, c);
-            c->state = SC_CASE_QUEUED; /* restarted with the driver; its attempt did not count */
-            c->attempts--;
+            sc_case_requeue(c); /* restarted with the driver; its attempt did not count */
             continue;
         }
         sc_case_error(c, why, tail, now);
