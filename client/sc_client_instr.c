@@ -1,5 +1,6 @@
 #include "sc_client_instr.h"
 #include "sc_base64.h"
+#include "sc_jcheck.h"
 #include "sc_json.h"
 #include "sc_status.h"
 
@@ -8,9 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Largest JSON integer that a double holds exactly. */
-#define SC_INSTR_MAX_EXACT 9007199254740991.0
 
 typedef struct {
     char *err;
@@ -23,75 +21,79 @@ static int fail(perr *e, const char *field, const char *why)
     return -1;
 }
 
-static bool is_known(const char *key, const char *const *names)
+#define MS(name, lo)                                                                               \
+    {                                                                                              \
+        .key = name, .types = SC_JT_INT | SC_JT_NULL, .ranged = true, .min = lo,                   \
+        .max = SC_INSTR_MAX_MS                                                                     \
+    }
+#define INT32(name)                                                                                \
+    {                                                                                              \
+        .key = name, .types = SC_JT_INT | SC_JT_NULL, .ranged = true, .min = 0, .max = INT32_MAX   \
+    }
+
+/* The instruction line, in the order its values are reported; the structured members (metadata,
+ * requests, cancel, reconnect, channel, path) are checked by their own parsers below. */
+static const sc_jfield root_fields[] = {
+    {.key = "case"},
+    {.key = "target"},
+    {.key = "method"},
+    {.key = "path"},
+    {.key = "metadata"},
+    MS("timeout_ms", 1),
+    {.key = "requests"},
+    MS("request_delay_ms", 0),
+    MS("start_delay_ms", 0),
+    MS("read_pause_ms", 0),
+    {.key = "half_close", .types = SC_JT_BOOL | SC_JT_NULL},
+    {.key = "wait_for_ready", .types = SC_JT_BOOL | SC_JT_NULL},
+    {.key = "cancel"},
+    {.key = "reconnect"},
+    {.key = "channel"},
+};
+static const sc_jfield reconnect_fields[] = {
+    MS("backoff_initial_ms", 1),
+    {.key = "backoff_multiplier",
+     .types = SC_JT_NUMBER | SC_JT_NULL,
+     .ranged = true,
+     .min = 1.0,
+     .max = 100.0},
+    {.key = "backoff_jitter",
+     .types = SC_JT_NUMBER | SC_JT_NULL,
+     .ranged = true,
+     .min = 0.0,
+     .max = 0.999},
+    MS("backoff_max_ms", 1),
+    MS("exhausted_backoff_ms", 0),
+    {.key = "max_attempts",
+     .types = SC_JT_INT | SC_JT_NULL,
+     .ranged = true,
+     .min = 1,
+     .max = SC_INSTR_MAX_REQUESTS},
+    {.key = "retry_codes"},
+    {.key = "honor_pushback", .types = SC_JT_BOOL | SC_JT_NULL},
+};
+static const sc_jfield channel_fields[] = {
+    INT32("max_receive_bytes"),
+    INT32("initial_reconnect_backoff_ms"),
+    INT32("min_reconnect_backoff_ms"),
+    INT32("max_reconnect_backoff_ms"),
+    {.key = "bdp_probe", .types = SC_JT_BOOL | SC_JT_NULL},
+};
+
+static int check(const cJSON *obj, const char *path, sc_jspec spec, perr *e)
 {
-    for (; *names != NULL; names++)
-        if (strcmp(key, *names) == 0)
-            return true;
-    return false;
+    return sc_jcheck_object(obj, path, &spec, e->err, e->errlen);
 }
 
-/* Every member of `obj` is in `names`; else an error naming `prefix` + the member. */
-static int check_members(const cJSON *obj, const char *prefix, const char *const *names, perr *e)
+/* A checked optional integer member: absent or null leaves *out alone. */
+static void read_int(const cJSON *obj, const char *name, int64_t *out)
 {
-    const cJSON *item = NULL;
-    cJSON_ArrayForEach(item, obj)
-    {
-        if (!is_known(item->string, names)) {
-            char field[256];
-            snprintf(field, sizeof field, "%s%s", prefix, item->string);
-            return fail(e, field, "unknown field");
-        }
-    }
-    return 0;
+    *out = sc_jget_int(obj, name, *out);
 }
 
-/* An optional integer member in [min, max]. Absent or null leaves *out alone. */
-static int get_int(const cJSON *obj, const char *name, const char *field, int64_t min, int64_t max,
-                   int64_t *out, perr *e)
+static void read_int32(const cJSON *obj, const char *name, int *out)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    if (v == NULL || cJSON_IsNull(v))
-        return 0;
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-        fabs(v->valuedouble) > SC_INSTR_MAX_EXACT) {
-        return fail(e, field, "expected an integer");
-    }
-    if (v->valuedouble < (double)min || v->valuedouble > (double)max) {
-        char why[96];
-        snprintf(why, sizeof why, "must be in %lld..%lld", (long long)min, (long long)max);
-        return fail(e, field, why);
-    }
-    *out = (int64_t)v->valuedouble;
-    return 0;
-}
-
-static int get_double(const cJSON *obj, const char *name, const char *field, double min, double max,
-                      double *out, perr *e)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    if (v == NULL || cJSON_IsNull(v))
-        return 0;
-    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-        return fail(e, field, "expected a number");
-    if (v->valuedouble < min || v->valuedouble > max) {
-        char why[96];
-        snprintf(why, sizeof why, "must be in %g..%g", min, max);
-        return fail(e, field, why);
-    }
-    *out = v->valuedouble;
-    return 0;
-}
-
-static int get_bool(const cJSON *obj, const char *name, bool *out, perr *e)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    if (v == NULL || cJSON_IsNull(v))
-        return 0;
-    if (!cJSON_IsBool(v))
-        return fail(e, name, "expected true or false");
-    *out = cJSON_IsTrue(v);
-    return 0;
+    *out = (int)sc_jget_int(obj, name, *out);
 }
 
 /* A required non-empty string member, duplicated into *out. */
@@ -142,8 +144,9 @@ static int parse_metadata(const cJSON *root, sc_md_list *md, perr *e)
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "metadata");
     if (obj == NULL || cJSON_IsNull(obj))
         return 0;
-    if (!cJSON_IsObject(obj))
-        return fail(e, "metadata", "expected an object of key: value");
+    sc_jspec map = {.open = true, .not_object = "expected an object of key: value"};
+    if (check(obj, "metadata", map, e) != 0)
+        return -1;
     const cJSON *item = NULL;
     cJSON_ArrayForEach(item, obj)
     {
@@ -234,8 +237,11 @@ static int parse_cancel(const cJSON *root, sc_client_cancel_plan *plan, perr *e)
             return cJSON_IsTrue(member) || cJSON_IsObject(member) || cJSON_IsNull(member)
                        ? 0
                        : fail(e, field, "expected true");
-        int64_t lo = plan->kind == SC_CANCEL_AFTER_RESPONSES ? 1 : 0;
-        return get_int(obj, kinds[i].name, field, lo, SC_INSTR_MAX_MS, &plan->n, e);
+        sc_jfield f = MS(kinds[i].name, plan->kind == SC_CANCEL_AFTER_RESPONSES ? 1 : 0);
+        if (sc_jcheck_value(member, field, &f, SC_JWORDS_MUST_BE_IN, e->err, e->errlen) != 0)
+            return -1;
+        read_int(obj, kinds[i].name, &plan->n);
+        return 0;
     }
     char field[300];
     snprintf(field, sizeof field, "cancel.%s", member->string);
@@ -273,10 +279,6 @@ static int parse_retry_codes(const cJSON *obj, uint32_t *mask, perr *e)
 
 static int parse_reconnect(const cJSON *root, sc_client_instr *in, perr *e)
 {
-    static const char *const names[] = {
-        "backoff_initial_ms", "backoff_multiplier",   "backoff_jitter",
-        "backoff_max_ms",     "exhausted_backoff_ms", "max_attempts",
-        "retry_codes",        "honor_pushback",       NULL};
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "reconnect");
     if (obj == NULL || cJSON_IsNull(obj) || cJSON_IsFalse(obj))
         return 0;
@@ -288,27 +290,16 @@ static int parse_reconnect(const cJSON *root, sc_client_instr *in, perr *e)
         return fail(e, "reconnect", "expected an object (or true for the defaults)");
     sc_backoff_policy *b = &in->policy.backoff;
     int64_t attempts = in->policy.max_attempts;
-    if (check_members(obj, "reconnect.", names, e) != 0 ||
-        get_int(obj, "backoff_initial_ms", "reconnect.backoff_initial_ms", 1, SC_INSTR_MAX_MS,
-                &b->initial_ms, e) != 0 ||
-        get_double(obj, "backoff_multiplier", "reconnect.backoff_multiplier", 1.0, 100.0,
-                   &b->multiplier, e) != 0 ||
-        get_double(obj, "backoff_jitter", "reconnect.backoff_jitter", 0.0, 0.999, &b->jitter, e) !=
-            0 ||
-        get_int(obj, "backoff_max_ms", "reconnect.backoff_max_ms", 1, SC_INSTR_MAX_MS, &b->max_ms,
-                e) != 0 ||
-        get_int(obj, "exhausted_backoff_ms", "reconnect.exhausted_backoff_ms", 0, SC_INSTR_MAX_MS,
-                &in->policy.exhausted_backoff_ms, e) != 0 ||
-        get_int(obj, "max_attempts", "reconnect.max_attempts", 1, SC_INSTR_MAX_REQUESTS, &attempts,
-                e) != 0 ||
+    if (check(obj, "reconnect", SC_JSPEC(reconnect_fields), e) != 0 ||
         parse_retry_codes(obj, &in->policy.retry_codes, e) != 0)
         return -1;
-    const cJSON *pushback = cJSON_GetObjectItemCaseSensitive(obj, "honor_pushback");
-    if (pushback != NULL && !cJSON_IsNull(pushback)) {
-        if (!cJSON_IsBool(pushback))
-            return fail(e, "reconnect.honor_pushback", "expected true or false");
-        in->policy.honor_pushback = cJSON_IsTrue(pushback);
-    }
+    read_int(obj, "backoff_initial_ms", &b->initial_ms);
+    b->multiplier = sc_jget_number(obj, "backoff_multiplier", b->multiplier);
+    b->jitter = sc_jget_number(obj, "backoff_jitter", b->jitter);
+    read_int(obj, "backoff_max_ms", &b->max_ms);
+    read_int(obj, "exhausted_backoff_ms", &in->policy.exhausted_backoff_ms);
+    read_int(obj, "max_attempts", &attempts);
+    in->policy.honor_pushback = sc_jget_bool(obj, "honor_pushback", in->policy.honor_pushback);
     in->policy.max_attempts = (int)attempts;
     if (b->max_ms < b->initial_ms)
         return fail(e, "reconnect.backoff_max_ms", "must be >= backoff_initial_ms");
@@ -317,43 +308,20 @@ static int parse_reconnect(const cJSON *root, sc_client_instr *in, perr *e)
 
 /* ---- channel ---- */
 
-static int get_int_field(const cJSON *obj, const char *name, int *out, perr *e)
-{
-    char field[64];
-    snprintf(field, sizeof field, "channel.%s", name);
-    int64_t v = *out;
-    if (get_int(obj, name, field, 0, INT32_MAX, &v, e) != 0)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
 static int parse_channel(const cJSON *root, sc_client_channel_opts *ch, perr *e)
 {
-    static const char *const names[] = {"max_receive_bytes",
-                                        "initial_reconnect_backoff_ms",
-                                        "min_reconnect_backoff_ms",
-                                        "max_reconnect_backoff_ms",
-                                        "bdp_probe",
-                                        NULL};
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "channel");
     if (obj == NULL || cJSON_IsNull(obj))
         return 0;
-    if (!cJSON_IsObject(obj))
-        return fail(e, "channel", "expected an object");
-    if (check_members(obj, "channel.", names, e) != 0 ||
-        get_int_field(obj, "max_receive_bytes", &ch->max_receive_bytes, e) != 0 ||
-        get_int_field(obj, "initial_reconnect_backoff_ms", &ch->initial_reconnect_backoff_ms, e) !=
-            0 ||
-        get_int_field(obj, "min_reconnect_backoff_ms", &ch->min_reconnect_backoff_ms, e) != 0 ||
-        get_int_field(obj, "max_reconnect_backoff_ms", &ch->max_reconnect_backoff_ms, e) != 0)
+    if (check(obj, "channel", SC_JSPEC(channel_fields), e) != 0)
         return -1;
-    const cJSON *bdp = cJSON_GetObjectItemCaseSensitive(obj, "bdp_probe");
-    if (bdp != NULL && !cJSON_IsNull(bdp)) {
-        if (!cJSON_IsBool(bdp))
-            return fail(e, "channel.bdp_probe", "expected true or false");
+    read_int32(obj, "max_receive_bytes", &ch->max_receive_bytes);
+    read_int32(obj, "initial_reconnect_backoff_ms", &ch->initial_reconnect_backoff_ms);
+    read_int32(obj, "min_reconnect_backoff_ms", &ch->min_reconnect_backoff_ms);
+    read_int32(obj, "max_reconnect_backoff_ms", &ch->max_reconnect_backoff_ms);
+    const cJSON *bdp = sc_jget(obj, "bdp_probe");
+    if (bdp != NULL)
         ch->no_bdp_probe = cJSON_IsFalse(bdp);
-    }
     return 0;
 }
 
@@ -416,25 +384,18 @@ static int parse_path(const cJSON *root, sc_client_instr *in, perr *e)
 
 static int parse_root(const cJSON *root, sc_client_instr *in, perr *e)
 {
-    static const char *const names[] = {
-        "case",       "target",         "method",        "path",
-        "metadata",   "timeout_ms",     "requests",      "request_delay_ms",
-        "half_close", "wait_for_ready", "cancel",        "reconnect",
-        "channel",    "start_delay_ms", "read_pause_ms", NULL};
-    if (parse_case(root, in, e) != 0 || check_members(root, "", names, e) != 0 ||
+    if (parse_case(root, in, e) != 0 || check(root, "", SC_JSPEC(root_fields), e) != 0 ||
         get_string(root, "target", &in->target, e) != 0 || parse_method(root, in, e) != 0 ||
         parse_path(root, in, e) != 0 || parse_metadata(root, &in->metadata, e) != 0 ||
-        get_int(root, "timeout_ms", "timeout_ms", 1, SC_INSTR_MAX_MS, &in->timeout_ms, e) != 0 ||
-        parse_requests(root, in, e) != 0 ||
-        get_int(root, "request_delay_ms", "request_delay_ms", 0, SC_INSTR_MAX_MS,
-                &in->request_delay_ms, e) != 0 ||
-        get_int(root, "start_delay_ms", "start_delay_ms", 0, SC_INSTR_MAX_MS, &in->start_delay_ms,
-                e) != 0 ||
-        get_int(root, "read_pause_ms", "read_pause_ms", 0, SC_INSTR_MAX_MS, &in->read_pause_ms,
-                e) != 0 ||
-        get_bool(root, "half_close", &in->half_close, e) != 0 ||
-        get_bool(root, "wait_for_ready", &in->wait_for_ready, e) != 0 ||
-        parse_cancel(root, &in->cancel, e) != 0 || parse_reconnect(root, in, e) != 0 ||
+        parse_requests(root, in, e) != 0)
+        return -1;
+    read_int(root, "timeout_ms", &in->timeout_ms);
+    read_int(root, "request_delay_ms", &in->request_delay_ms);
+    read_int(root, "start_delay_ms", &in->start_delay_ms);
+    read_int(root, "read_pause_ms", &in->read_pause_ms);
+    in->half_close = sc_jget_bool(root, "half_close", in->half_close);
+    in->wait_for_ready = sc_jget_bool(root, "wait_for_ready", in->wait_for_ready);
+    if (parse_cancel(root, &in->cancel, e) != 0 || parse_reconnect(root, in, e) != 0 ||
         parse_channel(root, &in->channel, e) != 0)
         return -1;
     return 0;

@@ -4,6 +4,7 @@
 #include "sc_proxy_fault.h"
 #include "sc_base64.h"
 #include "sc_client_instr.h"
+#include "sc_jcheck.h"
 #include "sc_json.h"
 #include "sc_script.h"
 #include "sc_status.h"
@@ -22,8 +23,6 @@
 #define SC_SCENARIO_MAX_FAIL_MESSAGE 4096
 /* Longest header value we send for echo_initial: the same bound as other control text. */
 #define SC_SCENARIO_MAX_HEADER_VALUE 4096
-/* Largest JSON integer a double holds exactly. */
-#define SC_SCENARIO_MAX_EXACT 9007199254740991.0
 /* Upper bound of every ms value and count in a scenario: the driver's own limit (an hour). */
 #define SC_SCENARIO_MAX_MS SC_INSTR_MAX_MS
 /* Upper bound of counts (responses, messages, attempts): far beyond any scenario. */
@@ -70,41 +69,30 @@ static void join_index(char *out, size_t len, const char *path, size_t i)
     snprintf(out, len, "%s[%zu]", path, i);
 }
 
-static bool in_list(const char *key, const char *const *names)
+/* The one JSON object checker (sc_jcheck): unknown keys, keys given twice (cJSON keeps both; a
+ * scenario saying the same thing twice is a mistake), types and ranges of the table's fields. */
+static int check_object(ctx *c, const cJSON *obj, const char *path, sc_jspec spec)
 {
-    for (; *names != NULL; names++)
-        if (strcmp(key, *names) == 0)
-            return true;
-    return false;
+    char why[512];
+    if (sc_jcheck_object(obj, path, &spec, why, sizeof why) == 0)
+        return 0;
+    snprintf(c->err, c->errlen, "%s: %s", c->origin, why);
+    return -1;
 }
 
-static int check_object(ctx *c, const cJSON *obj, const char *path, const char *const *names)
+/* One value against one field (its path already joined). */
+static int check_value(ctx *c, const cJSON *v, const char *path, const sc_jfield *f)
 {
-    if (!cJSON_IsObject(obj))
-        return fail(c, path, "expected an object");
-    const cJSON *item = NULL;
-    cJSON_ArrayForEach(item, obj)
-    {
-        char p[512];
-        join(p, sizeof p, path, item->string);
-        if (!in_list(item->string, names))
-            return fail(c, p, "unknown field");
-    }
-    /* cJSON keeps duplicate keys; a scenario saying the same thing twice is a mistake. */
-    for (const cJSON *a = obj->child; a != NULL; a = a->next)
-        for (const cJSON *b = a->next; b != NULL; b = b->next)
-            if (strcmp(a->string, b->string) == 0) {
-                char p[512];
-                join(p, sizeof p, path, a->string);
-                return fail(c, p, "given twice");
-            }
-    return 0;
+    char why[512];
+    if (sc_jcheck_value(v, path, f, SC_JWORDS_MUST_BE_IN, why, sizeof why) == 0)
+        return 0;
+    snprintf(c->err, c->errlen, "%s: %s", c->origin, why);
+    return -1;
 }
 
 static bool is_int(const cJSON *v)
 {
-    return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
-           fabs(v->valuedouble) <= SC_SCENARIO_MAX_EXACT;
+    return sc_jcheck_is_int(v);
 }
 
 /* Optional integer member in [min, max]; *present tells whether it was there. */
@@ -118,10 +106,10 @@ static int get_int(ctx *c, const cJSON *obj, const char *key, const char *path, 
         return 0;
     char p[512];
     join(p, sizeof p, path, key);
-    if (!is_int(v))
-        return fail(c, p, "expected an integer");
-    if (v->valuedouble < (double)min || v->valuedouble > (double)max)
-        return fail(c, p, "must be in %lld..%lld", (long long)min, (long long)max);
+    sc_jfield f = {
+        .key = key, .types = SC_JT_INT, .ranged = true, .min = (double)min, .max = (double)max};
+    if (check_value(c, v, p, &f) != 0)
+        return -1;
     *out = (int64_t)v->valuedouble;
     return 0;
 }
@@ -134,11 +122,11 @@ static int get_bool(ctx *c, const cJSON *obj, const char *key, const char *path,
         *present = v != NULL;
     if (v == NULL)
         return 0;
-    if (!cJSON_IsBool(v)) {
-        char p[512];
-        join(p, sizeof p, path, key);
-        return fail(c, p, "expected true or false");
-    }
+    char p[512];
+    join(p, sizeof p, path, key);
+    sc_jfield f = {.key = key, .types = SC_JT_BOOL};
+    if (check_value(c, v, p, &f) != 0)
+        return -1;
     *out = cJSON_IsTrue(v);
     return 0;
 }
@@ -153,8 +141,9 @@ static int get_str(ctx *c, const cJSON *obj, const char *key, const char *path, 
         return 0;
     char p[512];
     join(p, sizeof p, path, key);
-    if (!cJSON_IsString(v))
-        return fail(c, p, "expected a string");
+    sc_jfield f = {.key = key, .types = SC_JT_STRING};
+    if (check_value(c, v, p, &f) != 0)
+        return -1;
     if (strlen(v->valuestring) > maxlen)
         return fail(c, p, "longer than %zu bytes", maxlen);
     *out = v->valuestring;
@@ -226,10 +215,10 @@ static int expand_repeats(ctx *c, cJSON *v, const char *path)
 {
     cJSON *rep = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "$repeat") : NULL;
     if (rep != NULL) {
-        static const char *const names[] = {"$repeat", "count", NULL};
+        static const sc_jfield names[] = {{.key = "$repeat"}, {.key = "count"}};
         int64_t count = 0;
         bool has = false;
-        if (check_object(c, v, path, names) != 0 ||
+        if (check_object(c, v, path, SC_JSPEC(names)) != 0 ||
             get_int(c, v, "count", path, 0, SC_SCENARIO_MAX_EXPANDED, &count, &has) != 0)
             return -1;
         char p[512];
@@ -281,12 +270,12 @@ static bool is_message_repeat(const cJSON *e)
 /* Append `count` copies of e's message to `out`; *total counts the requests so far. */
 static int append_repeat(ctx *c, const cJSON *e, size_t i, cJSON *out, size_t *total)
 {
-    static const char *const names[] = {"$repeat", "count", NULL};
+    static const sc_jfield names[] = {{.key = "$repeat"}, {.key = "count"}};
     char path[64];
     join_index(path, sizeof path, "client.requests", i);
     int64_t count = 0;
     bool has = false;
-    if (check_object(c, e, path, names) != 0 ||
+    if (check_object(c, e, path, SC_JSPEC(names)) != 0 ||
         get_int(c, e, "count", path, 1, SC_SCENARIO_MAX_REQUESTS, &count, &has) != 0)
         return -1;
     if (!has)
@@ -449,9 +438,12 @@ static bool printable_ascii(const char *s)
 
 static int parse_fail(ctx *c, sc_scenario *s, const cJSON *f)
 {
-    static const char *const names[] = {"code",  "message", "after", "retry_pushback_ms",
-                                        "calls", NULL};
-    if (check_object(c, f, "server.fail", names) != 0)
+    static const sc_jfield names[] = {{.key = "code"},
+                                      {.key = "message"},
+                                      {.key = "after"},
+                                      {.key = "retry_pushback_ms"},
+                                      {.key = "calls"}};
+    if (check_object(c, f, "server.fail", SC_JSPEC(names)) != 0)
         return -1;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(f, "code");
     if (code == NULL)
@@ -508,15 +500,20 @@ static int parse_script(ctx *c, sc_scenario *s, const cJSON *script)
 
 static int parse_server(ctx *c, sc_scenario *s, const cJSON *srv)
 {
-    static const char *const names[] = {
-        "initial_delay_ms", "response_delay_ms", "max_responses", "fail", "echo",
-        "echo_initial",     "echo_trailing_bin", "script",        NULL};
+    static const sc_jfield names[] = {{.key = "initial_delay_ms"},
+                                      {.key = "response_delay_ms"},
+                                      {.key = "max_responses"},
+                                      {.key = "fail"},
+                                      {.key = "echo"},
+                                      {.key = "echo_initial"},
+                                      {.key = "echo_trailing_bin"},
+                                      {.key = "script"}};
     s->control = cJSON_CreateObject();
     if (s->control == NULL)
         return oom(c, "server");
     if (srv == NULL)
         return 0;
-    if (check_object(c, srv, "server", names) != 0)
+    if (check_object(c, srv, "server", SC_JSPEC(names)) != 0)
         return -1;
     const cJSON *script = cJSON_GetObjectItemCaseSensitive(srv, "script");
     if (script != NULL) {
@@ -577,7 +574,7 @@ static bool is_raw_request(const cJSON *e)
 /* Every "$raw" request: the only member, base64 of at most SC_SCRIPT_MAX_RAW bytes. */
 static int check_raw_requests(ctx *c, const cJSON *reqs)
 {
-    static const char *const names[] = {"$raw", NULL};
+    static const sc_jfield names[] = {{.key = "$raw"}};
     size_t i = 0;
     const cJSON *e = NULL;
     cJSON_ArrayForEach(e, reqs)
@@ -587,7 +584,7 @@ static int check_raw_requests(ctx *c, const cJSON *reqs)
         if (!is_raw_request(e))
             continue;
         join(rp, sizeof rp, path, "$raw");
-        if (check_object(c, e, path, names) != 0)
+        if (check_object(c, e, path, SC_JSPEC(names)) != 0)
             return -1;
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "$raw");
         if (!cJSON_IsString(v))
@@ -666,15 +663,17 @@ static int validate_with_driver(ctx *c, sc_scenario *s)
 
 static int parse_client(ctx *c, sc_scenario *s, const cJSON *cl)
 {
-    static const char *const names[] = {
-        "requests",       "metadata",      "timeout_ms", "request_delay_ms", "half_close",
-        "wait_for_ready", "cancel",        "reconnect",  "channel",          "path",
-        "start_delay_ms", "read_pause_ms", NULL};
+    static const sc_jfield names[] = {{.key = "requests"},       {.key = "metadata"},
+                                      {.key = "timeout_ms"},     {.key = "request_delay_ms"},
+                                      {.key = "half_close"},     {.key = "wait_for_ready"},
+                                      {.key = "cancel"},         {.key = "reconnect"},
+                                      {.key = "channel"},        {.key = "path"},
+                                      {.key = "start_delay_ms"}, {.key = "read_pause_ms"}};
     if (cl == NULL) {
         s->client = cJSON_CreateObject();
         return s->client != NULL ? validate_with_driver(c, s) : oom(c, "client");
     }
-    if (check_object(c, cl, "client", names) != 0)
+    if (check_object(c, cl, "client", SC_JSPEC(names)) != 0)
         return -1;
     const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(cl, "requests");
     if (cJSON_IsArray(reqs) && cJSON_GetArraySize(reqs) > SC_SCENARIO_MAX_REQUESTS)
@@ -713,13 +712,13 @@ static int check_range(ctx *c, const cJSON *v, const char *path, bool allow_exac
             return fail(c, path, "must be in 0..%d", SC_SCENARIO_MAX_COUNT);
         return 0;
     }
-    static const char *const with_count[] = {"count", "min", "max", NULL};
-    static const char *const without[] = {"min", "max", NULL};
+    static const sc_jfield with_count[] = {{.key = "count"}, {.key = "min"}, {.key = "max"}};
+    static const sc_jfield without[] = {{.key = "min"}, {.key = "max"}};
     if (!cJSON_IsObject(v))
         return fail(c, path,
                     allow_exact ? "expected an integer or {\"min\": N, \"max\": M}"
                                 : "expected {\"min\": N, \"max\": M}");
-    if (check_object(c, v, path, allow_count ? with_count : without) != 0)
+    if (check_object(c, v, path, allow_count ? SC_JSPEC(with_count) : SC_JSPEC(without)) != 0)
         return -1;
     int64_t count = 0, min = 0, max = 0;
     bool has_count = false, has_min = false, has_max = false;
@@ -742,7 +741,7 @@ static int check_md_expect(ctx *c, const cJSON *obj, const char *path)
         return fail(c, path, "expected an object of key: value or {\"present\": false}");
     if (cJSON_GetArraySize(obj) > SC_SCENARIO_MAX_LIST)
         return fail(c, path, "more than %d keys", SC_SCENARIO_MAX_LIST);
-    static const char *const names[] = {"present", NULL};
+    static const sc_jfield names[] = {{.key = "present"}};
     const cJSON *e = NULL;
     cJSON_ArrayForEach(e, obj)
     {
@@ -754,7 +753,8 @@ static int check_md_expect(ctx *c, const cJSON *obj, const char *path)
         if (cJSON_IsString(e))
             continue;
         bool present = false, has = false;
-        if (check_object(c, e, p, names) != 0 || get_bool(c, e, "present", p, &present, &has) != 0)
+        if (check_object(c, e, p, SC_JSPEC(names)) != 0 ||
+            get_bool(c, e, "present", p, &present, &has) != 0)
             return -1;
         if (!has)
             return fail(c, p, "expected a string or {\"present\": false}");
@@ -794,7 +794,7 @@ static int check_contents(ctx *c, const sc_scenario *s, const cJSON *arr)
         return fail(c, path, "expected an array");
     if (cJSON_GetArraySize(arr) > SC_SCENARIO_MAX_LIST)
         return fail(c, path, "more than %d entries", SC_SCENARIO_MAX_LIST);
-    static const char *const names[] = {"index", "match", NULL};
+    static const sc_jfield names[] = {{.key = "index"}, {.key = "match"}};
     size_t i = 0;
     const cJSON *e = NULL;
     cJSON_ArrayForEach(e, arr)
@@ -810,7 +810,7 @@ static int check_contents(ctx *c, const sc_scenario *s, const cJSON *arr)
             continue;
         }
         int64_t v = 0;
-        if (check_object(c, e, p, names) != 0 ||
+        if (check_object(c, e, p, SC_JSPEC(names)) != 0 ||
             get_int(c, e, "index", p, -SC_SCENARIO_MAX_COUNT, SC_SCENARIO_MAX_COUNT, &v, NULL) != 0)
             return -1;
         char mp[600];
@@ -826,13 +826,13 @@ static int check_contents(ctx *c, const sc_scenario *s, const cJSON *arr)
 
 static int check_timing(ctx *c, const cJSON *t)
 {
-    static const char *const names[] = {"elapsed_ms", "first_response_ms", NULL};
-    if (check_object(c, t, "expect.timing", names) != 0)
+    static const sc_jfield names[] = {{.key = "elapsed_ms"}, {.key = "first_response_ms"}};
+    if (check_object(c, t, "expect.timing", SC_JSPEC(names)) != 0)
         return -1;
-    for (size_t i = 0; names[i] != NULL; i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, names[i]);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, names[i].key);
         char p[512];
-        join(p, sizeof p, "expect.timing", names[i]);
+        join(p, sizeof p, "expect.timing", names[i].key);
         if (v != NULL && check_range(c, v, p, false, false) != 0)
             return -1;
     }
@@ -841,13 +841,12 @@ static int check_timing(ctx *c, const cJSON *t)
 
 static int check_server_expect(ctx *c, const cJSON *sv)
 {
-    static const char *const names[] = {"cancelled",      "deadline_exceeded",
-                                        "deadline_ms",    "messages_received",
-                                        "messages_sent",  "status",
-                                        "status_message", "metadata",
-                                        "calls",          NULL};
+    static const sc_jfield names[] = {
+        {.key = "cancelled"},         {.key = "deadline_exceeded"}, {.key = "deadline_ms"},
+        {.key = "messages_received"}, {.key = "messages_sent"},     {.key = "status"},
+        {.key = "status_message"},    {.key = "metadata"},          {.key = "calls"}};
     const char *path = "expect.server";
-    if (check_object(c, sv, path, names) != 0)
+    if (check_object(c, sv, path, SC_JSPEC(names)) != 0)
         return -1;
     bool b = false;
     const char *text = NULL;
@@ -855,12 +854,14 @@ static int check_server_expect(ctx *c, const cJSON *sv)
         get_bool(c, sv, "deadline_exceeded", path, &b, NULL) != 0 ||
         get_str(c, sv, "status_message", path, SC_SCENARIO_MAX_STRING, &text) != 0)
         return -1;
-    static const char *const ranges[] = {"deadline_ms", "messages_received", "messages_sent",
-                                         "calls", NULL};
-    for (size_t i = 0; ranges[i] != NULL; i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(sv, ranges[i]);
+    static const sc_jfield ranges[] = {{.key = "deadline_ms"},
+                                       {.key = "messages_received"},
+                                       {.key = "messages_sent"},
+                                       {.key = "calls"}};
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(sv, ranges[i].key);
         char p[512];
-        join(p, sizeof p, path, ranges[i]);
+        join(p, sizeof p, path, ranges[i].key);
         if (v != NULL && check_range(c, v, p, i != 0, false) != 0)
             return -1;
     }
@@ -875,10 +876,10 @@ static int check_server_expect(ctx *c, const cJSON *sv)
 
 static int check_attempts(ctx *c, const sc_scenario *s, const cJSON *a)
 {
-    static const char *const names[] = {"count", "codes", "schedule", NULL};
-    static const char *const snames[] = {"tolerance_ms", NULL};
+    static const sc_jfield names[] = {{.key = "count"}, {.key = "codes"}, {.key = "schedule"}};
+    static const sc_jfield snames[] = {{.key = "tolerance_ms"}};
     const char *path = "expect.attempts";
-    if (check_object(c, a, path, names) != 0)
+    if (check_object(c, a, path, SC_JSPEC(names)) != 0)
         return -1;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "count");
     if (v != NULL && check_range(c, v, "expect.attempts.count", true, false) != 0)
@@ -894,7 +895,7 @@ static int check_attempts(ctx *c, const sc_scenario *s, const cJSON *a)
     if (cJSON_IsTrue(v))
         return 0;
     int64_t tol = 0;
-    if (check_object(c, v, "expect.attempts.schedule", snames) != 0 ||
+    if (check_object(c, v, "expect.attempts.schedule", SC_JSPEC(snames)) != 0 ||
         get_int(c, v, "tolerance_ms", "expect.attempts.schedule", 0, SC_SCENARIO_MAX_MS, &tol,
                 NULL) != 0)
         return -1;
@@ -921,24 +922,28 @@ static int get_number(ctx *c, const cJSON *obj, const char *key, const char *pat
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (v == NULL)
         return 0;
-    char p[512];
+    char p[512], why[96];
     join(p, sizeof p, path, key);
-    if (!cJSON_IsNumber(v) || v->valuedouble < min || v->valuedouble > max)
-        return fail(c, p, "expected a number in %g..%g", min, max);
-    return 0;
+    snprintf(why, sizeof why, "expected a number in %g..%g", min, max);
+    sc_jfield f = {
+        .key = key, .types = SC_JT_NUMBER, .ranged = true, .min = min, .max = max, .why = why};
+    return check_value(c, v, p, &f);
 }
 
 /* expect.network: what the fault proxy saw (connections; accept times against a
  * connection-backoff policy). Needs a faults section, even [], so that a proxy runs. */
 static int check_network_expect(ctx *c, const sc_scenario *s, const cJSON *net)
 {
-    static const char *const names[] = {"connections", "schedule", NULL};
-    static const char *const snames[] = {"initial_ms", "multiplier",   "jitter",
-                                         "max_ms",     "tolerance_ms", NULL};
+    static const sc_jfield names[] = {{.key = "connections"}, {.key = "schedule"}};
+    static const sc_jfield snames[] = {{.key = "initial_ms"},
+                                       {.key = "multiplier"},
+                                       {.key = "jitter"},
+                                       {.key = "max_ms"},
+                                       {.key = "tolerance_ms"}};
     if (s->faults == NULL)
         return fail(c, "expect.network",
                     "needs a faults section (even []) to put a proxy in place");
-    if (check_object(c, net, "expect.network", names) != 0)
+    if (check_object(c, net, "expect.network", SC_JSPEC(names)) != 0)
         return -1;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(net, "connections");
     if (v != NULL && check_range(c, v, "expect.network.connections", true, false) != 0)
@@ -949,7 +954,7 @@ static int check_network_expect(ctx *c, const sc_scenario *s, const cJSON *net)
     const char *sp = "expect.network.schedule";
     int64_t initial = 0, max = 0, tol = 0;
     bool has_initial = false, has_max = false, has_tol = false;
-    if (check_object(c, v, sp, snames) != 0 ||
+    if (check_object(c, v, sp, SC_JSPEC(snames)) != 0 ||
         get_int(c, v, "initial_ms", sp, 1, SC_SCENARIO_MAX_MS, &initial, &has_initial) != 0 ||
         get_int(c, v, "max_ms", sp, 1, SC_SCENARIO_MAX_MS, &max, &has_max) != 0 ||
         get_int(c, v, "tolerance_ms", sp, 0, SC_SCENARIO_MAX_MS, &tol, &has_tol) != 0 ||
@@ -963,16 +968,16 @@ static int check_network_expect(ctx *c, const sc_scenario *s, const cJSON *net)
 
 static int parse_expect(ctx *c, sc_scenario *s, const cJSON *ex)
 {
-    static const char *const names[] = {"status",    "other_allowed_codes",
-                                        "message",   "message_contains",
-                                        "responses", "response_contents",
-                                        "headers",   "trailers",
-                                        "timing",    "server",
-                                        "attempts",  "response_filter",
-                                        "network",   NULL};
+    static const sc_jfield names[] = {{.key = "status"},    {.key = "other_allowed_codes"},
+                                      {.key = "message"},   {.key = "message_contains"},
+                                      {.key = "responses"}, {.key = "response_contents"},
+                                      {.key = "headers"},   {.key = "trailers"},
+                                      {.key = "timing"},    {.key = "server"},
+                                      {.key = "attempts"},  {.key = "response_filter"},
+                                      {.key = "network"}};
     if (ex == NULL)
         return fail(c, "expect", "missing (at least expect.status)");
-    if (check_object(c, ex, "expect", names) != 0)
+    if (check_object(c, ex, "expect", SC_JSPEC(names)) != 0)
         return -1;
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(ex, "status");
     if (st == NULL)
@@ -1102,10 +1107,10 @@ static int parse_impl_list(ctx *c, const cJSON *a, const char *path, cJSON **out
 
 static int parse_applies(ctx *c, sc_scenario *s, const cJSON *a)
 {
-    static const char *const names[] = {"clients", "servers", "reason", NULL};
+    static const sc_jfield names[] = {{.key = "clients"}, {.key = "servers"}, {.key = "reason"}};
     if (a == NULL)
         return 0;
-    if (check_object(c, a, "applies_to", names) != 0 ||
+    if (check_object(c, a, "applies_to", SC_JSPEC(names)) != 0 ||
         parse_impl_list(c, cJSON_GetObjectItemCaseSensitive(a, "clients"), "applies_to.clients",
                         &s->applies_clients) != 0 ||
         parse_impl_list(c, cJSON_GetObjectItemCaseSensitive(a, "servers"), "applies_to.servers",
@@ -1167,12 +1172,12 @@ static sc_scenario *parse_scenario(ctx *c, const cJSON *obj);
 static sc_scenario *parse_companion(ctx *c, const sc_scenario *parent, const cJSON *parent_obj,
                                     const cJSON *item, const char *path)
 {
-    static const char *const names[] = {"client", "expect", NULL};
+    static const sc_jfield names[] = {{.key = "client"}, {.key = "expect"}};
     if (!cJSON_IsObject(item)) {
         fail(c, path, "expected a companion object (client, expect)");
         return NULL;
     }
-    if (check_object(c, item, path, names) != 0)
+    if (check_object(c, item, path, SC_JSPEC(names)) != 0)
         return NULL;
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(item, "expect");
     if (cJSON_GetObjectItemCaseSensitive(ex, "server") != NULL) {
@@ -1237,10 +1242,11 @@ static int parse_companions(ctx *c, sc_scenario *s, const cJSON *obj, const cJSO
 
 static sc_scenario *parse_scenario(ctx *c, const cJSON *obj)
 {
-    static const char *const names[] = {"name",       "summary", "tags",      "method",
-                                        "applies_to", "client",  "server",    "expect",
-                                        "companions", "faults",  "exclusive", NULL};
-    if (check_object(c, obj, "", names) != 0)
+    static const sc_jfield names[] = {
+        {.key = "name"},       {.key = "summary"}, {.key = "tags"},     {.key = "method"},
+        {.key = "applies_to"}, {.key = "client"},  {.key = "server"},   {.key = "expect"},
+        {.key = "companions"}, {.key = "faults"},  {.key = "exclusive"}};
+    if (check_object(c, obj, "", SC_JSPEC(names)) != 0)
         return NULL;
     sc_scenario *s = calloc(1, sizeof *s);
     if (s == NULL) {
@@ -1321,8 +1327,8 @@ static int load_tree(sc_scenario_set *out, ctx *c, const cJSON *root)
         }
         return 0;
     }
-    static const char *const names[] = {"scenarios", NULL};
-    if (check_object(c, root, "", names) != 0)
+    static const sc_jfield names[] = {{.key = "scenarios"}};
+    if (check_object(c, root, "", SC_JSPEC(names)) != 0)
         return -1;
     if (!cJSON_IsArray(list))
         return fail(c, "scenarios", "expected an array of scenario objects");

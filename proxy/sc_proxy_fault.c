@@ -1,6 +1,6 @@
 #include "sc_proxy_fault.h"
+#include "sc_jcheck.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,9 +15,7 @@ static const char *const type_names[] = {
 };
 #define N_TYPES (sizeof type_names / sizeof type_names[0])
 
-/* Fields every fault may have (type and schedule), then each type's parameters. */
-static const char *const common_fields[] = {"type",       "on_connection", "at_ms",
-                                            "at_case_ms", "after_bytes",   "direction"};
+/* Each type's parameters (every fault also has the type and its schedule). */
 static const char *const type_fields[N_TYPES][3] = {
     [SC_FAULT_LATENCY] = {"ms", "jitter_ms"},
     [SC_FAULT_BANDWIDTH] = {"bytes_per_s"},
@@ -35,46 +33,62 @@ bool sc_proxy_fault_is_action(sc_proxy_fault_type type)
     return type != SC_FAULT_LATENCY && type != SC_FAULT_BANDWIDTH && type != SC_FAULT_SLICE;
 }
 
-static bool is_field_of(sc_proxy_fault_type t, const char *name)
+/* Largest connection number: what a JSON number holds exactly. */
+#define SC_PROXY_MAX_CONN SC_PROXY_MAX_BYTES
+
+#define WHOLE(name, lo, hi)                                                                        \
+    {                                                                                              \
+        .key = name, .types = SC_JT_INT, .ranged = true, .min = lo, .max = (double)(hi)            \
+    }
+
+/* Every field a fault may have, in the order their values are reported: the type and the
+ * schedule, then each type's parameters (which of them a type takes: type_fields). */
+static const sc_jfield fault_fields[] = {
+    {.key = "type", .types = SC_JT_STRING, .required = true},
+    WHOLE("at_ms", 0, SC_PROXY_MAX_MS),
+    WHOLE("at_case_ms", 0, SC_PROXY_MAX_MS),
+    WHOLE("after_bytes", 0, SC_PROXY_MAX_BYTES),
+    {.key = "on_connection"},
+    {.key = "direction"},
+    WHOLE("ms", 0, SC_PROXY_MAX_MS),
+    WHOLE("jitter_ms", 0, SC_PROXY_MAX_MS),
+    WHOLE("bytes_per_s", 1, SC_PROXY_MAX_BYTES),
+    WHOLE("bytes", 0, SC_PROXY_MAX_BYTES),
+    WHOLE("delay_ms", 0, SC_PROXY_MAX_MS),
+};
+#define N_COMMON_FIELDS 6
+static const sc_jfield conn_fields[] = {
+    WHOLE("from", 1, SC_PROXY_MAX_CONN),
+    WHOLE("to", 1, SC_PROXY_MAX_CONN),
+};
+
+static const sc_jfield *field_named(const char *name)
 {
-    for (size_t i = 0; i < sizeof common_fields / sizeof common_fields[0]; i++)
-        if (strcmp(name, common_fields[i]) == 0)
-            return true;
+    for (size_t i = 0; i < sizeof fault_fields / sizeof fault_fields[0]; i++)
+        if (strcmp(fault_fields[i].key, name) == 0)
+            return &fault_fields[i];
+    return NULL;
+}
+
+/* The table of a fault of type t: the common fields and the type's own. */
+static size_t fields_of(sc_proxy_fault_type t, sc_jfield *out)
+{
+    size_t n = 0;
+    for (; n < N_COMMON_FIELDS; n++)
+        out[n] = fault_fields[n];
     for (size_t i = 0; i < 3 && type_fields[t][i] != NULL; i++)
-        if (strcmp(name, type_fields[t][i]) == 0)
-            return true;
-    return false;
+        out[n++] = *field_named(type_fields[t][i]);
+    return n;
 }
 
-/* A whole number in [min, max] at `path`. */
-static int get_int(const cJSON *v, const char *path, int64_t min, int64_t max, int64_t *out,
-                   char *err, size_t errlen)
-{
-    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
-        v->valuedouble != floor(v->valuedouble)) {
-        snprintf(err, errlen, "%s: expected a whole number from %lld to %lld", path, (long long)min,
-                 (long long)max);
-        return -1;
-    }
-    if (v->valuedouble < (double)min || v->valuedouble > (double)max) {
-        snprintf(err, errlen, "%s: %.0f is out of range (%lld to %lld)", path, v->valuedouble,
-                 (long long)min, (long long)max);
-        return -1;
-    }
-    *out = (int64_t)v->valuedouble;
-    return 0;
-}
-
-/* An optional integer member: 1 when present (and valid), 0 when absent, -1 on error. */
-static int member_int(const cJSON *obj, const char *base, const char *name, int64_t min,
-                      int64_t max, int64_t *out, char *err, size_t errlen)
+/* An optional (checked) integer member: 1 when present, 0 when absent. */
+static int member_int(const cJSON *obj, const char *name, int64_t *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
     if (v == NULL)
         return 0;
-    char path[SC_PROXY_PATH_MAX * 2]; /* base may itself be a member's path */
-    snprintf(path, sizeof path, "%s.%s", base, name);
-    return get_int(v, path, min, max, out, err, errlen) == 0 ? 1 : -1;
+    *out = (int64_t)v->valuedouble;
+    return 1;
 }
 
 static int parse_on_connection(const cJSON *v, const char *base, sc_proxy_fault *f, char *err,
@@ -83,32 +97,21 @@ static int parse_on_connection(const cJSON *v, const char *base, sc_proxy_fault 
     char path[SC_PROXY_PATH_MAX + 16];
     snprintf(path, sizeof path, "%s.on_connection", base);
     if (cJSON_IsNumber(v)) {
-        if (get_int(v, path, 1, INT64_MAX / 2, &f->conn_from, err, errlen) != 0)
+        if (sc_jcheck_value(v, path, &conn_fields[0], SC_JWORDS_OUT_OF_RANGE, err, errlen) != 0)
             return -1;
-        f->conn_to = f->conn_from;
+        f->conn_from = f->conn_to = (int64_t)v->valuedouble;
         return 0;
     }
-    if (!cJSON_IsObject(v)) {
-        snprintf(err, errlen, "%s: expected a connection number (1-based) or {\"from\":N,\"to\":M}",
-                 path);
+    sc_jspec spec = SC_JSPEC(conn_fields);
+    spec.words = SC_JWORDS_OUT_OF_RANGE;
+    spec.unknown_why = "unknown field (use from, to)";
+    spec.not_object = "expected a connection number (1-based) or {\"from\":N,\"to\":M}";
+    if (sc_jcheck_object(v, path, &spec, err, errlen) != 0)
         return -1;
-    }
-    for (const cJSON *m = v->child; m != NULL; m = m->next) {
-        if (strcmp(m->string, "from") != 0 && strcmp(m->string, "to") != 0) {
-            snprintf(err, errlen, "%s.%s: unknown field (use from, to)", path, m->string);
-            return -1;
-        }
-        for (const cJSON *o = v->child; o != m; o = o->next)
-            if (strcmp(o->string, m->string) == 0) {
-                snprintf(err, errlen, "%s.%s: given twice", path, m->string);
-                return -1;
-            }
-    }
     f->conn_from = 1;
     f->conn_to = INT64_MAX;
-    if (member_int(v, path, "from", 1, INT64_MAX / 2, &f->conn_from, err, errlen) < 0 ||
-        member_int(v, path, "to", 1, INT64_MAX / 2, &f->conn_to, err, errlen) < 0)
-        return -1;
+    member_int(v, "from", &f->conn_from);
+    member_int(v, "to", &f->conn_to);
     if (f->conn_to < f->conn_from) {
         snprintf(err, errlen, "%s: \"to\" (%lld) is before \"from\" (%lld)", path,
                  (long long)f->conn_to, (long long)f->conn_from);
@@ -137,13 +140,9 @@ static int parse_type(const cJSON *obj, const char *base, sc_proxy_fault_type *t
                       size_t errlen)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "type");
-    if (v == NULL) {
-        snprintf(err, errlen, "%s.type: missing", base);
-        return -1;
-    }
-    if (!cJSON_IsString(v)) {
-        snprintf(err, errlen, "%s.type: expected a string", base);
-        return -1;
+    if (v == NULL || !cJSON_IsString(v)) {
+        sc_jspec spec = {.fields = fault_fields, .n_fields = 1, .open = true};
+        return sc_jcheck_object(obj, base, &spec, err, errlen);
     }
     for (size_t i = 0; i < N_TYPES; i++)
         if (strcmp(v->valuestring, type_names[i]) == 0) {
@@ -166,11 +165,7 @@ static int parse_schedule(const cJSON *obj, const char *base, sc_proxy_fault *f,
                                              SC_TRIGGER_AFTER_BYTES};
     const char *given = NULL;
     for (size_t i = 0; i < 3; i++) {
-        int64_t max = kinds[i] == SC_TRIGGER_AFTER_BYTES ? SC_PROXY_MAX_BYTES : SC_PROXY_MAX_MS;
-        int rc = member_int(obj, base, keys[i], 0, max, &f->trigger_value, err, errlen);
-        if (rc < 0)
-            return -1;
-        if (rc == 0)
+        if (member_int(obj, keys[i], &f->trigger_value) == 0)
             continue;
         if (given != NULL) {
             snprintf(err, errlen, "%s.%s: only one of at_ms, at_case_ms, after_bytes (%s given)",
@@ -200,17 +195,15 @@ static int parse_fault(const cJSON *obj, const char *base, sc_proxy_fault *f, ch
     if (parse_type(obj, base, &f->type, err, errlen) != 0)
         return -1;
     const char *tname = type_names[f->type];
-    for (const cJSON *m = obj->child; m != NULL; m = m->next) {
-        if (!is_field_of(f->type, m->string)) {
-            snprintf(err, errlen, "%s.%.64s: unknown field for a %s fault", base, m->string, tname);
-            return -1;
-        }
-        for (const cJSON *o = obj->child; o != m; o = o->next)
-            if (strcmp(o->string, m->string) == 0) {
-                snprintf(err, errlen, "%s.%.64s: given twice", base, m->string);
-                return -1;
-            }
-    }
+    char unknown[64];
+    snprintf(unknown, sizeof unknown, "unknown field for a %s fault", tname);
+    sc_jfield fields[N_COMMON_FIELDS + 3];
+    sc_jspec spec = {.fields = fields,
+                     .n_fields = fields_of(f->type, fields),
+                     .unknown_why = unknown,
+                     .words = SC_JWORDS_OUT_OF_RANGE};
+    if (sc_jcheck_object(obj, base, &spec, err, errlen) != 0)
+        return -1;
     if (parse_schedule(obj, base, f, err, errlen) != 0)
         return -1;
     const cJSON *dir = cJSON_GetObjectItemCaseSensitive(obj, "direction");
@@ -220,20 +213,20 @@ static int parse_fault(const cJSON *obj, const char *base, sc_proxy_fault *f, ch
     int rc = 1;
     switch (f->type) {
     case SC_FAULT_LATENCY:
-        rc = member_int(obj, base, "ms", 0, SC_PROXY_MAX_MS, &f->ms, err, errlen);
-        if (rc > 0 &&
-            member_int(obj, base, "jitter_ms", 0, SC_PROXY_MAX_MS, &f->jitter_ms, err, errlen) < 0)
-            return -1;
+        rc = member_int(obj, "ms", &f->ms);
+        member_int(obj, "jitter_ms", &f->jitter_ms);
         break;
     case SC_FAULT_BANDWIDTH:
-        rc = member_int(obj, base, "bytes_per_s", 1, SC_PROXY_MAX_BYTES, &f->bytes_per_s, err,
-                        errlen);
+        rc = member_int(obj, "bytes_per_s", &f->bytes_per_s);
         break;
     case SC_FAULT_SLICE:
-        rc = member_int(obj, base, "bytes", 1, SC_PROXY_MAX_BYTES, &f->bytes, err, errlen);
-        if (rc > 0 &&
-            member_int(obj, base, "delay_ms", 0, SC_PROXY_MAX_MS, &f->delay_ms, err, errlen) < 0)
+        rc = member_int(obj, "bytes", &f->bytes);
+        if (rc > 0 && f->bytes < 1) {
+            snprintf(err, errlen, "%s.bytes: %lld is out of range (1 to %lld)", base,
+                     (long long)f->bytes, (long long)SC_PROXY_MAX_BYTES);
             return -1;
+        }
+        member_int(obj, "delay_ms", &f->delay_ms);
         break;
     case SC_FAULT_CUT_AFTER_BYTES:
         if (f->trigger != SC_TRIGGER_NONE) {
@@ -243,7 +236,7 @@ static int parse_fault(const cJSON *obj, const char *base, sc_proxy_fault *f, ch
                      base);
             return -1;
         }
-        rc = member_int(obj, base, "bytes", 0, SC_PROXY_MAX_BYTES, &f->bytes, err, errlen);
+        rc = member_int(obj, "bytes", &f->bytes);
         f->trigger = SC_TRIGGER_AFTER_BYTES;
         f->trigger_value = f->bytes;
         break;

@@ -235,6 +235,21 @@ static void bad_lines_name_the_field(void **state)
          "channel.max_receive_bytes:", "a"},
         {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"channel\":{\"tls\":true}}",
          "channel.tls:", "a"},
+        /* A key given twice is refused (cJSON keeps both; which one wins would be a guess). */
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"timeout_ms\":5,"
+         "\"timeout_ms\":6}",
+         "timeout_ms: given twice", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"reconnect\":{"
+         "\"max_attempts\":2,\"max_attempts\":3}}",
+         "reconnect.max_attempts: given twice", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"metadata\":{"
+         "\"x\":\"1\",\"x\":\"2\"}}",
+         "metadata.x: given twice", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"timeout_ms\":1e400}",
+         "timeout_ms: expected an integer", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"reconnect\":{"
+         "\"backoff_multiplier\":1e400}}",
+         "reconnect.backoff_multiplier: expected a number", "a"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sc_client_instr in;
