@@ -3,7 +3,7 @@
 #include "sc_scenario_internal.h"
 #include "sc_proxy_fault.h"
 #include "sc_base64.h"
-#include "sc_client_instr.h"
+#include "sc_instr.h"
 #include "sc_jcheck.h"
 #include "sc_json.h"
 #include "sc_script.h"
@@ -619,10 +619,10 @@ static const char *path_outside(const sc_scenario *s)
     return p->valuestring;
 }
 
-/* Validate the client section with the driver's own instruction parser, so a scenario that loads
- * is an instruction every driver accepts. "$raw" requests are checked on their own (the drivers
- * send the method's types: such scenarios are replayed, not run) and stand for an empty message
- * here. */
+/* Validate the client section with the drivers' instruction parser (contract/sc_instr), so a
+ * scenario that loads is an instruction every driver accepts. "$raw" requests are checked on
+ * their own (the drivers send the method's types: such scenarios are replayed, not run) and stand
+ * for an empty message here. */
 static int validate_with_driver(ctx *c, sc_scenario *s)
 {
     cJSON *instr = sc_scenario_instruction(s, "validate", "127.0.0.1:1");
@@ -635,29 +635,25 @@ static int validate_with_driver(ctx *c, sc_scenario *s)
         cJSON *raw = cJSON_DetachItemFromObjectCaseSensitive(e, "$raw");
         cJSON_Delete(raw);
     }
-    char *line = cJSON_PrintUnformatted(instr);
-    cJSON_Delete(instr);
-    if (line == NULL)
-        return oom(c, "client");
-    sc_client_instr in;
+    sc_instr in;
     char why[512];
-    int rc = sc_client_instr_parse(line, &in, why, sizeof why);
-    free(line);
+    int rc = sc_instr_from_json(instr, &in, why, sizeof why);
+    cJSON_Delete(instr);
     if (rc != 0) {
-        sc_client_instr_free(&in);
+        sc_instr_free(&in);
         snprintf(c->err, c->errlen, "%s: client.%s", c->origin, why);
         return -1;
     }
     s->timeout_ms = in.timeout_ms;
     s->reconnect = in.reconnect;
     s->max_attempts = in.reconnect ? in.policy.max_attempts : 1;
-    s->backoff_initial_ms = in.policy.backoff.initial_ms;
-    s->backoff_multiplier = in.policy.backoff.multiplier;
-    s->backoff_jitter = in.policy.backoff.jitter;
-    s->backoff_max_ms = in.policy.backoff.max_ms;
+    s->backoff_initial_ms = in.policy.initial_ms;
+    s->backoff_multiplier = in.policy.multiplier;
+    s->backoff_jitter = in.policy.jitter;
+    s->backoff_max_ms = in.policy.max_ms;
     s->exhausted_backoff_ms = in.policy.exhausted_backoff_ms;
     s->honor_pushback = in.reconnect && in.policy.honor_pushback;
-    sc_client_instr_free(&in);
+    sc_instr_free(&in);
     return 0;
 }
 
@@ -1738,50 +1734,13 @@ cJSON *sc_scenario_companion_instruction(const sc_scenario *s, size_t i, const c
 
 cJSON *sc_scenario_instruction(const sc_scenario *s, const char *case_id, const char *target)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (o == NULL || cJSON_AddStringToObject(o, "case", case_id) == NULL ||
-        cJSON_AddStringToObject(o, "target", target) == NULL ||
-        cJSON_AddStringToObject(o, "method", sc_method_name(s->method)) == NULL)
-        goto fail;
-    cJSON *md = cJSON_CreateObject();
-    if (md == NULL || !cJSON_AddItemToObject(o, "metadata", md))
-        goto fail_md;
-    const cJSON *item = NULL;
-    cJSON_ArrayForEach(item, s->client)
-    {
-        cJSON *copy = cJSON_Duplicate(item, true);
-        if (copy == NULL)
-            goto fail;
-        if (strcmp(item->string, "metadata") == 0) {
-            /* The client's own metadata first (validated: an object when loaded). */
-            cJSON *e = copy->child;
-            while (e != NULL) {
-                cJSON *next = e->next;
-                cJSON_DetachItemViaPointer(copy, e);
-                cJSON_AddItemToObject(md, e->string, e);
-                e = next;
-            }
-            cJSON_Delete(copy);
-            continue;
-        }
-        cJSON_AddItemToObject(o, item->string, copy);
+    cJSON *o = sc_instr_write(s->client, s->control, s->method, case_id, target);
+    if (o != NULL && sc_scenario_resolve_per_case(cJSON_GetObjectItemCaseSensitive(o, "requests"),
+                                                  case_id) != 0) {
+        cJSON_Delete(o);
+        return NULL;
     }
-    cJSON_ArrayForEach(item, s->control)
-    {
-        cJSON *copy = cJSON_Duplicate(item, true);
-        if (copy == NULL)
-            goto fail;
-        cJSON_AddItemToObject(md, item->string, copy);
-    }
-    if (cJSON_AddStringToObject(md, "x-sc-case", case_id) == NULL ||
-        sc_scenario_resolve_per_case(cJSON_GetObjectItemCaseSensitive(o, "requests"), case_id) != 0)
-        goto fail;
     return o;
-fail_md:
-    cJSON_Delete(md);
-fail:
-    cJSON_Delete(o);
-    return NULL;
 }
 
 bool sc_scenario_exclusive(const sc_scenario *s)
