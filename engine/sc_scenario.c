@@ -1,7 +1,7 @@
 /* sc_scenario: loading and validating scenario files (docs/scenario-format.md), accessors, the
  * driver instruction of a case and its bound. The judge and the filters live in their own files. */
 #include "sc_scenario_internal.h"
-#include "sc_proxy_fault.h"
+#include "sc_fault.h"
 #include "sc_base64.h"
 #include "sc_instr.h"
 #include "sc_jcheck.h"
@@ -898,15 +898,15 @@ static int check_attempts(ctx *c, const sc_scenario *s, const cJSON *a)
     return 0;
 }
 
-/* faults: the fault proxy's list, checked by the proxy's own parser (what loads is what the
- * proxy accepts); its messages start with the JSON path. */
+/* faults: the fault proxy's list, checked by the contract's fault parser (contract/sc_fault: what
+ * loads is what the proxy accepts); its messages start with the JSON path. */
 static int parse_faults(ctx *c, sc_scenario *s, const cJSON *faults)
 {
     if (faults == NULL)
         return 0;
-    sc_proxy_faults parsed;
+    sc_fault_list parsed;
     char msg[512];
-    if (sc_proxy_faults_from_json(faults, "faults", &parsed, msg, sizeof msg) != 0)
+    if (sc_fault_list_from_json(faults, "faults", &parsed, msg, sizeof msg) != 0)
         return fail(c, NULL, "%s", msg);
     s->faults = cJSON_Duplicate(faults, true);
     return s->faults != NULL ? 0 : oom(c, "faults");

@@ -1,11 +1,11 @@
-#include "sc_proxy_fault.h"
+#include "sc_fault.h"
 #include "sc_jcheck.h"
 
 #include <stdio.h>
 #include <string.h>
 
 /* Longest JSON path in a message: "faults[31].on_connection.from" and a caller's prefix. */
-#define SC_PROXY_PATH_MAX 256
+#define SC_FAULT_PATH_MAX 256
 
 static const char *const type_names[] = {
     [SC_FAULT_RESET] = "reset",         [SC_FAULT_CLOSE] = "close",
@@ -23,18 +23,18 @@ static const char *const type_fields[N_TYPES][3] = {
     [SC_FAULT_CUT_AFTER_BYTES] = {"bytes"},
 };
 
-const char *sc_proxy_fault_type_name(sc_proxy_fault_type type)
+const char *sc_fault_type_name(sc_fault_type type)
 {
     return (size_t)type < N_TYPES ? type_names[type] : "?";
 }
 
-bool sc_proxy_fault_is_action(sc_proxy_fault_type type)
+bool sc_fault_is_action(sc_fault_type type)
 {
     return type != SC_FAULT_LATENCY && type != SC_FAULT_BANDWIDTH && type != SC_FAULT_SLICE;
 }
 
 /* Largest connection number: what a JSON number holds exactly. */
-#define SC_PROXY_MAX_CONN SC_PROXY_MAX_BYTES
+#define SC_FAULT_MAX_CONN SC_FAULT_MAX_BYTES
 
 #define WHOLE(name, lo, hi)                                                                        \
     {                                                                                              \
@@ -45,21 +45,21 @@ bool sc_proxy_fault_is_action(sc_proxy_fault_type type)
  * schedule, then each type's parameters (which of them a type takes: type_fields). */
 static const sc_jfield fault_fields[] = {
     {.key = "type", .types = SC_JT_STRING, .required = true},
-    WHOLE("at_ms", 0, SC_PROXY_MAX_MS),
-    WHOLE("at_case_ms", 0, SC_PROXY_MAX_MS),
-    WHOLE("after_bytes", 0, SC_PROXY_MAX_BYTES),
+    WHOLE("at_ms", 0, SC_FAULT_MAX_MS),
+    WHOLE("at_case_ms", 0, SC_FAULT_MAX_MS),
+    WHOLE("after_bytes", 0, SC_FAULT_MAX_BYTES),
     {.key = "on_connection"},
     {.key = "direction"},
-    WHOLE("ms", 0, SC_PROXY_MAX_MS),
-    WHOLE("jitter_ms", 0, SC_PROXY_MAX_MS),
-    WHOLE("bytes_per_s", 1, SC_PROXY_MAX_BYTES),
-    WHOLE("bytes", 0, SC_PROXY_MAX_BYTES),
-    WHOLE("delay_ms", 0, SC_PROXY_MAX_MS),
+    WHOLE("ms", 0, SC_FAULT_MAX_MS),
+    WHOLE("jitter_ms", 0, SC_FAULT_MAX_MS),
+    WHOLE("bytes_per_s", 1, SC_FAULT_MAX_BYTES),
+    WHOLE("bytes", 0, SC_FAULT_MAX_BYTES),
+    WHOLE("delay_ms", 0, SC_FAULT_MAX_MS),
 };
 #define N_COMMON_FIELDS 6
 static const sc_jfield conn_fields[] = {
-    WHOLE("from", 1, SC_PROXY_MAX_CONN),
-    WHOLE("to", 1, SC_PROXY_MAX_CONN),
+    WHOLE("from", 1, SC_FAULT_MAX_CONN),
+    WHOLE("to", 1, SC_FAULT_MAX_CONN),
 };
 
 static const sc_jfield *field_named(const char *name)
@@ -71,7 +71,7 @@ static const sc_jfield *field_named(const char *name)
 }
 
 /* The table of a fault of type t: the common fields and the type's own. */
-static size_t fields_of(sc_proxy_fault_type t, sc_jfield *out)
+static size_t fields_of(sc_fault_type t, sc_jfield *out)
 {
     size_t n = 0;
     for (; n < N_COMMON_FIELDS; n++)
@@ -91,10 +91,10 @@ static int member_int(const cJSON *obj, const char *name, int64_t *out)
     return 1;
 }
 
-static int parse_on_connection(const cJSON *v, const char *base, sc_proxy_fault *f, char *err,
+static int parse_on_connection(const cJSON *v, const char *base, sc_fault *f, char *err,
                                size_t errlen)
 {
-    char path[SC_PROXY_PATH_MAX + 16];
+    char path[SC_FAULT_PATH_MAX + 16];
     snprintf(path, sizeof path, "%s.on_connection", base);
     if (cJSON_IsNumber(v)) {
         if (sc_jcheck_value(v, path, &conn_fields[0], SC_JWORDS_OUT_OF_RANGE, err, errlen) != 0)
@@ -124,11 +124,11 @@ static int parse_direction(const cJSON *v, const char *base, int *dirs, char *er
 {
     const char *s = cJSON_GetStringValue(v);
     if (s != NULL && strcmp(s, "up") == 0)
-        *dirs = SC_PROXY_DIR_UP;
+        *dirs = SC_FAULT_DIR_UP;
     else if (s != NULL && strcmp(s, "down") == 0)
-        *dirs = SC_PROXY_DIR_DOWN;
+        *dirs = SC_FAULT_DIR_DOWN;
     else if (s != NULL && strcmp(s, "both") == 0)
-        *dirs = SC_PROXY_DIR_BOTH;
+        *dirs = SC_FAULT_DIR_BOTH;
     else {
         snprintf(err, errlen, "%s.direction: expected \"up\", \"down\" or \"both\"", base);
         return -1;
@@ -136,7 +136,7 @@ static int parse_direction(const cJSON *v, const char *base, int *dirs, char *er
     return 0;
 }
 
-static int parse_type(const cJSON *obj, const char *base, sc_proxy_fault_type *t, char *err,
+static int parse_type(const cJSON *obj, const char *base, sc_fault_type *t, char *err,
                       size_t errlen)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "type");
@@ -146,7 +146,7 @@ static int parse_type(const cJSON *obj, const char *base, sc_proxy_fault_type *t
     }
     for (size_t i = 0; i < N_TYPES; i++)
         if (strcmp(v->valuestring, type_names[i]) == 0) {
-            *t = (sc_proxy_fault_type)i;
+            *t = (sc_fault_type)i;
             return 0;
         }
     snprintf(err, errlen,
@@ -157,12 +157,11 @@ static int parse_type(const cJSON *obj, const char *base, sc_proxy_fault_type *t
 }
 
 /* The schedule: at most one of at_ms / at_case_ms / after_bytes, plus on_connection. */
-static int parse_schedule(const cJSON *obj, const char *base, sc_proxy_fault *f, char *err,
-                          size_t errlen)
+static int parse_schedule(const cJSON *obj, const char *base, sc_fault *f, char *err, size_t errlen)
 {
     static const char *const keys[] = {"at_ms", "at_case_ms", "after_bytes"};
-    static const sc_proxy_trigger kinds[] = {SC_TRIGGER_AT_MS, SC_TRIGGER_AT_CASE_MS,
-                                             SC_TRIGGER_AFTER_BYTES};
+    static const sc_fault_trigger kinds[] = {SC_FAULT_TRIGGER_AT_MS, SC_FAULT_TRIGGER_AT_CASE_MS,
+                                             SC_FAULT_TRIGGER_AFTER_BYTES};
     const char *given = NULL;
     for (size_t i = 0; i < 3; i++) {
         if (member_int(obj, keys[i], &f->trigger_value) == 0)
@@ -181,13 +180,12 @@ static int parse_schedule(const cJSON *obj, const char *base, sc_proxy_fault *f,
     return 0;
 }
 
-static int parse_fault(const cJSON *obj, const char *base, sc_proxy_fault *f, char *err,
-                       size_t errlen)
+static int parse_fault(const cJSON *obj, const char *base, sc_fault *f, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
     f->conn_from = 1;
     f->conn_to = INT64_MAX;
-    f->dirs = SC_PROXY_DIR_BOTH;
+    f->dirs = SC_FAULT_DIR_BOTH;
     if (!cJSON_IsObject(obj)) {
         snprintf(err, errlen, "%s: expected an object with a \"type\"", base);
         return -1;
@@ -223,13 +221,13 @@ static int parse_fault(const cJSON *obj, const char *base, sc_proxy_fault *f, ch
         rc = member_int(obj, "bytes", &f->bytes);
         if (rc > 0 && f->bytes < 1) {
             snprintf(err, errlen, "%s.bytes: %lld is out of range (1 to %lld)", base,
-                     (long long)f->bytes, (long long)SC_PROXY_MAX_BYTES);
+                     (long long)f->bytes, (long long)SC_FAULT_MAX_BYTES);
             return -1;
         }
         member_int(obj, "delay_ms", &f->delay_ms);
         break;
     case SC_FAULT_CUT_AFTER_BYTES:
-        if (f->trigger != SC_TRIGGER_NONE) {
+        if (f->trigger != SC_FAULT_TRIGGER_NONE) {
             snprintf(err, errlen,
                      "%s: cut_after_bytes is its own schedule (bytes, direction); at_ms, "
                      "at_case_ms and after_bytes do not apply",
@@ -237,14 +235,14 @@ static int parse_fault(const cJSON *obj, const char *base, sc_proxy_fault *f, ch
             return -1;
         }
         rc = member_int(obj, "bytes", &f->bytes);
-        f->trigger = SC_TRIGGER_AFTER_BYTES;
+        f->trigger = SC_FAULT_TRIGGER_AFTER_BYTES;
         f->trigger_value = f->bytes;
         break;
     case SC_FAULT_REFUSE:
-        if (f->trigger == SC_TRIGGER_AT_MS || f->trigger == SC_TRIGGER_AFTER_BYTES) {
+        if (f->trigger == SC_FAULT_TRIGGER_AT_MS || f->trigger == SC_FAULT_TRIGGER_AFTER_BYTES) {
             snprintf(err, errlen,
                      "%s.%s: refuse happens at accept; use at_case_ms or on_connection", base,
-                     f->trigger == SC_TRIGGER_AT_MS ? "at_ms" : "after_bytes");
+                     f->trigger == SC_FAULT_TRIGGER_AT_MS ? "at_ms" : "after_bytes");
             return -1;
         }
         if (dir != NULL) {
@@ -253,7 +251,7 @@ static int parse_fault(const cJSON *obj, const char *base, sc_proxy_fault *f, ch
         }
         break;
     default: /* reset, close, blackhole */
-        if (dir != NULL && f->trigger != SC_TRIGGER_AFTER_BYTES) {
+        if (dir != NULL && f->trigger != SC_FAULT_TRIGGER_AFTER_BYTES) {
             snprintf(err, errlen, "%s.direction: for a %s fault only with after_bytes", base,
                      tname);
             return -1;
@@ -270,8 +268,8 @@ static int parse_fault(const cJSON *obj, const char *base, sc_proxy_fault *f, ch
     return 0;
 }
 
-int sc_proxy_faults_from_json(const cJSON *json, const char *path, sc_proxy_faults *out, char *err,
-                              size_t errlen)
+int sc_fault_list_from_json(const cJSON *json, const char *path, sc_fault_list *out, char *err,
+                            size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (!cJSON_IsArray(json)) {
@@ -280,12 +278,12 @@ int sc_proxy_faults_from_json(const cJSON *json, const char *path, sc_proxy_faul
     }
     size_t i = 0;
     for (const cJSON *f = json->child; f != NULL; f = f->next, i++) {
-        if (i >= SC_PROXY_MAX_FAULTS) {
-            snprintf(err, errlen, "%s: more than %d faults", path, SC_PROXY_MAX_FAULTS);
+        if (i >= SC_FAULT_MAX_FAULTS) {
+            snprintf(err, errlen, "%s: more than %d faults", path, SC_FAULT_MAX_FAULTS);
             memset(out, 0, sizeof *out);
             return -1;
         }
-        char base[SC_PROXY_PATH_MAX];
+        char base[SC_FAULT_PATH_MAX];
         snprintf(base, sizeof base, "%s[%zu]", path, i);
         if (parse_fault(f, base, &out->items[i], err, errlen) != 0) {
             memset(out, 0, sizeof *out);
@@ -296,11 +294,11 @@ int sc_proxy_faults_from_json(const cJSON *json, const char *path, sc_proxy_faul
     return 0;
 }
 
-int sc_proxy_faults_parse(const char *text, sc_proxy_faults *out, char *err, size_t errlen)
+int sc_fault_list_parse(const char *text, sc_fault_list *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    if (text == NULL || strlen(text) > SC_PROXY_MAX_FAULTS_TEXT) {
-        snprintf(err, errlen, "faults: empty or longer than %d bytes", SC_PROXY_MAX_FAULTS_TEXT);
+    if (text == NULL || strlen(text) > SC_FAULT_MAX_TEXT) {
+        snprintf(err, errlen, "faults: empty or longer than %d bytes", SC_FAULT_MAX_TEXT);
         return -1;
     }
     const char *end = NULL;
@@ -310,7 +308,7 @@ int sc_proxy_faults_parse(const char *text, sc_proxy_faults *out, char *err, siz
                  end != NULL ? end - text : (ptrdiff_t)0);
         return -1;
     }
-    int rc = sc_proxy_faults_from_json(json, "faults", out, err, errlen);
+    int rc = sc_fault_list_from_json(json, "faults", out, err, errlen);
     cJSON_Delete(json);
     return rc;
 }
