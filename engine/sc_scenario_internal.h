@@ -4,6 +4,7 @@
 #define SC_SCENARIO_INTERNAL_H
 
 #include "sc_scenario.h"
+#include "sc_jcheck.h"
 #include "sc_method.h"
 
 #include <cjson/cJSON.h>
@@ -73,6 +74,63 @@ struct sc_scenario {
     struct sc_scenario **companions; /* owned; scenarios of their own (see sc_scenario.h) */
     size_t n_companions;
 };
+
+/* ---- the loader's shared checks (sc_scenario_check.c) ---- */
+
+/* Upper bound of every ms value in a scenario: the driver's own limit (an hour). */
+#define SC_SCENARIO_MAX_MS 3600000
+/* Upper bound of counts (responses, messages, attempts): far beyond any scenario. */
+#define SC_SCENARIO_MAX_COUNT 1000000000
+
+/* Where errors go while one file loads. */
+typedef struct {
+    const char *origin; /* the file, first in every message */
+    char *err;
+    size_t errlen;
+    size_t expanded; /* bytes produced by "$repeat" so far in this scenario */
+} sc_load_ctx;
+
+/* "<origin>: <path>: <message>" (or "<origin>: <message>" without a path) into c->err; -1. */
+__attribute__((format(printf, 3, 4))) int sc_load_fail(sc_load_ctx *c, const char *path,
+                                                       const char *fmt, ...);
+int sc_load_oom(sc_load_ctx *c, const char *path);
+/* path + "." + key ("key" alone at the root), and path + "[i]", cut to len. */
+void sc_load_join(char *out, size_t len, const char *path, const char *key);
+void sc_load_index(char *out, size_t len, const char *path, size_t i);
+/* sc_jcheck_object / sc_jcheck_value with the file's origin in front of the message. */
+int sc_load_object(sc_load_ctx *c, const cJSON *obj, const char *path, sc_jspec spec);
+int sc_load_value(sc_load_ctx *c, const cJSON *v, const char *path, const sc_jfield *f);
+/* Optional members of `obj` (at `path`): an integer in [min, max], a bool, a string of at most
+ * maxlen bytes (NULL when absent; borrowed from obj), a number in [min, max]. `present` may be
+ * NULL. */
+int sc_load_int(sc_load_ctx *c, const cJSON *obj, const char *key, const char *path, int64_t min,
+                int64_t max, int64_t *out, bool *present);
+int sc_load_bool(sc_load_ctx *c, const cJSON *obj, const char *key, const char *path, bool *out,
+                 bool *present);
+int sc_load_str(sc_load_ctx *c, const cJSON *obj, const char *key, const char *path, size_t maxlen,
+                const char **out);
+int sc_load_number(sc_load_ctx *c, const cJSON *obj, const char *key, const char *path, double min,
+                   double max);
+/* A status code by its canonical name (*code set when not NULL); a list of them. */
+int sc_load_code(sc_load_ctx *c, const cJSON *v, const char *path, int *code);
+int sc_load_codes(sc_load_ctx *c, const cJSON *arr, const char *path);
+/* The whole file: nesting depth and string lengths. */
+int sc_load_tree(sc_load_ctx *c, const cJSON *v, int depth);
+/* Every {"$per_case": "TEXT"} below v is well-formed. */
+int sc_load_per_case(sc_load_ctx *c, const cJSON *v, const char *path, int depth);
+
+/* ---- the sections (sc_scenario_sections.c, sc_scenario_expect.c) ---- */
+
+/* server (NULL: none), client (NULL: none; after the server section: its control keys may not be
+ * set twice), faults (NULL: no proxy), expect (after client and faults). 0 or -1 (c->err). */
+int sc_scenario_parse_server(sc_load_ctx *c, sc_scenario *s, const cJSON *srv);
+int sc_scenario_parse_client(sc_load_ctx *c, sc_scenario *s, const cJSON *cl);
+int sc_scenario_parse_faults(sc_load_ctx *c, sc_scenario *s, const cJSON *faults);
+int sc_scenario_parse_expect(sc_load_ctx *c, sc_scenario *s, const cJSON *ex);
+/* Does the client section have "$raw" requests; client.path when it names no DataService method
+ * (else NULL). */
+bool sc_scenario_has_raw_requests(const sc_scenario *s);
+const char *sc_scenario_path_outside(const sc_scenario *s);
 
 /* Canonical status name -> code; false unless `text` is exactly a canonical name. */
 bool sc_scenario_code_by_name(const char *text, int *code);
