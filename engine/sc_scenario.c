@@ -138,6 +138,7 @@ static void scenario_free(sc_scenario *s)
     cJSON_Delete(s->control);
     cJSON_Delete(s->script);
     cJSON_Delete(s->expect);
+    sc_expect_free(&s->ex);
     cJSON_Delete(s->applies_clients);
     cJSON_Delete(s->applies_servers);
     free(s->applies_reason);

@@ -4,6 +4,7 @@
 #define SC_SCENARIO_INTERNAL_H
 
 #include "sc_scenario.h"
+#include "sc_scenario_expect.h"
 #include "sc_jcheck.h"
 #include "sc_method.h"
 
@@ -58,7 +59,8 @@ struct sc_scenario {
     cJSON *client;  /* validated client section, "$repeat" expanded (no case/target/method) */
     cJSON *control; /* object: control metadata key -> value (x-sc-case excluded) */
     cJSON *script;  /* server.script as given, or NULL */
-    cJSON *expect;  /* validated expect section as given */
+    cJSON *expect;  /* validated expect section as given (for the report) */
+    sc_expect ex;   /* the same, typed: what the judge reads */
     cJSON *faults;  /* the fault proxy's list (validated by its own parser), or NULL: no proxy */
     cJSON *applies_clients; /* array of strings or NULL (= all) */
     cJSON *applies_servers;
@@ -131,6 +133,27 @@ int sc_scenario_parse_expect(sc_load_ctx *c, sc_scenario *s, const cJSON *ex);
  * (else NULL). */
 bool sc_scenario_has_raw_requests(const sc_scenario *s);
 const char *sc_scenario_path_outside(const sc_scenario *s);
+
+/* ---- the judge's shared parts (sc_scenario_judge.c, sc_scenario_judge_attempts.c) ---- */
+
+typedef struct {
+    sc_judgement *j; /* borrowed: the failures go there */
+    size_t cap;
+    bool oom;
+} sc_judge;
+
+/* One failure (texts cut to SC_JUDGE_MAX_TEXT); on allocation failure jd->oom is set. */
+void sc_judge_add(sc_judge *jd, const char *path, const char *expected, const char *actual);
+__attribute__((format(printf, 4, 5))) void
+sc_judge_addf(sc_judge *jd, const char *path, const char *expected, const char *fmt, ...);
+/* A failure when `actual` is outside a given range (`unit` follows the numbers: " ms"). */
+void sc_judge_range(sc_judge *jd, const char *path, sc_expect_range r, double actual,
+                    const char *unit);
+/* A JSON number from a peer: true and *out, or false (absent, null, not a number). */
+bool sc_judge_number(const cJSON *v, double *out);
+/* expect.attempts and expect.network against the result (when given). */
+void sc_judge_attempts(sc_judge *jd, const sc_scenario *s, const cJSON *result);
+void sc_judge_network(sc_judge *jd, const sc_scenario *s, const cJSON *result);
 
 /* Canonical status name -> code; false unless `text` is exactly a canonical name. */
 bool sc_scenario_code_by_name(const char *text, int *code);
