@@ -180,34 +180,11 @@ static int parse_schedule(const cJSON *obj, const char *base, sc_fault *f, char 
     return 0;
 }
 
-static int parse_fault(const cJSON *obj, const char *base, sc_fault *f, char *err, size_t errlen)
+/* Each type's parameters and the schedules it allows: 1 when its required parameter is there,
+ * 0 when it is missing, -1 on another error (in err). The values were checked (sc_jcheck). */
+static int type_params(const cJSON *obj, const char *base, sc_fault *f, bool has_dir, char *err,
+                       size_t errlen)
 {
-    memset(f, 0, sizeof *f);
-    f->conn_from = 1;
-    f->conn_to = INT64_MAX;
-    f->dirs = SC_FAULT_DIR_BOTH;
-    if (!cJSON_IsObject(obj)) {
-        snprintf(err, errlen, "%s: expected an object with a \"type\"", base);
-        return -1;
-    }
-    if (parse_type(obj, base, &f->type, err, errlen) != 0)
-        return -1;
-    const char *tname = type_names[f->type];
-    char unknown[64];
-    snprintf(unknown, sizeof unknown, "unknown field for a %s fault", tname);
-    sc_jfield fields[N_COMMON_FIELDS + 3];
-    sc_jspec spec = {.fields = fields,
-                     .n_fields = fields_of(f->type, fields),
-                     .unknown_why = unknown,
-                     .words = SC_JWORDS_OUT_OF_RANGE};
-    if (sc_jcheck_object(obj, base, &spec, err, errlen) != 0)
-        return -1;
-    if (parse_schedule(obj, base, f, err, errlen) != 0)
-        return -1;
-    const cJSON *dir = cJSON_GetObjectItemCaseSensitive(obj, "direction");
-    if (dir != NULL && parse_direction(dir, base, &f->dirs, err, errlen) != 0)
-        return -1;
-
     int rc = 1;
     switch (f->type) {
     case SC_FAULT_LATENCY:
@@ -245,19 +222,50 @@ static int parse_fault(const cJSON *obj, const char *base, sc_fault *f, char *er
                      f->trigger == SC_FAULT_TRIGGER_AT_MS ? "at_ms" : "after_bytes");
             return -1;
         }
-        if (dir != NULL) {
+        if (has_dir) {
             snprintf(err, errlen, "%s.direction: a refused connection has no direction", base);
             return -1;
         }
         break;
     default: /* reset, close, blackhole */
-        if (dir != NULL && f->trigger != SC_FAULT_TRIGGER_AFTER_BYTES) {
+        if (has_dir && f->trigger != SC_FAULT_TRIGGER_AFTER_BYTES) {
             snprintf(err, errlen, "%s.direction: for a %s fault only with after_bytes", base,
-                     tname);
+                     type_names[f->type]);
             return -1;
         }
         break;
     }
+    return rc;
+}
+
+static int parse_fault(const cJSON *obj, const char *base, sc_fault *f, char *err, size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    f->conn_from = 1;
+    f->conn_to = INT64_MAX;
+    f->dirs = SC_FAULT_DIR_BOTH;
+    if (!cJSON_IsObject(obj)) {
+        snprintf(err, errlen, "%s: expected an object with a \"type\"", base);
+        return -1;
+    }
+    if (parse_type(obj, base, &f->type, err, errlen) != 0)
+        return -1;
+    const char *tname = type_names[f->type];
+    char unknown[64];
+    snprintf(unknown, sizeof unknown, "unknown field for a %s fault", tname);
+    sc_jfield fields[N_COMMON_FIELDS + 3];
+    sc_jspec spec = {.fields = fields,
+                     .n_fields = fields_of(f->type, fields),
+                     .unknown_why = unknown,
+                     .words = SC_JWORDS_OUT_OF_RANGE};
+    if (sc_jcheck_object(obj, base, &spec, err, errlen) != 0)
+        return -1;
+    if (parse_schedule(obj, base, f, err, errlen) != 0)
+        return -1;
+    const cJSON *dir = cJSON_GetObjectItemCaseSensitive(obj, "direction");
+    if (dir != NULL && parse_direction(dir, base, &f->dirs, err, errlen) != 0)
+        return -1;
+    int rc = type_params(obj, base, f, dir != NULL, err, errlen);
     if (rc < 0)
         return -1;
     if (rc == 0) {

@@ -126,6 +126,56 @@ static int parse_script(sc_load_ctx *c, sc_scenario *s, const cJSON *script)
     return s->script != NULL ? 0 : sc_load_oom(c, "server.script");
 }
 
+/* The delays and max_responses as control keys. */
+static int control_ints(sc_load_ctx *c, sc_scenario *s, const cJSON *srv)
+{
+    static const struct {
+        const char *key, *control;
+        int64_t max;
+    } ints[] = {
+        {"initial_delay_ms", "x-sc-initial-delay-ms", SC_SCENARIO_MAX_MS},
+        {"response_delay_ms", "x-sc-response-delay-ms", SC_SCENARIO_MAX_MS},
+        {"max_responses", "x-sc-max-responses", SC_SCENARIO_MAX_COUNT},
+    };
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        int64_t v = 0;
+        bool has = false;
+        if (sc_load_int(c, srv, ints[i].key, "server", 0, ints[i].max, &v, &has) != 0 ||
+            (has && add_control_int(c, s, ints[i].control, v) != 0))
+            return -1;
+    }
+    return 0;
+}
+
+/* echo, echo_initial, echo_trailing_bin as control keys. */
+static int control_echo(sc_load_ctx *c, sc_scenario *s, const cJSON *srv)
+{
+    bool has = false, echo = false;
+    if (sc_load_bool(c, srv, "echo", "server", &echo, &has) != 0 ||
+        (has && add_control(c, s, "x-sc-echo", echo ? "true" : "false") != 0))
+        return -1;
+    const char *text = NULL;
+    if (sc_load_str(c, srv, "echo_initial", "server", SC_SCENARIO_MAX_HEADER_VALUE, &text) != 0)
+        return -1;
+    if (text != NULL) {
+        if (!printable_ascii(text))
+            return sc_load_fail(c, "server.echo_initial", "a header value must be printable ASCII");
+        if (add_control(c, s, "x-grpc-test-echo-initial", text) != 0)
+            return -1;
+    }
+    if (sc_load_str(c, srv, "echo_trailing_bin", "server", SC_SCENARIO_MAX_HEADER_VALUE, &text) !=
+        0)
+        return -1;
+    if (text == NULL)
+        return 0;
+    size_t n = 0;
+    unsigned char *raw = sc_base64_decode(text, &n);
+    if (raw == NULL)
+        return sc_load_fail(c, "server.echo_trailing_bin", "expected base64");
+    free(raw);
+    return add_control(c, s, "x-grpc-test-echo-trailing-bin", text);
+}
+
 int sc_scenario_parse_server(sc_load_ctx *c, sc_scenario *s, const cJSON *srv)
 {
     static const sc_jfield names[] = {{.key = "initial_delay_ms"},
@@ -150,44 +200,10 @@ int sc_scenario_parse_server(sc_load_ctx *c, sc_scenario *s, const cJSON *srv)
                                 "a scripted server takes no control behaviour next to the script");
         return parse_script(c, s, script);
     }
-    int64_t v = 0;
-    bool has = false, echo = false;
-    if (sc_load_int(c, srv, "initial_delay_ms", "server", 0, SC_SCENARIO_MAX_MS, &v, &has) != 0 ||
-        (has && add_control_int(c, s, "x-sc-initial-delay-ms", v) != 0))
-        return -1;
-    if (sc_load_int(c, srv, "response_delay_ms", "server", 0, SC_SCENARIO_MAX_MS, &v, &has) != 0 ||
-        (has && add_control_int(c, s, "x-sc-response-delay-ms", v) != 0))
-        return -1;
-    if (sc_load_int(c, srv, "max_responses", "server", 0, SC_SCENARIO_MAX_COUNT, &v, &has) != 0 ||
-        (has && add_control_int(c, s, "x-sc-max-responses", v) != 0))
-        return -1;
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(srv, "fail");
-    if (f != NULL && parse_fail(c, s, f) != 0)
+    if (control_ints(c, s, srv) != 0 || (f != NULL && parse_fail(c, s, f) != 0) ||
+        control_echo(c, s, srv) != 0)
         return -1;
-    if (sc_load_bool(c, srv, "echo", "server", &echo, &has) != 0 ||
-        (has && add_control(c, s, "x-sc-echo", echo ? "true" : "false") != 0))
-        return -1;
-    const char *text = NULL;
-    if (sc_load_str(c, srv, "echo_initial", "server", SC_SCENARIO_MAX_HEADER_VALUE, &text) != 0)
-        return -1;
-    if (text != NULL) {
-        if (!printable_ascii(text))
-            return sc_load_fail(c, "server.echo_initial", "a header value must be printable ASCII");
-        if (add_control(c, s, "x-grpc-test-echo-initial", text) != 0)
-            return -1;
-    }
-    if (sc_load_str(c, srv, "echo_trailing_bin", "server", SC_SCENARIO_MAX_HEADER_VALUE, &text) !=
-        0)
-        return -1;
-    if (text != NULL) {
-        size_t n = 0;
-        unsigned char *raw = sc_base64_decode(text, &n);
-        if (raw == NULL)
-            return sc_load_fail(c, "server.echo_trailing_bin", "expected base64");
-        free(raw);
-        if (add_control(c, s, "x-grpc-test-echo-trailing-bin", text) != 0)
-            return -1;
-    }
     return 0;
 }
 
