@@ -1,459 +1,89 @@
 #include "sc_client_instr.h"
-#include "sc_base64.h"
-#include "sc_json.h"
-#include "sc_status.h"
 
-#include <cjson/cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Largest JSON integer that a double holds exactly. */
-#define SC_INSTR_MAX_EXACT 9007199254740991.0
-
-typedef struct {
-    char *err;
-    size_t errlen;
-} perr;
-
-static int fail(perr *e, const char *field, const char *why)
+static sc_client_cancel_kind cancel_kind(sc_instr_cancel_kind k)
 {
-    snprintf(e->err, e->errlen, "%s: %s", field, why);
-    return -1;
-}
-
-static bool is_known(const char *key, const char *const *names)
-{
-    for (; *names != NULL; names++)
-        if (strcmp(key, *names) == 0)
-            return true;
-    return false;
-}
-
-/* Every member of `obj` is in `names`; else an error naming `prefix` + the member. */
-static int check_members(const cJSON *obj, const char *prefix, const char *const *names, perr *e)
-{
-    const cJSON *item = NULL;
-    cJSON_ArrayForEach(item, obj)
-    {
-        if (!is_known(item->string, names)) {
-            char field[256];
-            snprintf(field, sizeof field, "%s%s", prefix, item->string);
-            return fail(e, field, "unknown field");
-        }
+    switch (k) {
+    case SC_INSTR_CANCEL_BEFORE_SEND:
+        return SC_CANCEL_BEFORE_SEND;
+    case SC_INSTR_CANCEL_AFTER_RESPONSES:
+        return SC_CANCEL_AFTER_RESPONSES;
+    case SC_INSTR_CANCEL_AFTER_MS:
+        return SC_CANCEL_AFTER_MS;
+    case SC_INSTR_CANCEL_AFTER_CLOSE_SEND_MS:
+        return SC_CANCEL_AFTER_CLOSE_SEND_MS;
+    case SC_INSTR_CANCEL_NONE:
+    default:
+        return SC_CANCEL_NONE;
     }
-    return 0;
 }
 
-/* An optional integer member in [min, max]. Absent or null leaves *out alone. */
-static int get_int(const cJSON *obj, const char *name, const char *field, int64_t min, int64_t max,
-                   int64_t *out, perr *e)
+static sc_reconnect_policy policy_of(const sc_instr_policy *p)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    if (v == NULL || cJSON_IsNull(v))
-        return 0;
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-        fabs(v->valuedouble) > SC_INSTR_MAX_EXACT) {
-        return fail(e, field, "expected an integer");
-    }
-    if (v->valuedouble < (double)min || v->valuedouble > (double)max) {
-        char why[96];
-        snprintf(why, sizeof why, "must be in %lld..%lld", (long long)min, (long long)max);
-        return fail(e, field, why);
-    }
-    *out = (int64_t)v->valuedouble;
-    return 0;
+    sc_reconnect_policy r = sc_reconnect_policy_default();
+    r.backoff.initial_ms = p->initial_ms;
+    r.backoff.multiplier = p->multiplier;
+    r.backoff.jitter = p->jitter;
+    r.backoff.max_ms = p->max_ms;
+    r.exhausted_backoff_ms = p->exhausted_backoff_ms;
+    r.max_attempts = p->max_attempts;
+    r.retry_codes = p->retry_codes;
+    r.honor_pushback = p->honor_pushback;
+    return r;
 }
 
-static int get_double(const cJSON *obj, const char *name, const char *field, double min, double max,
-                      double *out, perr *e)
+/* Take over the parsed instruction's owned parts; `from` is left empty. */
+static int convert(sc_instr *from, sc_client_instr *in, char *err, size_t errlen)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    if (v == NULL || cJSON_IsNull(v))
-        return 0;
-    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-        return fail(e, field, "expected a number");
-    if (v->valuedouble < min || v->valuedouble > max) {
-        char why[96];
-        snprintf(why, sizeof why, "must be in %g..%g", min, max);
-        return fail(e, field, why);
-    }
-    *out = v->valuedouble;
-    return 0;
-}
-
-static int get_bool(const cJSON *obj, const char *name, bool *out, perr *e)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    if (v == NULL || cJSON_IsNull(v))
-        return 0;
-    if (!cJSON_IsBool(v))
-        return fail(e, name, "expected true or false");
-    *out = cJSON_IsTrue(v);
-    return 0;
-}
-
-/* A required non-empty string member, duplicated into *out. */
-static int get_string(const cJSON *obj, const char *name, char **out, perr *e)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    if (v == NULL || cJSON_IsNull(v))
-        return fail(e, name, "missing");
-    if (!cJSON_IsString(v) || v->valuestring[0] == '\0')
-        return fail(e, name, "expected a non-empty string");
-    *out = strdup(v->valuestring);
-    return *out != NULL ? 0 : fail(e, name, "out of memory");
-}
-
-/* ---- metadata ---- */
-
-static int add_md_value(sc_md_list *md, const char *key, const cJSON *v, const char *field, perr *e)
-{
-    if (!cJSON_IsString(v))
-        return fail(e, field, "expected a string (or an array of strings)");
-    if (!sc_md_key_is_binary(key)) {
-        if (sc_md_list_add(md, key, v->valuestring, strlen(v->valuestring)) != 0)
-            return fail(e, field, "too many entries");
-        return 0;
-    }
-    size_t n = 0;
-    unsigned char *raw = sc_base64_decode(v->valuestring, &n);
-    if (raw == NULL)
-        return fail(e, field, "a -bin value must be base64");
-    int rc = sc_md_list_add(md, key, raw, n);
-    free(raw);
-    return rc == 0 ? 0 : fail(e, field, "too many entries");
-}
-
-static bool md_key_ok(const char *key)
-{
-    if (*key == '\0' || strncmp(key, "grpc-", 5) == 0)
-        return false;
-    for (const char *p = key; *p != '\0'; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
-              *p == '.'))
-            return false;
-    return true;
-}
-
-static int parse_metadata(const cJSON *root, sc_md_list *md, perr *e)
-{
-    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "metadata");
-    if (obj == NULL || cJSON_IsNull(obj))
-        return 0;
-    if (!cJSON_IsObject(obj))
-        return fail(e, "metadata", "expected an object of key: value");
-    const cJSON *item = NULL;
-    cJSON_ArrayForEach(item, obj)
-    {
-        char field[300];
-        snprintf(field, sizeof field, "metadata.%s", item->string);
-        if (!md_key_ok(item->string))
-            return fail(e, field, "key must be lower-case [0-9a-z_.-] and not start with grpc-");
-        if (!cJSON_IsArray(item)) {
-            if (add_md_value(md, item->string, item, field, e) != 0)
-                return -1;
-            continue;
-        }
-        const cJSON *v = NULL;
-        cJSON_ArrayForEach(v, item)
-        {
-            if (add_md_value(md, item->string, v, field, e) != 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
-/* ---- requests ---- */
-
-static int request_error(perr *e, size_t i, const char *why)
-{
-    if (strncmp(why, "(root)", 6) == 0)
-        snprintf(e->err, e->errlen, "requests[%zu]%s", i, why + 6);
-    else
-        snprintf(e->err, e->errlen, "requests[%zu].%s", i, why);
-    return -1;
-}
-
-static int parse_requests(const cJSON *root, sc_client_instr *in, perr *e)
-{
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "requests");
-    if (arr == NULL || cJSON_IsNull(arr))
-        return 0;
-    if (!cJSON_IsArray(arr))
-        return fail(e, "requests", "expected an array of JSON messages");
-    size_t n = (size_t)cJSON_GetArraySize(arr);
-    if (n > SC_INSTR_MAX_REQUESTS)
-        return fail(e, "requests", "too many requests");
-    in->requests = calloc(n ? n : 1, sizeof *in->requests);
-    if (in->requests == NULL)
-        return fail(e, "requests", "out of memory");
-    const ProtobufCMessageDescriptor *desc = sc_method_get(in->method)->request;
-    const cJSON *item = NULL;
-    cJSON_ArrayForEach(item, arr)
-    {
-        char why[512];
-        ProtobufCMessage *m = sc_json_to_message(desc, item, why, sizeof why);
-        if (m == NULL)
-            return request_error(e, in->n_requests, why);
-        in->requests[in->n_requests++] = m;
-    }
-    return 0;
-}
-
-/* ---- cancel ---- */
-
-static int parse_cancel(const cJSON *root, sc_client_cancel_plan *plan, perr *e)
-{
-    static const struct {
-        const char *name;
-        sc_client_cancel_kind kind;
-    } kinds[] = {
-        {"before_send", SC_CANCEL_BEFORE_SEND},
-        {"after_responses", SC_CANCEL_AFTER_RESPONSES},
-        {"after_ms", SC_CANCEL_AFTER_MS},
-        {"after_close_send_ms", SC_CANCEL_AFTER_CLOSE_SEND_MS},
+    in->case_id = from->case_id;
+    in->target = from->target;
+    in->method = from->method;
+    in->path = from->path;
+    in->requests = from->requests;
+    in->n_requests = from->n_requests;
+    from->case_id = from->target = from->path = NULL;
+    from->requests = NULL;
+    from->n_requests = 0;
+    in->timeout_ms = from->timeout_ms;
+    in->start_delay_ms = from->start_delay_ms;
+    in->read_pause_ms = from->read_pause_ms;
+    in->request_delay_ms = from->request_delay_ms;
+    in->half_close = from->half_close;
+    in->wait_for_ready = from->wait_for_ready;
+    in->cancel = (sc_client_cancel_plan){cancel_kind(from->cancel.kind), from->cancel.n};
+    in->reconnect = from->reconnect;
+    in->policy = policy_of(&from->policy);
+    in->channel = (sc_client_channel_opts){
+        .max_receive_bytes = from->channel.max_receive_bytes,
+        .initial_reconnect_backoff_ms = from->channel.initial_reconnect_backoff_ms,
+        .min_reconnect_backoff_ms = from->channel.min_reconnect_backoff_ms,
+        .max_reconnect_backoff_ms = from->channel.max_reconnect_backoff_ms,
+        .no_bdp_probe = from->channel.no_bdp_probe,
     };
-    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "cancel");
-    if (obj == NULL || cJSON_IsNull(obj))
-        return 0;
-    if (!cJSON_IsObject(obj) || cJSON_GetArraySize(obj) != 1)
-        return fail(e, "cancel",
-                    "expected one of {before_send} {after_responses: N} {after_ms: N} "
-                    "{after_close_send_ms: N}");
-    const cJSON *member = obj->child;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        if (strcmp(member->string, kinds[i].name) != 0)
-            continue;
-        plan->kind = kinds[i].kind;
-        char field[64];
-        snprintf(field, sizeof field, "cancel.%s", kinds[i].name);
-        if (plan->kind == SC_CANCEL_BEFORE_SEND)
-            return cJSON_IsTrue(member) || cJSON_IsObject(member) || cJSON_IsNull(member)
-                       ? 0
-                       : fail(e, field, "expected true");
-        int64_t lo = plan->kind == SC_CANCEL_AFTER_RESPONSES ? 1 : 0;
-        return get_int(obj, kinds[i].name, field, lo, SC_INSTR_MAX_MS, &plan->n, e);
-    }
-    char field[300];
-    snprintf(field, sizeof field, "cancel.%s", member->string);
-    return fail(e, field, "unknown cancel position");
-}
-
-/* ---- reconnect ---- */
-
-static int parse_retry_codes(const cJSON *obj, uint32_t *mask, perr *e)
-{
-    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, "retry_codes");
-    if (arr == NULL || cJSON_IsNull(arr))
-        return 0;
-    if (!cJSON_IsArray(arr))
-        return fail(e, "reconnect.retry_codes", "expected an array of status code names");
-    *mask = 0;
-    int i = 0;
-    const cJSON *v = NULL;
-    cJSON_ArrayForEach(v, arr)
-    {
-        int code = 0;
-        char field[64];
-        snprintf(field, sizeof field, "reconnect.retry_codes[%d]", i++);
-        if (cJSON_IsString(v)
-                ? !sc_status_parse(v->valuestring, &code)
-                : !(cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < SC_STATUS_COUNT &&
-                    v->valuedouble == floor(v->valuedouble)))
-            return fail(e, field, "not a status code");
-        if (cJSON_IsNumber(v))
-            code = (int)v->valuedouble;
-        *mask |= SC_RECONNECT_CODE_BIT(code);
-    }
-    return 0;
-}
-
-static int parse_reconnect(const cJSON *root, sc_client_instr *in, perr *e)
-{
-    static const char *const names[] = {
-        "backoff_initial_ms", "backoff_multiplier",   "backoff_jitter",
-        "backoff_max_ms",     "exhausted_backoff_ms", "max_attempts",
-        "retry_codes",        "honor_pushback",       NULL};
-    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "reconnect");
-    if (obj == NULL || cJSON_IsNull(obj) || cJSON_IsFalse(obj))
-        return 0;
-    in->reconnect = true;
-    in->policy.max_attempts = SC_INSTR_DEFAULT_MAX_ATTEMPTS;
-    if (cJSON_IsTrue(obj))
-        return 0;
-    if (!cJSON_IsObject(obj))
-        return fail(e, "reconnect", "expected an object (or true for the defaults)");
-    sc_backoff_policy *b = &in->policy.backoff;
-    int64_t attempts = in->policy.max_attempts;
-    if (check_members(obj, "reconnect.", names, e) != 0 ||
-        get_int(obj, "backoff_initial_ms", "reconnect.backoff_initial_ms", 1, SC_INSTR_MAX_MS,
-                &b->initial_ms, e) != 0 ||
-        get_double(obj, "backoff_multiplier", "reconnect.backoff_multiplier", 1.0, 100.0,
-                   &b->multiplier, e) != 0 ||
-        get_double(obj, "backoff_jitter", "reconnect.backoff_jitter", 0.0, 0.999, &b->jitter, e) !=
-            0 ||
-        get_int(obj, "backoff_max_ms", "reconnect.backoff_max_ms", 1, SC_INSTR_MAX_MS, &b->max_ms,
-                e) != 0 ||
-        get_int(obj, "exhausted_backoff_ms", "reconnect.exhausted_backoff_ms", 0, SC_INSTR_MAX_MS,
-                &in->policy.exhausted_backoff_ms, e) != 0 ||
-        get_int(obj, "max_attempts", "reconnect.max_attempts", 1, SC_INSTR_MAX_REQUESTS, &attempts,
-                e) != 0 ||
-        parse_retry_codes(obj, &in->policy.retry_codes, e) != 0)
-        return -1;
-    const cJSON *pushback = cJSON_GetObjectItemCaseSensitive(obj, "honor_pushback");
-    if (pushback != NULL && !cJSON_IsNull(pushback)) {
-        if (!cJSON_IsBool(pushback))
-            return fail(e, "reconnect.honor_pushback", "expected true or false");
-        in->policy.honor_pushback = cJSON_IsTrue(pushback);
-    }
-    in->policy.max_attempts = (int)attempts;
-    if (b->max_ms < b->initial_ms)
-        return fail(e, "reconnect.backoff_max_ms", "must be >= backoff_initial_ms");
-    return 0;
-}
-
-/* ---- channel ---- */
-
-static int get_int_field(const cJSON *obj, const char *name, int *out, perr *e)
-{
-    char field[64];
-    snprintf(field, sizeof field, "channel.%s", name);
-    int64_t v = *out;
-    if (get_int(obj, name, field, 0, INT32_MAX, &v, e) != 0)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-static int parse_channel(const cJSON *root, sc_client_channel_opts *ch, perr *e)
-{
-    static const char *const names[] = {"max_receive_bytes",
-                                        "initial_reconnect_backoff_ms",
-                                        "min_reconnect_backoff_ms",
-                                        "max_reconnect_backoff_ms",
-                                        "bdp_probe",
-                                        NULL};
-    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "channel");
-    if (obj == NULL || cJSON_IsNull(obj))
-        return 0;
-    if (!cJSON_IsObject(obj))
-        return fail(e, "channel", "expected an object");
-    if (check_members(obj, "channel.", names, e) != 0 ||
-        get_int_field(obj, "max_receive_bytes", &ch->max_receive_bytes, e) != 0 ||
-        get_int_field(obj, "initial_reconnect_backoff_ms", &ch->initial_reconnect_backoff_ms, e) !=
-            0 ||
-        get_int_field(obj, "min_reconnect_backoff_ms", &ch->min_reconnect_backoff_ms, e) != 0 ||
-        get_int_field(obj, "max_reconnect_backoff_ms", &ch->max_reconnect_backoff_ms, e) != 0)
-        return -1;
-    const cJSON *bdp = cJSON_GetObjectItemCaseSensitive(obj, "bdp_probe");
-    if (bdp != NULL && !cJSON_IsNull(bdp)) {
-        if (!cJSON_IsBool(bdp))
-            return fail(e, "channel.bdp_probe", "expected true or false");
-        ch->no_bdp_probe = cJSON_IsFalse(bdp);
-    }
-    return 0;
-}
-
-/* ---- the instruction ---- */
-
-static int parse_case(const cJSON *root, sc_client_instr *in, perr *e)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "case");
-    if (cJSON_IsString(v) && v->valuestring[0] != '\0') {
-        in->case_id = strdup(v->valuestring);
-        return in->case_id != NULL ? 0 : fail(e, "case", "out of memory");
-    }
-    return fail(e, "case", v == NULL ? "missing" : "expected a non-empty string");
-}
-
-static int parse_method(const cJSON *root, sc_client_instr *in, perr *e)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "method");
-    if (v == NULL)
-        return fail(e, "method", "missing");
-    if (!cJSON_IsString(v) || !sc_method_parse(v->valuestring, &in->method))
-        return fail(e, "method",
-                    "expected GetData, SubscribeData, UploadFile, Chat (or a full path)");
-    return 0;
-}
-
-/* A path segment: a proto identifier, dots allowed for the package ([A-Za-z0-9_.]). */
-static bool path_segment_ok(const char *p, size_t n)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char ch = p[i];
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '.';
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
-/* Optional "path": "/package.Service/Method". */
-static int parse_path(const cJSON *root, sc_client_instr *in, perr *e)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "path");
-    if (v == NULL || cJSON_IsNull(v))
-        return 0;
-    const char *text = cJSON_IsString(v) ? v->valuestring : NULL;
-    size_t n = text != NULL ? strlen(text) : 0;
-    const char *slash = n > 1 && text[0] == '/' ? strchr(text + 1, '/') : NULL;
-    if (slash == NULL || n > SC_INSTR_MAX_PATH ||
-        !path_segment_ok(text + 1, (size_t)(slash - text - 1)) ||
-        !path_segment_ok(slash + 1, n - (size_t)(slash - text) - 1))
-        return fail(e, "path", "expected \"/package.Service/Method\" (at most 256 characters)");
-    in->path = strdup(text);
-    if (in->path == NULL)
-        return fail(e, "path", "out of memory");
-    return 0;
-}
-
-static int parse_root(const cJSON *root, sc_client_instr *in, perr *e)
-{
-    static const char *const names[] = {
-        "case",       "target",         "method",        "path",
-        "metadata",   "timeout_ms",     "requests",      "request_delay_ms",
-        "half_close", "wait_for_ready", "cancel",        "reconnect",
-        "channel",    "start_delay_ms", "read_pause_ms", NULL};
-    if (parse_case(root, in, e) != 0 || check_members(root, "", names, e) != 0 ||
-        get_string(root, "target", &in->target, e) != 0 || parse_method(root, in, e) != 0 ||
-        parse_path(root, in, e) != 0 || parse_metadata(root, &in->metadata, e) != 0 ||
-        get_int(root, "timeout_ms", "timeout_ms", 1, SC_INSTR_MAX_MS, &in->timeout_ms, e) != 0 ||
-        parse_requests(root, in, e) != 0 ||
-        get_int(root, "request_delay_ms", "request_delay_ms", 0, SC_INSTR_MAX_MS,
-                &in->request_delay_ms, e) != 0 ||
-        get_int(root, "start_delay_ms", "start_delay_ms", 0, SC_INSTR_MAX_MS, &in->start_delay_ms,
-                e) != 0 ||
-        get_int(root, "read_pause_ms", "read_pause_ms", 0, SC_INSTR_MAX_MS, &in->read_pause_ms,
-                e) != 0 ||
-        get_bool(root, "half_close", &in->half_close, e) != 0 ||
-        get_bool(root, "wait_for_ready", &in->wait_for_ready, e) != 0 ||
-        parse_cancel(root, &in->cancel, e) != 0 || parse_reconnect(root, in, e) != 0 ||
-        parse_channel(root, &in->channel, e) != 0)
-        return -1;
+    for (size_t i = 0; i < from->n_md; i++)
+        if (sc_md_list_add(&in->metadata, from->md[i].key, from->md[i].value, from->md[i].len) !=
+            0) {
+            snprintf(err, errlen, "metadata.%s: too many entries", from->md[i].key);
+            return -1;
+        }
     return 0;
 }
 
 int sc_client_instr_parse(const char *line, sc_client_instr *in, char *err, size_t errlen)
 {
     memset(in, 0, sizeof *in);
-    in->timeout_ms = SC_INSTR_DEFAULT_TIMEOUT_MS;
-    in->half_close = true;
-    in->policy = sc_reconnect_policy_default();
-    perr e = {err, errlen};
-    cJSON *root = cJSON_Parse(line);
-    if (root == NULL || !cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return fail(&e, "(line)", "not a JSON object");
+    sc_instr parsed;
+    int rc = sc_instr_parse(line, &parsed, err, errlen);
+    if (rc != 0) {
+        in->case_id = parsed.case_id; /* the error result carries it */
+        parsed.case_id = NULL;
+    } else {
+        rc = convert(&parsed, in, err, errlen);
     }
-    int rc = parse_root(root, in, &e);
-    cJSON_Delete(root);
+    sc_instr_free(&parsed);
     return rc;
 }
 

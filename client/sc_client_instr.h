@@ -1,10 +1,13 @@
 /* sc_client_instr: one client-driver instruction (docs/peer-protocol.md, "Client driver
- * protocol") parsed from its JSON line. Pure: no I/O, no clocks. */
+ * protocol") parsed from its JSON line into the C client's own types: a thin conversion over the
+ * contract's parser (contract/sc_instr), which owns the format, its limits and its defaults.
+ * Pure: no I/O, no clocks. */
 #ifndef SC_CLIENT_INSTR_H
 #define SC_CLIENT_INSTR_H
 
 #include "sc_client_call.h"
 #include "sc_client_channel.h"
+#include "sc_instr.h"
 #include "sc_method.h"
 #include "sc_md.h"
 #include "sc_reconnect.h"
@@ -13,17 +16,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* An instruction without timeout_ms still ends: the gRPC deadline of each attempt. */
-#define SC_INSTR_DEFAULT_TIMEOUT_MS 60000
-/* Longest timeout / delay an instruction may ask for: an hour is beyond any scenario. */
-#define SC_INSTR_MAX_MS 3600000
-/* Attempts when `reconnect` sets no max_attempts: a driver instruction must end. */
-#define SC_INSTR_DEFAULT_MAX_ATTEMPTS 10
-/* Most requests one instruction may carry: they are all held in memory. */
-#define SC_INSTR_MAX_REQUESTS 100000
-/* Longest `path`: a gRPC method path is "/package.Service/Method"; longer is no real method. */
-#define SC_INSTR_MAX_PATH 256
 
 typedef struct {
     char *case_id; /* owned; NULL when the line had no usable "case" */

@@ -1,5 +1,6 @@
 #include "sc_script.h"
 #include "sc_base64.h"
+#include "sc_jcheck.h"
 #include "sc_json.h"
 #include "sc_status.h"
 
@@ -34,37 +35,33 @@ static bool in_list(const char *key, const char *const *names)
     return false;
 }
 
-/* An object with only `names` as members, none given twice. */
-static int check_object(perr *e, const cJSON *obj, const char *path, const char *const *names)
-{
-    if (!cJSON_IsObject(obj))
-        return fail(e, path, "expected an object");
-    for (const cJSON *a = obj->child; a != NULL; a = a->next) {
-        char p[600];
-        snprintf(p, sizeof p, "%s.%s", path, a->string);
-        if (names != NULL && !in_list(a->string, names))
-            return fail(e, p, "unknown field");
-        for (const cJSON *b = a->next; b != NULL; b = b->next)
-            if (strcmp(a->string, b->string) == 0)
-                return fail(e, p, "given twice");
+#define SC_SCRIPT_STR2(x) #x
+#define SC_SCRIPT_STR(x) SC_SCRIPT_STR2(x)
+/* Every delay: an integer in 0..SC_SCRIPT_MAX_MS (0 when absent). */
+#define DELAY(name)                                                                                \
+    {                                                                                              \
+        .key = name, .types = SC_JT_INT, .ranged = true, .min = 0, .max = SC_SCRIPT_MAX_MS,        \
+        .why = "expected an integer from 0 to " SC_SCRIPT_STR(SC_SCRIPT_MAX_MS)                    \
     }
-    return 0;
-}
 
-/* Optional delay member: an integer in 0..SC_SCRIPT_MAX_MS (0 when absent). */
-static int get_delay(perr *e, const cJSON *obj, const char *key, const char *path, int64_t *out)
+static const sc_jfield script_fields[] = {
+    DELAY("initial_delay_ms"), {.key = "headers"}, {.key = "responses"},
+    {.key = "trailers"},       {.key = "status"},
+};
+static const sc_jfield response_fields[] = {DELAY("delay_ms"), {.key = "message"}, {.key = "raw"}};
+static const sc_jfield status_fields[] = {
+    DELAY("delay_ms"),
+    {.key = "code",
+     .types = SC_JT_STRING,
+     .required = true,
+     .why = "expected a status name such as \"UNAVAILABLE\""},
+    {.key = "message", .types = SC_JT_STRING},
+};
+
+/* The object against its table (sc_jcheck: unknown, twice, types, ranges). */
+static int check_object(perr *e, const cJSON *obj, const char *path, sc_jspec spec)
 {
-    *out = 0;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (v == NULL)
-        return 0;
-    char p[600];
-    snprintf(p, sizeof p, "%s.%s", path, key);
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < 0 ||
-        v->valuedouble > SC_SCRIPT_MAX_MS)
-        return fail(e, p, "expected an integer from 0 to %d", SC_SCRIPT_MAX_MS);
-    *out = (int64_t)v->valuedouble;
-    return 0;
+    return sc_jcheck_object(obj, path, &spec, e->err, e->errlen);
 }
 
 /* Keys an application may not send: the transport's own (grpc-*, HTTP/2 and gRPC framing). The
@@ -113,7 +110,7 @@ static int add_md_value(perr *e, sc_md_list *md, const char *key, const cJSON *v
 /* {"key": "value" or ["v1", "v2"]}, as the client section's metadata. */
 static int parse_md(perr *e, const cJSON *obj, const char *path, sc_md_list *md)
 {
-    if (check_object(e, obj, path, NULL) != 0)
+    if (check_object(e, obj, path, (sc_jspec){.open = true}) != 0)
         return -1;
     size_t entries = 0;
     const cJSON *item = NULL;
@@ -172,7 +169,6 @@ static int parse_raw(perr *e, sc_script_response *out, const cJSON *raw, const c
 
 static int parse_responses(perr *e, sc_script *s, const cJSON *resp, const char *path)
 {
-    static const char *const names[] = {"delay_ms", "message", "raw", NULL};
     char rp[600];
     snprintf(rp, sizeof rp, "%s.responses", path);
     if (!cJSON_IsArray(resp))
@@ -191,9 +187,9 @@ static int parse_responses(perr *e, sc_script *s, const cJSON *resp, const char 
         snprintf(p, sizeof p, "%s[%zu]", rp, s->n_responses);
         snprintf(mp, sizeof mp, "%s.message", p);
         sc_script_response *out = &s->responses[s->n_responses];
-        if (check_object(e, r, p, names) != 0 ||
-            get_delay(e, r, "delay_ms", p, &out->delay_ms) != 0)
+        if (check_object(e, r, p, SC_JSPEC(response_fields)) != 0)
             return -1;
+        out->delay_ms = sc_jget_int(r, "delay_ms", 0);
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(r, "message");
         const cJSON *raw = cJSON_GetObjectItemCaseSensitive(r, "raw");
         if (m != NULL && raw != NULL)
@@ -221,21 +217,16 @@ static int parse_responses(perr *e, sc_script *s, const cJSON *resp, const char 
 
 static int parse_status(perr *e, sc_script *s, const cJSON *st, const char *path)
 {
-    static const char *const names[] = {"code", "message", "delay_ms", NULL};
     char sp[600], cp[620], mp[620];
     snprintf(sp, sizeof sp, "%s.status", path);
     snprintf(cp, sizeof cp, "%s.code", sp);
     snprintf(mp, sizeof mp, "%s.message", sp);
     if (st == NULL)
         return fail(e, sp, "missing");
-    if (check_object(e, st, sp, names) != 0 ||
-        get_delay(e, st, "delay_ms", sp, &s->status_delay_ms) != 0)
+    if (check_object(e, st, sp, SC_JSPEC(status_fields)) != 0)
         return -1;
+    s->status_delay_ms = sc_jget_int(st, "delay_ms", 0);
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(st, "code");
-    if (code == NULL)
-        return fail(e, cp, "missing");
-    if (!cJSON_IsString(code))
-        return fail(e, cp, "expected a status name such as \"UNAVAILABLE\"");
     s->status_code = -1;
     for (int i = 0; i < SC_STATUS_COUNT; i++)
         if (strcmp(code->valuestring, sc_status_name(i)) == 0)
@@ -243,8 +234,6 @@ static int parse_status(perr *e, sc_script *s, const cJSON *st, const char *path
     if (s->status_code < 0)
         return fail(e, cp, "unknown code \"%.64s\"", code->valuestring);
     const cJSON *msg = cJSON_GetObjectItemCaseSensitive(st, "message");
-    if (msg != NULL && !cJSON_IsString(msg))
-        return fail(e, mp, "expected a string");
     const char *text = msg != NULL ? msg->valuestring : "";
     if (strlen(text) > SC_SCRIPT_MAX_TEXT)
         return fail(e, mp, "longer than %d bytes", SC_SCRIPT_MAX_TEXT);
@@ -255,8 +244,6 @@ static int parse_status(perr *e, sc_script *s, const cJSON *st, const char *path
 int sc_script_parse(sc_script *out, sc_method method, const cJSON *json, const char *path,
                     char *err, size_t errlen)
 {
-    static const char *const names[] = {"initial_delay_ms", "headers", "responses",
-                                        "trailers",         "status",  NULL};
     perr e = {.err = err, .errlen = errlen};
     memset(out, 0, sizeof *out);
     out->method = method;
@@ -264,9 +251,9 @@ int sc_script_parse(sc_script *out, sc_method method, const cJSON *json, const c
         fail(&e, path, "no DataService method");
         return -1;
     }
-    if (check_object(&e, json, path, names) != 0 ||
-        get_delay(&e, json, "initial_delay_ms", path, &out->initial_delay_ms) != 0)
+    if (check_object(&e, json, path, SC_JSPEC(script_fields)) != 0)
         goto fail;
+    out->initial_delay_ms = sc_jget_int(json, "initial_delay_ms", 0);
     char p[600];
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(json, "headers");
     snprintf(p, sizeof p, "%s.headers", path);

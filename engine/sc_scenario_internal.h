@@ -4,6 +4,8 @@
 #define SC_SCENARIO_INTERNAL_H
 
 #include "sc_scenario.h"
+#include "sc_scenario_expect.h"
+#include "sc_jcheck.h"
 #include "sc_method.h"
 
 #include <cjson/cJSON.h>
@@ -57,7 +59,8 @@ struct sc_scenario {
     cJSON *client;  /* validated client section, "$repeat" expanded (no case/target/method) */
     cJSON *control; /* object: control metadata key -> value (x-sc-case excluded) */
     cJSON *script;  /* server.script as given, or NULL */
-    cJSON *expect;  /* validated expect section as given */
+    cJSON *expect;  /* validated expect section as given (for the report) */
+    sc_expect ex;   /* the same, typed: what the judge reads */
     cJSON *faults;  /* the fault proxy's list (validated by its own parser), or NULL: no proxy */
     cJSON *applies_clients; /* array of strings or NULL (= all) */
     cJSON *applies_servers;
@@ -73,6 +76,84 @@ struct sc_scenario {
     struct sc_scenario **companions; /* owned; scenarios of their own (see sc_scenario.h) */
     size_t n_companions;
 };
+
+/* ---- the loader's shared checks (sc_scenario_check.c) ---- */
+
+/* Upper bound of every ms value in a scenario: the driver's own limit (an hour). */
+#define SC_SCENARIO_MAX_MS 3600000
+/* Upper bound of counts (responses, messages, attempts): far beyond any scenario. */
+#define SC_SCENARIO_MAX_COUNT 1000000000
+
+/* Where errors go while one file loads. */
+typedef struct {
+    const char *origin; /* the file, first in every message */
+    char *err;
+    size_t errlen;
+    size_t expanded; /* bytes produced by "$repeat" so far in this scenario */
+} sc_load_ctx;
+
+/* "<origin>: <path>: <message>" (or "<origin>: <message>" without a path) into c->err; -1. */
+__attribute__((format(printf, 3, 4))) int sc_load_fail(sc_load_ctx *c, const char *path,
+                                                       const char *fmt, ...);
+int sc_load_oom(sc_load_ctx *c, const char *path);
+/* path + "." + key ("key" alone at the root), and path + "[i]", cut to len. */
+void sc_load_join(char *out, size_t len, const char *path, const char *key);
+void sc_load_index(char *out, size_t len, const char *path, size_t i);
+/* sc_jcheck_object / sc_jcheck_value with the file's origin in front of the message. */
+int sc_load_object(sc_load_ctx *c, const cJSON *obj, const char *path, sc_jspec spec);
+int sc_load_value(sc_load_ctx *c, const cJSON *v, const char *path, const sc_jfield *f);
+/* Optional members of `obj` (at `path`): an integer in [min, max], a bool, a string of at most
+ * maxlen bytes (NULL when absent; borrowed from obj), a number in [min, max]. `present` may be
+ * NULL. */
+int sc_load_int(sc_load_ctx *c, const cJSON *obj, const char *key, const char *path, int64_t min,
+                int64_t max, int64_t *out, bool *present);
+int sc_load_bool(sc_load_ctx *c, const cJSON *obj, const char *key, const char *path, bool *out,
+                 bool *present);
+int sc_load_str(sc_load_ctx *c, const cJSON *obj, const char *key, const char *path, size_t maxlen,
+                const char **out);
+int sc_load_number(sc_load_ctx *c, const cJSON *obj, const char *key, const char *path, double min,
+                   double max);
+/* A status code by its canonical name (*code set when not NULL); a list of them. */
+int sc_load_code(sc_load_ctx *c, const cJSON *v, const char *path, int *code);
+int sc_load_codes(sc_load_ctx *c, const cJSON *arr, const char *path);
+/* The whole file: nesting depth and string lengths. */
+int sc_load_tree(sc_load_ctx *c, const cJSON *v, int depth);
+/* Every {"$per_case": "TEXT"} below v is well-formed. */
+int sc_load_per_case(sc_load_ctx *c, const cJSON *v, const char *path, int depth);
+
+/* ---- the sections (sc_scenario_sections.c, sc_scenario_expect.c) ---- */
+
+/* server (NULL: none), client (NULL: none; after the server section: its control keys may not be
+ * set twice), faults (NULL: no proxy), expect (after client and faults). 0 or -1 (c->err). */
+int sc_scenario_parse_server(sc_load_ctx *c, sc_scenario *s, const cJSON *srv);
+int sc_scenario_parse_client(sc_load_ctx *c, sc_scenario *s, const cJSON *cl);
+int sc_scenario_parse_faults(sc_load_ctx *c, sc_scenario *s, const cJSON *faults);
+int sc_scenario_parse_expect(sc_load_ctx *c, sc_scenario *s, const cJSON *ex);
+/* Does the client section have "$raw" requests; client.path when it names no DataService method
+ * (else NULL). */
+bool sc_scenario_has_raw_requests(const sc_scenario *s);
+const char *sc_scenario_path_outside(const sc_scenario *s);
+
+/* ---- the judge's shared parts (sc_scenario_judge.c, sc_scenario_judge_attempts.c) ---- */
+
+typedef struct {
+    sc_judgement *j; /* borrowed: the failures go there */
+    size_t cap;
+    bool oom;
+} sc_judge;
+
+/* One failure (texts cut to SC_JUDGE_MAX_TEXT); on allocation failure jd->oom is set. */
+void sc_judge_add(sc_judge *jd, const char *path, const char *expected, const char *actual);
+__attribute__((format(printf, 4, 5))) void
+sc_judge_addf(sc_judge *jd, const char *path, const char *expected, const char *fmt, ...);
+/* A failure when `actual` is outside a given range (`unit` follows the numbers: " ms"). */
+void sc_judge_range(sc_judge *jd, const char *path, sc_expect_range r, double actual,
+                    const char *unit);
+/* A JSON number from a peer: true and *out, or false (absent, null, not a number). */
+bool sc_judge_number(const cJSON *v, double *out);
+/* expect.attempts and expect.network against the result (when given). */
+void sc_judge_attempts(sc_judge *jd, const sc_scenario *s, const cJSON *result);
+void sc_judge_network(sc_judge *jd, const sc_scenario *s, const cJSON *result);
 
 /* Canonical status name -> code; false unless `text` is exactly a canonical name. */
 bool sc_scenario_code_by_name(const char *text, int *code);

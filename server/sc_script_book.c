@@ -1,7 +1,12 @@
 #include "sc_script_book.h"
+#include "sc_jcheck.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* One line of the book; each value is checked below, in the order of its messages. */
+static const sc_jfield line_fields[] = {
+    {.key = "case"}, {.key = "method"}, {.key = "script"}, {.key = "path"}};
 
 static int fail(char *err, size_t errlen, const char *where, const char *msg)
 {
@@ -26,13 +31,11 @@ int sc_script_book_add_line(sc_script_book *b, const char *line, const char *whe
     }
     char msg[1024];
     int rc = -1;
-    for (const cJSON *m = root->child; m != NULL; m = m->next)
-        if (strcmp(m->string, "case") != 0 && strcmp(m->string, "method") != 0 &&
-            strcmp(m->string, "script") != 0 && strcmp(m->string, "path") != 0) {
-            snprintf(msg, sizeof msg, "%s: unknown field", m->string);
-            fail(err, errlen, where, msg);
-            goto out;
-        }
+    sc_jspec spec = SC_JSPEC(line_fields);
+    if (sc_jcheck_object(root, "", &spec, msg, sizeof msg) != 0) {
+        fail(err, errlen, where, msg);
+        goto out;
+    }
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "case");
     const cJSON *method = cJSON_GetObjectItemCaseSensitive(root, "method");
     const cJSON *script = cJSON_GetObjectItemCaseSensitive(root, "script");

@@ -93,6 +93,7 @@ static void errors_name_the_path(void **state)
             "faults[0].after_bytes: only one of at_ms, at_case_ms, after_bytes (at_ms given)");
     rejects("[{\"type\":\"reset\",\"at_ms\":-1}]", "faults[0].at_ms: -1 is out of range");
     rejects("[{\"type\":\"reset\",\"at_ms\":1.5}]", "faults[0].at_ms: expected a whole number");
+    rejects("[{\"type\":\"reset\",\"at_ms\":1e400}]", "faults[0].at_ms: expected a whole number");
     rejects("[{\"type\":\"reset\",\"at_ms\":\"10\"}]", "faults[0].at_ms: expected a whole number");
     rejects("[{\"type\":\"reset\",\"at_ms\":3600001}]", "faults[0].at_ms: 3600001 is out of range");
     rejects("[{\"type\":\"latency\"}]", "faults[0].ms: missing (required for latency)");

@@ -235,6 +235,21 @@ static void bad_lines_name_the_field(void **state)
          "channel.max_receive_bytes:", "a"},
         {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"channel\":{\"tls\":true}}",
          "channel.tls:", "a"},
+        /* A key given twice is refused (cJSON keeps both; which one wins would be a guess). */
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"timeout_ms\":5,"
+         "\"timeout_ms\":6}",
+         "timeout_ms: given twice", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"reconnect\":{"
+         "\"max_attempts\":2,\"max_attempts\":3}}",
+         "reconnect.max_attempts: given twice", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"metadata\":{"
+         "\"x\":\"1\",\"x\":\"2\"}}",
+         "metadata.x: given twice", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"timeout_ms\":1e400}",
+         "timeout_ms: expected an integer", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"reconnect\":{"
+         "\"backoff_multiplier\":1e400}}",
+         "reconnect.backoff_multiplier: expected a number", "a"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sc_client_instr in;
@@ -250,6 +265,27 @@ static void bad_lines_name_the_field(void **state)
     }
 }
 
+/* The contract (contract/sc_instr) owns the policy defaults; the C client's must be the same. */
+static void contract_defaults_are_the_clients(void **state)
+{
+    (void)state;
+    sc_reconnect_policy d = sc_reconnect_policy_default();
+    assert_int_equal(d.backoff.initial_ms, SC_INSTR_DEFAULT_BACKOFF_INITIAL_MS);
+    assert_true(d.backoff.multiplier == SC_INSTR_DEFAULT_BACKOFF_MULTIPLIER);
+    assert_true(d.backoff.jitter == SC_INSTR_DEFAULT_BACKOFF_JITTER);
+    assert_int_equal(d.backoff.max_ms, SC_INSTR_DEFAULT_BACKOFF_MAX_MS);
+    assert_int_equal(d.exhausted_backoff_ms, SC_INSTR_DEFAULT_EXHAUSTED_MS);
+    sc_client_instr in;
+    char err[512];
+    assert_int_equal(sc_client_instr_parse("{\"case\":\"c\",\"target\":\"h:1\",\"method\":"
+                                           "\"GetData\",\"reconnect\":{\"max_attempts\":2}}",
+                                           &in, err, sizeof err),
+                     0);
+    assert_int_equal(in.policy.retry_codes, d.retry_codes);
+    assert_int_equal(in.policy.max_attempts, 2);
+    sc_client_instr_free(&in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +295,7 @@ int main(void)
         cmocka_unit_test(cancel_positions),
         cmocka_unit_test(reconnect_true_uses_defaults_with_bounded_attempts),
         cmocka_unit_test(bad_lines_name_the_field),
+        cmocka_unit_test(contract_defaults_are_the_clients),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

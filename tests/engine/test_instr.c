@@ -1,0 +1,103 @@
+/* The scenario contract's driver instruction (contract/sc_instr): the writer the engine uses and
+ * the parser every driver's parse goes through, without the C client. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "sc_instr.h"
+#include "sc_status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void writer_puts_client_metadata_then_control_then_case(void **state)
+{
+    (void)state;
+    cJSON *client = cJSON_Parse("{\"timeout_ms\":1500,\"metadata\":{\"x-a\":\"1\",\"x-b-bin\":"
+                                "\"AAE=\"},\"requests\":[{\"userId\":\"u\"}]}");
+    cJSON *control = cJSON_Parse("{\"x-sc-fail-code\":\"UNAVAILABLE\"}");
+    cJSON *o = sc_instr_write(client, control, SC_METHOD_CHAT, "case/1", "127.0.0.1:9");
+    assert_non_null(o);
+    char *text = cJSON_PrintUnformatted(o);
+    assert_string_equal(text, "{\"case\":\"case/1\",\"target\":\"127.0.0.1:9\",\"method\":\"Chat\","
+                              "\"metadata\":{\"x-a\":\"1\",\"x-b-bin\":\"AAE=\",\"x-sc-fail-code\":"
+                              "\"UNAVAILABLE\",\"x-sc-case\":\"case/1\"},\"timeout_ms\":1500,"
+                              "\"requests\":[{\"userId\":\"u\"}]}");
+    sc_instr in;
+    char err[256];
+    assert_int_equal(sc_instr_from_json(o, &in, err, sizeof err), 0);
+    assert_string_equal(in.case_id, "case/1");
+    assert_int_equal(in.method, SC_METHOD_CHAT);
+    assert_int_equal(in.timeout_ms, 1500);
+    assert_int_equal(in.n_requests, 1);
+    assert_int_equal(in.n_md, 4);
+    assert_string_equal(in.md[1].key, "x-b-bin");
+    assert_int_equal(in.md[1].len, 2);
+    assert_int_equal(in.md[1].value[1], 1);
+    assert_false(in.reconnect);
+    sc_instr_free(&in);
+    free(text);
+    cJSON_Delete(o);
+    cJSON_Delete(client);
+    cJSON_Delete(control);
+}
+
+static void parser_defaults_and_policy(void **state)
+{
+    (void)state;
+    sc_instr in;
+    char err[256];
+    assert_int_equal(sc_instr_parse("{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\","
+                                    "\"reconnect\":true,\"cancel\":{\"after_ms\":5}}",
+                                    &in, err, sizeof err),
+                     0);
+    assert_int_equal(in.timeout_ms, SC_INSTR_DEFAULT_TIMEOUT_MS);
+    assert_true(in.half_close);
+    assert_true(in.reconnect);
+    assert_int_equal(in.policy.max_attempts, SC_INSTR_DEFAULT_MAX_ATTEMPTS);
+    assert_int_equal(in.policy.initial_ms, SC_INSTR_DEFAULT_BACKOFF_INITIAL_MS);
+    assert_true(in.policy.retry_codes & SC_INSTR_CODE_BIT(SC_STATUS_UNAVAILABLE));
+    assert_int_equal(in.cancel.kind, SC_INSTR_CANCEL_AFTER_MS);
+    assert_int_equal(in.cancel.n, 5);
+    sc_instr_free(&in);
+}
+
+static void parser_refuses_duplicates_and_infinity(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line, *err;
+    } cases[] = {
+        {"{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\",\"target\":\"h:2\"}",
+         "target: given twice"},
+        {"{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\",\"channel\":{"
+         "\"max_receive_bytes\":1,\"max_receive_bytes\":2}}",
+         "channel.max_receive_bytes: given twice"},
+        {"{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\",\"read_pause_ms\":1e400}",
+         "read_pause_ms: expected an integer"},
+        {"{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\",\"reconnect\":{"
+         "\"backoff_jitter\":-1e400}}",
+         "reconnect.backoff_jitter: expected a number"},
+        {"[1]", "(line): not a JSON object"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sc_instr in;
+        char err[256] = "";
+        if (sc_instr_parse(cases[i].line, &in, err, sizeof err) != -1 ||
+            strcmp(err, cases[i].err) != 0)
+            fail_msg("%s\n got: %s\nwant: %s", cases[i].line, err, cases[i].err);
+        sc_instr_free(&in);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(writer_puts_client_metadata_then_control_then_case),
+        cmocka_unit_test(parser_defaults_and_policy),
+        cmocka_unit_test(parser_refuses_duplicates_and_infinity),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
