@@ -1,4 +1,5 @@
 #include "sc_case.h"
+#include "sc_event_names.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -116,17 +117,17 @@ void sc_case_requeue(sc_case *c)
     c->attempts--;
 }
 
-/* Count the calls the log opened and closed; the log state follows the count. (The names are
- * contract/sc_event_names.h's; the engine does not link sc_contract yet, as the judge.) */
+/* Count the calls the log opened and closed; the log state follows the count. */
 static void track_calls(sc_case *c, const cJSON *event)
 {
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(event, "event");
     if (!cJSON_IsString(name))
         return;
-    bool start = strcmp(name->valuestring, "call_start") == 0;
+    int ev = sc_event_from_name(name->valuestring);
+    bool start = ev == SC_EVENT_CALL_START;
     if (start)
         c->open_calls++;
-    else if (strcmp(name->valuestring, "call_end") == 0)
+    else if (ev == SC_EVENT_CALL_END)
         c->open_calls--;
     else
         return;

@@ -2,6 +2,7 @@
  * scenario's expectations (the typed sc_expect the loader parsed); the result and the events come
  * from peers and are not trusted. Attempts, their schedule and the network are judged in
  * sc_scenario_judge_attempts.c. */
+#include "sc_event_names.h"
 #include "sc_scenario_internal.h"
 #include "sc_scenario_backoff.h"
 #include "sc_status.h"
@@ -389,21 +390,32 @@ typedef struct {
 
 static void note_event(server_facts *f, const cJSON *ev)
 {
-    const char *name = event_name(ev);
     double count = 0;
     sc_judge_number(cJSON_GetObjectItemCaseSensitive(ev, "count"), &count);
-    if (strcmp(name, "call_start") == 0)
+    switch (sc_event_from_name(event_name(ev))) {
+    case SC_EVENT_CALL_START:
         f->start = ev;
-    else if (strcmp(name, "cancelled") == 0)
+        break;
+    case SC_EVENT_CANCELLED:
         f->cancelled = true;
-    else if (strcmp(name, "deadline_exceeded") == 0)
+        break;
+    case SC_EVENT_DEADLINE_EXCEEDED:
         f->deadline = true;
-    else if (strcmp(name, "message_received") == 0 && count > f->received)
-        f->received = count;
-    else if (strcmp(name, "message_sent") == 0 && count > f->sent)
-        f->sent = count;
-    else if (strcmp(name, "status_sent") == 0)
+        break;
+    case SC_EVENT_MESSAGE_RECEIVED:
+        if (count > f->received)
+            f->received = count;
+        break;
+    case SC_EVENT_MESSAGE_SENT:
+        if (count > f->sent)
+            f->sent = count;
+        break;
+    case SC_EVENT_STATUS_SENT:
         f->status = ev;
+        break;
+    default:
+        break;
+    }
 }
 
 static server_facts server_facts_of(const cJSON *events)
@@ -412,7 +424,7 @@ static server_facts server_facts_of(const cJSON *events)
     const cJSON *ev = NULL;
     cJSON_ArrayForEach(ev, events)
     {
-        if (strcmp(event_name(ev), "call_start") == 0)
+        if (sc_event_from_name(event_name(ev)) == SC_EVENT_CALL_START)
             f.calls++;
         if (event_call(ev) > f.last)
             f.last = event_call(ev);

@@ -3,6 +3,7 @@
  * sc_report_html_timeline.h. */
 #include "sc_report_html_timeline.h"
 
+#include "sc_event_names.h"
 #include "sc_report_html_parts.h"
 
 #include <math.h>
@@ -76,13 +77,18 @@ static void sc_tl_label(sc_tl *tl, double y, const char *text)
 
 static const char *sc_event_colour(const char *ev)
 {
-    if (strcmp(ev, "cancelled") == 0 || strcmp(ev, "deadline_exceeded") == 0)
+    switch (sc_event_from_name(ev)) {
+    case SC_EVENT_CANCELLED:
+    case SC_EVENT_DEADLINE_EXCEEDED:
         return "#d33";
-    if (strcmp(ev, "call_start") == 0)
+    case SC_EVENT_CALL_START:
         return "#2563eb";
-    if (strcmp(ev, "status_sent") == 0 || strcmp(ev, "call_end") == 0)
+    case SC_EVENT_STATUS_SENT:
+    case SC_EVENT_CALL_END:
         return "#111";
-    return "#888";
+    default:
+        return "#888";
+    }
 }
 
 /* What a case's timeline is drawn from, read once from its report entry (any may be NULL). */
