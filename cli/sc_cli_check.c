@@ -1,7 +1,9 @@
-/* `streamconform check`: start the reference server as a child process on an OS-assigned port,
- * drive every DataService method once through the C client, verify what came back, stop the
- * server. The README's main job runs it until the full conformance matrix exists. */
+/* `streamconform check`: without --target, start the reference server as a child process on an
+ * OS-assigned port, drive every DataService method once through the C client, verify what came
+ * back, stop the server (with --target, cli/sc_cli_check_target.c checks a running server). The
+ * README's main job runs it until the full conformance matrix exists. */
 #include "sc_cli.h"
+#include "sc_cli_check_target.h"
 #include "sc_client_channel.h"
 #include "sc_client_sync.h"
 #include "sc_proc.h"
@@ -19,9 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Bounds: the server must be ready, and each call done, well within these on any machine. */
+/* Bounds: the server must be ready, and stop, well within these on any machine (each call has
+ * the --deadline-ms bound, SC_CHECK_DEFAULT_DEADLINE_MS by default). */
 #define CHECK_READY_MS 10000
-#define CHECK_CALL_MS 10000
 #define CHECK_STOP_MS 10000
 /* Size of the file uploaded: several chunks of CHECK_CHUNK bytes, the last one partial. */
 #define CHECK_UPLOAD_BYTES (3 * 65536 + 1000)
@@ -29,6 +31,7 @@
 
 typedef struct {
     grpc_channel *channel;
+    int64_t deadline_ms; /* of each call, and the bound of each blocking step */
     int failures;
 } check_ctx;
 
@@ -42,7 +45,7 @@ static void report(check_ctx *c, const char *what, bool ok, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    printf("  %-14s %-4s %s\n", what, ok ? "ok" : "FAIL", detail);
+    printf(SC_CHECK_LINE_FMT, what, ok ? "ok" : "FAIL", detail);
     fflush(stdout);
     if (!ok)
         c->failures++;
@@ -50,7 +53,7 @@ static void report(check_ctx *c, const char *what, bool ok, const char *fmt, ...
 
 static sc_client_sync *start(check_ctx *c, sc_method m, const sc_md_list *md)
 {
-    sc_client_call_opts o = {.method = m, .metadata = md, .deadline_ms = CHECK_CALL_MS};
+    sc_client_call_opts o = {.method = m, .metadata = md, .deadline_ms = c->deadline_ms};
     char err[256];
     sc_client_sync *s = sc_client_sync_start(c->channel, &o, err, sizeof err);
     if (s == NULL)
@@ -79,10 +82,10 @@ static Streaming__StreamRequest request(const char *sub, int batch)
 static void check_get(check_ctx *c)
 {
     Streaming__StreamRequest req = request("check", 3);
-    sc_client_call_opts o = {.method = SC_METHOD_GET, .deadline_ms = CHECK_CALL_MS};
+    sc_client_call_opts o = {.method = SC_METHOD_GET, .deadline_ms = c->deadline_ms};
     ProtobufCMessage *m = NULL;
     char err[256];
-    int code = sc_client_sync_unary(c->channel, &o, &req.base, &m, CHECK_CALL_MS, err, sizeof err);
+    int code = sc_client_sync_unary(c->channel, &o, &req.base, &m, c->deadline_ms, err, sizeof err);
     Streaming__StreamResponse *r = (Streaming__StreamResponse *)m;
     bool ok = code == 0 && r != NULL && r->n_data_points == 3 &&
               strcmp(r->data_points[2]->id, "check-0-2") == 0;
@@ -108,13 +111,13 @@ static void check_subscribe(check_ctx *c)
         return;
     }
     Streaming__StreamRequest req = request("check", 2);
-    sc_client_sync_send(s, &req.base, CHECK_CALL_MS);
-    sc_client_sync_close_send(s, CHECK_CALL_MS);
+    sc_client_sync_send(s, &req.base, c->deadline_ms);
+    sc_client_sync_close_send(s, c->deadline_ms);
     char seqs[128] = "";
     int n = 0;
     bool in_order = true;
     ProtobufCMessage *m;
-    while (sc_client_sync_recv(s, &m, CHECK_CALL_MS) == SC_SYNC_OK) {
+    while (sc_client_sync_recv(s, &m, c->deadline_ms) == SC_SYNC_OK) {
         Streaming__StreamResponse *r = (Streaming__StreamResponse *)m;
         in_order &= r->sequence_number == n;
         size_t used = strlen(seqs);
@@ -123,7 +126,7 @@ static void check_subscribe(check_ctx *c)
         n++;
         protobuf_c_message_free_unpacked(m, NULL);
     }
-    sc_client_sync_finish(s, CHECK_CALL_MS);
+    sc_client_sync_finish(s, c->deadline_ms);
     char st[600];
     bool ok = sc_client_sync_result(s)->code == 0 && n == 3 && in_order;
     report(c, "SubscribeData", ok, "%d batches (sequence %s), then %s", n, seqs,
@@ -131,9 +134,10 @@ static void check_subscribe(check_ctx *c)
     sc_client_sync_free(s);
 }
 
-static bool send_upload_part(sc_client_sync *s, const Streaming__UploadRequest *r)
+static bool send_upload_part(const check_ctx *c, sc_client_sync *s,
+                             const Streaming__UploadRequest *r)
 {
-    return sc_client_sync_send(s, &r->base, CHECK_CALL_MS) == SC_SYNC_OK;
+    return sc_client_sync_send(s, &r->base, c->deadline_ms) == SC_SYNC_OK;
 }
 
 static void check_upload(check_ctx *c)
@@ -162,20 +166,20 @@ static void check_upload(check_ctx *c)
     Streaming__UploadRequest r = STREAMING__UPLOAD_REQUEST__INIT;
     r.payload_case = STREAMING__UPLOAD_REQUEST__PAYLOAD_METADATA;
     r.metadata = &fm;
-    bool sent = send_upload_part(s, &r);
+    bool sent = send_upload_part(c, s, &r);
     for (size_t off = 0; sent && off < CHECK_UPLOAD_BYTES; off += CHECK_CHUNK) {
         Streaming__UploadRequest ch = STREAMING__UPLOAD_REQUEST__INIT;
         ch.payload_case = STREAMING__UPLOAD_REQUEST__PAYLOAD_CHUNK;
         ch.chunk.data = file + off;
         ch.chunk.len =
             CHECK_UPLOAD_BYTES - off < CHECK_CHUNK ? CHECK_UPLOAD_BYTES - off : CHECK_CHUNK;
-        sent = send_upload_part(s, &ch);
+        sent = send_upload_part(c, s, &ch);
     }
-    sc_client_sync_close_send(s, CHECK_CALL_MS);
+    sc_client_sync_close_send(s, c->deadline_ms);
     ProtobufCMessage *m = NULL;
-    if (sc_client_sync_recv(s, &m, CHECK_CALL_MS) != SC_SYNC_OK)
+    if (sc_client_sync_recv(s, &m, c->deadline_ms) != SC_SYNC_OK)
         m = NULL;
-    sc_client_sync_finish(s, CHECK_CALL_MS);
+    sc_client_sync_finish(s, c->deadline_ms);
     Streaming__UploadResponse *resp = (Streaming__UploadResponse *)m;
     char st[600];
     if (resp != NULL && resp->bytes_received == CHECK_UPLOAD_BYTES &&
@@ -191,13 +195,13 @@ static void check_upload(check_ctx *c)
     free(file);
 }
 
-static bool chat_say(sc_client_sync *s, const char *user, const char *text)
+static bool chat_say(const check_ctx *c, sc_client_sync *s, const char *user, const char *text)
 {
     Streaming__ChatMessage m = STREAMING__CHAT_MESSAGE__INIT;
     m.user_id = (char *)user;
     m.content = (char *)text;
     m.timestamp = sc_time_wall_ns();
-    return sc_client_sync_send(s, &m.base, CHECK_CALL_MS) == SC_SYNC_OK;
+    return sc_client_sync_send(s, &m.base, c->deadline_ms) == SC_SYNC_OK;
 }
 
 /* Bob joins, Alice joins and says hello: Bob must see the join notice, then the message. */
@@ -207,18 +211,18 @@ static void check_chat(check_ctx *c)
     sc_client_sync *alice = start(c, SC_METHOD_CHAT, NULL);
     char got[2][256] = {"", ""};
     int n = 0;
-    if (bob != NULL && alice != NULL && chat_say(bob, "bob", "joined")) {
+    if (bob != NULL && alice != NULL && chat_say(c, bob, "bob", "joined")) {
         /* Bob's join must be in before Alice's: wait for nothing but the send's completion. */
-        if (chat_say(alice, "alice", "joined") && chat_say(alice, "alice", "hello bob")) {
+        if (chat_say(c, alice, "alice", "joined") && chat_say(c, alice, "alice", "hello bob")) {
             ProtobufCMessage *m;
-            while (n < 2 && sc_client_sync_recv(bob, &m, CHECK_CALL_MS) == SC_SYNC_OK) {
+            while (n < 2 && sc_client_sync_recv(bob, &m, c->deadline_ms) == SC_SYNC_OK) {
                 Streaming__ChatMessage *cm = (Streaming__ChatMessage *)m;
                 snprintf(got[n++], sizeof got[0], "%s: %s", cm->user_id, cm->content);
                 protobuf_c_message_free_unpacked(m, NULL);
             }
         }
-        sc_client_sync_close_send(alice, CHECK_CALL_MS);
-        sc_client_sync_close_send(bob, CHECK_CALL_MS);
+        sc_client_sync_close_send(alice, c->deadline_ms);
+        sc_client_sync_close_send(bob, c->deadline_ms);
     }
     bool ok = n == 2 && strcmp(got[0], "system: alice joined the chat") == 0 &&
               strcmp(got[1], "alice: hello bob") == 0;
@@ -231,10 +235,10 @@ static void check_error_path(check_ctx *c)
 {
     Streaming__StreamRequest req = STREAMING__STREAM_REQUEST__INIT;
     req.subscription_id = "check";
-    sc_client_call_opts o = {.method = SC_METHOD_GET, .deadline_ms = CHECK_CALL_MS};
+    sc_client_call_opts o = {.method = SC_METHOD_GET, .deadline_ms = c->deadline_ms};
     ProtobufCMessage *m = NULL;
     char err[256];
-    int code = sc_client_sync_unary(c->channel, &o, &req.base, &m, CHECK_CALL_MS, err, sizeof err);
+    int code = sc_client_sync_unary(c->channel, &o, &req.base, &m, c->deadline_ms, err, sizeof err);
     report(c, "empty topics", code == SC_STATUS_INVALID_ARGUMENT, "GetData -> %s",
            code >= 0 ? sc_status_name(code) : err);
     if (m != NULL)
@@ -242,20 +246,81 @@ static void check_error_path(check_ctx *c)
 }
 
 static const char check_usage[] =
-    "usage: streamconform check\n"
-    "Starts `streamconform serve` on 127.0.0.1 with an OS-assigned port, calls GetData,\n"
-    "SubscribeData, UploadFile and Chat once each (plus one error path), prints what happened\n"
-    "and stops the server. Exit 0 when everything behaved, 1 otherwise.\n";
+    "usage: streamconform check [--target HOST:PORT] [--deadline-ms N]\n"
+    "Without --target: starts `streamconform serve` on 127.0.0.1 with an OS-assigned port, calls\n"
+    "GetData, SubscribeData, UploadFile and Chat once each (plus one error path; SubscribeData is\n"
+    "bounded with the x-sc-max-responses control metadata), prints what happened and stops the\n"
+    "server.\n"
+    "\n"
+    "  --target HOST:PORT  smoke-test a DataService server that is already running there (check\n"
+    "                      neither starts nor stops it; an IPv6 host goes in brackets). Plain\n"
+    "                      DataService calls only, no control metadata: GetData (ok: OK with one\n"
+    "                      response), SubscribeData (ok: 3 responses, then check cancels the\n"
+    "                      stream; or the server ends it with OK after at least one), UploadFile\n"
+    "                      (ok: OK with one response whose bytes_received is what was sent), Chat\n"
+    "                      (users bob and alice; ok: both streams end with OK after their\n"
+    "                      half-close). Each line shows the status, the responses and their "
+    "fields.\n"
+    "  --deadline-ms N     deadline of each call (default 10000, 1 to 600000); a server that does\n"
+    "                      not answer fails with DEADLINE_EXCEEDED or UNAVAILABLE within it\n"
+    "\n"
+    "Exit 0 when everything behaved, 1 when a method failed, 2 for a usage error.\n";
 
-int sc_cli_check_main(int argc, char **argv)
+typedef struct {
+    const char *target; /* borrowed from argv; NULL: start the reference server */
+    int64_t deadline_ms;
+} check_args;
+
+/* The value of option `name` at argv[*i] ("--name=V" or "--name V"), advancing *i past it; NULL
+ * when argv[*i] is not that option. *missing is set when the option has no value. */
+static const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
 {
-    if (argc > 1) {
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    size_t len = strlen(name);
+    if (strncmp(argv[*i], name, len) != 0)
+        return NULL;
+    if (argv[*i][len] == '=')
+        return argv[*i] + len + 1;
+    if (argv[*i][len] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return "";
+    }
+    return argv[++*i];
+}
+
+/* Fills `a`; returns -1 to run, 0 after --help, or SC_EXIT_USAGE (the message printed). */
+static int parse_check_args(int argc, char **argv, check_args *a)
+{
+    char err[256];
+    *a = (check_args){.deadline_ms = SC_CHECK_DEFAULT_DEADLINE_MS};
+    for (int i = 1; i < argc; i++) {
+        bool missing = false;
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(check_usage, stdout);
             return 0;
+        } else if ((v = option_value(argc, argv, &i, "--target", &missing)) != NULL) {
+            if (missing || !sc_check_target_valid(v, err, sizeof err))
+                return sc_cli_usage_error("check", "%s",
+                                          missing ? "--target needs an address HOST:PORT" : err);
+            a->target = v;
+        } else if ((v = option_value(argc, argv, &i, "--deadline-ms", &missing)) != NULL) {
+            if (missing)
+                return sc_cli_usage_error("check", "--deadline-ms needs a number of ms");
+            if (!sc_cli_parse_int("check", "--deadline-ms", v, 1, SC_CHECK_MAX_DEADLINE_MS,
+                                  &a->deadline_ms))
+                return SC_EXIT_USAGE;
+        } else {
+            return sc_cli_usage_error("check", "unexpected argument \"%s\"", argv[i]);
         }
-        return sc_cli_usage_error("check", "unexpected argument \"%s\"", argv[1]);
     }
+    return -1;
+}
+
+/* Start the reference server, check it (control metadata allowed), stop it. */
+static int check_reference(int64_t deadline_ms)
+{
     char *server_argv[] = {"/proc/self/exe", "serve", "--listen", "127.0.0.1:0",
                            "--tick-ms",      "100",   "--quiet",  NULL};
     char self[4096];
@@ -275,7 +340,8 @@ int sc_cli_check_main(int argc, char **argv)
     char target[64], err[256];
     snprintf(target, sizeof target, "127.0.0.1:%d", server.port);
     sc_client_channel_opts copts = {0};
-    check_ctx c = {.channel = sc_client_channel_create(target, &copts, err, sizeof err)};
+    check_ctx c = {.channel = sc_client_channel_create(target, &copts, err, sizeof err),
+                   .deadline_ms = deadline_ms};
     if (c.channel == NULL) {
         fprintf(stderr, "streamconform check: %s\n", err);
         c.failures++;
@@ -291,10 +357,21 @@ int sc_cli_check_main(int argc, char **argv)
     int st = sc_proc_stop(&server, SIGTERM, CHECK_STOP_MS);
     sc_proc_cleanup(&server);
     bool clean = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-    printf("  %-14s %-4s %s\n", "shutdown", clean ? "ok" : "FAIL",
+    printf(SC_CHECK_LINE_FMT, "shutdown", clean ? "ok" : "FAIL",
            clean ? "SIGTERM: server exited 0" : "server did not exit cleanly");
     if (!clean)
         c.failures++;
     printf("streamconform check: %s\n", c.failures == 0 ? "all methods behaved" : "FAILED");
     return c.failures == 0 ? 0 : 1;
+}
+
+int sc_cli_check_main(int argc, char **argv)
+{
+    check_args a;
+    int rc = parse_check_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.target != NULL)
+        return sc_check_target_run(a.target, a.deadline_ms) == 0 ? 0 : 1;
+    return check_reference(a.deadline_ms);
 }
