@@ -15,9 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SubscribeData responses read before check cancels the stream: enough to see a stream, few
- * enough for a server that sends one a second (the reference peers' default tick). */
-#define TARGET_STREAM_RESPONSES 3
 /* Added to the call's deadline for each blocking step, so that the deadline (a status from the
  * core) ends a stuck call, and the local bound is only the backstop. */
 #define TARGET_MARGIN_MS 2000
@@ -29,8 +26,6 @@
 /* Longest text kept of a status message, a quoted field or a summary. */
 #define TARGET_TEXT 256
 #define TARGET_DETAIL 1024
-/* Largest TCP port. */
-#define TARGET_PORT_MAX 65535
 
 typedef struct {
     grpc_channel *channel;
@@ -48,41 +43,6 @@ typedef struct {
 
 /* Called for response number `index` (0-based); the message stays the caller's. */
 typedef void (*target_on_response)(const ProtobufCMessage *m, int index, void *user);
-
-bool sc_check_target_valid(const char *target, char *err, size_t errlen)
-{
-    const char *colon = target != NULL ? strrchr(target, ':') : NULL;
-    if (target == NULL || target[0] == '\0') {
-        snprintf(err, errlen, "--target needs an address HOST:PORT");
-        return false;
-    }
-    if (colon == NULL || colon == target || colon[1] == '\0') {
-        snprintf(err, errlen, "--target \"%s\": expected HOST:PORT, such as 127.0.0.1:50051",
-                 target);
-        return false;
-    }
-    size_t host_len = (size_t)(colon - target);
-    bool bracketed = target[0] == '[' && target[host_len - 1] == ']' && host_len > 2;
-    if (!bracketed && memchr(target, ':', host_len) != NULL) {
-        snprintf(err, errlen, "--target \"%s\": an IPv6 host goes in brackets, such as [::1]:50051",
-                 target);
-        return false;
-    }
-    long port = 0;
-    for (const char *p = colon + 1; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9' || port > TARGET_PORT_MAX) {
-            port = -1;
-            break;
-        }
-        port = port * 10 + (*p - '0');
-    }
-    if (port < 1 || port > TARGET_PORT_MAX) {
-        snprintf(err, errlen, "--target \"%s\": the port must be a number from 1 to %d", target,
-                 TARGET_PORT_MAX);
-        return false;
-    }
-    return true;
-}
 
 static void target_report(target_ctx *t, const char *what, bool ok, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -228,8 +188,9 @@ static void on_subscribe_response(const ProtobufCMessage *m, int index, void *us
         summarize_stream_response(m, seen->first, sizeof seen->first);
 }
 
-/* ok: at least one response, and either TARGET_STREAM_RESPONSES of them (check then cancels the
- * stream: a subscription need not end by itself) or a stream the server ended with OK. */
+/* ok: at least one response, and either SC_CHECK_TARGET_STREAM_RESPONSES of them (check then
+ * cancels the stream: a subscription need not end by itself) or a stream the server ended with OK.
+ */
 static void target_subscribe(target_ctx *t)
 {
     Streaming__StreamRequest req = stream_request();
@@ -240,8 +201,8 @@ static void target_subscribe(target_ctx *t)
     if (s != NULL) {
         sc_client_sync_send(s, &req.base, step_ms(t));
         sc_client_sync_close_send(s, step_ms(t));
-        target_drain(t, s, &a, TARGET_STREAM_RESPONSES, on_subscribe_response, &seen);
-        if (a.responses == TARGET_STREAM_RESPONSES) {
+        target_drain(t, s, &a, SC_CHECK_TARGET_STREAM_RESPONSES, on_subscribe_response, &seen);
+        if (a.responses == SC_CHECK_TARGET_STREAM_RESPONSES) {
             sc_client_sync_cancel(s);
             a.cancelled_by_check = true;
         }

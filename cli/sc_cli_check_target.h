@@ -6,22 +6,13 @@
 #ifndef SC_CLI_CHECK_TARGET_H
 #define SC_CLI_CHECK_TARGET_H
 
-#include <stdbool.h>
-#include <stddef.h>
+#include "sc_cli_check.h"
+
 #include <stdint.h>
 
-/* One verdict line of `check` (both modes): two spaces, the method, ok/FAIL, the detail. */
-#define SC_CHECK_LINE_FMT "  %-14s %-4s %s\n"
-
-/* Default deadline of each call: far above what a healthy local server needs, short enough that
- * a server that never answers is reported within a minute for all four methods. */
-#define SC_CHECK_DEFAULT_DEADLINE_MS 10000
-/* Largest --deadline-ms: a smoke test that waits longer than this per call is a typo. */
-#define SC_CHECK_MAX_DEADLINE_MS 600000
-
-/* Is `target` a HOST:PORT (or [IPv6]:PORT) address with a port 1-65535? false with the reason in
- * `err`. Pure. */
-bool sc_check_target_valid(const char *target, char *err, size_t errlen);
+/* SubscribeData responses read before check cancels the stream: enough to see a stream, few
+ * enough for a server that sends one a second (the reference peers' default tick). */
+#define SC_CHECK_TARGET_STREAM_RESPONSES 3
 
 /* Call GetData, SubscribeData, UploadFile and Chat once each on `target` (borrowed), each call
  * bounded by `deadline_ms`, and print one SC_CHECK_LINE_FMT line per method (what the server
