@@ -1,300 +1,136 @@
-/* `streamconform check`: start the reference server as a child process on an OS-assigned port,
- * drive every DataService method once through the C client, verify what came back, stop the
- * server. The README's main job runs it until the full conformance matrix exists. */
+/* `streamconform check`: its options and usage, then one of its two modes: the reference server
+ * started by check (cli/sc_cli_check_reference.c) or a running server given by --target
+ * (cli/sc_cli_check_target.c). */
 #include "sc_cli.h"
-#include "sc_client_channel.h"
-#include "sc_client_sync.h"
-#include "sc_proc.h"
-#include "sc_status.h"
-#include "sc_time.h"
-#include "streaming.pb-c.h"
+#include "sc_cli_check.h"
+#include "sc_cli_check_reference.h"
+#include "sc_cli_check_target.h"
 
-#include <grpc/grpc.h>
-#include <openssl/evp.h>
-#include <signal.h>
-#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-/* Bounds: the server must be ready, and each call done, well within these on any machine. */
-#define CHECK_READY_MS 10000
-#define CHECK_CALL_MS 10000
-#define CHECK_STOP_MS 10000
-/* Size of the file uploaded: several chunks of CHECK_CHUNK bytes, the last one partial. */
-#define CHECK_UPLOAD_BYTES (3 * 65536 + 1000)
-#define CHECK_CHUNK 65536
+/* Largest TCP port. */
+#define CHECK_PORT_MAX 65535
+
+/* The usage text, a printf format: the stream responses, the default and largest deadline. */
+static const char check_usage[] =
+    "usage: streamconform check [--target HOST:PORT] [--deadline-ms N]\n"
+    "Without --target: starts `streamconform serve` on 127.0.0.1 with an OS-assigned port, calls\n"
+    "GetData, SubscribeData, UploadFile and Chat once each (plus one error path; SubscribeData is\n"
+    "bounded with the x-sc-max-responses control metadata), prints what happened and stops the\n"
+    "server.\n"
+    "\n"
+    "  --target HOST:PORT  smoke-test a DataService server that is already running there (check\n"
+    "                      neither starts nor stops it; an IPv6 host goes in brackets). Plain\n"
+    "                      DataService calls only, no control metadata: GetData (ok: OK with one\n"
+    "                      response), SubscribeData (ok: %d responses, then check cancels the\n"
+    "                      stream; or the server ends it with OK after at least one), UploadFile\n"
+    "                      (ok: OK with one response whose bytes_received is what was sent), Chat\n"
+    "                      (users bob and alice; ok: both streams end with OK after their\n"
+    "                      half-close). Each line shows the status, the responses and their\n"
+    "                      fields.\n"
+    "  --deadline-ms N     deadline of each call (default %d, 1 to %d); a server that does\n"
+    "                      not answer fails with DEADLINE_EXCEEDED or UNAVAILABLE within it\n"
+    "\n"
+    "Exit 0 when everything behaved, 1 when a method failed, 2 for a usage error.\n";
+
+bool sc_check_target_valid(const char *target, char *err, size_t errlen)
+{
+    const char *colon = target != NULL ? strrchr(target, ':') : NULL;
+    if (target == NULL || target[0] == '\0') {
+        snprintf(err, errlen, "--target needs an address HOST:PORT");
+        return false;
+    }
+    if (colon == NULL || colon == target || colon[1] == '\0') {
+        snprintf(err, errlen, "--target \"%s\": expected HOST:PORT, such as 127.0.0.1:50051",
+                 target);
+        return false;
+    }
+    size_t host_len = (size_t)(colon - target);
+    bool bracketed = target[0] == '[' && target[host_len - 1] == ']' && host_len > 2;
+    if (!bracketed && memchr(target, ':', host_len) != NULL) {
+        snprintf(err, errlen, "--target \"%s\": an IPv6 host goes in brackets, such as [::1]:50051",
+                 target);
+        return false;
+    }
+    long port = 0;
+    for (const char *p = colon + 1; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9' || port > CHECK_PORT_MAX) {
+            port = -1;
+            break;
+        }
+        port = port * 10 + (*p - '0');
+    }
+    if (port < 1 || port > CHECK_PORT_MAX) {
+        snprintf(err, errlen, "--target \"%s\": the port must be a number from 1 to %d", target,
+                 CHECK_PORT_MAX);
+        return false;
+    }
+    return true;
+}
 
 typedef struct {
-    grpc_channel *channel;
-    int failures;
-} check_ctx;
+    const char *target; /* borrowed from argv; NULL: start the reference server */
+    int64_t deadline_ms;
+} check_args;
 
-static void report(check_ctx *c, const char *what, bool ok, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void report(check_ctx *c, const char *what, bool ok, const char *fmt, ...)
+/* The value of option `name` at argv[*i] ("--name=V" or "--name V"), advancing *i past it; NULL
+ * when argv[*i] is not that option. *missing is set when the option has no value. */
+static const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
 {
-    char detail[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
-    printf("  %-14s %-4s %s\n", what, ok ? "ok" : "FAIL", detail);
-    fflush(stdout);
-    if (!ok)
-        c->failures++;
+    size_t len = strlen(name);
+    if (strncmp(argv[*i], name, len) != 0)
+        return NULL;
+    if (argv[*i][len] == '=')
+        return argv[*i] + len + 1;
+    if (argv[*i][len] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return "";
+    }
+    return argv[++*i];
 }
 
-static sc_client_sync *start(check_ctx *c, sc_method m, const sc_md_list *md)
+/* Fills `a`; returns -1 to run, 0 after --help, or SC_EXIT_USAGE (the message printed). */
+static int parse_check_args(int argc, char **argv, check_args *a)
 {
-    sc_client_call_opts o = {.method = m, .metadata = md, .deadline_ms = CHECK_CALL_MS};
     char err[256];
-    sc_client_sync *s = sc_client_sync_start(c->channel, &o, err, sizeof err);
-    if (s == NULL)
-        fprintf(stderr, "streamconform check: %s\n", err);
-    return s;
-}
-
-static const char *status_text(const sc_client_sync *s, char *buf, size_t len)
-{
-    const sc_client_call_result *r = sc_client_sync_result(s);
-    snprintf(buf, len, "%s \"%s\"", sc_status_name(r->code), r->message ? r->message : "");
-    return buf;
-}
-
-static Streaming__StreamRequest request(const char *sub, int batch)
-{
-    static char *topics[] = {"metrics", "events", "logs"};
-    Streaming__StreamRequest r = STREAMING__STREAM_REQUEST__INIT;
-    r.subscription_id = (char *)sub;
-    r.topics = topics;
-    r.n_topics = 3;
-    r.batch_size = batch;
-    return r;
-}
-
-static void check_get(check_ctx *c)
-{
-    Streaming__StreamRequest req = request("check", 3);
-    sc_client_call_opts o = {.method = SC_METHOD_GET, .deadline_ms = CHECK_CALL_MS};
-    ProtobufCMessage *m = NULL;
-    char err[256];
-    int code = sc_client_sync_unary(c->channel, &o, &req.base, &m, CHECK_CALL_MS, err, sizeof err);
-    Streaming__StreamResponse *r = (Streaming__StreamResponse *)m;
-    bool ok = code == 0 && r != NULL && r->n_data_points == 3 &&
-              strcmp(r->data_points[2]->id, "check-0-2") == 0;
-    if (ok)
-        report(c, "GetData", true, "1 response: %zu data points, ids %s..%s, topic %s",
-               r->n_data_points, r->data_points[0]->id, r->data_points[2]->id,
-               r->data_points[1]->metadata[0]->value);
-    else
-        report(c, "GetData", false, "status %s, %s", code >= 0 ? sc_status_name(code) : "none",
-               code < 0 ? err : "unexpected response");
-    if (m != NULL)
-        protobuf_c_message_free_unpacked(m, NULL);
-}
-
-static void check_subscribe(check_ctx *c)
-{
-    sc_md_list md = {0};
-    sc_md_list_add(&md, "x-sc-max-responses", "3", 1);
-    sc_client_sync *s = start(c, SC_METHOD_SUBSCRIBE, &md);
-    sc_md_list_free(&md);
-    if (s == NULL) {
-        report(c, "SubscribeData", false, "could not start");
-        return;
-    }
-    Streaming__StreamRequest req = request("check", 2);
-    sc_client_sync_send(s, &req.base, CHECK_CALL_MS);
-    sc_client_sync_close_send(s, CHECK_CALL_MS);
-    char seqs[128] = "";
-    int n = 0;
-    bool in_order = true;
-    ProtobufCMessage *m;
-    while (sc_client_sync_recv(s, &m, CHECK_CALL_MS) == SC_SYNC_OK) {
-        Streaming__StreamResponse *r = (Streaming__StreamResponse *)m;
-        in_order &= r->sequence_number == n;
-        size_t used = strlen(seqs);
-        snprintf(seqs + used, sizeof seqs - used, "%s%lld", n ? "," : "",
-                 (long long)r->sequence_number);
-        n++;
-        protobuf_c_message_free_unpacked(m, NULL);
-    }
-    sc_client_sync_finish(s, CHECK_CALL_MS);
-    char st[600];
-    bool ok = sc_client_sync_result(s)->code == 0 && n == 3 && in_order;
-    report(c, "SubscribeData", ok, "%d batches (sequence %s), then %s", n, seqs,
-           status_text(s, st, sizeof st));
-    sc_client_sync_free(s);
-}
-
-static bool send_upload_part(sc_client_sync *s, const Streaming__UploadRequest *r)
-{
-    return sc_client_sync_send(s, &r->base, CHECK_CALL_MS) == SC_SYNC_OK;
-}
-
-static void check_upload(check_ctx *c)
-{
-    unsigned char *file = malloc(CHECK_UPLOAD_BYTES);
-    sc_client_sync *s = start(c, SC_METHOD_UPLOAD, NULL);
-    if (file == NULL || s == NULL) {
-        report(c, "UploadFile", false, "could not start");
-        free(file);
-        sc_client_sync_free(s);
-        return;
-    }
-    for (size_t i = 0; i < CHECK_UPLOAD_BYTES; i++)
-        file[i] = (unsigned char)(i * 31 + 7);
-    unsigned char digest[32];
-    unsigned int dlen = 0;
-    EVP_Digest(file, CHECK_UPLOAD_BYTES, digest, &dlen, EVP_sha256(), NULL);
-    char hex[65];
-    for (unsigned i = 0; i < dlen; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-
-    Streaming__FileMetadata fm = STREAMING__FILE_METADATA__INIT;
-    fm.filename = "check.bin";
-    fm.content_type = "application/octet-stream";
-    fm.total_size = CHECK_UPLOAD_BYTES;
-    Streaming__UploadRequest r = STREAMING__UPLOAD_REQUEST__INIT;
-    r.payload_case = STREAMING__UPLOAD_REQUEST__PAYLOAD_METADATA;
-    r.metadata = &fm;
-    bool sent = send_upload_part(s, &r);
-    for (size_t off = 0; sent && off < CHECK_UPLOAD_BYTES; off += CHECK_CHUNK) {
-        Streaming__UploadRequest ch = STREAMING__UPLOAD_REQUEST__INIT;
-        ch.payload_case = STREAMING__UPLOAD_REQUEST__PAYLOAD_CHUNK;
-        ch.chunk.data = file + off;
-        ch.chunk.len =
-            CHECK_UPLOAD_BYTES - off < CHECK_CHUNK ? CHECK_UPLOAD_BYTES - off : CHECK_CHUNK;
-        sent = send_upload_part(s, &ch);
-    }
-    sc_client_sync_close_send(s, CHECK_CALL_MS);
-    ProtobufCMessage *m = NULL;
-    if (sc_client_sync_recv(s, &m, CHECK_CALL_MS) != SC_SYNC_OK)
-        m = NULL;
-    sc_client_sync_finish(s, CHECK_CALL_MS);
-    Streaming__UploadResponse *resp = (Streaming__UploadResponse *)m;
-    char st[600];
-    if (resp != NULL && resp->bytes_received == CHECK_UPLOAD_BYTES &&
-        strcmp(resp->checksum, hex) == 0)
-        report(c, "UploadFile", true, "%s: %lld bytes, sha256 %.16s... matches the local one",
-               resp->file_id, (long long)resp->bytes_received, resp->checksum);
-    else
-        report(c, "UploadFile", false, "%s, checksum %s, expected %s",
-               status_text(s, st, sizeof st), resp ? resp->checksum : "none", hex);
-    if (m != NULL)
-        protobuf_c_message_free_unpacked(m, NULL);
-    sc_client_sync_free(s);
-    free(file);
-}
-
-static bool chat_say(sc_client_sync *s, const char *user, const char *text)
-{
-    Streaming__ChatMessage m = STREAMING__CHAT_MESSAGE__INIT;
-    m.user_id = (char *)user;
-    m.content = (char *)text;
-    m.timestamp = sc_time_wall_ns();
-    return sc_client_sync_send(s, &m.base, CHECK_CALL_MS) == SC_SYNC_OK;
-}
-
-/* Bob joins, Alice joins and says hello: Bob must see the join notice, then the message. */
-static void check_chat(check_ctx *c)
-{
-    sc_client_sync *bob = start(c, SC_METHOD_CHAT, NULL);
-    sc_client_sync *alice = start(c, SC_METHOD_CHAT, NULL);
-    char got[2][256] = {"", ""};
-    int n = 0;
-    if (bob != NULL && alice != NULL && chat_say(bob, "bob", "joined")) {
-        /* Bob's join must be in before Alice's: wait for nothing but the send's completion. */
-        if (chat_say(alice, "alice", "joined") && chat_say(alice, "alice", "hello bob")) {
-            ProtobufCMessage *m;
-            while (n < 2 && sc_client_sync_recv(bob, &m, CHECK_CALL_MS) == SC_SYNC_OK) {
-                Streaming__ChatMessage *cm = (Streaming__ChatMessage *)m;
-                snprintf(got[n++], sizeof got[0], "%s: %s", cm->user_id, cm->content);
-                protobuf_c_message_free_unpacked(m, NULL);
-            }
+    *a = (check_args){.deadline_ms = SC_CHECK_DEFAULT_DEADLINE_MS};
+    for (int i = 1; i < argc; i++) {
+        bool missing = false;
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf(check_usage, SC_CHECK_TARGET_STREAM_RESPONSES, SC_CHECK_DEFAULT_DEADLINE_MS,
+                   SC_CHECK_MAX_DEADLINE_MS);
+            return 0;
+        } else if ((v = option_value(argc, argv, &i, "--target", &missing)) != NULL) {
+            if (missing || !sc_check_target_valid(v, err, sizeof err))
+                return sc_cli_usage_error("check", "%s",
+                                          missing ? "--target needs an address HOST:PORT" : err);
+            a->target = v;
+        } else if ((v = option_value(argc, argv, &i, "--deadline-ms", &missing)) != NULL) {
+            if (missing)
+                return sc_cli_usage_error("check", "--deadline-ms needs a number of ms");
+            if (!sc_cli_parse_int("check", "--deadline-ms", v, 1, SC_CHECK_MAX_DEADLINE_MS,
+                                  &a->deadline_ms))
+                return SC_EXIT_USAGE;
+        } else {
+            return sc_cli_usage_error("check", "unexpected argument \"%s\"", argv[i]);
         }
-        sc_client_sync_close_send(alice, CHECK_CALL_MS);
-        sc_client_sync_close_send(bob, CHECK_CALL_MS);
     }
-    bool ok = n == 2 && strcmp(got[0], "system: alice joined the chat") == 0 &&
-              strcmp(got[1], "alice: hello bob") == 0;
-    report(c, "Chat", ok, "bob received [%s] [%s]", got[0], got[1]);
-    sc_client_sync_free(alice);
-    sc_client_sync_free(bob);
+    return -1;
 }
-
-static void check_error_path(check_ctx *c)
-{
-    Streaming__StreamRequest req = STREAMING__STREAM_REQUEST__INIT;
-    req.subscription_id = "check";
-    sc_client_call_opts o = {.method = SC_METHOD_GET, .deadline_ms = CHECK_CALL_MS};
-    ProtobufCMessage *m = NULL;
-    char err[256];
-    int code = sc_client_sync_unary(c->channel, &o, &req.base, &m, CHECK_CALL_MS, err, sizeof err);
-    report(c, "empty topics", code == SC_STATUS_INVALID_ARGUMENT, "GetData -> %s",
-           code >= 0 ? sc_status_name(code) : err);
-    if (m != NULL)
-        protobuf_c_message_free_unpacked(m, NULL);
-}
-
-static const char check_usage[] =
-    "usage: streamconform check\n"
-    "Starts `streamconform serve` on 127.0.0.1 with an OS-assigned port, calls GetData,\n"
-    "SubscribeData, UploadFile and Chat once each (plus one error path), prints what happened\n"
-    "and stops the server. Exit 0 when everything behaved, 1 otherwise.\n";
 
 int sc_cli_check_main(int argc, char **argv)
 {
-    if (argc > 1) {
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-            fputs(check_usage, stdout);
-            return 0;
-        }
-        return sc_cli_usage_error("check", "unexpected argument \"%s\"", argv[1]);
-    }
-    char *server_argv[] = {"/proc/self/exe", "serve", "--listen", "127.0.0.1:0",
-                           "--tick-ms",      "100",   "--quiet",  NULL};
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        server_argv[0] = self;
-    }
-    sc_proc server;
-    if (sc_proc_start(&server, server_argv, CHECK_READY_MS) != 0) {
-        fprintf(stderr, "streamconform check: the reference server did not start\n");
-        return 1;
-    }
-    printf("streamconform check: reference server %s on 127.0.0.1:%d\n", server_argv[0],
-           server.port);
-    grpc_init();
-    char target[64], err[256];
-    snprintf(target, sizeof target, "127.0.0.1:%d", server.port);
-    sc_client_channel_opts copts = {0};
-    check_ctx c = {.channel = sc_client_channel_create(target, &copts, err, sizeof err)};
-    if (c.channel == NULL) {
-        fprintf(stderr, "streamconform check: %s\n", err);
-        c.failures++;
-    } else {
-        check_get(&c);
-        check_subscribe(&c);
-        check_upload(&c);
-        check_chat(&c);
-        check_error_path(&c);
-        grpc_channel_destroy(c.channel);
-    }
-    grpc_shutdown();
-    int st = sc_proc_stop(&server, SIGTERM, CHECK_STOP_MS);
-    sc_proc_cleanup(&server);
-    bool clean = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-    printf("  %-14s %-4s %s\n", "shutdown", clean ? "ok" : "FAIL",
-           clean ? "SIGTERM: server exited 0" : "server did not exit cleanly");
-    if (!clean)
-        c.failures++;
-    printf("streamconform check: %s\n", c.failures == 0 ? "all methods behaved" : "FAILED");
-    return c.failures == 0 ? 0 : 1;
+    check_args a;
+    int rc = parse_check_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.target != NULL)
+        return sc_check_target_run(a.target, a.deadline_ms) == 0 ? 0 : 1;
+    return sc_check_reference_run(a.deadline_ms);
 }
