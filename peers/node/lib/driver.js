@@ -197,8 +197,16 @@ class Job {
       }
       if (ins.method.rpcName === 'GetData' && !started.streaming) return; // the callback reads
       const read = () => { if (!out.done) call.on('data', (buf) => this.record(call, buf, out)); };
-      if (ins.readPauseMs > 0) at(start + ins.readPauseMs, read); // a slow receiver: flow control holds the rest
-      else read();
+      if (ins.readPauseMs > 0) {
+        // A slow receiver: flow control holds the rest. grpc-js pauses the HTTP/2 stream only
+        // once the application asked for a message; before that it queues whatever arrives
+        // without limit. read(0) asks for the first one, and the stream (no 'data' listener)
+        // stays paused with at most its high-water mark of messages buffered.
+        call.read(0);
+        at(start + ins.readPauseMs, read);
+      } else {
+        read();
+      }
     });
   }
 

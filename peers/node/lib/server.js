@@ -18,6 +18,10 @@ const { Env, Handler, METHODS } = require('./handler');
 // A call cut off this close to its deadline counts as deadline_exceeded: the client resets the
 // stream at its own deadline, which can reach us just before ours (docs/peer-protocol.md).
 const DEADLINE_SLACK_MS = 50;
+// How long an end of the request stream waits to be sure it is a half-close and not a reset
+// (LiveCall.onEnd); a few ms suffice, 20 leaves room on a loaded machine.
+const HALF_CLOSE_CONFIRM_MS = 20;
+const HALF_CLOSE_POLL_MS = 1;
 // How long live calls get to end after SIGTERM before the library cancels what is left.
 const SHUTDOWN_GRACE_MS = 3000;
 // Transport headers grpc-js hands to the application and the C core does not; the event log
@@ -123,7 +127,31 @@ class LiveCall {
     this.pump();
   }
 
+  /** The call was reset or its connection dropped (grpc-js's own flag; 'cancelled' follows). */
+  resetSeen() {
+    const base = this.stream.call;
+    const h2 = base && base.stream;
+    return Boolean((base && base.cancelled) || (h2 && (h2.aborted || h2.destroyed)));
+  }
+
   onEnd() {
+    // grpc-js ends the request stream the same way for a client's half-close and for a reset or a
+    // dropped connection (a client that cancels and closes its channel at once); the reset is
+    // seen a moment later. Wait that moment (bounded) before believing a half-close, so the
+    // event log says what happened (as the Python server does).
+    const until = monoMs() + HALF_CLOSE_CONFIRM_MS;
+    const check = () => {
+      if (this.resetSeen()) return; // 'cancelled' logs it
+      if (monoMs() < until) {
+        setTimeout(check, HALF_CLOSE_POLL_MS);
+        return;
+      }
+      this.onHalfClose();
+    };
+    check();
+  }
+
+  onHalfClose() {
     const h = this.handler;
     if (this.statusSent || this.ended || !h.wantsRecv()) return;
     this.log(EV.HALF_CLOSE);
