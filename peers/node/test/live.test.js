@@ -44,10 +44,18 @@ async function until(cond, what) {
   }
 }
 
+/** The child's exit code, or 'timeout' after WAIT_MS. */
 function exited(child) {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.on('exit', (code) => resolve(code));
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve(child.exitCode);
+      return;
+    }
+    const timer = setTimeout(() => resolve('timeout'), WAIT_MS);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
   });
 }
 
@@ -77,7 +85,7 @@ test('server and client driver', async () => {
   const results = lines(client);
   client.stdin.write(`${instructions.map((i) => JSON.stringify(i)).join('\n')}\n{"case":"oops","target":"x","method":"GetData","timeout_ms":0}\n`);
   client.stdin.end();
-  assert.equal(await Promise.race([exited(client), new Promise((r) => { setTimeout(() => r('timeout'), WAIT_MS); })]), 0);
+  assert.equal(await exited(client), 0);
   const by = Object.fromEntries(results.map((r) => [r.case, r]));
   assert.equal(results.length, instructions.length + 1);
   assert.equal(by.get.status.code, 'OK');
@@ -104,7 +112,7 @@ test('server and client driver', async () => {
   await until(() => log().some((e) => e.case === 'live' && e.event === EV.MESSAGE_SENT), 'the live stream');
   server.kill('SIGTERM');
   assert.equal(await exited(server), 0);
-  await exited(live);
+  assert.equal(await exited(live), 0);
   assert.equal(liveResults[0].status.code, 'UNAVAILABLE');
   assert.equal(liveResults[0].status.message, 'server shutting down');
 
@@ -117,4 +125,19 @@ test('server and client driver', async () => {
   assert.ok(cancelled, 'the chat cancel is logged as cancelled');
   assert.ok(evs.some((e) => e.case === 'live' && e.event === EV.CANCELLED));
   fs.unlinkSync(events);
+});
+
+test('SIGTERM aborts the client driver: no result for running calls, exit 128 + 15', async () => {
+  const server = start(['server', '--port', '0', '--quiet', '--tick-ms', '20']);
+  const ready = lines(server);
+  await until(() => ready.length > 0, 'the ready line');
+  const client = start(['client']);
+  const results = lines(client);
+  client.stdin.write(`${JSON.stringify({ case: 'long', target: `127.0.0.1:${ready[0].port}`, method: 'SubscribeData', requests: [{ topics: ['t'] }] })}\n`);
+  await new Promise((r) => { setTimeout(r, 300); });
+  client.kill('SIGTERM');
+  assert.equal(await exited(client), 143);
+  assert.deepEqual(results, []);
+  server.kill('SIGTERM');
+  assert.equal(await exited(server), 0);
 });
