@@ -47,17 +47,12 @@ function toJson(pairs) {
   return out;
 }
 
-/** The pairs of a grpc-js Metadata, in its order (keys lower-case). */
+/** The pairs of a grpc-js Metadata, in its order (keys lower-case; -bin values are Buffers). */
 function fromGrpc(metadata) {
   const pairs = [];
   if (!metadata) return pairs;
-  const map = metadata.getMap ? metadata.internalRepr || null : null;
-  if (map instanceof Map) {
-    for (const [key, values] of map) for (const v of values) pairs.push([key, v]);
-    return pairs;
-  }
-  const obj = metadata.getMap();
-  for (const key of Object.keys(obj)) for (const v of metadata.get(key)) pairs.push([key, v]);
+  const all = metadata.toJSON(); // key -> every value, in arrival order
+  for (const key of Object.keys(all)) for (const v of all[key]) pairs.push([key, v]);
   return pairs;
 }
 

@@ -7,6 +7,7 @@
 const path = require('path');
 const protobuf = require('protobufjs');
 const protoLoader = require('@grpc/proto-loader');
+const md = require('./md');
 
 // The proto of the repository; SC_PROTO overrides it (tests of a copied tree).
 const PROTO_FILE = process.env.SC_PROTO || path.resolve(__dirname, '..', '..', '..', 'proto', 'streaming.proto');
@@ -34,7 +35,7 @@ const METHODS = Object.freeze(['GetData', 'SubscribeData', 'UploadFile', 'Chat']
     path: def.path,
     requestStream: def.requestStream,
     responseStream: def.responseStream,
-    request: type(def.requestType.type.name ? `streaming.${def.requestType.type.name}` : ''),
+    request: type(`streaming.${def.requestType.type.name}`),
     response: type(`streaming.${def.responseType.type.name}`),
   });
 }));
@@ -186,7 +187,6 @@ function doubleFrom(v, path) {
 }
 
 function bytesFrom(v, path) {
-  const md = require('./md');
   const raw = typeof v === 'string' ? md.b64Decode(v) : null;
   if (raw === null) throw new JsonError(path, `expected base64 bytes, got ${describe(v)}`);
   return raw;

@@ -8,6 +8,7 @@
 
 const fs = require('fs');
 const grpc = require('@grpc/grpc-js');
+const control = require('./control');
 const EV = require('./event_names');
 const md = require('./md');
 const protos = require('./protos');
@@ -64,9 +65,10 @@ function requestPairs(metadata) {
   return md.fromGrpc(metadata).filter(([k]) => !k.startsWith(':') && !TRANSPORT_HEADERS.has(k));
 }
 
-/** The metadata object of call_start: -bin values base64, text values as UTF-8. */
+/** The metadata object of call_start: -bin values base64, text values as UTF-8 (HTTP/2 hands
+ * header text over one char per byte). */
 function metadataJson(pairs) {
-  return md.toJson(pairs.map(([k, v]) => [k, Buffer.isBuffer(v) || md.isBinary(k) ? v : require('./control').raw(v).toString('utf8')]));
+  return md.toJson(pairs.map(([k, v]) => [k, Buffer.isBuffer(v) || md.isBinary(k) ? v : control.raw(v).toString('utf8')]));
 }
 
 class LiveCall {
