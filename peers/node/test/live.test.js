@@ -83,11 +83,13 @@ test('server and client driver', async () => {
   ];
   const client = start(['client']);
   const results = lines(client);
-  client.stdin.write(`${instructions.map((i) => JSON.stringify(i)).join('\n')}\n{"case":"oops","target":"x","method":"GetData","timeout_ms":0}\n`);
+  client.stdin.write(`${instructions.map((i) => JSON.stringify(i)).join('\n')}\n{"case":"oops","target":"x","method":"GetData","timeout_ms":0}\n \t\n`);
+  client.stdin.write(`${'x'.repeat(9 * 1024 * 1024)}\n`); // over the 8 MiB line limit
   client.stdin.end();
   assert.equal(await exited(client), 0);
   const by = Object.fromEntries(results.map((r) => [r.case, r]));
-  assert.equal(results.length, instructions.length + 1);
+  assert.equal(results.length, instructions.length + 2);
+  assert.ok(results.some((r) => r.case === null && r.error === '(line): longer than 8388608 bytes'));
   assert.equal(by.get.status.code, 'OK');
   assert.equal(by.get.responses[0].dataPoints.length, 2);
   assert.deepEqual(by.sub.responses.map((r) => r.sequenceNumber), [undefined, '1', '2']);
