@@ -225,13 +225,13 @@ class Job {
       }
     }
     if (!ins.halfClose || out.done) return;
-    call.end();
     call.once('finish', () => {
       if (out.done) return;
-      out.closeSendMs = monoMs();
+      out.closeSendMs = monoMs(); // grpc-js half-closes once every write went out
       this.trace('half-closed');
       if (ins.cancel && ins.cancel.kind === 'after_close_send_ms') at(out.closeSendMs + ins.cancel.n, () => call.cancel());
     });
+    call.end();
   }
 
   /** Keep one response; a local parse failure cancels the call and becomes its status. */
