@@ -77,6 +77,7 @@ class LiveCall {
     this.id = id;
     this.stream = stream;
     this.writing = false;
+    this.pumpQueued = false;
     this.statusSent = false; // our status went out (or was handed to grpc-js)
     this.ended = false; // call_end logged
     this.timer = null;
@@ -168,7 +169,12 @@ class LiveCall {
       if (abort) this.sendStatus(abort);
       return;
     }
-    setImmediate(() => this.pump());
+    if (this.pumpQueued) return; // one pump for a burst of deliveries
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
   }
 
   /** Ask the handler what to do next and do it, until the status is decided. */
