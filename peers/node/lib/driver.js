@@ -170,21 +170,8 @@ class Job {
       call.on('error', () => {}); // the status event says it all
       call.on('status', (st) => {
         if (out.done) return;
-        out.done = true;
-        out.statusMs = monoMs();
-        out.code = st.code;
-        out.message = st.details || '';
-        if (out.localError !== null) {
-          out.code = status.INTERNAL;
-          out.message = out.localError;
-        }
-        out.trailers = metadataJson(st.metadata);
-        if (!out.gotHeaders && this.headersMs === null && ![status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED].includes(st.code)) {
-          // A trailers-only answer: the server did answer (the C driver counts it as headers).
-          this.headersMs = out.statusMs;
-        }
+        this.finishAttempt(st, out);
         for (const t of timers) clearTimeout(t);
-        this.live = null;
         resolve(out);
       });
       const kind = ins.cancel ? ins.cancel.kind : null;
@@ -208,6 +195,25 @@ class Job {
         read();
       }
     });
+  }
+
+  /** The attempt's final status (grpc-js 'status' event): code, message, trailers, times. */
+  finishAttempt(st, out) {
+    out.done = true;
+    out.statusMs = monoMs();
+    out.code = st.code;
+    out.message = st.details || '';
+    if (out.localError !== null) {
+      out.code = status.INTERNAL;
+      out.message = out.localError;
+    }
+    out.trailers = metadataJson(st.metadata);
+    if (!out.gotHeaders && this.headersMs === null && ![status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED].includes(st.code)) {
+      // A trailers-only answer (grpc-js emits no 'metadata' for it): the server did answer, and
+      // the C driver counts that as headers. Local endings (no connection, deadline, cancel) have none.
+      this.headersMs = out.statusMs;
+    }
+    this.live = null;
   }
 
   async send(call, start, out, at) {
