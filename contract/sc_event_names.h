@@ -1,7 +1,8 @@
 /* sc_event_names: the names of the server event log (docs/peer-protocol.md, "Event log") as one
  * X-macro table: the C server writes them through it, the engine reads them through it, and the
- * Python and Go peers keep the same list (peers/python/streamconform_peer/event_names.py,
- * peers/go/internal/events/names.go; tests/unit/test_event_names.c checks all three agree).
+ * Python, Go and Node peers keep the same list (peers/python/streamconform_peer/event_names.py,
+ * peers/go/internal/events/names.go, peers/node/lib/event_names.js; tests/unit/test_event_names.c
+ * checks all four agree).
  * No gRPC include. */
 #ifndef SC_EVENT_NAMES_H
 #define SC_EVENT_NAMES_H

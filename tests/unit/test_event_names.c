@@ -1,4 +1,4 @@
-/* sc_event_names: the C table of event-log names, and the Python and Go peers' constant files
+/* sc_event_names: the C table of event-log names, and the Python, Go and Node peers' constant files
  * (read from the source tree, so the peers need not be built) list the same names in the same
  * order. */
 #include "sc_event_names.h"
@@ -21,7 +21,8 @@
 #define NAME_MAX_LEN 64
 
 /* The quoted values of the lines of `path` that look like `<Ident> = "<value>"` (Python at the
- * start of a line, Go indented inside its const block), in file order. Returns how many, or -1
+ * start of a line, Go indented inside its const block) or `<IDENT>: '<value>',` (the Node
+ * peer's frozen object), in file order. Returns how many, or -1
  * when the file cannot be read or holds more than `max`. */
 static int read_constants(const char *path, char names[][NAME_MAX_LEN], int max)
 {
@@ -34,7 +35,8 @@ static int read_constants(const char *path, char names[][NAME_MAX_LEN], int max)
     int n = 0;
     while (fgets(line, sizeof line, f) != NULL) {
         char ident[NAME_MAX_LEN], value[NAME_MAX_LEN];
-        if (sscanf(line, " %63[A-Za-z_] = \"%63[^\"]\"", ident, value) != 2)
+        if (sscanf(line, " %63[A-Za-z_] = \"%63[^\"]\"", ident, value) != 2 &&
+            sscanf(line, " %63[A-Z_] : '%63[^']'", ident, value) != 2)
             continue;
         if (n == max) {
             n = -1;
@@ -85,12 +87,19 @@ static void go_peer_has_the_same_names(void **state)
     expect_same_list(SC_SOURCE_DIR "/peers/go/internal/events/names.go");
 }
 
+static void node_peer_has_the_same_names(void **state)
+{
+    (void)state;
+    expect_same_list(SC_SOURCE_DIR "/peers/node/lib/event_names.js");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table_names_and_lookup),
         cmocka_unit_test(python_peer_has_the_same_names),
         cmocka_unit_test(go_peer_has_the_same_names),
+        cmocka_unit_test(node_peer_has_the_same_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
