@@ -57,21 +57,20 @@ typedef struct {
     sc_filter filter;
 } run_args;
 
+/* --clients, --servers (role) or --impls (file). */
+static int impl_option(const char *cmd, run_args *a, sc_role role, bool file)
+{
+    if (file)
+        return sc_cli_impl_args_add_file(cmd, &a->impls, optarg);
+    return sc_cli_impl_args_add(cmd, &a->impls, role, optarg);
+}
+
+/* The long options of run, list and show (after the one-letter ones). */
+enum { O_CLIENTS = 256, O_SERVERS, O_OUT, O_RUN, O_SKIP, O_TAGS, O_KF, O_KFL, O_TRACE, O_IMPLS };
+
 static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, char *err,
                           size_t errlen)
 {
-    enum {
-        O_CLIENTS = 256,
-        O_SERVERS,
-        O_OUT,
-        O_RUN,
-        O_SKIP,
-        O_TAGS,
-        O_KF,
-        O_KFL,
-        O_TRACE,
-        O_IMPLS
-    };
     static const struct option longopts[] = {
         {"impls", required_argument, NULL, O_IMPLS},
         {"clients", required_argument, NULL, O_CLIENTS},
@@ -94,13 +93,9 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, c
         switch (opt) {
         case O_CLIENTS:
         case O_SERVERS:
-            if (sc_cli_impl_args_add(cmd, &a->impls,
-                                     opt == O_CLIENTS ? SC_ROLE_CLIENT : SC_ROLE_SERVER,
-                                     optarg) != 0)
-                return SC_EXIT_USAGE;
-            break;
         case O_IMPLS:
-            if (sc_cli_impl_args_add_file(cmd, &a->impls, optarg) != 0)
+            if (impl_option(cmd, a, opt == O_CLIENTS ? SC_ROLE_CLIENT : SC_ROLE_SERVER,
+                            opt == O_IMPLS) != 0)
                 return SC_EXIT_USAGE;
             break;
         case 'j':

@@ -70,6 +70,37 @@ bool sc_impl_name_ok(const char *name, const char **why)
     return true;
 }
 
+/* The host part of HOST:PORT (`h`, `*hn` bytes; the brackets of [v6] are dropped). */
+static bool host_ok(const char **h, size_t *hn)
+{
+    if ((*h)[0] == '[') { /* [v6]:port */
+        if (*hn < 3 || (*h)[*hn - 1] != ']')
+            return false;
+        (*h)++;
+        *hn -= 2;
+    } else if (memchr(*h, ':', *hn) != NULL) {
+        return false; /* a bare IPv6 address: write it [::1]:port */
+    }
+    for (size_t i = 0; i < *hn; i++)
+        if (isspace((unsigned char)(*h)[i]) || (*h)[i] == '/' || (*h)[i] == '[' || (*h)[i] == ']')
+            return false;
+    return true;
+}
+
+/* A port 1..65535 in plain decimal, or -1. */
+static long port_of(const char *d)
+{
+    long p = 0;
+    if (*d == '\0' || strlen(d) > 5)
+        return -1;
+    for (; *d != '\0'; d++) {
+        if (!isdigit((unsigned char)*d))
+            return -1;
+        p = p * 10 + (*d - '0');
+    }
+    return p >= 1 && p <= 65535 ? p : -1;
+}
+
 bool sc_impl_address_ok(const char *address, char *host, size_t hostlen, int *port)
 {
     const char *colon = strrchr(address, ':');
@@ -77,27 +108,8 @@ bool sc_impl_address_ok(const char *address, char *host, size_t hostlen, int *po
         return false;
     const char *h = address;
     size_t hn = (size_t)(colon - address);
-    if (h[0] == '[') { /* [v6]:port */
-        if (hn < 3 || h[hn - 1] != ']')
-            return false;
-        h++;
-        hn -= 2;
-    } else if (memchr(h, ':', hn) != NULL) {
-        return false; /* a bare IPv6 address: write it [::1]:port */
-    }
-    for (size_t i = 0; i < hn; i++)
-        if (isspace((unsigned char)h[i]) || h[i] == '/' || h[i] == '[' || h[i] == ']')
-            return false;
-    long p = 0;
-    const char *d = colon + 1;
-    if (*d == '\0' || strlen(d) > 5)
-        return false;
-    for (; *d != '\0'; d++) {
-        if (!isdigit((unsigned char)*d))
-            return false;
-        p = p * 10 + (*d - '0');
-    }
-    if (p < 1 || p > 65535)
+    long p = port_of(colon + 1);
+    if (!host_ok(&h, &hn) || p < 0)
         return false;
     if (host != NULL && hostlen > 0)
         snprintf(host, hostlen, "%.*s", (int)hn, h);

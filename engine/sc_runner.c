@@ -409,6 +409,25 @@ static int poll_timeout(sc_run *r, int64_t now)
     return next <= now ? 0 : (int)(next - now);
 }
 
+/* The pipes of a live peer process (stdout, stderr, stdin with lines queued) from fds[n]; the new
+ * count. A server given by address has none. */
+static size_t add_peer_fds(sc_peer *p, struct pollfd *fds, sc_peer **owner, size_t n)
+{
+    if (!p->up || p->external)
+        return n;
+    fds[n] = (struct pollfd){.fd = p->proc.out_fd, .events = POLLIN};
+    owner[n++] = p;
+    if (p->proc.err_fd >= 0) {
+        fds[n] = (struct pollfd){.fd = p->proc.err_fd, .events = POLLIN};
+        owner[n++] = p;
+    }
+    if (p->pending_len > 0 && p->proc.in_fd >= 0) {
+        fds[n] = (struct pollfd){.fd = p->proc.in_fd, .events = POLLOUT};
+        owner[n++] = p;
+    }
+    return n;
+}
+
 /* One poll() over every live peer's pipes, then handle what is readable. */
 static void poll_once(sc_run *r)
 {
@@ -420,21 +439,10 @@ static void poll_once(sc_run *r)
     size_t n = 0;
     if (fds == NULL || owner == NULL || owner_case == NULL)
         goto out;
-    for (size_t i = 0; i < r->cfg->n_clients + r->n_servers; i++) {
-        sc_peer *p = i < r->cfg->n_clients ? &r->drivers[i] : &r->servers[i - r->cfg->n_clients];
-        if (!p->up || p->external)
-            continue;
-        fds[n] = (struct pollfd){.fd = p->proc.out_fd, .events = POLLIN};
-        owner[n++] = p;
-        if (p->proc.err_fd >= 0) {
-            fds[n] = (struct pollfd){.fd = p->proc.err_fd, .events = POLLIN};
-            owner[n++] = p;
-        }
-        if (p->pending_len > 0 && p->proc.in_fd >= 0) {
-            fds[n] = (struct pollfd){.fd = p->proc.in_fd, .events = POLLOUT};
-            owner[n++] = p;
-        }
-    }
+    for (size_t i = 0; i < r->cfg->n_clients + r->n_servers; i++)
+        n = add_peer_fds(i < r->cfg->n_clients ? &r->drivers[i]
+                                               : &r->servers[i - r->cfg->n_clients],
+                         fds, owner, n);
     for (size_t i = 0; i < r->n_cases; i++) {
         sc_peer *p = &r->io[i].proxy;
         if (!p->up || p->proc.out_fd < 0)
