@@ -138,11 +138,14 @@ int sc_cli_impls_load(const char *cmd, const sc_cli_impl_args *a, bool find_prog
                                     sizeof name);
         }
     }
-    for (int role = 0; rc == 0 && role < 2; role++) {
+    /* clients first: their errors come first, as before implementations were data */
+    static const sc_role order[] = {SC_ROLE_CLIENT, SC_ROLE_SERVER};
+    for (size_t k = 0; rc == 0 && k < 2; k++) {
+        sc_role role = order[k];
         for (size_t i = 0; rc == 0 && i < a->n_opts[role]; i++)
-            rc = select_value(cmd, (sc_role)role, a->opts[role][i], find_programs, out);
+            rc = select_value(cmd, role, a->opts[role][i], find_programs, out);
         for (size_t i = 0; rc == 0 && a->n_opts[role] == 0 && i < nb[role]; i++)
-            rc = select_name(cmd, (sc_role)role, builtin[role][i], find_programs, out);
+            rc = select_name(cmd, role, builtin[role][i], find_programs, out);
         if (rc == 0 && out->n[role] == 0)
             rc = sc_cli_usage_error(cmd, "no %s implementation to run", sc_role_name(role));
     }
