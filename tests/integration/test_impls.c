@@ -223,14 +223,16 @@ static void silent_address_gives_errors_not_a_hang(void **state)
 
 /* ---- a server command that never becomes ready ----------------------------------------- */
 
+/* It says so on stderr through its env ($SAY, with ${core_version} expanded), and sleeps. */
 static void server_command_never_ready_gives_errors_and_reports(void **state)
 {
     (void)state;
     write_file("set.json", scenarios);
     write_file("never.json",
                "{\"implementations\": [{\"name\": \"never\", \"description\": \"sleeps\",\n"
-               " \"server\": {\"command\": [\"/bin/sh\", \"-c\", \"echo never-ready >&2; exec "
-               "sleep 600\"], \"features\": [\"control\", \"events\", \"chat-room\"],\n"
+               " \"server\": {\"command\": [\"/bin/sh\", \"-c\", \"echo $SAY >&2; exec "
+               "sleep 600\"], \"env\": {\"SAY\": \"never-${core_version}-ready\"},\n"
+               "            \"features\": [\"control\", \"events\", \"chat-room\"],\n"
                "            \"ready_ms\": 500}}]}\n");
     client_proc p;
     int rc =
@@ -245,7 +247,10 @@ static void server_command_never_ready_gives_errors_and_reports(void **state)
         assert_string_equal(field(c, "verdict"), "error");
         assert_non_null(
             strstr(field(c, "reason"), "never server gave no ready line within 500 ms"));
-        assert_non_null(strstr(field(c, "reason"), "never-ready"));
+        /* its env (with a variable expanded) reached it */
+        assert_non_null(strstr(field(c, "reason"), "never-"));
+        assert_non_null(strstr(field(c, "reason"), "-ready"));
+        assert_null(strstr(field(c, "reason"), "${"));
     }
     /* the other server's cases ran */
     assert_string_equal(field(find_case(rep, "t/control@c->c"), "verdict"), "pass");
