@@ -232,13 +232,15 @@ static int parse_env(load_ctx *c, sc_impl_side *side, const cJSON *env, const ch
         if (!cJSON_IsString(v))
             return fail(c, kp, "expected a string");
         char *val = expand(c, v->valuestring, kp);
-        size_t len = val != NULL ? strlen(v->string) + strlen(val) + 2 : 0;
-        char *kv = val != NULL ? malloc(len) : NULL;
+        if (val == NULL)
+            return -1;
+        size_t len = strlen(v->string) + strlen(val) + 2;
+        char *kv = malloc(len);
         if (kv != NULL)
             snprintf(kv, len, "%s=%s", v->string, val);
         free(val);
         if (kv == NULL)
-            return val == NULL ? -1 : fail(c, kp, "out of memory");
+            return fail(c, kp, "out of memory");
         side->env[side->n_env++] = kv;
     }
     return 0;
