@@ -262,7 +262,11 @@ static void show_server(const sc_scenario *s, const char *case_id, const char *s
     else
         printf("1. start the %s server; it prints {\"ready\":true,\"port\":PORT}:\n   %s\n\n",
                server, how);
-    printf("2. the server's behaviour comes from the x-sc-* keys in \"metadata\" below.\n\n");
+    if (impl->features & SC_FEAT_BIT(SC_FEAT_CONTROL))
+        printf("2. the server's behaviour comes from the x-sc-* keys in \"metadata\" below.\n\n");
+    else
+        printf("2. it does not declare the feature \"control\": the x-sc-* keys in \"metadata\" "
+               "below are for servers that do.\n\n");
 }
 
 /* Steps 3 to 5 of `show`: the instruction, the expectations, the companions. */
