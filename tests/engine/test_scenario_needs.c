@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sc_impl.h"
 #include "sc_scenario.h"
 #include "sc_scenario_needs.h"
 
@@ -131,6 +132,33 @@ static void library_needs_are_met_by_every_feature(void **state)
     sc_scenario_set_free(&set);
 }
 
+/* The built-in implementations file (peers/implementations.json, beside scenarios/) loads, and
+ * declares c, python and go with every feature of both roles, so that the default matrix runs
+ * every case. */
+static void builtin_file_declares_every_feature(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../peers/implementations.json", SC_SCENARIO_LIBRARY);
+    sc_impl_vars vars = {.build = "/b", .self = "/b/cli/streamconform", .core_version = "1"};
+    sc_impl_book book = {0};
+    char err[1024] = "";
+    if (sc_impl_book_load(&book, path, &vars, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    const char *names[] = {"c", "python", "go"};
+    for (size_t i = 0; i < 3; i++) {
+        const sc_impl_decl *d = sc_impl_book_find(&book, names[i]);
+        assert_non_null(d);
+        assert_true(d->description[0] != '\0');
+        assert_non_null(d->server.argv);
+        assert_int_equal(d->server.features, sc_feature_all(SC_ROLE_SERVER));
+        assert_int_equal(d->client.features, sc_feature_all(SC_ROLE_CLIENT));
+    }
+    assert_string_equal(sc_impl_book_find(&book, "c")->server.argv[0], "/b/cli/streamconform");
+    assert_string_equal(sc_impl_book_find(&book, "go")->client.argv[0], "/b/peers/go/peer-go");
+    sc_impl_book_free(&book);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +169,7 @@ int main(void)
         cmocka_unit_test(scripted_scenarios_need_no_server_feature),
         cmocka_unit_test(skip_reasons_name_the_feature),
         cmocka_unit_test(library_needs_are_met_by_every_feature),
+        cmocka_unit_test(builtin_file_declares_every_feature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

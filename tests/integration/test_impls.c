@@ -277,6 +277,31 @@ static void client_command_shorthand_runs_without_features(void **state)
     cJSON_Delete(rep);
 }
 
+/* A server command from --servers 'NAME=cmd:...' has no features: its stdout after the ready line
+ * (here an event log) is not read as one, and the cases that need events are skipped. */
+static void server_command_shorthand_runs_without_features(void **state)
+{
+    (void)state;
+    write_file("set.json", scenarios);
+    char def[600];
+    snprintf(def, sizeof def, "cs=cmd:%s serve --listen 127.0.0.1:0 --events - --quiet",
+             sc_testproc_binary());
+    client_proc p;
+    int rc = streamconform(&p, "run", path_in("set.json"), "--clients", "c", "--servers", def,
+                           "--out", path_in("out-cs"), NULL);
+    assert_int_equal(rc, 0);
+    cJSON *rep = read_report(path_in("out-cs"));
+    assert_string_equal(field(find_case(rep, "t/plain@c->cs"), "verdict"), "pass");
+    assert_string_equal(field(find_case(rep, "t/cancel@c->cs"), "verdict"), "pass");
+    const cJSON *c = find_case(rep, "t/events@c->cs");
+    assert_string_equal(field(c, "verdict"), "skip");
+    assert_string_equal(field(c, "reason"), "needs server feature 'events': cs declares none");
+    const cJSON *cs = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(rep, "implementations"), "cs");
+    assert_non_null(strstr(field(cs, "server_note"), "does not declare the feature \"events\""));
+    cJSON_Delete(rep);
+}
+
 /* ---- bad input ------------------------------------------------------------------------- */
 
 static void bad_implementations_exit_2_with_the_message(void **state)
@@ -362,6 +387,7 @@ int main(void)
         cmocka_unit_test(silent_address_gives_errors_not_a_hang),
         cmocka_unit_test(server_command_never_ready_gives_errors_and_reports),
         cmocka_unit_test(client_command_shorthand_runs_without_features),
+        cmocka_unit_test(server_command_shorthand_runs_without_features),
         cmocka_unit_test(bad_implementations_exit_2_with_the_message),
         cmocka_unit_test(go_peer_under_another_name_gets_the_same_verdicts),
     };
