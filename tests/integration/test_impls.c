@@ -192,6 +192,8 @@ static void server_by_address_runs_what_applies_and_skips_the_rest(void **state)
     cJSON_Delete(rep);
     assert_non_null(
         strstr(read_text(path_in("out-addr/summary.md")), "event log was not available"));
+    assert_non_null(
+        strstr(read_text(path_in("out-addr/report.html")), "event log was not available"));
     /* list: what applies to it, and why the rest does not */
     rc = streamconform(&p, "list", path_in("set.json"), "--clients", "c", "--servers",
                        "mine=127.0.0.1:1", NULL);
