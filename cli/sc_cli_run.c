@@ -1,5 +1,7 @@
 /* `streamconform run | list | show`: the scenario engine's command line. */
 #include "sc_cli.h"
+#include "sc_cli_impls.h"
+#include "sc_cli_list.h"
 #include "sc_runner.h"
 #include "sc_scenario.h"
 
@@ -21,8 +23,16 @@ static const char run_usage[] =
     "       streamconform list [SCENARIO_FILES_OR_DIRS...] [filters]\n"
     "       streamconform show CASE [SCENARIO_FILES_OR_DIRS...]\n"
     "Runs every scenario on every client x server pair it applies to (default: scenarios/).\n"
-    "  --clients LIST        client implementations, comma-separated (default c,python,go)\n"
-    "  --servers LIST        server implementations (default c,python,go)\n"
+    "  --clients LIST        client implementations, comma-separated (default: every client of\n"
+    "                        the built-in implementations file: c, python, go)\n"
+    "  --servers LIST        server implementations (default: every server of that file)\n"
+    "  --servers NAME=HOST:PORT          a server you run (the engine neither starts nor stops\n"
+    "                        it; no features: the cases that need one are skipped)\n"
+    "  --servers 'NAME=cmd:COMMAND ARGS' a server command that prints the ready line\n"
+    "  --clients 'NAME=cmd:COMMAND ARGS' a client driver command (docs/peer-protocol.md)\n"
+    "                        (--servers/--clients repeat; a command is split on spaces)\n"
+    "  --impls FILE          an implementations file (docs/implementations.md): its entries\n"
+    "                        are added, or replace built-in ones of the same name (repeatable)\n"
     "  -j N                  cases in flight at once (default: the number of cores)\n"
     "  --out DIR             report folder (default out/): report.json, junit.xml, summary.md,\n"
     "                        report.html\n"
@@ -39,7 +49,7 @@ static const char run_usage[] =
 typedef struct {
     const char *paths[SC_RUN_MAX_PATHS];
     size_t n_paths;
-    char *clients, *servers;
+    sc_cli_impl_args impls;
     int64_t jobs;
     const char *out;
     const char *known_failing_path, *known_flaky_path;
@@ -47,11 +57,22 @@ typedef struct {
     sc_filter filter;
 } run_args;
 
+/* --clients, --servers (role) or --impls (file). */
+static int impl_option(const char *cmd, run_args *a, sc_role role, bool file)
+{
+    if (file)
+        return sc_cli_impl_args_add_file(cmd, &a->impls, optarg);
+    return sc_cli_impl_args_add(cmd, &a->impls, role, optarg);
+}
+
+/* The long options of run, list and show (after the one-letter ones). */
+enum { O_CLIENTS = 256, O_SERVERS, O_OUT, O_RUN, O_SKIP, O_TAGS, O_KF, O_KFL, O_TRACE, O_IMPLS };
+
 static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, char *err,
                           size_t errlen)
 {
-    enum { O_CLIENTS = 256, O_SERVERS, O_OUT, O_RUN, O_SKIP, O_TAGS, O_KF, O_KFL, O_TRACE };
     static const struct option longopts[] = {
+        {"impls", required_argument, NULL, O_IMPLS},
         {"clients", required_argument, NULL, O_CLIENTS},
         {"servers", required_argument, NULL, O_SERVERS},
         {"out", required_argument, NULL, O_OUT},
@@ -71,10 +92,11 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, c
         int rc = 0;
         switch (opt) {
         case O_CLIENTS:
-            a->clients = optarg;
-            break;
         case O_SERVERS:
-            a->servers = optarg;
+        case O_IMPLS:
+            if (impl_option(cmd, a, opt == O_CLIENTS ? SC_ROLE_CLIENT : SC_ROLE_SERVER,
+                            opt == O_IMPLS) != 0)
+                return SC_EXIT_USAGE;
             break;
         case 'j':
             if (!sc_cli_parse_int(cmd, "-j", optarg, 1, SC_RUN_MAX_JOBS, &a->jobs))
@@ -137,44 +159,6 @@ static int load_scenarios(const char *cmd, const run_args *a, sc_scenario_set *s
     return 0;
 }
 
-/* Split "c,python" into implementations; `resolve` also finds their executables. */
-static int parse_impls(const char *cmd, const char *opt, const char *list, sc_impl *out, size_t *n,
-                       bool resolve)
-{
-    char *copy = strdup(list);
-    char *save = NULL;
-    int rc = 0;
-    *n = 0;
-    for (char *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-        char err[1024];
-        if (*n == SC_RUNNER_MAX_IMPLS) {
-            rc = sc_cli_usage_error(cmd, "%s: more than %d implementations", opt,
-                                    SC_RUNNER_MAX_IMPLS);
-            break;
-        }
-        const char *name = strcmp(tok, "c") == 0        ? "c"
-                           : strcmp(tok, "python") == 0 ? "python"
-                           : strcmp(tok, "go") == 0     ? "go"
-                                                        : NULL;
-        if (name == NULL) {
-            rc = sc_cli_usage_error(cmd, "%s: unknown implementation \"%s\" (known: c, python, go)",
-                                    opt, tok);
-            break;
-        }
-        if (resolve && sc_impl_resolve(name, &out[*n], err, sizeof err) != 0) {
-            fprintf(stderr, "streamconform %s: %s: %s\n", cmd, opt, err);
-            rc = SC_EXIT_USAGE;
-            break;
-        }
-        out[*n].name = name;
-        (*n)++;
-    }
-    if (*n == 0 && rc == 0)
-        rc = sc_cli_usage_error(cmd, "%s: empty list", opt);
-    free(copy);
-    return rc;
-}
-
 static int load_case_list(const char *cmd, const char *path, sc_case_list *l)
 {
     char err[1024];
@@ -189,9 +173,14 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
 {
     sc_run_config cfg = {.scenarios = set, .filter = &a->filter, .trace = a->trace};
     sc_case_list kf = {0}, kfl = {0};
-    int rc = parse_impls("run", "--clients", a->clients, cfg.clients, &cfg.n_clients, true);
-    if (rc == 0)
-        rc = parse_impls("run", "--servers", a->servers, cfg.servers, &cfg.n_servers, true);
+    sc_cli_impls impls;
+    int rc = sc_cli_impls_load("run", &a->impls, true, &impls);
+    if (rc == 0) {
+        cfg.n_clients = impls.n[SC_ROLE_CLIENT];
+        cfg.n_servers = impls.n[SC_ROLE_SERVER];
+        memcpy(cfg.clients, impls.impls[SC_ROLE_CLIENT], cfg.n_clients * sizeof cfg.clients[0]);
+        memcpy(cfg.servers, impls.impls[SC_ROLE_SERVER], cfg.n_servers * sizeof cfg.servers[0]);
+    }
     if (rc == 0)
         rc = load_case_list("run", a->known_failing_path, &kf);
     if (rc == 0)
@@ -211,10 +200,7 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
                    "report.html)\n",
                    a->out);
     }
-    for (size_t i = 0; i < cfg.n_clients; i++)
-        sc_impl_free(&cfg.clients[i]);
-    for (size_t i = 0; i < cfg.n_servers; i++)
-        sc_impl_free(&cfg.servers[i]);
+    sc_cli_impls_free(&impls); /* cfg's copies borrowed from it */
     sc_case_list_free(&kf);
     sc_case_list_free(&kfl);
     return rc;
@@ -222,41 +208,12 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
 
 static int cmd_list(run_args *a, sc_scenario_set *set)
 {
-    sc_impl clients[SC_RUNNER_MAX_IMPLS], servers[SC_RUNNER_MAX_IMPLS];
-    size_t nc, ns;
-    int rc = parse_impls("list", "--clients", a->clients, clients, &nc, false);
+    sc_cli_impls impls;
+    int rc = sc_cli_impls_load("list", &a->impls, false, &impls);
     if (rc == 0)
-        rc = parse_impls("list", "--servers", a->servers, servers, &ns, false);
-    if (rc != 0)
-        return rc;
-    /* The servers a run pairs: the listed ones, plus the scripted server as the runner adds it. */
-    const char *server_names[SC_RUNNER_MAX_IMPLS + 1], *client_names[SC_RUNNER_MAX_IMPLS];
-    for (size_t i = 0; i < ns; i++)
-        server_names[i] = servers[i].name;
-    for (size_t i = 0; i < nc; i++)
-        client_names[i] = clients[i].name;
-    if (sc_runner_adds_script_server(set, &a->filter, client_names, nc))
-        server_names[ns++] = SC_SCENARIO_SCRIPT_SERVER;
-    for (size_t i = 0; i < set->count; i++) {
-        const sc_scenario *s = set->items[i];
-        for (size_t ci = 0; ci < nc; ci++) {
-            for (size_t si = 0; si < ns; si++) {
-                if (!sc_runner_has_case(s, server_names[si]))
-                    continue;
-                char *id =
-                    sc_runner_case_id(sc_scenario_name(s), clients[ci].name, server_names[si]);
-                const char *why = NULL;
-                if (sc_filter_selects(&a->filter, s, id)) {
-                    if (sc_scenario_applies(s, clients[ci].name, server_names[si], &why))
-                        printf("%s\n", id);
-                    else
-                        printf("%s  [skip: %s]\n", id, why ? why : "");
-                }
-                free(id);
-            }
-        }
-    }
-    return 0;
+        rc = sc_cli_list_cases(&impls, set, &a->filter);
+    sc_cli_impls_free(&impls);
+    return rc;
 }
 
 /* The companion calls of a case: their instructions go to the same driver, alongside. */
@@ -282,36 +239,11 @@ static void show_companions(const sc_scenario *s, const char *case_id)
     }
 }
 
-static int cmd_show(const char *case_id, sc_scenario_set *set)
+/* Steps 1 and 2 of `show`: the server of the case. */
+static void show_server(const sc_scenario *s, const char *case_id, const char *server,
+                        const sc_impl *impl)
 {
-    const char *at = strchr(case_id, '@');
-    const char *arrow = at ? strstr(at, "->") : NULL;
-    if (at == NULL || arrow == NULL)
-        return sc_cli_usage_error("show", "expected a case id SCENARIO@CLIENT->SERVER, got \"%s\"",
-                                  case_id);
-    char *name = strndup(case_id, (size_t)(at - case_id));
-    char *client = strndup(at + 1, (size_t)(arrow - at - 1));
-    const char *server = arrow + 2;
-    const sc_scenario *s = NULL;
-    for (size_t i = 0; i < set->count && s == NULL; i++)
-        if (strcmp(sc_scenario_name(set->items[i]), name) == 0)
-            s = set->items[i];
-    int rc = 0;
-    if (s == NULL) {
-        fprintf(stderr, "streamconform show: no scenario named \"%s\"\n", name);
-        rc = SC_EXIT_USAGE;
-        goto out;
-    }
-    cJSON *instr = sc_scenario_instruction(s, case_id, "127.0.0.1:PORT");
-    char *text = cJSON_Print(instr);
-    printf("case %s\nscenario %s (%s)\n%s\n\n", case_id, name, sc_scenario_origin(s),
-           sc_scenario_summary(s));
-    const char *why = NULL;
-    if (!sc_scenario_applies(s, client, server, &why))
-        printf("`run` does not run this case (skip): %s\n"
-               "The steps below are what it would take by hand.\n\n",
-               why != NULL ? why : "it does not apply to this pair");
-    if (strcmp(server, SC_SCENARIO_SCRIPT_SERVER) == 0) {
+    if (impl == NULL) { /* the scripted server */
         cJSON *line = sc_scenario_script_line(s, case_id);
         char *ltext = line != NULL ? cJSON_PrintUnformatted(line) : NULL;
         printf("1. put this line into a file SCRIPTS:\n%s\n\n", ltext ? ltext : "(no script)");
@@ -321,29 +253,87 @@ static int cmd_show(const char *case_id, sc_scenario_set *set)
         printf("2. it plays the script of the instruction's x-sc-case.\n\n");
         free(ltext);
         cJSON_Delete(line);
-        goto client;
+        return;
     }
-    printf("1. start the %s server peer; it prints {\"ready\":true,\"port\":PORT}:\n", server);
-    printf("   %s --listen 127.0.0.1:0 --events -\n\n",
-           strcmp(server, "c") == 0        ? "streamconform serve"
-           : strcmp(server, "python") == 0 ? "build/peers/python/peer-python server"
-                                           : "build/peers/go/peer-go server");
-    printf("2. the server's behaviour comes from the x-sc-* keys in \"metadata\" below.\n\n");
-client:
+    char how[4096];
+    sc_cli_impls_describe(impl, how, sizeof how);
+    if (impl->address != NULL)
+        printf("1. the %s server is %s (PORT below is its port)\n\n", server, how);
+    else
+        printf("1. start the %s server; it prints {\"ready\":true,\"port\":PORT}:\n   %s\n\n",
+               server, how);
+    if (impl->features & SC_FEAT_BIT(SC_FEAT_CONTROL))
+        printf("2. the server's behaviour comes from the x-sc-* keys in \"metadata\" below.\n\n");
+    else
+        printf("2. it does not declare the feature \"control\": the x-sc-* keys in \"metadata\" "
+               "below are for servers that do.\n\n");
+}
+
+/* Steps 3 to 5 of `show`: the instruction, the expectations, the companions. */
+static void show_client(const sc_scenario *s, const char *case_id, const char *client,
+                        const sc_impl *impl)
+{
+    cJSON *instr = sc_scenario_instruction(s, case_id, "127.0.0.1:PORT");
+    char *text = cJSON_Print(instr);
+    char how[4096];
+    sc_cli_impls_describe(impl, how, sizeof how);
     printf("3. give this instruction, on one line, to the %s client driver (%s):\n%s\n", client,
-           strcmp(client, "c") == 0        ? "streamconform peer-client"
-           : strcmp(client, "python") == 0 ? "build/peers/python/peer-python client"
-                                           : "build/peers/go/peer-go client",
-           text);
+           how, text ? text : "(out of memory)");
     cJSON *expect = sc_scenario_expected_json(s);
     char *etext = cJSON_Print(expect);
-    printf("\n4. the result must meet:\n%s\n", etext);
+    printf("\n4. the result must meet:\n%s\n", etext ? etext : "(out of memory)");
     free(etext);
     cJSON_Delete(expect);
     show_companions(s, case_id);
     free(text);
     cJSON_Delete(instr);
-out:
+}
+
+static const sc_scenario *scenario_named(const sc_scenario_set *set, const char *name)
+{
+    for (size_t i = 0; i < set->count; i++)
+        if (strcmp(sc_scenario_name(set->items[i]), name) == 0)
+            return set->items[i];
+    return NULL;
+}
+
+static int cmd_show(const char *case_id, run_args *a, sc_scenario_set *set)
+{
+    const char *at = strchr(case_id, '@');
+    const char *arrow = at ? strstr(at, "->") : NULL;
+    if (at == NULL || arrow == NULL)
+        return sc_cli_usage_error("show", "expected a case id SCENARIO@CLIENT->SERVER, got \"%s\"",
+                                  case_id);
+    char *name = strndup(case_id, (size_t)(at - case_id));
+    char *client = strndup(at + 1, (size_t)(arrow - at - 1));
+    const char *server = arrow + 2;
+    const sc_scenario *s = scenario_named(set, name);
+    bool scripted = strcmp(server, SC_SCENARIO_SCRIPT_SERVER) == 0;
+    sc_cli_impls impls = {0};
+    sc_impl ci = {0}, si = {.name = server, .features = sc_feature_all(SC_ROLE_SERVER)};
+    int rc = 0;
+    if (s == NULL) {
+        fprintf(stderr, "streamconform show: no scenario named \"%s\"\n", name);
+        rc = SC_EXIT_USAGE;
+    }
+    if (rc == 0)
+        rc = sc_cli_impls_load("show", &a->impls, false, &impls);
+    if (rc == 0)
+        rc = sc_cli_impls_pick("show", &impls, SC_ROLE_CLIENT, client, &ci);
+    if (rc == 0 && !scripted)
+        rc = sc_cli_impls_pick("show", &impls, SC_ROLE_SERVER, server, &si);
+    if (rc == 0) {
+        printf("case %s\nscenario %s (%s)\n%s\n\n", case_id, name, sc_scenario_origin(s),
+               sc_scenario_summary(s));
+        char why[1024];
+        if (!sc_runner_case_applies(s, &ci, &si, why, sizeof why))
+            printf("`run` does not run this case (skip): %s\n"
+                   "The steps below are what it would take by hand.\n\n",
+                   why[0] != '\0' ? why : "it does not apply to this pair");
+        show_server(s, case_id, server, scripted ? NULL : &si);
+        show_client(s, case_id, client, &ci);
+    }
+    sc_cli_impls_free(&impls);
     free(name);
     free(client);
     return rc;
@@ -351,7 +341,7 @@ out:
 
 static int run_family(const char *cmd, int argc, char **argv)
 {
-    run_args a = {.clients = "c,python,go", .servers = "c,python,go", .out = "out"};
+    run_args a = {.out = "out"};
     a.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 2;
     char err[1024];
     const char *show_case = NULL;
@@ -377,7 +367,7 @@ static int run_family(const char *cmd, int argc, char **argv)
         else if (strcmp(cmd, "list") == 0)
             rc = cmd_list(&a, &set);
         else
-            rc = cmd_show(show_case, &set);
+            rc = cmd_show(show_case, &a, &set);
     }
     sc_scenario_set_free(&set);
     sc_filter_free(&a.filter);

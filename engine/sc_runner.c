@@ -67,19 +67,18 @@ static sc_case_io *io_of(sc_run *r, const sc_case *c)
     return &r->io[c - r->cases];
 }
 
-/* Start the case's fault proxy in front of `server_port`; its port becomes the case's target. */
-static int proxy_start(sc_run *r, sc_case *c, int server_port, char *err, size_t errlen)
+/* Start the case's fault proxy in front of the server at `upstream`; its port becomes the case's
+ * target. */
+static int proxy_start(sc_run *r, sc_case *c, const char *upstream, char *err, size_t errlen)
 {
     sc_case_io *io = io_of(r, c);
     char *faults = cJSON_PrintUnformatted(sc_scenario_faults(c->scenario));
-    char upstream[64];
-    snprintf(upstream, sizeof upstream, "127.0.0.1:%d", server_port);
     char *argv[] = {r->proxy_impl.program,
                     "proxy",
                     "--listen",
                     "127.0.0.1:0",
                     "--upstream",
-                    upstream,
+                    (char *)upstream,
                     "--faults",
                     faults ? faults : "[]",
                     "--quiet",
@@ -257,8 +256,10 @@ static void read_peer(sc_run *r, sc_peer *p, int64_t now)
     int open = sc_proc_fill(&p->proc);
     char *line;
     while ((line = sc_proc_take_line(&p->proc)) != NULL) {
-        if (p->is_server)
+        if (p->is_server && sc_impl_has_event_log(p->impl))
             on_server_line(r, line);
+        else if (p->is_server)
+            ; /* a server without the "events" feature: its stdout is not an event log */
         else
             on_driver_line(r, line, now);
         free(line);
@@ -311,19 +312,18 @@ static void start_case(sc_run *r, sc_case *c, int64_t now)
     sc_peer *driver = &r->drivers[c->client];
     if (!ensure_up(r, server, now) || !ensure_up(r, driver, now))
         return;
-    char target[64];
-    int port = server->proc.port;
+    char target[SC_RUNNER_MAX_TARGET];
+    snprintf(target, sizeof target, "%s", server->target);
     if (sc_scenario_faults(c->scenario) != NULL) {
         char err[1200];
-        if (proxy_start(r, c, port, err, sizeof err) != 0) {
+        if (proxy_start(r, c, server->target, err, sizeof err) != 0) {
             sc_case_start(c, now);
             sc_case_error(c, err, NULL, now);
             case_done(r, c);
             return;
         }
-        port = io_of(r, c)->proxy.proc.port;
+        snprintf(target, sizeof target, "127.0.0.1:%d", io_of(r, c)->proxy.proc.port);
     }
-    snprintf(target, sizeof target, "127.0.0.1:%d", port);
     sc_case_start(c, now);
     /* The companions first: a main call with no start delay still goes out with them. */
     int rc = 0;
@@ -409,6 +409,25 @@ static int poll_timeout(sc_run *r, int64_t now)
     return next <= now ? 0 : (int)(next - now);
 }
 
+/* The pipes of a live peer process (stdout, stderr, stdin with lines queued) from fds[n]; the new
+ * count. A server given by address has none. */
+static size_t add_peer_fds(sc_peer *p, struct pollfd *fds, sc_peer **owner, size_t n)
+{
+    if (!p->up || p->external)
+        return n;
+    fds[n] = (struct pollfd){.fd = p->proc.out_fd, .events = POLLIN};
+    owner[n++] = p;
+    if (p->proc.err_fd >= 0) {
+        fds[n] = (struct pollfd){.fd = p->proc.err_fd, .events = POLLIN};
+        owner[n++] = p;
+    }
+    if (p->pending_len > 0 && p->proc.in_fd >= 0) {
+        fds[n] = (struct pollfd){.fd = p->proc.in_fd, .events = POLLOUT};
+        owner[n++] = p;
+    }
+    return n;
+}
+
 /* One poll() over every live peer's pipes, then handle what is readable. */
 static void poll_once(sc_run *r)
 {
@@ -420,21 +439,10 @@ static void poll_once(sc_run *r)
     size_t n = 0;
     if (fds == NULL || owner == NULL || owner_case == NULL)
         goto out;
-    for (size_t i = 0; i < r->cfg->n_clients + r->n_servers; i++) {
-        sc_peer *p = i < r->cfg->n_clients ? &r->drivers[i] : &r->servers[i - r->cfg->n_clients];
-        if (!p->up)
-            continue;
-        fds[n] = (struct pollfd){.fd = p->proc.out_fd, .events = POLLIN};
-        owner[n++] = p;
-        if (p->proc.err_fd >= 0) {
-            fds[n] = (struct pollfd){.fd = p->proc.err_fd, .events = POLLIN};
-            owner[n++] = p;
-        }
-        if (p->pending_len > 0 && p->proc.in_fd >= 0) {
-            fds[n] = (struct pollfd){.fd = p->proc.in_fd, .events = POLLOUT};
-            owner[n++] = p;
-        }
-    }
+    for (size_t i = 0; i < r->cfg->n_clients + r->n_servers; i++)
+        n = add_peer_fds(i < r->cfg->n_clients ? &r->drivers[i]
+                                               : &r->servers[i - r->cfg->n_clients],
+                         fds, owner, n);
     for (size_t i = 0; i < r->n_cases; i++) {
         sc_peer *p = &r->io[i].proxy;
         if (!p->up || p->proc.out_fd < 0)

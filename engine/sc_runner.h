@@ -12,27 +12,54 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Implementations a run can pair: the C reference, the Python and the Go peer. */
+#include "sc_feature.h"
+#include "sc_impl.h"
+
+/* Implementations of one role in a run: each server is a process, each client a driver. */
 #define SC_RUNNER_MAX_IMPLS 8
 /* Longest a peer may take to print its ready line (a Python interpreter on a busy machine). */
 #define SC_RUNNER_READY_MS 30000
 /* Bytes of a peer's stderr kept for error reports (docs/report-format.md: at most 4 KiB). */
 #define SC_RUNNER_STDERR_TAIL 4096
+/* Longest the TCP connect probe of a server given by address may take: a server that does not
+ * answer makes its cases errors at once instead of each waiting out its own bound. */
+#define SC_RUNNER_PROBE_MS 3000
+/* The built-in implementations file, relative to the build folder (copied there by CMake from
+ * peers/implementations.json). */
+#define SC_RUNNER_BUILTIN_IMPLS "peers/implementations.json"
 
+/* One side of an implementation as a run uses it (from an implementations file, contract/sc_impl,
+ * or the engine's own scripted server). */
 typedef struct {
-    const char *name;        /* "c", "python", "go" */
-    char *program;           /* absolute path of the executable (owned) */
-    const char *server_verb; /* argv[1] that starts its server: "serve" or "server" */
-    const char *client_verb; /* argv[1] that starts its driver: "peer-client" or "client" */
-    const char *description;
-    const char *scripts; /* the scripted server only: its --scripts file (borrowed) */
+    const char *name;         /* "c", "go", "mine"; borrowed */
+    const char *description;  /* for the reports; borrowed */
+    char *program;            /* the command's program as an absolute path (owned), or NULL */
+    char *const *argv;        /* the command (argv[0] replaced by program), or NULL; borrowed */
+    char *const *env;         /* "KEY=VALUE" for the process, or NULL; borrowed */
+    const char *address;      /* a server someone else runs (HOST:PORT), or NULL; borrowed */
+    sc_feature_mask features; /* what it declares */
+    long ready_ms;            /* a server command's ready-line bound; 0: SC_RUNNER_READY_MS */
+    char *owned_argv[12];     /* the engine's own commands (scripted server) keep theirs here */
 } sc_impl;
 
-/* Resolve an implementation name to its executables: "c" is this binary (/proc/self/exe),
- * "python" and "go" the peers built next to it (build/peers/...), overridable with
- * $SC_PEER_PYTHON / $SC_PEER_GO. -1 with a message for an unknown or unbuilt implementation. */
-int sc_impl_resolve(const char *name, sc_impl *out, char *err, size_t errlen);
+/* The implementation `name` of `role` in `book`. With `find_program` it is ready to start: a
+ * command's program is found (a bare name on $PATH) and must be executable (`list` and `show`
+ * start nothing and skip this). -1 with a message naming the known implementations of the role
+ * for an unknown name, or the program of one not built. `book` must outlive `out`. */
+int sc_impl_resolve(const sc_impl_book *book, const char *name, sc_role role, bool find_program,
+                    sc_impl *out, char *err, size_t errlen);
 void sc_impl_free(sc_impl *impl);
+
+/* Does the server write the event log the engine reads (a command with feature "events")? */
+bool sc_impl_has_event_log(const sc_impl *impl);
+
+/* The variables of implementations files for this binary: ${build} (its ../..: build/cli/x ->
+ * build), ${self}, ${core_version}. The strings are static: valid until the next call. */
+sc_impl_vars sc_runner_impl_vars(void);
+
+/* Load the built-in implementations file (${build}/SC_RUNNER_BUILTIN_IMPLS) into `book`. 0, or -1
+ * with a message. */
+int sc_runner_load_builtin(sc_impl_book *book, char *err, size_t errlen);
 
 typedef struct {
     const sc_scenario_set *scenarios;  /* borrowed */
@@ -56,6 +83,12 @@ typedef struct {
 bool sc_runner_has_case(const sc_scenario *s, const char *server);
 bool sc_runner_adds_script_server(const sc_scenario_set *set, const sc_filter *filter,
                                   const char *const *clients, size_t n_clients);
+
+/* Does the scenario run on this pair? Not when sc_scenario_applies says so (scripted scenarios,
+ * applies_to), or when the pair lacks a feature the scenario needs (sc_scenario_needs); `why`
+ * then says which, for the skip verdict and `list`. */
+bool sc_runner_case_applies(const sc_scenario *s, const sc_impl *client, const sc_impl *server,
+                            char *why, size_t len);
 
 /* Run every selected case and write the reports. Returns the process exit code: 0 when every
  * non-flaky case passed (or was skipped / known failing), 1 otherwise, 2 on a configuration

@@ -1,10 +1,12 @@
-/* sc_runner_impl: the implementations a run can pair (sc_impl, declared in sc_runner.h) and
- * case ids. */
+/* sc_runner_impl: the implementations a run can pair (sc_impl, declared in sc_runner.h), resolved
+ * from an implementations book (contract/sc_impl), the built-in implementations file, and case
+ * ids. */
 #include "sc_runner.h"
 #include "sc_runner_internal.h"
 
 #include <grpc/grpc.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,56 +22,84 @@ char *sc_runner_self_exe(void)
     return strdup(buf);
 }
 
-/* build/cli/streamconform -> build/peers/<rel> */
-static char *beside_build(const char *rel)
+sc_impl_vars sc_runner_impl_vars(void)
 {
+    static char self[4096], build[4096], version[64];
     char *exe = sc_runner_self_exe();
-    if (exe == NULL)
-        return NULL;
-    char *cli_dir = dirname(exe);       /* build/cli */
-    char *build_dir = dirname(cli_dir); /* build */
-    size_t n = strlen(build_dir) + strlen(rel) + 2;
-    char *path = malloc(n);
-    if (path != NULL)
-        snprintf(path, n, "%s/%s", build_dir, rel);
+    snprintf(self, sizeof self, "%s", exe != NULL ? exe : "");
     free(exe);
-    return path;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", self);
+    char *cli_dir = dirname(tmp); /* build/cli */
+    snprintf(build, sizeof build, "%s", dirname(cli_dir));
+    snprintf(version, sizeof version, "%s", grpc_version_string());
+    return (sc_impl_vars){.build = build, .self = self, .core_version = version};
 }
 
-int sc_impl_resolve(const char *name, sc_impl *out, char *err, size_t errlen)
+int sc_runner_load_builtin(sc_impl_book *book, char *err, size_t errlen)
+{
+    sc_impl_vars vars = sc_runner_impl_vars();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", vars.build, SC_RUNNER_BUILTIN_IMPLS);
+    return sc_impl_book_load(book, path, &vars, err, errlen);
+}
+
+/* argv[0] as an executable path: as given when it has a '/', else the first match on $PATH.
+ * NULL when there is none. */
+static char *program_path(const char *arg0)
+{
+    if (strchr(arg0, '/') != NULL)
+        return access(arg0, X_OK) == 0 ? strdup(arg0) : NULL;
+    const char *path = getenv("PATH");
+    char *copy = strdup(path != NULL ? path : "/usr/bin:/bin");
+    char *save = NULL, *found = NULL;
+    for (char *dir = copy ? strtok_r(copy, ":", &save) : NULL; dir != NULL && found == NULL;
+         dir = strtok_r(NULL, ":", &save)) {
+        char full[PATH_MAX];
+        snprintf(full, sizeof full, "%s/%s", dir, arg0);
+        if (access(full, X_OK) == 0)
+            found = strdup(full);
+    }
+    free(copy);
+    return found;
+}
+
+int sc_impl_resolve(const sc_impl_book *book, const char *name, sc_role role, bool find_program,
+                    sc_impl *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    out->name = name;
-    const char *env = NULL;
-    if (strcmp(name, "c") == 0) {
-        out->program = sc_runner_self_exe();
-        out->server_verb = "serve";
-        out->client_verb = "peer-client";
-        static char c_description[96];
-        snprintf(c_description, sizeof c_description,
-                 "streamconform on the gRPC C core (core version %s)", grpc_version_string());
-        out->description = c_description;
-    } else if (strcmp(name, "python") == 0 || strcmp(name, "go") == 0) {
-        bool py = name[0] == 'p';
-        env = getenv(py ? "SC_PEER_PYTHON" : "SC_PEER_GO");
-        out->program =
-            env ? strdup(env) : beside_build(py ? "peers/python/peer-python" : "peers/go/peer-go");
-        out->server_verb = "server";
-        out->client_verb = "client";
-        out->description = py ? "peer-python on grpcio (pinned in peers/python/requirements.txt)"
-                              : "peer-go on grpc-go (pinned in peers/go/go.mod)";
-    } else {
-        snprintf(err, errlen, "unknown implementation \"%s\" (known: c, python, go)", name);
+    const sc_impl_decl *d = sc_impl_book_find(book, name);
+    const sc_impl_side *side = d != NULL ? sc_impl_decl_side(d, role) : NULL;
+    if (side == NULL || !side->given) {
+        char known[1024];
+        sc_impl_book_names(book, role, known, sizeof known);
+        snprintf(err, errlen, "unknown implementation \"%s\" (known %ss: %s)%s", name,
+                 sc_role_name(role), known,
+                 d != NULL ? "; it is declared without this role" : "; see --impls, --servers");
         return -1;
     }
-    if (out->program == NULL || access(out->program, X_OK) != 0) {
-        snprintf(err, errlen, "implementation \"%s\": %s is not an executable (build it first%s)",
-                 name, out->program ? out->program : "(unknown path)",
-                 env ? "" : ", or set $SC_PEER_PYTHON / $SC_PEER_GO");
-        sc_impl_free(out);
+    out->name = d->name;
+    out->description = d->description;
+    out->argv = side->argv;
+    out->env = side->env;
+    out->address = side->address;
+    out->features = side->features;
+    out->ready_ms = side->ready_ms;
+    if (side->argv == NULL || !find_program)
+        return 0;
+    out->program = program_path(side->argv[0]);
+    if (out->program == NULL) {
+        snprintf(err, errlen,
+                 "implementation \"%s\" (%s): %s is not an executable (build it first)", name,
+                 d->origin, side->argv[0]);
         return -1;
     }
     return 0;
+}
+
+bool sc_impl_has_event_log(const sc_impl *impl)
+{
+    return impl->argv != NULL && (impl->features & SC_FEAT_BIT(SC_FEAT_EVENTS)) != 0;
 }
 
 void sc_impl_free(sc_impl *impl)

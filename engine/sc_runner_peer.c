@@ -1,7 +1,12 @@
 /* sc_runner_peer: one peer process of a run and its pipes. See sc_runner_peer.h. */
 #include "sc_runner_peer.h"
 
+#include "sc_time.h"
+
 #include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,44 +43,138 @@ void sc_peer_drain_stderr(sc_peer *p)
         tail_append(p, buf, (size_t)got);
 }
 
-int sc_peer_start(sc_peer *p, char *err, size_t errlen)
+/* Connect to host:port within SC_RUNNER_PROBE_MS. 0, or -1 with the reason in why. */
+static int probe(const char *host, int port, char *why, size_t len)
 {
-    char *argv[10];
-    int n = 0;
-    argv[n++] = p->impl->program;
-    argv[n++] = (char *)(p->is_server ? p->impl->server_verb : p->impl->client_verb);
-    if (p->is_server) {
-        argv[n++] = "--listen";
-        argv[n++] = "127.0.0.1:0";
-        argv[n++] = "--events";
-        argv[n++] = "-";
-        argv[n++] = "--quiet";
-        if (p->impl->scripts != NULL) {
-            argv[n++] = "--scripts";
-            argv[n++] = (char *)p->impl->scripts;
-        }
-    }
-    argv[n] = NULL;
-    int flags = SC_PROC_STDERR | (p->is_server ? 0 : SC_PROC_STDIN);
-    if (sc_proc_spawn(&p->proc, argv, flags) != 0) {
-        snprintf(err, errlen, "cannot start %s %s", p->impl->program, argv[1]);
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    int gai = getaddrinfo(host, service, &hints, &res);
+    if (gai != 0) {
+        snprintf(why, len, "cannot resolve %.100s: %s", host, gai_strerror(gai));
         return -1;
     }
-    if (p->is_server && sc_proc_wait_ready(&p->proc, SC_RUNNER_READY_MS) != 0) {
+    int rc = -1;
+    snprintf(why, len, "no address");
+    int64_t deadline = sc_time_now_ms() + SC_RUNNER_PROBE_MS;
+    for (struct addrinfo *a = res; a != NULL && rc != 0; a = a->ai_next) {
+        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            continue;
+        int e = connect(fd, a->ai_addr, a->ai_addrlen) == 0 ? 0 : errno;
+        if (e == EINPROGRESS) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            int64_t left = deadline - sc_time_now_ms();
+            int ready = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+            socklen_t sl = sizeof e;
+            if (ready <= 0)
+                e = ETIMEDOUT;
+            else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl) != 0)
+                e = errno;
+        }
+        close(fd);
+        rc = e == 0 ? 0 : -1;
+        if (e != 0)
+            snprintf(why, len, "%s",
+                     e == ETIMEDOUT ? "no answer within the probe's bound" : strerror(e));
+    }
+    freeaddrinfo(res);
+    return rc;
+}
+
+/* A server someone else runs: check that it accepts connections, and aim the cases at it. */
+static int start_external(sc_peer *p, char *err, size_t errlen)
+{
+    char host[256], why[512];
+    int port = 0;
+    const char *addr = p->impl->address;
+    if (strlen(addr) >= sizeof p->target || !sc_impl_address_ok(addr, host, sizeof host, &port)) {
+        snprintf(err, errlen, "%s server: bad address \"%.200s\"", p->impl->name, addr);
+        return -1;
+    }
+    if (probe(host, port, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s server at %s does not answer (TCP connect, %d ms bound): %s",
+                 p->impl->name, addr, SC_RUNNER_PROBE_MS, why);
+        return -1;
+    }
+    snprintf(p->target, sizeof p->target, "%s", addr);
+    p->external = true;
+    p->up = true;
+    return 0;
+}
+
+/* Set the implementation's env in this process around a spawn (the child inherits it); `saved`
+ * gets the previous values, which restore_env puts back. The runner is single-threaded. */
+static void apply_env(char *const *env, char **saved)
+{
+    for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+        const char *eq = strchr(env[i], '=');
+        char *key = strndup(env[i], (size_t)(eq - env[i]));
+        const char *old = key != NULL ? getenv(key) : NULL;
+        saved[i] = old != NULL ? strdup(old) : NULL;
+        if (key != NULL)
+            setenv(key, eq + 1, 1);
+        free(key);
+    }
+}
+
+static void restore_env(char *const *env, char **saved)
+{
+    for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+        const char *eq = strchr(env[i], '=');
+        char *key = strndup(env[i], (size_t)(eq - env[i]));
+        if (key != NULL && saved[i] != NULL)
+            setenv(key, saved[i], 1);
+        else if (key != NULL)
+            unsetenv(key);
+        free(key);
+        free(saved[i]);
+    }
+}
+
+int sc_peer_start(sc_peer *p, char *err, size_t errlen)
+{
+    if (p->is_server && p->impl->address != NULL)
+        return start_external(p, err, errlen);
+    char *argv[SC_IMPL_MAX_ARGV + 1];
+    size_t n = 0;
+    for (; p->impl->argv[n] != NULL && n < SC_IMPL_MAX_ARGV; n++)
+        argv[n] = p->impl->argv[n];
+    argv[n] = NULL;
+    argv[0] = p->impl->program;
+    char *saved[SC_IMPL_MAX_ENV + 1] = {0};
+    int flags = SC_PROC_STDERR | (p->is_server ? 0 : SC_PROC_STDIN);
+    apply_env(p->impl->env, saved);
+    int rc = sc_proc_spawn(&p->proc, argv, flags);
+    restore_env(p->impl->env, saved);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start %s %s", p->impl->program, argv[1] ? argv[1] : "");
+        return -1;
+    }
+    long ready_ms = p->impl->ready_ms > 0 ? p->impl->ready_ms : SC_RUNNER_READY_MS;
+    if (p->is_server && sc_proc_wait_ready(&p->proc, ready_ms) != 0) {
         sc_peer_drain_stderr(p);
         char *tail = sc_peer_stderr_tail(p);
-        snprintf(err, errlen, "%s server gave no ready line within %d ms%s%.1000s", p->impl->name,
-                 SC_RUNNER_READY_MS, tail && *tail ? "; stderr: " : "", tail ? tail : "");
+        snprintf(err, errlen, "%s server gave no ready line within %ld ms%s%.1000s", p->impl->name,
+                 ready_ms, tail && *tail ? "; stderr: " : "", tail ? tail : "");
         free(tail);
         sc_proc_cleanup(&p->proc);
         return -1;
     }
+    snprintf(p->target, sizeof p->target, "127.0.0.1:%d", p->proc.port);
     p->up = true;
     return 0;
 }
 
 void sc_peer_stop(sc_peer *p, int sig)
 {
+    if (p->external) {
+        p->up = false; /* someone else's server: the engine neither starts nor stops it */
+        p->external = false;
+        return;
+    }
     if (!p->up)
         return;
     if (p->proc.in_fd >= 0) { /* a driver finishes its work at EOF */

@@ -14,9 +14,14 @@
 /* Bound on stopping a peer with SIGTERM before it is SIGKILLed. */
 #define SC_RUNNER_STOP_MS 5000
 
+/* Longest target a case's instruction names ("127.0.0.1:PORT" or a server's address). */
+#define SC_RUNNER_MAX_TARGET 300
+
 typedef struct {
     const sc_impl *impl; /* borrowed from the run's configuration */
     bool is_server;
+    bool external; /* a server given by address: no process, nothing to read or stop */
+    char target[SC_RUNNER_MAX_TARGET]; /* where a server answers, once up */
     sc_proc proc;
     bool up;
     int restarts;
@@ -33,8 +38,10 @@ char *sc_peer_stderr_tail(const sc_peer *p);
 /* Read what the peer wrote to stderr so far into its tail (non-blocking pipe). */
 void sc_peer_drain_stderr(sc_peer *p);
 
-/* Start the peer's server (`serve --listen 127.0.0.1:0 --events -`, waiting for its ready line)
- * or its client driver. 0, or -1 with a message (and the server's stderr) in `err`. */
+/* Start the peer: a server command (waiting for its ready line; the target is 127.0.0.1:PORT), a
+ * client driver command (with the implementation's env added to the environment), or, for a
+ * server given by address, a bounded TCP connect probe (SC_RUNNER_PROBE_MS; the target is the
+ * address). 0, or -1 with a message (and the server's stderr) in `err`. */
 int sc_peer_start(sc_peer *p, char *err, size_t errlen);
 
 /* Stop a peer that is up: close a driver's stdin, send `sig`, SIGKILL after SC_RUNNER_STOP_MS;

@@ -2,6 +2,7 @@
  * known lists applied) and the scripted server it adds for scripted scenarios. */
 #include "sc_runner.h"
 #include "sc_runner_internal.h"
+#include "sc_scenario_needs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,11 +42,14 @@ int sc_run_add_script_server(sc_run *r, char *err, size_t errlen)
         names[i] = cfg->clients[i].name;
     if (!sc_runner_adds_script_server(cfg->scenarios, cfg->filter, names, cfg->n_clients))
         return 0;
-    if (sc_impl_resolve("c", &r->script_impl, err, errlen) != 0)
+    r->script_impl = (sc_impl){.name = SC_SCENARIO_SCRIPT_SERVER,
+                               .description = "streamconform scripted server (server.script)",
+                               .program = sc_runner_self_exe(),
+                               .features = sc_feature_all(SC_ROLE_SERVER)};
+    if (r->script_impl.program == NULL) {
+        snprintf(err, errlen, "cannot find this binary (/proc/self/exe) for the scripted server");
         return -1;
-    r->script_impl.name = SC_SCENARIO_SCRIPT_SERVER;
-    r->script_impl.server_verb = "script-server";
-    r->script_impl.description = "streamconform scripted server (server.script)";
+    }
     const char *tmp = getenv("TMPDIR");
     snprintf(r->scripts_path, sizeof r->scripts_path, "%s/sc-scripts-XXXXXX.jsonl",
              tmp != NULL && strlen(tmp) < 32 ? tmp : "/tmp");
@@ -57,7 +61,18 @@ int sc_run_add_script_server(sc_run *r, char *err, size_t errlen)
         return -1;
     }
     close(fd);
-    r->script_impl.scripts = r->scripts_path;
+    char *const argv[] = {r->script_impl.program,
+                          "script-server",
+                          "--listen",
+                          "127.0.0.1:0",
+                          "--events",
+                          "-",
+                          "--quiet",
+                          "--scripts",
+                          r->scripts_path,
+                          NULL};
+    memcpy(r->script_impl.owned_argv, argv, sizeof argv);
+    r->script_impl.argv = r->script_impl.owned_argv;
     r->server_impls[r->n_servers] = &r->script_impl;
     r->servers[r->n_servers] = (sc_peer){.impl = &r->script_impl, .is_server = true};
     r->n_servers++;
@@ -81,6 +96,53 @@ static int add_script(sc_run *r, const sc_scenario *s, const char *case_id, char
     return rc;
 }
 
+bool sc_runner_case_applies(const sc_scenario *s, const sc_impl *client, const sc_impl *server,
+                            char *why, size_t len)
+{
+    const char *reason = NULL;
+    if (!sc_scenario_applies(s, client->name, server->name, &reason)) {
+        snprintf(why, len, "%s", reason != NULL ? reason : "");
+        return false;
+    }
+    sc_needs needs = sc_scenario_needs(s);
+    return sc_needs_met(&needs, server->name, server->features, client->name, client->features, why,
+                        len);
+}
+
+/* One case of scenario s on clients[ci] x servers[si] (when selected). 0, or -1 with a message. */
+static int plan_case(sc_run *r, const sc_scenario *s, size_t ci, size_t si, char *err,
+                     size_t errlen)
+{
+    const sc_run_config *cfg = r->cfg;
+    const sc_impl *server = r->server_impls[si], *client = &cfg->clients[ci];
+    if (!sc_runner_has_case(s, server->name))
+        return 0;
+    char *id = sc_runner_case_id(sc_scenario_name(s), client->name, server->name);
+    if (id == NULL) {
+        snprintf(err, errlen, "out of memory planning the cases");
+        return -1;
+    }
+    if (cfg->filter && !sc_filter_selects(cfg->filter, s, id)) {
+        free(id);
+        return 0;
+    }
+    sc_case *c = &r->cases[r->n_cases++];
+    sc_case_init(c, s, id, (int)ci, (int)si);
+    free(id);
+    char why[1024];
+    if (!sc_runner_case_applies(s, client, server, why, sizeof why)) {
+        sc_case_skip(c, why);
+        return 0;
+    }
+    if (sc_scenario_is_scripted(s) && add_script(r, s, c->id, err, errlen) != 0)
+        return -1;
+    if (cfg->known_failing)
+        c->known_failing = sc_case_list_match(cfg->known_failing, c->id);
+    if (cfg->known_flaky)
+        c->known_flaky = sc_case_list_match(cfg->known_flaky, c->id) != NULL;
+    return 0;
+}
+
 /* Build every case: scenarios x clients x servers, filtered, with the known lists applied. */
 int sc_run_plan(sc_run *r, char *err, size_t errlen)
 {
@@ -92,36 +154,10 @@ int sc_run_plan(sc_run *r, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory planning %zu cases", max);
         return -1;
     }
-    for (size_t i = 0; i < cfg->scenarios->count; i++) {
-        const sc_scenario *s = cfg->scenarios->items[i];
-        for (size_t ci = 0; ci < cfg->n_clients; ci++) {
-            for (size_t si = 0; si < r->n_servers; si++) {
-                const char *server = r->server_impls[si]->name;
-                if (!sc_runner_has_case(s, server))
-                    continue;
-                char *id = sc_runner_case_id(sc_scenario_name(s), cfg->clients[ci].name, server);
-                if (id == NULL)
+    for (size_t i = 0; i < cfg->scenarios->count; i++)
+        for (size_t ci = 0; ci < cfg->n_clients; ci++)
+            for (size_t si = 0; si < r->n_servers; si++)
+                if (plan_case(r, cfg->scenarios->items[i], ci, si, err, errlen) != 0)
                     return -1;
-                if (cfg->filter && !sc_filter_selects(cfg->filter, s, id)) {
-                    free(id);
-                    continue;
-                }
-                sc_case *c = &r->cases[r->n_cases++];
-                sc_case_init(c, s, id, (int)ci, (int)si);
-                free(id);
-                const char *why = NULL;
-                if (!sc_scenario_applies(s, cfg->clients[ci].name, server, &why)) {
-                    sc_case_skip(c, why);
-                    continue;
-                }
-                if (sc_scenario_is_scripted(s) && add_script(r, s, c->id, err, errlen) != 0)
-                    return -1;
-                if (cfg->known_failing)
-                    c->known_failing = sc_case_list_match(cfg->known_failing, c->id);
-                if (cfg->known_flaky)
-                    c->known_flaky = sc_case_list_match(cfg->known_flaky, c->id) != NULL;
-            }
-        }
-    }
     return 0;
 }

@@ -5,6 +5,7 @@
 #include "sc_runner_internal.h"
 #include "sc_time.h"
 
+#include <stdio.h>
 #include <time.h>
 
 int sc_runner_write_reports(const cJSON *report, const char *dir, char *err, size_t errlen)
@@ -95,6 +96,27 @@ static cJSON *case_json(const sc_run *r, const sc_case *c)
     return o;
 }
 
+/* Whether the engine had the server's event log, and why not (docs/report-format.md). */
+static void add_server_notes(cJSON *d, const sc_impl *impl)
+{
+    bool log = sc_impl_has_event_log(impl);
+    cJSON_AddBoolToObject(d, "server_event_log", log);
+    if (impl->address != NULL)
+        cJSON_AddStringToObject(d, "server_address", impl->address);
+    if (log)
+        return;
+    char note[512];
+    if (impl->address != NULL)
+        snprintf(note, sizeof note,
+                 "given by address (%.300s): the engine neither started nor stopped it, and its "
+                 "event log was not available",
+                 impl->address);
+    else
+        snprintf(note, sizeof note,
+                 "its event log was not available (it does not declare the feature \"events\")");
+    cJSON_AddStringToObject(d, "server_note", note);
+}
+
 static void count_verdict(cJSON *summary, const char *key)
 {
     cJSON *n = cJSON_GetObjectItemCaseSensitive(summary, key);
@@ -131,6 +153,7 @@ cJSON *sc_run_report_json(const sc_run *r)
         if (d == NULL)
             d = cJSON_AddObjectToObject(impls, impl->name);
         cJSON_AddStringToObject(d, "server", impl->description);
+        add_server_notes(d, impl);
     }
     cJSON *summary = cJSON_AddObjectToObject(rep, "summary");
     const char *keys[] = {"total",   "passed",        "failed", "errors",

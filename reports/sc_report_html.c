@@ -163,6 +163,12 @@ static void sc_html_impl_row(FILE *out, const cJSON *im)
             fputs("server: ", out);
             H(sv);
         }
+        const char *note = sc_report_str(im, "server_note");
+        if (note[0]) {
+            fputs(" <em>(", out);
+            H(note);
+            fputs(")</em>", out);
+        }
     } else {
         char *text = sc_report_text(im);
         H(text);

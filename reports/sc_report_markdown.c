@@ -312,6 +312,36 @@ static void sc_md_run(FILE *out, const cJSON *report)
               out);
 }
 
+/* The implementations of the run with their descriptions (and why a server's event log was not
+ * available); nothing for a report without them. */
+static void sc_md_impls(FILE *out, const cJSON *report)
+{
+    const cJSON *impls = sc_report_obj(report, "implementations");
+    if (cJSON_GetArraySize(impls) == 0)
+        return;
+    fputs("## Implementations\n\n", out);
+    const cJSON *im;
+    cJSON_ArrayForEach(im, impls)
+    {
+        fputs("- **", out);
+        sc_report_md_inline(out, im->string);
+        fputs("**", out);
+        const char *keys[] = {"client", "server", "server_note"};
+        const char *labels[] = {" client: ", " server: ", " — "};
+        const char *sep = ":";
+        for (size_t i = 0; i < 3; i++) {
+            const char *v = sc_report_str(im, keys[i]);
+            if (!v[0])
+                continue;
+            fprintf(out, "%s%s", i < 2 ? sep : "", labels[i]);
+            sc_report_md_inline(out, v);
+            sep = ";";
+        }
+        fputs("\n", out);
+    }
+    fputs("\n", out);
+}
+
 /* "No failures." or the failures section, one entry per bad case. */
 static void sc_md_failures(FILE *out, const sc_report_model *m)
 {
@@ -337,6 +367,7 @@ int sc_report_write_markdown(const cJSON *report, FILE *out, char *err, size_t e
     sc_md_run(out, report);
     sc_md_matrix(out, &m);
     sc_md_totals(out, &m.totals);
+    sc_md_impls(out, report);
     if (sc_md_reconnect(out, &m) != 0) {
         sc_report_model_free(&m);
         if (err && errlen)

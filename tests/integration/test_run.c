@@ -323,6 +323,24 @@ static void bad_input_exits_2_naming_file_and_field(void **state)
 
 /* ---- misbehaving peers ----------------------------------------------------------------- */
 
+/* An implementations file `file` (docs/implementations.md) that declares `name` with one side,
+ * `role` ("server" or "client"): the program `program` given the verb `role`, with every feature
+ * of the role. It replaces the built-in entry of that name for the run. */
+static void write_impls(const char *file, const char *name, const char *role, const char *program)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"implementations\": [{\"name\": \"%s\", \"description\": \"test double\",\n"
+             "  \"%s\": {\"command\": [\"%s\", \"%s\"], \"features\": %s}}]}\n",
+             name, role, program, role,
+             strcmp(role, "server") == 0
+                 ? "[\"control\", \"events\", \"chat-room\"]"
+                 : "[\"cancel\", \"reconnect\", \"pushback\", \"companions\", \"path\", "
+                   "\"channel\", \"read-pause\", \"start-delay\", \"request-delay\", "
+                   "\"wait-for-ready\", \"keep-open\"]");
+    write_file(file, text, false);
+}
+
 /* A "python" server that is the real C server for two seconds, then dies. */
 static void write_crashing_server(void)
 {
@@ -354,11 +372,11 @@ static void crashed_server_is_an_error_and_the_run_goes_on(void **state)
                "[{\"topics\": [\"a\"]}], \"timeout_ms\": 5000}, \"expect\": {\"status\": "
                "\"OK\"}}]}\n",
                false);
-    setenv("SC_PEER_PYTHON", path_in("crashing-server"), 1);
+    write_impls("crash-impls.json", "python", "server", path_in("crashing-server"));
     client_proc p;
-    int rc = streamconform(&p, "run", path_in("crash.json"), "--clients", "c", "--servers",
-                           "python", "-j", "1", "--out", path_in("out-crash"), NULL);
-    unsetenv("SC_PEER_PYTHON");
+    int rc = streamconform(&p, "run", path_in("crash.json"), "--impls", path_in("crash-impls.json"),
+                           "--clients", "c", "--servers", "python", "-j", "1", "--out",
+                           path_in("out-crash"), NULL);
     assert_int_equal(rc, 1);
     assert_reports_written(path_in("out-crash"));
     cJSON *rep = read_report(path_in("out-crash"));
@@ -384,11 +402,10 @@ static void hung_driver_times_out_as_an_error(void **state)
                "{\"name\": \"t/hang\", \"method\": \"GetData\", \"client\": {\"requests\": "
                "[{\"topics\": [\"a\"]}], \"timeout_ms\": 100}, \"expect\": {\"status\": \"OK\"}}\n",
                false);
-    setenv("SC_PEER_GO", path_in("hung-driver"), 1);
+    write_impls("hang-impls.json", "go", "client", path_in("hung-driver"));
     client_proc p;
-    int rc = streamconform(&p, "run", path_in("hang.json"), "--clients", "go", "--servers", "c",
-                           "--out", path_in("out-hang"), NULL);
-    unsetenv("SC_PEER_GO");
+    int rc = streamconform(&p, "run", path_in("hang.json"), "--impls", path_in("hang-impls.json"),
+                           "--clients", "go", "--servers", "c", "--out", path_in("out-hang"), NULL);
     assert_int_equal(rc, 1);
     cJSON *rep = read_report(path_in("out-hang"));
     const cJSON *c = find_case(rep, "t/hang@go->c");
@@ -428,10 +445,12 @@ static void interrupted_run_still_writes_reports(void **state)
                "[{\"topics\": [\"a\"]}], \"timeout_ms\": 20000}, \"server\": "
                "{\"initial_delay_ms\": 10000}, \"expect\": {\"status\": \"OK\"}}\n",
                false);
-    setenv("SC_PEER_PYTHON", path_in("marking-server"), 1);
+    write_impls("int-impls.json", "python", "server", path_in("marking-server"));
     char *argv[] = {(char *)sc_testproc_binary(),
                     "run",
                     (char *)path_in("slow.json"),
+                    "--impls",
+                    (char *)path_in("int-impls.json"),
                     "--clients",
                     "c",
                     "--servers",
@@ -441,7 +460,6 @@ static void interrupted_run_still_writes_reports(void **state)
                     NULL};
     client_proc p;
     assert_int_equal(client_spawn(&p, argv), 0);
-    unsetenv("SC_PEER_PYTHON");
     assert_true(wait_for_file(path_in("server-started"), RUN_MS));
     kill(p.pid, SIGINT);
     int rc = client_wait(&p, RUN_MS);

@@ -1,0 +1,189 @@
+/* sc_cli_impls: the implementations of a run from the command line. See sc_cli_impls.h. */
+#include "sc_cli_impls.h"
+#include "sc_cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const role_opt[2] = {"--servers", "--clients"};
+
+int sc_cli_impl_args_add_file(const char *cmd, sc_cli_impl_args *a, const char *path)
+{
+    if (a->n_files == SC_CLI_MAX_IMPL_FILES)
+        return sc_cli_usage_error(cmd, "more than %d --impls files", SC_CLI_MAX_IMPL_FILES);
+    a->files[a->n_files++] = path;
+    return 0;
+}
+
+int sc_cli_impl_args_add(const char *cmd, sc_cli_impl_args *a, sc_role role, const char *value)
+{
+    if (a->n_opts[role] == SC_CLI_MAX_IMPL_OPTS)
+        return sc_cli_usage_error(cmd, "more than %d %s options", SC_CLI_MAX_IMPL_OPTS,
+                                  role_opt[role]);
+    a->opts[role][a->n_opts[role]++] = value;
+    return 0;
+}
+
+/* One definition NAME=VALUE of --servers / --clients into the book; its name into *name (cut). */
+static int add_definition(const char *cmd, sc_impl_book *book, sc_role role, const char *value,
+                          char *name, size_t namelen)
+{
+    const char *eq = strchr(value, '=');
+    snprintf(name, namelen, "%.*s", (int)(eq - value), value);
+    const char *def = eq + 1;
+    const sc_impl_vars vars = sc_runner_impl_vars();
+    char err[2048];
+    int rc;
+    if (strncmp(def, "cmd:", 4) == 0)
+        rc = sc_impl_book_add_command(book, role, name, def + 4, role_opt[role], &vars, err,
+                                      sizeof err);
+    else if (role == SC_ROLE_SERVER)
+        rc = sc_impl_book_add_address(book, name, def, role_opt[role], err, sizeof err);
+    else
+        return sc_cli_usage_error(cmd,
+                                  "--clients %s: a client is a driver command: "
+                                  "--clients 'NAME=cmd:COMMAND ARGS'",
+                                  value);
+    if (rc != 0) {
+        fprintf(stderr, "streamconform %s: %s\n", cmd, err);
+        return SC_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Resolve `name` as the next implementation of `role` (refusing one given twice). */
+static int select_name(const char *cmd, sc_role role, const char *name, bool find_programs,
+                       sc_cli_impls *x)
+{
+    for (size_t i = 0; i < x->n[role]; i++)
+        if (strcmp(x->impls[role][i].name, name) == 0)
+            return sc_cli_usage_error(cmd, "%s: \"%s\" is given twice", role_opt[role], name);
+    if (x->n[role] == SC_RUNNER_MAX_IMPLS)
+        return sc_cli_usage_error(cmd, "%s: more than %d implementations", role_opt[role],
+                                  SC_RUNNER_MAX_IMPLS);
+    char err[2048];
+    if (sc_impl_resolve(&x->book, name, role, find_programs, &x->impls[role][x->n[role]], err,
+                        sizeof err) != 0) {
+        fprintf(stderr, "streamconform %s: %s: %s\n", cmd, role_opt[role], err);
+        return SC_EXIT_USAGE;
+    }
+    x->n[role]++;
+    return 0;
+}
+
+/* The names of one option value: a definition's name, or a comma list. */
+static int select_value(const char *cmd, sc_role role, const char *v, bool find_programs,
+                        sc_cli_impls *x)
+{
+    const char *eq = strchr(v, '=');
+    char copy[1024];
+    if (eq != NULL) {
+        snprintf(copy, sizeof copy, "%.*s", (int)(eq - v), v);
+        return select_name(cmd, role, copy, find_programs, x);
+    }
+    snprintf(copy, sizeof copy, "%s", v);
+    char *save = NULL;
+    size_t before = x->n[role];
+    for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+        int rc = select_name(cmd, role, t, find_programs, x);
+        if (rc != 0)
+            return rc;
+    }
+    if (x->n[role] == before)
+        return sc_cli_usage_error(cmd, "%s: empty list", role_opt[role]);
+    return 0;
+}
+
+/* The built-in file, then the --impls files; `builtin` gets the built-in names of each role. */
+static int load_book(const char *cmd, const sc_cli_impl_args *a, sc_cli_impls *x,
+                     char builtin[2][SC_RUNNER_MAX_IMPLS][SC_IMPL_MAX_NAME + 1], size_t nb[2])
+{
+    char err[2048];
+    if (sc_runner_load_builtin(&x->book, err, sizeof err) != 0) {
+        fprintf(stderr, "streamconform %s: the built-in implementations file: %s\n", cmd, err);
+        return SC_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < x->book.count; i++) {
+        for (int role = 0; role < 2; role++) {
+            if (!sc_impl_decl_side(&x->book.items[i], (sc_role)role)->given ||
+                nb[role] == SC_RUNNER_MAX_IMPLS)
+                continue;
+            snprintf(builtin[role][nb[role]++], SC_IMPL_MAX_NAME + 1, "%s", x->book.items[i].name);
+        }
+    }
+    const sc_impl_vars vars = sc_runner_impl_vars();
+    for (size_t i = 0; i < a->n_files; i++) {
+        if (sc_impl_book_load(&x->book, a->files[i], &vars, err, sizeof err) != 0) {
+            fprintf(stderr, "streamconform %s: --impls: %s\n", cmd, err);
+            return SC_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+int sc_cli_impls_load(const char *cmd, const sc_cli_impl_args *a, bool find_programs,
+                      sc_cli_impls *out)
+{
+    memset(out, 0, sizeof *out);
+    char builtin[2][SC_RUNNER_MAX_IMPLS][SC_IMPL_MAX_NAME + 1];
+    size_t nb[2] = {0, 0};
+    int rc = load_book(cmd, a, out, builtin, nb);
+    /* every definition first: resolving borrows from the book, which adding may move */
+    for (int role = 0; rc == 0 && role < 2; role++) {
+        for (size_t i = 0; rc == 0 && i < a->n_opts[role]; i++) {
+            char name[SC_IMPL_MAX_NAME + 2];
+            if (strchr(a->opts[role][i], '=') != NULL)
+                rc = add_definition(cmd, &out->book, (sc_role)role, a->opts[role][i], name,
+                                    sizeof name);
+        }
+    }
+    /* clients first: their errors come first, as before implementations were data */
+    static const sc_role order[] = {SC_ROLE_CLIENT, SC_ROLE_SERVER};
+    for (size_t k = 0; rc == 0 && k < 2; k++) {
+        sc_role role = order[k];
+        for (size_t i = 0; rc == 0 && i < a->n_opts[role]; i++)
+            rc = select_value(cmd, role, a->opts[role][i], find_programs, out);
+        for (size_t i = 0; rc == 0 && a->n_opts[role] == 0 && i < nb[role]; i++)
+            rc = select_name(cmd, role, builtin[role][i], find_programs, out);
+        if (rc == 0 && out->n[role] == 0)
+            rc = sc_cli_usage_error(cmd, "no %s implementation to run", sc_role_name(role));
+    }
+    return rc;
+}
+
+void sc_cli_impls_free(sc_cli_impls *x)
+{
+    for (int role = 0; role < 2; role++)
+        for (size_t i = 0; i < x->n[role]; i++)
+            sc_impl_free(&x->impls[role][i]);
+    sc_impl_book_free(&x->book);
+    memset(x, 0, sizeof *x);
+}
+
+int sc_cli_impls_pick(const char *cmd, const sc_cli_impls *x, sc_role role, const char *name,
+                      sc_impl *out)
+{
+    char err[2048];
+    if (sc_impl_resolve(&x->book, name, role, false, out, err, sizeof err) != 0) {
+        fprintf(stderr, "streamconform %s: %s\n", cmd, err);
+        return SC_EXIT_USAGE;
+    }
+    return 0;
+}
+
+void sc_cli_impls_describe(const sc_impl *impl, char *out, size_t len)
+{
+    size_t used = 0;
+    if (len == 0)
+        return;
+    out[0] = '\0';
+    if (impl->address != NULL) {
+        snprintf(out, len, "the server you run at %s", impl->address);
+        return;
+    }
+    for (size_t i = 0; impl->argv != NULL && impl->argv[i] != NULL && used < len; i++) {
+        int n = snprintf(out + used, len - used, "%s%s", i ? " " : "", impl->argv[i]);
+        used += n > 0 ? (size_t)n : 0;
+    }
+}

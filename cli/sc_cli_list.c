@@ -1,0 +1,109 @@
+/* sc_cli_list: `streamconform list`. See sc_cli_list.h. */
+#include "sc_cli_list.h"
+#include "sc_scenario_needs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What `list` counts for one implementation in one role. */
+typedef struct {
+    size_t cases, apply, other;
+    size_t partner;                /* skipped for a feature the other side of the pair lacks */
+    size_t missing[SC_FEAT_COUNT]; /* cases skipped because it lacks this feature */
+} impl_tally;
+
+/* Count one case for the implementation of `role` in it. */
+static void tally_case(impl_tally *t, const sc_scenario *s, sc_role role, const sc_impl *impl,
+                       bool applies, bool by_feature)
+{
+    t->cases++;
+    if (applies) {
+        t->apply++;
+        return;
+    }
+    sc_needs needs = sc_scenario_needs(s);
+    sc_feature_mask m = sc_needs_missing(&needs, role, impl->features);
+    if (!by_feature || m == 0) {
+        *(by_feature ? &t->partner : &t->other) += 1;
+        return;
+    }
+    for (int f = 0; f < SC_FEAT_COUNT; f++)
+        if (m & SC_FEAT_BIT(f))
+            t->missing[f]++;
+}
+
+static void print_tally(sc_role role, const char *name, const impl_tally *t)
+{
+    fprintf(stderr, "  %s %s: %zu of %zu cases apply", sc_role_name(role), name, t->apply,
+            t->cases);
+    const char *sep = "; skipped: ";
+    for (int f = 0; f < SC_FEAT_COUNT; f++) {
+        if (t->missing[f] == 0)
+            continue;
+        fprintf(stderr, "%s%zu need %s feature '%s'", sep, t->missing[f], sc_role_name(role),
+                sc_feature_name((sc_feature)f));
+        sep = ", ";
+    }
+    if (t->partner > 0) {
+        fprintf(stderr, "%s%zu for a feature its %s lacks", sep, t->partner,
+                role == SC_ROLE_SERVER ? "client" : "server");
+        sep = ", ";
+    }
+    if (t->other > 0)
+        fprintf(stderr, "%s%zu for other reasons (scripted scenarios, applies_to)", sep, t->other);
+    fputc('\n', stderr);
+}
+
+/* One case: its line on stdout, and the tallies of its pair. */
+static void list_case(const sc_scenario *s, const sc_impl *client, const sc_impl *server,
+                      const sc_filter *filter, impl_tally *ct, impl_tally *st)
+{
+    if (!sc_runner_has_case(s, server->name))
+        return;
+    char *id = sc_runner_case_id(sc_scenario_name(s), client->name, server->name);
+    if (id == NULL || !sc_filter_selects(filter, s, id)) {
+        free(id);
+        return;
+    }
+    char why[1024];
+    bool applies = sc_runner_case_applies(s, client, server, why, sizeof why);
+    if (applies)
+        printf("%s\n", id);
+    else
+        printf("%s  [skip: %s]\n", id, why);
+    /* a case skipped by sc_scenario_applies (scripted, applies_to) is "other" for both */
+    bool by_feature = applies || sc_scenario_applies(s, client->name, server->name, NULL);
+    tally_case(ct, s, SC_ROLE_CLIENT, client, applies, by_feature);
+    tally_case(st, s, SC_ROLE_SERVER, server, applies, by_feature);
+    free(id);
+}
+
+int sc_cli_list_cases(const sc_cli_impls *x, const sc_scenario_set *set, const sc_filter *filter)
+{
+    size_t nc = x->n[SC_ROLE_CLIENT], ns = x->n[SC_ROLE_SERVER];
+    const sc_impl *clients = x->impls[SC_ROLE_CLIENT];
+    /* The servers a run pairs: the listed ones, plus the scripted server as the runner adds it. */
+    sc_impl servers[SC_RUNNER_MAX_IMPLS + 1];
+    memcpy(servers, x->impls[SC_ROLE_SERVER], ns * sizeof servers[0]);
+    const char *client_names[SC_RUNNER_MAX_IMPLS];
+    for (size_t i = 0; i < nc; i++)
+        client_names[i] = clients[i].name;
+    if (sc_runner_adds_script_server(set, filter, client_names, nc))
+        servers[ns++] = (sc_impl){.name = SC_SCENARIO_SCRIPT_SERVER,
+                                  .features = sc_feature_all(SC_ROLE_SERVER)};
+    impl_tally ct[SC_RUNNER_MAX_IMPLS], st[SC_RUNNER_MAX_IMPLS + 1];
+    memset(ct, 0, sizeof ct);
+    memset(st, 0, sizeof st);
+    for (size_t i = 0; i < set->count; i++)
+        for (size_t ci = 0; ci < nc; ci++)
+            for (size_t si = 0; si < ns; si++)
+                list_case(set->items[i], &clients[ci], &servers[si], filter, &ct[ci], &st[si]);
+    fflush(stdout);
+    fprintf(stderr, "per implementation:\n");
+    for (size_t si = 0; si < ns; si++)
+        print_tally(SC_ROLE_SERVER, servers[si].name, &st[si]);
+    for (size_t ci = 0; ci < nc; ci++)
+        print_tally(SC_ROLE_CLIENT, clients[ci].name, &ct[ci]);
+    return 0;
+}

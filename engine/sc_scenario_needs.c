@@ -1,0 +1,118 @@
+/* sc_scenario_needs: a scenario's needs from its content. See sc_scenario_needs.h. */
+#include "sc_scenario_needs.h"
+#include "sc_scenario_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Does a client metadata key ask the server for something (a control key)? */
+static bool is_control_key(const char *key)
+{
+    return (strncmp(key, "x-sc-", 5) == 0 && strcmp(key, "x-sc-case") != 0) ||
+           strncmp(key, "x-grpc-test-echo-", 17) == 0;
+}
+
+static bool sets_control_key(const cJSON *client)
+{
+    const cJSON *md = sc_jget(client, "metadata");
+    const cJSON *e = NULL;
+    cJSON_ArrayForEach(e, md)
+    {
+        if (e->string != NULL && is_control_key(e->string))
+            return true;
+    }
+    return false;
+}
+
+/* The driver-protocol parts one client section uses. */
+static sc_feature_mask client_needs(const sc_scenario *s)
+{
+    const cJSON *cl = s->client;
+    sc_feature_mask m = 0;
+    if (sc_jget(cl, "cancel") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_CANCEL);
+    if (s->reconnect)
+        m |= SC_FEAT_BIT(SC_FEAT_RECONNECT);
+    if (s->honor_pushback)
+        m |= SC_FEAT_BIT(SC_FEAT_PUSHBACK);
+    if (sc_jget(cl, "path") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_PATH);
+    if (cJSON_GetArraySize(sc_jget(cl, "channel")) > 0)
+        m |= SC_FEAT_BIT(SC_FEAT_CHANNEL);
+    if (sc_jget_int(cl, "read_pause_ms", 0) > 0)
+        m |= SC_FEAT_BIT(SC_FEAT_READ_PAUSE);
+    if (sc_jget_int(cl, "start_delay_ms", 0) > 0)
+        m |= SC_FEAT_BIT(SC_FEAT_START_DELAY);
+    if (sc_jget_int(cl, "request_delay_ms", 0) > 0)
+        m |= SC_FEAT_BIT(SC_FEAT_REQUEST_DELAY);
+    if (sc_jget_bool(cl, "wait_for_ready", false))
+        m |= SC_FEAT_BIT(SC_FEAT_WAIT_FOR_READY);
+    if (!sc_jget_bool(cl, "half_close", true))
+        m |= SC_FEAT_BIT(SC_FEAT_KEEP_OPEN);
+    return m;
+}
+
+sc_needs sc_scenario_needs(const sc_scenario *s)
+{
+    sc_needs n = {0, client_needs(s)};
+    bool control = cJSON_GetArraySize(s->control) > 0 || sets_control_key(s->client);
+    for (size_t i = 0; i < s->n_companions; i++) {
+        n.client |= client_needs(s->companions[i]) | SC_FEAT_BIT(SC_FEAT_COMPANIONS);
+        control = control || sets_control_key(s->companions[i]->client);
+    }
+    if (s->script != NULL)
+        return n; /* played by the engine's scripted server */
+    if (control)
+        n.server |= SC_FEAT_BIT(SC_FEAT_CONTROL);
+    if (s->ex.server.given)
+        n.server |= SC_FEAT_BIT(SC_FEAT_EVENTS);
+    if (s->method == SC_METHOD_CHAT)
+        n.server |= SC_FEAT_BIT(SC_FEAT_CHAT_ROOM);
+    return n;
+}
+
+sc_feature_mask sc_needs_missing(const sc_needs *needs, sc_role role, sc_feature_mask has)
+{
+    sc_feature_mask want = role == SC_ROLE_SERVER ? needs->server : needs->client;
+    return want & ~has & sc_feature_all(role);
+}
+
+/* "needs server feature 'control': mine declares none" (appended at out + *used). */
+static void describe(char *out, size_t len, size_t *used, sc_role role, sc_feature_mask missing,
+                     const char *name, sc_feature_mask has)
+{
+    int count = 0;
+    char names[512] = "";
+    size_t nu = 0;
+    for (int f = 0; f < SC_FEAT_COUNT; f++) {
+        if (!(missing & SC_FEAT_BIT(f)) || nu >= sizeof names)
+            continue;
+        int w = snprintf(names + nu, sizeof names - nu, "%s'%s'", count ? ", " : "",
+                         sc_feature_name((sc_feature)f));
+        nu += w > 0 ? (size_t)w : 0;
+        count++;
+    }
+    char declared[512];
+    sc_feature_list(has & sc_feature_all(role), declared, sizeof declared);
+    if (*used < len) {
+        int w = snprintf(out + *used, len - *used, "%sneeds %s feature%s %s: %s declares %s",
+                         *used ? "; " : "", sc_role_name(role), count > 1 ? "s" : "", names, name,
+                         declared);
+        *used += w > 0 ? (size_t)w : 0;
+    }
+}
+
+bool sc_needs_met(const sc_needs *needs, const char *server, sc_feature_mask server_has,
+                  const char *client, sc_feature_mask client_has, char *why, size_t len)
+{
+    sc_feature_mask ms = sc_needs_missing(needs, SC_ROLE_SERVER, server_has);
+    sc_feature_mask mc = sc_needs_missing(needs, SC_ROLE_CLIENT, client_has);
+    size_t used = 0;
+    if (len > 0)
+        why[0] = '\0';
+    if (ms != 0)
+        describe(why, len, &used, SC_ROLE_SERVER, ms, server, server_has);
+    if (mc != 0)
+        describe(why, len, &used, SC_ROLE_CLIENT, mc, client, client_has);
+    return ms == 0 && mc == 0;
+}

@@ -1,0 +1,175 @@
+/* engine/sc_scenario_needs: what a scenario needs is worked out from its content, and a pair
+ * that lacks a feature is refused with a reason naming it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sc_impl.h"
+#include "sc_scenario.h"
+#include "sc_scenario_needs.h"
+
+#define B(f) SC_FEAT_BIT(SC_FEAT_##f)
+
+/* The needs of the one scenario in `text`. */
+static sc_needs needs_of(const char *text)
+{
+    sc_scenario_set set = {0};
+    char err[1024] = "";
+    if (sc_scenario_set_load_text(&set, "t.json", text, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    sc_needs n = sc_scenario_needs(set.items[0]);
+    sc_scenario_set_free(&set);
+    return n;
+}
+
+static void plain_dataservice_needs_nothing(void **state)
+{
+    (void)state;
+    sc_needs n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"client\": {\"requests\": "
+                          "[{\"topics\": [\"t\"]}], \"timeout_ms\": 100, \"metadata\": {\"x-a\": "
+                          "\"1\"}}, \"expect\": {\"status\": \"OK\", \"responses\": 1}}");
+    assert_int_equal(n.server, 0);
+    assert_int_equal(n.client, 0);
+}
+
+static void server_needs_from_content(void **state)
+{
+    (void)state;
+    sc_needs n = needs_of("{\"name\": \"a\", \"method\": \"SubscribeData\", \"server\": "
+                          "{\"max_responses\": 2}, \"expect\": {\"status\": \"OK\"}}");
+    assert_int_equal(n.server, B(CONTROL));
+    n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"client\": {\"metadata\": "
+                 "{\"x-sc-fail-code\": \"BOGUS\"}}, \"expect\": {\"status\": "
+                 "\"INVALID_ARGUMENT\"}}");
+    assert_int_equal(n.server, B(CONTROL));
+    n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"client\": {\"metadata\": "
+                 "{\"x-grpc-test-echo-initial\": \"v\"}}, \"expect\": {\"status\": \"OK\"}}");
+    assert_int_equal(n.server, B(CONTROL));
+    n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"expect\": {\"status\": \"OK\", "
+                 "\"server\": {\"calls\": 1}}}");
+    assert_int_equal(n.server, B(EVENTS));
+    n = needs_of("{\"name\": \"a\", \"method\": \"Chat\", \"expect\": {\"status\": \"OK\"}}");
+    assert_int_equal(n.server, B(CHAT_ROOM));
+}
+
+static void client_needs_from_the_instruction(void **state)
+{
+    (void)state;
+    sc_needs n = needs_of(
+        "{\"name\": \"a\", \"method\": \"SubscribeData\", \"client\": {\"cancel\": "
+        "{\"after_ms\": 5}, \"reconnect\": {\"honor_pushback\": true}, \"path\": \"/a.B/C\", "
+        "\"channel\": {\"bdp_probe\": false}, \"read_pause_ms\": 1, \"start_delay_ms\": 1, "
+        "\"request_delay_ms\": 1, \"wait_for_ready\": true, \"half_close\": false}, "
+        "\"expect\": {\"status\": \"CANCELLED\"}}");
+    assert_int_equal(n.client, B(CANCEL) | B(RECONNECT) | B(PUSHBACK) | B(PATH) | B(CHANNEL) |
+                                   B(READ_PAUSE) | B(START_DELAY) | B(REQUEST_DELAY) |
+                                   B(WAIT_FOR_READY) | B(KEEP_OPEN));
+    n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"client\": {\"read_pause_ms\": 0, "
+                 "\"half_close\": true, \"wait_for_ready\": false, \"reconnect\": true}, "
+                 "\"expect\": {\"status\": \"OK\"}}");
+    assert_int_equal(n.client, B(RECONNECT));
+}
+
+static void companions_add_their_needs(void **state)
+{
+    (void)state;
+    sc_needs n = needs_of(
+        "{\"name\": \"a\", \"method\": \"Chat\", \"client\": {\"requests\": [{\"userId\": "
+        "\"u\"}]}, \"companions\": [{\"client\": {\"requests\": [{\"userId\": \"v\"}], "
+        "\"start_delay_ms\": 10}, \"expect\": {\"status\": \"OK\"}}], \"expect\": {\"status\": "
+        "\"OK\"}}");
+    assert_int_equal(n.client, B(COMPANIONS) | B(START_DELAY));
+    assert_int_equal(n.server, B(CHAT_ROOM));
+}
+
+static void scripted_scenarios_need_no_server_feature(void **state)
+{
+    (void)state;
+    sc_needs n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"server\": {\"script\": "
+                          "{\"status\": {\"code\": \"OK\"}}}, \"expect\": "
+                          "{\"status\": \"OK\", \"server\": {\"calls\": 1}}}");
+    assert_int_equal(n.server, 0);
+}
+
+static void skip_reasons_name_the_feature(void **state)
+{
+    (void)state;
+    sc_needs n = {B(CONTROL), 0};
+    char why[512];
+    assert_false(sc_needs_met(&n, "mine", 0, "c", 0, why, sizeof why));
+    assert_string_equal(why, "needs server feature 'control': mine declares none");
+    n = (sc_needs){B(CONTROL) | B(EVENTS), B(CANCEL) | B(RECONNECT)};
+    assert_false(sc_needs_met(&n, "mine", B(CHAT_ROOM), "drv", B(CHANNEL), why, sizeof why));
+    assert_string_equal(why, "needs server features 'control', 'events': mine declares chat-room; "
+                             "needs client features 'cancel', 'reconnect': drv declares channel");
+    assert_false(sc_needs_met(&n, "s", B(CONTROL) | B(EVENTS), "drv", B(CANCEL), why, sizeof why));
+    assert_string_equal(why, "needs client feature 'reconnect': drv declares cancel");
+    assert_true(sc_needs_met(&n, "s", B(CONTROL) | B(EVENTS), "d", B(CANCEL) | B(RECONNECT), why,
+                             sizeof why));
+    assert_string_equal(why, "");
+    assert_int_equal(sc_needs_missing(&n, SC_ROLE_SERVER, B(EVENTS)), B(CONTROL));
+}
+
+/* Every scenario of the library loads, and the built-in peers (every feature) run all of them. */
+static void library_needs_are_met_by_every_feature(void **state)
+{
+    (void)state;
+    sc_scenario_set set = {0};
+    char err[1024] = "";
+    assert_int_equal(sc_scenario_set_load(&set, SC_SCENARIO_LIBRARY, err, sizeof err), 0);
+    size_t control = 0;
+    for (size_t i = 0; i < set.count; i++) {
+        sc_needs n = sc_scenario_needs(set.items[i]);
+        char why[512];
+        assert_true(sc_needs_met(&n, "s", sc_feature_all(SC_ROLE_SERVER), "c",
+                                 sc_feature_all(SC_ROLE_CLIENT), why, sizeof why));
+        control += (n.server & B(CONTROL)) != 0;
+    }
+    assert_true(control > 0 && control < set.count);
+    sc_scenario_set_free(&set);
+}
+
+/* The built-in implementations file (peers/implementations.json, beside scenarios/) loads, and
+ * declares c, python and go with every feature of both roles, so that the default matrix runs
+ * every case. */
+static void builtin_file_declares_every_feature(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../peers/implementations.json", SC_SCENARIO_LIBRARY);
+    sc_impl_vars vars = {.build = "/b", .self = "/b/cli/streamconform", .core_version = "1"};
+    sc_impl_book book = {0};
+    char err[1024] = "";
+    if (sc_impl_book_load(&book, path, &vars, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    const char *names[] = {"c", "python", "go"};
+    for (size_t i = 0; i < 3; i++) {
+        const sc_impl_decl *d = sc_impl_book_find(&book, names[i]);
+        assert_non_null(d);
+        assert_true(d->description[0] != '\0');
+        assert_non_null(d->server.argv);
+        assert_int_equal(d->server.features, sc_feature_all(SC_ROLE_SERVER));
+        assert_int_equal(d->client.features, sc_feature_all(SC_ROLE_CLIENT));
+    }
+    assert_string_equal(sc_impl_book_find(&book, "c")->server.argv[0], "/b/cli/streamconform");
+    assert_string_equal(sc_impl_book_find(&book, "go")->client.argv[0], "/b/peers/go/peer-go");
+    sc_impl_book_free(&book);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(plain_dataservice_needs_nothing),
+        cmocka_unit_test(server_needs_from_content),
+        cmocka_unit_test(client_needs_from_the_instruction),
+        cmocka_unit_test(companions_add_their_needs),
+        cmocka_unit_test(scripted_scenarios_need_no_server_feature),
+        cmocka_unit_test(skip_reasons_name_the_feature),
+        cmocka_unit_test(library_needs_are_met_by_every_feature),
+        cmocka_unit_test(builtin_file_declares_every_feature),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
