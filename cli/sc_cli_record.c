@@ -25,7 +25,7 @@ static const char record_usage[] =
     "  --help                this text\n"
     "The first stdout line is {\"ready\":true,\"port\":N} once it accepts calls.\n"
     "SIGINT/SIGTERM (or --max-calls): cut off live calls (not recorded), write --out, exit 0.\n"
-    "Replay it: streamconform run FILE --clients c,python,go, or streamconform replay FILE.\n";
+    "Replay it: streamconform run FILE --clients c,python,go,node, or streamconform replay FILE.\n";
 
 typedef struct {
     const char *listen, *upstream, *out;

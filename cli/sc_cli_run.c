@@ -24,7 +24,7 @@ static const char run_usage[] =
     "       streamconform show CASE [SCENARIO_FILES_OR_DIRS...]\n"
     "Runs every scenario on every client x server pair it applies to (default: scenarios/).\n"
     "  --clients LIST        client implementations, comma-separated (default: every client of\n"
-    "                        the built-in implementations file: c, python, go)\n"
+    "                        the built-in implementations file: c, python, go, node)\n"
     "  --servers LIST        server implementations (default: every server of that file)\n"
     "  --servers NAME=HOST:PORT          a server you run (the engine neither starts nor stops\n"
     "                        it; no features: the cases that need one are skipped)\n"
@@ -41,7 +41,8 @@ static const char run_usage[] =
     "                        whole case id \"scenario@client->server\"\n"
     "  --skip PATTERN        leave matching cases out (same syntax)\n"
     "  --tags LIST           only scenarios with one of these tags\n"
-    "  --known-failing FILE  cases that must fail (one pattern per line, optional reason)\n"
+    "  --known-failing FILE  cases that must fail (one pattern per line, optional reason;\n"
+    "                        a reason starting \"sometimes:\" may also pass)\n"
     "  --known-flaky FILE    cases that may fail (retried once)\n"
     "  --trace               put both sides' timelines of failing cases in the report\n"
     "Exit: 0 all cases passed, 1 failures, 2 bad input or configuration.\n";

@@ -258,6 +258,12 @@ static int judge_companions(sc_case *c)
     return 0;
 }
 
+bool sc_known_failing_is_sometimes(const char *reason)
+{
+    return reason != NULL &&
+           strncmp(reason, SC_KNOWN_SOMETIMES, sizeof SC_KNOWN_SOMETIMES - 1) == 0;
+}
+
 bool sc_case_conclude(sc_case *c, int64_t now_ms)
 {
     if (c->state == SC_CASE_DONE && c->verdict == SC_VERDICT_ERROR) {
@@ -271,7 +277,7 @@ bool sc_case_conclude(sc_case *c, int64_t now_ms)
     }
     if (c->judgement.passed) {
         c->flaky = c->attempts > 1;
-        if (c->known_failing != NULL) {
+        if (c->known_failing != NULL && !sc_known_failing_is_sometimes(c->known_failing)) {
             c->reason = strdup("listed in --known-failing but passed");
             finish(c, SC_VERDICT_STALE, now_ms);
         } else {
