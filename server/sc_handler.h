@@ -20,6 +20,12 @@
 
 /* Largest batch_size a request may ask for: bounds one response to a few hundred KiB. */
 #define SC_MAX_BATCH_SIZE 10000
+/* Most bytes of ids and topics one batch may copy (batch_size x (subscription_id + longest topic)):
+ * every point carries the id and a topic, and a batch is built on the loop thread that drives
+ * every call, so this bounds the work of one response to a few ms of copying. A 1 MB id with
+ * batch_size 10000 (10 GB) stalled every other call for 25 s (issue 15). Over it:
+ * RESOURCE_EXHAUSTED. */
+#define SC_MAX_BATCH_BYTES (16 * 1024 * 1024)
 /* batch_size used when the request leaves it <= 0 (as the seed). */
 #define SC_DEFAULT_BATCH_SIZE 10
 /* Longest status message we build ourselves (our messages are short; fail messages are capped
