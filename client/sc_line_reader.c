@@ -80,5 +80,8 @@ static size_t read_once(sc_line_reader *r)
 
 size_t sc_line_reader_turn(sc_line_reader *r)
 {
-    return read_once(r);
+    size_t total = 0, n;
+    while (total < SC_LINE_READER_TURN_CAP && (n = read_once(r)) > 0)
+        total += n;
+    return total;
 }

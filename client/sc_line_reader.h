@@ -10,6 +10,10 @@
 
 /* Longest line: an instruction's requests for an upload can be large, but not unbounded. */
 #define SC_LINE_READER_MAX_LINE (8 * 1024 * 1024)
+/* Most bytes one turn reads: a turn reads until nothing is ready (one 64 KiB read per 20 ms loop
+ * turn made stdin crawl at ~3 MB/s, issue 15) but not for ever, so that the calls in flight still
+ * get their completions handled every few ms while stdin is flooded. */
+#define SC_LINE_READER_TURN_CAP (4 * 1024 * 1024)
 /* Bytes asked of one read(2). */
 #define SC_LINE_READER_CHUNK 65536
 
@@ -30,8 +34,9 @@ int sc_line_reader_init(sc_line_reader *r, int fd, void (*on_line)(void *ctx, ch
                         void (*on_overlong)(void *ctx), void *ctx);
 void sc_line_reader_free(sc_line_reader *r);
 
-/* One turn: read what the fd has now and hand out the complete lines. Returns the bytes read
- * (0 when nothing was ready); r->eof is set at end of file (or a read error). */
+/* One turn: read until nothing is ready now (or SC_LINE_READER_TURN_CAP bytes were read) and hand
+ * out the complete lines. Returns the bytes read (0 when nothing was ready); r->eof is set at end
+ * of file (or a read error). */
 size_t sc_line_reader_turn(sc_line_reader *r);
 
 #endif
