@@ -42,8 +42,9 @@ typedef struct sc_peer_job {
     cJSON *responses_ms; /* owned array */
     int64_t headers_ms, first_response_ms, close_send_ms, status_ms;
     int code;
-    char *message;  /* owned */
-    cJSON *headers; /* owned */
+    char *message;     /* owned */
+    char *start_error; /* owned: the first attempt could not start (an `error` result) */
+    cJSON *headers;    /* owned */
     cJSON *trailers;
 } sc_peer_job;
 
@@ -172,6 +173,7 @@ static void job_free(sc_peer_job *j)
     cJSON_Delete(j->headers);
     cJSON_Delete(j->trailers);
     free(j->message);
+    free(j->start_error);
     free(j);
 }
 
@@ -302,6 +304,11 @@ static int start_attempt(sc_client_retry *retry, void *user)
         free(j->message);
         j->message = strdup(err);
         j->code = SC_STATUS_INTERNAL;
+        /* A driver-side failure to start the instruction is an `error` result
+         * (docs/peer-protocol.md); a later attempt that cannot start ends the retries as a status.
+         */
+        if (j->retry.count <= 1 && j->start_error == NULL)
+            j->start_error = strdup(err);
         return -1;
     }
     j->attempt_start_ms = sc_time_now_ms();
@@ -314,7 +321,13 @@ static void on_finished(sc_client_retry *retry, void *user)
 {
     (void)retry;
     sc_peer_job *j = user;
-    emit_result(j);
+    if (j->start_error != NULL) {
+        char err[320];
+        snprintf(err, sizeof err, "(start): %s", j->start_error);
+        emit_error(j->in.case_id, err);
+    } else {
+        emit_result(j);
+    }
     job_free(j);
 }
 
