@@ -343,6 +343,16 @@ void sc_handler_on_malformed(sc_handler *h, sc_clock now)
            sc_method_request_desc(h->method)->short_name);
 }
 
+void sc_handler_on_nul_string(sc_handler *h, const char *field, sc_clock now)
+{
+    (void)now;
+    h->received++;
+    finish(h, SC_STATUS_INVALID_ARGUMENT,
+           "%.100s: a NUL byte inside a string is not supported by this server (protobuf-c "
+           "strings end at the first NUL)",
+           field);
+}
+
 static void finish_upload(sc_handler *h)
 {
     if (!h->have_metadata) {

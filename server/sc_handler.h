@@ -110,6 +110,10 @@ bool sc_handler_wants_recv(const sc_handler *h);
 void sc_handler_on_message(sc_handler *h, const ProtobufCMessage *msg, sc_clock now);
 /* A message arrived that did not parse as the method's request type. */
 void sc_handler_on_malformed(sc_handler *h, sc_clock now);
+/* A message arrived whose string `field` ("<Type>.<name>") holds a NUL byte: protobuf-c would cut
+ * it there, so the call ends INVALID_ARGUMENT naming the field (docs/peer-protocol.md, Known
+ * differences). */
+void sc_handler_on_nul_string(sc_handler *h, const char *field, sc_clock now);
 /* The client half-closed (end of its stream). */
 void sc_handler_on_half_close(sc_handler *h, sc_clock now);
 /* The last SC_OUT_HEADERS / SC_OUT_MESSAGE went out (ok) or failed to (!ok). */

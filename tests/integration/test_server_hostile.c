@@ -170,11 +170,97 @@ static void batch_at_the_limit_is_served(void **state)
     free(id);
 }
 
+/* ---- strings as proto3 strings (as grpc-go and the Python peer) ---------------------------- */
+
+/* One message on a fresh call of `m`, half-closed; the call's final status must be `code` with a
+ * message starting with `message`. */
+static void expect_refused(sc_method m, const ProtobufCMessage *msg, int code, const char *message)
+{
+    sc_client_call_opts o = {.method = m, .deadline_ms = CALL_MS};
+    char err[256];
+    sc_client_sync *s = sc_client_sync_start(channel, &o, err, sizeof err);
+    assert_non_null(s);
+    assert_int_equal(sc_client_sync_send(s, msg, CALL_MS), SC_SYNC_OK);
+    sc_client_sync_close_send(s, CALL_MS);
+    wait_status(s, code);
+    const char *got = sc_client_sync_result(s)->message;
+    if (strncmp(got, message, strlen(message)) != 0)
+        fail_msg("%s: status message \"%s\", want \"%s...\"", sc_method_name(m), got, message);
+    sc_client_sync_free(s);
+}
+
+/* Invalid UTF-8 in a string field (top level, and nested in FileMetadata) does not parse: INTERNAL,
+ * where the C server echoed the bytes back. */
+static void invalid_utf8_does_not_parse(void **state)
+{
+    (void)state;
+    Streaming__StreamRequest req = stream_request("a\xff"
+                                                  "b",
+                                                  "t", 1);
+    expect_refused(SC_METHOD_GET, &req.base, SC_STATUS_INTERNAL, "failed to parse StreamRequest");
+    req = stream_request("ok", "\xed\xa0\x80", 1); /* a surrogate */
+    expect_refused(SC_METHOD_SUBSCRIBE, &req.base, SC_STATUS_INTERNAL,
+                   "failed to parse StreamRequest");
+    Streaming__ChatMessage chat = STREAMING__CHAT_MESSAGE__INIT;
+    chat.user_id = "\xc0\xaf"; /* an overlong '/' */
+    expect_refused(SC_METHOD_CHAT, &chat.base, SC_STATUS_INTERNAL, "failed to parse ChatMessage");
+    Streaming__FileMetadata fm = STREAMING__FILE_METADATA__INIT;
+    fm.filename = "f\xf4\x90\x80\x80"; /* above U+10FFFF */
+    Streaming__UploadRequest up = STREAMING__UPLOAD_REQUEST__INIT;
+    up.payload_case = STREAMING__UPLOAD_REQUEST__PAYLOAD_METADATA;
+    up.metadata = &fm;
+    expect_refused(SC_METHOD_UPLOAD, &up.base, SC_STATUS_INTERNAL, "failed to parse UploadRequest");
+}
+
+/* A NUL inside a string: protobuf-c would cut it, so it is refused by name. The bytes go out as an
+ * UploadRequest, whose field 2 (bytes) is StreamRequest's topics (string). */
+static void nul_in_a_string_is_refused(void **state)
+{
+    (void)state;
+    Streaming__UploadRequest up = STREAMING__UPLOAD_REQUEST__INIT;
+    up.payload_case = STREAMING__UPLOAD_REQUEST__PAYLOAD_CHUNK;
+    up.chunk.data = (uint8_t *)"a\0b";
+    up.chunk.len = 3;
+    expect_refused(SC_METHOD_GET, &up.base, SC_STATUS_INVALID_ARGUMENT,
+                   "StreamRequest.topics: a NUL byte inside a string is not supported");
+}
+
+/* A chat join line carries the whole name (it was cut at 511 bytes). */
+static void chat_join_line_is_whole(void **state)
+{
+    (void)state;
+    sc_client_call_opts o = {.method = SC_METHOD_CHAT, .deadline_ms = CALL_MS};
+    char err[256];
+    sc_client_sync *watcher = sc_client_sync_start(channel, &o, err, sizeof err);
+    assert_non_null(watcher);
+    Streaming__ChatMessage hello = STREAMING__CHAT_MESSAGE__INIT;
+    hello.user_id = "watcher";
+    assert_int_equal(sc_client_sync_send(watcher, &hello.base, CALL_MS), SC_SYNC_OK);
+    usleep(200 * 1000); /* the watcher is in the room before the long name joins */
+    char *name = filled(600, 'u');
+    sc_client_sync *joiner = sc_client_sync_start(channel, &o, err, sizeof err);
+    assert_non_null(joiner);
+    hello.user_id = name;
+    assert_int_equal(sc_client_sync_send(joiner, &hello.base, CALL_MS), SC_SYNC_OK);
+    ProtobufCMessage *m = NULL;
+    assert_int_equal(sc_client_sync_recv(watcher, &m, CALL_MS), SC_SYNC_OK);
+    const char *content = ((Streaming__ChatMessage *)m)->content;
+    assert_int_equal(strlen(content), 600 + strlen(" joined the chat"));
+    assert_string_equal(content + 600, " joined the chat");
+    protobuf_c_message_free_unpacked(m, NULL);
+    sc_client_sync_free(joiner);
+    sc_client_sync_free(watcher);
+    free(name);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(big_id_does_not_stall_other_calls),
         cmocka_unit_test(batch_at_the_limit_is_served),
+        cmocka_unit_test(invalid_utf8_does_not_parse),
+        cmocka_unit_test(nul_in_a_string_is_refused),
+        cmocka_unit_test(chat_join_line_is_whole),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
