@@ -7,6 +7,7 @@
 #include "sc_client_instr.h"
 #include "sc_client_retry.h"
 #include "sc_json.h"
+#include "sc_line_reader.h"
 #include "sc_log.h"
 #include "sc_status.h"
 #include "sc_time.h"
@@ -20,10 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Longest instruction line: requests for an upload can be large, but not unbounded. */
-#define SC_PEER_MAX_LINE (8 * 1024 * 1024)
-/* Bytes taken from stdin per loop iteration: keeps reading fair to the calls in flight. */
-#define SC_PEER_READ_CHUNK 65536
 /* Requests queued ahead of the wire when there is no request_delay_ms. */
 #define SC_PEER_SEND_AHEAD 64
 
@@ -45,8 +42,9 @@ typedef struct sc_peer_job {
     cJSON *responses_ms; /* owned array */
     int64_t headers_ms, first_response_ms, close_send_ms, status_ms;
     int code;
-    char *message;  /* owned */
-    cJSON *headers; /* owned */
+    char *message;     /* owned */
+    char *start_error; /* owned: the first attempt could not start (an `error` result) */
+    cJSON *headers;    /* owned */
     cJSON *trailers;
 } sc_peer_job;
 
@@ -54,10 +52,7 @@ struct sc_peer_driver {
     sc_loop *loop;    /* owned */
     sc_peer_job jobs; /* sentinel of the live-job list */
     size_t live;
-    char *buf; /* owned: the partial line */
-    size_t len;
-    bool discarding; /* inside an over-long line */
-    bool eof;
+    sc_line_reader in; /* stdin */
     bool aborted;
     int abort_signal;
     sc_backoff_xorshift rng;
@@ -178,6 +173,7 @@ static void job_free(sc_peer_job *j)
     cJSON_Delete(j->headers);
     cJSON_Delete(j->trailers);
     free(j->message);
+    free(j->start_error);
     free(j);
 }
 
@@ -308,6 +304,11 @@ static int start_attempt(sc_client_retry *retry, void *user)
         free(j->message);
         j->message = strdup(err);
         j->code = SC_STATUS_INTERNAL;
+        /* A driver-side failure to start the instruction is an `error` result
+         * (docs/peer-protocol.md); a later attempt that cannot start ends the retries as a status.
+         */
+        if (j->retry.count <= 1 && j->start_error == NULL)
+            j->start_error = strdup(err);
         return -1;
     }
     j->attempt_start_ms = sc_time_now_ms();
@@ -320,7 +321,13 @@ static void on_finished(sc_client_retry *retry, void *user)
 {
     (void)retry;
     sc_peer_job *j = user;
-    emit_result(j);
+    if (j->start_error != NULL) {
+        char err[320];
+        snprintf(err, sizeof err, "(start): %s", j->start_error);
+        emit_error(j->in.case_id, err);
+    } else {
+        emit_result(j);
+    }
     job_free(j);
 }
 
@@ -391,57 +398,18 @@ static bool blank(const char *s)
     return true;
 }
 
-static void take_line(sc_peer_driver *d, char *line)
+static void on_line(void *ctx, char *line)
 {
-    if (d->discarding) {
-        d->discarding = false;
-        return;
-    }
     if (!blank(line))
-        run_line(d, line);
+        run_line(ctx, line);
 }
 
-/* Split complete lines off the buffer. */
-static void process_buffer(sc_peer_driver *d)
+static void on_overlong(void *ctx)
 {
-    size_t start = 0;
-    for (size_t i = 0; i < d->len; i++) {
-        if (d->buf[i] != '\n')
-            continue;
-        d->buf[i] = '\0';
-        take_line(d, d->buf + start);
-        start = i + 1;
-    }
-    memmove(d->buf, d->buf + start, d->len - start);
-    d->len -= start;
-    if (d->len > SC_PEER_MAX_LINE) {
-        if (!d->discarding) {
-            char err[96];
-            snprintf(err, sizeof err, "(line): longer than %d bytes", SC_PEER_MAX_LINE);
-            emit_error(NULL, err);
-        }
-        d->discarding = true;
-        d->len = 0;
-    }
-}
-
-static void read_stdin(sc_peer_driver *d)
-{
-    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
-    if (d->eof || poll(&p, 1, 0) <= 0)
-        return;
-    ssize_t n = read(STDIN_FILENO, d->buf + d->len, SC_PEER_READ_CHUNK);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return;
-    if (n <= 0) {
-        d->eof = true;
-        d->buf[d->len] = '\0';
-        take_line(d, d->buf); /* a last line without a newline */
-        d->len = 0;
-        return;
-    }
-    d->len += (size_t)n;
-    process_buffer(d);
+    (void)ctx;
+    char err[96];
+    snprintf(err, sizeof err, "(line): longer than %d bytes", SC_LINE_READER_MAX_LINE);
+    emit_error(NULL, err);
 }
 
 static void poll_hook(void *ctx)
@@ -452,13 +420,13 @@ static void poll_hook(void *ctx)
         d->abort_signal = sc_peer_signal;
         return;
     }
-    read_stdin(d);
+    sc_line_reader_turn(&d->in);
 }
 
 static bool driver_done(void *ctx)
 {
     sc_peer_driver *d = ctx;
-    return d->aborted || (d->eof && d->live == 0);
+    return d->aborted || (d->in.eof && d->live == 0);
 }
 
 /* ---------------------------------------------------------------- main */
@@ -489,7 +457,7 @@ static void driver_free(sc_peer_driver *d)
         job_free(d->jobs.next); /* releases calls: the loop drains them below */
     if (d->loop != NULL)
         sc_loop_destroy(d->loop);
-    free(d->buf);
+    sc_line_reader_free(&d->in);
 }
 
 static int run_driver(void)
@@ -497,10 +465,9 @@ static int run_driver(void)
     sc_peer_driver d;
     memset(&d, 0, sizeof d);
     d.jobs.next = d.jobs.prev = &d.jobs;
-    /* +1: room for the NUL that terminates a final line at EOF. */
-    d.buf = malloc(SC_PEER_MAX_LINE + SC_PEER_READ_CHUNK + 1);
+    int in_rc = sc_line_reader_init(&d.in, STDIN_FILENO, on_line, on_overlong, &d);
     d.loop = sc_loop_create(SC_LOOP_CLIENT_TICK_MS);
-    if (d.buf == NULL || d.loop == NULL) {
+    if (in_rc != 0 || d.loop == NULL) {
         fprintf(stderr, "streamconform peer-client: out of memory\n");
         driver_free(&d);
         return SC_CLI_EXIT_LOCAL;

@@ -24,7 +24,8 @@ static const char record_usage[] =
     "  --quiet | --verbose   less or more diagnostics on stderr\n"
     "  --help                this text\n"
     "The first stdout line is {\"ready\":true,\"port\":N} once it accepts calls.\n"
-    "SIGINT/SIGTERM (or --max-calls): cut off live calls (not recorded), write --out, exit 0.\n"
+    "--out is rewritten as each call finishes; SIGINT/SIGTERM (or --max-calls): cut off live\n"
+    "calls (not recorded), write --out, exit 0. An --out that cannot be written: exit 2.\n"
     "Replay it: streamconform run FILE --clients c,python,go,node, or streamconform replay FILE.\n";
 
 typedef struct {
@@ -102,8 +103,36 @@ static void stop_recorder(void *r)
     sc_recorder_shutdown(r);
 }
 
-/* Write the recording (through a temporary file, renamed into place) and check that it loads. */
-static int write_out(const sc_recorder *r, const options *o)
+/* `<out>.tmp`, malloc'd (caller frees), or NULL. */
+static char *tmp_path(const char *out)
+{
+    size_t plen = strlen(out) + 8;
+    char *tmp = malloc(plen);
+    if (tmp != NULL)
+        snprintf(tmp, plen, "%s.tmp", out);
+    return tmp;
+}
+
+/* Can --out be written (its temporary file created, then removed)? Checked before the recorder
+ * starts, so a typo in the folder is told at once instead of losing every call at the stop. */
+static int check_out(const char *out)
+{
+    char *tmp = tmp_path(out);
+    FILE *f = tmp != NULL ? fopen(tmp, "w") : NULL;
+    if (f == NULL) {
+        int e = tmp != NULL ? errno : ENOMEM;
+        free(tmp);
+        return sc_cli_usage_error("record", "--out %s: cannot write there: %s", out, strerror(e));
+    }
+    fclose(f);
+    unlink(tmp);
+    free(tmp);
+    return 0;
+}
+
+/* Write the recording through a temporary file renamed into place (a reader never sees half a
+ * file). 0, or 1 with the reason on stderr. */
+static int write_file(const sc_recorder *r, const options *o)
 {
     sc_record_opts ro = {.redact = o->redact, .n_redact = o->n_redact};
     char err[1024];
@@ -114,14 +143,9 @@ static int write_out(const sc_recorder *r, const options *o)
         fprintf(stderr, "streamconform record: %s\n", root == NULL ? err : "out of memory");
         return 1;
     }
-    size_t plen = strlen(o->out) + 16;
-    char *tmp = malloc(plen);
+    char *tmp = tmp_path(o->out);
+    FILE *f = tmp != NULL ? fopen(tmp, "w") : NULL;
     int rc = 1;
-    FILE *f = NULL;
-    if (tmp != NULL) {
-        snprintf(tmp, plen, "%s.tmp", o->out);
-        f = fopen(tmp, "w");
-    }
     if (f == NULL) {
         fprintf(stderr, "streamconform record: --out %s: %s\n", o->out, strerror(errno));
     } else {
@@ -136,6 +160,20 @@ static int write_out(const sc_recorder *r, const options *o)
     }
     free(tmp);
     free(text);
+    return rc;
+}
+
+/* After each finished call: the recording so far goes to --out (a kill loses nothing written). */
+static void on_recorded(void *ctx, const sc_recorder *r)
+{
+    write_file(r, ctx);
+}
+
+/* The final write at the stop, and a check that it loads. */
+static int write_out(const sc_recorder *r, const options *o)
+{
+    char err[1024];
+    int rc = write_file(r, o);
     if (rc != 0)
         return rc;
     sc_scenario_set set = {0};
@@ -150,14 +188,20 @@ int sc_cli_record_main(int argc, char **argv)
 {
     options o = {.listen = "127.0.0.1:0"};
     int rc = parse_args(argc, argv, &o);
+    if (rc == 0)
+        rc = check_out(o.out);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
     sc_cli_stop_signals stop;
     sc_cli_stop_signals_block(&stop);
     grpc_init();
     char err[256];
-    sc_recorder_config cfg = {
-        .listen = o.listen, .upstream = o.upstream, .max_calls = o.max_calls, .verbose = o.verbose};
+    sc_recorder_config cfg = {.listen = o.listen,
+                              .upstream = o.upstream,
+                              .max_calls = o.max_calls,
+                              .verbose = o.verbose,
+                              .on_recorded = on_recorded,
+                              .ctx = &o};
     sc_recorder *r = sc_recorder_create(&cfg, err, sizeof err);
     if (r == NULL) {
         fprintf(stderr, "streamconform record: %s\n", err);

@@ -35,6 +35,76 @@ static sc_reconnect_policy policy_of(const sc_instr_policy *p)
     return r;
 }
 
+/* Largest TCP port: the C core takes 99999 modulo 65536 and connects to another port. */
+#define SC_INSTR_PORT_MAX 65535
+#define SC_INSTR_PORT_MAX_TEXT "65535"
+
+/* Schemes whose targets the library parses itself (C core 1.51's resolvers). */
+static bool has_scheme(const char *target)
+{
+    static const char *schemes[] = {"dns:", "unix:", "unix-abstract:", "ipv4:", "ipv6:"};
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (strncmp(target, schemes[i], strlen(schemes[i])) == 0)
+            return true;
+    return false;
+}
+
+/* A port of 1..SC_INSTR_PORT_MAX in decimal digits. */
+static bool valid_port(const char *p)
+{
+    long port = 0;
+    if (*p == '\0')
+        return false;
+    for (; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9' || port > SC_INSTR_PORT_MAX)
+            return false;
+        port = port * 10 + (*p - '0');
+    }
+    return port >= 1 && port <= SC_INSTR_PORT_MAX;
+}
+
+/* HOST:PORT (IPv6 in brackets) or a URI of a scheme the library knows. The C core accepts any
+ * string and fails later, or connects elsewhere (port 99999 -> 34463; no port -> port 0): such a
+ * target is a driver-side failure to start, an `error` result (docs/peer-protocol.md). */
+static int check_target(const char *target, char *err, size_t errlen)
+{
+    if (has_scheme(target))
+        return 0;
+    const char *colon = strrchr(target, ':');
+    size_t host_len = colon != NULL ? (size_t)(colon - target) : 0;
+    bool bracketed = host_len > 2 && target[0] == '[' && target[host_len - 1] == ']';
+    const char *why = NULL;
+    if (colon == NULL || host_len == 0)
+        why = "expected HOST:PORT (or a URI such as dns:///HOST:PORT)";
+    else if (!bracketed && (target[0] == '[' || memchr(target, ':', host_len) != NULL))
+        why = "an IPv6 host goes in brackets, such as [::1]:50051";
+    else if (!valid_port(colon + 1))
+        why = "the port must be a number from 1 to " SC_INSTR_PORT_MAX_TEXT;
+    if (why == NULL)
+        return 0;
+    snprintf(err, errlen, "target: \"%.200s\": %s", target, why);
+    return -1;
+}
+
+/* gRPC carries a text (non -bin) metadata value as printable ASCII only; the C core refuses the
+ * whole call otherwise ("cannot start the call"). */
+static int check_md_value(const char *key, const unsigned char *value, size_t len, char *err,
+                          size_t errlen)
+{
+    if (sc_md_key_is_binary(key))
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        if (value[i] < 0x20 || value[i] > 0x7e) {
+            snprintf(err, errlen,
+                     "metadata.%s: byte %zu (0x%02x) is not printable ASCII (0x20-0x7e); use a "
+                     "-bin key for other bytes",
+                     key, i, value[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Take over the parsed instruction's owned parts; `from` is left empty. */
 static int convert(sc_instr *from, sc_client_instr *in, char *err, size_t errlen)
 {
@@ -63,13 +133,17 @@ static int convert(sc_instr *from, sc_client_instr *in, char *err, size_t errlen
         .max_reconnect_backoff_ms = from->channel.max_reconnect_backoff_ms,
         .no_bdp_probe = from->channel.no_bdp_probe,
     };
-    for (size_t i = 0; i < from->n_md; i++)
+    for (size_t i = 0; i < from->n_md; i++) {
+        if (check_md_value(from->md[i].key, (const unsigned char *)from->md[i].value,
+                           from->md[i].len, err, errlen) != 0)
+            return -1;
         if (sc_md_list_add(&in->metadata, from->md[i].key, from->md[i].value, from->md[i].len) !=
             0) {
             snprintf(err, errlen, "metadata.%s: too many entries", from->md[i].key);
             return -1;
         }
-    return 0;
+    }
+    return check_target(in->target, err, errlen);
 }
 
 int sc_client_instr_parse(const char *line, sc_client_instr *in, char *err, size_t errlen)

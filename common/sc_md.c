@@ -21,7 +21,7 @@ void sc_md_list_free(sc_md_list *list)
 int sc_md_list_add(sc_md_list *list, const char *key, const void *value, size_t value_len)
 {
     if (list->count >= SC_MD_MAX_ENTRIES)
-        return -1;
+        return SC_MD_FULL;
     if (list->count == list->cap) {
         size_t cap = list->cap ? list->cap * 2 : 8;
         sc_md_entry *items = realloc(list->items, cap * sizeof *items);
@@ -54,7 +54,7 @@ int sc_md_list_add_array(sc_md_list *list, const grpc_metadata_array *arr)
             sc_md_list_add(list, key, GRPC_SLICE_START_PTR(m->value), GRPC_SLICE_LENGTH(m->value));
         gpr_free(key);
         if (rc != 0)
-            return -1;
+            return rc;
     }
     return 0;
 }

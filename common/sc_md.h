@@ -8,8 +8,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Most entries one list will hold: a peer sending more is misbehaving, not interesting. */
+/* Most entries one list will hold: a peer sending more is misbehaving, not interesting (the C
+ * core's default 8 KiB header list already stops a peer at ~240 small entries; grpc-go allows
+ * 16 MiB). Over it a server answers RESOURCE_EXHAUSTED, as the core does for a header list over
+ * its limit. */
 #define SC_MD_MAX_ENTRIES 1024
+/* sc_md_list_add / sc_md_list_add_array: the list already holds SC_MD_MAX_ENTRIES (-1 is "no
+ * memory"). */
+#define SC_MD_FULL (-2)
 
 typedef struct {
     char *key;            /* owned, NUL-terminated, lower-case as on the wire */
@@ -26,10 +32,10 @@ typedef struct {
 /* Zero-initialise with `sc_md_list l = {0};`. */
 void sc_md_list_free(sc_md_list *list);
 
-/* Append a copy of key/value. Returns 0, or -1 on allocation failure or when full. */
+/* Append a copy of key/value. Returns 0, SC_MD_FULL when full, or -1 on allocation failure. */
 int sc_md_list_add(sc_md_list *list, const char *key, const void *value, size_t value_len);
 
-/* Append a copy of every entry of a C core metadata array. Returns 0 or -1. */
+/* Append a copy of every entry of a C core metadata array. Returns 0, SC_MD_FULL or -1. */
 int sc_md_list_add_array(sc_md_list *list, const grpc_metadata_array *arr);
 
 /* First entry with `key` (exact match), or NULL. The pointer is into the list. */

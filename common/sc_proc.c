@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,9 +29,21 @@ static void set_nonblocking(int fd)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-/* Child side: wire the pipes to 0/1/2 and exec. Never returns. */
-static void exec_child(char *const argv[], int in[2], int out[2], int err[2])
+/* Child side: die with the parent. A child must not outlive the engine that started it (a
+ * `serve` left listening after kill -9 of `run`, issue 15). The kernel sends SIGKILL when the
+ * parent's thread that forked exits; sc_proc is used from the thread that runs the processes
+ * for their whole life. If the parent died before prctl, nobody will send the signal: the
+ * parent's pid (taken before the fork) is no longer ours, so stop here. */
+static void die_with_parent(pid_t parent)
 {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(127);
+}
+
+/* Child side: wire the pipes to 0/1/2 and exec. Never returns. */
+static void exec_child(char *const argv[], int in[2], int out[2], int err[2], pid_t parent)
+{
+    die_with_parent(parent);
     if (in[0] >= 0)
         dup2(in[0], STDIN_FILENO);
     else {
@@ -62,11 +75,12 @@ int sc_proc_spawn(sc_proc *p, char *const argv[], int flags)
     if (pipe2(out, O_CLOEXEC) != 0 || ((flags & SC_PROC_STDIN) && pipe2(in, O_CLOEXEC) != 0) ||
         ((flags & SC_PROC_STDERR) && pipe2(err, O_CLOEXEC) != 0))
         goto fail;
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0)
         goto fail;
     if (pid == 0)
-        exec_child(argv, in, out, err);
+        exec_child(argv, in, out, err, parent);
     setpgid(pid, pid); /* as the child does: whichever runs first, the group exists */
     p->pid = pid;
     p->pgid = pid;

@@ -1,5 +1,7 @@
 /* sc_proc: start a peer process, talk to it over pipes (stdin, stdout lines, stderr), stop and
  * reap it. Every wait is bounded; a process that will not stop is SIGKILLed and reaped.
+ * A child dies with its parent (PR_SET_PDEATHSIG SIGKILL): spawn from the thread that stays for
+ * the child's whole life (the kernel tells the death of the forking thread).
  * The caller owns the sc_proc struct; sc_proc_cleanup releases what it holds. */
 #ifndef SC_PROC_H
 #define SC_PROC_H

@@ -81,16 +81,22 @@ static sc_chat_member *find_member(const sc_chat_room *room, const char *user_id
     return NULL;
 }
 
+/* "<user> joined the chat" / "... left the chat" to everyone else, the name whole (it was cut at
+ * 511 bytes; grpc-go and Python send it whole). A notice that cannot be allocated is not sent. */
 static void announce(sc_chat_room *room, const sc_chat_member *about, const char *verb,
                      int64_t wall_ns)
 {
-    char text[512];
-    snprintf(text, sizeof text, "%s %s the chat", about->user_id, verb);
+    size_t len = strlen(about->user_id) + strlen(verb) + sizeof "  the chat";
+    char *text = malloc(len);
+    if (text == NULL)
+        return;
+    snprintf(text, len, "%s %s the chat", about->user_id, verb);
     Streaming__ChatMessage notice = STREAMING__CHAT_MESSAGE__INIT;
     notice.user_id = (char *)SC_CHAT_SYSTEM_USER;
     notice.content = text;
     notice.timestamp = wall_ns;
     sc_chat_broadcast(room, about, &notice, false);
+    free(text);
 }
 
 sc_chat_result sc_chat_join(sc_chat_room *room, sc_chat_member *m, const char *user_id,

@@ -59,19 +59,21 @@ static double random_value(uint64_t *state)
     return (double)(next_random(state) >> 11) * (1.0 / 9007199254740992.0) * 100.0;
 }
 
-static Streaming__DataPoint *make_point(const Streaming__StreamRequest *req, int64_t seq, size_t i,
-                                        uint64_t *rng, int64_t wall_ns)
+/* One point: its id is `prefix` ("<subscription_id>-<seq>-", built once per batch) and `i`. */
+static Streaming__DataPoint *make_point(const Streaming__StreamRequest *req, const char *prefix,
+                                        size_t prefix_len, size_t i, uint64_t *rng, int64_t wall_ns)
 {
     Streaming__DataPoint *dp = malloc(sizeof *dp);
     Streaming__DataPoint__MetadataEntry *entry = malloc(sizeof *entry);
     Streaming__DataPoint__MetadataEntry **entries = malloc(sizeof *entries);
-    char id[512];
-    if (dp == NULL || entry == NULL || entries == NULL)
+    char *id = malloc(prefix_len + 24); /* + the decimal digits of a size_t and the NUL */
+    if (dp == NULL || entry == NULL || entries == NULL || id == NULL)
         goto fail;
     streaming__data_point__init(dp);
     streaming__data_point__metadata_entry__init(entry);
-    snprintf(id, sizeof id, "%s-%" PRId64 "-%zu", req->subscription_id, seq, i);
-    dp->id = strdup(id);
+    memcpy(id, prefix, prefix_len);
+    snprintf(id + prefix_len, 24, "%zu", i);
+    dp->id = id;
     dp->value = random_value(rng);
     dp->timestamp = wall_ns;
     entry->key = strdup("topic");
@@ -79,7 +81,7 @@ static Streaming__DataPoint *make_point(const Streaming__StreamRequest *req, int
     entries[0] = entry;
     dp->metadata = entries;
     dp->n_metadata = 1;
-    if (dp->id == NULL || entry->key == NULL || entry->value == NULL) {
+    if (entry->key == NULL || entry->value == NULL) {
         protobuf_c_message_free_unpacked(&dp->base, NULL);
         return NULL;
     }
@@ -88,6 +90,7 @@ fail:
     free(dp);
     free(entry);
     free(entries);
+    free(id);
     return NULL;
 }
 
@@ -96,23 +99,44 @@ Streaming__StreamResponse *sc_handler_make_batch(const Streaming__StreamRequest 
 {
     size_t n = req->batch_size > 0 ? (size_t)req->batch_size : SC_DEFAULT_BATCH_SIZE;
     Streaming__StreamResponse *resp = malloc(sizeof *resp);
-    if (resp == NULL)
+    size_t prefix_len = strlen(req->subscription_id) + 24;
+    char *prefix = malloc(prefix_len);
+    if (resp == NULL || prefix == NULL) {
+        free(resp);
+        free(prefix);
         return NULL;
+    }
+    prefix_len = (size_t)snprintf(prefix, prefix_len, "%s-%" PRId64 "-", req->subscription_id, seq);
     streaming__stream_response__init(resp);
     resp->sequence_number = seq;
     resp->data_points = calloc(n, sizeof *resp->data_points);
     if (resp->data_points == NULL)
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        resp->data_points[i] = make_point(req, seq, i, rng, wall_ns);
+        resp->data_points[i] = make_point(req, prefix, prefix_len, i, rng, wall_ns);
         if (resp->data_points[i] == NULL)
             goto fail;
         resp->n_data_points = i + 1;
     }
+    free(prefix);
     return resp;
 fail:
+    free(prefix);
     protobuf_c_message_free_unpacked(&resp->base, NULL);
     return NULL;
+}
+
+/* Bytes of ids and topics a batch of `req` copies (an upper bound; saturates at SIZE_MAX). */
+static size_t batch_bytes(const Streaming__StreamRequest *req)
+{
+    size_t n = req->batch_size > 0 ? (size_t)req->batch_size : SC_DEFAULT_BATCH_SIZE;
+    size_t topic = 0;
+    for (size_t i = 0; i < req->n_topics && i < n; i++) {
+        size_t len = strlen(req->topics[i]);
+        topic = len > topic ? len : topic;
+    }
+    size_t per_point = strlen(req->subscription_id) + topic;
+    return per_point > SIZE_MAX / n ? SIZE_MAX : per_point * n;
 }
 
 /* ---- per-method message handling ------------------------------------------------------- */
@@ -127,6 +151,16 @@ static void on_stream_request(sc_handler *h, const ProtobufCMessage *msg)
     if (req->batch_size > SC_MAX_BATCH_SIZE) {
         finish(h, SC_STATUS_INVALID_ARGUMENT, "batch_size must be at most %d (got %d)",
                SC_MAX_BATCH_SIZE, (int)req->batch_size);
+        return;
+    }
+    size_t bytes = batch_bytes(req);
+    if (bytes > SC_MAX_BATCH_BYTES) {
+        finish(h, SC_STATUS_RESOURCE_EXHAUSTED,
+               "a batch would copy %zu bytes of ids and topics (subscription_id %zu bytes x "
+               "batch_size %d), over the limit of %d",
+               bytes, strlen(req->subscription_id),
+               req->batch_size > 0 ? (int)req->batch_size : SC_DEFAULT_BATCH_SIZE,
+               SC_MAX_BATCH_BYTES);
         return;
     }
     /* Keep our own copy: pack + unpack is the simplest exact deep copy protobuf-c offers. */
@@ -307,6 +341,16 @@ void sc_handler_on_malformed(sc_handler *h, sc_clock now)
     h->received++;
     finish(h, SC_STATUS_INTERNAL, "failed to parse %s",
            sc_method_request_desc(h->method)->short_name);
+}
+
+void sc_handler_on_nul_string(sc_handler *h, const char *field, sc_clock now)
+{
+    (void)now;
+    h->received++;
+    finish(h, SC_STATUS_INVALID_ARGUMENT,
+           "%.100s: a NUL byte inside a string is not supported by this server (protobuf-c "
+           "strings end at the first NUL)",
+           field);
 }
 
 static void finish_upload(sc_handler *h)

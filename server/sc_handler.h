@@ -20,6 +20,12 @@
 
 /* Largest batch_size a request may ask for: bounds one response to a few hundred KiB. */
 #define SC_MAX_BATCH_SIZE 10000
+/* Most bytes of ids and topics one batch may copy (batch_size x (subscription_id + longest topic)):
+ * every point carries the id and a topic, and a batch is built on the loop thread that drives
+ * every call, so this bounds the work of one response to a few ms of copying. A 1 MB id with
+ * batch_size 10000 (10 GB) stalled every other call for 25 s (issue 15). Over it:
+ * RESOURCE_EXHAUSTED. */
+#define SC_MAX_BATCH_BYTES (16 * 1024 * 1024)
 /* batch_size used when the request leaves it <= 0 (as the seed). */
 #define SC_DEFAULT_BATCH_SIZE 10
 /* Longest status message we build ourselves (our messages are short; fail messages are capped
@@ -104,6 +110,10 @@ bool sc_handler_wants_recv(const sc_handler *h);
 void sc_handler_on_message(sc_handler *h, const ProtobufCMessage *msg, sc_clock now);
 /* A message arrived that did not parse as the method's request type. */
 void sc_handler_on_malformed(sc_handler *h, sc_clock now);
+/* A message arrived whose string `field` ("<Type>.<name>") holds a NUL byte: protobuf-c would cut
+ * it there, so the call ends INVALID_ARGUMENT naming the field (docs/peer-protocol.md, Known
+ * differences). */
+void sc_handler_on_nul_string(sc_handler *h, const char *field, sc_clock now);
 /* The client half-closed (end of its stream). */
 void sc_handler_on_half_close(sc_handler *h, sc_clock now);
 /* The last SC_OUT_HEADERS / SC_OUT_MESSAGE went out (ok) or failed to (!ok). */

@@ -414,11 +414,19 @@ static sc_host_call *new_call(sc_host *h, host_request *r)
     return c;
 }
 
-static void reject_call(sc_host *h, grpc_call *call)
+/* A call we cannot take: more metadata entries than SC_MD_MAX_ENTRIES (md_rc SC_MD_FULL), or no
+ * memory. */
+static void reject_call(sc_host *h, grpc_call *call, int md_rc)
 {
-    sc_log(SC_LOG_ERROR, h->cfg.name, "out of memory accepting a call");
-    grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, "server out of memory",
-                                 NULL);
+    char why[96];
+    if (md_rc == SC_MD_FULL) {
+        snprintf(why, sizeof why, "more than %d metadata entries", SC_MD_MAX_ENTRIES);
+        sc_log(SC_LOG_WARN, h->cfg.name, "call refused: %s", why);
+    } else {
+        snprintf(why, sizeof why, "server out of memory");
+        sc_log(SC_LOG_ERROR, h->cfg.name, "out of memory accepting a call");
+    }
+    grpc_call_cancel_with_status(call, GRPC_STATUS_RESOURCE_EXHAUSTED, why, NULL);
     grpc_call_unref(call);
 }
 
@@ -431,14 +439,17 @@ static bool refuse_new_calls(const sc_host *h)
 static void accept_call(sc_host *h, host_request *r)
 {
     sc_md_list md = {0};
+    int md_rc = -1;
     sc_host_call *c = new_call(h, r);
-    if (c == NULL || sc_md_list_add_array(&md, &r->md) != 0)
+    if (c == NULL || (md_rc = sc_md_list_add_array(&md, &r->md)) != 0)
         goto fail;
     sc_host_call_info info = {
         .id = c->id, .method = c->method, .path = c->path, .md = &md, .deadline = c->deadline};
     c->obj = h->cfg.proto->open(h->cfg.proto_ctx, c, &info, sc_time_now_ms());
-    if (c->obj == NULL)
+    if (c->obj == NULL) {
+        md_rc = -1;
         goto fail;
+    }
     c->next = h->calls;
     if (h->calls != NULL)
         h->calls->prev = c;
@@ -459,7 +470,7 @@ fail:
         free(c->path);
         free(c);
     }
-    reject_call(h, r->call);
+    reject_call(h, r->call, md_rc);
 }
 
 /* ---- completions ----------------------------------------------------------------------- */

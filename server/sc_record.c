@@ -458,7 +458,8 @@ static void rc_release(void *obj, int64_t now)
     sc_recorder *r = c->r;
     if (r->cfg.verbose)
         log_finished(c);
-    if (!c->cut_by_shutdown) {
+    bool kept = !c->cut_by_shutdown;
+    if (kept) {
         keep_record(r, c);
         r->finished++;
     } else {
@@ -476,6 +477,8 @@ static void rc_release(void *obj, int64_t now)
     sc_md_grpc_free(c->u_md, c->u_md_n);
     grpc_call_unref(c->uc);
     free(c);
+    if (kept && r->cfg.on_recorded != NULL)
+        r->cfg.on_recorded(r->cfg.ctx, r);
     if (r->cfg.max_calls > 0 && r->finished >= r->cfg.max_calls)
         sc_host_shutdown(r->host);
 }

@@ -29,14 +29,18 @@ typedef sc_scenario_write_opts sc_record_opts;
 
 /* ---- the proxy ---- */
 
+typedef struct sc_recorder sc_recorder;
+
 typedef struct {
     const char *listen;   /* "HOST:PORT"; port 0 = any. Borrowed during create. */
     const char *upstream; /* "HOST:PORT" (any gRPC target). Borrowed during create. */
     int64_t max_calls;    /* stop after this many finished calls; 0 = no limit */
     int verbose;
+    /* Called on the recorder's thread each time a finished call joins the recording (so that
+     * `record --out` writes as it goes); NULL for none. `ctx` is the caller's. */
+    void (*on_recorded)(void *ctx, const sc_recorder *r);
+    void *ctx;
 } sc_recorder_config;
-
-typedef struct sc_recorder sc_recorder;
 
 /* Bind and start (grpc_init() first). NULL with a message naming what failed. */
 sc_recorder *sc_recorder_create(const sc_recorder_config *cfg, char *err, size_t errlen);

@@ -3,6 +3,7 @@
  * host's interface (raw byte buffers, milliseconds) and the handler's (protobuf-c messages,
  * sc_clock), and wakes Chat members the room delivered to. */
 #include "sc_server.h"
+#include "sc_wire_strings.h"
 #include "sc_handler.h"
 #include "sc_host.h"
 #include "sc_log.h"
@@ -60,14 +61,27 @@ static void *srv_open(void *ctx, sc_host_call *hc, const sc_host_call_info *info
     return c;
 }
 
+/* Unpack a request after checking its strings on the wire (sc_wire_strings): invalid UTF-8 is
+ * a message that does not parse, as for grpc-go and the Python protobuf; a NUL inside a string,
+ * which protobuf-c would cut, is refused by name. */
 static int64_t srv_on_message(void *obj, grpc_byte_buffer *bb, int64_t now)
 {
     srv_call *c = obj;
-    ProtobufCMessage *msg = sc_pb_unpack(sc_method_request_desc(c->h.method), bb);
+    const ProtobufCMessageDescriptor *desc = sc_method_request_desc(c->h.method);
+    size_t len = 0;
+    unsigned char *data = sc_pb_buffer_flatten(bb, &len);
     grpc_byte_buffer_destroy(bb);
+    char field[128];
+    sc_wire_rc wrc = data != NULL ? sc_wire_check_strings(desc, data, len, field, sizeof field)
+                                  : SC_WIRE_MALFORMED;
+    ProtobufCMessage *msg =
+        wrc == SC_WIRE_OK ? protobuf_c_message_unpack(desc, NULL, len, data) : NULL;
+    free(data);
     if (msg != NULL) {
         sc_handler_on_message(&c->h, msg, clock_at(now));
         protobuf_c_message_free_unpacked(msg, NULL);
+    } else if (wrc == SC_WIRE_NUL) {
+        sc_handler_on_nul_string(&c->h, field, clock_at(now));
     } else {
         sc_handler_on_malformed(&c->h, clock_at(now));
     }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sc_proc.h"
@@ -94,12 +95,47 @@ static void cleanup_kills_the_group(void **state)
     assert_true(gone_within(grandchild, GONE_MS));
 }
 
+/* kill -9 of the process that started a child (the engine) takes the child along
+ * (PR_SET_PDEATHSIG): an orphaned `serve` stayed listening before (issue 15). */
+static void a_killed_parent_takes_its_child_along(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t parent = fork();
+    assert_true(parent >= 0);
+    if (parent == 0) { /* the "engine": start a child, tell its pid, wait to be killed */
+        close(fds[0]);
+        sc_proc p;
+        char *argv[] = {"/bin/sleep", "30", NULL};
+        pid_t child = sc_proc_spawn(&p, argv, 0) == 0 ? p.pid : -1;
+        if (write(fds[1], &child, sizeof child) != sizeof child)
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    close(fds[1]);
+    pid_t child = -1;
+    assert_int_equal(read(fds[0], &child, sizeof child), sizeof child);
+    close(fds[0]);
+    assert_true(child > 0);
+    assert_false(gone(child));
+    kill(parent, SIGKILL);
+    int status;
+    assert_int_equal(waitpid(parent, &status, 0), parent);
+    bool went = gone_within(child, GONE_MS);
+    kill(child, SIGKILL); /* whatever happened, leave nothing behind */
+    if (!went)
+        fail_msg("the child %d outlived its SIGKILLed parent by %d ms", (int)child, GONE_MS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stop_reaches_the_whole_group),
         cmocka_unit_test(an_exited_leader_leaves_nothing_behind),
         cmocka_unit_test(cleanup_kills_the_group),
+        cmocka_unit_test(a_killed_parent_takes_its_child_along),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
