@@ -537,11 +537,16 @@ int sc_scenario_set_load(sc_scenario_set *set, const char *path, char *err, size
         snprintf(err, errlen, "%s: %s", path != NULL ? path : "(null)", strerror(errno));
         return -1;
     }
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+        /* a FIFO or a device would block the read or never end */
+        snprintf(err, errlen, "%s: not a regular file or a directory", path);
+        return -1;
+    }
     if (!S_ISDIR(st.st_mode))
         return load_file(set, path, err, errlen);
     path_list pl = {0};
     int rc = collect(path, &pl, 0, err, errlen);
-    if (rc == 0)
+    if (rc == 0 && pl.count > 1) /* an empty directory has no array to sort */
         qsort(pl.paths, pl.count, sizeof *pl.paths, cmp_str);
     for (size_t i = 0; i < pl.count; i++) {
         if (rc == 0)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sc_client_instr.h"
 #include "sc_scenario.h"
@@ -659,6 +661,53 @@ static void reconnect_case_timeout(void **state)
     sc_scenario_set_free(&set);
 }
 
+/* Issue 15: +-1e400 in the client section became null and the case passed with defaults; the
+ * loader refuses it naming the path. */
+static void non_finite_client_numbers_are_refused(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"\"timeout_ms\": 1e400", "t.json: client.timeout_ms: expected a finite number"},
+        {"\"request_delay_ms\": -1e400",
+         "t.json: client.request_delay_ms: expected a finite number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512], err[512];
+        snprintf(text, sizeof text,
+                 "{\"name\": \"n\", \"method\": \"GetData\", \"client\": {%s}, "
+                 "\"expect\": {\"status\": \"OK\"}}",
+                 cases[i][0]);
+        sc_scenario_set set = {0};
+        assert_int_equal(sc_scenario_set_load_text(&set, "t.json", text, err, sizeof err), -1);
+        if (strstr(err, cases[i][1]) == NULL)
+            fail_msg("%s: got \"%s\"", cases[i][0], err);
+        sc_scenario_set_free(&set);
+    }
+}
+
+/* Hostile paths (issue 15): an empty directory loads nothing (no qsort of a NULL array, which
+ * UBSan aborts on), a FIFO is refused at once instead of blocking the read. */
+static void empty_directory_and_fifo(void **state)
+{
+    (void)state;
+    char err[512];
+    char dir[] = "/tmp/sc-load-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    sc_scenario_set set = {0};
+    assert_int_equal(sc_scenario_set_load(&set, dir, err, sizeof err), 0);
+    assert_int_equal(set.count, 0);
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/f.json", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(sc_scenario_set_load(&set, fifo, err, sizeof err), -1);
+    assert_non_null(strstr(err, "f.json: not a regular file or a directory"));
+    assert_int_equal(sc_scenario_set_load(&set, dir, err, sizeof err), 0); /* skipped in a dir */
+    assert_int_equal(set.count, 0);
+    sc_scenario_set_free(&set);
+    unlink(fifo);
+    rmdir(dir);
+}
+
 static void the_library_loads(void **state)
 {
     (void)state;
@@ -707,6 +756,8 @@ int main(void)
         cmocka_unit_test(script_and_applies_to),
         cmocka_unit_test(raw_messages_load_and_are_skipped_by_run),
         cmocka_unit_test(reconnect_case_timeout),
+        cmocka_unit_test(non_finite_client_numbers_are_refused),
+        cmocka_unit_test(empty_directory_and_fifo),
         cmocka_unit_test(the_library_loads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
