@@ -1,4 +1,5 @@
 #include "sc_client_call.h"
+#include "sc_md_grpc.h"
 #include "sc_log.h"
 #include "sc_pb.h"
 #include "sc_status.h"
@@ -360,7 +361,7 @@ static void on_headers_done(sc_loop_tag *tag, bool ok)
     if (ok) {
         c->result.headers_ms = sc_time_now_ms();
         c->result.headers_received = true;
-        sc_md_list_add_array(&c->result.headers, &c->recv_initial);
+        sc_md_grpc_add_array(&c->result.headers, &c->recv_initial);
         TRACE(c, "headers (%zu entries)", c->result.headers.count);
         if (!c->released && c->handlers.on_headers != NULL)
             c->handlers.on_headers(c, c->user);
@@ -397,7 +398,7 @@ static void on_status_done(sc_loop_tag *tag, bool ok)
     char *copy = strdup(r->message != NULL ? r->message : "");
     gpr_free(r->message);
     r->message = copy;
-    sc_md_list_add_array(&r->trailers, &c->recv_trailing);
+    sc_md_grpc_add_array(&r->trailers, &c->recv_trailing);
     sc_client_flow_on_status(&c->flow);
     sc_loop_timer_disarm(c->loop, &c->wake);
     TRACE(c, "status %s \"%s\"%s%s", sc_status_name(r->code) ? sc_status_name(r->code) : "?",

@@ -1,8 +1,6 @@
 #include "sc_md.h"
 #include "sc_base64.h"
 
-#include <grpc/slice.h>
-#include <grpc/support/alloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,24 +36,11 @@ int sc_md_list_add(sc_md_list *list, const char *key, const void *value, size_t 
         free(e->value);
         return -1;
     }
-    memcpy(e->value, value, value_len);
+    if (value_len > 0)
+        memcpy(e->value, value, value_len);
     e->value[value_len] = '\0'; /* convenience for text values */
     e->value_len = value_len;
     list->count++;
-    return 0;
-}
-
-int sc_md_list_add_array(sc_md_list *list, const grpc_metadata_array *arr)
-{
-    for (size_t i = 0; i < arr->count; i++) {
-        const grpc_metadata *m = &arr->metadata[i];
-        char *key = grpc_slice_to_c_string(m->key);
-        int rc =
-            sc_md_list_add(list, key, GRPC_SLICE_START_PTR(m->value), GRPC_SLICE_LENGTH(m->value));
-        gpr_free(key);
-        if (rc != 0)
-            return rc;
-    }
     return 0;
 }
 
@@ -67,55 +52,10 @@ const sc_md_entry *sc_md_list_find(const sc_md_list *list, const char *key)
     return NULL;
 }
 
-char *sc_md_array_get_string(const grpc_metadata_array *arr, const char *key)
-{
-    size_t klen = strlen(key);
-    for (size_t i = 0; i < arr->count; i++) {
-        const grpc_metadata *m = &arr->metadata[i];
-        if (GRPC_SLICE_LENGTH(m->key) == klen &&
-            memcmp(GRPC_SLICE_START_PTR(m->key), key, klen) == 0) {
-            size_t n = GRPC_SLICE_LENGTH(m->value);
-            char *out = malloc(n + 1);
-            if (out == NULL)
-                return NULL;
-            memcpy(out, GRPC_SLICE_START_PTR(m->value), n);
-            out[n] = '\0';
-            return out;
-        }
-    }
-    return NULL;
-}
-
 bool sc_md_key_is_binary(const char *key)
 {
     size_t n = strlen(key);
     return n >= 4 && strcmp(key + n - 4, "-bin") == 0;
-}
-
-grpc_metadata *sc_md_list_to_grpc(const sc_md_list *list, size_t *count)
-{
-    *count = 0;
-    grpc_metadata *md = calloc(list->count ? list->count : 1, sizeof *md);
-    if (md == NULL)
-        return NULL;
-    for (size_t i = 0; i < list->count; i++) {
-        md[i].key = grpc_slice_from_copied_string(list->items[i].key);
-        md[i].value = grpc_slice_from_copied_buffer((const char *)list->items[i].value,
-                                                    list->items[i].value_len);
-    }
-    *count = list->count;
-    return md;
-}
-
-void sc_md_grpc_free(grpc_metadata *md, size_t count)
-{
-    if (md == NULL)
-        return;
-    for (size_t i = 0; i < count; i++) {
-        grpc_slice_unref(md[i].key);
-        grpc_slice_unref(md[i].value);
-    }
-    free(md);
 }
 
 /* The value as JSON text: base64 for binary keys, else the bytes as they are. */

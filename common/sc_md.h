@@ -1,10 +1,9 @@
-/* sc_md: an owned list of gRPC metadata entries, and conversions to and from the C core's
- * grpc_metadata arrays and to JSON. */
+/* sc_md: an owned list of gRPC metadata entries, and its JSON form. No gRPC include: the
+ * conversions to and from the C core's grpc_metadata arrays are in sc_md_grpc.h. */
 #ifndef SC_MD_H
 #define SC_MD_H
 
 #include <cjson/cJSON.h>
-#include <grpc/grpc.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -13,7 +12,7 @@
  * 16 MiB). Over it a server answers RESOURCE_EXHAUSTED, as the core does for a header list over
  * its limit. */
 #define SC_MD_MAX_ENTRIES 1024
-/* sc_md_list_add / sc_md_list_add_array: the list already holds SC_MD_MAX_ENTRIES (-1 is "no
+/* sc_md_list_add / sc_md_grpc_add_array: the list already holds SC_MD_MAX_ENTRIES (-1 is "no
  * memory"). */
 #define SC_MD_FULL (-2)
 
@@ -35,23 +34,11 @@ void sc_md_list_free(sc_md_list *list);
 /* Append a copy of key/value. Returns 0, SC_MD_FULL when full, or -1 on allocation failure. */
 int sc_md_list_add(sc_md_list *list, const char *key, const void *value, size_t value_len);
 
-/* Append a copy of every entry of a C core metadata array. Returns 0, SC_MD_FULL or -1. */
-int sc_md_list_add_array(sc_md_list *list, const grpc_metadata_array *arr);
-
 /* First entry with `key` (exact match), or NULL. The pointer is into the list. */
 const sc_md_entry *sc_md_list_find(const sc_md_list *list, const char *key);
 
-/* First value of `key` in a C core array as a malloc'd NUL-terminated string (caller frees),
- * or NULL when absent. Embedded NULs truncate; use for text keys only. */
-char *sc_md_array_get_string(const grpc_metadata_array *arr, const char *key);
-
 /* True for keys whose values are binary ("-bin" suffix). */
 bool sc_md_key_is_binary(const char *key);
-
-/* A grpc_metadata array whose slices reference fresh copies of the list's data. The caller owns it
- * and must release it with sc_md_grpc_free(md, count) after the batch using it has completed. */
-grpc_metadata *sc_md_list_to_grpc(const sc_md_list *list, size_t *count);
-void sc_md_grpc_free(grpc_metadata *md, size_t count);
 
 /* {"key": "value", ...}: binary values as base64, repeated keys joined with "," (as HTTP/2 would
  * fold them). Caller owns the cJSON. NULL on allocation failure. */

@@ -4,44 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sc_record_md_add(sc_record_md *md, const char *key, const void *value, size_t value_len)
-{
-    if (md->count >= SC_RECORD_MAX_MD)
-        return -1;
-    if (md->count == md->cap) {
-        size_t cap = md->cap ? md->cap * 2 : 8;
-        sc_record_md_entry *items = realloc(md->items, cap * sizeof *items);
-        if (items == NULL)
-            return -1;
-        md->items = items;
-        md->cap = cap;
-    }
-    sc_record_md_entry *e = &md->items[md->count];
-    e->key = strdup(key);
-    e->value = malloc(value_len + 1);
-    if (e->key == NULL || e->value == NULL) {
-        free(e->key);
-        free(e->value);
-        return -1;
-    }
-    if (value_len > 0)
-        memcpy(e->value, value, value_len);
-    e->value[value_len] = '\0'; /* text values are read as strings */
-    e->value_len = value_len;
-    md->count++;
-    return 0;
-}
-
-void sc_record_md_free(sc_record_md *md)
-{
-    for (size_t i = 0; i < md->count; i++) {
-        free(md->items[i].key);
-        free(md->items[i].value);
-    }
-    free(md->items);
-    memset(md, 0, sizeof *md);
-}
-
 void sc_record_case_free(sc_record_case *c)
 {
     for (size_t i = 0; i < c->n_requests; i++)
@@ -52,9 +14,9 @@ void sc_record_case_free(sc_record_case *c)
     free(c->responses);
     free(c->path);
     free(c->status_message);
-    sc_record_md_free(&c->client_md);
-    sc_record_md_free(&c->headers);
-    sc_record_md_free(&c->trailers);
+    sc_md_list_free(&c->client_md);
+    sc_md_list_free(&c->headers);
+    sc_md_list_free(&c->trailers);
     memset(c, 0, sizeof *c);
 }
 

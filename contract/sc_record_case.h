@@ -1,10 +1,10 @@
 /* sc_record_case: what one proxied call did, as plain data (times in ms since the call started):
  * the model the scenario writer (sc_scenario_write) reads. The recorder (server/sc_record.c)
- * captures it from the C core; this header has no gRPC include, so its metadata is a list of its
- * own (sc_record_md) rather than common/sc_md's. */
+ * captures it from the C core; no gRPC include (metadata is common/sc_md's gRPC-free list). */
 #ifndef SC_RECORD_CASE_H
 #define SC_RECORD_CASE_H
 
+#include "sc_md.h"
 #include "sc_method.h"
 
 #include <stdbool.h>
@@ -14,25 +14,6 @@
 /* Messages kept per direction of one call: a scenario holds at most 10000 requests and a script
  * 10000 responses; the rest is still forwarded, not recorded. */
 #define SC_RECORD_MAX_MESSAGES 10000
-/* Entries kept per metadata list: a peer sending more is misbehaving (sc_md's SC_MD_MAX_ENTRIES).
- */
-#define SC_RECORD_MAX_MD 1024
-
-typedef struct {
-    char *key;            /* owned, NUL-terminated, lower-case as on the wire */
-    unsigned char *value; /* owned; raw bytes (-bin values decoded), NUL-terminated for text */
-    size_t value_len;
-} sc_record_md_entry;
-
-typedef struct {
-    sc_record_md_entry *items; /* owned array */
-    size_t count, cap;
-} sc_record_md;
-
-/* Append a copy of key/value: 0, or -1 on allocation failure or when full. */
-int sc_record_md_add(sc_record_md *md, const char *key, const void *value, size_t value_len);
-void sc_record_md_free(sc_record_md *md);
-
 typedef struct {
     unsigned char *data; /* owned */
     size_t len;
@@ -47,20 +28,20 @@ typedef enum {
 } sc_record_end;
 
 typedef struct {
-    char *path;             /* owned, "/streaming.DataService/Chat" */
-    sc_method method;       /* SC_METHOD_UNKNOWN for any other path */
-    int64_t timeout_ms;     /* the client's deadline at the start; -1 for none */
-    sc_record_md client_md; /* as received */
+    char *path;           /* owned, "/streaming.DataService/Chat" */
+    sc_method method;     /* SC_METHOD_UNKNOWN for any other path */
+    int64_t timeout_ms;   /* the client's deadline at the start; -1 for none */
+    sc_md_list client_md; /* as received */
     sc_record_msg *requests;
     size_t n_requests, cap_requests, dropped_requests;
     bool half_close;
     bool has_headers; /* the upstream's initial metadata arrived */
     int64_t headers_ms;
-    sc_record_md headers;
+    sc_md_list headers;
     sc_record_msg *responses;
     size_t n_responses, cap_responses, dropped_responses;
     size_t delivered; /* responses the client's transport took */
-    sc_record_md trailers;
+    sc_md_list trailers;
     int status_code;
     char *status_message; /* owned */
     int64_t status_ms;

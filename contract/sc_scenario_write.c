@@ -96,7 +96,7 @@ static bool push(cJSON *arr, cJSON *item)
 
 /* The text a value is written as: -bin base64, else the value when printable ASCII. *out is NULL
  * when the format cannot hold it (then the entry is dropped, and counted). -1: out of memory. */
-static int md_text(const sc_record_md_entry *e, const sc_scenario_write_opts *o, char **out)
+static int md_text(const sc_md_entry *e, const sc_scenario_write_opts *o, char **out)
 {
     bool bin = key_is_binary(e->key);
     *out = NULL;
@@ -119,7 +119,7 @@ static int md_text(const sc_record_md_entry *e, const sc_scenario_write_opts *o,
 
 /* {"key": "v" or ["v1", "v2"]} of the entries the format can hold. `client` drops control keys
  * and grpc-retry-pushback-ms too. *dropped counts what was left out. */
-static cJSON *md_json(const sc_record_md *md, const sc_scenario_write_opts *o, bool client,
+static cJSON *md_json(const sc_md_list *md, const sc_scenario_write_opts *o, bool client,
                       size_t *dropped)
 {
     cJSON *obj = cJSON_CreateObject();
@@ -127,7 +127,7 @@ static cJSON *md_json(const sc_record_md *md, const sc_scenario_write_opts *o, b
         return NULL;
     size_t entries = 0;
     for (size_t i = 0; i < md->count; i++) {
-        const sc_record_md_entry *e = &md->items[i];
+        const sc_md_entry *e = &md->items[i];
         if (sc_record_key_reserved(e->key) || (client && control_key(e->key)) ||
             (client && strncmp(e->key, "grpc-", 5) == 0))
             continue;
@@ -178,7 +178,7 @@ fail:
 }
 
 /* What the judge compares headers/trailers with: repeated keys joined with ","
- * (sc_record_md_to_json). */
+ * (as sc_md_list_to_json). */
 static cJSON *md_expect(const cJSON *md_obj)
 {
     cJSON *obj = cJSON_CreateObject();

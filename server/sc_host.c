@@ -1,4 +1,5 @@
 #include "sc_host.h"
+#include "sc_md_grpc.h"
 #include "sc_fsm.h"
 #include "sc_log.h"
 #include "sc_status.h"
@@ -441,7 +442,7 @@ static void accept_call(sc_host *h, host_request *r)
     sc_md_list md = {0};
     int md_rc = -1;
     sc_host_call *c = new_call(h, r);
-    if (c == NULL || (md_rc = sc_md_list_add_array(&md, &r->md)) != 0)
+    if (c == NULL || (md_rc = sc_md_grpc_add_array(&md, &r->md)) != 0)
         goto fail;
     sc_host_call_info info = {
         .id = c->id, .method = c->method, .path = c->path, .md = &md, .deadline = c->deadline};

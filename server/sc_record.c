@@ -7,6 +7,7 @@
  * passed (sc_record_case). */
 #include "sc_log.h"
 #include "sc_md.h"
+#include "sc_md_grpc.h"
 #include "sc_pb.h"
 #include "sc_record.h"
 #include "sc_host.h"
@@ -100,24 +101,21 @@ static void forward_list(const sc_md_list *in, sc_md_list *out)
 static void forward_array(const grpc_metadata_array *arr, sc_md_list *out)
 {
     sc_md_list all = {0};
-    sc_md_list_add_array(&all, arr);
+    sc_md_grpc_add_array(&all, arr);
     forward_list(&all, out);
     sc_md_list_free(&all);
 }
 
-/* The recording keeps its own copy of metadata (sc_record_md: the contract's plain list). */
-static void record_md_from_list(sc_record_md *out, const sc_md_list *in)
+/* The recording keeps its own copy of metadata (a list over the limit keeps its first entries). */
+static void record_md_from_list(sc_md_list *out, const sc_md_list *in)
 {
     for (size_t i = 0; i < in->count; i++)
-        sc_record_md_add(out, in->items[i].key, in->items[i].value, in->items[i].value_len);
+        sc_md_list_add(out, in->items[i].key, in->items[i].value, in->items[i].value_len);
 }
 
-static void record_md_from_array(sc_record_md *out, const grpc_metadata_array *arr)
+static void record_md_from_array(sc_md_list *out, const grpc_metadata_array *arr)
 {
-    sc_md_list all = {0};
-    sc_md_list_add_array(&all, arr);
-    record_md_from_list(out, &all);
-    sc_md_list_free(&all);
+    sc_md_grpc_add_array(out, arr);
 }
 
 static int64_t since_start(const rc_call *c)

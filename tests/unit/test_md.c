@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sc_md.h"
+#include "sc_md_grpc.h"
 
 static void the_entry_past_the_limit_is_full_not_no_memory(void **state)
 {
@@ -37,11 +38,11 @@ static void an_array_past_the_limit_is_full(void **state)
     }
     grpc_metadata_array arr = {.count = n, .capacity = n, .metadata = items};
     sc_md_list md = {0};
-    assert_int_equal(sc_md_list_add_array(&md, &arr), SC_MD_FULL);
+    assert_int_equal(sc_md_grpc_add_array(&md, &arr), SC_MD_FULL);
     assert_int_equal(md.count, SC_MD_MAX_ENTRIES);
     sc_md_list_free(&md);
     arr.count = SC_MD_MAX_ENTRIES;
-    assert_int_equal(sc_md_list_add_array(&md, &arr), 0);
+    assert_int_equal(sc_md_grpc_add_array(&md, &arr), 0);
     sc_md_list_free(&md);
     free(items);
 }

@@ -42,14 +42,14 @@ static void reserved_keys(void **state)
 static void md_list_copies_and_terminates(void **state)
 {
     (void)state;
-    sc_record_md md = {0};
+    sc_md_list md = {0};
     char key[] = "x-app", value[] = "v1";
-    assert_int_equal(sc_record_md_add(&md, key, value, 2), 0);
+    assert_int_equal(sc_md_list_add(&md, key, value, 2), 0);
     key[0] = 'y';
     value[0] = 'w'; /* copies: the caller's buffers may change */
     const unsigned char bin[] = {0x00, 0xff, 0x10};
-    assert_int_equal(sc_record_md_add(&md, "x-b-bin", bin, sizeof bin), 0);
-    assert_int_equal(sc_record_md_add(&md, "x-empty", NULL, 0), 0);
+    assert_int_equal(sc_md_list_add(&md, "x-b-bin", bin, sizeof bin), 0);
+    assert_int_equal(sc_md_list_add(&md, "x-empty", NULL, 0), 0);
     assert_int_equal(md.count, 3);
     assert_string_equal(md.items[0].key, "x-app");
     assert_string_equal((const char *)md.items[0].value, "v1");
@@ -57,7 +57,7 @@ static void md_list_copies_and_terminates(void **state)
     assert_memory_equal(md.items[1].value, bin, sizeof bin);
     assert_int_equal(md.items[1].value[sizeof bin], '\0');
     assert_string_equal((const char *)md.items[2].value, "");
-    sc_record_md_free(&md);
+    sc_md_list_free(&md);
     assert_null(md.items);
     assert_int_equal(md.count, 0);
 }
@@ -65,12 +65,12 @@ static void md_list_copies_and_terminates(void **state)
 static void md_list_is_capped(void **state)
 {
     (void)state;
-    sc_record_md md = {0};
-    for (int i = 0; i < SC_RECORD_MAX_MD; i++)
-        assert_int_equal(sc_record_md_add(&md, "x-k", "v", 1), 0);
-    assert_int_equal(sc_record_md_add(&md, "x-k", "v", 1), -1);
-    assert_int_equal(md.count, SC_RECORD_MAX_MD);
-    sc_record_md_free(&md);
+    sc_md_list md = {0};
+    for (int i = 0; i < SC_MD_MAX_ENTRIES; i++)
+        assert_int_equal(sc_md_list_add(&md, "x-k", "v", 1), 0);
+    assert_int_equal(sc_md_list_add(&md, "x-k", "v", 1), SC_MD_FULL);
+    assert_int_equal(md.count, SC_MD_MAX_ENTRIES);
+    sc_md_list_free(&md);
 }
 
 static void case_free_releases_everything(void **state)
@@ -79,9 +79,9 @@ static void case_free_releases_everything(void **state)
     sc_record_case c = {0};
     c.path = strdup("/streaming.DataService/Chat");
     c.status_message = strdup("done");
-    assert_int_equal(sc_record_md_add(&c.client_md, "x-a", "1", 1), 0);
-    assert_int_equal(sc_record_md_add(&c.headers, "x-h", "2", 1), 0);
-    assert_int_equal(sc_record_md_add(&c.trailers, "x-t", "3", 1), 0);
+    assert_int_equal(sc_md_list_add(&c.client_md, "x-a", "1", 1), 0);
+    assert_int_equal(sc_md_list_add(&c.headers, "x-h", "2", 1), 0);
+    assert_int_equal(sc_md_list_add(&c.trailers, "x-t", "3", 1), 0);
     assert_int_equal(sc_record_case_add(&c, true, (const unsigned char *)"ab", 2, 1), 0);
     assert_int_equal(sc_record_case_add(&c, false, (const unsigned char *)"c", 1, 2), 0);
     assert_int_equal(c.n_requests, 1);

@@ -78,9 +78,9 @@ static void add_json(sc_record_case *c, bool request, const char *json, int64_t 
     protobuf_c_message_free_unpacked(m, NULL);
 }
 
-static void md_add(sc_record_md *l, const char *key, const char *value)
+static void md_add(sc_md_list *l, const char *key, const char *value)
 {
-    assert_int_equal(sc_record_md_add(l, key, value, strlen(value)), 0);
+    assert_int_equal(sc_md_list_add(l, key, value, strlen(value)), 0);
 }
 
 static cJSON *scenario_of(const sc_record_case *c, const char *name, const sc_record_opts *o)
