@@ -24,6 +24,21 @@ static bool sets_control_key(const cJSON *client)
     return false;
 }
 
+/* The DataService method a call of `s` (the main one or a companion) reaches on the server: the
+ * scenario's, or the one its `client.path` names exactly; SC_METHOD_UNKNOWN for a path to a
+ * method or service the server does not have (answered UNIMPLEMENTED: the call never reaches a
+ * method's semantics, such as the Chat room). */
+static sc_method reached_method(const sc_scenario *s, const cJSON *client)
+{
+    const char *path = sc_jget_string(client, "path");
+    if (path == NULL)
+        return s->method;
+    sc_method m;
+    if (path[0] == '/' && sc_method_parse(path, &m) && strcmp(path, sc_method_path(m)) == 0)
+        return m;
+    return SC_METHOD_UNKNOWN;
+}
+
 /* The driver-protocol parts one client section uses. */
 static sc_feature_mask client_needs(const sc_scenario *s)
 {
@@ -56,9 +71,11 @@ sc_needs sc_scenario_needs(const sc_scenario *s)
 {
     sc_needs n = {0, client_needs(s)};
     bool control = cJSON_GetArraySize(s->control) > 0 || sets_control_key(s->client);
+    bool chat = reached_method(s, s->client) == SC_METHOD_CHAT;
     for (size_t i = 0; i < s->n_companions; i++) {
         n.client |= client_needs(s->companions[i]) | SC_FEAT_BIT(SC_FEAT_COMPANIONS);
         control = control || sets_control_key(s->companions[i]->client);
+        chat = chat || reached_method(s, s->companions[i]->client) == SC_METHOD_CHAT;
     }
     if (s->script != NULL)
         return n; /* played by the engine's scripted server */
@@ -66,7 +83,7 @@ sc_needs sc_scenario_needs(const sc_scenario *s)
         n.server |= SC_FEAT_BIT(SC_FEAT_CONTROL);
     if (s->ex.server.given)
         n.server |= SC_FEAT_BIT(SC_FEAT_EVENTS);
-    if (s->method == SC_METHOD_CHAT)
+    if (chat)
         n.server |= SC_FEAT_BIT(SC_FEAT_CHAT_ROOM);
     return n;
 }

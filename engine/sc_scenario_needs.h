@@ -5,7 +5,9 @@
  *   control    the scenario has a server section (its behaviour travels as control metadata),
  *              or its client metadata sets a control key itself (x-sc-*, x-grpc-test-echo-*);
  *   events     the scenario has expect.server (judged on the server's event log);
- *   chat-room  the method is Chat (joins, leaves and relays are the room's semantics).
+ *   chat-room  a call of the case reaches Chat (joins, leaves and relays are the room's semantics):
+ *              the method is Chat and client.path is absent or names Chat; a path to a method or
+ *              service the server does not have is answered UNIMPLEMENTED and needs no room.
  * A client needs the driver-protocol parts its instruction uses: cancel, reconnect, pushback
  * (reconnect.honor_pushback), path, channel, read-pause, start-delay, request-delay (each when
  * non-zero), wait-for-ready (true), keep-open (half_close false), companions (the scenario has

@@ -55,6 +55,39 @@ static void server_needs_from_content(void **state)
     assert_int_equal(n.server, B(CHAT_ROOM));
 }
 
+/* A Chat-typed call on a path that is no DataService method never reaches the room; one whose path
+ * names Chat (or a companion that calls Chat) does. */
+static void chat_room_only_when_a_call_reaches_chat(void **state)
+{
+    (void)state;
+    const char *paths[] = {"/streaming.DataService/Talk", "/other.streaming.DataService/Chat",
+                           "/streaming.DataService/chat", "/streaming.DataService/GetData"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{\"name\": \"a\", \"method\": \"Chat\", \"client\": {\"path\": \"%s\", "
+                 "\"requests\": [{\"userId\": \"u\"}], \"half_close\": false}, \"expect\": "
+                 "{\"status\": \"UNIMPLEMENTED\"}}",
+                 paths[i]);
+        sc_needs n = needs_of(text);
+        assert_int_equal(n.server, 0);
+        assert_int_equal(n.client, B(PATH) | B(KEEP_OPEN));
+    }
+    sc_needs n = needs_of("{\"name\": \"a\", \"method\": \"Chat\", \"client\": {\"path\": "
+                          "\"/streaming.DataService/Chat\"}, \"expect\": {\"status\": \"OK\"}}");
+    assert_int_equal(n.server, B(CHAT_ROOM));
+    /* unimplemented, but with expect.server: still needs the event log */
+    n = needs_of("{\"name\": \"a\", \"method\": \"Chat\", \"client\": {\"path\": \"/x.Y/Z\"}, "
+                 "\"expect\": {\"status\": \"UNIMPLEMENTED\", \"server\": {\"calls\": 0}}}");
+    assert_int_equal(n.server, B(EVENTS));
+    /* a companion without a path calls the scenario's method: Chat */
+    n = needs_of("{\"name\": \"a\", \"method\": \"Chat\", \"client\": {\"path\": \"/x.Y/Z\"}, "
+                 "\"companions\": [{\"client\": {\"requests\": [{\"userId\": \"v\"}]}, "
+                 "\"expect\": {\"status\": \"OK\"}}], \"expect\": {\"status\": "
+                 "\"UNIMPLEMENTED\"}}");
+    assert_int_equal(n.server, B(CHAT_ROOM));
+}
+
 static void client_needs_from_the_instruction(void **state)
 {
     (void)state;
@@ -164,6 +197,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(plain_dataservice_needs_nothing),
         cmocka_unit_test(server_needs_from_content),
+        cmocka_unit_test(chat_room_only_when_a_call_reaches_chat),
         cmocka_unit_test(client_needs_from_the_instruction),
         cmocka_unit_test(companions_add_their_needs),
         cmocka_unit_test(scripted_scenarios_need_no_server_feature),

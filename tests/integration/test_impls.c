@@ -155,6 +155,38 @@ static const char scenarios[] =
 
 /* ---- a server given by address ---------------------------------------------------------- */
 
+/* scenarios/plain.json, what a server without features is judged on (docs/peer-protocol.md):
+ * every one of its scenarios is a case against the server given by `def` (NAME=HOST:PORT), none
+ * skipped, and each passes with the C client. */
+static void assert_plain_scenarios_pass(const char *def)
+{
+    char file[600];
+    snprintf(file, sizeof file, "%s/scenarios/plain.json", SC_SOURCE_DIR);
+    cJSON *set = read_json(file);
+    int want = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(set, "scenarios"));
+    cJSON_Delete(set);
+    assert_true(want >= 30);
+    client_proc p;
+    int rc = streamconform(&p, "run", file, "--clients", "c", "--servers", def, "--out",
+                           path_in("out-plain"), NULL);
+    if (rc != 0)
+        fail_msg("plain scenarios against %s: exit %d\n%s%s", def, rc, p.out.data, p.err.data);
+    cJSON *rep = read_report(path_in("out-plain"));
+    int n = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, "cases"))
+    {
+        const char *id = field(c, "id");
+        assert_int_equal(strncmp(id, "plain/", 6), 0);
+        assert_non_null(strstr(id, "@c->mine"));
+        if (strcmp(field(c, "verdict"), "pass") != 0)
+            fail_msg("%s: %s %s", id, field(c, "verdict"), field(c, "reason"));
+        n++;
+    }
+    assert_int_equal(n, want);
+    cJSON_Delete(rep);
+}
+
 static void server_by_address_runs_what_applies_and_skips_the_rest(void **state)
 {
     (void)state;
@@ -170,6 +202,7 @@ static void server_by_address_runs_what_applies_and_skips_the_rest(void **state)
                            "--out", path_in("out-addr"), NULL);
     /* the engine neither starts nor stops it: still serving after the run */
     assert_false(sc_proc_exited(&srv, &(int){0}));
+    assert_plain_scenarios_pass(def);
     sc_testproc_stop(&srv, SIGTERM, 5000);
     sc_testproc_cleanup(&srv);
     assert_int_equal(rc, 0);
