@@ -130,13 +130,15 @@ test('server and client driver', async () => {
 });
 
 test('SIGTERM aborts the client driver: no result for running calls, exit 128 + 15', async () => {
-  const server = start(['server', '--port', '0', '--quiet', '--tick-ms', '20']);
+  const server = start(['server', '--port', '0', '--events', '-', '--quiet', '--tick-ms', '20']);
   const ready = lines(server);
   await until(() => ready.length > 0, 'the ready line');
   const client = start(['client']);
   const results = lines(client);
   client.stdin.write(`${JSON.stringify({ case: 'long', target: `127.0.0.1:${ready[0].port}`, method: 'SubscribeData', requests: [{ topics: ['t'] }] })}\n`);
-  await new Promise((r) => { setTimeout(r, 300); });
+  // The call reaching the server proves the driver is up with its signal handlers installed (a
+  // fixed sleep lost that race on a loaded machine: the default SIGTERM action killed it).
+  await until(() => ready.some((e) => e.event === 'message_sent'), 'the stream running');
   client.kill('SIGTERM');
   assert.equal(await exited(client), 143);
   assert.deepEqual(results, []);
