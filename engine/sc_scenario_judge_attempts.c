@@ -123,6 +123,50 @@ static void check_codes(sc_judge *jd, const sc_expect_attempts *spec, const cJSO
     sc_judge_add(jd, "expect.attempts.codes", e, a);
 }
 
+/* How an out-of-window gap i is described as expected. */
+typedef void (*gap_words)(char *out, size_t outlen, size_t i, const sc_sched_attempt *a,
+                          const sc_sched_gap *g);
+
+static void attempt_window(char *out, size_t outlen, size_t i, const sc_sched_attempt *a,
+                           const sc_sched_gap *g)
+{
+    if (g->expected_max_ms < 0)
+        snprintf(out, outlen, "no attempt after attempt %zu (its pushback says stop)", i + 1);
+    else
+        snprintf(out, outlen, "gap after attempt %zu (%s) in %" PRId64 "..%" PRId64 " ms", i + 1,
+                 sc_status_name(a[i].code), g->expected_min_ms, g->expected_max_ms);
+}
+
+static void connection_window(char *out, size_t outlen, size_t i, const sc_sched_attempt *a,
+                              const sc_sched_gap *g)
+{
+    (void)a;
+    snprintf(out, outlen, "connection %zu -> %zu in %" PRId64 "..%" PRId64 " ms", i + 1, i + 2,
+             g->expected_min_ms, g->expected_max_ms);
+}
+
+/* Check the n - 1 gaps of `a` (n >= 2) against `p`; each gap out of its window is a failure at
+ * "<path>[i]" worded by `words`. */
+static void judge_gaps(sc_judge *jd, const sc_sched_policy *p, const sc_sched_attempt *a, size_t n,
+                       const char *path, gap_words words)
+{
+    sc_sched_gap *gaps = calloc(n - 1, sizeof *gaps);
+    if (gaps == NULL) {
+        jd->oom = true;
+        return;
+    }
+    sc_sched_check(p, a, n, gaps);
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (gaps[i].ok)
+            continue;
+        char at[96], exp[96];
+        snprintf(at, sizeof at, "%s[%zu]", path, i);
+        words(exp, sizeof exp, i, a, &gaps[i]);
+        sc_judge_addf(jd, at, exp, "%" PRId64 " ms", gaps[i].gap_ms);
+    }
+    free(gaps);
+}
+
 void sc_judge_attempts(sc_judge *jd, const sc_scenario *s, const cJSON *result)
 {
     const sc_expect_attempts *spec = &s->ex.attempts;
@@ -144,29 +188,8 @@ void sc_judge_attempts(sc_judge *jd, const sc_scenario *s, const cJSON *result)
         free(a);
         return;
     }
-    sc_sched_gap *gaps = calloc(n - 1, sizeof *gaps);
-    if (gaps == NULL) {
-        free(a);
-        jd->oom = true;
-        return;
-    }
     sc_sched_policy p = sched_policy(s);
-    sc_sched_check(&p, a, n, gaps);
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (gaps[i].ok)
-            continue;
-        char path[96], exp[96];
-        snprintf(path, sizeof path, "expect.attempts.schedule[%zu]", i);
-        if (gaps[i].expected_max_ms < 0)
-            snprintf(exp, sizeof exp, "no attempt after attempt %zu (its pushback says stop)",
-                     i + 1);
-        else
-            snprintf(exp, sizeof exp, "gap after attempt %zu (%s) in %" PRId64 "..%" PRId64 " ms",
-                     i + 1, sc_status_name(a[i].code), gaps[i].expected_min_ms,
-                     gaps[i].expected_max_ms);
-        sc_judge_addf(jd, path, exp, "%" PRId64 " ms", gaps[i].gap_ms);
-    }
-    free(gaps);
+    judge_gaps(jd, &p, a, n, "expect.attempts.schedule", attempt_window);
     free(a);
 }
 
@@ -217,24 +240,8 @@ void sc_judge_network(sc_judge *jd, const sc_scenario *s, const cJSON *result)
         free(a);
         return;
     }
-    sc_sched_gap *gaps = calloc(n - 1, sizeof *gaps);
-    if (gaps == NULL) {
-        free(a);
-        jd->oom = true;
-        return;
-    }
     sc_sched_policy p = network_policy(spec);
-    sc_sched_check(&p, a, n, gaps);
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (gaps[i].ok)
-            continue;
-        char path[96], exp[96];
-        snprintf(path, sizeof path, "expect.network.schedule[%zu]", i);
-        snprintf(exp, sizeof exp, "connection %zu -> %zu in %" PRId64 "..%" PRId64 " ms", i + 1,
-                 i + 2, gaps[i].expected_min_ms, gaps[i].expected_max_ms);
-        sc_judge_addf(jd, path, exp, "%" PRId64 " ms", gaps[i].gap_ms);
-    }
-    free(gaps);
+    judge_gaps(jd, &p, a, n, "expect.network.schedule", connection_window);
     free(a);
 }
 
