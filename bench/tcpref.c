@@ -1,16 +1,17 @@
 /* tcpref: the loopback TCP limit for bench/run — ping-pong round trips of SIZE bytes
  * (TCP_NODELAY, one message in flight) and one-way bulk throughput in CHUNK-byte writes, each for
- * MS milliseconds after a warm-up, over 127.0.0.1 between two threads of this process.
+ * MS milliseconds after a warm-up, over 127.0.0.1 between this process and a forked child (two
+ * processes, like a gRPC client and server).
  *
  *   tcpref MS SIZE CHUNK    prints one JSON line:
  *   {"rtt_us":{"p50":..,"p90":..,"p99":..,"p999":..},"round_trips_per_s":..,"bulk_mb_per_s":..}
  *
- * Built by bench/run with `cc -O2 -pthread`; not part of the CMake build. */
+ * Built by bench/run with `cc -O2`; not part of the CMake build. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
+#include <sys/wait.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,9 +58,8 @@ typedef struct {
     int mode; /* 0 echo, 1 sink */
 } peer_arg;
 
-static void *peer(void *p)
+static void peer(peer_arg *a)
 {
-    peer_arg *a = p;
     int fd = accept(a->listen_fd, NULL, NULL);
     if (fd < 0)
         die("accept");
@@ -75,11 +75,10 @@ static void *peer(void *p)
     }
     free(buf);
     close(fd);
-    return NULL;
 }
 
-/* A connected client socket, the peer thread started in `mode`. */
-static int connect_pair(pthread_t *th, peer_arg *a, size_t size, int mode)
+/* A connected client socket, the peer process started in `mode`. */
+static int connect_pair(pid_t *child, peer_arg *a, size_t size, int mode)
 {
     int l = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -90,7 +89,14 @@ static int connect_pair(pthread_t *th, peer_arg *a, size_t size, int mode)
     a->listen_fd = l;
     a->size = size;
     a->mode = mode;
-    pthread_create(th, NULL, peer, a);
+    fflush(stdout);
+    *child = fork();
+    if (*child < 0)
+        die("fork");
+    if (*child == 0) {
+        peer(a);
+        _exit(0);
+    }
     int c = socket(AF_INET, SOCK_STREAM, 0);
     if (c < 0 || connect(c, (struct sockaddr *)&addr, sizeof addr) != 0)
         die("connect");
@@ -113,7 +119,7 @@ static double pct(const int64_t *v, size_t n, double p)
 
 static void rtt(int64_t ms, size_t size)
 {
-    pthread_t th;
+    pid_t th;
     peer_arg a;
     int c = connect_pair(&th, &a, size, 0);
     char *buf = calloc(1, size);
@@ -130,7 +136,7 @@ static void rtt(int64_t ms, size_t size)
     }
     double secs = (double)(now_ns() - measure) / 1e9;
     close(c);
-    pthread_join(th, NULL);
+    waitpid(th, NULL, 0);
     close(a.listen_fd);
     qsort(lat, n, sizeof *lat, cmp_i64);
     printf("\"rtt_us\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f},"
@@ -142,7 +148,7 @@ static void rtt(int64_t ms, size_t size)
 
 static void bulk(int64_t ms, size_t chunk)
 {
-    pthread_t th;
+    pid_t th;
     peer_arg a;
     int c = connect_pair(&th, &a, chunk, 1);
     char *buf = malloc(chunk);
@@ -157,7 +163,7 @@ static void bulk(int64_t ms, size_t chunk)
     }
     double secs = (double)(now_ns() - measure) / 1e9;
     close(c);
-    pthread_join(th, NULL);
+    waitpid(th, NULL, 0);
     close(a.listen_fd);
     printf("\"bulk_mb_per_s\":%.1f", (double)bytes / 1e6 / secs);
     free(buf);
