@@ -48,6 +48,10 @@ static double cpu_cores(const sc_bench_sample *s)
 {
     return s->server_cpu_s >= 0 && s->seconds > 0 ? s->server_cpu_s / s->seconds : -1;
 }
+static double client_cores(const sc_bench_sample *s)
+{
+    return s->client_cpu_s >= 0 && s->seconds > 0 ? s->client_cpu_s / s->seconds : -1;
+}
 static double p50(const sc_bench_sample *s)
 {
     return (double)sc_bench_hist_percentile(&s->lat, 50) / 1e3;
@@ -71,24 +75,26 @@ static double p999(const sc_bench_sample *s)
         "p999_us", "us", p999                                                                      \
     }
 
-static const sc_bench_metric_def pingpong_defs[] = {{"round_trips_per_s", "rt/s", ops_rate},
-                                                    SC_BENCH_LATENCIES,
-                                                    {"round_trips_per_cpu_s", "rt/cpu-s", ops_cpu},
-                                                    {"server_cpu_cores", "cores", cpu_cores},
-                                                    {NULL, NULL, NULL}};
-static const sc_bench_metric_def stream_defs[] = {
-    {"msgs_per_s", "msg/s", ops_rate},        {"points_per_s", "pt/s", items_rate},
-    {"msgs_per_cpu_s", "msg/cpu-s", ops_cpu}, {"points_per_cpu_s", "pt/cpu-s", items_cpu},
-    {"server_cpu_cores", "cores", cpu_cores}, {NULL, NULL, NULL}};
+static const sc_bench_metric_def pingpong_defs[] = {
+    {"round_trips_per_s", "rt/s", ops_rate},        SC_BENCH_LATENCIES,
+    {"round_trips_per_cpu_s", "rt/cpu-s", ops_cpu}, {"server_cpu_cores", "cores", cpu_cores},
+    {"client_cpu_cores", "cores", client_cores},    {NULL, NULL, NULL}};
+static const sc_bench_metric_def stream_defs[] = {{"msgs_per_s", "msg/s", ops_rate},
+                                                  {"points_per_s", "pt/s", items_rate},
+                                                  {"msgs_per_cpu_s", "msg/cpu-s", ops_cpu},
+                                                  {"points_per_cpu_s", "pt/cpu-s", items_cpu},
+                                                  {"server_cpu_cores", "cores", cpu_cores},
+                                                  {"client_cpu_cores", "cores", client_cores},
+                                                  {NULL, NULL, NULL}};
 static const sc_bench_metric_def upload_defs[] = {{"mb_per_s", "MB/s", mb_rate},
                                                   {"mb_per_cpu_s", "MB/cpu-s", mb_cpu},
                                                   {"server_cpu_cores", "cores", cpu_cores},
+                                                  {"client_cpu_cores", "cores", client_cores},
                                                   {NULL, NULL, NULL}};
-static const sc_bench_metric_def unary_defs[] = {{"calls_per_s", "call/s", ops_rate},
-                                                 SC_BENCH_LATENCIES,
-                                                 {"calls_per_cpu_s", "call/cpu-s", ops_cpu},
-                                                 {"server_cpu_cores", "cores", cpu_cores},
-                                                 {NULL, NULL, NULL}};
+static const sc_bench_metric_def unary_defs[] = {
+    {"calls_per_s", "call/s", ops_rate},         SC_BENCH_LATENCIES,
+    {"calls_per_cpu_s", "call/cpu-s", ops_cpu},  {"server_cpu_cores", "cores", cpu_cores},
+    {"client_cpu_cores", "cores", client_cores}, {NULL, NULL, NULL}};
 
 static const sc_bench_metric_def *const defs_of[SC_BENCH_KIND_COUNT] = {pingpong_defs, stream_defs,
                                                                         upload_defs, unary_defs};
@@ -168,6 +174,8 @@ static cJSON *samples_json(const sc_bench_result *r)
         cJSON_AddNumberToObject(o, "seconds", s->seconds);
         if (s->server_cpu_s >= 0)
             cJSON_AddNumberToObject(o, "server_cpu_s", s->server_cpu_s);
+        if (s->client_cpu_s >= 0)
+            cJSON_AddNumberToObject(o, "client_cpu_s", s->client_cpu_s);
         cJSON_AddNumberToObject(o, "ops", (double)s->ops);
         cJSON_AddNumberToObject(o, "items", (double)s->items);
         if (s->lat.total > 0)

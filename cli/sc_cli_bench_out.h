@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 /* Most figures one variant yields (rates, percentiles, their per-CPU forms). */
-#define SC_BENCH_MAX_METRICS 12
+#define SC_BENCH_MAX_METRICS 16
 
 typedef struct {
     const char *name; /* "msgs_per_s", static */

@@ -57,7 +57,7 @@ struct sc_bench {
 
 typedef struct {
     int64_t ns;
-    double cpu;
+    double cpu, client_cpu;
     uint64_t ops, items;
 } sc_bench_snap;
 
@@ -308,6 +308,7 @@ static void take_snap(sc_bench *b, sc_bench_snap *snap)
     snap->cpu = b->o->server_pid > 0 ? sc_bench_proc_cpu_read(b->o->server_pid) : -1;
     if (b->o->server_pid > 0 && snap->cpu < 0)
         fail(b, "cannot read the CPU time of process %ld from /proc", b->o->server_pid);
+    snap->client_cpu = sc_bench_proc_cpu_read((long)getpid());
     snap->ops = b->ops;
     snap->items = b->items;
     if (b->v->kind != SC_BENCH_UPLOAD)
@@ -371,6 +372,8 @@ static void measure(sc_bench *b, sc_bench_result *out)
         take_snap(b, &s1);
         smp->seconds = (double)(s1.ns - s0.ns) / 1e9;
         smp->server_cpu_s = s0.cpu >= 0 && s1.cpu >= 0 ? s1.cpu - s0.cpu : -1;
+        smp->client_cpu_s =
+            s0.client_cpu >= 0 && s1.client_cpu >= 0 ? s1.client_cpu - s0.client_cpu : -1;
         smp->ops = s1.ops - s0.ops;
         smp->items = s1.items - s0.items;
         out->n_samples = (size_t)r + 1;

@@ -57,6 +57,7 @@ typedef struct {
 typedef struct {
     double seconds;      /* length of the window */
     double server_cpu_s; /* server CPU time used in it; < 0 when unknown */
+    double client_cpu_s; /* this process's CPU time used in it (all its threads); < 0 unknown */
     uint64_t ops;   /* round trips (pingpong), messages (stream), calls (unary), chunks (upload) */
     uint64_t items; /* data points (stream, unary), bytes (upload), payload bytes (pingpong) */
     sc_bench_hist lat; /* latencies in ns (pingpong, unary) */

@@ -69,10 +69,11 @@ func perCPU(n float64, s *sample) (float64, bool) {
 	}
 	return n / s.ServerCPU, true
 }
-func opsCPU(s *sample) (float64, bool)   { return perCPU(float64(s.Ops), s) }
-func itemsCPU(s *sample) (float64, bool) { return perCPU(float64(s.Items), s) }
-func mbCPU(s *sample) (float64, bool)    { return perCPU(float64(s.Items)/1e6, s) }
-func cores(s *sample) (float64, bool)    { return s.ServerCPU / s.Seconds, s.cpuKnown }
+func opsCPU(s *sample) (float64, bool)      { return perCPU(float64(s.Ops), s) }
+func itemsCPU(s *sample) (float64, bool)    { return perCPU(float64(s.Items), s) }
+func mbCPU(s *sample) (float64, bool)       { return perCPU(float64(s.Items)/1e6, s) }
+func cores(s *sample) (float64, bool)       { return s.ServerCPU / s.Seconds, s.cpuKnown }
+func clientCores(s *sample) (float64, bool) { return s.ClientCPU / s.Seconds, s.clientKnown }
 
 var latencies = []def{{"p50_us", "us", pctl(50)}, {"p90_us", "us", pctl(90)},
 	{"p99_us", "us", pctl(99)}, {"p999_us", "us", pctl(99.9)}}
@@ -83,19 +84,19 @@ func defsOf(kind string) []def {
 		d := []def{{"round_trips_per_s", "rt/s", opsRate}}
 		d = append(d, latencies...)
 		return append(d, def{"round_trips_per_cpu_s", "rt/cpu-s", opsCPU},
-			def{"server_cpu_cores", "cores", cores})
+			def{"server_cpu_cores", "cores", cores}, def{"client_cpu_cores", "cores", clientCores})
 	case "stream":
 		return []def{{"msgs_per_s", "msg/s", opsRate}, {"points_per_s", "pt/s", itemsRate},
 			{"msgs_per_cpu_s", "msg/cpu-s", opsCPU}, {"points_per_cpu_s", "pt/cpu-s", itemsCPU},
-			{"server_cpu_cores", "cores", cores}}
+			{"server_cpu_cores", "cores", cores}, {"client_cpu_cores", "cores", clientCores}}
 	case "upload":
 		return []def{{"mb_per_s", "MB/s", mbRate}, {"mb_per_cpu_s", "MB/cpu-s", mbCPU},
-			{"server_cpu_cores", "cores", cores}}
+			{"server_cpu_cores", "cores", cores}, {"client_cpu_cores", "cores", clientCores}}
 	}
 	d := []def{{"calls_per_s", "call/s", opsRate}}
 	d = append(d, latencies...)
 	return append(d, def{"calls_per_cpu_s", "call/cpu-s", opsCPU},
-		def{"server_cpu_cores", "cores", cores})
+		def{"server_cpu_cores", "cores", cores}, def{"client_cpu_cores", "cores", clientCores})
 }
 
 // figures: each figure's median and min-max over the samples, as `streamconform bench` gives.

@@ -73,13 +73,15 @@ func (c *counters) fail(ctx context.Context, err error) {
 }
 
 type sample struct {
-	Seconds   float64 `json:"seconds"`
-	ServerCPU float64 `json:"server_cpu_s,omitempty"`
-	Ops       uint64  `json:"ops"`
-	Items     uint64  `json:"items"`
-	Latencies int     `json:"latencies,omitempty"`
-	cpuKnown  bool
-	lat       []int64
+	Seconds     float64 `json:"seconds"`
+	ServerCPU   float64 `json:"server_cpu_s,omitempty"`
+	ClientCPU   float64 `json:"client_cpu_s,omitempty"`
+	Ops         uint64  `json:"ops"`
+	Items       uint64  `json:"items"`
+	Latencies   int     `json:"latencies,omitempty"`
+	cpuKnown    bool
+	clientKnown bool
+	lat         []int64
 }
 
 func main() {

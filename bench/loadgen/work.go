@@ -52,6 +52,7 @@ func measure(o *options, c *counters) []sample {
 	var samples []sample
 	for r := 0; r < o.repeats && !c.failed.Load(); r++ {
 		cpu0, ok0 := procCPU(o.pid)
+		mine0, mok0 := procCPU(os.Getpid())
 		ops0, items0, t0 := c.ops.Load(), c.items.Load(), time.Now()
 		c.mu.Lock()
 		c.lat = make([]int64, 0, 1024)
@@ -65,6 +66,9 @@ func measure(o *options, c *counters) []sample {
 			Items: c.items.Load() - items0, lat: lat, Latencies: len(lat)}
 		if cpu1, ok1 := procCPU(o.pid); ok0 && ok1 {
 			s.ServerCPU, s.cpuKnown = cpu1-cpu0, true
+		}
+		if mine1, mok1 := procCPU(os.Getpid()); mok0 && mok1 {
+			s.ClientCPU, s.clientKnown = mine1-mine0, true
 		}
 		samples = append(samples, s)
 	}
