@@ -37,7 +37,8 @@ static const char bench_usage[] =
     "  --repeats N            windows per variant; the median and min-max are reported "
     "(default 3)\n"
     "  --batch N              only this batch size (stream, unary; default 1 and 10 / 1)\n"
-    "  --concurrency N        only this many calls in flight (stream, unary, pingpong, upload)\n"
+    "  --concurrency N        only this many calls in flight (stream, unary, upload;\n"
+    "                         pingpong is always one call)\n"
     "  --payload-bytes N      ping-pong message content (default 64)\n"
     "  --upload-bytes N       one upload (default 268435456 = 256 MiB)\n"
     "  --chunk-bytes N        one upload message (default 65536)\n"
@@ -212,6 +213,10 @@ static size_t variants_of(const bench_args *a, sc_bench_kind kind, sc_bench_vari
                     (sc_bench_variant){kind, a->only_batch ? a->only_batch : 1, unary_inflight[j]};
         if (n == 0)
             out[n++] = (sc_bench_variant){kind, a->only_batch ? a->only_batch : 1, c};
+        break;
+    case SC_BENCH_PINGPONG:
+        /* one message in flight: a second member would also get every message relayed */
+        out[n++] = (sc_bench_variant){kind, 0, 1};
         break;
     default:
         out[n++] = (sc_bench_variant){kind, 0, c ? c : 1};

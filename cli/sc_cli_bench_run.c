@@ -123,10 +123,17 @@ static void fail(sc_bench *b, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- sending */
 
+/* The Chat user of a slot: unique per process and slot (the room refuses a second live stream of
+ * one user). */
+static void chat_user(const sc_bench_slot *s, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "bench-%ld-%d", (long)getpid(), s->index);
+}
+
 static void send_chat(sc_bench_slot *s)
 {
     char user[64];
-    snprintf(user, sizeof user, "bench-%ld-%d", (long)getpid(), s->index);
+    chat_user(s, user, sizeof user);
     Streaming__ChatMessage m = STREAMING__CHAT_MESSAGE__INIT;
     m.user_id = user;
     m.content = s->b->payload;
@@ -192,8 +199,10 @@ static void on_message(sc_client_call *call, ProtobufCMessage *msg, void *user)
     switch (b->v->kind) {
     case SC_BENCH_PINGPONG: {
         const Streaming__ChatMessage *m = (const Streaming__ChatMessage *)msg;
-        if (strcmp(m->user_id, "system") == 0)
-            break; /* a join or leave notice, not our echo */
+        char me[64];
+        chat_user(s, me, sizeof me);
+        if (strcmp(m->user_id, me) != 0)
+            break; /* a join or leave notice, or another member's message: not our echo */
         if (b->hist != NULL)
             sc_bench_hist_record(b->hist, now - s->sent_ns);
         b->ops++;

@@ -118,7 +118,7 @@ func pingpong(ctx context.Context, client pb.DataServiceClient, o *options, c *c
 				c.fail(ctx, err)
 				return
 			}
-			if m.UserId != "system" {
+			if m.UserId == msg.UserId { // not a join notice or another member's message
 				c.items.Add(uint64(len(m.Content)))
 				break
 			}
