@@ -54,5 +54,7 @@ int sc_cli_call_main(int argc, char **argv);
 int sc_cli_peer_client_main(int argc, char **argv);
 /* streamconform proxy: the TCP fault proxy (cli/sc_cli_proxy.c). */
 int sc_cli_proxy_main(int argc, char **argv);
+/* streamconform bench: the load client (cli/sc_cli_bench.c). */
+int sc_cli_bench_main(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ static const subcommand subcommands[] = {
     {"record", sc_cli_record_main, "record calls through a gRPC proxy into a scenario file"},
     {"replay", sc_cli_replay_main, "serve a recording's server side, check the client's messages"},
     {"proxy", sc_cli_proxy_main, "TCP fault proxy in front of a server (reset, latency, ...)"},
+    {"bench", sc_cli_bench_main, "load client: ping-pong, stream, upload, unary figures"},
 };
 
 static void usage(FILE *out)
