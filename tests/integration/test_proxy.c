@@ -24,6 +24,9 @@
 #define READY_MS 10000
 #define CALL_MS 10000
 #define STOP_MS 10000
+/* Longest wait for the proxy to record a closed channel's connection ending (far less in practice).
+ */
+#define CLOSE_SEEN_MS 2000
 /* Streams of the concurrency test, each on its own channel (its own TCP connection). */
 #define STREAMS 200
 /* Records kept per proxy run (a line is ~150 bytes; the concurrency test writes 400). */
@@ -115,14 +118,32 @@ static void start_proxy(proxy_run *r, const char *faults)
 }
 
 /* Close the channel, stop the proxy (SIGTERM: exit 0) and collect every record it wrote. */
+static int count(const char *text, const char *needle);
+
+/* Append the proxy's record lines to r->records until every accepted connection has its end
+ * record or `bound_ms` passes without a line. The channel's destroy closes its connection
+ * asynchronously: a SIGTERM sent at once could beat the proxy's read of that close, and the
+ * connection would then be recorded as ended by the proxy's shutdown, not by the client. */
+static void read_records_until_ended(proxy_run *r, int64_t bound_ms)
+{
+    size_t n = strlen(r->records);
+    char line[1024];
+    while (count(r->records, "\"event\":\"accept\"") > count(r->records, "\"event\":\"end\"") &&
+           sc_testproc_read_line(&r->proc, line, sizeof line, bound_ms) == 1 &&
+           n + strlen(line) + 2 < sizeof r->records)
+        n += (size_t)snprintf(r->records + n, sizeof r->records - n, "%s\n", line);
+}
+
 static void stop_proxy(proxy_run *r)
 {
     if (r->channel != NULL)
         grpc_channel_destroy(r->channel);
     r->channel = NULL;
+    r->records[0] = '\0';
+    read_records_until_ended(r, CLOSE_SEEN_MS);
     int st = sc_testproc_stop(&r->proc, SIGTERM, STOP_MS);
     assert_true(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    size_t n = 0;
+    size_t n = strlen(r->records);
     char line[1024];
     while (sc_testproc_read_line(&r->proc, line, sizeof line, STOP_MS) == 1 &&
            n + strlen(line) + 2 < sizeof r->records)
