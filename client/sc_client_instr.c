@@ -133,13 +133,12 @@ static int convert(sc_instr *from, sc_client_instr *in, char *err, size_t errlen
         .max_reconnect_backoff_ms = from->channel.max_reconnect_backoff_ms,
         .no_bdp_probe = from->channel.no_bdp_probe,
     };
-    for (size_t i = 0; i < from->n_md; i++) {
-        if (check_md_value(from->md[i].key, (const unsigned char *)from->md[i].value,
-                           from->md[i].len, err, errlen) != 0)
+    for (size_t i = 0; i < from->md.count; i++) {
+        const sc_md_entry *m = &from->md.items[i];
+        if (check_md_value(m->key, m->value, m->value_len, err, errlen) != 0)
             return -1;
-        if (sc_md_list_add(&in->metadata, from->md[i].key, from->md[i].value, from->md[i].len) !=
-            0) {
-            snprintf(err, errlen, "metadata.%s: too many entries", from->md[i].key);
+        if (sc_md_list_add(&in->metadata, m->key, m->value, m->value_len) != 0) {
+            snprintf(err, errlen, "metadata.%s: too many entries", m->key);
             return -1;
         }
     }

@@ -110,41 +110,16 @@ static int get_string(const cJSON *obj, const char *name, char **out, perr *e)
 
 /* ---- metadata ---- */
 
-static bool key_is_binary(const char *key)
-{
-    size_t n = strlen(key);
-    return n >= 4 && strcmp(key + n - 4, "-bin") == 0;
-}
-
 static int md_add(sc_instr *in, const char *key, const void *value, size_t len)
 {
-    if (in->n_md >= SC_INSTR_MAX_MD)
-        return -1;
-    sc_instr_md *items = realloc(in->md, (in->n_md + 1) * sizeof *items);
-    if (items == NULL)
-        return -1;
-    in->md = items;
-    sc_instr_md *m = &in->md[in->n_md];
-    m->key = strdup(key);
-    m->value = malloc(len + 1);
-    if (m->key == NULL || m->value == NULL) {
-        free(m->key);
-        free(m->value);
-        return -1;
-    }
-    if (len > 0)
-        memcpy(m->value, value, len);
-    m->value[len] = '\0';
-    m->len = len;
-    in->n_md++;
-    return 0;
+    return sc_md_list_add(&in->md, key, value, len) == 0 ? 0 : -1;
 }
 
 static int add_md_value(sc_instr *in, const char *key, const cJSON *v, const char *field, perr *e)
 {
     if (!cJSON_IsString(v))
         return fail(e, field, "expected a string (or an array of strings)");
-    if (!key_is_binary(key)) {
+    if (!sc_md_key_is_binary(key)) {
         if (md_add(in, key, v->valuestring, strlen(v->valuestring)) != 0)
             return fail(e, field, "too many entries");
         return 0;
@@ -471,11 +446,7 @@ void sc_instr_free(sc_instr *in)
     free(in->case_id);
     free(in->target);
     free(in->path);
-    for (size_t i = 0; i < in->n_md; i++) {
-        free(in->md[i].key);
-        free(in->md[i].value);
-    }
-    free(in->md);
+    sc_md_list_free(&in->md);
     for (size_t i = 0; i < in->n_requests; i++)
         protobuf_c_message_free_unpacked(in->requests[i], NULL);
     free(in->requests);

@@ -7,6 +7,7 @@
 #ifndef SC_INSTR_H
 #define SC_INSTR_H
 
+#include "sc_md.h"
 #include "sc_method.h"
 
 #include <cjson/cJSON.h>
@@ -25,8 +26,6 @@
 #define SC_INSTR_MAX_REQUESTS 100000
 /* Longest `path`: a gRPC method path is "/package.Service/Method"; longer is no real method. */
 #define SC_INSTR_MAX_PATH 256
-/* Most metadata entries: what the driver's metadata list holds (SC_MD_MAX_ENTRIES). */
-#define SC_INSTR_MAX_MD 1024
 
 /* The reconnect policy's defaults (the gRPC connection-backoff spec's numbers; the C client's
  * sc_reconnect_policy_default has the same, tests/unit/test_client_instr.c checks it). */
@@ -69,18 +68,11 @@ typedef struct {
 } sc_instr_channel;
 
 typedef struct {
-    char *key;            /* owned */
-    unsigned char *value; /* owned; -bin values decoded from base64 */
-    size_t len;
-} sc_instr_md;
-
-typedef struct {
     char *case_id; /* owned; NULL when the line had no usable "case" */
     char *target;  /* owned */
     sc_method method;
-    char *path;      /* owned; the wire path instead of the method's, or NULL */
-    sc_instr_md *md; /* owned array, in order */
-    size_t n_md;
+    char *path;                  /* owned; the wire path instead of the method's, or NULL */
+    sc_md_list md;               /* owned, in order; -bin values decoded from base64 */
     int64_t timeout_ms;          /* gRPC deadline of each attempt */
     int64_t start_delay_ms;      /* wait this long after reading the instruction before starting */
     int64_t read_pause_ms;       /* read no response before this long after an attempt started */

@@ -32,10 +32,10 @@ static void writer_puts_client_metadata_then_control_then_case(void **state)
     assert_int_equal(in.method, SC_METHOD_CHAT);
     assert_int_equal(in.timeout_ms, 1500);
     assert_int_equal(in.n_requests, 1);
-    assert_int_equal(in.n_md, 4);
-    assert_string_equal(in.md[1].key, "x-b-bin");
-    assert_int_equal(in.md[1].len, 2);
-    assert_int_equal(in.md[1].value[1], 1);
+    assert_int_equal(in.md.count, 4);
+    assert_string_equal(in.md.items[1].key, "x-b-bin");
+    assert_int_equal(in.md.items[1].value_len, 2);
+    assert_int_equal(in.md.items[1].value[1], 1);
     assert_false(in.reconnect);
     sc_instr_free(&in);
     free(text);
