@@ -18,6 +18,7 @@ static const char proxy_usage[] =
     "  --faults JSON|@FILE    the fault list, a JSON array (default [] = forward unchanged)\n"
     "  --records -|FILE       connection records as JSON lines (default - = stdout)\n"
     "  --seed N               seed for latency jitter (default: from the clock)\n"
+    "  --clock-origin-ms N    t_ms and at_case_ms count from this CLOCK_MONOTONIC ms\n"
     "  --quiet | --verbose    less or more diagnostics on stderr\n"
     "  --help                 this text\n"
     "The first stdout line is {\"ready\":true,\"port\":N} once the proxy listens.\n"
@@ -36,6 +37,7 @@ static void on_stop_signal(int sig)
 typedef struct {
     const char *listen, *upstream, *faults, *records;
     uint64_t seed;
+    int64_t origin_ms; /* 0: the start */
 } proxy_options;
 
 /* The text of --faults: inline JSON, or @FILE. malloc'd, or NULL with a message printed. */
@@ -63,13 +65,14 @@ static char *faults_text(const char *arg)
 
 static int parse_proxy_args(int argc, char **argv, proxy_options *o)
 {
-    enum { O_LISTEN = 256, O_UPSTREAM, O_FAULTS, O_RECORDS, O_SEED, O_QUIET, O_VERBOSE };
+    enum { O_LISTEN = 256, O_UPSTREAM, O_FAULTS, O_RECORDS, O_SEED, O_QUIET, O_VERBOSE, O_ORIGIN };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, O_LISTEN},
         {"upstream", required_argument, NULL, O_UPSTREAM},
         {"faults", required_argument, NULL, O_FAULTS},
         {"records", required_argument, NULL, O_RECORDS},
         {"seed", required_argument, NULL, O_SEED},
+        {"clock-origin-ms", required_argument, NULL, O_ORIGIN},
         {"quiet", no_argument, NULL, O_QUIET},
         {"verbose", no_argument, NULL, O_VERBOSE},
         {"help", no_argument, NULL, 'h'},
@@ -97,6 +100,11 @@ static int parse_proxy_args(int argc, char **argv, proxy_options *o)
             if (!sc_cli_parse_int("proxy", "--seed", optarg, 1, INT64_MAX, &v))
                 return SC_EXIT_USAGE;
             o->seed = (uint64_t)v;
+            break;
+        case O_ORIGIN:
+            if (!sc_cli_parse_int("proxy", "--clock-origin-ms", optarg, 1, INT64_MAX / 2,
+                                  &o->origin_ms))
+                return SC_EXIT_USAGE;
             break;
         case O_QUIET:
             sc_log_set_level(SC_LOG_WARN);
@@ -163,7 +171,8 @@ int sc_cli_proxy_main(int argc, char **argv)
                            .upstream = o.upstream,
                            .faults = &faults,
                            .records = records,
-                           .seed = o.seed};
+                           .seed = o.seed,
+                           .origin_ms = o.origin_ms};
     sc_proxy *p = sc_proxy_create(&cfg, err, sizeof err);
     if (p == NULL) {
         fprintf(stderr, "streamconform proxy: %s\n", err);

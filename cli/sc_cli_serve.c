@@ -5,10 +5,12 @@
 #include "sc_server.h"
 #include "sc_time.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <grpc/grpc.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Bounds on options: a tick below 1 ms would spin; message and upload caps stay in int range
@@ -25,6 +27,10 @@ static const char serve_usage[] =
     "  --max-upload-bytes N      largest upload (default 1073741824)\n"
     "  --events FILE|-           write the event log (JSON lines) to FILE or stdout\n"
     "  --seed N                  seed for data-point values (default: from the clock)\n"
+    "  --call-plan FILE          each call's control keys in arrival order (docs/app-check.md)\n"
+    "  --call-plan-skip N        the plan starts at call N + 1 (a restarted server)\n"
+    "  --log-requests            the first message_received event carries the request\n"
+    "  --clock-origin-ms N       event times count from this CLOCK_MONOTONIC ms, not the start\n"
     "  --quiet | --verbose       less or more diagnostics on stderr\n"
     "  --help                    this text\n"
     "The first stdout line is {\"ready\":true,\"port\":N} once the server accepts calls.\n"
@@ -36,15 +42,34 @@ static void stop_server(void *server)
     sc_server_shutdown(server);
 }
 
+/* A call plan file is the engine's: a few hundred bytes per planned call. */
+#define SC_SERVE_MAX_PLAN_SKIP 1000000000
+
 typedef struct {
     sc_server_config cfg;
     const char *listen;
     const char *events_path;
+    const char *plan_path;
+    int64_t plan_skip;
+    int64_t origin_ms; /* -1: the start */
 } serve_options;
 
 static int parse_serve_args(int argc, char **argv, serve_options *o)
 {
-    enum { O_LISTEN = 256, O_TICK, O_MAXRECV, O_MAXUP, O_EVENTS, O_SEED, O_QUIET, O_VERBOSE };
+    enum {
+        O_LISTEN = 256,
+        O_TICK,
+        O_MAXRECV,
+        O_MAXUP,
+        O_EVENTS,
+        O_SEED,
+        O_QUIET,
+        O_VERBOSE,
+        O_PLAN,
+        O_PLAN_SKIP,
+        O_LOG_REQUESTS,
+        O_ORIGIN
+    };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, O_LISTEN},
         {"tick-ms", required_argument, NULL, O_TICK},
@@ -54,6 +79,10 @@ static int parse_serve_args(int argc, char **argv, serve_options *o)
         {"seed", required_argument, NULL, O_SEED},
         {"quiet", no_argument, NULL, O_QUIET},
         {"verbose", no_argument, NULL, O_VERBOSE},
+        {"call-plan", required_argument, NULL, O_PLAN},
+        {"call-plan-skip", required_argument, NULL, O_PLAN_SKIP},
+        {"log-requests", no_argument, NULL, O_LOG_REQUESTS},
+        {"clock-origin-ms", required_argument, NULL, O_ORIGIN},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -98,6 +127,22 @@ static int parse_serve_args(int argc, char **argv, serve_options *o)
             sc_log_set_level(SC_LOG_DEBUG);
             o->cfg.verbose = 1;
             break;
+        case O_PLAN:
+            o->plan_path = optarg;
+            break;
+        case O_PLAN_SKIP:
+            if (!sc_cli_parse_int("serve", "--call-plan-skip", optarg, 0, SC_SERVE_MAX_PLAN_SKIP,
+                                  &o->plan_skip))
+                return SC_EXIT_USAGE;
+            break;
+        case O_LOG_REQUESTS:
+            o->cfg.log_requests = true;
+            break;
+        case O_ORIGIN:
+            if (!sc_cli_parse_int("serve", "--clock-origin-ms", optarg, 0, INT64_MAX / 2,
+                                  &o->origin_ms))
+                return SC_EXIT_USAGE;
+            break;
         case 'h':
             fputs(serve_usage, stdout);
             return -1;
@@ -113,9 +158,37 @@ static int parse_serve_args(int argc, char **argv, serve_options *o)
     return 0;
 }
 
+/* --call-plan FILE into *plan, advanced past --call-plan-skip calls. 0, or 1 with a message. */
+static int load_plan(const serve_options *o, sc_call_plan *plan)
+{
+    char err[1024];
+    FILE *f = fopen(o->plan_path, "rb");
+    char *text = calloc(1, SC_CALL_PLAN_MAX_BYTES + 2);
+    size_t n = f != NULL && text != NULL ? fread(text, 1, SC_CALL_PLAN_MAX_BYTES + 1, f) : 0;
+    int rc = 1;
+    if (f == NULL)
+        snprintf(err, sizeof err, "--call-plan %s: %s", o->plan_path, strerror(errno));
+    else if (text == NULL)
+        snprintf(err, sizeof err, "--call-plan %s: out of memory", o->plan_path);
+    else if (n > SC_CALL_PLAN_MAX_BYTES)
+        snprintf(err, sizeof err, "--call-plan %s: more than %d bytes", o->plan_path,
+                 SC_CALL_PLAN_MAX_BYTES);
+    else if (sc_call_plan_parse(plan, o->plan_path, text, err, sizeof err) == 0)
+        rc = 0;
+    if (f != NULL)
+        fclose(f);
+    free(text);
+    if (rc != 0)
+        fprintf(stderr, "streamconform serve: %s\n", err);
+    for (int64_t i = 0; rc == 0 && i < o->plan_skip; i++)
+        sc_call_plan_next(plan);
+    return rc;
+}
+
 int sc_cli_serve_main(int argc, char **argv)
 {
     serve_options o = {.listen = "127.0.0.1:50051",
+                       .origin_ms = -1,
                        .cfg = {.tick_ms = 1000,
                                .max_receive_bytes = 4 * 1024 * 1024,
                                .max_upload_bytes = 1024LL * 1024 * 1024}};
@@ -123,10 +196,18 @@ int sc_cli_serve_main(int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? 0 : rc;
 
+    sc_call_plan plan = {0};
+    if (o.plan_path != NULL) {
+        if (load_plan(&o, &plan) != 0)
+            return 1;
+        o.cfg.plan = &plan;
+    }
     char err[256];
     sc_events events;
-    if (sc_events_open(&events, o.events_path, sc_time_now_ms(), err, sizeof err) != 0) {
+    int64_t origin = o.origin_ms >= 0 ? o.origin_ms : sc_time_now_ms();
+    if (sc_events_open(&events, o.events_path, origin, err, sizeof err) != 0) {
         fprintf(stderr, "streamconform serve: %s\n", err);
+        sc_call_plan_free(&plan);
         return 1;
     }
     o.cfg.events = &events;
@@ -141,6 +222,7 @@ int sc_cli_serve_main(int argc, char **argv)
     if (server == NULL) {
         fprintf(stderr, "streamconform serve: %s\n", err);
         sc_events_close(&events);
+        sc_call_plan_free(&plan);
         grpc_shutdown();
         return 1;
     }
@@ -153,6 +235,7 @@ int sc_cli_serve_main(int argc, char **argv)
     sc_cli_stop_signals_join(&stop);
     sc_server_destroy(server);
     sc_events_close(&events);
+    sc_call_plan_free(&plan);
     grpc_shutdown();
     sc_log(SC_LOG_INFO, "serve", "stopped");
     return rc;

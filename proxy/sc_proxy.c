@@ -660,7 +660,7 @@ sc_proxy *sc_proxy_create(const sc_proxy_config *cfg, char *err, size_t errlen)
     if (cfg->faults != NULL)
         p->faults = *cfg->faults;
     p->records = cfg->records;
-    p->start_ms = sc_time_now_ms();
+    p->start_ms = cfg->origin_ms > 0 ? cfg->origin_ms : sc_time_now_ms();
     p->seed = cfg->seed != 0 ? cfg->seed : (uint64_t)sc_time_wall_ns();
     struct sockaddr_storage la;
     socklen_t llen;

@@ -44,6 +44,9 @@ typedef struct {
     const sc_proxy_faults *faults; /* copied; NULL = none */
     FILE *records;                 /* borrowed; NULL = no records */
     uint64_t seed;                 /* jitter; 0 = from the clock */
+    /* CLOCK_MONOTONIC ms that records' t_ms and at_case_ms count from; 0 = when the proxy
+     * starts (the engine passes its case's start, so that every time is on one clock) */
+    int64_t origin_ms;
 } sc_proxy_config;
 
 /* Resolve the addresses and listen. NULL with a message on failure. */

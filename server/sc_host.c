@@ -501,10 +501,16 @@ static void deliver_message(sc_host_call *c, int64_t now)
         return;
     }
     int64_t counted = p->on_message(c->obj, msg, now);
-    if (counted > c->received) {
-        c->received = counted;
+    if (counted <= c->received)
+        return;
+    c->received = counted;
+    cJSON *extra = p->message_fields != NULL ? p->message_fields(c->obj) : NULL;
+    if (extra == NULL) {
         log_count(c, SC_EVENT_MESSAGE_RECEIVED, counted);
+        return;
     }
+    cJSON_AddNumberToObject(extra, "count", (double)counted);
+    log_event(c, SC_EVENT_MESSAGE_RECEIVED, extra);
 }
 
 static void deliver_half_close(sc_host_call *c, int64_t now)

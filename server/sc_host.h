@@ -83,6 +83,9 @@ typedef struct {
     /* A message arrived; `msg` is now the object's. Returns the number of client messages
      * counted so far (the event log says message_received when it grew). */
     int64_t (*on_message)(void *obj, grpc_byte_buffer *msg, int64_t now_ms);
+    /* Extra fields of the message_received event just logged (the caller owns the object), or
+     * NULL for none. NULL: never. */
+    cJSON *(*message_fields)(void *obj);
     /* The client half-closed. */
     void (*on_half_close)(void *obj, int64_t now_ms);
     /* The last HEADERS / MESSAGE went out (ok) or failed to (the call is going away). */

@@ -6,6 +6,7 @@
 #include "sc_wire_strings.h"
 #include "sc_handler.h"
 #include "sc_host.h"
+#include "sc_json.h"
 #include "sc_log.h"
 #include "sc_md.h"
 #include "sc_pb.h"
@@ -23,6 +24,8 @@
 struct sc_server {
     sc_host *host;
     sc_handler_env env;
+    sc_call_plan *plan; /* borrowed from the config, or NULL */
+    bool log_requests;
 };
 
 /* One call: the handler, and the trailers of its status while the host copies them. */
@@ -30,6 +33,9 @@ typedef struct {
     sc_host_call *hc; /* borrowed from the host until release */
     sc_handler h;
     sc_md_list trailers;
+    bool log_requests;    /* the server's --log-requests */
+    bool first_seen;      /* a request message arrived */
+    cJSON *first_request; /* the first request as JSON, until the host logs it (owned) */
 } srv_call;
 
 static sc_clock clock_at(int64_t now_ms)
@@ -53,10 +59,14 @@ static void *srv_open(void *ctx, sc_host_call *hc, const sc_host_call_info *info
     if (c == NULL)
         return NULL;
     c->hc = hc;
-    if (info->method == SC_METHOD_UNKNOWN)
+    c->log_requests = s->log_requests;
+    if (info->method == SC_METHOD_UNKNOWN) {
         sc_handler_init_unknown(&c->h, &s->env, info->path);
-    else
-        sc_handler_init(&c->h, info->method, &s->env, info->md, clock_at(now));
+    } else {
+        /* With a call plan the plan's control keys stand for the client's metadata. */
+        const sc_md_list *md = s->plan != NULL ? sc_call_plan_next(s->plan) : info->md;
+        sc_handler_init(&c->h, info->method, &s->env, md, clock_at(now));
+    }
     c->h.member.kick = on_chat_delivery;
     return c;
 }
@@ -78,6 +88,9 @@ static int64_t srv_on_message(void *obj, grpc_byte_buffer *bb, int64_t now)
         wrc == SC_WIRE_OK ? protobuf_c_message_unpack(desc, NULL, len, data) : NULL;
     free(data);
     if (msg != NULL) {
+        if (c->log_requests && !c->first_seen)
+            c->first_request = sc_json_from_message(msg, NULL, 0);
+        c->first_seen = true;
         sc_handler_on_message(&c->h, msg, clock_at(now));
         protobuf_c_message_free_unpacked(msg, NULL);
     } else if (wrc == SC_WIRE_NUL) {
@@ -155,9 +168,25 @@ static const char *srv_case_id(void *obj)
     return ((srv_call *)obj)->h.ctl.case_id;
 }
 
+/* With --log-requests the first message_received event carries the request ("message"). */
+static cJSON *srv_message_fields(void *obj)
+{
+    srv_call *c = obj;
+    if (c->first_request == NULL)
+        return NULL;
+    cJSON *o = cJSON_CreateObject();
+    if (o != NULL)
+        cJSON_AddItemToObject(o, "message", c->first_request);
+    else
+        cJSON_Delete(c->first_request);
+    c->first_request = NULL;
+    return o;
+}
+
 static void srv_release(void *obj, int64_t now)
 {
     srv_call *c = obj;
+    cJSON_Delete(c->first_request);
     sc_handler_free(&c->h, clock_at(now));
     sc_md_list_free(&c->trailers);
     free(c);
@@ -166,6 +195,7 @@ static void srv_release(void *obj, int64_t now)
 static const sc_host_proto srv_proto = {
     .open = srv_open,
     .on_message = srv_on_message,
+    .message_fields = srv_message_fields,
     .on_half_close = srv_on_half_close,
     .on_sent = srv_on_sent,
     .on_closed = srv_on_closed,
@@ -195,6 +225,8 @@ sc_server *sc_server_create(const sc_server_config *cfg, char *err, size_t errle
     s->env.tick_ms = cfg->tick_ms;
     s->env.max_upload_bytes = cfg->max_upload_bytes;
     s->env.rng = cfg->seed ? cfg->seed : seed_from_clock();
+    s->plan = cfg->plan;
+    s->log_requests = cfg->log_requests;
     sc_host_config hc = {
         .name = "server",
         .listen = cfg->listen,

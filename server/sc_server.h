@@ -5,8 +5,10 @@
 #ifndef SC_SERVER_H
 #define SC_SERVER_H
 
+#include "sc_call_plan.h"
 #include "sc_events.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct {
@@ -17,6 +19,11 @@ typedef struct {
     sc_events *events;         /* borrowed, may be NULL; must outlive the server */
     uint64_t seed;             /* data-value randomness; 0 = from the clock */
     int verbose;               /* log each call's events at info level */
+    /* serve --call-plan: each call's control keys in arrival order, in place of the client's
+     * metadata (an application under test sends none). Borrowed, NULL: none; advanced by the
+     * loop thread only, so it must outlive the server. */
+    sc_call_plan *plan;
+    bool log_requests; /* the event log's first message_received carries the request as JSON */
 } sc_server_config;
 
 typedef struct sc_server sc_server;
