@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const role_opt[2] = {"--servers", "--clients"};
+static const char *const role_opt[SC_ROLE_COUNT] = {"--servers", "--clients", "--apps"};
 
 int sc_cli_impl_args_add_file(const char *cmd, sc_cli_impl_args *a, const char *path)
 {
@@ -35,9 +35,10 @@ static int add_definition(const char *cmd, sc_impl_book *book, sc_role role, con
     const sc_impl_vars vars = sc_runner_impl_vars();
     char err[2048];
     int rc;
-    if (strncmp(def, "cmd:", 4) == 0)
-        rc = sc_impl_book_add_command(book, role, name, def + 4, role_opt[role], &vars, err,
-                                      sizeof err);
+    if (strncmp(def, "cmd:", 4) == 0 || role == SC_ROLE_APP)
+        rc = sc_impl_book_add_command(book, role, name,
+                                      def + (strncmp(def, "cmd:", 4) == 0 ? 4 : 0),
+                                      role_opt[role], &vars, err, sizeof err);
     else if (role == SC_ROLE_SERVER)
         rc = sc_impl_book_add_address(book, name, def, role_opt[role], err, sizeof err);
     else
@@ -72,10 +73,25 @@ static int select_name(const char *cmd, sc_role role, const char *name, bool fin
     return 0;
 }
 
+/* --apps all: every app entry of the book. */
+static int select_all_apps(const char *cmd, bool find_programs, sc_cli_impls *x)
+{
+    for (size_t i = 0; i < x->book.count; i++) {
+        if (!x->book.items[i].app.given)
+            continue;
+        int rc = select_name(cmd, SC_ROLE_APP, x->book.items[i].name, find_programs, x);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* The names of one option value: a definition's name, or a comma list. */
 static int select_value(const char *cmd, sc_role role, const char *v, bool find_programs,
                         sc_cli_impls *x)
 {
+    if (role == SC_ROLE_APP && strcmp(v, "all") == 0)
+        return select_all_apps(cmd, find_programs, x);
     const char *eq = strchr(v, '=');
     char copy[1024];
     if (eq != NULL) {
@@ -105,7 +121,7 @@ static int load_book(const char *cmd, const sc_cli_impl_args *a, sc_cli_impls *x
         return SC_EXIT_USAGE;
     }
     for (size_t i = 0; i < x->book.count; i++) {
-        for (int role = 0; role < 2; role++) {
+        for (int role = 0; role < SC_ROLE_COUNT; role++) {
             if (!sc_impl_decl_side(&x->book.items[i], (sc_role)role)->given ||
                 nb[role] == SC_RUNNER_MAX_IMPLS)
                 continue;
@@ -126,11 +142,11 @@ int sc_cli_impls_load(const char *cmd, const sc_cli_impl_args *a, bool find_prog
                       sc_cli_impls *out)
 {
     memset(out, 0, sizeof *out);
-    char builtin[2][SC_RUNNER_MAX_IMPLS][SC_IMPL_MAX_NAME + 1];
-    size_t nb[2] = {0, 0};
+    char builtin[SC_ROLE_COUNT][SC_RUNNER_MAX_IMPLS][SC_IMPL_MAX_NAME + 1];
+    size_t nb[SC_ROLE_COUNT] = {0, 0, 0};
     int rc = load_book(cmd, a, out, builtin, nb);
     /* every definition first: resolving borrows from the book, which adding may move */
-    for (int role = 0; rc == 0 && role < 2; role++) {
+    for (int role = 0; rc == 0 && role < SC_ROLE_COUNT; role++) {
         for (size_t i = 0; rc == 0 && i < a->n_opts[role]; i++) {
             char name[SC_IMPL_MAX_NAME + 2];
             if (strchr(a->opts[role][i], '=') != NULL)
@@ -138,12 +154,15 @@ int sc_cli_impls_load(const char *cmd, const sc_cli_impl_args *a, bool find_prog
                                     sizeof name);
         }
     }
-    /* clients first: their errors come first, as before implementations were data */
-    static const sc_role order[] = {SC_ROLE_CLIENT, SC_ROLE_SERVER};
-    for (size_t k = 0; rc == 0 && k < 2; k++) {
+    /* clients first: their errors come first, as before implementations were data; apps are
+     * run only when asked for */
+    static const sc_role order[] = {SC_ROLE_CLIENT, SC_ROLE_SERVER, SC_ROLE_APP};
+    for (size_t k = 0; rc == 0 && k < SC_ROLE_COUNT; k++) {
         sc_role role = order[k];
         for (size_t i = 0; rc == 0 && i < a->n_opts[role]; i++)
             rc = select_value(cmd, role, a->opts[role][i], find_programs, out);
+        if (role == SC_ROLE_APP)
+            continue;
         for (size_t i = 0; rc == 0 && a->n_opts[role] == 0 && i < nb[role]; i++)
             rc = select_name(cmd, role, builtin[role][i], find_programs, out);
         if (rc == 0 && out->n[role] == 0)
@@ -154,7 +173,7 @@ int sc_cli_impls_load(const char *cmd, const sc_cli_impl_args *a, bool find_prog
 
 void sc_cli_impls_free(sc_cli_impls *x)
 {
-    for (int role = 0; role < 2; role++)
+    for (int role = 0; role < SC_ROLE_COUNT; role++)
         for (size_t i = 0; i < x->n[role]; i++)
             sc_impl_free(&x->impls[role][i]);
     sc_impl_book_free(&x->book);

@@ -8,6 +8,9 @@
  *   --servers 'NAME=cmd:COMMAND ARGS'   a server command (prints the ready line; no features)
  *   --clients LIST             names (default: every client of the built-in file)
  *   --clients 'NAME=cmd:COMMAND ARGS'   a client driver command (no features)
+ *   --apps LIST                names of app entries, or "all" (default: none)
+ *   --app 'NAME=COMMAND ARGS'  a client application to check (docs/app-check.md); the same as
+ *                              --apps with a definition
  * Each option may be repeated; a value with '=' is one definition (its command is split on
  * spaces, no quoting), a value without is a list of names. Errors are printed
  * ("streamconform run: ...") and give SC_EXIT_USAGE. */
@@ -27,8 +30,9 @@
 typedef struct {
     const char *files[SC_CLI_MAX_IMPL_FILES]; /* borrowed from argv */
     size_t n_files;
-    const char *opts[2][SC_CLI_MAX_IMPL_OPTS]; /* [SC_ROLE_SERVER], [SC_ROLE_CLIENT] values */
-    size_t n_opts[2];
+    /* [SC_ROLE_SERVER], [SC_ROLE_CLIENT], [SC_ROLE_APP] values */
+    const char *opts[SC_ROLE_COUNT][SC_CLI_MAX_IMPL_OPTS];
+    size_t n_opts[SC_ROLE_COUNT];
 } sc_cli_impl_args;
 
 /* Remember one --impls, --servers or --clients value. SC_EXIT_USAGE (printed) when too many. */
@@ -37,8 +41,8 @@ int sc_cli_impl_args_add(const char *cmd, sc_cli_impl_args *a, sc_role role, con
 
 typedef struct {
     sc_impl_book book;                     /* owned; the impls below borrow from it */
-    sc_impl impls[2][SC_RUNNER_MAX_IMPLS]; /* the selected servers, clients */
-    size_t n[2];
+    sc_impl impls[SC_ROLE_COUNT][SC_RUNNER_MAX_IMPLS]; /* the selected servers, clients, apps */
+    size_t n[SC_ROLE_COUNT];
 } sc_cli_impls;
 
 /* Build the book and select the run's servers and clients. `find_programs`: resolve each

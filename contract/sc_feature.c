@@ -38,7 +38,7 @@ sc_role sc_feature_role(sc_feature f)
 
 const char *sc_role_name(sc_role role)
 {
-    return role == SC_ROLE_CLIENT ? "client" : "server";
+    return role == SC_ROLE_CLIENT ? "client" : role == SC_ROLE_APP ? "app" : "server";
 }
 
 int sc_feature_by_name(sc_role role, const char *name)

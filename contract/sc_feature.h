@@ -11,7 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1 } sc_role;
+/* An app (docs/app-check.md) is a client application the engine starts and judges by what its
+ * server saw: it declares no features. */
+typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role;
+#define SC_ROLE_COUNT 3
 
 /* X(ENUM_SUFFIX, role, "name", "one-line meaning"). Names are part of the implementations file
  * format: never rename one. */

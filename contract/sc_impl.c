@@ -309,10 +309,18 @@ static int parse_side(load_ctx *c, sc_impl_side *side, sc_role role, const cJSON
         {.key = "env", .types = SC_JT_OBJECT},
         {.key = "features", .types = SC_JT_ARRAY},
     };
-    sc_jspec spec = role == SC_ROLE_SERVER ? SC_JSPEC(server_fields) : SC_JSPEC(client_fields);
+    static const sc_jfield app_fields[] = {
+        {.key = "command", .types = SC_JT_ARRAY, .required = true},
+        {.key = "env", .types = SC_JT_OBJECT},
+    };
+    sc_jspec spec = role == SC_ROLE_SERVER   ? SC_JSPEC(server_fields)
+                    : role == SC_ROLE_CLIENT ? SC_JSPEC(client_fields)
+                                             : SC_JSPEC(app_fields);
     spec.unknown_why = role == SC_ROLE_SERVER
                            ? "unknown field (a server has command or address, env, features)"
-                           : "unknown field (a client has command, env, features)";
+                       : role == SC_ROLE_CLIENT
+                           ? "unknown field (a client has command, env, features)"
+                           : "unknown field (an app has command, env)";
     if (check_object(c, obj, path, &spec) != 0)
         return -1;
     side->given = true;
@@ -342,6 +350,7 @@ static void decl_free(sc_impl_decl *d)
     free(d->origin);
     side_free(&d->server);
     side_free(&d->client);
+    side_free(&d->app);
     memset(d, 0, sizeof *d);
 }
 
@@ -352,6 +361,7 @@ static int parse_entry(load_ctx *c, sc_impl_decl *d, const cJSON *obj, const cha
         {.key = "description", .types = SC_JT_STRING},
         {.key = "server", .types = SC_JT_OBJECT},
         {.key = "client", .types = SC_JT_OBJECT},
+        {.key = "app", .types = SC_JT_OBJECT},
     };
     sc_jspec spec = SC_JSPEC(fields);
     if (check_object(c, obj, path, &spec) != 0)
@@ -363,8 +373,11 @@ static int parse_entry(load_ctx *c, sc_impl_decl *d, const cJSON *obj, const cha
     if (!sc_impl_name_ok(name, &why))
         return fail(c, p, "\"%.64s\": %s", name, why);
     const cJSON *srv = sc_jget(obj, "server"), *cli = sc_jget(obj, "client");
-    if (srv == NULL && cli == NULL)
-        return fail(c, path, "needs \"server\", \"client\" or both (its role)");
+    const cJSON *app = sc_jget(obj, "app");
+    if (srv == NULL && cli == NULL && app == NULL)
+        return fail(c, path, "needs \"server\", \"client\" or both, or \"app\" (its role)");
+    if (app != NULL && (srv != NULL || cli != NULL))
+        return fail(c, path, "an \"app\" entry has no \"server\" or \"client\" side");
     const char *desc = sc_jget_string(obj, "description");
     sc_jpath_key(p, sizeof p, path, "description");
     d->name = strdup(name);
@@ -377,6 +390,9 @@ static int parse_entry(load_ctx *c, sc_impl_decl *d, const cJSON *obj, const cha
         return -1;
     sc_jpath_key(p, sizeof p, path, "client");
     if (cli != NULL && parse_side(c, &d->client, SC_ROLE_CLIENT, cli, p) != 0)
+        return -1;
+    sc_jpath_key(p, sizeof p, path, "app");
+    if (app != NULL && parse_side(c, &d->app, SC_ROLE_APP, app, p) != 0)
         return -1;
     return 0;
 }
@@ -563,8 +579,7 @@ int sc_impl_book_add_command(sc_impl_book *book, sc_role role, const char *name,
         cJSON_AddItemToArray(argv, cJSON_CreateString(t));
     free(copy);
     char desc[SC_IMPL_MAX_STRING + 64];
-    snprintf(desc, sizeof desc, "%s command: %.4000s", role == SC_ROLE_SERVER ? "server" : "client",
-             cmdline);
+    snprintf(desc, sizeof desc, "%s command: %.4000s", sc_role_name(role), cmdline);
     sc_impl_decl *d = argv != NULL && cJSON_GetArraySize(argv) > 0
                           ? new_entry(book, name, origin, desc, &c)
                           : NULL;
@@ -572,7 +587,7 @@ int sc_impl_book_add_command(sc_impl_book *book, sc_role role, const char *name,
         fail(&c, NULL, "%s: an empty command", name);
     int rc = -1;
     if (d != NULL) {
-        sc_impl_side *side = role == SC_ROLE_SERVER ? &d->server : &d->client;
+        sc_impl_side *side = (sc_impl_side *)sc_impl_decl_side(d, role);
         side->given = true;
         rc = parse_command(&c, side, argv, name) != 0 ? -1 : parse_env(&c, side, NULL, name);
     }
@@ -592,7 +607,7 @@ const sc_impl_decl *sc_impl_book_find(const sc_impl_book *book, const char *name
 
 const sc_impl_side *sc_impl_decl_side(const sc_impl_decl *d, sc_role role)
 {
-    return role == SC_ROLE_SERVER ? &d->server : &d->client;
+    return role == SC_ROLE_SERVER ? &d->server : role == SC_ROLE_CLIENT ? &d->client : &d->app;
 }
 
 void sc_impl_book_names(const sc_impl_book *book, sc_role role, char *out, size_t len)

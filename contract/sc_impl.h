@@ -1,7 +1,7 @@
 /* sc_impl: implementations files (docs/implementations.md, schema docs/implementations.schema.json)
  * as plain data. An implementations file lists the implementations a run can pair: each has a
  * name, a description for the reports, and a "server" and/or a "client" side (its role is which
- * of the two it has). A server side is a command (it prints the ready line of
+ * of the two it has), or an "app" side: a client application the engine starts per app case. A server side is a command (it prints the ready line of
  * docs/peer-protocol.md) or an address (a server someone else runs); a client side is a driver
  * command. Each side declares its features (contract/sc_feature). Loading checks every object
  * with common/sc_jcheck; every error names the file and the JSON path:
@@ -51,6 +51,7 @@ typedef struct {
     char *description; /* "" when none was given */
     char *origin;      /* the file (or option) that declared it */
     sc_impl_side server, client;
+    sc_impl_side app; /* a client application to check (docs/app-check.md): command and env */
 } sc_impl_decl;
 
 typedef struct {

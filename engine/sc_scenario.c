@@ -4,6 +4,7 @@
  * the runner asks a loaded scenario is in sc_scenario_access.c; the judge and the filters live in
  * their own files. */
 #include "sc_scenario_internal.h"
+#include "sc_scenario_app.h"
 #include "sc_fault.h"
 #include "sc_base64.h"
 #include "sc_instr.h"
@@ -128,6 +129,7 @@ static void scenario_free(sc_scenario *s)
     if (s == NULL)
         return;
     cJSON_Delete(s->faults);
+    sc_scenario_app_free(s->app);
     free(s->name);
     free(s->summary);
     free(s->origin);
@@ -241,12 +243,34 @@ static int parse_companions(sc_load_ctx *c, sc_scenario *s, const cJSON *obj, co
     return 0;
 }
 
+/* An app scenario (docs/app-check.md): name, summary, tags, exclusive, app and expect; the
+ * application is the client and the engine's own server the server. */
+static int parse_app_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
+{
+    static const char *const not_here[] = {"method", "client", "server", "companions", "faults",
+                                           "applies_to"};
+    for (size_t i = 0; i < sizeof not_here / sizeof not_here[0]; i++)
+        if (cJSON_GetObjectItemCaseSensitive(obj, not_here[i]) != NULL)
+            return sc_load_fail(c, not_here[i],
+                                "not in an app scenario (the application is the client; the "
+                                "app section says what the server does)");
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(obj, "expect");
+    s->method = SC_METHOD_UNKNOWN;
+    if (sc_load_bool(c, obj, "exclusive", "", &s->exclusive, NULL) != 0 ||
+        parse_tags(c, s, cJSON_GetObjectItemCaseSensitive(obj, "tags")) != 0 ||
+        sc_scenario_parse_app(c, s, cJSON_GetObjectItemCaseSensitive(obj, "app"), ex) != 0)
+        return -1;
+    s->expect = cJSON_Duplicate(ex, true);
+    s->timeout_ms = s->app->run_ms;
+    return s->expect != NULL ? 0 : sc_load_oom(c, "expect");
+}
+
 static sc_scenario *parse_scenario(sc_load_ctx *c, const cJSON *obj)
 {
     static const sc_jfield names[] = {
         {.key = "name"},       {.key = "summary"}, {.key = "tags"},     {.key = "method"},
         {.key = "applies_to"}, {.key = "client"},  {.key = "server"},   {.key = "expect"},
-        {.key = "companions"}, {.key = "faults"},  {.key = "exclusive"}};
+        {.key = "companions"}, {.key = "faults"},  {.key = "exclusive"}, {.key = "app"}};
     if (sc_load_object(c, obj, "", SC_JSPEC(names)) != 0)
         return NULL;
     sc_scenario *s = calloc(1, sizeof *s);
@@ -268,6 +292,11 @@ static sc_scenario *parse_scenario(sc_load_ctx *c, const cJSON *obj)
         sc_load_oom(c, NULL);
         goto fail;
     }
+    if (cJSON_GetObjectItemCaseSensitive(obj, "app") != NULL) {
+        if (parse_app_scenario(c, s, obj) != 0)
+            goto fail;
+        return s;
+    }
     if (method == NULL) {
         sc_load_fail(c, "method", "missing");
         goto fail;
@@ -282,7 +311,8 @@ static sc_scenario *parse_scenario(sc_load_ctx *c, const cJSON *obj)
         parse_applies(c, s, cJSON_GetObjectItemCaseSensitive(obj, "applies_to")) != 0 ||
         sc_scenario_parse_server(c, s, cJSON_GetObjectItemCaseSensitive(obj, "server")) != 0 ||
         sc_scenario_parse_client(c, s, cJSON_GetObjectItemCaseSensitive(obj, "client")) != 0 ||
-        sc_scenario_parse_faults(c, s, cJSON_GetObjectItemCaseSensitive(obj, "faults")) != 0 ||
+        sc_scenario_parse_faults(c, s, cJSON_GetObjectItemCaseSensitive(obj, "faults"), "faults") !=
+            0 ||
         sc_scenario_parse_expect(c, s, cJSON_GetObjectItemCaseSensitive(obj, "expect")) != 0 ||
         parse_companions(c, s, obj, cJSON_GetObjectItemCaseSensitive(obj, "companions")) != 0)
         goto fail;

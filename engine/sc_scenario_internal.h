@@ -73,6 +73,7 @@ struct sc_scenario {
     int64_t backoff_initial_ms, backoff_max_ms, exhausted_backoff_ms;
     double backoff_multiplier, backoff_jitter;
     bool exclusive;                  /* its cases run alone */
+    struct sc_app_section *app;      /* owned; an app scenario's section, or NULL */
     struct sc_scenario **companions; /* owned; scenarios of their own (see sc_scenario.h) */
     size_t n_companions;
 };
@@ -126,8 +127,14 @@ int sc_load_per_case(sc_load_ctx *c, const cJSON *v, const char *path, int depth
 /* server (NULL: none), client (NULL: none; after the server section: its control keys may not be
  * set twice), faults (NULL: no proxy), expect (after client and faults). 0 or -1 (c->err). */
 int sc_scenario_parse_server(sc_load_ctx *c, sc_scenario *s, const cJSON *srv);
+/* An app scenario's `app` section and its `expect` (sc_scenario_app.c); s->app is set even on
+ * failure (free it with sc_scenario_app_free). */
+int sc_scenario_parse_app(sc_load_ctx *c, sc_scenario *s, const cJSON *app, const cJSON *expect);
+void sc_scenario_app_free(struct sc_app_section *a);
+/* A server section's control fields (no script) at `path` into `control` (key -> value). */
+int sc_scenario_parse_control(sc_load_ctx *c, const cJSON *srv, const char *path, cJSON *control);
 int sc_scenario_parse_client(sc_load_ctx *c, sc_scenario *s, const cJSON *cl);
-int sc_scenario_parse_faults(sc_load_ctx *c, sc_scenario *s, const cJSON *faults);
+int sc_scenario_parse_faults(sc_load_ctx *c, sc_scenario *s, const cJSON *faults, const char *path);
 int sc_scenario_parse_expect(sc_load_ctx *c, sc_scenario *s, const cJSON *ex);
 /* Does the client section have "$raw" requests; client.path when it names no DataService method
  * (else NULL). */

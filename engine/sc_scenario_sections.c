@@ -19,18 +19,20 @@
 
 /* ---- server section ---- */
 
-static int add_control(sc_load_ctx *c, sc_scenario *s, const char *key, const char *value)
+static int add_control(sc_load_ctx *c, cJSON *control, const char *path, const char *key,
+                       const char *value)
 {
-    if (cJSON_AddStringToObject(s->control, key, value) == NULL)
-        return sc_load_oom(c, "server");
+    if (cJSON_AddStringToObject(control, key, value) == NULL)
+        return sc_load_oom(c, path);
     return 0;
 }
 
-static int add_control_int(sc_load_ctx *c, sc_scenario *s, const char *key, int64_t v)
+static int add_control_int(sc_load_ctx *c, cJSON *control, const char *path, const char *key,
+                           int64_t v)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%lld", (long long)v);
-    return add_control(c, s, key, buf);
+    return add_control(c, control, path, key, buf);
 }
 
 /* Percent-encode everything outside printable ASCII, plus ' ' and '%', so that any UTF-8 text
@@ -62,51 +64,55 @@ static bool printable_ascii(const char *s)
     return true;
 }
 
-static int parse_fail(sc_load_ctx *c, sc_scenario *s, const cJSON *f)
+static int fail_message(sc_load_ctx *c, cJSON *control, const char *path, const char *msg)
+{
+    char *enc = percent_encode(msg);
+    if (enc == NULL)
+        return sc_load_oom(c, path);
+    int rc = 0;
+    if (strlen(enc) > SC_SCENARIO_MAX_FAIL_MESSAGE)
+        rc = sc_load_fail(c, path, "longer than %d bytes once percent-encoded",
+                          SC_SCENARIO_MAX_FAIL_MESSAGE);
+    else
+        rc = add_control(c, control, path, "x-sc-fail-message", enc);
+    free(enc);
+    return rc;
+}
+
+/* `path` is the fail object's ("server.fail"). */
+static int parse_fail(sc_load_ctx *c, cJSON *control, const cJSON *f, const char *path)
 {
     static const sc_jfield names[] = {{.key = "code"},
                                       {.key = "message"},
                                       {.key = "after"},
                                       {.key = "retry_pushback_ms"},
                                       {.key = "calls"}};
-    if (sc_load_object(c, f, "server.fail", SC_JSPEC(names)) != 0)
+    char p[256];
+    if (sc_load_object(c, f, path, SC_JSPEC(names)) != 0)
         return -1;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(f, "code");
+    sc_load_join(p, sizeof p, path, "code");
     if (code == NULL)
-        return sc_load_fail(c, "server.fail.code", "missing");
-    if (sc_load_code(c, code, "server.fail.code", NULL) != 0 ||
-        add_control(c, s, "x-sc-fail-code", code->valuestring) != 0)
+        return sc_load_fail(c, p, "missing");
+    if (sc_load_code(c, code, p, NULL) != 0 ||
+        add_control(c, control, p, "x-sc-fail-code", code->valuestring) != 0)
         return -1;
     const char *msg = NULL;
     int64_t after = 0, pushback = 0, calls = 0;
     bool has_after = false, has_pushback = false, has_calls = false;
-    if (sc_load_str(c, f, "message", "server.fail", SC_SCENARIO_MAX_FAIL_MESSAGE, &msg) != 0 ||
-        sc_load_int(c, f, "after", "server.fail", 0, SC_SCENARIO_MAX_COUNT, &after, &has_after) !=
-            0 ||
-        sc_load_int(c, f, "retry_pushback_ms", "server.fail", 0, SC_SCENARIO_MAX_MS, &pushback,
+    if (sc_load_str(c, f, "message", path, SC_SCENARIO_MAX_FAIL_MESSAGE, &msg) != 0 ||
+        sc_load_int(c, f, "after", path, 0, SC_SCENARIO_MAX_COUNT, &after, &has_after) != 0 ||
+        sc_load_int(c, f, "retry_pushback_ms", path, 0, SC_SCENARIO_MAX_MS, &pushback,
                     &has_pushback) != 0 ||
-        sc_load_int(c, f, "calls", "server.fail", 1, SC_SCENARIO_MAX_COUNT, &calls, &has_calls) !=
-            0)
+        sc_load_int(c, f, "calls", path, 1, SC_SCENARIO_MAX_COUNT, &calls, &has_calls) != 0)
         return -1;
-    if (msg != NULL) {
-        char *enc = percent_encode(msg);
-        if (enc == NULL)
-            return sc_load_oom(c, "server.fail.message");
-        int rc = 0;
-        if (strlen(enc) > SC_SCENARIO_MAX_FAIL_MESSAGE)
-            rc = sc_load_fail(c, "server.fail.message", "longer than %d bytes once percent-encoded",
-                              SC_SCENARIO_MAX_FAIL_MESSAGE);
-        else
-            rc = add_control(c, s, "x-sc-fail-message", enc);
-        free(enc);
-        if (rc != 0)
-            return -1;
-    }
-    if (has_after && add_control_int(c, s, "x-sc-fail-after", after) != 0)
+    sc_load_join(p, sizeof p, path, "message");
+    if (msg != NULL && fail_message(c, control, p, msg) != 0)
         return -1;
-    if (has_pushback && add_control_int(c, s, "x-sc-retry-pushback-ms", pushback) != 0)
-        return -1;
-    if (has_calls && add_control_int(c, s, "x-sc-fail-calls", calls) != 0)
+    if ((has_after && add_control_int(c, control, path, "x-sc-fail-after", after) != 0) ||
+        (has_pushback &&
+         add_control_int(c, control, path, "x-sc-retry-pushback-ms", pushback) != 0) ||
+        (has_calls && add_control_int(c, control, path, "x-sc-fail-calls", calls) != 0))
         return -1;
     return 0;
 }
@@ -127,7 +133,7 @@ static int parse_script(sc_load_ctx *c, sc_scenario *s, const cJSON *script)
 }
 
 /* The delays and max_responses as control keys. */
-static int control_ints(sc_load_ctx *c, sc_scenario *s, const cJSON *srv)
+static int control_ints(sc_load_ctx *c, cJSON *control, const cJSON *srv, const char *path)
 {
     static const struct {
         const char *key, *control;
@@ -140,43 +146,45 @@ static int control_ints(sc_load_ctx *c, sc_scenario *s, const cJSON *srv)
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
         int64_t v = 0;
         bool has = false;
-        if (sc_load_int(c, srv, ints[i].key, "server", 0, ints[i].max, &v, &has) != 0 ||
-            (has && add_control_int(c, s, ints[i].control, v) != 0))
+        if (sc_load_int(c, srv, ints[i].key, path, 0, ints[i].max, &v, &has) != 0 ||
+            (has && add_control_int(c, control, path, ints[i].control, v) != 0))
             return -1;
     }
     return 0;
 }
 
 /* echo, echo_initial, echo_trailing_bin as control keys. */
-static int control_echo(sc_load_ctx *c, sc_scenario *s, const cJSON *srv)
+static int control_echo(sc_load_ctx *c, cJSON *control, const cJSON *srv, const char *path)
 {
     bool has = false, echo = false;
-    if (sc_load_bool(c, srv, "echo", "server", &echo, &has) != 0 ||
-        (has && add_control(c, s, "x-sc-echo", echo ? "true" : "false") != 0))
+    char p[256];
+    if (sc_load_bool(c, srv, "echo", path, &echo, &has) != 0 ||
+        (has && add_control(c, control, path, "x-sc-echo", echo ? "true" : "false") != 0))
         return -1;
     const char *text = NULL;
-    if (sc_load_str(c, srv, "echo_initial", "server", SC_SCENARIO_MAX_HEADER_VALUE, &text) != 0)
+    if (sc_load_str(c, srv, "echo_initial", path, SC_SCENARIO_MAX_HEADER_VALUE, &text) != 0)
         return -1;
+    sc_load_join(p, sizeof p, path, "echo_initial");
     if (text != NULL) {
         if (!printable_ascii(text))
-            return sc_load_fail(c, "server.echo_initial", "a header value must be printable ASCII");
-        if (add_control(c, s, "x-grpc-test-echo-initial", text) != 0)
+            return sc_load_fail(c, p, "a header value must be printable ASCII");
+        if (add_control(c, control, p, "x-grpc-test-echo-initial", text) != 0)
             return -1;
     }
-    if (sc_load_str(c, srv, "echo_trailing_bin", "server", SC_SCENARIO_MAX_HEADER_VALUE, &text) !=
-        0)
+    if (sc_load_str(c, srv, "echo_trailing_bin", path, SC_SCENARIO_MAX_HEADER_VALUE, &text) != 0)
         return -1;
     if (text == NULL)
         return 0;
+    sc_load_join(p, sizeof p, path, "echo_trailing_bin");
     size_t n = 0;
     unsigned char *raw = sc_base64_decode(text, &n);
     if (raw == NULL)
-        return sc_load_fail(c, "server.echo_trailing_bin", "expected base64");
+        return sc_load_fail(c, p, "expected base64");
     free(raw);
-    return add_control(c, s, "x-grpc-test-echo-trailing-bin", text);
+    return add_control(c, control, p, "x-grpc-test-echo-trailing-bin", text);
 }
 
-int sc_scenario_parse_server(sc_load_ctx *c, sc_scenario *s, const cJSON *srv)
+int sc_scenario_parse_control(sc_load_ctx *c, const cJSON *srv, const char *path, cJSON *control)
 {
     static const sc_jfield names[] = {{.key = "initial_delay_ms"},
                                       {.key = "response_delay_ms"},
@@ -184,27 +192,35 @@ int sc_scenario_parse_server(sc_load_ctx *c, sc_scenario *s, const cJSON *srv)
                                       {.key = "fail"},
                                       {.key = "echo"},
                                       {.key = "echo_initial"},
-                                      {.key = "echo_trailing_bin"},
-                                      {.key = "script"}};
+                                      {.key = "echo_trailing_bin"}};
+    if (sc_load_object(c, srv, path, SC_JSPEC(names)) != 0)
+        return -1;
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(srv, "fail");
+    char p[256];
+    sc_load_join(p, sizeof p, path, "fail");
+    if (control_ints(c, control, srv, path) != 0 ||
+        (f != NULL && parse_fail(c, control, f, p) != 0) ||
+        control_echo(c, control, srv, path) != 0)
+        return -1;
+    return 0;
+}
+
+int sc_scenario_parse_server(sc_load_ctx *c, sc_scenario *s, const cJSON *srv)
+{
     s->control = cJSON_CreateObject();
     if (s->control == NULL)
         return sc_load_oom(c, "server");
     if (srv == NULL)
         return 0;
-    if (sc_load_object(c, srv, "server", SC_JSPEC(names)) != 0)
-        return -1;
     const cJSON *script = cJSON_GetObjectItemCaseSensitive(srv, "script");
-    if (script != NULL) {
-        if (cJSON_GetArraySize(srv) != 1)
-            return sc_load_fail(c, "server.script",
-                                "a scripted server takes no control behaviour next to the script");
-        return parse_script(c, s, script);
-    }
-    const cJSON *f = cJSON_GetObjectItemCaseSensitive(srv, "fail");
-    if (control_ints(c, s, srv) != 0 || (f != NULL && parse_fail(c, s, f) != 0) ||
-        control_echo(c, s, srv) != 0)
-        return -1;
-    return 0;
+    if (script == NULL)
+        return sc_scenario_parse_control(c, srv, "server", s->control);
+    if (!cJSON_IsObject(srv))
+        return sc_load_fail(c, "server", "expected an object");
+    if (cJSON_GetArraySize(srv) != 1)
+        return sc_load_fail(c, "server.script",
+                            "a scripted server takes no control behaviour next to the script");
+    return parse_script(c, s, script);
 }
 
 /* ---- $repeat: {"$repeat": "TEXT", "count": N} stands for TEXT repeated N times ---- */
@@ -466,14 +482,14 @@ int sc_scenario_parse_client(sc_load_ctx *c, sc_scenario *s, const cJSON *cl)
 
 /* faults: the fault proxy's list, checked by the contract's fault parser (contract/sc_fault: what
  * loads is what the proxy accepts); its messages start with the JSON path. */
-int sc_scenario_parse_faults(sc_load_ctx *c, sc_scenario *s, const cJSON *faults)
+int sc_scenario_parse_faults(sc_load_ctx *c, sc_scenario *s, const cJSON *faults, const char *path)
 {
     if (faults == NULL)
         return 0;
     sc_fault_list parsed;
     char msg[512];
-    if (sc_fault_list_from_json(faults, "faults", &parsed, msg, sizeof msg) != 0)
+    if (sc_fault_list_from_json(faults, path, &parsed, msg, sizeof msg) != 0)
         return sc_load_fail(c, NULL, "%s", msg);
     s->faults = cJSON_Duplicate(faults, true);
-    return s->faults != NULL ? 0 : sc_load_oom(c, "faults");
+    return s->faults != NULL ? 0 : sc_load_oom(c, path);
 }
