@@ -20,8 +20,56 @@
  *     advance);
  *   - with honor_pushback, after a call whose trailers carried grpc-retry-pushback-ms: that wait
  *     - tolerance .. that wait * (1 + jitter) + tolerance, and current starts over at initial;
- *   - after a code outside retry_codes: no call may follow (the "stops" check says so).
- * Bounds never go below 0.
+ *   - after a code outside retry_codes: no call may follow (the "stops" check says so);
+ *   - after OK (the server ended the stream cleanly): a consumer may subscribe again, so OK is
+ *     never judged by "stops" nor "retries" (whatever retry_codes says), and the next call's
+ *     window is the current backoff window, without advancing it (the "backoff" check judges it).
+ * Bounds never go below 0; windows are whole ms (lower bound floored, upper ceiled). A gap
+ * after a call still open (end_ms -1) counts from that call's start.
+ *
+ * The checks and their sentences (check name: sentence). Waits and windows are printed in
+ * seconds with the 1 to 3 decimals they need to be exact ("0.5 s", "0.128 s", "0.154-0.358 s");
+ * points in time and spans with one decimal ("at 1.2 s", "in 2.0 s"). Each failing check adds
+ * one finding; the policy reads as sc_app_policy_describe prints it:
+ *   start:        "did not start: <start_error>" (nothing else is judged)
+ *   exit:         "exited with code 1 at 0.3 s; expected it to keep running" ("was killed by
+ *                 signal 11 at 0.3 s; ..."), "still running when stopped at 4.0 s; expected it
+ *                 to give up and exit" (with max_attempts: "...; expected it to give up after 5
+ *                 calls"), "exited with code 2 at 0.3 s; expected 0", "exited with code 0 at
+ *                 0.3 s; expected a non-zero code (it gave up)", "was killed by signal 11 at
+ *                 0.3 s; expected it to exit with a non-zero code"; whatever the rule, an exit
+ *                 before 1 s without a call: "exited with code 1 at 0.1 s without a call" (joined
+ *                 with the rule's "; expected ..." when both apply)
+ *   calls:        "made 2 calls; expected at least 4" / "at most"; "made at least N calls"
+ *                 when calls_over_cap > 0; no call and no connection (and no early exit):
+ *                 "made no connection and no call in 4.0 s: does it use the target it is given
+ *                 ({target} or SC_TARGET)?" ("made no call in ..." without a proxy)
+ *   stops:        "retried after INVALID_ARGUMENT, PERMISSION_DENIED (not retryable)",
+ *                 "made 9 calls; expected it to give up after 5" (both joined by "; ")
+ *   backoff:      the waits after retryable failures and OK only:
+ *                 "made 40 calls in 2.0 s: no backoff" (more than 2 waits, all below half the
+ *                 shortest window's minimum); "waited 0.5 s, 0.5 s, 0.5 s between calls:
+ *                 constant; expected 0.1 s x1.6 up to 1.0 s (+-20%)" (3 or more waits, all within
+ *                 10% + 1 ms of their mean); else "waited 0.1 s, 0.1 s, 0.9 s between calls;
+ *                 expected 0.1 s x1.6 up to 1.0 s (+-20%): wait 3 (0.9 s) is outside
+ *                 0.154-0.358 s" (at most SC_APP_LISTED_GAPS waits, then ", ...")
+ *   exhausted:    (with backoff) "waited 0.1 s after RESOURCE_EXHAUSTED, no longer than after
+ *                 UNAVAILABLE; expected 1.0 s (+-20%)" (that clause when an earlier backoff
+ *                 wait was at least as long), else "waited 5.0 s after RESOURCE_EXHAUSTED;
+ *                 expected 1.0 s (+-20%)"
+ *   pushback:     (with backoff and honor_pushback) "waited 0.1 s after RESOURCE_EXHAUSTED with
+ *                 grpc-retry-pushback-ms 300: pushback not honoured (expected 0.3 s)"
+ *   retries:      "made no call after UNAVAILABLE at 1.2 s; expected one within 0.03-0.17 s"
+ *                 ("after the connection broke" for no status); not judged once max_attempts
+ *                 calls were made
+ *   same_request: "call 3 asked for {...}; call 1 asked for {...}: not the same subscription"
+ *                 (each request cut at 120 characters, then "...")
+ *   connections:  "connected 40 times in 2.0 s while connections were refused: no backoff (the
+ *                 policy allows at most 7)" ("too often" below twice the allowance); the
+ *                 allowance: for each run of refused attempts (a connection that got through
+ *                 starts the backoff over), how many fit in the run's span with the shortest
+ *                 waits (current * (1 - jitter) - tolerance, at least 1 ms).
+ * The disruptions are not judged here (they are for the report's timeline).
  *
  * Ownership: the caller owns every input and the output struct; pointers in the inputs are
  * borrowed for the call only. */
@@ -100,13 +148,13 @@ typedef struct {
     size_t calls_over_cap;    /* calls the engine counted but did not keep (a flood) */
     const sc_app_conn *conns; /* in accept order; NULL when no proxy was in the path */
     size_t n_conns;
-    bool started;            /* the process was started (false: start_error says why) */
-    const char *start_error; /* NULL when started */
-    bool exited;             /* it exited on its own before the engine stopped it */
-    int exit_code;           /* when exited: its code, or -1 when a signal killed it */
-    int exit_signal;         /* when exited by a signal: the signal; else 0 */
-    int64_t end_ms;          /* when it exited, or when the engine stopped it */
-    int64_t run_ms;          /* how long the case lets it run (the scenario's bound) */
+    bool started;               /* the process was started (false: start_error says why) */
+    const char *start_error;    /* NULL when started */
+    bool exited;                /* it exited on its own before the engine stopped it */
+    int exit_code;              /* when exited: its code, or -1 when a signal killed it */
+    int exit_signal;            /* when exited by a signal: the signal; else 0 */
+    int64_t end_ms;             /* when it exited, or when the engine stopped it */
+    int64_t run_ms;             /* how long the case lets it run (the scenario's bound) */
     const int64_t *disruptions; /* times of injected breaks (a reset, a server restart) */
     size_t n_disruptions;
 } sc_app_observed;
