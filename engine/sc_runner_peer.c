@@ -105,9 +105,7 @@ static int start_external(sc_peer *p, char *err, size_t errlen)
     return 0;
 }
 
-/* Set the implementation's env in this process around a spawn (the child inherits it); `saved`
- * gets the previous values, which restore_env puts back. The runner is single-threaded. */
-static void apply_env(char *const *env, char **saved)
+void sc_peer_env_apply(char *const *env, char **saved)
 {
     for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
         const char *eq = strchr(env[i], '=');
@@ -120,7 +118,7 @@ static void apply_env(char *const *env, char **saved)
     }
 }
 
-static void restore_env(char *const *env, char **saved)
+void sc_peer_env_restore(char *const *env, char **saved)
 {
     for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
         const char *eq = strchr(env[i], '=');
@@ -146,9 +144,9 @@ int sc_peer_start(sc_peer *p, char *err, size_t errlen)
     argv[0] = p->impl->program;
     char *saved[SC_IMPL_MAX_ENV + 1] = {0};
     int flags = SC_PROC_STDERR | (p->is_server ? 0 : SC_PROC_STDIN);
-    apply_env(p->impl->env, saved);
+    sc_peer_env_apply(p->impl->env, saved);
     int rc = sc_proc_spawn(&p->proc, argv, flags);
-    restore_env(p->impl->env, saved);
+    sc_peer_env_restore(p->impl->env, saved);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start %s %s", p->impl->program, argv[1] ? argv[1] : "");
         return -1;

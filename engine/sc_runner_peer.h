@@ -48,6 +48,12 @@ int sc_peer_start(sc_peer *p, char *err, size_t errlen);
  * drops its unwritten stdin lines. */
 void sc_peer_stop(sc_peer *p, int sig);
 
+/* Set "KEY=VALUE" entries in this process around a spawn (the child inherits them); `saved`
+ * (one slot per entry) gets the previous values, which sc_peer_env_restore puts back. The runner
+ * is single-threaded. */
+void sc_peer_env_apply(char *const *env, char **saved);
+void sc_peer_env_restore(char *const *env, char **saved);
+
 /* Queue `line` plus a newline for the peer's stdin. 0, or -1 when out of memory. */
 int sc_peer_write(sc_peer *p, const char *line);
 
