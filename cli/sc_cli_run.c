@@ -1,10 +1,12 @@
 /* `streamconform run | list | show`: the scenario engine's command line. */
 #include "sc_cli.h"
+#include "sc_scenario_app.h"
 #include "sc_cli_impls.h"
 #include "sc_cli_list.h"
 #include "sc_runner.h"
 #include "sc_scenario.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,11 @@ static const char run_usage[] =
     "  --servers 'NAME=cmd:COMMAND ARGS' a server command that prints the ready line\n"
     "  --clients 'NAME=cmd:COMMAND ARGS' a client driver command (docs/peer-protocol.md)\n"
     "                        (--servers/--clients repeat; a command is split on spaces)\n"
+    "  --app 'NAME=COMMAND ARGS'  a client application to check with the app scenarios\n"
+    "                        (docs/app-check.md): {target} in COMMAND becomes the address\n"
+    "  --apps LIST           app entries of the implementations files to check, or \"all\"\n"
+    "  --policy JSON|@FILE   the retry policy your application follows, over every app\n"
+    "                        scenario's (backoff_initial_ms, ..., time_scale)\n"
     "  --impls FILE          an implementations file (docs/implementations.md): its entries\n"
     "                        are added, or replace built-in ones of the same name (repeatable)\n"
     "  -j N                  cases in flight at once (default: the number of cores)\n"
@@ -54,6 +61,7 @@ typedef struct {
     int64_t jobs;
     const char *out;
     const char *known_failing_path, *known_flaky_path;
+    const char *policy; /* --policy as given */
     bool trace;
     sc_filter filter;
 } run_args;
@@ -67,7 +75,20 @@ static int impl_option(const char *cmd, run_args *a, sc_role role, bool file)
 }
 
 /* The long options of run, list and show (after the one-letter ones). */
-enum { O_CLIENTS = 256, O_SERVERS, O_OUT, O_RUN, O_SKIP, O_TAGS, O_KF, O_KFL, O_TRACE, O_IMPLS };
+enum {
+    O_CLIENTS = 256,
+    O_SERVERS,
+    O_OUT,
+    O_RUN,
+    O_SKIP,
+    O_TAGS,
+    O_KF,
+    O_KFL,
+    O_TRACE,
+    O_IMPLS,
+    O_APPS,
+    O_POLICY
+};
 
 static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, char *err,
                           size_t errlen)
@@ -76,6 +97,9 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, c
         {"impls", required_argument, NULL, O_IMPLS},
         {"clients", required_argument, NULL, O_CLIENTS},
         {"servers", required_argument, NULL, O_SERVERS},
+        {"app", required_argument, NULL, O_APPS},
+        {"apps", required_argument, NULL, O_APPS},
+        {"policy", required_argument, NULL, O_POLICY},
         {"out", required_argument, NULL, O_OUT},
         {"run", required_argument, NULL, O_RUN},
         {"skip", required_argument, NULL, O_SKIP},
@@ -98,6 +122,13 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, c
             if (impl_option(cmd, a, opt == O_CLIENTS ? SC_ROLE_CLIENT : SC_ROLE_SERVER,
                             opt == O_IMPLS) != 0)
                 return SC_EXIT_USAGE;
+            break;
+        case O_APPS:
+            if (impl_option(cmd, a, SC_ROLE_APP, false) != 0)
+                return SC_EXIT_USAGE;
+            break;
+        case O_POLICY:
+            a->policy = optarg;
             break;
         case 'j':
             if (!sc_cli_parse_int(cmd, "-j", optarg, 1, SC_RUN_MAX_JOBS, &a->jobs))
@@ -170,6 +201,39 @@ static int load_case_list(const char *cmd, const char *path, sc_case_list *l)
     return 0;
 }
 
+/* Longest --policy @FILE: a policy object is a dozen fields. */
+#define SC_RUN_MAX_POLICY_BYTES 65536
+
+/* --policy JSON or @FILE, parsed and checked against a default policy (its fields apply to every
+ * app scenario's policy at plan time). NULL with the error printed. */
+static cJSON *load_policy(const char *arg)
+{
+    char text[SC_RUN_MAX_POLICY_BYTES + 1];
+    if (arg[0] == '@') {
+        FILE *f = fopen(arg + 1, "rb");
+        size_t n = f != NULL ? fread(text, 1, sizeof text - 1, f) : 0;
+        if (f == NULL) {
+            fprintf(stderr, "streamconform run: --policy %s: %s\n", arg + 1, strerror(errno));
+            return NULL;
+        }
+        fclose(f);
+        text[n] = '\0';
+    } else {
+        snprintf(text, sizeof text, "%s", arg);
+    }
+    cJSON *o = cJSON_Parse(text);
+    char err[512];
+    sc_app_policy p = sc_app_policy_default();
+    int scale = 1;
+    if (o == NULL)
+        snprintf(err, sizeof err, "--policy: not a JSON object: %.60s", text);
+    else if (sc_app_policy_parse(o, "--policy", "", &p, &scale, err, sizeof err) == 0)
+        return o;
+    fprintf(stderr, "streamconform run: %s\n", err);
+    cJSON_Delete(o);
+    return NULL;
+}
+
 static int cmd_run(run_args *a, sc_scenario_set *set)
 {
     sc_run_config cfg = {.scenarios = set, .filter = &a->filter, .trace = a->trace};
@@ -179,9 +243,15 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
     if (rc == 0) {
         cfg.n_clients = impls.n[SC_ROLE_CLIENT];
         cfg.n_servers = impls.n[SC_ROLE_SERVER];
+        cfg.n_apps = impls.n[SC_ROLE_APP];
         memcpy(cfg.clients, impls.impls[SC_ROLE_CLIENT], cfg.n_clients * sizeof cfg.clients[0]);
         memcpy(cfg.servers, impls.impls[SC_ROLE_SERVER], cfg.n_servers * sizeof cfg.servers[0]);
+        memcpy(cfg.apps, impls.impls[SC_ROLE_APP], cfg.n_apps * sizeof cfg.apps[0]);
     }
+    cJSON *policy = NULL;
+    if (rc == 0 && a->policy != NULL && (policy = load_policy(a->policy)) == NULL)
+        rc = SC_EXIT_USAGE;
+    cfg.policy = policy;
     if (rc == 0)
         rc = load_case_list("run", a->known_failing_path, &kf);
     if (rc == 0)
@@ -202,6 +272,7 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
                    a->out);
     }
     sc_cli_impls_free(&impls); /* cfg's copies borrowed from it */
+    cJSON_Delete(policy);
     sc_case_list_free(&kf);
     sc_case_list_free(&kfl);
     return rc;

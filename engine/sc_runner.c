@@ -52,6 +52,22 @@ static void progress(sc_run *r, const sc_case *c)
     fflush(stdout);
 }
 
+/* A finished app case: its line (or the live status line). */
+static void app_done(void *ctx, sc_app_case *c)
+{
+    sc_run *r = ctx;
+    if (r->cfg->live_progress) {
+        fprintf(stderr, "\r[apps %zu/%zu] failures so far: %zu   ", r->apps.done, r->apps.n_cases,
+                r->failing + r->apps.failing);
+        fflush(stderr);
+        return;
+    }
+    printf("%-13s %s (%lld ms)%s%s\n", sc_verdict_name(c->verdict), c->id,
+           (long long)c->duration_ms, c->reason && *c->reason ? " - " : "",
+           c->reason ? c->reason : "");
+    fflush(stdout);
+}
+
 static void case_done(sc_run *r, sc_case *c)
 {
     r->done++;
@@ -508,7 +524,8 @@ int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
     install_signals(&old_int, &old_term);
 
     int rc = 2;
-    if (sc_run_add_script_server(&r, err, errlen) != 0 || sc_run_plan(&r, err, errlen) != 0)
+    if (sc_run_add_script_server(&r, err, errlen) != 0 || sc_run_plan(&r, err, errlen) != 0 ||
+        sc_app_run_plan(&r.apps, cfg, err, errlen) != 0)
         goto out;
     for (size_t i = 0; i < r.n_cases; i++)
         if (r.cases[i].state == SC_CASE_DONE) /* skipped at plan time */
@@ -518,10 +535,13 @@ int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
         if (r.done < r.n_cases)
             poll_once(&r);
     }
-    r.complete = r.done == r.n_cases;
+    shutdown_peers(&r); /* the app cases have servers of their own */
+    if (!interrupted)
+        sc_app_run_all(&r.apps, cfg, r.proxy_impl.program, &interrupted, app_done, &r);
+    r.complete = r.done == r.n_cases && r.apps.done == r.apps.n_cases;
+    r.failing += r.apps.failing;
     if (cfg->live_progress)
         fputc('\n', stderr);
-    shutdown_peers(&r);
     if (sc_run_write_report(&r, err, errlen) != 0) {
         rc = 2;
         goto out;
@@ -535,6 +555,7 @@ out:
     }
     free(r.cases);
     free(r.io);
+    sc_app_run_free(&r.apps);
     sc_impl_free(&r.proxy_impl);
     if (r.scripts_path[0] != '\0')
         unlink(r.scripts_path);

@@ -70,6 +70,9 @@ typedef struct {
     size_t n_clients;
     sc_impl servers[SC_RUNNER_MAX_IMPLS];
     size_t n_servers;
+    sc_impl apps[SC_RUNNER_MAX_IMPLS]; /* client applications to check (docs/app-check.md) */
+    size_t n_apps;
+    const cJSON *policy; /* --policy: fields over every app scenario's policy; borrowed, or NULL */
     int jobs;            /* cases in flight at once */
     const char *out_dir; /* reports go here */
     bool trace;          /* attach timelines of failing cases */

@@ -7,6 +7,7 @@
 #define SC_RUNNER_INTERNAL_H
 
 #include "sc_case.h"
+#include "sc_runner_app.h"
 #include "sc_runner.h"
 #include "sc_runner_peer.h"
 
@@ -36,6 +37,7 @@ typedef struct {
     sc_case *cases;        /* owned */
     size_t n_cases;
     size_t done, failing, in_flight;
+    sc_app_run apps; /* the app cases (docs/app-check.md), run after the matrix */
     int64_t started_ms;
     time_t started_wall;
     bool complete;

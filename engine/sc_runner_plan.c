@@ -2,6 +2,7 @@
  * known lists applied) and the scripted server it adds for scripted scenarios. */
 #include "sc_runner.h"
 #include "sc_runner_internal.h"
+#include "sc_scenario_app.h"
 #include "sc_scenario_needs.h"
 
 #include <errno.h>
@@ -115,8 +116,8 @@ static int plan_case(sc_run *r, const sc_scenario *s, size_t ci, size_t si, char
 {
     const sc_run_config *cfg = r->cfg;
     const sc_impl *server = r->server_impls[si], *client = &cfg->clients[ci];
-    if (!sc_runner_has_case(s, server->name))
-        return 0;
+    if (!sc_runner_has_case(s, server->name) || sc_scenario_is_app(s))
+        return 0; /* app scenarios pair with applications (sc_runner_app) */
     char *id = sc_runner_case_id(sc_scenario_name(s), client->name, server->name);
     if (id == NULL) {
         snprintf(err, errlen, "out of memory planning the cases");

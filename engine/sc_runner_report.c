@@ -6,6 +6,7 @@
 #include "sc_time.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 int sc_runner_write_reports(const cJSON *report, const char *dir, char *err, size_t errlen)
@@ -171,6 +172,22 @@ cJSON *sc_run_report_json(const sc_run *r)
         count_verdict(summary, by_verdict[v]);
         if (c->flaky)
             count_verdict(summary, "flaky");
+    }
+    if (r->apps.n_cases == 0)
+        return rep;
+    cJSON *apps = sc_app_run_json(&r->apps, r->started_ms);
+    cJSON_AddItemToObject(rep, "applications", apps);
+    const cJSON *a = NULL;
+    cJSON_ArrayForEach(a, apps)
+    {
+        static const char *const by_name[][2] = {
+            {"pass", "passed"},   {"fail", "failed"},   {"error", "errors"},
+            {"skip", "skipped"},  {"known_failing", "known_failing"}, {"stale", "stale"}};
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "verdict");
+        count_verdict(summary, "total");
+        for (size_t k = 0; cJSON_IsString(v) && k < sizeof by_name / sizeof by_name[0]; k++)
+            if (strcmp(v->valuestring, by_name[k][0]) == 0)
+                count_verdict(summary, by_name[k][1]);
     }
     return rep;
 }

@@ -306,3 +306,8 @@ int64_t sc_scenario_app_pushback(const sc_scenario *s, size_t i)
         return -1;
     return strtoll(v->valuestring, NULL, 10);
 }
+
+cJSON *sc_scenario_app_expected_json(const sc_scenario *s)
+{
+    return cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(s->expect, "app"), true);
+}

@@ -47,6 +47,9 @@ cJSON *sc_scenario_app_plan(const sc_scenario *s, const char *case_id);
 /* The grpc-retry-pushback-ms the plan sends with call i (0-based), or -1. */
 int64_t sc_scenario_app_pushback(const sc_scenario *s, size_t i);
 
+/* expect.app as given, for the report (caller owns). */
+cJSON *sc_scenario_app_expected_json(const sc_scenario *s);
+
 /* Apply a policy object (docs/app-check.md, "The policy") over *p: only the fields it names
  * change. `time_scale` NULL: the field is refused; else it is set (default: left alone). Errors
  * read "<origin>: <path>.<field>: message". 0 or -1. */
