@@ -1,5 +1,6 @@
 #include "sc_report_html.h"
 
+#include "sc_report_html_apps.h"
 #include "sc_report_html_parts.h"
 #include "sc_report_html_reconnect.h"
 #include "sc_report_html_timeline.h"
@@ -217,8 +218,19 @@ static void sc_html_totals(FILE *out, const sc_report_counts *t)
     fputs("<button type=\"button\" id=\"save-json\">Save report.json</button></p>\n", out);
 }
 
+/* Fail, error, stale and unknown cases, interop and application. */
+static size_t sc_html_bad(const sc_report_model *m, const sc_report_apps *apps)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < m->ncases; i++)
+        bad += sc_report_verdict_is_bad(m->cases[i].verdict);
+    for (size_t i = 0; i < apps->ncases; i++)
+        bad += sc_report_verdict_is_bad(apps->cases[i].verdict);
+    return bad;
+}
+
 static void sc_html_header(FILE *out, const cJSON *report, const sc_report_model *m,
-                           bool has_reconnect)
+                           const sc_report_apps *apps, bool has_reconnect)
 {
     const char *tool = sc_report_str(report, "tool");
     fputs("<header>\n<h1>", out);
@@ -230,15 +242,16 @@ static void sc_html_header(FILE *out, const cJSON *report, const sc_report_model
               "finished; this page shows the cases in the report.</p>\n",
               out);
     sc_html_info(out, report);
-    sc_html_totals(out, &m->totals);
-    size_t bad = 0;
-    for (size_t i = 0; i < m->ncases; i++)
-        bad += sc_report_verdict_is_bad(m->cases[i].verdict);
+    sc_report_counts totals = m->totals;
+    sc_report_counts_merge(&totals, &apps->totals);
+    sc_html_totals(out, &totals);
     fputs("<nav class=\"toc\"><a href=\"#matrix\">Interop matrix</a>", out);
-    if (bad)
+    if (sc_html_bad(m, apps))
         fputs("<a href=\"#failures\">Failures</a>", out);
     if (has_reconnect)
         fputs("<a href=\"#reconnect\">Reconnect and backoff by client</a>", out);
+    if (apps->ncases)
+        fputs("<a href=\"#applications\">Applications</a>", out);
     fputs("</nav>\n</header>\n", out);
 }
 
@@ -302,11 +315,25 @@ static void sc_html_matrix(FILE *out, const sc_report_model *m)
           out);
 }
 
-static void sc_html_problems(FILE *out, const sc_report_model *m)
+/* A bad application case in the failures list, linked to its article when it has one. */
+static void sc_html_app_problem(FILE *out, const sc_report_apps *apps, size_t i, size_t drawn)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < m->ncases; i++)
-        n += sc_report_verdict_is_bad(m->cases[i].verdict);
+    const sc_report_app_case *k = &apps->cases[i];
+    if (drawn < SC_REPORT_HTML_APPS_MAX_FIGURES)
+        fprintf(out, "<li><a href=\"#" SC_REPORT_HTML_APP_ANCHOR "\">", i);
+    else
+        fputs("<li><a href=\"#applications\">", out);
+    fprintf(out, "<span class=\"badge v-%s\">%s</span>", sc_report_verdict_name(k->verdict),
+            sc_report_verdict_name(k->verdict));
+    H(k->scenario);
+    fputs(" (application ", out);
+    H(k->app);
+    fputs(")</a></li>\n", out);
+}
+
+static void sc_html_problems(FILE *out, const sc_report_model *m, const sc_report_apps *apps)
+{
+    size_t n = sc_html_bad(m, apps);
     if (n == 0)
         return;
     fprintf(out, "<h2 id=\"failures\">Failures (%zu)</h2>\n<ul class=\"problems\">\n", n);
@@ -322,6 +349,12 @@ static void sc_html_problems(FILE *out, const sc_report_model *m)
         sc_html_pair(out, m, k->row, k->col);
         fputs(")</a></li>\n", out);
     }
+    /* Application cases keep their article's anchor: count the drawn (not skipped) ones. */
+    for (size_t i = 0, drawn = 0; i < apps->ncases; i++) {
+        if (sc_report_verdict_is_bad(apps->cases[i].verdict))
+            sc_html_app_problem(out, apps, i, drawn);
+        drawn += apps->cases[i].verdict != SC_VERDICT_SKIP;
+    }
     fputs("</ul>\n", out);
 }
 
@@ -331,8 +364,14 @@ int sc_report_write_html(const cJSON *report, FILE *out, char *err, size_t errle
     if (sc_report_model_init(&m, report, err, errlen) != 0)
         return -1;
     sc_report_reconnect_index rix;
+    sc_report_apps apps;
+    if (sc_report_apps_init(&apps, report, err, errlen) != 0) {
+        sc_report_model_free(&m);
+        return -1;
+    }
     if (sc_report_reconnect_index_init(&rix, &m) != 0) {
         sc_report_model_free(&m);
+        sc_report_apps_free(&apps);
         if (err && errlen)
             snprintf(err, errlen, "report.html: out of memory");
         return -1;
@@ -349,11 +388,12 @@ int sc_report_write_html(const cJSON *report, FILE *out, char *err, size_t errle
     fputs("</style>\n<noscript><style>section.cell-cases{display:block!important}</style>"
           "</noscript>\n</head>\n<body>\n",
           out);
-    sc_html_header(out, report, &m, rix.ngroups > 0);
+    sc_html_header(out, report, &m, &apps, rix.ngroups > 0);
     fputs("<main>\n", out);
     sc_html_matrix(out, &m);
-    sc_html_problems(out, &m);
+    sc_html_problems(out, &m, &apps);
     sc_html_reconnect(out, &m, &rix);
+    sc_html_apps(out, &apps);
     for (size_t r = 0; r < m.nclients; r++) {
         for (size_t c = 0; c < m.nservers; c++) {
             size_t cell = sc_report_cell(&m, r, c);
@@ -376,6 +416,7 @@ int sc_report_write_html(const cJSON *report, FILE *out, char *err, size_t errle
     fputs("</script>\n</body>\n</html>\n", out);
     sc_report_reconnect_index_free(&rix);
     sc_report_model_free(&m);
+    sc_report_apps_free(&apps);
     if (rc != 0) {
         if (err && errlen)
             snprintf(err, errlen, "report.html: out of memory");

@@ -15,7 +15,13 @@
  * case that is not skipped, holding one inline <svg class="rb-chart"> with one
  * <g class="rb-row" data-pair="CLIENT->SERVER"> per such case, expected windows
  * (class "rb-window") and attempt start marks (class "rb-mark" plus rb-in / rb-out / rb-first /
- * rb-unchecked) on a time axis shared by the rows. Absent when no case has reconnect data. */
+ * rb-unchecked) on a time axis shared by the rows. Absent when no case has reconnect data.
+ *
+ * After it, when the report has `applications`, the section "Applications"
+ * (<section id="applications">, linked from the nav; sc_report_html_apps.h): a verdict table and
+ * one <article class="app-case" id="app-N"> per app case that is not skipped, with its calls drawn
+ * against the policy's windows by the same code. The header's totals and the failures list
+ * include the app cases. */
 #ifndef SC_REPORT_HTML_H
 #define SC_REPORT_HTML_H
 

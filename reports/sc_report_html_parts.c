@@ -54,6 +54,13 @@ const char sc_html_css[] =
     ".rb-legend span.rb-key-unchecked{background:#6b7280}"
     ".rb-legend span.rb-key-run{background:#9ca3af;height:4px}\n"
     ".rb-note{color:#555;font-style:italic}\n"
+    "article.app-case{border:1px solid #ddd;border-left:6px solid #bbb;border-radius:4px;"
+    "margin:10px 0;padding:2px 10px 8px}article.app-case h3{font-size:15px;margin:8px 0 4px}\n"
+    ".rb-legend span.app-key-disruption{background:#7c3aed}"
+    ".rb-legend span.app-key-exit{background:#111827}\n"
+    "ul.app-findings{margin:4px 0;padding-left:20px}.app-exit{margin:4px 0}"
+    "figure.app-figure{margin:8px 0}\n"
+    "table.apps td,table.apps th{border:1px solid #ddd}\n"
     "ul.problems{margin:4px 0;padding-left:20px}\n";
 
 const char sc_html_js[] =

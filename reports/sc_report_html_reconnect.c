@@ -13,17 +13,14 @@
  * SC_REPORT_RECONNECT_MAX_SCENARIOS), one row per client x server pair on a shared time axis. */
 #define SC_RB_MAX_ROWS SC_REPORT_HTML_RECONNECT_MAX_ROWS
 #define SC_RB_MAX_ATTEMPTS SC_REPORT_HTML_RECONNECT_MAX_ATTEMPTS
+#define SC_RB_W SC_HTML_RB_W
+#define SC_RB_LEFT SC_HTML_RB_LEFT
+#define SC_RB_RIGHT SC_HTML_RB_RIGHT
+#define SC_RB_ROW SC_HTML_RB_ROW
+#define SC_RB_TOP SC_HTML_RB_TOP
+#define SC_RB_AXIS SC_HTML_RB_AXIS
 
-enum {
-    SC_RB_W = 1000,    /* figure width */
-    SC_RB_LEFT = 112,  /* the pair labels */
-    SC_RB_RIGHT = 272, /* the per-row text */
-    SC_RB_ROW = 22,
-    SC_RB_TOP = 6,
-    SC_RB_AXIS = 34
-};
-
-static double sc_rb_x(double tmax, double t)
+double sc_html_rb_x(double tmax, double t)
 {
     if (!isfinite(t) || t < 0)
         t = 0;
@@ -32,8 +29,8 @@ static double sc_rb_x(double tmax, double t)
     return SC_RB_LEFT + t / tmax * (SC_RB_W - SC_RB_LEFT - SC_RB_RIGHT);
 }
 
-static void sc_rb_vline(FILE *out, double x, double y0, double y1, const char *cls,
-                        const char *stroke, int width)
+void sc_html_rb_vline(FILE *out, double x, double y0, double y1, const char *cls,
+                      const char *stroke, int width)
 {
     fprintf(out, "<line class=\"%s\" x1=\"", cls);
     sc_html_num(out, x);
@@ -67,13 +64,15 @@ static void sc_rb_row_label(FILE *out, const sc_report_model *m, size_t index, s
     fputs("</text></a>", out);
 }
 
-/* The window attempt `n` was expected to start in, when it has one. */
-static void sc_rb_window(FILE *out, double tmax, double y, size_t n, double lo, double hi)
+/* The window attempt `n` was expected to start in, when it has one. A negative expected_max_ms
+ * (no call allowed there: hi < lo) has no window to draw; its mark says so. */
+static void sc_rb_window(FILE *out, const char *noun, double tmax, double y, size_t n, double lo,
+                         double hi)
 {
     char title[SC_RB_TITLE];
-    if (!isfinite(lo) || !isfinite(hi))
+    if (!isfinite(lo) || !isfinite(hi) || hi < lo)
         return;
-    double x0 = sc_rb_x(tmax, lo), x1 = sc_rb_x(tmax, hi);
+    double x0 = sc_html_rb_x(tmax, lo), x1 = sc_html_rb_x(tmax, hi);
     fputs("<rect class=\"rb-window\" x=\"", out);
     sc_html_num(out, x0);
     fputs("\" y=\"", out);
@@ -81,14 +80,14 @@ static void sc_rb_window(FILE *out, double tmax, double y, size_t n, double lo, 
     fputs("\" width=\"", out);
     sc_html_num(out, x1 - x0 < 2 ? 2 : x1 - x0);
     fprintf(out, "\" height=\"%d\" fill=\"#f59e0b\" fill-opacity=\"0.3\"><title>", SC_RB_ROW - 6);
-    snprintf(title, sizeof title, "attempt %zu expected to start between %.0f and %.0f ms", n, lo,
+    snprintf(title, sizeof title, "%s %zu expected to start between %.0f and %.0f ms", noun, n, lo,
              hi);
     H(title);
     fputs("</title></rect>", out);
 }
 
 /* The expected windows of a row's attempts (drawn first, behind the marks). */
-static void sc_rb_windows(FILE *out, const cJSON *attempts, double tmax, double y)
+static void sc_rb_windows(FILE *out, const cJSON *attempts, const char *noun, double tmax, double y)
 {
     const cJSON *it;
     double prev_end = 0;
@@ -102,7 +101,7 @@ static void sc_rb_windows(FILE *out, const cJSON *attempts, double tmax, double 
         double lo, hi;
         sc_report_reconnect_gap(it, prev_end, &lo, &hi);
         prev_end = sc_report_num(it, "end_ms", prev_end);
-        sc_rb_window(out, tmax, y, n, lo, hi);
+        sc_rb_window(out, noun, tmax, y, n, lo, hi);
     }
 }
 
@@ -111,7 +110,7 @@ static void sc_rb_run(FILE *out, double tmax, double y, double s, double e)
 {
     if (!(e > s))
         return;
-    double x0 = sc_rb_x(tmax, s), x1 = sc_rb_x(tmax, e);
+    double x0 = sc_html_rb_x(tmax, s), x1 = sc_html_rb_x(tmax, e);
     fputs("<rect class=\"rb-run\" x=\"", out);
     sc_html_num(out, x0);
     fputs("\" y=\"", out);
@@ -139,29 +138,44 @@ static sc_rb_mark_style sc_rb_mark_style_of(sc_report_gap g, size_t n)
     return (sc_rb_mark_style){"rb-mark rb-unchecked", "#6b7280", 2};
 }
 
+/* "gap 308 ms, expected 78-242 ms, outside its window" (or "no call allowed here") after the
+ * first `len` characters of `title`. */
+static void sc_rb_gap_title(char *title, size_t size, int len, const cJSON *it, sc_report_gap g)
+{
+    if (len <= 0 || (size_t)len >= size || !sc_report_has_num(it, "gap_ms"))
+        return;
+    double max = sc_report_num(it, "expected_max_ms", 0);
+    if (sc_report_has_num(it, "expected_max_ms") && max < 0) {
+        snprintf(title + len, size - (size_t)len, ": gap %.0f ms, no call allowed here",
+                 sc_report_num(it, "gap_ms", 0));
+        return;
+    }
+    snprintf(title + len, size - (size_t)len, ": gap %.0f ms, expected %.0f-%.0f ms%s",
+             sc_report_num(it, "gap_ms", 0), sc_report_num(it, "expected_min_ms", 0), max,
+             g == SC_REPORT_GAP_OUT ? ", outside its window" : "");
+}
+
 /* The start mark of attempt `n` (1-based) with its numbers as the title. */
-static void sc_rb_mark(FILE *out, const cJSON *it, sc_report_gap g, size_t n, double tmax, double y)
+static void sc_rb_mark(FILE *out, const cJSON *it, const char *noun, sc_report_gap g, size_t n,
+                       double tmax, double y)
 {
     char title[SC_RB_TITLE];
     double s = sc_report_num(it, "start_ms", 0);
     sc_rb_mark_style style = sc_rb_mark_style_of(g, n);
-    sc_rb_vline(out, sc_rb_x(tmax, s), y + 2, y + SC_RB_ROW - 2, style.cls, style.stroke,
-                style.width);
+    sc_html_rb_vline(out, sc_html_rb_x(tmax, s), y + 2, y + SC_RB_ROW - 2, style.cls, style.stroke,
+                     style.width);
     const char *code = sc_report_str(it, "code");
-    int len = snprintf(title, sizeof title, "attempt %zu at %.0f ms%s%s%s", n, s,
+    int len = snprintf(title, sizeof title, "%s %zu at %.0f ms%s%s%s", noun, n, s,
                        code[0] ? " (" : "", code, code[0] ? ")" : "");
-    if (len > 0 && (size_t)len < sizeof title && sc_report_has_num(it, "gap_ms"))
-        snprintf(title + len, sizeof title - (size_t)len, ": gap %.0f ms, expected %.0f-%.0f ms%s",
-                 sc_report_num(it, "gap_ms", 0), sc_report_num(it, "expected_min_ms", 0),
-                 sc_report_num(it, "expected_max_ms", 0),
-                 g == SC_REPORT_GAP_OUT ? ", outside its window" : "");
+    sc_rb_gap_title(title, sizeof title, len, it, g);
     fputs("><title>", out);
     H(title);
     fputs("</title></line>", out);
 }
 
 /* A row's attempts: how long each ran, and its start mark. */
-static void sc_rb_attempts(FILE *out, const cJSON *attempts, double tmax, double y)
+static void sc_rb_attempts(FILE *out, const cJSON *attempts, const char *noun, double tmax,
+                           double y)
 {
     const cJSON *it;
     double prev_end = 0;
@@ -177,8 +191,40 @@ static void sc_rb_attempts(FILE *out, const cJSON *attempts, double tmax, double
         prev_end = sc_report_num(it, "end_ms", prev_end);
         double s = sc_report_num(it, "start_ms", 0), e = sc_report_num(it, "end_ms", s);
         sc_rb_run(out, tmax, y, s, e);
-        sc_rb_mark(out, it, g, n, tmax, y);
+        sc_rb_mark(out, it, noun, g, n, tmax, y);
     }
+}
+
+void sc_html_rb_attempts_row(FILE *out, const cJSON *attempts, const char *noun, double tmax,
+                             double y)
+{
+    sc_rb_windows(out, attempts, noun, tmax, y);
+    sc_rb_attempts(out, attempts, noun, tmax, y);
+}
+
+void sc_html_rb_grid(FILE *out, double tmax, double axis_y)
+{
+    double step = sc_html_tick_step(tmax);
+    for (int i = 0; i <= 12 && i * step <= tmax; i++) {
+        double x = sc_html_rb_x(tmax, i * step);
+        sc_html_rb_vline(out, x, SC_RB_TOP, axis_y, "rb-grid", "#e5e7eb", 1);
+        fputs("/><text x=\"", out);
+        sc_html_num(out, x - 4);
+        fputs("\" y=\"", out);
+        sc_html_num(out, axis_y + 14);
+        fprintf(out, "\">%g</text>", i * step);
+    }
+}
+
+void sc_html_rb_axis(FILE *out, double axis_y)
+{
+    fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"", SC_RB_LEFT, SC_RB_W - SC_RB_RIGHT);
+    sc_html_num(out, axis_y);
+    fputs("\" y2=\"", out);
+    sc_html_num(out, axis_y);
+    fprintf(out, "\" stroke=\"#999\"/><text x=\"%d\" y=\"", SC_RB_W - SC_RB_RIGHT + 40);
+    sc_html_num(out, axis_y + 14);
+    fputs("\">ms since the case start</text>", out);
 }
 
 /* The row in words, right of the chart. */
@@ -214,8 +260,7 @@ static void sc_rb_row(FILE *out, const sc_report_model *m, size_t index, size_t 
     sc_html_pair(out, m, k->row, k->col);
     fputs("\">", out);
     sc_rb_row_label(out, m, index, rowno, y);
-    sc_rb_windows(out, attempts, tmax, y);
-    sc_rb_attempts(out, attempts, tmax, y);
+    sc_html_rb_attempts_row(out, attempts, "attempt", tmax, y);
     sc_rb_row_text(out, k, &st, y);
     fputs("</text></g>", out);
 }
@@ -279,25 +324,11 @@ static void sc_rb_figure(FILE *out, const sc_report_model *m, const sc_report_re
     fputs(" by client and server\">", out);
 
     /* Grid and time axis (ms since the case start), behind the rows. */
-    double step = sc_html_tick_step(tmax);
-    for (int i = 0; i <= 12 && i * step <= tmax; i++) {
-        double x = sc_rb_x(tmax, i * step);
-        sc_rb_vline(out, x, SC_RB_TOP, axis_y, "rb-grid", "#e5e7eb", 1);
-        fputs("/><text x=\"", out);
-        sc_html_num(out, x - 4);
-        fputs("\" y=\"", out);
-        sc_html_num(out, axis_y + 14);
-        fprintf(out, "\">%g</text>", i * step);
-    }
+    sc_html_rb_grid(out, tmax, axis_y);
     for (size_t i = first; i < first + drawn; i++)
         sc_rb_row(out, m, ix->cases[i], i - first, tmax);
-    fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"", SC_RB_LEFT, SC_RB_W - SC_RB_RIGHT);
-    sc_html_num(out, axis_y);
-    fputs("\" y2=\"", out);
-    sc_html_num(out, axis_y);
-    fprintf(out, "\" stroke=\"#999\"/><text x=\"%d\" y=\"", SC_RB_W - SC_RB_RIGHT + 40);
-    sc_html_num(out, axis_y + 14);
-    fputs("\">ms since the case start</text></svg>\n", out);
+    sc_html_rb_axis(out, axis_y);
+    fputs("</svg>\n", out);
     if (nrows > drawn)
         fprintf(out,
                 "<p class=\"rb-note\">%zu more case%s of this scenario not drawn (at most %d "

@@ -1,11 +1,12 @@
 #include "sc_report_junit.h"
 
+#include "sc_report_apps_text.h"
 #include "sc_report_util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static void sc_junit_seconds(FILE *out, double ms)
+void sc_report_junit_seconds(FILE *out, double ms)
 {
     fprintf(out, "%.3f", ms > 0 ? ms / 1000.0 : 0.0);
 }
@@ -90,7 +91,7 @@ static void sc_junit_case(FILE *out, const sc_report_case *k, const char *pair)
     fputs("\" classname=\"", out);
     sc_report_xml_attr(out, pair);
     fputs("\" time=\"", out);
-    sc_junit_seconds(out, k->duration_ms);
+    sc_report_junit_seconds(out, k->duration_ms);
     fputs("\"", out);
     if (k->verdict == SC_VERDICT_PASS && k->attempts < 2) {
         fputs("/>\n", out);
@@ -133,7 +134,7 @@ static void sc_junit_case(FILE *out, const sc_report_case *k, const char *pair)
     fputs("    </testcase>\n", out);
 }
 
-static void sc_junit_counts(FILE *out, const sc_report_counts *c)
+void sc_report_junit_counts(FILE *out, const sc_report_counts *c)
 {
     fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", c->total,
             c->by_verdict[SC_VERDICT_FAIL] + c->by_verdict[SC_VERDICT_STALE],
@@ -144,21 +145,30 @@ static void sc_junit_counts(FILE *out, const sc_report_counts *c)
 int sc_report_write_junit(const cJSON *report, FILE *out, char *err, size_t errlen)
 {
     sc_report_model m;
+    sc_report_apps apps;
     if (sc_report_model_init(&m, report, err, errlen) != 0)
         return -1;
+    if (sc_report_apps_init(&apps, report, err, errlen) != 0) {
+        sc_report_model_free(&m);
+        return -1;
+    }
 
     double total_ms = 0;
     for (size_t i = 0; i < m.ncases; i++)
         total_ms += m.cases[i].duration_ms;
+    for (size_t i = 0; i < apps.ncases; i++)
+        total_ms += apps.cases[i].duration_ms;
+    sc_report_counts totals = m.totals;
+    sc_report_counts_merge(&totals, &apps.totals);
     double run_ms = sc_report_num(report, "duration_ms", total_ms);
 
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
     const char *tool = sc_report_str(report, "tool");
     sc_report_xml_attr(out, tool[0] ? tool : "streamconform");
     fputc('"', out);
-    sc_junit_counts(out, &m.totals);
+    sc_report_junit_counts(out, &totals);
     fputs(" time=\"", out);
-    sc_junit_seconds(out, run_ms);
+    sc_report_junit_seconds(out, run_ms);
     fputs("\">\n", out);
 
     for (size_t r = 0; r < m.nclients; r++) {
@@ -168,6 +178,7 @@ int sc_report_write_junit(const cJSON *report, FILE *out, char *err, size_t errl
             char *pair = malloc(plen);
             if (!pair) {
                 sc_report_model_free(&m);
+                sc_report_apps_free(&apps);
                 if (err && errlen)
                     snprintf(err, errlen, "junit.xml: out of memory");
                 return -1;
@@ -180,9 +191,9 @@ int sc_report_write_junit(const cJSON *report, FILE *out, char *err, size_t errl
             fputs("  <testsuite name=\"", out);
             sc_report_xml_attr(out, pair);
             fputc('"', out);
-            sc_junit_counts(out, &m.cell_counts[cell]);
+            sc_report_junit_counts(out, &m.cell_counts[cell]);
             fputs(" time=\"", out);
-            sc_junit_seconds(out, suite_ms);
+            sc_report_junit_seconds(out, suite_ms);
             fputc('"', out);
             if (m.cell_start[cell] == m.cell_start[cell + 1]) {
                 fputs("/>\n", out);
@@ -195,8 +206,10 @@ int sc_report_write_junit(const cJSON *report, FILE *out, char *err, size_t errl
             free(pair);
         }
     }
+    sc_report_junit_apps(out, &apps);
     fputs("</testsuites>\n", out);
     sc_report_model_free(&m);
+    sc_report_apps_free(&apps);
     if (ferror(out)) {
         if (err && errlen)
             snprintf(err, errlen, "junit.xml: write error");

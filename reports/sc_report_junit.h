@@ -3,7 +3,9 @@
  * <testcase> per case (name = scenario, time in seconds): fail -> <failure>, stale -> <failure
  * message="stale known-failing entry">, error (and an absent or unknown verdict) -> <error> with
  * the reason and stderr, skip and known_failing -> <skipped>. A case that passed on its retry
- * gets a <system-out> note. Valid against tests/data/junit.xsd for any input tree. */
+ * gets a <system-out> note. Then one <testsuite name="app:NAME"> per application of the report's
+ * `applications` (sc_report_apps_text.h); the root's totals count them too. Valid against
+ * tests/data/junit.xsd for any input tree. */
 #ifndef SC_REPORT_JUNIT_H
 #define SC_REPORT_JUNIT_H
 

@@ -1,5 +1,6 @@
 #include "sc_report_markdown.h"
 
+#include "sc_report_apps_text.h"
 #include "sc_report_util.h"
 
 #include <stdlib.h>
@@ -342,15 +343,17 @@ static void sc_md_impls(FILE *out, const cJSON *report)
     fputs("\n", out);
 }
 
-/* "No failures." or the failures section, one entry per bad case. */
-static void sc_md_failures(FILE *out, const sc_report_model *m)
+/* "No failures." or the failures section, one entry per bad case. Bad application cases are
+ * listed in the Applications section: with some, no "No failures." line. */
+static void sc_md_failures(FILE *out, const sc_report_model *m, size_t bad_apps)
 {
     size_t problems = 0;
     for (size_t i = 0; i < m->ncases; i++)
         if (sc_report_verdict_is_bad(m->cases[i].verdict))
             problems++;
     if (problems == 0) {
-        fputs("No failures.\n", out);
+        if (bad_apps == 0)
+            fputs("No failures.\n", out);
         return;
     }
     fprintf(out, "## Failures (%zu)\n\n", problems);
@@ -362,20 +365,31 @@ static void sc_md_failures(FILE *out, const sc_report_model *m)
 int sc_report_write_markdown(const cJSON *report, FILE *out, char *err, size_t errlen)
 {
     sc_report_model m;
+    sc_report_apps apps;
     if (sc_report_model_init(&m, report, err, errlen) != 0)
         return -1;
+    if (sc_report_apps_init(&apps, report, err, errlen) != 0) {
+        sc_report_model_free(&m);
+        return -1;
+    }
+    sc_report_counts totals = m.totals;
+    sc_report_counts_merge(&totals, &apps.totals);
     sc_md_run(out, report);
     sc_md_matrix(out, &m);
-    sc_md_totals(out, &m.totals);
+    sc_md_totals(out, &totals);
     sc_md_impls(out, report);
-    if (sc_md_reconnect(out, &m) != 0) {
-        sc_report_model_free(&m);
+    int rc = sc_md_reconnect(out, &m);
+    if (rc == 0) {
+        sc_report_markdown_apps(out, &apps);
+        sc_md_failures(out, &m, sc_report_apps_bad(&apps));
+    }
+    sc_report_model_free(&m);
+    sc_report_apps_free(&apps);
+    if (rc != 0) {
         if (err && errlen)
             snprintf(err, errlen, "summary.md: out of memory");
         return -1;
     }
-    sc_md_failures(out, &m);
-    sc_report_model_free(&m);
     if (ferror(out)) {
         if (err && errlen)
             snprintf(err, errlen, "summary.md: write error");

@@ -87,6 +87,14 @@ static inline size_t sc_report_cell(const sc_report_model *m, size_t row, size_t
 
 void sc_report_counts_add(sc_report_counts *c, const sc_report_case *k);
 
+/* junit.xml parts shared by the matrix's suites and the applications' (defined in
+ * sc_report_junit.c; not in sc_report_junit.h, which the engine includes beside its own verdict
+ * enum): ` tests="N" failures="N" errors="N" skipped="N"` of a suite (fail and stale are
+ * failures, error and unknown errors, skip and known_failing skipped), and milliseconds as JUnit
+ * seconds ("4.123"). */
+void sc_report_junit_counts(FILE *out, const sc_report_counts *c);
+void sc_report_junit_seconds(FILE *out, double ms);
+
 /* Field access: a string field or "" (absent, null, not a string); a number field (plain or
  * cJSON_Raw number) or `def`; the item itself only when it is an object / array. */
 const char *sc_report_str(const cJSON *obj, const char *key);
