@@ -161,7 +161,7 @@ int sc_cli_impls_load(const char *cmd, const sc_cli_impl_args *a, bool find_prog
         sc_role role = order[k];
         for (size_t i = 0; rc == 0 && i < a->n_opts[role]; i++)
             rc = select_value(cmd, role, a->opts[role][i], find_programs, out);
-        if (role == SC_ROLE_APP)
+        if (role == SC_ROLE_APP || a->apps_only)
             continue;
         for (size_t i = 0; rc == 0 && a->n_opts[role] == 0 && i < nb[role]; i++)
             rc = select_name(cmd, role, builtin[role][i], find_programs, out);

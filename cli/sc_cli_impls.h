@@ -33,6 +33,9 @@ typedef struct {
     /* [SC_ROLE_SERVER], [SC_ROLE_CLIENT], [SC_ROLE_APP] values */
     const char *opts[SC_ROLE_COUNT][SC_CLI_MAX_IMPL_OPTS];
     size_t n_opts[SC_ROLE_COUNT];
+    /* Every scenario of the run is an app scenario: no client or server is selected by
+     * default (and none is needed). */
+    bool apps_only;
 } sc_cli_impl_args;
 
 /* Remember one --impls, --servers or --clients value. SC_EXIT_USAGE (printed) when too many. */

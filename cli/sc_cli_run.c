@@ -239,7 +239,13 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
     sc_run_config cfg = {.scenarios = set, .filter = &a->filter, .trace = a->trace};
     sc_case_list kf = {0}, kfl = {0};
     sc_cli_impls impls;
+    a->impls.apps_only = true;
+    for (size_t i = 0; i < set->count; i++)
+        a->impls.apps_only = a->impls.apps_only && sc_scenario_is_app(set->items[i]);
     int rc = sc_cli_impls_load("run", &a->impls, true, &impls);
+    if (rc == 0 && a->impls.apps_only && impls.n[SC_ROLE_APP] == 0)
+        rc = sc_cli_usage_error("run", "these are app scenarios: give the application with "
+                                       "--app 'NAME=COMMAND' or --apps NAME");
     if (rc == 0) {
         cfg.n_clients = impls.n[SC_ROLE_CLIENT];
         cfg.n_servers = impls.n[SC_ROLE_SERVER];

@@ -690,8 +690,12 @@ size_t sc_app_judge(const sc_app_expect *e, const sc_app_observed *o, sc_app_ver
                    o->start_error != NULL ? o->start_error : "no reason given");
         goto done;
     }
-    check_exit(e, o, out);
-    check_calls(e, o, out);
+    /* The most actionable finding first (it becomes the case's reason): what the application
+     * did between calls, then how many calls, then how it ended; an application that exited
+     * without a call says so first. */
+    bool exited_without_call = o->exited && o->n_calls == 0;
+    if (exited_without_call)
+        check_exit(e, o, out);
     if (e->stops)
         check_stops(e, o, out);
     if (e->backoff) {
@@ -704,6 +708,9 @@ size_t sc_app_judge(const sc_app_expect *e, const sc_app_observed *o, sc_app_ver
         check_same_request(o, out);
     if (e->connections)
         check_connections(e, o, out);
+    check_calls(e, o, out);
+    if (!exited_without_call)
+        check_exit(e, o, out);
 done:
     out->passed = out->n_findings + out->findings_over_cap == 0;
     return out->n_findings + out->findings_over_cap;

@@ -518,12 +518,13 @@ static void several_findings(void **state)
     assert_int_equal(judge(&f), 3);
     assert_int_equal(f.v.findings_over_cap, 0);
     assert_false(f.v.passed);
-    assert_string_equal(f.v.findings[0].check, "exit");
-    assert_string_equal(f.v.findings[0].sentence,
-                        "still running when stopped at 4.0 s; expected it to give up after 1 call");
+    /* what it did between calls first, then the count, then how it ended */
+    assert_string_equal(f.v.findings[0].check, "stops");
+    assert_string_equal(f.v.findings[0].sentence, "made 2 calls; expected it to give up after 1");
     assert_string_equal(f.v.findings[1].check, "calls");
-    assert_string_equal(f.v.findings[2].check, "stops");
-    assert_string_equal(f.v.findings[2].sentence, "made 2 calls; expected it to give up after 1");
+    assert_string_equal(f.v.findings[2].check, "exit");
+    assert_string_equal(f.v.findings[2].sentence,
+                        "still running when stopped at 4.0 s; expected it to give up after 1 call");
 }
 
 int main(void)
