@@ -14,99 +14,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "client_run.h"
-#include "sc_testproc.h"
 
-/* Bound of one `streamconform` command: the runs below take a few seconds. */
-#define RUN_MS 120000
 /* Bound on the server the test starts printing its ready line. */
 #define READY_MS 10000
 
-static char dir[] = "/tmp/sc-it-impls-XXXXXX";
-
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *path_in(const char *name)
-{
-    static char bufs[8][512];
-    static int next;
-    char *p = bufs[next++ % 8];
-    snprintf(p, 512, "%s/%s", dir, name);
-    return p;
-}
-
-static void write_file(const char *name, const char *text)
-{
-    FILE *f = fopen(path_in(name), "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-/* Run `streamconform ARGS...` (NULL-terminated); returns the exit code, output in *p. */
-static int streamconform(client_proc *p, ...)
-{
-    char *argv[40];
-    int n = 0;
-    argv[n++] = (char *)sc_testproc_binary();
-    va_list ap;
-    va_start(ap, p);
-    for (char *a = va_arg(ap, char *); a != NULL && n < 39; a = va_arg(ap, char *))
-        argv[n++] = a;
-    va_end(ap);
-    argv[n] = NULL;
-    return client_run(p, argv, NULL, RUN_MS);
-}
-
-static cJSON *read_json(const char *file)
-{
-    FILE *f = fopen(file, "r");
-    assert_non_null(f);
-    static char text[8 * 1024 * 1024];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    cJSON *v = cJSON_Parse(text);
-    assert_non_null(v);
-    return v;
-}
-
-static cJSON *read_report(const char *out_dir)
-{
-    char file[600];
-    snprintf(file, sizeof file, "%s/report.json", out_dir);
-    return read_json(file);
-}
+#define IT_RUN_DIR_TEMPLATE "/tmp/sc-it-impls-XXXXXX"
+#include "it_run.h"
 
 static const cJSON *find_case(const cJSON *rep, const char *id)
 {
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, "cases"))
-    {
-        const cJSON *cid = cJSON_GetObjectItemCaseSensitive(c, "id");
-        if (cJSON_IsString(cid) && strcmp(cid->valuestring, id) == 0)
-            return c;
-    }
-    fail_msg("no case %s in the report", id);
-    return NULL;
-}
-
-static const char *field(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
+    return find_in(rep, "cases", id);
 }
 
 static void assert_reports_written(const char *out_dir)
@@ -426,5 +343,5 @@ int main(void)
         cmocka_unit_test(bad_implementations_exit_2_with_the_message),
         cmocka_unit_test(go_peer_under_another_name_gets_the_same_verdicts),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, it_setup, it_teardown);
 }
