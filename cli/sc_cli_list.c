@@ -1,5 +1,6 @@
 /* sc_cli_list: `streamconform list`. See sc_cli_list.h. */
 #include "sc_cli_list.h"
+#include "sc_scenario_app.h"
 #include "sc_scenario_needs.h"
 
 #include <stdio.h>
@@ -59,7 +60,7 @@ static void print_tally(sc_role role, const char *name, const impl_tally *t)
 static void list_case(const sc_scenario *s, const sc_impl *client, const sc_impl *server,
                       const sc_filter *filter, impl_tally *ct, impl_tally *st)
 {
-    if (!sc_runner_has_case(s, server->name))
+    if (!sc_runner_has_case(s, server->name) || sc_scenario_is_app(s))
         return;
     char *id = sc_runner_case_id(sc_scenario_name(s), client->name, server->name);
     if (id == NULL || !sc_filter_selects(filter, s, id)) {
@@ -77,6 +78,27 @@ static void list_case(const sc_scenario *s, const sc_impl *client, const sc_impl
     tally_case(ct, s, SC_ROLE_CLIENT, client, applies, by_feature);
     tally_case(st, s, SC_ROLE_SERVER, server, applies, by_feature);
     free(id);
+}
+
+/* The app cases (docs/app-check.md): every app scenario x every selected application. */
+static void list_app_cases(const sc_cli_impls *x, const sc_scenario_set *set,
+                           const sc_filter *filter)
+{
+    for (size_t k = 0; k < x->n[SC_ROLE_APP]; k++) {
+        const sc_impl *app = &x->impls[SC_ROLE_APP][k];
+        size_t n = 0;
+        for (size_t i = 0; i < set->count; i++) {
+            const sc_scenario *s = set->items[i];
+            char id[SC_SCENARIO_MAX_CASE_ID];
+            snprintf(id, sizeof id, "%s@%s", sc_scenario_name(s), app->name);
+            if (!sc_scenario_is_app(s) || !sc_filter_selects(filter, s, id))
+                continue;
+            printf("%s\n", id);
+            n++;
+        }
+        fflush(stdout);
+        fprintf(stderr, "  app %s: %zu app cases\n", app->name, n);
+    }
 }
 
 int sc_cli_list_cases(const sc_cli_impls *x, const sc_scenario_set *set, const sc_filter *filter)
@@ -105,5 +127,6 @@ int sc_cli_list_cases(const sc_cli_impls *x, const sc_scenario_set *set, const s
         print_tally(SC_ROLE_SERVER, servers[si].name, &st[si]);
     for (size_t ci = 0; ci < nc; ci++)
         print_tally(SC_ROLE_CLIENT, clients[ci].name, &ct[ci]);
+    list_app_cases(x, set, filter);
     return 0;
 }

@@ -201,6 +201,16 @@ static int load_case_list(const char *cmd, const char *path, sc_case_list *l)
     return 0;
 }
 
+/* Every scenario of the set is an app scenario (then no client or server is selected by
+ * default). */
+static bool only_apps(const sc_scenario_set *set)
+{
+    for (size_t i = 0; i < set->count; i++)
+        if (!sc_scenario_is_app(set->items[i]))
+            return false;
+    return true;
+}
+
 /* Longest --policy @FILE: a policy object is a dozen fields. */
 #define SC_RUN_MAX_POLICY_BYTES 65536
 
@@ -239,9 +249,7 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
     sc_run_config cfg = {.scenarios = set, .filter = &a->filter, .trace = a->trace};
     sc_case_list kf = {0}, kfl = {0};
     sc_cli_impls impls;
-    a->impls.apps_only = true;
-    for (size_t i = 0; i < set->count; i++)
-        a->impls.apps_only = a->impls.apps_only && sc_scenario_is_app(set->items[i]);
+    a->impls.apps_only = only_apps(set);
     int rc = sc_cli_impls_load("run", &a->impls, true, &impls);
     if (rc == 0 && a->impls.apps_only && impls.n[SC_ROLE_APP] == 0)
         rc = sc_cli_usage_error("run", "these are app scenarios: give the application with "
@@ -286,6 +294,7 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
 
 static int cmd_list(run_args *a, sc_scenario_set *set)
 {
+    a->impls.apps_only = only_apps(set);
     sc_cli_impls impls;
     int rc = sc_cli_impls_load("list", &a->impls, false, &impls);
     if (rc == 0)
@@ -375,10 +384,47 @@ static const sc_scenario *scenario_named(const sc_scenario_set *set, const char 
     return NULL;
 }
 
+/* An app case, SCENARIO@APP: what its server does call by call and the policy it is judged by. */
+static int show_app_case(const char *case_id, const sc_scenario *s)
+{
+    if (s == NULL || !sc_scenario_is_app(s))
+        return sc_cli_usage_error("show", "no app scenario for \"%s\" (an app case is "
+                                          "SCENARIO@APP; others are SCENARIO@CLIENT->SERVER)",
+                                  case_id);
+    const sc_app_section *a = sc_scenario_app(s);
+    printf("app case %s\nscenario %s (%s)\n%s\n\n", case_id, sc_scenario_name(s),
+           sc_scenario_origin(s), sc_scenario_summary(s));
+    cJSON *plan = sc_scenario_app_plan(s, case_id);
+    cJSON *policy = sc_app_policy_to_json(&a->expect.policy);
+    cJSON *expect = sc_scenario_app_expected_json(s);
+    char *p1 = cJSON_PrintUnformatted(plan), *p2 = cJSON_PrintUnformatted(policy);
+    char *p3 = cJSON_PrintUnformatted(expect);
+    printf("The application runs for %lld ms against the case's own server (streamconform serve "
+           "--call-plan FILE) behind the fault proxy%s.\n",
+           (long long)a->run_ms, sc_scenario_faults(s) != NULL ? " (with the scenario's faults)" : "");
+    printf("call plan (control keys of each call in arrival order, then every later call):\n  %s\n",
+           p1 ? p1 : "?");
+    printf("policy it is judged by:\n  %s\nchecks (expect.app):\n  %s\n", p2 ? p2 : "?",
+           p3 ? p3 : "?");
+    free(p1);
+    free(p2);
+    free(p3);
+    cJSON_Delete(plan);
+    cJSON_Delete(policy);
+    cJSON_Delete(expect);
+    return 0;
+}
+
 static int cmd_show(const char *case_id, run_args *a, sc_scenario_set *set)
 {
     const char *at = strchr(case_id, '@');
     const char *arrow = at ? strstr(at, "->") : NULL;
+    if (at != NULL && arrow == NULL) {
+        char *name = strndup(case_id, (size_t)(at - case_id));
+        int rc = show_app_case(case_id, name != NULL ? scenario_named(set, name) : NULL);
+        free(name);
+        return rc;
+    }
     if (at == NULL || arrow == NULL)
         return sc_cli_usage_error("show", "expected a case id SCENARIO@CLIENT->SERVER, got \"%s\"",
                                   case_id);
