@@ -90,6 +90,60 @@ enum {
     O_POLICY
 };
 
+/* --run, --skip, --tags: 0, or SC_EXIT_USAGE with the error printed. */
+static int filter_option(const char *cmd, int opt, run_args *a, char *err, size_t errlen)
+{
+    int rc = opt == O_RUN    ? sc_filter_add_run(&a->filter, optarg, err, errlen)
+             : opt == O_SKIP ? sc_filter_add_skip(&a->filter, optarg, err, errlen)
+                             : sc_filter_add_tags(&a->filter, optarg, err, errlen);
+    return rc != 0 ? sc_cli_usage_error(cmd, "%s", err) : 0;
+}
+
+/* One option of run, list and show (its argument in optarg; `text` is the option as given): 0,
+ * -1 after --help, or SC_EXIT_USAGE with the error printed. */
+static int run_option(const char *cmd, int opt, const char *text, run_args *a, char *err,
+                      size_t errlen)
+{
+    switch (opt) {
+    case O_CLIENTS:
+    case O_SERVERS:
+    case O_IMPLS:
+        return impl_option(cmd, a, opt == O_CLIENTS ? SC_ROLE_CLIENT : SC_ROLE_SERVER,
+                           opt == O_IMPLS) != 0
+                   ? SC_EXIT_USAGE
+                   : 0;
+    case O_APPS:
+        return impl_option(cmd, a, SC_ROLE_APP, false) != 0 ? SC_EXIT_USAGE : 0;
+    case O_POLICY:
+        a->policy = optarg;
+        return 0;
+    case 'j':
+        return sc_cli_parse_int(cmd, "-j", optarg, 1, SC_RUN_MAX_JOBS, &a->jobs) ? 0
+                                                                                 : SC_EXIT_USAGE;
+    case O_OUT:
+        a->out = optarg;
+        return 0;
+    case O_RUN:
+    case O_SKIP:
+    case O_TAGS:
+        return filter_option(cmd, opt, a, err, errlen);
+    case O_KF:
+        a->known_failing_path = optarg;
+        return 0;
+    case O_KFL:
+        a->known_flaky_path = optarg;
+        return 0;
+    case O_TRACE:
+        a->trace = true;
+        return 0;
+    case 'h':
+        fputs(run_usage, stdout);
+        return -1;
+    default:
+        return sc_cli_usage_error(cmd, "unknown or incomplete option \"%s\"", text);
+    }
+}
+
 static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, char *err,
                           size_t errlen)
 {
@@ -114,55 +168,9 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, c
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
-        int rc = 0;
-        switch (opt) {
-        case O_CLIENTS:
-        case O_SERVERS:
-        case O_IMPLS:
-            if (impl_option(cmd, a, opt == O_CLIENTS ? SC_ROLE_CLIENT : SC_ROLE_SERVER,
-                            opt == O_IMPLS) != 0)
-                return SC_EXIT_USAGE;
-            break;
-        case O_APPS:
-            if (impl_option(cmd, a, SC_ROLE_APP, false) != 0)
-                return SC_EXIT_USAGE;
-            break;
-        case O_POLICY:
-            a->policy = optarg;
-            break;
-        case 'j':
-            if (!sc_cli_parse_int(cmd, "-j", optarg, 1, SC_RUN_MAX_JOBS, &a->jobs))
-                return SC_EXIT_USAGE;
-            break;
-        case O_OUT:
-            a->out = optarg;
-            break;
-        case O_RUN:
-            rc = sc_filter_add_run(&a->filter, optarg, err, errlen);
-            break;
-        case O_SKIP:
-            rc = sc_filter_add_skip(&a->filter, optarg, err, errlen);
-            break;
-        case O_TAGS:
-            rc = sc_filter_add_tags(&a->filter, optarg, err, errlen);
-            break;
-        case O_KF:
-            a->known_failing_path = optarg;
-            break;
-        case O_KFL:
-            a->known_flaky_path = optarg;
-            break;
-        case O_TRACE:
-            a->trace = true;
-            break;
-        case 'h':
-            fputs(run_usage, stdout);
-            return -1;
-        default:
-            return sc_cli_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-        }
+        int rc = run_option(cmd, opt, argv[optind - 1], a, err, errlen);
         if (rc != 0)
-            return sc_cli_usage_error(cmd, "%s", err);
+            return rc;
     }
     for (; optind < argc; optind++) {
         if (a->n_paths == SC_RUN_MAX_PATHS)
@@ -388,8 +396,9 @@ static const sc_scenario *scenario_named(const sc_scenario_set *set, const char 
 static int show_app_case(const char *case_id, const sc_scenario *s)
 {
     if (s == NULL || !sc_scenario_is_app(s))
-        return sc_cli_usage_error("show", "no app scenario for \"%s\" (an app case is "
-                                          "SCENARIO@APP; others are SCENARIO@CLIENT->SERVER)",
+        return sc_cli_usage_error("show",
+                                  "no app scenario for \"%s\" (an app case is "
+                                  "SCENARIO@APP; others are SCENARIO@CLIENT->SERVER)",
                                   case_id);
     const sc_app_section *a = sc_scenario_app(s);
     printf("app case %s\nscenario %s (%s)\n%s\n\n", case_id, sc_scenario_name(s),
@@ -401,7 +410,8 @@ static int show_app_case(const char *case_id, const sc_scenario *s)
     char *p3 = cJSON_PrintUnformatted(expect);
     printf("The application runs for %lld ms against the case's own server (streamconform serve "
            "--call-plan FILE) behind the fault proxy%s.\n",
-           (long long)a->run_ms, sc_scenario_faults(s) != NULL ? " (with the scenario's faults)" : "");
+           (long long)a->run_ms,
+           sc_scenario_faults(s) != NULL ? " (with the scenario's faults)" : "");
     printf("call plan (control keys of each call in arrival order, then every later call):\n  %s\n",
            p1 ? p1 : "?");
     printf("policy it is judged by:\n  %s\nchecks (expect.app):\n  %s\n", p2 ? p2 : "?",

@@ -54,22 +54,87 @@ typedef struct {
     int64_t origin_ms; /* -1: the start */
 } serve_options;
 
+enum {
+    O_LISTEN = 256,
+    O_TICK,
+    O_MAXRECV,
+    O_MAXUP,
+    O_EVENTS,
+    O_SEED,
+    O_QUIET,
+    O_VERBOSE,
+    O_PLAN,
+    O_PLAN_SKIP,
+    O_LOG_REQUESTS,
+    O_ORIGIN
+};
+
+/* One option of serve (its argument in optarg; `text` as given): 0, -1 after --help, or
+ * SC_EXIT_USAGE with the error printed. */
+static int serve_option(int opt, const char *text, serve_options *o)
+{
+    int64_t v;
+    switch (opt) {
+    case O_LISTEN:
+        o->listen = optarg;
+        return 0;
+    case O_TICK:
+        if (!sc_cli_parse_int("serve", "--tick-ms", optarg, 1, SC_SERVE_MAX_TICK_MS, &v))
+            return SC_EXIT_USAGE;
+        o->cfg.tick_ms = v;
+        return 0;
+    case O_MAXRECV:
+        if (!sc_cli_parse_int("serve", "--max-receive-bytes", optarg, 1, SC_SERVE_MAX_RECEIVE, &v))
+            return SC_EXIT_USAGE;
+        o->cfg.max_receive_bytes = v;
+        return 0;
+    case O_MAXUP:
+        if (!sc_cli_parse_int("serve", "--max-upload-bytes", optarg, 0, SC_SERVE_MAX_UPLOAD, &v))
+            return SC_EXIT_USAGE;
+        o->cfg.max_upload_bytes = v;
+        return 0;
+    case O_EVENTS:
+        o->events_path = optarg;
+        return 0;
+    case O_SEED:
+        if (!sc_cli_parse_int("serve", "--seed", optarg, 1, INT64_MAX, &v))
+            return SC_EXIT_USAGE;
+        o->cfg.seed = (uint64_t)v;
+        return 0;
+    case O_QUIET:
+        sc_log_set_level(SC_LOG_WARN);
+        return 0;
+    case O_VERBOSE:
+        sc_log_set_level(SC_LOG_DEBUG);
+        o->cfg.verbose = 1;
+        return 0;
+    case O_PLAN:
+        o->plan_path = optarg;
+        return 0;
+    case O_PLAN_SKIP:
+        if (!sc_cli_parse_int("serve", "--call-plan-skip", optarg, 0, SC_SERVE_MAX_PLAN_SKIP,
+                              &o->plan_skip))
+            return SC_EXIT_USAGE;
+        return 0;
+    case O_LOG_REQUESTS:
+        o->cfg.log_requests = true;
+        return 0;
+    case O_ORIGIN:
+        if (!sc_cli_parse_int("serve", "--clock-origin-ms", optarg, 0, INT64_MAX / 2,
+                              &o->origin_ms))
+            return SC_EXIT_USAGE;
+        return 0;
+    case 'h':
+        fputs(serve_usage, stdout);
+        return -1;
+    default:
+        return sc_cli_usage_error("serve", "unknown or incomplete option \"%s\"", text);
+    }
+    return 0;
+}
+
 static int parse_serve_args(int argc, char **argv, serve_options *o)
 {
-    enum {
-        O_LISTEN = 256,
-        O_TICK,
-        O_MAXRECV,
-        O_MAXUP,
-        O_EVENTS,
-        O_SEED,
-        O_QUIET,
-        O_VERBOSE,
-        O_PLAN,
-        O_PLAN_SKIP,
-        O_LOG_REQUESTS,
-        O_ORIGIN
-    };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, O_LISTEN},
         {"tick-ms", required_argument, NULL, O_TICK},
@@ -86,70 +151,13 @@ static int parse_serve_args(int argc, char **argv, serve_options *o)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int64_t v;
     int opt;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case O_LISTEN:
-            o->listen = optarg;
-            break;
-        case O_TICK:
-            if (!sc_cli_parse_int("serve", "--tick-ms", optarg, 1, SC_SERVE_MAX_TICK_MS, &v))
-                return SC_EXIT_USAGE;
-            o->cfg.tick_ms = v;
-            break;
-        case O_MAXRECV:
-            if (!sc_cli_parse_int("serve", "--max-receive-bytes", optarg, 1, SC_SERVE_MAX_RECEIVE,
-                                  &v))
-                return SC_EXIT_USAGE;
-            o->cfg.max_receive_bytes = v;
-            break;
-        case O_MAXUP:
-            if (!sc_cli_parse_int("serve", "--max-upload-bytes", optarg, 0, SC_SERVE_MAX_UPLOAD,
-                                  &v))
-                return SC_EXIT_USAGE;
-            o->cfg.max_upload_bytes = v;
-            break;
-        case O_EVENTS:
-            o->events_path = optarg;
-            break;
-        case O_SEED:
-            if (!sc_cli_parse_int("serve", "--seed", optarg, 1, INT64_MAX, &v))
-                return SC_EXIT_USAGE;
-            o->cfg.seed = (uint64_t)v;
-            break;
-        case O_QUIET:
-            sc_log_set_level(SC_LOG_WARN);
-            break;
-        case O_VERBOSE:
-            sc_log_set_level(SC_LOG_DEBUG);
-            o->cfg.verbose = 1;
-            break;
-        case O_PLAN:
-            o->plan_path = optarg;
-            break;
-        case O_PLAN_SKIP:
-            if (!sc_cli_parse_int("serve", "--call-plan-skip", optarg, 0, SC_SERVE_MAX_PLAN_SKIP,
-                                  &o->plan_skip))
-                return SC_EXIT_USAGE;
-            break;
-        case O_LOG_REQUESTS:
-            o->cfg.log_requests = true;
-            break;
-        case O_ORIGIN:
-            if (!sc_cli_parse_int("serve", "--clock-origin-ms", optarg, 0, INT64_MAX / 2,
-                                  &o->origin_ms))
-                return SC_EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(serve_usage, stdout);
-            return -1;
-        default:
-            return sc_cli_usage_error("serve", "unknown or incomplete option \"%s\"",
-                                      argv[optind - 1]);
-        }
+        int rc = serve_option(opt, argv[optind - 1], o);
+        if (rc != 0)
+            return rc;
     }
     if (optind < argc)
         return sc_cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);

@@ -11,8 +11,6 @@
 #define SC_APP_CONSTANT_SPREAD 0.1
 /* ... plus this much, for the server's whole-millisecond timestamps. */
 #define SC_APP_CONSTANT_SLACK_MS 1.0
-/* "no backoff": every wait is below this fraction of the shortest wait the policy allows. */
-#define SC_APP_NO_BACKOFF_FRACTION 0.5
 /* More than this many waits before a schedule is called "no backoff" (two short waits can be
  * a coincidence). */
 #define SC_APP_NO_BACKOFF_MIN_GAPS 2
@@ -348,8 +346,10 @@ static void check_backoff(const sc_app_expect *e, const sc_app_observed *o, sc_a
     sbuf s;
     if (finding(v, "backoff", &s) == NULL)
         return;
-    double half = (double)st.lowest_min * SC_APP_NO_BACKOFF_FRACTION;
-    if (st.n > SC_APP_NO_BACKOFF_MIN_GAPS && st.lowest_min > 0 && all_gaps(e, o, below, half)) {
+    /* No backoff: every wait is shorter than the policy's very first one can be (jitter taken
+     * off), so the waits never grew at all. */
+    double first = (double)e->policy.waits.initial_ms * (1.0 - e->policy.waits.jitter);
+    if (st.n > SC_APP_NO_BACKOFF_MIN_GAPS && first > 0 && all_gaps(e, o, below, first)) {
         sb_calls(&s, o);
         sb_add(&s, " in ");
         sb_at(&s, o->calls[o->n_calls - 1].start_ms - o->calls[0].start_ms);

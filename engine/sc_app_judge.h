@@ -47,8 +47,8 @@
  *   stops:        "retried after INVALID_ARGUMENT, PERMISSION_DENIED (not retryable)",
  *                 "made 9 calls; expected it to give up after 5" (both joined by "; ")
  *   backoff:      the waits after retryable failures and OK only:
- *                 "made 40 calls in 2.0 s: no backoff" (more than 2 waits, all below half the
- *                 shortest window's minimum); "waited 0.5 s, 0.5 s, 0.5 s between calls:
+ *                 "made 40 calls in 2.0 s: no backoff" (more than 2 waits, all shorter than
+ *                 the policy's first wait can be: initial * (1 - jitter)); "waited 0.5 s, 0.5 s, 0.5 s between calls:
  *                 constant; expected 0.1 s x1.6 up to 1.0 s (+-20%)" (3 or more waits, all within
  *                 10% + 1 ms of their mean); else "waited 0.1 s, 0.1 s, 0.9 s between calls;
  *                 expected 0.1 s x1.6 up to 1.0 s (+-20%): wait 3 (0.9 s) is outside

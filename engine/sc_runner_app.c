@@ -2,6 +2,7 @@
  * timeline live here; what was seen is turned into the judge's input by sc_app_observe, and the
  * verdict is sc_app_judge's. */
 #include "sc_runner_app.h"
+#include "sc_app_command.h"
 #include "sc_log.h"
 #include "sc_runner_internal.h"
 #include "sc_runner_peer.h"
@@ -94,114 +95,11 @@ int sc_app_run_plan(sc_app_run *ar, const sc_run_config *cfg, char *err, size_t 
     return 0;
 }
 
-/* ---- the application's command and environment ------------------------------------------ */
-
-typedef struct {
-    const char *key;
-    char value[256];
-} app_var;
-
-/* The placeholders of docs/app-check.md, for one case. */
-static size_t case_vars(const sc_app_case *c, int port, app_var *v)
-{
-    const sc_sched_policy *w = &c->policy.waits;
-    char codes[256] = "";
-    for (int code = 0; code < SC_STATUS_COUNT; code++)
-        if (c->policy.retry_codes & SC_APP_CODE_BIT(code))
-            snprintf(codes + strlen(codes), sizeof codes - strlen(codes), "%s%s",
-                     codes[0] ? "," : "", sc_status_name(code));
-    size_t n = 0;
-    v[n].key = "target";
-    snprintf(v[n++].value, sizeof v[0].value, "127.0.0.1:%d", port);
-    v[n].key = "host";
-    snprintf(v[n++].value, sizeof v[0].value, "127.0.0.1");
-    v[n].key = "port";
-    snprintf(v[n++].value, sizeof v[0].value, "%d", port);
-    v[n].key = "case";
-    snprintf(v[n++].value, sizeof v[0].value, "%.200s", c->id);
-    v[n].key = "backoff_initial_ms";
-    snprintf(v[n++].value, sizeof v[0].value, "%lld", (long long)w->initial_ms);
-    v[n].key = "backoff_multiplier";
-    snprintf(v[n++].value, sizeof v[0].value, "%g", w->multiplier);
-    v[n].key = "backoff_jitter";
-    snprintf(v[n++].value, sizeof v[0].value, "%g", w->jitter);
-    v[n].key = "backoff_max_ms";
-    snprintf(v[n++].value, sizeof v[0].value, "%lld", (long long)w->max_ms);
-    v[n].key = "exhausted_backoff_ms";
-    snprintf(v[n++].value, sizeof v[0].value, "%lld", (long long)w->exhausted_ms);
-    v[n].key = "max_attempts";
-    snprintf(v[n++].value, sizeof v[0].value, "%d", c->policy.max_attempts);
-    v[n].key = "retry_codes";
-    snprintf(v[n++].value, sizeof v[0].value, "%s", codes);
-    v[n].key = "honor_pushback";
-    snprintf(v[n++].value, sizeof v[0].value, "%s", w->honor_pushback ? "true" : "false");
-    return n;
-}
-
-/* `in` with every {name} of `vars` replaced (unknown {...} left as they are). */
-static char *expand(const char *in, const app_var *vars, size_t n)
-{
-    char out[SC_APP_MAX_ARG];
-    size_t o = 0;
-    for (const char *p = in; *p != '\0' && o + 1 < sizeof out;) {
-        size_t k = 0;
-        for (; *p == '{' && k < n; k++) {
-            size_t len = strlen(vars[k].key);
-            if (strncmp(p + 1, vars[k].key, len) == 0 && p[1 + len] == '}')
-                break;
-        }
-        if (*p != '{' || k == n) {
-            out[o++] = *p++;
-            continue;
-        }
-        int w = snprintf(out + o, sizeof out - o, "%s", vars[k].value);
-        o += w > 0 ? (size_t)w : 0;
-        o = o < sizeof out ? o : sizeof out - 1;
-        p += strlen(vars[k].key) + 2;
-    }
-    out[o] = '\0';
-    return strdup(out);
-}
-
 static void free_list(char **list)
 {
     for (size_t i = 0; list != NULL && list[i] != NULL; i++)
         free(list[i]);
     free(list);
-}
-
-/* The command with its placeholders replaced, and SC_TARGET ... plus the entry's own env. */
-static int build_command(sc_app_case *c, int port)
-{
-    app_var vars[16];
-    size_t nv = case_vars(c, port, vars);
-    size_t argc = 0, n_env = 0;
-    while (c->app->argv[argc] != NULL)
-        argc++;
-    while (c->app->env != NULL && c->app->env[n_env] != NULL)
-        n_env++;
-    c->argv = calloc(argc + 1, sizeof *c->argv);
-    c->env = calloc(nv + n_env + 1, sizeof *c->env);
-    if (c->argv == NULL || c->env == NULL)
-        return -1;
-    for (size_t i = 0; i < argc; i++)
-        if ((c->argv[i] = expand(i == 0 ? c->app->program : c->app->argv[i], vars, nv)) == NULL)
-            return -1;
-    for (size_t i = 0; i < nv; i++) {
-        char kv[512], key[64];
-        size_t k = 0;
-        for (; vars[i].key[k] != '\0' && k + 1 < sizeof key; k++)
-            key[k] = (char)(vars[i].key[k] >= 'a' && vars[i].key[k] <= 'z' ? vars[i].key[k] - 32
-                                                                            : vars[i].key[k]);
-        key[k] = '\0';
-        snprintf(kv, sizeof kv, "SC_%s=%s", key, vars[i].value);
-        if ((c->env[i] = strdup(kv)) == NULL)
-            return -1;
-    }
-    for (size_t i = 0; i < n_env; i++)
-        if ((c->env[nv + i] = expand(c->app->env[i], vars, nv)) == NULL)
-            return -1;
-    return 0;
 }
 
 /* ---- processes --------------------------------------------------------------------------- */
@@ -300,7 +198,8 @@ static void start_case(sc_app_case *c, const char *self, int64_t run_started_ms)
         fail_case(c, "%s", "the case's server (streamconform serve) gave no ready line");
     else if (start_proxy(c, self) != 0)
         fail_case(c, "%s", "the case's fault proxy gave no ready line");
-    else if (build_command(c, c->proxy.port) != 0)
+    else if (sc_app_command_build(c->app, &c->policy, c->id, c->proxy.port, &c->argv, &c->env) !=
+             0)
         fail_case(c, "%s", "out of memory building the application's command");
     else if (spawn_app(c) != 0)
         fail_case(c, "cannot start %s (fork failed)", c->app->program);

@@ -41,8 +41,6 @@
 #define SC_APP_SERVER_TICK_MS 100
 /* Server log lines kept per case: a flood of calls is counted by the calls cap well before. */
 #define SC_APP_MAX_EVENTS 200000
-/* Longest argument or env value after the placeholders are replaced. */
-#define SC_APP_MAX_ARG 4096
 
 #define SC_APP_CASE_STATES(X)                                                                      \
     X(SC_APP_CASE_, QUEUED)                                                                        \

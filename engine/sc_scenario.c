@@ -265,6 +265,44 @@ static int parse_app_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
     return s->expect != NULL ? 0 : sc_load_oom(c, "expect");
 }
 
+/* Name, summary and origin, which every scenario has. 0 or -1. */
+static int parse_head(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
+    const char *summary = NULL;
+    if (check_name(c, name) != 0 ||
+        sc_load_str(c, obj, "summary", "", SC_SCENARIO_MAX_STRING, &summary) != 0)
+        return -1;
+    s->name = strdup(name->valuestring);
+    s->summary = strdup(summary != NULL ? summary : "");
+    s->origin = strdup(c->origin);
+    if (s->name == NULL || s->summary == NULL || s->origin == NULL)
+        return sc_load_oom(c, NULL);
+    return 0;
+}
+
+/* A client x server scenario after its head: method, then the sections. 0 or -1. */
+static int parse_call_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
+{
+    const cJSON *method = cJSON_GetObjectItemCaseSensitive(obj, "method");
+    if (method == NULL)
+        return sc_load_fail(c, "method", "missing");
+    if (!cJSON_IsString(method) || !sc_method_parse(method->valuestring, &s->method))
+        return sc_load_fail(c, "method",
+                            "expected GetData, SubscribeData, UploadFile or Chat (or the path)");
+    if (sc_load_bool(c, obj, "exclusive", "", &s->exclusive, NULL) != 0 ||
+        parse_tags(c, s, cJSON_GetObjectItemCaseSensitive(obj, "tags")) != 0 ||
+        parse_applies(c, s, cJSON_GetObjectItemCaseSensitive(obj, "applies_to")) != 0 ||
+        sc_scenario_parse_server(c, s, cJSON_GetObjectItemCaseSensitive(obj, "server")) != 0 ||
+        sc_scenario_parse_client(c, s, cJSON_GetObjectItemCaseSensitive(obj, "client")) != 0 ||
+        sc_scenario_parse_faults(c, s, cJSON_GetObjectItemCaseSensitive(obj, "faults"), "faults") !=
+            0 ||
+        sc_scenario_parse_expect(c, s, cJSON_GetObjectItemCaseSensitive(obj, "expect")) != 0 ||
+        parse_companions(c, s, obj, cJSON_GetObjectItemCaseSensitive(obj, "companions")) != 0)
+        return -1;
+    return 0;
+}
+
 static sc_scenario *parse_scenario(sc_load_ctx *c, const cJSON *obj)
 {
     static const sc_jfield names[] = {
@@ -279,47 +317,13 @@ static sc_scenario *parse_scenario(sc_load_ctx *c, const cJSON *obj)
         return NULL;
     }
     c->expanded = 0;
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
-    const char *summary = NULL;
-    const cJSON *method = cJSON_GetObjectItemCaseSensitive(obj, "method");
-    if (check_name(c, name) != 0 ||
-        sc_load_str(c, obj, "summary", "", SC_SCENARIO_MAX_STRING, &summary) != 0)
-        goto fail;
-    s->name = strdup(name->valuestring);
-    s->summary = strdup(summary != NULL ? summary : "");
-    s->origin = strdup(c->origin);
-    if (s->name == NULL || s->summary == NULL || s->origin == NULL) {
-        sc_load_oom(c, NULL);
-        goto fail;
+    bool app = cJSON_GetObjectItemCaseSensitive(obj, "app") != NULL;
+    if (parse_head(c, s, obj) != 0 ||
+        (app ? parse_app_scenario(c, s, obj) : parse_call_scenario(c, s, obj)) != 0) {
+        scenario_free(s);
+        return NULL;
     }
-    if (cJSON_GetObjectItemCaseSensitive(obj, "app") != NULL) {
-        if (parse_app_scenario(c, s, obj) != 0)
-            goto fail;
-        return s;
-    }
-    if (method == NULL) {
-        sc_load_fail(c, "method", "missing");
-        goto fail;
-    }
-    if (!cJSON_IsString(method) || !sc_method_parse(method->valuestring, &s->method)) {
-        sc_load_fail(c, "method",
-                     "expected GetData, SubscribeData, UploadFile or Chat (or the path)");
-        goto fail;
-    }
-    if (sc_load_bool(c, obj, "exclusive", "", &s->exclusive, NULL) != 0 ||
-        parse_tags(c, s, cJSON_GetObjectItemCaseSensitive(obj, "tags")) != 0 ||
-        parse_applies(c, s, cJSON_GetObjectItemCaseSensitive(obj, "applies_to")) != 0 ||
-        sc_scenario_parse_server(c, s, cJSON_GetObjectItemCaseSensitive(obj, "server")) != 0 ||
-        sc_scenario_parse_client(c, s, cJSON_GetObjectItemCaseSensitive(obj, "client")) != 0 ||
-        sc_scenario_parse_faults(c, s, cJSON_GetObjectItemCaseSensitive(obj, "faults"), "faults") !=
-            0 ||
-        sc_scenario_parse_expect(c, s, cJSON_GetObjectItemCaseSensitive(obj, "expect")) != 0 ||
-        parse_companions(c, s, obj, cJSON_GetObjectItemCaseSensitive(obj, "companions")) != 0)
-        goto fail;
     return s;
-fail:
-    scenario_free(s);
-    return NULL;
 }
 
 /* ---- sets ---- */

@@ -138,6 +138,10 @@ bool sc_scenario_applies(const sc_scenario *s, const char *client, const char *s
     if (why == NULL)
         why = &dummy;
     *why = NULL;
+    if (s->app != NULL) {
+        *why = "an app scenario: it checks an application (run --app), not a client x server pair";
+        return false;
+    }
     bool on_script = server != NULL && strcmp(server, SC_SCENARIO_SCRIPT_SERVER) == 0;
     if (s->script != NULL && !on_script) {
         *why = "server.script is played by the engine's scripted server (the \"script\" column)";

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_app_command.h"
 #include "sc_app_observe.h"
 #include "sc_scenario.h"
 #include "sc_scenario_app.h"
@@ -208,6 +209,40 @@ static void observation_from_log_and_records(void **state)
     sc_scenario_set_free(&set);
 }
 
+static void command_placeholders_and_environment(void **state)
+{
+    (void)state;
+    char *argv_in[] = {"consumer", "--target={target}", "--port", "{port}", "{nope}",
+                       "--wait={backoff_initial_ms}ms", NULL};
+    char *env_in[] = {"CASE={case}", NULL};
+    sc_impl app = {.name = "mine", .program = "/opt/consumer", .argv = argv_in, .env = env_in};
+    sc_app_policy p = sc_app_policy_default();
+    p.waits.initial_ms = 100;
+    p.retry_codes = SC_APP_CODE_BIT(SC_STATUS_UNAVAILABLE) |
+                    SC_APP_CODE_BIT(SC_STATUS_RESOURCE_EXHAUSTED);
+    char **argv = NULL, **env = NULL;
+    assert_int_equal(sc_app_command_build(&app, &p, "app/x@mine", 4242, &argv, &env), 0);
+    assert_string_equal(argv[0], "/opt/consumer");
+    assert_string_equal(argv[1], "--target=127.0.0.1:4242");
+    assert_string_equal(argv[3], "4242");
+    assert_string_equal(argv[4], "{nope}"); /* unknown placeholders stay */
+    assert_string_equal(argv[5], "--wait=100ms");
+    assert_null(argv[6]);
+    bool target = false, codes = false, own = false;
+    for (size_t i = 0; env[i] != NULL; i++) {
+        target = target || strcmp(env[i], "SC_TARGET=127.0.0.1:4242") == 0;
+        codes = codes || strcmp(env[i], "SC_RETRY_CODES=RESOURCE_EXHAUSTED,UNAVAILABLE") == 0;
+        own = own || strcmp(env[i], "CASE=app/x@mine") == 0;
+    }
+    assert_true(target && codes && own);
+    for (size_t i = 0; argv[i] != NULL; i++)
+        free(argv[i]);
+    for (size_t i = 0; env[i] != NULL; i++)
+        free(env[i]);
+    free(argv);
+    free(env);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +250,7 @@ int main(void)
         cmocka_unit_test(app_errors_name_the_path),
         cmocka_unit_test(policy_object_applies_over_a_policy),
         cmocka_unit_test(observation_from_log_and_records),
+        cmocka_unit_test(command_placeholders_and_environment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
