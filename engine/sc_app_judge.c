@@ -11,6 +11,8 @@
 #define SC_APP_CONSTANT_SPREAD 0.1
 /* ... plus this much, for the server's whole-millisecond timestamps. */
 #define SC_APP_CONSTANT_SLACK_MS 1.0
+/* "no backoff": this share of the waits is shorter than the policy's first wait can be. */
+#define SC_APP_NO_BACKOFF_SHARE 0.9
 /* More than this many waits before a schedule is called "no backoff" (two short waits can be
  * a coincidence). */
 #define SC_APP_NO_BACKOFF_MIN_GAPS 2
@@ -296,15 +298,36 @@ static backoff_stats backoff_scan(const sc_app_expect *e, const sc_app_observed 
 /* Every judged wait passes `pred` against `ref`. */
 typedef bool (*gap_pred)(int64_t gap, double ref);
 
-static bool all_gaps(const sc_app_expect *e, const sc_app_observed *o, gap_pred pred, double ref)
+/* How many judged waits pass `pred` against `ref`, of `*n`. */
+static size_t count_gaps(const sc_app_expect *e, const sc_app_observed *o, gap_pred pred,
+                         double ref, size_t *n)
 {
     walker w = walk(&e->policy, o);
     window win;
     sc_sched_gap g;
-    while (next_gap(&w, &win, &g))
-        if (judged_by_backoff(win.kind) && !pred(g.gap_ms, ref))
-            return false;
-    return true;
+    size_t yes = 0;
+    *n = 0;
+    while (next_gap(&w, &win, &g)) {
+        if (!judged_by_backoff(win.kind))
+            continue;
+        (*n)++;
+        yes += pred(g.gap_ms, ref);
+    }
+    return yes;
+}
+
+static bool all_gaps(const sc_app_expect *e, const sc_app_observed *o, gap_pred pred, double ref)
+{
+    size_t n = 0;
+    return count_gaps(e, o, pred, ref, &n) == n;
+}
+
+/* At least SC_APP_NO_BACKOFF_SHARE of the judged waits pass `pred`. */
+static bool most_gaps(const sc_app_expect *e, const sc_app_observed *o, gap_pred pred, double ref)
+{
+    size_t n = 0;
+    size_t yes = count_gaps(e, o, pred, ref, &n);
+    return n > 0 && (double)yes >= SC_APP_NO_BACKOFF_SHARE * (double)n;
 }
 
 static bool below(int64_t gap, double ref)
@@ -346,10 +369,11 @@ static void check_backoff(const sc_app_expect *e, const sc_app_observed *o, sc_a
     sbuf s;
     if (finding(v, "backoff", &s) == NULL)
         return;
-    /* No backoff: every wait is shorter than the policy's very first one can be (jitter taken
-     * off), so the waits never grew at all. */
+    /* No backoff: (nearly) every wait is shorter than the policy's very first one can be
+     * (jitter taken off), so the waits never grew; a few slow process starts in a flood do not
+     * hide it. */
     double first = (double)e->policy.waits.initial_ms * (1.0 - e->policy.waits.jitter);
-    if (st.n > SC_APP_NO_BACKOFF_MIN_GAPS && first > 0 && all_gaps(e, o, below, first)) {
+    if (st.n > SC_APP_NO_BACKOFF_MIN_GAPS && first > 0 && most_gaps(e, o, below, first)) {
         sb_calls(&s, o);
         sb_add(&s, " in ");
         sb_at(&s, o->calls[o->n_calls - 1].start_ms - o->calls[0].start_ms);

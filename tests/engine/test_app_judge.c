@@ -165,6 +165,23 @@ static void backoff_exponential_passes(void **state)
     assert_passes(&f);
 }
 
+/* A flood of process starts: 30-40 ms apart, with a slow start now and then (a loaded machine);
+ * still below the policy's first wait (80 ms at the least) nearly everywhere. */
+static void backoff_flood_with_a_slow_start_fails(void **state)
+{
+    (void)state;
+    fixture f;
+    setup_case(&f);
+    f.e.backoff = true;
+    int64_t gaps[MAXC];
+    for (size_t i = 0; i < MAXC; i++)
+        gaps[i] = i == 17 ? 120 : 30 + (int64_t)(i % 4) * 3;
+    same_code(&f, UNAV, gaps, 40);
+    assert_int_equal(judge(&f), 1);
+    assert_string_equal(f.v.findings[0].check, "backoff");
+    assert_non_null(strstr(f.v.findings[0].sentence, ": no backoff"));
+}
+
 static void backoff_constant_fails(void **state)
 {
     (void)state;
@@ -536,6 +553,7 @@ int main(void)
         cmocka_unit_test(backoff_exponential_passes),
         cmocka_unit_test(backoff_constant_fails),
         cmocka_unit_test(backoff_flood_fails),
+        cmocka_unit_test(backoff_flood_with_a_slow_start_fails),
         cmocka_unit_test(backoff_listed_fails),
         cmocka_unit_test(backoff_ignores_fixed_waits),
         cmocka_unit_test(exhausted_too_short),
