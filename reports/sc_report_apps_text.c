@@ -55,17 +55,6 @@ static void sc_junit_app_problem(FILE *out, const sc_report_app_case *k, const c
     fprintf(out, "</%s>\n", tag);
 }
 
-static void sc_junit_app_skipped(FILE *out, const sc_report_app_case *k)
-{
-    fputs("      <skipped message=\"", out);
-    if (k->verdict == SC_VERDICT_KNOWN_FAILING)
-        sc_report_xml_attr(out, k->reason[0] ? "known failing: " : "known failing");
-    else if (!k->reason[0])
-        sc_report_xml_attr(out, "skipped");
-    sc_report_xml_attr(out, k->reason);
-    fputs("\"/>\n", out);
-}
-
 static void sc_junit_app_outcome(FILE *out, const sc_report_app_case *k)
 {
     switch (k->verdict) {
@@ -75,17 +64,11 @@ static void sc_junit_app_outcome(FILE *out, const sc_report_app_case *k)
         sc_junit_app_problem(out, k, "failure", "expectation failed");
         break;
     case SC_VERDICT_STALE:
-        fputs("      <failure type=\"stale\" message=\"stale known-failing entry\">", out);
-        sc_report_xml_text(out, "listed in --known-failing but passed: the list is out of date");
-        if (k->reason[0]) {
-            fputc('\n', out);
-            sc_report_xml_text(out, k->reason);
-        }
-        fputs("</failure>\n", out);
+        sc_junit_stale(out, k->reason);
         break;
     case SC_VERDICT_SKIP:
     case SC_VERDICT_KNOWN_FAILING:
-        sc_junit_app_skipped(out, k);
+        sc_junit_skipped(out, k->verdict == SC_VERDICT_KNOWN_FAILING, k->reason);
         break;
     default: /* error, unknown */
         sc_junit_app_problem(out, k, "error",

@@ -178,23 +178,7 @@ static void sc_app_events(FILE *out, const sc_report_app_case *k, const sc_app_f
 /* The caption's policy: "backoff initial 100 ms, multiplier 1.6, ...". */
 static void sc_app_policy(FILE *out, const cJSON *policy)
 {
-    static const struct {
-        const char *key, *label, *unit;
-    } fields[] = {{"backoff_initial_ms", "initial", " ms"},
-                  {"backoff_multiplier", "multiplier", ""},
-                  {"backoff_jitter", "jitter", ""},
-                  {"backoff_max_ms", "max", " ms"},
-                  {"exhausted_backoff_ms", "after RESOURCE_EXHAUSTED", " ms"},
-                  {"max_attempts", "max attempts", ""},
-                  {"tolerance_ms", "tolerance", " ms"}};
-    bool first = true;
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        if (!sc_report_has_num(policy, fields[i].key))
-            continue;
-        fprintf(out, "%s%s %g%s", first ? ": backoff " : ", ", fields[i].label,
-                sc_report_num(policy, fields[i].key, 0), fields[i].unit);
-        first = false;
-    }
+    bool first = !sc_html_rb_policy_numbers(out, policy);
     const cJSON *codes = sc_report_arr(policy, "retry_codes"), *c;
     bool any = false;
     cJSON_ArrayForEach(c, codes)

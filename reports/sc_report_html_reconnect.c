@@ -265,7 +265,7 @@ static void sc_rb_row(FILE *out, const sc_report_model *m, size_t index, size_t 
     fputs("</text></g>", out);
 }
 
-static void sc_rb_policy(FILE *out, const cJSON *policy)
+bool sc_html_rb_policy_numbers(FILE *out, const cJSON *policy)
 {
     static const struct {
         const char *key, *label, *unit;
@@ -273,6 +273,8 @@ static void sc_rb_policy(FILE *out, const cJSON *policy)
                   {"backoff_multiplier", "multiplier", ""},
                   {"backoff_jitter", "jitter", ""},
                   {"backoff_max_ms", "max", " ms"},
+                  {"exhausted_backoff_ms", "after RESOURCE_EXHAUSTED", " ms"},
+                  {"max_attempts", "max attempts", ""},
                   {"tolerance_ms", "tolerance", " ms"}};
     bool first = true;
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
@@ -282,6 +284,12 @@ static void sc_rb_policy(FILE *out, const cJSON *policy)
                 sc_report_num(policy, fields[i].key, 0), fields[i].unit);
         first = false;
     }
+    return !first;
+}
+
+static void sc_rb_policy(FILE *out, const cJSON *policy)
+{
+    sc_html_rb_policy_numbers(out, policy);
     const char *source = sc_report_str(policy, "source");
     fputs("; times from ", out);
     H(source[0] ? source : "the client driver's attempts");

@@ -46,6 +46,10 @@ void sc_html_rb_attempts_row(FILE *out, const cJSON *attempts, const char *noun,
 /* The vertical grid lines and tick labels from SC_HTML_RB_TOP down to `axis_y`. */
 void sc_html_rb_grid(FILE *out, double tmax, double axis_y);
 
+/* The numbers of a reconnect block's policy a caption lists: ": backoff initial 100 ms,
+ * multiplier 1.6, ..." (only the fields present). True when it wrote any. */
+bool sc_html_rb_policy_numbers(FILE *out, const cJSON *policy);
+
 /* The axis line at `axis_y` and its caption "ms since the case start". */
 void sc_html_rb_axis(FILE *out, double axis_y);
 

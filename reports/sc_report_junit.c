@@ -12,6 +12,28 @@ void sc_report_junit_seconds(FILE *out, double ms)
 }
 
 /* "expect.status: expected CANCELLED, actual OK" for one entry of `failures`. */
+void sc_junit_skipped(FILE *out, bool known_failing, const char *reason)
+{
+    fputs("      <skipped message=\"", out);
+    if (known_failing)
+        sc_report_xml_attr(out, reason[0] ? "known failing: " : "known failing");
+    else if (!reason[0])
+        sc_report_xml_attr(out, "skipped");
+    sc_report_xml_attr(out, reason);
+    fputs("\"/>\n", out);
+}
+
+void sc_junit_stale(FILE *out, const char *reason)
+{
+    fputs("      <failure type=\"stale\" message=\"stale known-failing entry\">", out);
+    sc_report_xml_text(out, "listed in --known-failing but passed: the list is out of date");
+    if (reason[0]) {
+        fputc('\n', out);
+        sc_report_xml_text(out, reason);
+    }
+    fputs("</failure>\n", out);
+}
+
 static void sc_junit_failure_line(FILE *out, const cJSON *f, bool attr)
 {
     void (*esc)(FILE *, const char *) = attr ? sc_report_xml_attr : sc_report_xml_text;
@@ -107,23 +129,11 @@ static void sc_junit_case(FILE *out, const sc_report_case *k, const char *pair)
         sc_junit_fail(out, k);
         break;
     case SC_VERDICT_STALE:
-        fputs("      <failure type=\"stale\" message=\"stale known-failing entry\">", out);
-        sc_report_xml_text(out, "listed in --known-failing but passed: the list is out of date");
-        if (k->reason[0]) {
-            fputc('\n', out);
-            sc_report_xml_text(out, k->reason);
-        }
-        fputs("</failure>\n", out);
+        sc_junit_stale(out, k->reason);
         break;
     case SC_VERDICT_SKIP:
     case SC_VERDICT_KNOWN_FAILING:
-        fputs("      <skipped message=\"", out);
-        if (k->verdict == SC_VERDICT_KNOWN_FAILING)
-            sc_report_xml_attr(out, k->reason[0] ? "known failing: " : "known failing");
-        else if (!k->reason[0])
-            sc_report_xml_attr(out, "skipped");
-        sc_report_xml_attr(out, k->reason);
-        fputs("\"/>\n", out);
+        sc_junit_skipped(out, k->verdict == SC_VERDICT_KNOWN_FAILING, k->reason);
         break;
     case SC_VERDICT_ERROR:
     case SC_VERDICT_UNKNOWN:

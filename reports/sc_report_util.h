@@ -121,6 +121,10 @@ void sc_report_put_utf8(FILE *out, uint32_t cp);
 void sc_report_xml_text(FILE *out, const char *s);
 /* XML attribute value (for "..."): & < > " ' escaped, TAB/LF/CR as character references. */
 void sc_report_xml_attr(FILE *out, const char *s);
+/* A JUnit <skipped> for a skipped or known-failing case (sc_report_junit.c). */
+void sc_junit_skipped(FILE *out, bool known_failing, const char *reason);
+/* A JUnit <failure type="stale"> for a known-failing entry that passed (sc_report_junit.c). */
+void sc_junit_stale(FILE *out, const char *reason);
 /* HTML text and attribute values (either quote): & < > " ' escaped. */
 void sc_report_html(FILE *out, const char *s);
 /* Markdown inline text, safe inside a GFM table cell or a heading: Markdown punctuation escaped
