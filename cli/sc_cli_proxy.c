@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/resource.h>
 
 static const char proxy_usage[] =
@@ -19,6 +20,7 @@ static const char proxy_usage[] =
     "  --records -|FILE       connection records as JSON lines (default - = stdout)\n"
     "  --seed N               seed for latency jitter (default: from the clock)\n"
     "  --clock-origin-ms N    t_ms and at_case_ms count from this CLOCK_MONOTONIC ms\n"
+    "  --control -            read control lines on stdin: {\"upstream\": \"HOST:PORT\"}\n"
     "  --quiet | --verbose    less or more diagnostics on stderr\n"
     "  --help                 this text\n"
     "The first stdout line is {\"ready\":true,\"port\":N} once the proxy listens.\n"
@@ -38,6 +40,7 @@ typedef struct {
     const char *listen, *upstream, *faults, *records;
     uint64_t seed;
     int64_t origin_ms; /* 0: the start */
+    bool control;      /* --control -: control lines on stdin */
 } proxy_options;
 
 /* The text of --faults: inline JSON, or @FILE. malloc'd, or NULL with a message printed. */
@@ -65,7 +68,17 @@ static char *faults_text(const char *arg)
 
 static int parse_proxy_args(int argc, char **argv, proxy_options *o)
 {
-    enum { O_LISTEN = 256, O_UPSTREAM, O_FAULTS, O_RECORDS, O_SEED, O_QUIET, O_VERBOSE, O_ORIGIN };
+    enum {
+        O_LISTEN = 256,
+        O_UPSTREAM,
+        O_FAULTS,
+        O_RECORDS,
+        O_SEED,
+        O_QUIET,
+        O_VERBOSE,
+        O_ORIGIN,
+        O_CONTROL
+    };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, O_LISTEN},
         {"upstream", required_argument, NULL, O_UPSTREAM},
@@ -73,6 +86,7 @@ static int parse_proxy_args(int argc, char **argv, proxy_options *o)
         {"records", required_argument, NULL, O_RECORDS},
         {"seed", required_argument, NULL, O_SEED},
         {"clock-origin-ms", required_argument, NULL, O_ORIGIN},
+        {"control", required_argument, NULL, O_CONTROL},
         {"quiet", no_argument, NULL, O_QUIET},
         {"verbose", no_argument, NULL, O_VERBOSE},
         {"help", no_argument, NULL, 'h'},
@@ -105,6 +119,11 @@ static int parse_proxy_args(int argc, char **argv, proxy_options *o)
             if (!sc_cli_parse_int("proxy", "--clock-origin-ms", optarg, 1, INT64_MAX / 2,
                                   &o->origin_ms))
                 return SC_EXIT_USAGE;
+            break;
+        case O_CONTROL:
+            if (strcmp(optarg, "-") != 0)
+                return sc_cli_usage_error("proxy", "--control: only \"-\" (stdin) is supported");
+            o->control = true;
             break;
         case O_QUIET:
             sc_log_set_level(SC_LOG_WARN);
@@ -172,7 +191,8 @@ int sc_cli_proxy_main(int argc, char **argv)
                            .faults = &faults,
                            .records = records,
                            .seed = o.seed,
-                           .origin_ms = o.origin_ms};
+                           .origin_ms = o.origin_ms,
+                           .control_fd = o.control ? dup(STDIN_FILENO) : 0};
     sc_proxy *p = sc_proxy_create(&cfg, err, sizeof err);
     if (p == NULL) {
         fprintf(stderr, "streamconform proxy: %s\n", err);

@@ -104,8 +104,7 @@ static void free_list(char **list)
 
 /* ---- processes --------------------------------------------------------------------------- */
 
-__attribute__((format(printf, 2, 3))) static void fail_case(sc_app_case *c, const char *fmt,
-                                                              ...)
+__attribute__((format(printf, 2, 3))) static void fail_case(sc_app_case *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -122,10 +121,22 @@ static int start_server(sc_app_case *c, const char *self, int port, size_t skip)
     snprintf(origin, sizeof origin, "%lld", (long long)c->t0);
     char tick[16];
     snprintf(tick, sizeof tick, "%d", SC_APP_SERVER_TICK_MS);
-    char *argv[] = {(char *)self,  "serve",          "--listen",       listen,
-                    "--events",    "-",              "--quiet",        "--tick-ms",
-                    tick,          "--call-plan",    c->plan_path,     "--call-plan-skip",
-                    skip_s,        "--log-requests", "--clock-origin-ms", origin,
+    char *argv[] = {(char *)self,
+                    "serve",
+                    "--listen",
+                    listen,
+                    "--events",
+                    "-",
+                    "--quiet",
+                    "--tick-ms",
+                    tick,
+                    "--call-plan",
+                    c->plan_path,
+                    "--call-plan-skip",
+                    skip_s,
+                    "--log-requests",
+                    "--clock-origin-ms",
+                    origin,
                     NULL};
     if (sc_proc_start(&c->server, argv, SC_RUNNER_READY_MS) != 0)
         return -1;
@@ -141,10 +152,16 @@ static int start_proxy(sc_app_case *c, const char *self)
     snprintf(origin, sizeof origin, "%lld", (long long)c->t0);
     const cJSON *faults = sc_scenario_faults(c->scenario);
     char *text = faults != NULL ? cJSON_PrintUnformatted(faults) : strdup("[]");
-    char *argv[] = {(char *)self, "proxy",   "--listen",          "127.0.0.1:0", "--upstream",
-                    upstream,     "--faults", text ? text : "[]", "--clock-origin-ms", origin,
-                    "--quiet",    NULL};
-    int rc = sc_proc_start(&c->proxy, argv, SC_RUNNER_READY_MS);
+    /* --control -: a restarted server comes back on a new port, and the proxy is told so */
+    char *argv[] = {(char *)self,        "proxy",  "--listen",  "127.0.0.1:0",
+                    "--upstream",        upstream, "--faults",  text ? text : "[]",
+                    "--clock-origin-ms", origin,   "--control", "-",
+                    "--quiet",           NULL};
+    int rc = sc_proc_spawn(&c->proxy, argv, SC_PROC_STDIN);
+    if (rc == 0 && sc_proc_wait_ready(&c->proxy, SC_RUNNER_READY_MS) != 0) {
+        sc_proc_cleanup(&c->proxy);
+        rc = -1;
+    }
     free(text);
     c->proxy_up = rc == 0;
     return rc;
@@ -198,8 +215,7 @@ static void start_case(sc_app_case *c, const char *self, int64_t run_started_ms)
         fail_case(c, "%s", "the case's server (streamconform serve) gave no ready line");
     else if (start_proxy(c, self) != 0)
         fail_case(c, "%s", "the case's fault proxy gave no ready line");
-    else if (sc_app_command_build(c->app, &c->policy, c->id, c->proxy.port, &c->argv, &c->env) !=
-             0)
+    else if (sc_app_command_build(c->app, &c->policy, c->id, c->proxy.port, &c->argv, &c->env) != 0)
         fail_case(c, "%s", "out of memory building the application's command");
     else if (spawn_app(c) != 0)
         fail_case(c, "cannot start %s (fork failed)", c->app->program);
@@ -309,8 +325,18 @@ static size_t calls_started(const sc_app_case *c)
     return n;
 }
 
-/* The scenario's server restart: down at restart_at, up again on the same port down_ms later,
- * its plan going on with the next call. */
+/* Point the proxy at the restarted server: new connections go there. (A new port: the old one
+ * may have been handed to another process while the server was down.) */
+static void proxy_upstream(sc_app_case *c)
+{
+    char line[64];
+    int n = snprintf(line, sizeof line, "{\"upstream\":\"127.0.0.1:%d\"}\n", c->server_port);
+    if (!c->proxy_up || c->proxy.in_fd < 0 || write(c->proxy.in_fd, line, (size_t)n) != n)
+        sc_log(SC_LOG_WARN, "run", "%s: could not point the proxy at the restarted server", c->id);
+}
+
+/* The scenario's server restart: down at restart_at, up again down_ms later (on a new port, the
+ * proxy pointed at it), its plan going on with the next call. */
 static void step_restart(sc_app_case *c, const char *self, int64_t now)
 {
     if (c->restart_at >= 0 && !c->restart_done && c->server_up && now >= c->restart_at) {
@@ -322,9 +348,10 @@ static void step_restart(sc_app_case *c, const char *self, int64_t now)
     if (c->restart_up_at >= 0 && now >= c->restart_up_at) {
         c->restart_up_at = -1;
         c->incarnation++;
-        if (start_server(c, self, c->server_port, calls_started(c)) != 0)
-            sc_log(SC_LOG_WARN, "run", "%s: the server did not start again on port %d", c->id,
-                   c->server_port);
+        if (start_server(c, self, 0, calls_started(c)) != 0)
+            sc_log(SC_LOG_WARN, "run", "%s: the server did not start again", c->id);
+        else
+            proxy_upstream(c);
     }
 }
 
@@ -559,8 +586,8 @@ void sc_app_run_all(sc_app_run *ar, const sc_run_config *cfg, const char *self,
                     volatile sig_atomic_t *interrupted, void (*on_done)(void *ctx, sc_app_case *c),
                     void *ctx)
 {
-    size_t parallel = cfg->jobs > 0 && cfg->jobs < SC_APP_MAX_PARALLEL ? (size_t)cfg->jobs
-                                                                       : SC_APP_MAX_PARALLEL;
+    size_t parallel =
+        cfg->jobs > 0 && cfg->jobs < SC_APP_MAX_PARALLEL ? (size_t)cfg->jobs : SC_APP_MAX_PARALLEL;
     int64_t run_start = sc_time_now_ms();
     struct pollfd fds[4 * SC_APP_MAX_PARALLEL];
     sc_app_case *owner[4 * SC_APP_MAX_PARALLEL];
@@ -661,8 +688,8 @@ static cJSON *case_json(const sc_app_case *c)
     for (size_t i = 0; c->argv != NULL && c->argv[i] != NULL; i++)
         cJSON_AddItemToArray(cmd, cJSON_CreateString(c->argv[i]));
     cJSON_AddStringToObject(o, "verdict", done ? sc_verdict_name(c->verdict) : "error");
-    cJSON_AddStringToObject(o, "reason", done ? (c->reason ? c->reason : "")
-                                              : "not finished: the run was interrupted");
+    cJSON_AddStringToObject(
+        o, "reason", done ? (c->reason ? c->reason : "") : "not finished: the run was interrupted");
     cJSON_AddBoolToObject(o, "flaky", false);
     cJSON_AddNumberToObject(o, "attempts", c->t0 > 0 ? 1 : 0);
     cJSON_AddNumberToObject(o, "duration_ms", (double)c->duration_ms);

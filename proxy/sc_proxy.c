@@ -1,4 +1,6 @@
 #include "sc_proxy.h"
+
+#include <cjson/cJSON.h>
 #include "sc_proxy_flow.h"
 
 #include "sc_log.h"
@@ -65,6 +67,9 @@ typedef struct conn {
 
 struct sc_proxy {
     int epfd, listen_fd, stop_fd;
+    int control_fd; /* control lines (borrowed), or -1 */
+    char control[SC_PROXY_CONTROL_LINE];
+    size_t control_len;
     int port;
     struct sockaddr_storage up_addr;
     socklen_t up_len;
@@ -80,7 +85,7 @@ struct sc_proxy {
 };
 
 /* Markers for the two non-connection descriptors in the epoll set. */
-static int listen_marker, stop_marker;
+static int listen_marker, stop_marker, control_marker;
 
 /* ---- small helpers ------------------------------------------------------------------------- */
 
@@ -656,7 +661,7 @@ sc_proxy *sc_proxy_create(const sc_proxy_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    p->epfd = p->listen_fd = p->stop_fd = -1;
+    p->epfd = p->listen_fd = p->stop_fd = p->control_fd = -1;
     if (cfg->faults != NULL)
         p->faults = *cfg->faults;
     p->records = cfg->records;
@@ -694,6 +699,14 @@ sc_proxy *sc_proxy_create(const sc_proxy_config *cfg, char *err, size_t errlen)
         goto fail;
     }
     p->listen_registered = true;
+    p->control_fd = cfg->control_fd > 0 ? cfg->control_fd : -1;
+    struct epoll_event cev = {.events = EPOLLIN, .data.ptr = &control_marker};
+    if (p->control_fd >= 0 &&
+        (fcntl(p->control_fd, F_SETFL, fcntl(p->control_fd, F_GETFL) | O_NONBLOCK) != 0 ||
+         epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->control_fd, &cev) != 0)) {
+        snprintf(err, errlen, "--control: %s", strerror(errno));
+        goto fail;
+    }
     return p;
 fail:
     sc_proxy_destroy(p);
@@ -715,6 +728,56 @@ void sc_proxy_stop(sc_proxy *p)
     uint64_t one = 1;
     ssize_t rc = write(p->stop_fd, &one, sizeof one); /* async-signal-safe */
     (void)rc;
+}
+
+/* One control line: {"upstream": "HOST:PORT"}. Errors are logged; the proxy goes on. */
+static void control_line(sc_proxy *p, const char *line)
+{
+    cJSON *o = cJSON_Parse(line);
+    const cJSON *up = cJSON_GetObjectItemCaseSensitive(o, "upstream");
+    char err[256];
+    struct sockaddr_storage addr;
+    socklen_t len = 0;
+    if (!cJSON_IsString(up))
+        sc_log(SC_LOG_WARN, "proxy", "control: expected {\"upstream\": \"HOST:PORT\"}: %.100s",
+               line);
+    else if (resolve("upstream", up->valuestring, false, &addr, &len, err, sizeof err) != 0)
+        sc_log(SC_LOG_WARN, "proxy", "control: %s", err);
+    else {
+        p->up_addr = addr;
+        p->up_len = len;
+        sc_log(SC_LOG_INFO, "proxy", "upstream is now %s", up->valuestring);
+    }
+    cJSON_Delete(o);
+}
+
+/* Read what the control descriptor has; each complete line is applied. At EOF it is dropped
+ * (the proxy goes on with the upstream it has). */
+static void control_read(sc_proxy *p)
+{
+    for (;;) {
+        ssize_t n = read(p->control_fd, p->control + p->control_len,
+                         sizeof p->control - 1 - p->control_len);
+        if (n <= 0) {
+            if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                epoll_ctl(p->epfd, EPOLL_CTL_DEL, p->control_fd, NULL);
+                p->control_fd = -1;
+            }
+            return;
+        }
+        p->control_len += (size_t)n;
+        p->control[p->control_len] = '\0';
+        char *nl;
+        while ((nl = strchr(p->control, '\n')) != NULL) {
+            *nl = '\0';
+            control_line(p, p->control);
+            size_t used = (size_t)(nl + 1 - p->control);
+            memmove(p->control, nl + 1, p->control_len - used + 1);
+            p->control_len -= used;
+        }
+        if (p->control_len == sizeof p->control - 1)
+            p->control_len = 0; /* an overlong line: dropped */
+    }
 }
 
 int sc_proxy_run(sc_proxy *p)
@@ -739,6 +802,8 @@ int sc_proxy_run(sc_proxy *p)
             void *ptr = events[i].data.ptr;
             if (ptr == &stop_marker)
                 stop = true;
+            else if (ptr == &control_marker)
+                control_read(p);
             else if (ptr == &listen_marker)
                 accept_some(p, now);
             else

@@ -33,6 +33,9 @@
 #define SC_PROXY_CLOSE_LINGER_MS 2000
 /* After accept() failed for lack of descriptors or memory: pause accepting this long. */
 #define SC_PROXY_ACCEPT_PAUSE_MS 100
+/* Longest control line: {"upstream": "HOST:PORT"} with a host name. */
+#define SC_PROXY_CONTROL_LINE 512
+
 /* Connections accepted per loop turn, so that a connect storm does not starve live ones. */
 #define SC_PROXY_ACCEPT_BATCH 64
 
@@ -47,6 +50,11 @@ typedef struct {
     /* CLOCK_MONOTONIC ms that records' t_ms and at_case_ms count from; 0 = when the proxy
      * starts (the engine passes its case's start, so that every time is on one clock) */
     int64_t origin_ms;
+    /* Descriptor of control lines (> 0; 0 = none, so that a zeroed config has none; cli:
+     * --control - passes a copy of stdin). A line
+     * {"upstream": "HOST:PORT"} sends every connection accepted from then on to that server
+     * (the engine's app cases restart their server on a new port behind the same proxy). */
+    int control_fd;
 } sc_proxy_config;
 
 /* Resolve the addresses and listen. NULL with a message on failure. */

@@ -35,6 +35,7 @@ typedef struct {
     FILE *records_file;
     int upstream; /* the test's listening "server" socket */
     int upstream_port;
+    int control[2]; /* the proxy's control pipe (read end given to it), or -1 */
 } harness;
 
 static int count_fds(void)
@@ -103,6 +104,7 @@ static void *run_proxy(void *arg)
 static void start(harness *h, const char *faults_json)
 {
     memset(h, 0, sizeof *h);
+    assert_int_equal(pipe(h->control), 0);
     h->upstream = listen_any(&h->upstream_port);
     static sc_proxy_faults faults;
     char err[256];
@@ -115,7 +117,8 @@ static void start(harness *h, const char *faults_json)
                            .upstream = upstream,
                            .faults = &faults,
                            .records = h->records_file,
-                           .seed = 1};
+                           .seed = 1,
+                           .control_fd = h->control[0]};
     h->proxy = sc_proxy_create(&cfg, err, sizeof err);
     if (h->proxy == NULL)
         fail_msg("%s", err);
@@ -131,6 +134,8 @@ static void stop(harness *h)
     sc_proxy_destroy(h->proxy);
     fclose(h->records_file);
     close(h->upstream);
+    close(h->control[0]);
+    close(h->control[1]);
     assert_int_equal(sc_fsm_illegal_count(), 0); /* every connection moved by its table */
 }
 
@@ -349,6 +354,40 @@ static void refuse_never_dials_the_upstream(void **state)
     free(h.records);
 }
 
+/* A control line moves the upstream: connections accepted after it go to the new server; a bad
+ * line changes nothing. */
+static void control_line_moves_the_upstream(void **state)
+{
+    (void)state;
+    harness h;
+    start(&h, "[]");
+    int port = sc_proxy_port(h.proxy);
+    int second_port = 0;
+    int second = listen_any(&second_port);
+    const char *bad = "{\"upstream\": 5}\nnot json\n";
+    assert_int_equal(write(h.control[1], bad, strlen(bad)), (ssize_t)strlen(bad));
+    int c1 = connect_to(port);
+    int u1 = accept_upstream(&h); /* still the first server */
+    char line[64];
+    int n = snprintf(line, sizeof line, "{\"upstream\": \"127.0.0.1:%d\"}\n", second_port);
+    assert_int_equal(write(h.control[1], line, (size_t)n), n);
+    /* the line is read on the proxy's next turn: retry the connect until it lands there */
+    int u2 = -1;
+    for (int i = 0; i < 50 && u2 < 0; i++) {
+        int c2 = connect_to(port);
+        struct pollfd pfd = {.fd = second, .events = POLLIN};
+        if (poll(&pfd, 1, 100) == 1)
+            u2 = accept4(second, NULL, NULL, SOCK_CLOEXEC);
+        close(c2);
+    }
+    assert_true(u2 >= 0);
+    close(u2);
+    close(u1);
+    close(c1);
+    close(second);
+    stop(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +397,7 @@ int main(void)
         cmocka_unit_test(slice_delivers_every_byte_in_order),
         cmocka_unit_test(directions_shut_independently),
         cmocka_unit_test(refuse_never_dials_the_upstream),
+        cmocka_unit_test(control_line_moves_the_upstream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
