@@ -455,14 +455,17 @@ void sc_instr_free(sc_instr *in)
 
 /* ---- the writer ---- */
 
-/* Move every member of `from` (a copy) into `to`. */
+/* Move every member of `from` (a copy) into `to`. An element without a key (`from` given as an
+ * array, which the instruction's parser then refuses) is dropped, not leaked (found by
+ * tests/fuzz/fuzz_recording). */
 static void move_members(cJSON *from, cJSON *to)
 {
     cJSON *e = from->child;
     while (e != NULL) {
         cJSON *next = e->next;
         cJSON_DetachItemViaPointer(from, e);
-        cJSON_AddItemToObject(to, e->string, e);
+        if (e->string == NULL || !cJSON_AddItemToObject(to, e->string, e))
+            cJSON_Delete(e);
         e = next;
     }
 }

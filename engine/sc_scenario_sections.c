@@ -457,6 +457,10 @@ int sc_scenario_parse_client(sc_load_ctx *c, sc_scenario *s, const cJSON *cl)
         return sc_load_fail(c, "client.requests", "more than %d requests",
                             SC_SCENARIO_MAX_REQUESTS);
     const cJSON *md = cJSON_GetObjectItemCaseSensitive(cl, "metadata");
+    /* The instruction writer merges it into the instruction's metadata object: an array or a
+     * scalar would vanish there, and the case would run without it. */
+    if (md != NULL && !cJSON_IsObject(md))
+        return sc_load_fail(c, "client.metadata", "expected an object (key -> value)");
     if (cJSON_IsObject(md)) {
         const cJSON *e = NULL;
         cJSON_ArrayForEach(e, md)

@@ -708,6 +708,19 @@ static void empty_directory_and_fifo(void **state)
     rmdir(dir);
 }
 
+/* Found by tests/fuzz/fuzz_recording: client.metadata given as an array was accepted (its
+ * elements dropped, the case run without them) and leaked in the instruction writer. */
+static void metadata_array_is_refused_without_a_leak(void **state)
+{
+    (void)state;
+    char err[1024];
+    assert_int_equal(load("{\"name\": \"a/b\", \"method\": \"GetData\", \"client\": "
+                          "{\"metadata\": [{\"x\": 1}, \"y\"]}, \"expect\": {\"status\": \"OK\"}}",
+                          err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "client.metadata: expected an object"));
+}
+
 static void the_library_loads(void **state)
 {
     (void)state;
@@ -759,6 +772,7 @@ int main(void)
         cmocka_unit_test(non_finite_client_numbers_are_refused),
         cmocka_unit_test(empty_directory_and_fifo),
         cmocka_unit_test(the_library_loads),
+        cmocka_unit_test(metadata_array_is_refused_without_a_leak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
