@@ -1,4 +1,5 @@
 #include "sc_client_call.h"
+#include "sc_wire_strings.h"
 #include "sc_md_grpc.h"
 #include "sc_log.h"
 #include "sc_pb.h"
@@ -310,15 +311,30 @@ static void record_response_time(sc_client_call *c, int64_t now)
     r->response_ms[r->response_ms_count++] = now;
 }
 
-/* The response in `bb`, or NULL when it does not parse (the call is then ended INTERNAL). */
+/* The response in `bb`, or NULL when it does not parse (the call is then ended INTERNAL). Its
+ * string fields are checked on the wire first (common/sc_wire_strings): invalid UTF-8 is a
+ * response that does not parse, as for grpc-go and the Python protobuf, and a NUL, which
+ * protobuf-c would cut, is refused by name. */
 static ProtobufCMessage *decode(sc_client_call *c, grpc_byte_buffer *bb)
 {
     const ProtobufCMessageDescriptor *desc = sc_method_get(c->method)->response;
-    ProtobufCMessage *msg = sc_pb_unpack(desc, bb);
+    size_t len = 0;
+    unsigned char *data = sc_pb_buffer_flatten(bb, &len);
+    char field[128] = "";
+    sc_wire_rc wrc = data != NULL ? sc_wire_check_strings(desc, data, len, field, sizeof field)
+                                  : SC_WIRE_MALFORMED;
+    ProtobufCMessage *msg =
+        wrc == SC_WIRE_OK ? protobuf_c_message_unpack(desc, NULL, len, data) : NULL;
+    free(data);
     if (msg == NULL) {
-        char why[128];
-        snprintf(why, sizeof why, "client: response %zu is not a valid %s", c->result.responses,
-                 desc->name);
+        char why[256];
+        if (wrc == SC_WIRE_BAD_UTF8 || wrc == SC_WIRE_NUL)
+            snprintf(why, sizeof why, "client: response %zu: string field %s %s",
+                     c->result.responses, field,
+                     wrc == SC_WIRE_NUL ? "holds a NUL byte" : "is not valid UTF-8");
+        else
+            snprintf(why, sizeof why, "client: response %zu is not a valid %s", c->result.responses,
+                     desc->name);
         grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, why, NULL);
         return NULL;
     }
