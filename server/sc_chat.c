@@ -33,7 +33,9 @@ void sc_chat_deliver(sc_chat_member *m, const Streaming__ChatMessage *msg)
         m->kick(m);
     if (m->overflowed)
         return;
-    if (m->len == SC_CHAT_QUEUE_CAP) {
+    size_t bytes =
+        strlen(msg->user_id ? msg->user_id : "") + strlen(msg->content ? msg->content : "");
+    if (m->len == SC_CHAT_QUEUE_CAP || m->queued_bytes + bytes > SC_CHAT_QUEUE_MAX_BYTES) {
         m->overflowed = true;
         return;
     }
@@ -44,6 +46,7 @@ void sc_chat_deliver(sc_chat_member *m, const Streaming__ChatMessage *msg)
     }
     m->queue[(m->head + m->len) % SC_CHAT_QUEUE_CAP] = copy;
     m->len++;
+    m->queued_bytes += bytes;
 }
 
 Streaming__ChatMessage *sc_chat_member_pop(sc_chat_member *m)
@@ -53,6 +56,9 @@ Streaming__ChatMessage *sc_chat_member_pop(sc_chat_member *m)
     Streaming__ChatMessage *msg = m->queue[m->head];
     m->head = (m->head + 1) % SC_CHAT_QUEUE_CAP;
     m->len--;
+    size_t bytes =
+        strlen(msg->user_id ? msg->user_id : "") + strlen(msg->content ? msg->content : "");
+    m->queued_bytes -= bytes < m->queued_bytes ? bytes : m->queued_bytes;
     return msg;
 }
 

@@ -13,6 +13,9 @@
 
 /* Messages one member may have waiting: ~1 s of a busy room; more means the receiver stalled. */
 #define SC_CHAT_QUEUE_CAP 1024
+/* Bytes of text (user ids and contents) one member may have waiting: 1024 messages of 4 MiB
+ * would be 4 GiB held for one stalled receiver; 16 MiB is seconds of any real room. */
+#define SC_CHAT_QUEUE_MAX_BYTES (16u * 1024 * 1024)
 /* The sender name of join/leave notices (as in the seed). */
 #define SC_CHAT_SYSTEM_USER "system"
 
@@ -21,6 +24,7 @@ typedef struct sc_chat_member {
     struct sc_chat_member *next, *prev;
     Streaming__ChatMessage *queue[SC_CHAT_QUEUE_CAP]; /* ring of owned messages */
     size_t head, len;
+    size_t queued_bytes; /* text bytes of the queued messages */
     bool joined;
     bool overflowed; /* set when a delivery found the queue full; never cleared */
     /* Called on every delivery (NULL: nobody to tell): the owner's call has something to send. */
