@@ -144,6 +144,11 @@ static size_t batch_bytes(const Streaming__StreamRequest *req)
 static void on_stream_request(sc_handler *h, const ProtobufCMessage *msg)
 {
     const Streaming__StreamRequest *req = (const Streaming__StreamRequest *)msg;
+    /* GetData and SubscribeData take one request; the host stops reading after it, so a second
+     * one is a caller's error: the first request stands (found by tests/fuzz/fuzz_handler, where
+     * a second request leaked the first). */
+    if (h->request != NULL)
+        return;
     if (req->n_topics == 0) {
         finish(h, SC_STATUS_INVALID_ARGUMENT, "topics must not be empty");
         return;

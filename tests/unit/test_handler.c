@@ -95,6 +95,29 @@ static void free_msg(ProtobufCMessage *m)
 
 /* ---- GetData --------------------------------------------------------------------------- */
 
+/* A second request on GetData (which the host never reads: wants_recv says no) is ignored and
+ * not leaked: the first request stands (found by tests/fuzz/fuzz_handler). */
+static void getdata_second_request_is_ignored(void **state)
+{
+    (void)state;
+    sc_handler h;
+    start(&h, SC_METHOD_GET, 0, NULL);
+    expect_headers(&h, 0);
+    send_request(&h, "first", 1, 1, 1, "a");
+    Streaming__StreamRequest req = STREAMING__STREAM_REQUEST__INIT;
+    char *topics[] = {"b"};
+    req.subscription_id = "second";
+    req.topics = topics;
+    req.n_topics = 1;
+    sc_handler_on_message(&h, &req.base, at(1));
+    Streaming__StreamResponse *r = (Streaming__StreamResponse *)expect_message(&h, 1);
+    assert_int_equal(r->n_data_points, 1);
+    assert_string_equal(r->data_points[0]->id, "first-0-0");
+    free_msg(&r->base);
+    expect_status(&h, 1, SC_STATUS_OK, NULL);
+    sc_handler_free(&h, at(1));
+}
+
 static void getdata_happy_path(void **state)
 {
     (void)state;
@@ -654,6 +677,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(getdata_happy_path, setup),
+        cmocka_unit_test_setup(getdata_second_request_is_ignored, setup),
         cmocka_unit_test_setup(getdata_default_batch_size, setup),
         cmocka_unit_test_setup(getdata_rejects_bad_requests, setup),
         cmocka_unit_test_setup(getdata_injected_failure_before_response, setup),
