@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 /* Room for every arg this module sets. */
-#define SC_CHANNEL_MAX_ARGS 6
+#define SC_CHANNEL_MAX_ARGS 8
 
 static void add_int_arg(grpc_arg *args, size_t *n, const char *key, int value)
 {
@@ -14,6 +14,19 @@ static void add_int_arg(grpc_arg *args, size_t *n, const char *key, int value)
     args[*n].key = (char *)key; /* the core copies keys and never writes through them */
     args[*n].value.integer = value;
     (*n)++;
+}
+
+/* The service config (the library's own retries, gRFC A6) and the switch that lets the core
+ * apply its retryPolicy / hedgingPolicy (on by default in 1.51, set so that it stays on). */
+static void add_service_config(grpc_arg *args, size_t *n, const char *json)
+{
+    if (json == NULL)
+        return;
+    args[*n].type = GRPC_ARG_STRING;
+    args[*n].key = (char *)GRPC_ARG_SERVICE_CONFIG;
+    args[*n].value.string = (char *)json; /* copied by the core, never written through */
+    (*n)++;
+    add_int_arg(args, n, GRPC_ARG_ENABLE_RETRIES, 1);
 }
 
 grpc_channel *sc_client_channel_create(const char *target, const sc_client_channel_opts *opts,
@@ -43,6 +56,7 @@ grpc_channel *sc_client_channel_create(const char *target, const sc_client_chann
         items[n].value.integer = 0;
         n++;
     }
+    add_service_config(items, &n, opts->service_config);
     grpc_channel_args args = {n, items};
 
     grpc_channel_credentials *creds = opts->credentials;

@@ -13,6 +13,9 @@ typedef struct {
     /* grpc.http2.bdp_probe 0: the receive windows stay at HTTP/2's 64 KiB instead of growing with
      * the measured bandwidth (what a slow receiver can buffer before the sender waits). */
     bool no_bdp_probe;
+    /* Borrowed; the gRPC service config as JSON text (GRPC_ARG_SERVICE_CONFIG, with retries
+     * switched on: GRPC_ARG_ENABLE_RETRIES), or NULL for none. The core copies it. */
+    const char *service_config;
     /* Borrowed; NULL means insecure (plaintext). The channel takes its own reference, so the
      * caller may release its credentials right after sc_client_channel_create returns. This is
      * where TLS credentials (grpc_ssl_credentials_create) plug in. */

@@ -133,6 +133,9 @@ static int convert(sc_instr *from, sc_client_instr *in, char *err, size_t errlen
         .max_reconnect_backoff_ms = from->channel.max_reconnect_backoff_ms,
         .no_bdp_probe = from->channel.no_bdp_probe,
     };
+    in->service_config = from->channel.service_config; /* taken over */
+    from->channel.service_config = NULL;
+    in->channel.service_config = in->service_config;
     for (size_t i = 0; i < from->md.count; i++) {
         const sc_md_entry *m = &from->md.items[i];
         if (check_md_value(m->key, m->value, m->value_len, err, errlen) != 0)
@@ -165,6 +168,7 @@ void sc_client_instr_free(sc_client_instr *in)
     free(in->case_id);
     free(in->target);
     free(in->path);
+    free(in->service_config);
     sc_md_list_free(&in->metadata);
     for (size_t i = 0; i < in->n_requests; i++)
         protobuf_c_message_free_unpacked(in->requests[i], NULL);

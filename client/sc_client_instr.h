@@ -35,6 +35,7 @@ typedef struct {
     bool reconnect;
     sc_reconnect_policy policy;
     sc_client_channel_opts channel; /* credentials always NULL (insecure) for now */
+    char *service_config;           /* owned; channel.service_config points here (or both NULL) */
 } sc_client_instr;
 
 /* Parse one instruction line. Returns 0, or -1 with "<field>: <reason>" in `err` (the field is a

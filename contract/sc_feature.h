@@ -33,6 +33,8 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
     X(PATH, SC_ROLE_CLIENT, "path", "path: a wire path other than the method's")                   \
     X(CHANNEL, SC_ROLE_CLIENT, "channel",                                                          \
       "channel options (message size, reconnect backoff, BDP)")                                    \
+    X(SERVICE_CONFIG, SC_ROLE_CLIENT, "service-config",                                            \
+      "channel.service_config: the library's own retries (retryPolicy, hedgingPolicy)")            \
     X(READ_PAUSE, SC_ROLE_CLIENT, "read-pause", "read_pause_ms: a slow receiver")                  \
     X(START_DELAY, SC_ROLE_CLIENT, "start-delay", "start_delay_ms")                                \
     X(REQUEST_DELAY, SC_ROLE_CLIENT, "request-delay", "request_delay_ms: paced requests")          \

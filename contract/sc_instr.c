@@ -78,6 +78,7 @@ static const sc_jfield channel_fields[] = {
     INT32("min_reconnect_backoff_ms"),
     INT32("max_reconnect_backoff_ms"),
     {.key = "bdp_probe", .types = SC_JT_BOOL | SC_JT_NULL},
+    {.key = "service_config", .types = SC_JT_OBJECT | SC_JT_NULL},
 };
 
 static int check(const cJSON *obj, const char *path, sc_jspec spec, perr *e)
@@ -313,6 +314,21 @@ static int parse_reconnect(const cJSON *root, sc_instr *in, perr *e)
 
 /* ---- channel ---- */
 
+/* channel.service_config: an object (the type is checked by channel_fields), kept as compact text
+ * for the library. Its content is the library's to judge: a driver passes it on as it is. */
+static int parse_service_config(const cJSON *channel, sc_instr_channel *ch, perr *e)
+{
+    const cJSON *sc = sc_jget(channel, "service_config");
+    if (sc == NULL)
+        return 0;
+    ch->service_config = cJSON_PrintUnformatted(sc);
+    if (ch->service_config == NULL)
+        return fail(e, "channel.service_config", "out of memory");
+    if (strlen(ch->service_config) > SC_INSTR_MAX_SERVICE_CONFIG)
+        return fail(e, "channel.service_config", "longer than 65536 bytes printed");
+    return 0;
+}
+
 static int parse_channel(const cJSON *root, sc_instr_channel *ch, perr *e)
 {
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "channel");
@@ -327,7 +343,7 @@ static int parse_channel(const cJSON *root, sc_instr_channel *ch, perr *e)
     const cJSON *bdp = sc_jget(obj, "bdp_probe");
     if (bdp != NULL)
         ch->no_bdp_probe = cJSON_IsFalse(bdp);
-    return 0;
+    return parse_service_config(obj, ch, e);
 }
 
 /* ---- the instruction ---- */
@@ -446,6 +462,7 @@ void sc_instr_free(sc_instr *in)
     free(in->case_id);
     free(in->target);
     free(in->path);
+    free(in->channel.service_config);
     sc_md_list_free(&in->md);
     for (size_t i = 0; i < in->n_requests; i++)
         protobuf_c_message_free_unpacked(in->requests[i], NULL);

@@ -26,6 +26,9 @@
 #define SC_INSTR_MAX_REQUESTS 100000
 /* Longest `path`: a gRPC method path is "/package.Service/Method"; longer is no real method. */
 #define SC_INSTR_MAX_PATH 256
+/* Longest channel.service_config, printed compactly: a service config with a few method configs
+ * is under 2 KiB; 64 KiB is the scenario format's limit on any string. */
+#define SC_INSTR_MAX_SERVICE_CONFIG 65536
 
 /* The reconnect policy's defaults (the gRPC connection-backoff spec's numbers; the C client's
  * sc_reconnect_policy_default has the same, tests/unit/test_client_instr.c checks it). */
@@ -65,6 +68,10 @@ typedef struct {
     int min_reconnect_backoff_ms;
     int max_reconnect_backoff_ms;
     bool no_bdp_probe; /* "bdp_probe": false */
+    /* Owned; channel.service_config printed compactly (the gRPC service config, gRFC A2/A6: the
+     * library's own retries), or NULL. Checked to be an object only: its meaning is the
+     * library's. */
+    char *service_config;
 } sc_instr_channel;
 
 typedef struct {

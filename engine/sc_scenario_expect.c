@@ -240,17 +240,19 @@ static int server_ranges(sc_load_ctx *c, const cJSON *sv, sc_expect_server *out)
     if (member_range(c, sv, path, "deadline_ms", false, &out->deadline_ms) != 0 ||
         member_range(c, sv, path, "messages_received", true, &out->messages_received) != 0 ||
         member_range(c, sv, path, "messages_sent", true, &out->messages_sent) != 0 ||
-        member_range(c, sv, path, "calls", true, &out->calls) != 0)
+        member_range(c, sv, path, "calls", true, &out->calls) != 0 ||
+        member_range(c, sv, path, "call_gaps_ms", false, &out->call_gaps_ms) != 0)
         return -1;
     return 0;
 }
 
 static int parse_server_expect(sc_load_ctx *c, const cJSON *sv, sc_expect_server *out)
 {
-    static const sc_jfield names[] = {
-        {.key = "cancelled"},         {.key = "deadline_exceeded"}, {.key = "deadline_ms"},
-        {.key = "messages_received"}, {.key = "messages_sent"},     {.key = "status"},
-        {.key = "status_message"},    {.key = "metadata"},          {.key = "calls"}};
+    static const sc_jfield names[] = {{.key = "cancelled"},      {.key = "deadline_exceeded"},
+                                      {.key = "deadline_ms"},    {.key = "messages_received"},
+                                      {.key = "messages_sent"},  {.key = "status"},
+                                      {.key = "status_message"}, {.key = "metadata"},
+                                      {.key = "calls"},          {.key = "call_gaps_ms"}};
     const char *path = "expect.server";
     out->status = -1;
     if (sv == NULL)
@@ -258,8 +260,9 @@ static int parse_server_expect(sc_load_ctx *c, const cJSON *sv, sc_expect_server
     if (sc_load_object(c, sv, path, SC_JSPEC(names)) != 0)
         return -1;
     out->given = true;
-    out->beyond_calls =
-        cJSON_GetArraySize(sv) > (cJSON_GetObjectItemCaseSensitive(sv, "calls") != NULL ? 1 : 0);
+    int counts_only = (cJSON_GetObjectItemCaseSensitive(sv, "calls") != NULL ? 1 : 0) +
+                      (cJSON_GetObjectItemCaseSensitive(sv, "call_gaps_ms") != NULL ? 1 : 0);
+    out->beyond_calls = cJSON_GetArraySize(sv) > counts_only;
     const char *text = NULL;
     if (sc_load_bool(c, sv, "cancelled", path, &out->cancelled, &out->has_cancelled) != 0 ||
         sc_load_bool(c, sv, "deadline_exceeded", path, &out->deadline_exceeded,

@@ -44,8 +44,12 @@ typedef struct {
 
 typedef struct {
     bool given;
-    bool beyond_calls; /* an expectation other than `calls` (these need the call's events) */
+    bool beyond_calls; /* an expectation other than `calls` and `call_gaps_ms` (these need the
+                          call's events) */
     sc_expect_range calls, deadline_ms, messages_received, messages_sent;
+    /* Each gap between two consecutive call starts of the case (server clock): the library's own
+     * retry backoff, pushback and hedging delay as the server saw them. */
+    sc_expect_range call_gaps_ms;
     bool has_cancelled, cancelled;
     bool has_deadline_exceeded, deadline_exceeded;
     int status;           /* -1: none expected */

@@ -475,10 +475,35 @@ static void check_server_status(sc_judge *jd, const sc_expect_server *spec, cons
                      cJSON_IsString(msg) ? msg->valuestring : "(no status_sent)");
 }
 
+/* Each gap between consecutive call starts of the case, in the server's clock (t_ms), in the
+ * order the log has them (a server writes its log in time order). */
+static void check_call_gaps(sc_judge *jd, sc_expect_range spec, const cJSON *events)
+{
+    if (!spec.given)
+        return;
+    double prev = -1;
+    size_t i = 0;
+    const cJSON *ev = NULL;
+    cJSON_ArrayForEach(ev, events)
+    {
+        double t = 0;
+        if (sc_event_from_name(event_name(ev)) != SC_EVENT_CALL_START ||
+            !sc_judge_number(cJSON_GetObjectItemCaseSensitive(ev, "t_ms"), &t))
+            continue;
+        if (prev >= 0) {
+            char path[64];
+            snprintf(path, sizeof path, "expect.server.call_gaps_ms[%zu]", i++);
+            sc_judge_range(jd, path, spec, t - prev, " ms");
+        }
+        prev = t;
+    }
+}
+
 static void check_server(sc_judge *jd, const sc_expect_server *spec, const cJSON *events)
 {
     server_facts f = server_facts_of(events);
     sc_judge_range(jd, "expect.server.calls", spec->calls, (double)f.calls, "");
+    check_call_gaps(jd, spec->call_gaps_ms, events);
     if (f.last < 0) {
         if (spec->beyond_calls)
             sc_judge_add(jd, "expect.server", "server events of the case",

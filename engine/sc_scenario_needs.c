@@ -39,6 +39,14 @@ static sc_method reached_method(const sc_scenario *s, const cJSON *client)
     return SC_METHOD_UNKNOWN;
 }
 
+/* Members of client.channel that are channel options proper ("channel"): service_config is a
+ * feature of its own ("service-config"). */
+static int channel_options(const cJSON *channel)
+{
+    int n = cJSON_GetArraySize(channel);
+    return sc_jget(channel, "service_config") != NULL ? n - 1 : n;
+}
+
 /* The driver-protocol parts one client section uses. */
 static sc_feature_mask client_needs(const sc_scenario *s)
 {
@@ -52,8 +60,10 @@ static sc_feature_mask client_needs(const sc_scenario *s)
         m |= SC_FEAT_BIT(SC_FEAT_PUSHBACK);
     if (sc_jget(cl, "path") != NULL)
         m |= SC_FEAT_BIT(SC_FEAT_PATH);
-    if (cJSON_GetArraySize(sc_jget(cl, "channel")) > 0)
+    if (channel_options(sc_jget(cl, "channel")) > 0)
         m |= SC_FEAT_BIT(SC_FEAT_CHANNEL);
+    if (sc_jget(sc_jget(cl, "channel"), "service_config") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_SERVICE_CONFIG);
     if (sc_jget_int(cl, "read_pause_ms", 0) > 0)
         m |= SC_FEAT_BIT(SC_FEAT_READ_PAUSE);
     if (sc_jget_int(cl, "start_delay_ms", 0) > 0)

@@ -153,13 +153,16 @@ static int control_ints(sc_load_ctx *c, cJSON *control, const cJSON *srv, const 
     return 0;
 }
 
-/* echo, echo_initial, echo_trailing_bin as control keys. */
+/* echo, lazy_headers, echo_initial, echo_trailing_bin as control keys. */
 static int control_echo(sc_load_ctx *c, cJSON *control, const cJSON *srv, const char *path)
 {
-    bool has = false, echo = false;
+    bool has = false, echo = false, has_lazy = false, lazy = false;
     char p[256];
     if (sc_load_bool(c, srv, "echo", path, &echo, &has) != 0 ||
-        (has && add_control(c, control, path, "x-sc-echo", echo ? "true" : "false") != 0))
+        (has && add_control(c, control, path, "x-sc-echo", echo ? "true" : "false") != 0) ||
+        sc_load_bool(c, srv, "lazy_headers", path, &lazy, &has_lazy) != 0 ||
+        (has_lazy &&
+         add_control(c, control, path, "x-sc-lazy-headers", lazy ? "true" : "false") != 0))
         return -1;
     const char *text = NULL;
     if (sc_load_str(c, srv, "echo_initial", path, SC_SCENARIO_MAX_HEADER_VALUE, &text) != 0)
@@ -192,7 +195,8 @@ int sc_scenario_parse_control(sc_load_ctx *c, const cJSON *srv, const char *path
                                       {.key = "fail"},
                                       {.key = "echo"},
                                       {.key = "echo_initial"},
-                                      {.key = "echo_trailing_bin"}};
+                                      {.key = "echo_trailing_bin"},
+                                      {.key = "lazy_headers"}};
     if (sc_load_object(c, srv, path, SC_JSPEC(names)) != 0)
         return -1;
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(srv, "fail");

@@ -128,14 +128,14 @@ static int parse_fail_code(const sc_md_list *md, sc_control *ctl, char *err, siz
     return 0;
 }
 
-static int parse_echo_flag(const sc_md_list *md, sc_control *ctl, char *err, size_t errlen)
+static int parse_flag(const sc_md_list *md, const char *key, bool *out, char *err, size_t errlen)
 {
     bool nul;
-    const char *v = text_value(md, SC_KEY_ECHO, &nul);
+    const char *v = text_value(md, key, &nul);
     if (v == NULL)
         return 0;
-    if (nul || !parse_bool(v, &ctl->echo)) {
-        snprintf(err, errlen, "%s: expected true or false, got \"%.64s\"", SC_KEY_ECHO, v);
+    if (nul || !parse_bool(v, out)) {
+        snprintf(err, errlen, "%s: expected true or false, got \"%.64s\"", key, v);
         return -1;
     }
     return 0;
@@ -179,7 +179,8 @@ int sc_control_parse(sc_control *ctl, const sc_md_list *md, char *err, size_t er
                          errlen) != 0 ||
         parse_number_key(md, SC_KEY_RETRY_PUSHBACK, SC_CONTROL_MAX_DELAY_MS,
                          &ctl->retry_pushback_ms, err, errlen) != 0 ||
-        parse_echo_flag(md, ctl, err, errlen) != 0 ||
+        parse_flag(md, SC_KEY_ECHO, &ctl->echo, err, errlen) != 0 ||
+        parse_flag(md, SC_KEY_LAZY_HEADERS, &ctl->lazy_headers, err, errlen) != 0 ||
         collect_echo(md, SC_KEY_ECHO_INITIAL, &ctl->echo_initial, err, errlen) != 0 ||
         collect_echo(md, SC_KEY_ECHO_TRAILING, &ctl->echo_trailing, err, errlen) != 0)
         goto fail;

@@ -26,6 +26,7 @@
 #define SC_KEY_FAIL_CALLS "x-sc-fail-calls"
 #define SC_KEY_RETRY_PUSHBACK "x-sc-retry-pushback-ms"
 #define SC_KEY_ECHO "x-sc-echo"
+#define SC_KEY_LAZY_HEADERS "x-sc-lazy-headers"
 #define SC_KEY_ECHO_INITIAL "x-grpc-test-echo-initial"
 #define SC_KEY_ECHO_TRAILING "x-grpc-test-echo-trailing-bin"
 
@@ -41,8 +42,11 @@ typedef struct {
     int64_t fail_calls; /* 0 when absent (every call fails); else only the case's first N calls */
     int64_t retry_pushback_ms; /* -1 when absent; sent as grpc-retry-pushback-ms with the failure */
     bool echo;                 /* x-sc-echo: Chat sends each received message back too */
-    sc_md_list echo_initial;   /* entries to send back as initial metadata */
-    sc_md_list echo_trailing;  /* entries to send back as trailing metadata */
+    /* x-sc-lazy-headers: the headers wait for the first response message; a call that ends
+     * before one gets a trailers-only response (which a client library may retry, gRFC A6) */
+    bool lazy_headers;
+    sc_md_list echo_initial;  /* entries to send back as initial metadata */
+    sc_md_list echo_trailing; /* entries to send back as trailing metadata */
 } sc_control;
 
 /* Parse the control keys out of `md`. On error returns -1, writes "<key>: <reason>" into err and

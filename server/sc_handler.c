@@ -530,6 +530,8 @@ sc_out sc_handler_next_output(sc_handler *h, sc_clock now)
         h->wake_ms = h->gate_ms;
         return none;
     }
+    if (!h->headers_out && h->ctl.lazy_headers && !message_available(h))
+        return h->finished ? status_output(h) : none; /* trailers-only when it ends first */
     if (!h->headers_out)
         return (sc_out){.kind = SC_OUT_HEADERS};
     if (message_available(h)) {

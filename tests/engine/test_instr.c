@@ -9,6 +9,7 @@
 #include "sc_instr.h"
 #include "sc_status.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,12 +93,67 @@ static void parser_refuses_duplicates_and_infinity(void **state)
     }
 }
 
+/* channel.service_config: an object kept as compact text for the library (its content is not
+ * judged here), refused when it is not an object or too long, errors by path. */
+static void parser_service_config(void **state)
+{
+    (void)state;
+    sc_instr in;
+    char err[256] = "";
+    assert_int_equal(sc_instr_parse("{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\","
+                                    "\"channel\":{\"service_config\":{\"methodConfig\":[{\"name\":"
+                                    "[{}], \"retryPolicy\": {\"maxAttempts\": 3}}]}}}",
+                                    &in, err, sizeof err),
+                     0);
+    assert_string_equal(in.channel.service_config,
+                        "{\"methodConfig\":[{\"name\":[{}],\"retryPolicy\":{\"maxAttempts\":3}}]}");
+    sc_instr_free(&in);
+    assert_int_equal(sc_instr_parse("{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\","
+                                    "\"channel\":{\"service_config\":null}}",
+                                    &in, err, sizeof err),
+                     0);
+    assert_null(in.channel.service_config);
+    sc_instr_free(&in);
+
+    static const struct {
+        const char *channel, *err;
+    } cases[] = {
+        {"{\"service_config\":\"{}\"}", "channel.service_config: expected an object"},
+        {"{\"service_config\":[]}", "channel.service_config: expected an object"},
+        {"{\"service_config\":{},\"service_config\":{}}", "channel.service_config: given twice"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char line[512];
+        snprintf(line, sizeof line,
+                 "{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\",\"channel\":%s}",
+                 cases[i].channel);
+        if (sc_instr_parse(line, &in, err, sizeof err) != -1 || strcmp(err, cases[i].err) != 0)
+            fail_msg("%s\n got: %s\nwant: %s", line, err, cases[i].err);
+        sc_instr_free(&in);
+    }
+
+    /* Longer than SC_INSTR_MAX_SERVICE_CONFIG printed. */
+    size_t n = SC_INSTR_MAX_SERVICE_CONFIG + 100;
+    char *big = malloc(n + 200);
+    assert_non_null(big);
+    int head = snprintf(big, 200,
+                        "{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\","
+                        "\"channel\":{\"service_config\":{\"x\":\"");
+    memset(big + head, 'a', n);
+    strcpy(big + head + n, "\"}}}");
+    assert_int_equal(sc_instr_parse(big, &in, err, sizeof err), -1);
+    assert_string_equal(err, "channel.service_config: longer than 65536 bytes printed");
+    sc_instr_free(&in);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writer_puts_client_metadata_then_control_then_case),
         cmocka_unit_test(parser_defaults_and_policy),
         cmocka_unit_test(parser_refuses_duplicates_and_infinity),
+        cmocka_unit_test(parser_service_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

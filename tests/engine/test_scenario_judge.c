@@ -64,6 +64,21 @@ static const char *const RECONNECT =
     "\"timings\":{\"headers_ms\":null,\"first_response_ms\":null,\"responses_ms\":[],"
     "\"close_send_ms\":1,\"status_ms\":318}}";
 
+/* Three calls of one case (the library retried twice): starts at 100, 260 and 590 ms. */
+static const char *const RETRIED_EVENTS =
+    "[{\"t_ms\":100,\"event\":\"call_start\",\"call\":3,\"case\":\"" CASE "\","
+    "\"method\":\"GetData\",\"metadata\":{}},"
+    "{\"t_ms\":101,\"event\":\"status_sent\",\"call\":3,\"case\":\"" CASE "\","
+    "\"method\":\"GetData\",\"code\":\"UNAVAILABLE\",\"message\":\"x\"},"
+    "{\"t_ms\":260,\"event\":\"call_start\",\"call\":4,\"case\":\"" CASE "\","
+    "\"method\":\"GetData\",\"metadata\":{}},"
+    "{\"t_ms\":261,\"event\":\"status_sent\",\"call\":4,\"case\":\"" CASE "\","
+    "\"method\":\"GetData\",\"code\":\"UNAVAILABLE\",\"message\":\"x\"},"
+    "{\"t_ms\":590,\"event\":\"call_start\",\"call\":5,\"case\":\"" CASE "\","
+    "\"method\":\"GetData\",\"metadata\":{}},"
+    "{\"t_ms\":591,\"event\":\"status_sent\",\"call\":5,\"case\":\"" CASE "\","
+    "\"method\":\"GetData\",\"code\":\"OK\",\"message\":\"\"}]";
+
 typedef struct {
     sc_scenario_set set;
     sc_judgement j;
@@ -299,6 +314,21 @@ static void server_observations(void **state)
     fails(f, sub, "", "\"status\": \"OK\", \"server\": {\"cancelled\": false}", SUBSCRIBE_OK, "[]",
           "expect.server", "server events of the case", "none (the call never reached the server)");
     passes(f, sub, "", "\"status\": \"OK\", \"server\": {\"calls\": 0}", SUBSCRIBE_OK, "[]");
+    /* call_gaps_ms: every gap between call starts; none with fewer than two calls, and no
+     * events needed for it alone */
+    passes(f, sub, "", "\"status\": \"OK\", \"server\": {\"call_gaps_ms\": {\"min\": 9}}",
+           SUBSCRIBE_OK, "[]");
+    passes(f, sub, "", "\"status\": \"OK\", \"server\": {\"call_gaps_ms\": {\"min\": 9}}",
+           SUBSCRIBE_OK, EVENTS_OK);
+    passes(f, "GetData", "",
+           "\"status\": \"OK\", \"server\": {\"calls\": 3, \"status\": \"OK\", "
+           "\"call_gaps_ms\": {\"min\": 150, \"max\": 400}}",
+           SUBSCRIBE_OK, RETRIED_EVENTS);
+    fails(f, "GetData", "",
+          "\"status\": \"OK\", \"server\": {\"calls\": 3, \"call_gaps_ms\": {\"min\": 200}}",
+          SUBSCRIBE_OK, RETRIED_EVENTS, "expect.server.call_gaps_ms[0]", ">= 200 ms", "160 ms");
+    fails(f, "GetData", "", "\"status\": \"OK\", \"server\": {\"call_gaps_ms\": {\"max\": 200}}",
+          SUBSCRIBE_OK, RETRIED_EVENTS, "expect.server.call_gaps_ms[1]", "<= 200 ms", "330 ms");
     /* a cancelled unary call with no deadline */
     const char *cancelled = "{\"case\":\"" CASE "\",\"status\":{\"code\":\"CANCELLED\","
                             "\"message\":\"Cancelled\"},\"responses\":[]}";

@@ -152,6 +152,11 @@ static void expect_section_rules(void **state)
                  "t.json: expect.attempts.schedule: needs client.reconnect (the policy to check)");
     expect_error("\"expect\": {\"status\": \"OK\", \"server\": {\"deadline_ms\": 5}}",
                  "t.json: expect.server.deadline_ms: expected {\"min\": N, \"max\": M}");
+    expect_error("\"expect\": {\"status\": \"OK\", \"server\": {\"call_gaps_ms\": 5}}",
+                 "t.json: expect.server.call_gaps_ms: expected {\"min\": N, \"max\": M}");
+    expect_error("\"client\": {\"channel\": {\"service_config\": [1]}}, \"expect\": "
+                 "{\"status\": \"OK\"}",
+                 "t.json: client.channel.service_config: expected an object");
 }
 
 static void names_tags_and_methods(void **state)

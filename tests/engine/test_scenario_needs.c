@@ -104,6 +104,14 @@ static void client_needs_from_the_instruction(void **state)
                  "\"half_close\": true, \"wait_for_ready\": false, \"reconnect\": true}, "
                  "\"expect\": {\"status\": \"OK\"}}");
     assert_int_equal(n.client, B(RECONNECT));
+    /* service_config alone needs "service-config", not "channel" */
+    n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"client\": {\"channel\": "
+                 "{\"service_config\": {}}}, \"expect\": {\"status\": \"OK\"}}");
+    assert_int_equal(n.client, B(SERVICE_CONFIG));
+    n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"client\": {\"channel\": "
+                 "{\"service_config\": {}, \"max_receive_bytes\": 9}}, \"expect\": {\"status\": "
+                 "\"OK\"}}");
+    assert_int_equal(n.client, B(SERVICE_CONFIG) | B(CHANNEL));
 }
 
 static void companions_add_their_needs(void **state)

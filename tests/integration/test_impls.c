@@ -302,7 +302,8 @@ static void go_peer_under_another_name_gets_the_same_verdicts(void **state)
              "\"chat-room\"]},\n"
              " \"client\": {\"command\": [\"%s\", \"client\"], \"features\": [\"cancel\", "
              "\"reconnect\", \"pushback\", \"companions\", \"path\", \"channel\", \"read-pause\", "
-             "\"start-delay\", \"request-delay\", \"wait-for-ready\", \"keep-open\"]}}]}\n",
+             "\"start-delay\", \"request-delay\", \"wait-for-ready\", \"keep-open\", "
+             "\"service-config\"]}}]}\n",
              go, go);
     write_file("gopher.json", text);
     char happy[600];

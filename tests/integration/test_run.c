@@ -337,7 +337,7 @@ static void write_impls(const char *file, const char *name, const char *role, co
                  ? "[\"control\", \"events\", \"chat-room\"]"
                  : "[\"cancel\", \"reconnect\", \"pushback\", \"companions\", \"path\", "
                    "\"channel\", \"read-pause\", \"start-delay\", \"request-delay\", "
-                   "\"wait-for-ready\", \"keep-open\"]");
+                   "\"wait-for-ready\", \"keep-open\", \"service-config\"]");
     write_file(file, text, false);
 }
 

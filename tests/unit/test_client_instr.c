@@ -72,7 +72,8 @@ static void full_instruction(void **state)
         "\"backoff_max_ms\":400,\"exhausted_backoff_ms\":50,\"max_attempts\":4,"
         "\"retry_codes\":[\"UNAVAILABLE\",13],\"honor_pushback\":true},"
         "\"channel\":{\"max_receive_bytes\":1024,\"initial_reconnect_backoff_ms\":100,"
-        "\"min_reconnect_backoff_ms\":100,\"max_reconnect_backoff_ms\":200,\"bdp_probe\":false}}";
+        "\"min_reconnect_backoff_ms\":100,\"max_reconnect_backoff_ms\":200,\"bdp_probe\":false,"
+        "\"service_config\":{\"methodConfig\":[]}}}";
     sc_client_instr in;
     char err[512];
     assert_int_equal(sc_client_instr_parse(line, &in, err, sizeof err), 0);
@@ -106,6 +107,8 @@ static void full_instruction(void **state)
     assert_int_equal(in.channel.max_receive_bytes, 1024);
     assert_int_equal(in.channel.max_reconnect_backoff_ms, 200);
     assert_true(in.channel.no_bdp_probe);
+    assert_string_equal(in.service_config, "{\"methodConfig\":[]}");
+    assert_ptr_equal(in.channel.service_config, in.service_config);
     sc_client_instr_free(&in);
 }
 

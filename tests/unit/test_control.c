@@ -48,6 +48,7 @@ static void every_key_parsed(void **state)
     add(&md, "x-sc-fail-calls", "2");
     add(&md, "x-sc-retry-pushback-ms", "40");
     add(&md, "x-sc-echo", "TRUE");
+    add(&md, "x-sc-lazy-headers", "yes");
     add(&md, "x-grpc-test-echo-initial", "a");
     add(&md, "x-grpc-test-echo-initial", "b");
     assert_int_equal(sc_md_list_add(&md, "x-grpc-test-echo-trailing-bin", "\x00\xff", 2), 0);
@@ -65,6 +66,7 @@ static void every_key_parsed(void **state)
     assert_int_equal(c.fail_calls, 2);
     assert_int_equal(c.retry_pushback_ms, 40);
     assert_true(c.echo);
+    assert_true(c.lazy_headers);
     assert_int_equal(c.echo_initial.count, 2);
     assert_int_equal(c.echo_trailing.count, 1);
     assert_int_equal(c.echo_trailing.items[0].value_len, 2);
@@ -98,6 +100,7 @@ static void malformed_values_name_the_key(void **state)
     expect_error("x-sc-fail-after", " 1", "x-sc-fail-after: expected");
     expect_error("x-sc-fail-calls", "-1", "x-sc-fail-calls: expected");
     expect_error("x-sc-echo", "maybe", "x-sc-echo: expected true or false, got \"maybe\"");
+    expect_error("x-sc-lazy-headers", "2", "x-sc-lazy-headers: expected true or false, got \"2\"");
     expect_error("x-sc-retry-pushback-ms", "1e3", "x-sc-retry-pushback-ms: expected");
 }
 

@@ -259,6 +259,28 @@ static void case_calls_table_is_bounded(void **state)
     assert_int_equal(t.count, 0);
 }
 
+/* x-sc-lazy-headers: nothing before the request; a failure before any message is trailers-only,
+ * and a message takes the headers out first. */
+static void lazy_headers_wait_for_the_first_message(void **state)
+{
+    (void)state;
+    sc_handler h;
+    start(&h, SC_METHOD_GET, 0, "x-sc-lazy-headers", "true", "x-sc-fail-code", "UNAVAILABLE", NULL);
+    assert_int_equal(sc_handler_next_output(&h, at(0)).kind, SC_OUT_NONE);
+    send_request(&h, "s", 1, 1, 1, "t");
+    expect_status(&h, 1, SC_STATUS_UNAVAILABLE, NULL);
+    sc_handler_free(&h, at(2));
+
+    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-lazy-headers", "1", "x-sc-response-delay-ms", "10",
+          NULL);
+    assert_int_equal(sc_handler_next_output(&h, at(0)).kind, SC_OUT_NONE);
+    send_request(&h, "s", 1, 1, 1, "t");
+    expect_headers(&h, 1);
+    assert_int_equal(sc_handler_next_output(&h, at(1)).kind, SC_OUT_NONE); /* the interval */
+    free_msg(expect_message(&h, 11));
+    sc_handler_free(&h, at(12));
+}
+
 static void validation_precedes_injected_failure(void **state)
 {
     (void)state;
@@ -682,6 +704,7 @@ int main(void)
         cmocka_unit_test_setup(getdata_rejects_bad_requests, setup),
         cmocka_unit_test_setup(getdata_injected_failure_before_response, setup),
         cmocka_unit_test_setup(validation_precedes_injected_failure, setup),
+        cmocka_unit_test_setup(lazy_headers_wait_for_the_first_message, setup),
         cmocka_unit_test_setup(fail_calls_fails_only_the_first_calls_of_a_case, setup),
         cmocka_unit_test(case_calls_table_is_bounded),
         cmocka_unit_test_setup(bad_control_is_trailers_only, setup),

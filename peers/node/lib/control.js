@@ -21,6 +21,7 @@ const KEY = Object.freeze({
   FAIL_CALLS: 'x-sc-fail-calls',
   RETRY_PUSHBACK: 'x-sc-retry-pushback-ms',
   ECHO: 'x-sc-echo',
+  LAZY_HEADERS: 'x-sc-lazy-headers',
   ECHO_INITIAL: 'x-grpc-test-echo-initial',
   ECHO_TRAILING: 'x-grpc-test-echo-trailing-bin',
 });
@@ -112,13 +113,13 @@ function failCode(md, ctl) {
   ctl.failCode = code;
 }
 
-function echoFlag(md) {
-  const bytes = first(md, KEY.ECHO);
+function echoFlag(md, key = KEY.ECHO) {
+  const bytes = first(md, key);
   if (bytes === null) return false;
   const word = bytes.includes(0) ? '' : bytes.toString('utf8').toLowerCase();
   if (YES.includes(word)) return true;
   if (NO.includes(word)) return false;
-  throw new ControlError(`${KEY.ECHO}: expected true or false, got "${shown(bytes)}"`);
+  throw new ControlError(`${key}: expected true or false, got "${shown(bytes)}"`);
 }
 
 function defaults() {
@@ -134,6 +135,9 @@ function defaults() {
     failCalls: 0, // 0: every call fails; else only the case's first N calls
     retryPushbackMs: -1,
     echo: false,
+    // x-sc-lazy-headers: the headers wait for the first response message; a call that ends before
+    // one gets a trailers-only response (which a client library may retry, gRFC A6)
+    lazyHeaders: false,
     echoInitial: [],
     echoTrailing: [],
   };
@@ -154,6 +158,7 @@ function parse(md) {
   ctl.failCalls = number(md, KEY.FAIL_CALLS, MAX_COUNT, 0);
   ctl.retryPushbackMs = number(md, KEY.RETRY_PUSHBACK, MAX_DELAY_MS, -1);
   ctl.echo = echoFlag(md);
+  ctl.lazyHeaders = echoFlag(md, KEY.LAZY_HEADERS);
   ctl.echoInitial = md.filter(([k]) => k === KEY.ECHO_INITIAL);
   ctl.echoTrailing = md.filter(([k]) => k === KEY.ECHO_TRAILING);
   if (message !== null) {

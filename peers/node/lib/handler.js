@@ -312,6 +312,9 @@ class Handler {
       this.wakeMs = this.gateMs;
       return null;
     }
+    if (!this.headersOut && this.ctl.lazyHeaders && !this.messageAvailable()) {
+      return this.finished ? this.takeStatus() : null; // trailers-only when it ends first
+    }
     if (!this.headersOut) return { kind: 'headers', metadata: this.ctl.echoInitial.slice() };
     if (this.messageAvailable()) {
       if (this.readySince < 0) this.readySince = nowMs;

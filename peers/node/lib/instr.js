@@ -15,13 +15,15 @@ const MAX_EXACT = 9007199254740991; // 2^53 - 1: larger JSON numbers are not exa
 const INT32_MAX = 2147483647;
 const MAX_PATH = 256; // a gRPC method path is "/package.Service/Method"; longer is no method
 const PATH_RE = /^\/[A-Za-z0-9_.]+\/[A-Za-z0-9_.]+$/;
+// channel.service_config printed compactly (contract/sc_instr.h SC_INSTR_MAX_SERVICE_CONFIG).
+const MAX_SERVICE_CONFIG = 65536;
 
 const ROOT_FIELDS = ['case', 'target', 'method', 'path', 'metadata', 'timeout_ms', 'requests', 'request_delay_ms',
   'half_close', 'wait_for_ready', 'cancel', 'reconnect', 'channel', 'start_delay_ms', 'read_pause_ms'];
 const RECONNECT_FIELDS = ['backoff_initial_ms', 'backoff_multiplier', 'backoff_jitter', 'backoff_max_ms',
   'exhausted_backoff_ms', 'max_attempts', 'retry_codes', 'honor_pushback'];
 const CHANNEL_FIELDS = ['max_receive_bytes', 'initial_reconnect_backoff_ms', 'min_reconnect_backoff_ms',
-  'max_reconnect_backoff_ms', 'bdp_probe'];
+  'max_reconnect_backoff_ms', 'bdp_probe', 'service_config'];
 const CANCEL_KINDS = ['before_send', 'after_responses', 'after_ms', 'after_close_send_ms'];
 
 /** message is "<JSON path>: <reason>"; `case` is the instruction's case when it could be read. */
@@ -171,15 +173,28 @@ function parseChannel(root) {
   const obj = get(root, 'channel');
   const opts = {
     max_receive_bytes: 0, initial_reconnect_backoff_ms: 0, min_reconnect_backoff_ms: 0, max_reconnect_backoff_ms: 0, bdp_probe: true,
+    service_config: null,
   };
   if (obj === null) return opts;
   if (!isObject(obj)) throw new InstrError('channel', 'expected an object');
   checkMembers(obj, 'channel.', CHANNEL_FIELDS);
   for (const name of CHANNEL_FIELDS) {
-    if (name !== 'bdp_probe') opts[name] = getInt(obj, name, `channel.${name}`, 0, INT32_MAX, 0);
+    if (name !== 'bdp_probe' && name !== 'service_config') opts[name] = getInt(obj, name, `channel.${name}`, 0, INT32_MAX, 0);
   }
   opts.bdp_probe = getBool(obj, 'bdp_probe', 'channel.bdp_probe', true);
+  opts.service_config = parseServiceConfig(obj);
   return opts;
+}
+
+/** channel.service_config: an object, passed on to grpc-js as compact JSON text (its content is
+ * the library's to judge). null when absent. */
+function parseServiceConfig(channel) {
+  const sc = get(channel, 'service_config');
+  if (sc === null) return null;
+  if (!isObject(sc)) throw new InstrError('channel.service_config', 'expected an object');
+  const text = JSON.stringify(sc);
+  if (Buffer.byteLength(text) > MAX_SERVICE_CONFIG) throw new InstrError('channel.service_config', 'longer than 65536 bytes printed');
+  return text;
 }
 
 function parseRoot(root, ins) {
@@ -243,6 +258,11 @@ function channelOptions(ch) {
   // grpc-js has no BDP probing: its windows are HTTP/2's 64 KiB unless raised; bdp_probe false
   // pins them there explicitly.
   if (!ch.bdp_probe) opts['grpc-node.flow_control_window'] = 65535;
+  if (ch.service_config !== null) {
+    // The library's own retries (gRFC A6); grpc-js has them on unless grpc.enable_retries is 0.
+    opts['grpc.service_config'] = ch.service_config;
+    opts['grpc.enable_retries'] = 1;
+  }
   return opts;
 }
 

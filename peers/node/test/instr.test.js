@@ -41,6 +41,10 @@ test('every field', () => {
   assert.equal(instr.parse(line({ start_delay_ms: 25 })).startDelayMs, 25);
   assert.equal(instr.parse(line({ read_pause_ms: 30 })).readPauseMs, 30);
   assert.equal(instr.channelOptions(instr.parse(line({ channel: { bdp_probe: false } })).channel)['grpc-node.flow_control_window'], 65535);
+  const sc = { methodConfig: [{ name: [{}], retryPolicy: { maxAttempts: 3 } }] };
+  const scOpts = instr.channelOptions(instr.parse(line({ channel: { service_config: sc } })).channel);
+  assert.equal(scOpts['grpc.service_config'], '{"methodConfig":[{"name":[{}],"retryPolicy":{"maxAttempts":3}}]}');
+  assert.equal(scOpts['grpc.enable_retries'], 1);
   assert.equal(ins.method.request.decode(ins.requests[0]).batch_size, 3);
   assert.deepEqual(ins.cancel, { kind: 'after_ms', n: 5 });
   assert.equal(ins.reconnect.maxAttempts, 2);
@@ -76,6 +80,7 @@ test('errors name the field', () => {
     [line({ start_delay_ms: -1 }), 'start_delay_ms: must be in 0..3600000'],
     [line({ read_pause_ms: -1 }), 'read_pause_ms: must be in 0..3600000'],
     [line({ channel: { bdp_probe: 0 } }), 'channel.bdp_probe: expected true or false'],
+    [line({ channel: { service_config: '{}' } }), 'channel.service_config: expected an object'],
     [line({ reconnect: { honor_pushback: 1 } }), 'reconnect.honor_pushback: expected true or false'],
     [line({ timeout_ms: 1.5 }), 'timeout_ms: expected an integer'],
     [line({ timeout_ms: true }), 'timeout_ms: expected an integer'],

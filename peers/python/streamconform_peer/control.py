@@ -22,6 +22,7 @@ KEY_FAIL_AFTER = "x-sc-fail-after"
 KEY_FAIL_CALLS = "x-sc-fail-calls"
 KEY_RETRY_PUSHBACK = "x-sc-retry-pushback-ms"
 KEY_ECHO = "x-sc-echo"
+KEY_LAZY_HEADERS = "x-sc-lazy-headers"
 KEY_ECHO_INITIAL = "x-grpc-test-echo-initial"
 KEY_ECHO_TRAILING = "x-grpc-test-echo-trailing-bin"
 
@@ -49,6 +50,9 @@ class Control:
     fail_calls: int = 0  # 0: every call fails; else only the case's first N calls
     retry_pushback_ms: int = -1
     echo: bool = False
+    # x-sc-lazy-headers: the headers wait for the first response message; a call that ends
+    # before one gets a trailers-only response (which a client library may retry, gRFC A6)
+    lazy_headers: bool = False
     echo_initial: list[tuple[str, MdValue]] = field(default_factory=list)
     echo_trailing: list[tuple[str, MdValue]] = field(default_factory=list)
 
@@ -132,8 +136,8 @@ def _fail_code(md: Metadata, ctl: Control) -> None:
     ctl.fail_code = code
 
 
-def _echo_flag(md: Metadata) -> bool:
-    raw = _first(md, KEY_ECHO)
+def _echo_flag(md: Metadata, key: str = KEY_ECHO) -> bool:
+    raw = _first(md, key)
     if raw is None:
         return False
     text = raw.decode("utf-8", "replace").lower() if b"\0" not in raw else ""
@@ -141,7 +145,7 @@ def _echo_flag(md: Metadata) -> bool:
         return True
     if text in _NO:
         return False
-    raise ControlError(f'{KEY_ECHO}: expected true or false, got "{_shown(raw)}"')
+    raise ControlError(f'{key}: expected true or false, got "{_shown(raw)}"')
 
 
 def parse(md: Metadata) -> Control:
@@ -159,6 +163,7 @@ def parse(md: Metadata) -> Control:
     ctl.fail_calls = _number(md, KEY_FAIL_CALLS, MAX_COUNT, 0)
     ctl.retry_pushback_ms = _number(md, KEY_RETRY_PUSHBACK, MAX_DELAY_MS, -1)
     ctl.echo = _echo_flag(md)
+    ctl.lazy_headers = _echo_flag(md, KEY_LAZY_HEADERS)
     ctl.echo_initial = [(k, v) for k, v in md if k == KEY_ECHO_INITIAL]
     ctl.echo_trailing = [(k, v) for k, v in md if k == KEY_ECHO_TRAILING]
     if message is not None:

@@ -306,6 +306,8 @@ class Handler:
         if now_ms < self.gate_ms:
             self.wake_ms = self.gate_ms
             return None
+        if not self.headers_out and self.ctl.lazy_headers and not self._message_available():
+            return self._status() if self.finished else None  # trailers-only when it ends first
         if not self.headers_out:
             return Headers(list(self.ctl.echo_initial))
         if self._message_available():

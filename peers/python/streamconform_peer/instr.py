@@ -21,6 +21,8 @@ MAX_MS = 3600000
 MAX_REQUESTS = 100000
 MAX_EXACT = 9007199254740991
 INT32_MAX = 2147483647
+# channel.service_config printed compactly (contract/sc_instr.h SC_INSTR_MAX_SERVICE_CONFIG).
+MAX_SERVICE_CONFIG = 65536
 SHOWN_STRING_MAX = 64
 
 
@@ -64,8 +66,9 @@ class ChannelOpts:
     min_reconnect_backoff_ms: int = 0
     max_reconnect_backoff_ms: int = 0
     bdp_probe: bool = True  # False: receive windows stay at HTTP/2's 64 KiB
+    service_config: Optional[str] = None  # the gRPC service config as JSON text (retries)
 
-    def grpc_options(self) -> list[tuple[str, int]]:
+    def grpc_options(self) -> list[tuple[str, Any]]:
         names = (("grpc.max_receive_message_length", self.max_receive_bytes),
                  ("grpc.initial_reconnect_backoff_ms", self.initial_reconnect_backoff_ms),
                  ("grpc.min_reconnect_backoff_ms", self.min_reconnect_backoff_ms),
@@ -73,6 +76,11 @@ class ChannelOpts:
         options = [(k, v) for k, v in names if v > 0]
         if not self.bdp_probe:
             options.append(("grpc.http2.bdp_probe", 0))
+        if self.service_config is not None:
+            # The library's own retries (gRFC A6); grpcio has them on by default, the switch
+            # keeps them on.
+            options.append(("grpc.service_config", self.service_config))
+            options.append(("grpc.enable_retries", 1))
         return options
 
 
@@ -121,7 +129,8 @@ RECONNECT_FIELDS = ("backoff_initial_ms", "backoff_multiplier", "backoff_jitter"
                     "backoff_max_ms", "exhausted_backoff_ms", "max_attempts", "retry_codes",
                     "honor_pushback")
 CHANNEL_FIELDS = ("max_receive_bytes", "initial_reconnect_backoff_ms",
-                  "min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe")
+                  "min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe",
+                  "service_config")
 
 
 def describe(value: Any) -> str:
@@ -336,14 +345,28 @@ def _parse_channel(root: dict[str, Any]) -> ChannelOpts:
         raise InstrError("channel", "expected an object")
     _check_members(obj, "channel.", CHANNEL_FIELDS)
     for name in CHANNEL_FIELDS:
-        if name != "bdp_probe":
+        if name not in ("bdp_probe", "service_config"):
             setattr(opts, name, _get_int(obj, name, f"channel.{name}", 0, INT32_MAX, 0))
     bdp = obj.get("bdp_probe")
     if bdp is not None:
         if not isinstance(bdp, bool):
             raise InstrError("channel.bdp_probe", "expected true or false")
         opts.bdp_probe = bdp
+    opts.service_config = _parse_service_config(obj)
     return opts
+
+
+def _parse_service_config(channel: dict[str, Any]) -> Optional[str]:
+    """channel.service_config: an object, passed on to the library as compact JSON text."""
+    sc = channel.get("service_config")
+    if sc is None:
+        return None
+    if not isinstance(sc, dict):
+        raise InstrError("channel.service_config", "expected an object")
+    text = json.dumps(sc, separators=(",", ":"), ensure_ascii=False)
+    if len(text.encode()) > MAX_SERVICE_CONFIG:
+        raise InstrError("channel.service_config", "longer than 65536 bytes printed")
+    return text
 
 
 def _parse_root(root: dict[str, Any], ins: Instruction) -> None:

@@ -40,6 +40,11 @@ class InstrTest(unittest.TestCase):
         self.assertEqual(instr.parse(line(channel={"bdp_probe": False})).channel.grpc_options(),
                          [("grpc.http2.bdp_probe", 0)])
         self.assertEqual(instr.parse(line(channel={"bdp_probe": True})).channel.grpc_options(), [])
+        sc = {"methodConfig": [{"name": [{}], "retryPolicy": {"maxAttempts": 3}}]}
+        self.assertEqual(instr.parse(line(channel={"service_config": sc})).channel.grpc_options(),
+                         [("grpc.service_config",
+                           '{"methodConfig":[{"name":[{}],"retryPolicy":{"maxAttempts":3}}]}'),
+                          ("grpc.enable_retries", 1)])
         self.assertEqual(ins.requests[0].batch_size, 3)
         self.assertEqual((ins.cancel.kind, ins.cancel.n), ("after_ms", 5))
         self.assertEqual(ins.reconnect.max_attempts, 2)
@@ -74,6 +79,9 @@ class InstrTest(unittest.TestCase):
             (line(start_delay_ms=-1), "start_delay_ms: must be in 0..3600000"),
             (line(read_pause_ms=-1), "read_pause_ms: must be in 0..3600000"),
             (line(channel={"bdp_probe": 0}), "channel.bdp_probe: expected true or false"),
+            (line(channel={"service_config": "{}"}), "channel.service_config: expected an object"),
+            (line(channel={"service_config": {"x": "a" * 70000}}),
+             "channel.service_config: longer than 65536 bytes printed"),
             (line(reconnect={"honor_pushback": 1}), "reconnect.honor_pushback: expected true or false"),
             (line(timeout_ms=1.5), "timeout_ms: expected an integer"),
             (line(timeout_ms=True), "timeout_ms: expected an integer"),

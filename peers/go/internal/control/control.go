@@ -29,6 +29,7 @@ const (
 	KeyFailCalls     = "x-sc-fail-calls"
 	KeyRetryPushback = "x-sc-retry-pushback-ms"
 	KeyEcho          = "x-sc-echo"
+	KeyLazyHeaders   = "x-sc-lazy-headers"
 	KeyEchoInitial   = "x-grpc-test-echo-initial"
 	KeyEchoTrailing  = "x-grpc-test-echo-trailing-bin"
 
@@ -50,8 +51,11 @@ type Control struct {
 	FailCalls       int64 // 0: every call fails; else only the case's first N calls
 	RetryPushbackMS int64
 	Echo            bool
-	EchoInitial     []string
-	EchoTrailing    []string
+	// LazyHeaders (x-sc-lazy-headers): the headers wait for the first response message; a call
+	// that ends before one gets a trailers-only response (which a client may retry, gRFC A6).
+	LazyHeaders  bool
+	EchoInitial  []string
+	EchoTrailing []string
 }
 
 // ParseCount accepts plain decimal digits (no sign, no spaces) up to max.
@@ -146,20 +150,20 @@ func (p *parser) failCode(c *Control) {
 	c.FailCode = code
 }
 
-func (p *parser) echo(c *Control) {
+func (p *parser) flag(key string, out *bool) {
 	if p.err != nil {
 		return
 	}
-	v, ok := first(p.md, KeyEcho)
+	v, ok := first(p.md, key)
 	if !ok {
 		return
 	}
 	b, good := ParseBool(v)
 	if !good {
-		p.err = fmt.Errorf("%s: expected true or false, got \"%s\"", KeyEcho, shown(v))
+		p.err = fmt.Errorf("%s: expected true or false, got \"%s\"", key, shown(v))
 		return
 	}
-	c.Echo = b
+	*out = b
 }
 
 // ParseBool accepts 1/true/yes/on and 0/false/no/off in any case.
@@ -192,7 +196,8 @@ func Parse(md metadata.MD) (*Control, error) {
 	p.number(KeyFailAfter, MaxCount, &c.FailAfter)
 	p.number(KeyFailCalls, MaxCount, &c.FailCalls)
 	p.number(KeyRetryPushback, MaxDelayMS, &c.RetryPushbackMS)
-	p.echo(c)
+	p.flag(KeyEcho, &c.Echo)
+	p.flag(KeyLazyHeaders, &c.LazyHeaders)
 	if p.err != nil {
 		return nil, p.err
 	}

@@ -23,7 +23,7 @@ func TestDefaults(t *testing.T) {
 func TestValues(t *testing.T) {
 	md := metadata.Pairs(KeyCase, "c1", KeyInitialDelay, "5", KeyResponseDelay, "0",
 		KeyMaxResponses, "1000000000", KeyFailCode, "resource_exhausted", KeyFailMessage,
-		"caf%C3%A9 100%", KeyFailAfter, "3", KeyRetryPushback, "250", KeyEcho, "On",
+		"caf%C3%A9 100%", KeyFailAfter, "3", KeyRetryPushback, "250", KeyEcho, "On", KeyLazyHeaders, "yes",
 		KeyEchoInitial, "a", KeyEchoInitial, "b", KeyEchoTrailing, "\x00\x01")
 	c, err := Parse(md)
 	if err != nil {
@@ -31,7 +31,7 @@ func TestValues(t *testing.T) {
 	}
 	if *c.Case != "c1" || c.InitialDelayMS != 5 || c.ResponseDelayMS != 0 || c.MaxResponses != 1000000000 ||
 		!c.Fail || c.FailCode != codes.ResourceExhausted || c.FailMessage != "café 100%" ||
-		c.FailAfter != 3 || c.RetryPushbackMS != 250 || !c.Echo ||
+		c.FailAfter != 3 || c.RetryPushbackMS != 250 || !c.Echo || !c.LazyHeaders ||
 		strings.Join(c.EchoInitial, ",") != "a,b" || c.EchoTrailing[0] != "\x00\x01" {
 		t.Fatalf("unexpected %+v", c)
 	}

@@ -23,6 +23,8 @@ const (
 	maxMS            = 3600000
 	maxRequests      = 100000
 	maxExact         = 9007199254740991.0
+	// channel.service_config printed compactly (contract/sc_instr.h SC_INSTR_MAX_SERVICE_CONFIG).
+	maxServiceConfig = 65536
 )
 
 // CancelKind is where the client cancels its call.
@@ -44,6 +46,9 @@ type Channel struct {
 	MinReconnectBackoffMS     int64
 	MaxReconnectBackoffMS     int64
 	NoBDPProbe                bool // receive windows stay at HTTP/2's 64 KiB
+	// ServiceConfig is the gRPC service config as JSON text ("" = none): the library's own
+	// retries (gRFC A6).
+	ServiceConfig string
 }
 
 // Instruction is one parsed driver instruction.
@@ -502,6 +507,25 @@ func parseBDPProbe(obj *value, ch *Channel) error {
 	return nil
 }
 
+// parseServiceConfig keeps channel.service_config (an object) as compact JSON for the library,
+// which alone judges its content.
+func parseServiceConfig(obj *value, ch *Channel) error {
+	v := obj.get("service_config")
+	if v.absent() {
+		return nil
+	}
+	if v.kind != 'o' {
+		return fail("channel.service_config", "expected an object")
+	}
+	var buf bytes.Buffer
+	v.marshal(&buf)
+	if buf.Len() > maxServiceConfig {
+		return fail("channel.service_config", "longer than 65536 bytes printed")
+	}
+	ch.ServiceConfig = buf.String()
+	return nil
+}
+
 func parseChannel(root *value, in *Instruction) error {
 	obj := root.get("channel")
 	if obj.absent() {
@@ -513,7 +537,7 @@ func parseChannel(root *value, in *Instruction) error {
 	ch := &in.Channel
 	for _, err := range []error{
 		checkMembers(obj, "channel.", []string{"max_receive_bytes", "initial_reconnect_backoff_ms",
-			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe"}),
+			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe", "service_config"}),
 		parseBDPProbe(obj, ch),
 		getInt(obj, "max_receive_bytes", "channel.max_receive_bytes", 0, math.MaxInt32, &ch.MaxReceiveBytes),
 		getInt(obj, "initial_reconnect_backoff_ms", "channel.initial_reconnect_backoff_ms", 0,
@@ -522,6 +546,7 @@ func parseChannel(root *value, in *Instruction) error {
 			&ch.MinReconnectBackoffMS),
 		getInt(obj, "max_reconnect_backoff_ms", "channel.max_reconnect_backoff_ms", 0, math.MaxInt32,
 			&ch.MaxReconnectBackoffMS),
+		parseServiceConfig(obj, ch),
 	} {
 		if err != nil {
 			return err

@@ -54,6 +54,14 @@ func TestStartDelayReadPauseBDP(t *testing.T) {
 	}
 }
 
+func TestServiceConfig(t *testing.T) {
+	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","channel":{"service_config":{"methodConfig":[{"name":[{}],"retryPolicy":{"maxAttempts":3,"backoffMultiplier":1.5}}]}}}`))
+	want := `{"methodConfig":[{"name":[{}],"retryPolicy":{"maxAttempts":3,"backoffMultiplier":1.5}}]}`
+	if err != nil || in.Channel.ServiceConfig != want {
+		t.Fatalf("%v %+v", err, in)
+	}
+}
+
 func TestPath(t *testing.T) {
 	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","path":"/streaming.Nope/Get_Data2"}`))
 	if err != nil || in.Path != "/streaming.Nope/Get_Data2" || in.Method.RPCName != "GetData" {
@@ -104,6 +112,7 @@ func TestErrors(t *testing.T) {
 		`{` + base + `,"reconnect":{"backoff_initial_ms":500000}}`: "reconnect.backoff_max_ms: must be >= backoff_initial_ms",
 		`{` + base + `,"channel":{"max_receive_bytes":-1}}`:        "channel.max_receive_bytes: must be in 0..2147483647",
 		`{` + base + `,"channel":{"foo":1}}`:                       "channel.foo: unknown field",
+		`{` + base + `,"channel":{"service_config":"{}"}}`:         "channel.service_config: expected an object",
 	}
 	for line, want := range cases {
 		_, _, err := ParseInstruction([]byte(line))

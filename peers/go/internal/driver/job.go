@@ -83,6 +83,10 @@ func dial(in *Instruction) (*grpc.ClientConn, error) {
 		}
 		opts = append(opts, grpc.WithConnectParams(params))
 	}
+	if ch.ServiceConfig != "" {
+		// The library's own retries (gRFC A6): grpc-go has them on unless WithDisableRetry.
+		opts = append(opts, grpc.WithDefaultServiceConfig(ch.ServiceConfig))
+	}
 	return grpc.NewClient(in.Target, opts...)
 }
 

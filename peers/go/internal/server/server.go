@@ -171,7 +171,12 @@ func (c *call) sendHeadersAtGate(delay time.Duration) {
 	for _, v := range c.ctl.EchoInitial {
 		hdr.Append(control.KeyEchoInitial, v)
 	}
-	if err := c.SendHeader(hdr); err != nil {
+	send := c.SendHeader
+	if c.ctl.LazyHeaders {
+		// grpc-go sends them with the first message, or as a trailers-only response.
+		send = c.SetHeader
+	}
+	if err := send(hdr); err != nil {
 		c.headerErr = err
 	}
 }
