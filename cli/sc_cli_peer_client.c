@@ -38,8 +38,9 @@ typedef struct sc_peer_job {
     sc_loop_timer start_timer; /* start_delay_ms before the first attempt */
     int64_t attempt_start_ms;
     size_t next_request;
-    cJSON *responses;    /* owned array */
-    cJSON *responses_ms; /* owned array */
+    size_t attempt_responses; /* responses of the running attempt (pingpong paces on them) */
+    cJSON *responses;         /* owned array */
+    cJSON *responses_ms;      /* owned array */
     int64_t headers_ms, first_response_ms, close_send_ms, status_ms;
     int code;
     char *message;     /* owned */
@@ -192,8 +193,9 @@ static void feed_requests(sc_peer_job *j)
 {
     if (j->call == NULL)
         return;
-    const sc_client_feed_plan plan = {j->in.n_requests, j->in.request_delay_ms, j->in.half_close,
-                                      SC_PEER_SEND_AHEAD};
+    const sc_client_feed_plan plan = {j->in.n_requests, j->in.request_delay_ms,
+                                      j->in.half_close, SC_PEER_SEND_AHEAD,
+                                      j->in.pingpong,   j->attempt_responses};
     sc_client_feed_step step =
         sc_client_flow_feed(&plan, j->next_request, sc_client_call_send_queued(j->call),
                             j->attempt_start_ms, sc_time_now_ms());
@@ -222,6 +224,9 @@ static void on_message(sc_client_call *call, ProtobufCMessage *msg, void *user)
     cJSON_AddItemToArray(j->responses_ms, cJSON_CreateNumber((double)t));
     if (j->first_response_ms < 0)
         j->first_response_ms = t;
+    j->attempt_responses++;
+    if (j->in.pingpong)
+        feed_requests(j); /* the reply the next request waited for */
 }
 
 static void on_headers(sc_client_call *call, void *user)
@@ -313,6 +318,7 @@ static int start_attempt(sc_client_retry *retry, void *user)
     }
     j->attempt_start_ms = sc_time_now_ms();
     j->next_request = 0;
+    j->attempt_responses = 0;
     feed_requests(j);
     return 0;
 }

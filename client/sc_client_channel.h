@@ -7,6 +7,7 @@
 
 typedef struct {
     int max_receive_bytes; /* grpc.max_receive_message_length; 0 = core default (4 MiB) */
+    int max_send_bytes;    /* grpc.max_send_message_length; 0 = core default (no limit) */
     int initial_reconnect_backoff_ms; /* grpc.initial_reconnect_backoff_ms; 0 = core default */
     int min_reconnect_backoff_ms;     /* grpc.min_reconnect_backoff_ms; 0 = core default */
     int max_reconnect_backoff_ms;     /* grpc.max_reconnect_backoff_ms; 0 = core default */

@@ -1,5 +1,7 @@
 #include "sc_client_flow.h"
 
+#include <stdint.h>
+
 static const char *const flow_state_names[] = {SC_CLIENT_FLOW_STATES(SC_FSM_NAME)};
 static const uint32_t flow_legal[] = {
     [SC_FLOW_OPEN] = SC_FSM_TO(SC_FLOW_CANCELLED) | SC_FSM_TO(SC_FLOW_STATUS),
@@ -183,6 +185,14 @@ bool sc_client_flow_finish(sc_client_flow *f, int pending)
 
 /* ---- a planned list of requests --------------------------------------------------------- */
 
+/* How many more requests lock-step allows: request i goes once i replies are in. */
+static size_t lock_step_room(const sc_client_feed_plan *p, size_t next)
+{
+    if (!p->lock_step)
+        return SIZE_MAX;
+    return p->replies + 1 > next ? p->replies + 1 - next : 0;
+}
+
 sc_client_feed_step sc_client_flow_feed(const sc_client_feed_plan *p, size_t next, size_t unsent,
                                         int64_t attempt_start_ms, int64_t now_ms)
 {
@@ -200,6 +210,11 @@ sc_client_feed_step sc_client_flow_feed(const sc_client_feed_plan *p, size_t nex
             step.send = left;
         if (step.send < left)
             step.wake_at_ms = attempt_start_ms + (int64_t)(next + step.send) * p->delay_ms;
+    }
+    size_t room = lock_step_room(p, next);
+    if (step.send >= room && room < left) {
+        step.send = room;
+        step.wake_at_ms = -1; /* the next request waits for a reply, not for a time */
     }
     step.close = p->half_close && step.send == left;
     return step;

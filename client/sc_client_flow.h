@@ -144,6 +144,8 @@ typedef struct {
     int64_t delay_ms; /* request i is due i * delay_ms after the attempt started; 0: at once */
     bool half_close;  /* half-close after the last one */
     size_t ahead;     /* without a delay: most requests queued or in flight at a time */
+    bool lock_step;   /* ping-pong: request i (i >= 1) only once `replies` >= i */
+    size_t replies;   /* responses the attempt has received so far (read with lock_step) */
 } sc_client_feed_plan;
 
 typedef struct {
@@ -153,7 +155,9 @@ typedef struct {
 } sc_client_feed_step;
 
 /* Given the index of the next request, the requests still queued or in flight and the attempt's
- * start: what to send now. Without a delay the window `ahead` refills on send-ready. */
+ * start: what to send now. Without a delay the window `ahead` refills on send-ready. With
+ * lock_step a request held back for a reply sets no wake time: the caller feeds again on each
+ * response. */
 sc_client_feed_step sc_client_flow_feed(const sc_client_feed_plan *p, size_t next, size_t unsent,
                                         int64_t attempt_start_ms, int64_t now_ms);
 

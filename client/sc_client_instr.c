@@ -122,12 +122,14 @@ static int convert(sc_instr *from, sc_client_instr *in, char *err, size_t errlen
     in->read_pause_ms = from->read_pause_ms;
     in->request_delay_ms = from->request_delay_ms;
     in->half_close = from->half_close;
+    in->pingpong = from->pingpong;
     in->wait_for_ready = from->wait_for_ready;
     in->cancel = (sc_client_cancel_plan){cancel_kind(from->cancel.kind), from->cancel.n};
     in->reconnect = from->reconnect;
     in->policy = policy_of(&from->policy);
     in->channel = (sc_client_channel_opts){
         .max_receive_bytes = from->channel.max_receive_bytes,
+        .max_send_bytes = from->channel.max_send_bytes,
         .initial_reconnect_backoff_ms = from->channel.initial_reconnect_backoff_ms,
         .min_reconnect_backoff_ms = from->channel.min_reconnect_backoff_ms,
         .max_reconnect_backoff_ms = from->channel.max_reconnect_backoff_ms,

@@ -30,6 +30,7 @@ typedef struct {
     size_t n_requests;
     int64_t request_delay_ms; /* request i is sent i * request_delay_ms after the attempt starts */
     bool half_close;          /* half-close after the last request (default true) */
+    bool pingpong;            /* request i (i >= 1) only once the attempt has i responses */
     bool wait_for_ready;
     sc_client_cancel_plan cancel;
     bool reconnect;

@@ -39,7 +39,8 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
     X(START_DELAY, SC_ROLE_CLIENT, "start-delay", "start_delay_ms")                                \
     X(REQUEST_DELAY, SC_ROLE_CLIENT, "request-delay", "request_delay_ms: paced requests")          \
     X(WAIT_FOR_READY, SC_ROLE_CLIENT, "wait-for-ready", "wait_for_ready: true")                    \
-    X(KEEP_OPEN, SC_ROLE_CLIENT, "keep-open", "half_close: false (the send side stays open)")
+    X(KEEP_OPEN, SC_ROLE_CLIENT, "keep-open", "half_close: false (the send side stays open)")      \
+    X(PINGPONG, SC_ROLE_CLIENT, "pingpong", "pingpong: each request only after the reply")
 
 typedef enum {
 #define SC_FEATURE_ENUM(id, role, name, meaning) SC_FEAT_##id,

@@ -45,6 +45,7 @@ static const sc_jfield root_fields[] = {
     MS("start_delay_ms", 0),
     MS("read_pause_ms", 0),
     {.key = "half_close", .types = SC_JT_BOOL | SC_JT_NULL},
+    {.key = "pingpong", .types = SC_JT_BOOL | SC_JT_NULL},
     {.key = "wait_for_ready", .types = SC_JT_BOOL | SC_JT_NULL},
     {.key = "cancel"},
     {.key = "reconnect"},
@@ -74,6 +75,7 @@ static const sc_jfield reconnect_fields[] = {
 };
 static const sc_jfield channel_fields[] = {
     INT32("max_receive_bytes"),
+    INT32("max_send_bytes"),
     INT32("initial_reconnect_backoff_ms"),
     INT32("min_reconnect_backoff_ms"),
     INT32("max_reconnect_backoff_ms"),
@@ -337,6 +339,7 @@ static int parse_channel(const cJSON *root, sc_instr_channel *ch, perr *e)
     if (check(obj, "channel", SC_JSPEC(channel_fields), e) != 0)
         return -1;
     read_int32(obj, "max_receive_bytes", &ch->max_receive_bytes);
+    read_int32(obj, "max_send_bytes", &ch->max_send_bytes);
     read_int32(obj, "initial_reconnect_backoff_ms", &ch->initial_reconnect_backoff_ms);
     read_int32(obj, "min_reconnect_backoff_ms", &ch->min_reconnect_backoff_ms);
     read_int32(obj, "max_reconnect_backoff_ms", &ch->max_reconnect_backoff_ms);
@@ -415,6 +418,7 @@ static int parse_root(const cJSON *root, sc_instr *in, perr *e)
     read_int(root, "start_delay_ms", &in->start_delay_ms);
     read_int(root, "read_pause_ms", &in->read_pause_ms);
     in->half_close = sc_jget_bool(root, "half_close", in->half_close);
+    in->pingpong = sc_jget_bool(root, "pingpong", in->pingpong);
     in->wait_for_ready = sc_jget_bool(root, "wait_for_ready", in->wait_for_ready);
     if (parse_cancel(root, &in->cancel, e) != 0 || parse_reconnect(root, in, e) != 0 ||
         parse_channel(root, &in->channel, e) != 0)

@@ -64,6 +64,7 @@ typedef struct {
 
 typedef struct {
     int max_receive_bytes; /* 0 = the core's default, as the other three */
+    int max_send_bytes;    /* grpc.max_send_message_length; 0 = the library's default */
     int initial_reconnect_backoff_ms;
     int min_reconnect_backoff_ms;
     int max_reconnect_backoff_ms;
@@ -87,6 +88,7 @@ typedef struct {
     size_t n_requests;
     int64_t request_delay_ms; /* request i is sent i * request_delay_ms after the attempt starts */
     bool half_close;          /* half-close after the last request (default true) */
+    bool pingpong;            /* request i (i >= 1) only once the attempt has i responses */
     bool wait_for_ready;
     sc_instr_cancel cancel;
     bool reconnect;

@@ -74,6 +74,8 @@ static sc_feature_mask client_needs(const sc_scenario *s)
         m |= SC_FEAT_BIT(SC_FEAT_WAIT_FOR_READY);
     if (!sc_jget_bool(cl, "half_close", true))
         m |= SC_FEAT_BIT(SC_FEAT_KEEP_OPEN);
+    if (sc_jget_bool(cl, "pingpong", false))
+        m |= SC_FEAT_BIT(SC_FEAT_PINGPONG);
     return m;
 }
 

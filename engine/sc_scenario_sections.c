@@ -449,7 +449,8 @@ int sc_scenario_parse_client(sc_load_ctx *c, sc_scenario *s, const cJSON *cl)
                                       {.key = "half_close"},     {.key = "wait_for_ready"},
                                       {.key = "cancel"},         {.key = "reconnect"},
                                       {.key = "channel"},        {.key = "path"},
-                                      {.key = "start_delay_ms"}, {.key = "read_pause_ms"}};
+                                      {.key = "start_delay_ms"}, {.key = "read_pause_ms"},
+                                      {.key = "pingpong"}};
     if (cl == NULL) {
         s->client = cJSON_CreateObject();
         return s->client != NULL ? validate_with_driver(c, s) : sc_load_oom(c, "client");

@@ -95,13 +95,14 @@ static void client_needs_from_the_instruction(void **state)
         "{\"name\": \"a\", \"method\": \"SubscribeData\", \"client\": {\"cancel\": "
         "{\"after_ms\": 5}, \"reconnect\": {\"honor_pushback\": true}, \"path\": \"/a.B/C\", "
         "\"channel\": {\"bdp_probe\": false}, \"read_pause_ms\": 1, \"start_delay_ms\": 1, "
-        "\"request_delay_ms\": 1, \"wait_for_ready\": true, \"half_close\": false}, "
-        "\"expect\": {\"status\": \"CANCELLED\"}}");
+        "\"request_delay_ms\": 1, \"wait_for_ready\": true, \"half_close\": false, "
+        "\"pingpong\": true}, \"expect\": {\"status\": \"CANCELLED\"}}");
     assert_int_equal(n.client, B(CANCEL) | B(RECONNECT) | B(PUSHBACK) | B(PATH) | B(CHANNEL) |
                                    B(READ_PAUSE) | B(START_DELAY) | B(REQUEST_DELAY) |
-                                   B(WAIT_FOR_READY) | B(KEEP_OPEN));
+                                   B(WAIT_FOR_READY) | B(KEEP_OPEN) | B(PINGPONG));
     n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"client\": {\"read_pause_ms\": 0, "
-                 "\"half_close\": true, \"wait_for_ready\": false, \"reconnect\": true}, "
+                 "\"half_close\": true, \"wait_for_ready\": false, \"pingpong\": false, "
+                 "\"reconnect\": true}, "
                  "\"expect\": {\"status\": \"OK\"}}");
     assert_int_equal(n.client, B(RECONNECT));
     /* service_config alone needs "service-config", not "channel" */

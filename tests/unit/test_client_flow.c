@@ -238,7 +238,7 @@ static void the_call_finishes_once_when_status_in_and_nothing_pending(void **sta
 static void feed_without_delay_fills_the_window(void **state)
 {
     (void)state;
-    const sc_client_feed_plan p = {10, 0, true, 4};
+    const sc_client_feed_plan p = {10, 0, true, 4, false, 0};
     sc_client_feed_step s = sc_client_flow_feed(&p, 0, 0, T0, T0);
     assert_int_equal(s.send, 4);
     assert_false(s.close);
@@ -256,7 +256,7 @@ static void feed_without_delay_fills_the_window(void **state)
 static void feed_with_a_delay_sends_request_i_at_i_times_delay(void **state)
 {
     (void)state;
-    const sc_client_feed_plan p = {3, 100, true, 4};
+    const sc_client_feed_plan p = {3, 100, true, 4, false, 0};
     sc_client_feed_step s = sc_client_flow_feed(&p, 0, 0, T0, T0);
     assert_int_equal(s.send, 1); /* request 0 is due at the start */
     assert_false(s.close);
@@ -273,14 +273,47 @@ static void feed_with_a_delay_sends_request_i_at_i_times_delay(void **state)
 static void feed_without_half_close_never_closes(void **state)
 {
     (void)state;
-    const sc_client_feed_plan p = {2, 0, false, 64};
+    const sc_client_feed_plan p = {2, 0, false, 64, false, 0};
     sc_client_feed_step s = sc_client_flow_feed(&p, 0, 0, T0, T0);
     assert_int_equal(s.send, 2);
     assert_false(s.close);
-    const sc_client_feed_plan none = {0, 0, true, 64};
+    const sc_client_feed_plan none = {0, 0, true, 64, false, 0};
     s = sc_client_flow_feed(&none, 0, 0, T0, T0);
     assert_int_equal(s.send, 0);
     assert_true(s.close); /* no request at all: half-close at once */
+}
+
+static void feed_lock_step_waits_for_each_reply(void **state)
+{
+    (void)state;
+    sc_client_feed_plan p = {3, 0, true, 64, true, 0};
+    sc_client_feed_step s = sc_client_flow_feed(&p, 0, 0, T0, T0);
+    assert_int_equal(s.send, 1); /* request 0 needs no reply */
+    assert_false(s.close);
+    assert_int_equal(s.wake_at_ms, -1); /* the reply wakes the feed, not a timer */
+    s = sc_client_flow_feed(&p, 1, 0, T0, T0 + 500);
+    assert_int_equal(s.send, 0); /* no reply yet, however long */
+    p.replies = 1;
+    s = sc_client_flow_feed(&p, 1, 0, T0, T0 + 501);
+    assert_int_equal(s.send, 1);
+    assert_false(s.close);
+    p.replies = 3; /* more replies than requests (a chat room's others): never ahead of the list */
+    s = sc_client_flow_feed(&p, 2, 0, T0, T0 + 502);
+    assert_int_equal(s.send, 1);
+    assert_true(s.close); /* after the last one */
+}
+
+static void feed_lock_step_with_a_delay_waits_for_both(void **state)
+{
+    (void)state;
+    sc_client_feed_plan p = {3, 100, true, 64, true, 1};
+    sc_client_feed_step s = sc_client_flow_feed(&p, 1, 0, T0, T0 + 50);
+    assert_int_equal(s.send, 0); /* the reply is in, request 1 is not due yet */
+    assert_int_equal(s.wake_at_ms, T0 + 100);
+    s = sc_client_flow_feed(&p, 1, 0, T0, T0 + 250); /* 1 and 2 are due, one reply allows 1 */
+    assert_int_equal(s.send, 1);
+    assert_false(s.close);
+    assert_int_equal(s.wake_at_ms, -1);
 }
 
 int main(void)
@@ -302,6 +335,8 @@ int main(void)
         cmocka_unit_test(feed_without_delay_fills_the_window),
         cmocka_unit_test(feed_with_a_delay_sends_request_i_at_i_times_delay),
         cmocka_unit_test(feed_without_half_close_never_closes),
+        cmocka_unit_test(feed_lock_step_waits_for_each_reply),
+        cmocka_unit_test(feed_lock_step_with_a_delay_waits_for_both),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

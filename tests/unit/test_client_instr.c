@@ -66,12 +66,14 @@ static void full_instruction(void **state)
         "\"metadata\":{\"x-a\":\"1\",\"x-b\":[\"2\",\"3\"],\"x-c-bin\":\"AAE=\"},"
         "\"timeout_ms\":1500,\"start_delay_ms\":40,\"read_pause_ms\":70,\"requests\":[{"
         "\"subscriptionId\":\"s\",\"topics\":[\"t\"],"
-        "\"batchSize\":3}],\"request_delay_ms\":20,\"half_close\":false,\"wait_for_ready\":true,"
+        "\"batchSize\":3}],\"request_delay_ms\":20,\"half_close\":false,\"pingpong\":true,"
+        "\"wait_for_ready\":true,"
         "\"cancel\":{\"after_responses\":2},"
         "\"reconnect\":{\"backoff_initial_ms\":100,\"backoff_multiplier\":2,\"backoff_jitter\":0,"
         "\"backoff_max_ms\":400,\"exhausted_backoff_ms\":50,\"max_attempts\":4,"
         "\"retry_codes\":[\"UNAVAILABLE\",13],\"honor_pushback\":true},"
-        "\"channel\":{\"max_receive_bytes\":1024,\"initial_reconnect_backoff_ms\":100,"
+        "\"channel\":{\"max_receive_bytes\":1024,\"max_send_bytes\":512,"
+        "\"initial_reconnect_backoff_ms\":100,"
         "\"min_reconnect_backoff_ms\":100,\"max_reconnect_backoff_ms\":200,\"bdp_probe\":false,"
         "\"service_config\":{\"methodConfig\":[]}}}";
     sc_client_instr in;
@@ -91,6 +93,7 @@ static void full_instruction(void **state)
     assert_int_equal(r->batch_size, 3);
     assert_int_equal(in.request_delay_ms, 20);
     assert_false(in.half_close);
+    assert_true(in.pingpong);
     assert_true(in.wait_for_ready);
     assert_int_equal(in.cancel.kind, SC_CANCEL_AFTER_RESPONSES);
     assert_int_equal(in.cancel.n, 2);
@@ -105,6 +108,7 @@ static void full_instruction(void **state)
     assert_int_equal(in.policy.retry_codes, SC_RECONNECT_CODE_BIT(SC_STATUS_UNAVAILABLE) |
                                                 SC_RECONNECT_CODE_BIT(SC_STATUS_INTERNAL));
     assert_int_equal(in.channel.max_receive_bytes, 1024);
+    assert_int_equal(in.channel.max_send_bytes, 512);
     assert_int_equal(in.channel.max_reconnect_backoff_ms, 200);
     assert_true(in.channel.no_bdp_probe);
     assert_string_equal(in.service_config, "{\"methodConfig\":[]}");
@@ -236,6 +240,11 @@ static void bad_lines_name_the_field(void **state)
         {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"channel\":{"
          "\"max_receive_bytes\":-1}}",
          "channel.max_receive_bytes:", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"channel\":{"
+         "\"max_send_bytes\":-1}}",
+         "channel.max_send_bytes:", "a"},
+        {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"Chat\",\"pingpong\":1}",
+         "pingpong: expected true or false", "a"},
         {"{\"case\":\"a\",\"target\":\"h:1\",\"method\":\"GetData\",\"channel\":{\"tls\":true}}",
          "channel.tls:", "a"},
         /* A key given twice is refused (cJSON keeps both; which one wins would be a guess). */

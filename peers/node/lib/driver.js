@@ -153,7 +153,7 @@ class Job {
       const ins = this.ins;
       const out = {
         code: status.UNKNOWN, message: '', headers: {}, trailers: {}, closeSendMs: null, statusMs: 0, responses: 0,
-        gotHeaders: false, done: false, localError: null, onResponse: null,
+        gotHeaders: false, done: false, localError: null, onResponse: null, wakeSender: null,
       };
       const timers = [];
       const at = (ms, fn) => timers.push(setTimeout(fn, Math.max(0, ms - monoMs())));
@@ -219,6 +219,7 @@ class Job {
   async send(call, start, out, at) {
     const ins = this.ins;
     for (let i = 0; i < ins.requests.length; i++) {
+      if (ins.pingpong) await this.waitForReplies(out, i);
       const due = start + i * ins.requestDelayMs;
       if (ins.requestDelayMs > 0 && due > monoMs()) await sleep(due - monoMs());
       if (out.done) return;
@@ -240,6 +241,18 @@ class Job {
     call.end();
   }
 
+  /** pingpong: resolves once the attempt has n responses (or has ended). */
+  async waitForReplies(out, n) {
+    while (!out.done && out.responses < n) {
+      // record() wakes the sender; the timer only bounds a wait on a call that ended meanwhile
+      await new Promise((resolve) => {
+        const poll = setTimeout(resolve, 50);
+        out.wakeSender = () => { clearTimeout(poll); resolve(); };
+      });
+      out.wakeSender = null;
+    }
+  }
+
   /** Keep one response; a local parse failure cancels the call and becomes its status. */
   record(call, buf, out) {
     if (out.done || out.localError !== null) return;
@@ -254,6 +267,7 @@ class Job {
       return;
     }
     out.responses += 1;
+    if (out.wakeSender !== null) out.wakeSender();
     this.responses.push(protos.toJson(type, msg));
     this.responsesMs.push(t - this.startMs);
     if (this.firstResponseMs === null) this.firstResponseMs = t;

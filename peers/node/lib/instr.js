@@ -19,10 +19,10 @@ const PATH_RE = /^\/[A-Za-z0-9_.]+\/[A-Za-z0-9_.]+$/;
 const MAX_SERVICE_CONFIG = 65536;
 
 const ROOT_FIELDS = ['case', 'target', 'method', 'path', 'metadata', 'timeout_ms', 'requests', 'request_delay_ms',
-  'half_close', 'wait_for_ready', 'cancel', 'reconnect', 'channel', 'start_delay_ms', 'read_pause_ms'];
+  'half_close', 'wait_for_ready', 'cancel', 'reconnect', 'channel', 'start_delay_ms', 'read_pause_ms', 'pingpong'];
 const RECONNECT_FIELDS = ['backoff_initial_ms', 'backoff_multiplier', 'backoff_jitter', 'backoff_max_ms',
   'exhausted_backoff_ms', 'max_attempts', 'retry_codes', 'honor_pushback'];
-const CHANNEL_FIELDS = ['max_receive_bytes', 'initial_reconnect_backoff_ms', 'min_reconnect_backoff_ms',
+const CHANNEL_FIELDS = ['max_receive_bytes', 'max_send_bytes', 'initial_reconnect_backoff_ms', 'min_reconnect_backoff_ms',
   'max_reconnect_backoff_ms', 'bdp_probe', 'service_config'];
 const CANCEL_KINDS = ['before_send', 'after_responses', 'after_ms', 'after_close_send_ms'];
 
@@ -172,7 +172,7 @@ function parseReconnect(root) {
 function parseChannel(root) {
   const obj = get(root, 'channel');
   const opts = {
-    max_receive_bytes: 0, initial_reconnect_backoff_ms: 0, min_reconnect_backoff_ms: 0, max_reconnect_backoff_ms: 0, bdp_probe: true,
+    max_receive_bytes: 0, max_send_bytes: 0, initial_reconnect_backoff_ms: 0, min_reconnect_backoff_ms: 0, max_reconnect_backoff_ms: 0, bdp_probe: true,
     service_config: null,
   };
   if (obj === null) return opts;
@@ -218,6 +218,7 @@ function parseRoot(root, ins) {
   ins.requests = parseRequests(root, info);
   ins.requestDelayMs = getInt(root, 'request_delay_ms', 'request_delay_ms', 0, MAX_MS, 0);
   ins.halfClose = getBool(root, 'half_close', 'half_close', true);
+  ins.pingpong = getBool(root, 'pingpong', 'pingpong', false); // request i only after i responses
   ins.waitForReady = getBool(root, 'wait_for_ready', 'wait_for_ready', false);
   ins.cancel = parseCancel(root);
   ins.reconnect = parseReconnect(root);
@@ -236,7 +237,7 @@ function parse(line) {
   if (!isObject(root)) throw new InstrError('(line)', 'not a JSON object');
   const ins = {
     caseId: '', target: '', method: null, path: null, metadata: [], timeoutMs: DEFAULT_TIMEOUT_MS, startDelayMs: 0,
-    readPauseMs: 0, requests: [], requestDelayMs: 0, halfClose: true, waitForReady: false, cancel: null, reconnect: null, channel: null,
+    readPauseMs: 0, requests: [], requestDelayMs: 0, halfClose: true, pingpong: false, waitForReady: false, cancel: null, reconnect: null, channel: null,
   };
   try {
     parseRoot(root, ins);
@@ -247,11 +248,17 @@ function parse(line) {
   return ins;
 }
 
+/** channel.max_send_bytes: grpc-js fails a call whose request is larger (RESOURCE_EXHAUSTED). */
+function sendLimitOptions(ch) {
+  return ch.max_send_bytes > 0 ? { 'grpc.max_send_message_length': ch.max_send_bytes } : {};
+}
+
 /** The grpc-js channel options of the instruction's `channel`. Every instruction gets a
  * connection of its own (a local subchannel pool), as a channel of its own means in C core. */
 function channelOptions(ch) {
   const opts = { 'grpc.use_local_subchannel_pool': 1 };
   if (ch.max_receive_bytes > 0) opts['grpc.max_receive_message_length'] = ch.max_receive_bytes;
+  Object.assign(opts, sendLimitOptions(ch));
   if (ch.initial_reconnect_backoff_ms > 0) opts['grpc.initial_reconnect_backoff_ms'] = ch.initial_reconnect_backoff_ms;
   if (ch.min_reconnect_backoff_ms > 0) opts['grpc.min_reconnect_backoff_ms'] = ch.min_reconnect_backoff_ms;
   if (ch.max_reconnect_backoff_ms > 0) opts['grpc.max_reconnect_backoff_ms'] = ch.max_reconnect_backoff_ms;

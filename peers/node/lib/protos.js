@@ -114,8 +114,33 @@ function decode(msgType, bytes) {
   return msgType.decode(bytes);
 }
 
+/** A scalar equal to its proto3 default (0, "", false, empty bytes, 64-bit zero as Long). */
+function isDefaultScalar(v) {
+  if (v === 0 || v === '' || v === false) return true;
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return v.length === 0;
+  return v !== null && typeof v === 'object' && typeof v.isZero === 'function' && v.isZero();
+}
+
+/** Delete the singular scalar fields that hold their default from a message (and its nested
+ * messages): protobufjs writes every field set on the object, even "" or 0, but proto3 leaves
+ * them off the wire (an empty ChatMessage is zero bytes, as from every other peer). Fields of a
+ * oneof keep their value: there presence is the point. */
+function dropDefaults(msgType, msg) {
+  for (const field of msgType.fieldsArray) {
+    const key = field.name;
+    if (!Object.prototype.hasOwnProperty.call(msg, key) || msg[key] === null) continue;
+    if (field.resolvedType instanceof protobuf.Type) {
+      const items = field.repeated ? msg[key] : [msg[key]];
+      if (!field.map) for (const item of items) dropDefaults(field.resolvedType, item);
+    } else if (!field.repeated && !field.map && !field.partOf && isDefaultScalar(msg[key])) {
+      delete msg[key];
+    }
+  }
+  return msg;
+}
+
 function encode(msgType, obj) {
-  return Buffer.from(msgType.encode(msgType.fromObject(obj)).finish());
+  return Buffer.from(msgType.encode(dropDefaults(msgType, msgType.fromObject(obj))).finish());
 }
 
 // ---- input: canonical proto3 JSON to a message, errors as "<path>: <reason>"

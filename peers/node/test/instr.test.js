@@ -51,6 +51,10 @@ test('every field', () => {
   assert.deepEqual([...ins.reconnect.retryCodes].sort((x, y) => x - y), [4, status.UNAVAILABLE]);
   assert.equal(instr.channelOptions(ins.channel)['grpc.max_receive_message_length'], 100);
   assert.equal(instr.parse(line({ reconnect: true })).reconnect.maxAttempts, 10);
+  assert.equal(instr.parse(line({ pingpong: true })).pingpong, true);
+  assert.equal(instr.parse(line({})).pingpong, false);
+  assert.equal(instr.channelOptions(instr.parse(line({ channel: { max_send_bytes: 64 } })).channel)['grpc.max_send_message_length'], 64);
+  assert.throws(() => instr.parse(line({ pingpong: 1 })), /pingpong: expected true or false/);
   assert.equal(instr.parse(line({ reconnect: { honor_pushback: true } })).reconnect.honorPushback, true);
 });
 

@@ -64,3 +64,14 @@ test('formatDouble and describe as the C side', () => {
   assert.equal(protos.describe('x'.repeat(70)), `"${'x'.repeat(64)}..."`);
   assert.equal(protos.describe({}), 'an object');
 });
+
+test('fields at their proto3 default stay off the wire (an empty message is zero bytes)', () => {
+  const chat = protos.type('streaming.ChatMessage');
+  assert.equal(protos.encode(chat, { user_id: '', content: '', timestamp: '0' }).length, 0);
+  assert.equal(protos.encode(chat, { user_id: 'x', content: '', timestamp: 0 }).toString('hex'), '0a0178');
+  const batch = protos.type('streaming.StreamResponse');
+  const bytes = protos.encode(batch, { data_points: [{ id: '', value: 0, timestamp: '0', metadata: { topic: 't' } }], sequence_number: '0' });
+  assert.equal(bytes.toString('hex'), '0a0c220a0a05746f706963120174'); // the point keeps its map entry only
+  const upload = protos.type('streaming.UploadRequest');
+  assert.equal(protos.encode(upload, { chunk: Buffer.alloc(0) }).toString('hex'), '1200'); // a oneof member stays
+});

@@ -46,6 +46,8 @@ class AttemptResult:
     close_send_ms: Optional[int] = None  # absolute (mono ms)
     status_ms: int = 0
     responses: int = 0
+    # pingpong: set on every response, so that the sender waits for its reply
+    replied: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class Job:
@@ -214,6 +216,9 @@ class Job:
         ins = self.ins
         try:
             for i, req in enumerate(ins.requests):
+                while ins.pingpong and out.responses < i:  # ping-pong: after the reply
+                    out.replied.clear()
+                    await out.replied.wait()
                 due = start + i * ins.request_delay_ms
                 if ins.request_delay_ms and due > mono_ms():
                     await asyncio.sleep((due - mono_ms()) / 1000)
@@ -267,6 +272,7 @@ class Job:
             call.cancel()
             return f"client: response {out.responses} is not a valid {response_type.DESCRIPTOR.full_name}"
         out.responses += 1
+        out.replied.set()
         self.responses.append(json_format.MessageToDict(msg))
         self.responses_ms.append(t - self.start_ms)
         if self.first_response_ms is None:

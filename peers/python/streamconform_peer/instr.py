@@ -62,6 +62,7 @@ class Cancel:
 @dataclass
 class ChannelOpts:
     max_receive_bytes: int = 0
+    max_send_bytes: int = 0  # a request over it fails in the library (RESOURCE_EXHAUSTED)
     initial_reconnect_backoff_ms: int = 0
     min_reconnect_backoff_ms: int = 0
     max_reconnect_backoff_ms: int = 0
@@ -70,6 +71,7 @@ class ChannelOpts:
 
     def grpc_options(self) -> list[tuple[str, Any]]:
         names = (("grpc.max_receive_message_length", self.max_receive_bytes),
+                 ("grpc.max_send_message_length", self.max_send_bytes),
                  ("grpc.initial_reconnect_backoff_ms", self.initial_reconnect_backoff_ms),
                  ("grpc.min_reconnect_backoff_ms", self.min_reconnect_backoff_ms),
                  ("grpc.max_reconnect_backoff_ms", self.max_reconnect_backoff_ms))
@@ -97,6 +99,7 @@ class Instruction:
     requests: list[PbMessage] = field(default_factory=list)
     request_delay_ms: int = 0
     half_close: bool = True
+    pingpong: bool = False  # request i (i >= 1) only once the attempt has i responses
     wait_for_ready: bool = False
     cancel: Optional[Cancel] = None
     reconnect: Optional[backoff.ReconnectPolicy] = None
@@ -113,7 +116,7 @@ class InstrError(ValueError):
 
 ROOT_FIELDS = ("case", "target", "method", "path", "metadata", "timeout_ms", "requests",
                "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect", "channel",
-               "start_delay_ms", "read_pause_ms")
+               "start_delay_ms", "read_pause_ms", "pingpong")
 MAX_PATH = 256  # a gRPC method path is "/package.Service/Method"; longer is no method
 _PATH_RE = re.compile(r"/[A-Za-z0-9_.]+/[A-Za-z0-9_.]+")
 
@@ -128,7 +131,7 @@ def _parse_path(root: dict[str, Any]) -> Optional[str]:
 RECONNECT_FIELDS = ("backoff_initial_ms", "backoff_multiplier", "backoff_jitter",
                     "backoff_max_ms", "exhausted_backoff_ms", "max_attempts", "retry_codes",
                     "honor_pushback")
-CHANNEL_FIELDS = ("max_receive_bytes", "initial_reconnect_backoff_ms",
+CHANNEL_FIELDS = ("max_receive_bytes", "max_send_bytes", "initial_reconnect_backoff_ms",
                   "min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe",
                   "service_config")
 
@@ -396,6 +399,7 @@ def _parse_root(root: dict[str, Any], ins: Instruction) -> None:
     ins.requests = _parse_requests(root, info)
     ins.request_delay_ms = _get_int(root, "request_delay_ms", "request_delay_ms", 0, MAX_MS, 0)
     ins.half_close = _get_bool(root, "half_close", True)
+    ins.pingpong = _get_bool(root, "pingpong", False)
     ins.wait_for_ready = _get_bool(root, "wait_for_ready", False)
     ins.cancel = _parse_cancel(root)
     ins.reconnect = _parse_reconnect(root)

@@ -51,6 +51,12 @@ class InstrTest(unittest.TestCase):
         self.assertEqual(ins.reconnect.retry_codes, frozenset({status.UNAVAILABLE, 4}))
         self.assertEqual(ins.channel.grpc_options(), [("grpc.max_receive_message_length", 100)])
         self.assertEqual(instr.parse(line(reconnect=True)).reconnect.max_attempts, 10)
+        self.assertTrue(instr.parse(line(pingpong=True)).pingpong)
+        self.assertFalse(instr.parse(line()).pingpong)
+        self.assertEqual(instr.parse(line(channel={"max_send_bytes": 64})).channel.grpc_options(),
+                         [("grpc.max_send_message_length", 64)])
+        with self.assertRaisesRegex(instr.InstrError, "^pingpong: expected true or false$"):
+            instr.parse(line(pingpong=1))
 
     def test_path(self) -> None:
         self.assertIsNone(instr.parse(line()).path)

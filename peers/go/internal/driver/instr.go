@@ -42,6 +42,7 @@ const (
 // Channel holds the channel options (0 = the library default).
 type Channel struct {
 	MaxReceiveBytes           int64
+	MaxSendBytes              int64 // a request over it fails in the library (RESOURCE_EXHAUSTED)
 	InitialReconnectBackoffMS int64
 	MinReconnectBackoffMS     int64
 	MaxReconnectBackoffMS     int64
@@ -64,6 +65,7 @@ type Instruction struct {
 	Requests       []proto.Message
 	RequestDelayMS int64
 	HalfClose      bool
+	PingPong       bool // request i (i >= 1) only once the attempt has i responses
 	WaitForReady   bool
 	Cancel         CancelKind
 	CancelN        int64
@@ -114,6 +116,7 @@ func ParseInstruction(line []byte) (in *Instruction, caseID *string, err error) 
 			return getInt(r, "request_delay_ms", "request_delay_ms", 0, maxMS, &in.RequestDelayMS)
 		},
 		func(r *value, in *Instruction) error { return getBool(r, "half_close", &in.HalfClose) },
+		func(r *value, in *Instruction) error { return getBool(r, "pingpong", &in.PingPong) },
 		func(r *value, in *Instruction) error { return getBool(r, "wait_for_ready", &in.WaitForReady) },
 		parseCancel, parseReconnect, parseChannel,
 	}
@@ -141,7 +144,7 @@ func checkMembers(obj *value, prefix string, names []string) error {
 func checkRootMembers(root *value, _ *Instruction) error {
 	return checkMembers(root, "", []string{"case", "target", "method", "metadata", "timeout_ms",
 		"requests", "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect",
-		"channel", "path", "start_delay_ms", "read_pause_ms"})
+		"channel", "path", "start_delay_ms", "read_pause_ms", "pingpong"})
 }
 
 // maxPath bounds "path": a gRPC method path is "/package.Service/Method"; longer is no method.
@@ -536,10 +539,11 @@ func parseChannel(root *value, in *Instruction) error {
 	}
 	ch := &in.Channel
 	for _, err := range []error{
-		checkMembers(obj, "channel.", []string{"max_receive_bytes", "initial_reconnect_backoff_ms",
+		checkMembers(obj, "channel.", []string{"max_receive_bytes", "max_send_bytes", "initial_reconnect_backoff_ms",
 			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe", "service_config"}),
 		parseBDPProbe(obj, ch),
 		getInt(obj, "max_receive_bytes", "channel.max_receive_bytes", 0, math.MaxInt32, &ch.MaxReceiveBytes),
+		getInt(obj, "max_send_bytes", "channel.max_send_bytes", 0, math.MaxInt32, &ch.MaxSendBytes),
 		getInt(obj, "initial_reconnect_backoff_ms", "channel.initial_reconnect_backoff_ms", 0,
 			math.MaxInt32, &ch.InitialReconnectBackoffMS),
 		getInt(obj, "min_reconnect_backoff_ms", "channel.min_reconnect_backoff_ms", 0, math.MaxInt32,

@@ -32,6 +32,22 @@ func TestParseFull(t *testing.T) {
 	}
 }
 
+func TestPingPongAndSendLimit(t *testing.T) {
+	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"Chat","pingpong":true,
+		"channel":{"max_send_bytes":64}}`))
+	if err != nil || !in.PingPong || in.Channel.MaxSendBytes != 64 || len(sendLimitOptions(in.Channel)) != 1 {
+		t.Fatalf("unexpected %+v %v", in, err)
+	}
+	in, _, err = ParseInstruction([]byte(`{"case":"c","target":"t","method":"Chat"}`))
+	if err != nil || in.PingPong || sendLimitOptions(in.Channel) != nil {
+		t.Fatalf("defaults %+v %v", in, err)
+	}
+	if _, _, err = ParseInstruction([]byte(`{"case":"c","target":"t","method":"Chat","pingpong":1}`)); err == nil ||
+		err.Error() != "pingpong: expected true or false" {
+		t.Fatalf("got %v", err)
+	}
+}
+
 func TestDefaults(t *testing.T) {
 	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","reconnect":true}`))
 	if err != nil {

@@ -56,6 +56,15 @@ func newJob(in *Instruction, start time.Time, random func() float64) *job {
 
 func (j *job) since(t time.Time) int64 { return t.Sub(j.start).Milliseconds() }
 
+// sendLimitOptions: channel.max_send_bytes, grpc-go's per-call send limit for every call of the
+// channel (a larger request fails in the library with RESOURCE_EXHAUSTED before the wire).
+func sendLimitOptions(ch Channel) []grpc.DialOption {
+	if ch.MaxSendBytes <= 0 {
+		return nil
+	}
+	return []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(int(ch.MaxSendBytes)))}
+}
+
 // dial makes the instruction's channel (a grpc.ClientConn) with its channel options.
 func dial(in *Instruction) (*grpc.ClientConn, error) {
 	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
@@ -63,6 +72,7 @@ func dial(in *Instruction) (*grpc.ClientConn, error) {
 	if ch.MaxReceiveBytes > 0 {
 		opts = append(opts, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(int(ch.MaxReceiveBytes))))
 	}
+	opts = append(opts, sendLimitOptions(ch)...)
 	if ch.NoBDPProbe {
 		// grpc-go turns its BDP estimation off when the window sizes are set: keep HTTP/2's
 		// 64 KiB defaults.
@@ -185,10 +195,12 @@ func (j *job) attempt(parent context.Context, conn *grpc.ClientConn) bool {
 	}()
 	sendDone := make(chan struct{})
 	closeSentAt := make(chan time.Time, 1)
+	// pingpong: one token per response; the sender takes one before each request after the first
+	replies := make(chan struct{}, len(in.Requests)+1)
 	go func() {
 		defer close(sendDone)
 		if in.Cancel != CancelBeforeSend {
-			j.send(ctx, cs, startedAt, cancel, closeSentAt)
+			j.send(ctx, cs, startedAt, cancel, closeSentAt, replies)
 		}
 	}()
 	if in.ReadPauseMS > 0 { // a slow receiver: responses wait in flow control meanwhile
@@ -213,6 +225,10 @@ func (j *job) attempt(parent context.Context, conn *grpc.ClientConn) bool {
 		}
 		responses++
 		j.addResponse(m)
+		select {
+		case replies <- struct{}{}:
+		default: // more replies than requests (others in a chat room): nobody waits for them
+		}
 		if in.Cancel == CancelAfterResponses && int64(responses) >= in.CancelN {
 			cancel()
 			cancelledHere = true
@@ -233,9 +249,16 @@ func (j *job) attempt(parent context.Context, conn *grpc.ClientConn) bool {
 
 // send sends the requests on their schedule, then half-closes when the instruction says so.
 func (j *job) send(ctx context.Context, cs grpc.ClientStream, startedAt time.Time,
-	cancel context.CancelFunc, closeSentAt chan<- time.Time) {
+	cancel context.CancelFunc, closeSentAt chan<- time.Time, replies <-chan struct{}) {
 	in := j.in
 	for i, req := range in.Requests {
+		if in.PingPong && i > 0 { // ping-pong: only after the reply
+			select {
+			case <-replies:
+			case <-ctx.Done():
+				return
+			}
+		}
 		if in.RequestDelayMS > 0 && i > 0 {
 			t := time.NewTimer(time.Until(startedAt.Add(ms(int64(i) * in.RequestDelayMS))))
 			select {
