@@ -9,7 +9,7 @@
  *              the method is Chat and client.path is absent or names Chat; a path to a method or
  *              service the server does not have is answered UNIMPLEMENTED and needs no room.
  * A client needs the driver-protocol parts its instruction uses: cancel, reconnect, pushback
- * (reconnect.honor_pushback), path, channel, read-pause, start-delay, request-delay (each when
+ * (reconnect.honor_pushback), path, channel (a member other than tls), tls (channel.tls), read-pause, start-delay, request-delay (each when
  * non-zero), wait-for-ready (true), keep-open (half_close false), companions (the scenario has
  * companion calls; their instructions add their own needs).
  * Everything else is the DataService semantics every server is judged on (docs/peer-protocol.md,
