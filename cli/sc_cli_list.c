@@ -15,7 +15,7 @@ typedef struct {
 } impl_tally;
 
 /* Count one case for the implementation of `role` in it. */
-static void tally_case(impl_tally *t, const sc_scenario *s, sc_role role, const sc_impl *impl,
+static void tally_case(impl_tally *t, const sc_needs *needs, sc_role role, const sc_impl *impl,
                        bool applies, bool by_feature)
 {
     t->cases++;
@@ -23,8 +23,7 @@ static void tally_case(impl_tally *t, const sc_scenario *s, sc_role role, const 
         t->apply++;
         return;
     }
-    sc_needs needs = sc_scenario_needs(s);
-    sc_feature_mask m = sc_needs_missing(&needs, role, impl->features);
+    sc_feature_mask m = sc_needs_missing(needs, role, impl->features);
     if (!by_feature || m == 0) {
         *(by_feature ? &t->partner : &t->other) += 1;
         return;
@@ -75,8 +74,9 @@ static void list_case(const sc_scenario *s, const sc_impl *client, const sc_impl
         printf("%s  [skip: %s]\n", id, why);
     /* a case skipped by sc_scenario_applies (scripted, applies_to) is "other" for both */
     bool by_feature = applies || sc_scenario_applies(s, client->name, server->name, NULL);
-    tally_case(ct, s, SC_ROLE_CLIENT, client, applies, by_feature);
-    tally_case(st, s, SC_ROLE_SERVER, server, applies, by_feature);
+    sc_needs needs = sc_runner_case_needs(s, server);
+    tally_case(ct, &needs, SC_ROLE_CLIENT, client, applies, by_feature);
+    tally_case(st, &needs, SC_ROLE_SERVER, server, applies, by_feature);
     free(id);
 }
 

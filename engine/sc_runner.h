@@ -8,6 +8,7 @@
 #define SC_RUNNER_H
 
 #include "sc_scenario.h"
+#include "sc_scenario_needs.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -100,6 +101,10 @@ bool sc_runner_adds_script_server(const sc_scenario_set *set, const sc_filter *f
 /* Does the scenario run on this pair? Not when sc_scenario_applies says so (scripted scenarios,
  * applies_to), or when the pair lacks a feature the scenario needs (sc_scenario_needs); `why`
  * then says which, for the skip verdict and `list`. */
+/* What a case of `s` on the server column needs: the scenario's needs (sc_scenario_needs), plus
+ * feature "tls" of both sides on a TLS column. */
+sc_needs sc_runner_case_needs(const sc_scenario *s, const sc_impl *server);
+
 bool sc_runner_case_applies(const sc_scenario *s, const sc_impl *client, const sc_impl *server,
                             char *why, size_t len);
 

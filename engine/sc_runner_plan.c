@@ -99,6 +99,16 @@ static int add_script(sc_run *r, const sc_scenario *s, const char *case_id, char
     return rc;
 }
 
+sc_needs sc_runner_case_needs(const sc_scenario *s, const sc_impl *server)
+{
+    sc_needs needs = sc_scenario_needs(s);
+    if (server->transport != SC_TRANSPORT_PLAINTEXT) { /* the TLS flags and channel.tls */
+        needs.server |= SC_FEAT_BIT(SC_FEAT_SERVER_TLS);
+        needs.client |= SC_FEAT_BIT(SC_FEAT_CLIENT_TLS);
+    }
+    return needs;
+}
+
 bool sc_runner_case_applies(const sc_scenario *s, const sc_impl *client, const sc_impl *server,
                             char *why, size_t len)
 {
@@ -107,11 +117,7 @@ bool sc_runner_case_applies(const sc_scenario *s, const sc_impl *client, const s
         snprintf(why, len, "%s", reason != NULL ? reason : "");
         return false;
     }
-    sc_needs needs = sc_scenario_needs(s);
-    if (server->transport != SC_TRANSPORT_PLAINTEXT) { /* the TLS flags and channel.tls */
-        needs.server |= SC_FEAT_BIT(SC_FEAT_SERVER_TLS);
-        needs.client |= SC_FEAT_BIT(SC_FEAT_CLIENT_TLS);
-    }
+    sc_needs needs = sc_runner_case_needs(s, server);
     return sc_needs_met(&needs, server->name, server->features, client->name, client->features, why,
                         len);
 }
