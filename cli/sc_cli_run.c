@@ -94,9 +94,14 @@ enum {
     O_TRANSPORT
 };
 
-/* --run, --skip, --tags: 0, or SC_EXIT_USAGE with the error printed. */
+/* --run, --skip, --tags and --transport (what the run selects): 0, or SC_EXIT_USAGE with the
+ * error printed. */
 static int filter_option(const char *cmd, int opt, run_args *a, char *err, size_t errlen)
 {
+    if (opt == O_TRANSPORT)
+        return sc_transport_parse_list(optarg, &a->impls.transports, err, errlen) != 0
+                   ? sc_cli_usage_error(cmd, "--transport: %s", err)
+                   : 0;
     int rc = opt == O_RUN    ? sc_filter_add_run(&a->filter, optarg, err, errlen)
              : opt == O_SKIP ? sc_filter_add_skip(&a->filter, optarg, err, errlen)
                              : sc_filter_add_tags(&a->filter, optarg, err, errlen);
@@ -130,6 +135,7 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
     case O_RUN:
     case O_SKIP:
     case O_TAGS:
+    case O_TRANSPORT:
         return filter_option(cmd, opt, a, err, errlen);
     case O_KF:
         a->known_failing_path = optarg;
@@ -140,10 +146,7 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
     case O_TRACE:
         a->trace = true;
         return 0;
-    case O_TRANSPORT:
-        if (sc_transport_parse_list(optarg, &a->impls.transports, err, errlen) != 0)
-            return sc_cli_usage_error(cmd, "--transport: %s", err);
-        return 0;
+
     case 'h':
         fputs(run_usage, stdout);
         return -1;

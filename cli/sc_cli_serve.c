@@ -76,6 +76,25 @@ enum {
     O_TLS_CA
 };
 
+/* --tls-cert, --tls-key, --tls-client-ca (paths, read when the server starts); any other option
+ * is a usage error. */
+static int serve_tls_option(int opt, const char *text, serve_options *o)
+{
+    switch (opt) {
+    case O_TLS_CERT:
+        o->tls.cert_file = optarg;
+        return 0;
+    case O_TLS_KEY:
+        o->tls.key_file = optarg;
+        return 0;
+    case O_TLS_CA:
+        o->tls.client_ca_file = optarg;
+        return 0;
+    default:
+        return sc_cli_usage_error("serve", "unknown or incomplete option \"%s\"", text);
+    }
+}
+
 /* One option of serve (its argument in optarg; `text` as given): 0, -1 after --help, or
  * SC_EXIT_USAGE with the error printed. */
 static int serve_option(int opt, const char *text, serve_options *o)
@@ -131,20 +150,11 @@ static int serve_option(int opt, const char *text, serve_options *o)
                               &o->origin_ms))
             return SC_EXIT_USAGE;
         return 0;
-    case O_TLS_CERT:
-        o->tls.cert_file = optarg;
-        return 0;
-    case O_TLS_KEY:
-        o->tls.key_file = optarg;
-        return 0;
-    case O_TLS_CA:
-        o->tls.client_ca_file = optarg;
-        return 0;
     case 'h':
         fputs(serve_usage, stdout);
         return -1;
     default:
-        return sc_cli_usage_error("serve", "unknown or incomplete option \"%s\"", text);
+        return serve_tls_option(opt, text, o);
     }
     return 0;
 }

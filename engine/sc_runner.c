@@ -537,26 +537,32 @@ static int make_tls_material(sc_run *r, char *err, size_t errlen)
     return 0;
 }
 
+/* The run's peers (not started), its fault proxy command and its TLS files. 0, or -1. */
+static int run_init(sc_run *r, char *err, size_t errlen)
+{
+    const sc_run_config *cfg = r->cfg;
+    for (size_t i = 0; i < cfg->n_clients; i++)
+        r->drivers[i] = (sc_peer){.impl = &cfg->clients[i], .is_server = false};
+    for (size_t i = 0; i < cfg->n_servers; i++) {
+        r->servers[i] = (sc_peer){.impl = &cfg->servers[i], .is_server = true};
+        r->server_impls[i] = &cfg->servers[i];
+    }
+    r->n_servers = cfg->n_servers;
+    r->proxy_impl =
+        (sc_impl){.name = "proxy", .program = sc_runner_self_exe(), .description = "fault proxy"};
+    return make_tls_material(r, err, errlen);
+}
+
 int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
 {
     sc_run r = {.cfg = cfg, .started_ms = sc_time_now_ms(), .started_wall = time(NULL)};
-    for (size_t i = 0; i < cfg->n_clients; i++)
-        r.drivers[i] = (sc_peer){.impl = &cfg->clients[i], .is_server = false};
-    for (size_t i = 0; i < cfg->n_servers; i++) {
-        r.servers[i] = (sc_peer){.impl = &cfg->servers[i], .is_server = true};
-        r.server_impls[i] = &cfg->servers[i];
-    }
-    r.n_servers = cfg->n_servers;
-    r.proxy_impl =
-        (sc_impl){.name = "proxy", .program = sc_runner_self_exe(), .description = "fault proxy"};
     struct sigaction old_int, old_term;
     interrupted = 0;
     install_signals(&old_int, &old_term);
 
     int rc = 2;
-    if (make_tls_material(&r, err, errlen) != 0 || sc_run_add_script_server(&r, err, errlen) != 0 ||
-        sc_run_plan(&r, err, errlen) != 0 ||
-        sc_app_run_plan(&r.apps, cfg, err, errlen) != 0)
+    if (run_init(&r, err, errlen) != 0 || sc_run_add_script_server(&r, err, errlen) != 0 ||
+        sc_run_plan(&r, err, errlen) != 0 || sc_app_run_plan(&r.apps, cfg, err, errlen) != 0)
         goto out;
     for (size_t i = 0; i < r.n_cases; i++)
         if (r.cases[i].state == SC_CASE_DONE) /* skipped at plan time */

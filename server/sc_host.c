@@ -729,9 +729,7 @@ sc_host *sc_host_create(const sc_host_config *cfg, char *err, size_t errlen)
     for (int m = 0; cfg->register_methods && m < SC_METHOD_COUNT; m++)
         h->method_handles[m] = grpc_server_register_method(h->server, sc_method_path((sc_method)m),
                                                            NULL, GRPC_SRM_PAYLOAD_NONE, 0);
-    grpc_server_credentials *creds = cfg->tls != NULL
-                                         ? sc_host_tls_credentials(cfg->tls, err, errlen)
-                                         : grpc_insecure_server_credentials_create();
+    grpc_server_credentials *creds = sc_host_tls_credentials(cfg->tls, err, errlen);
     if (creds == NULL) {
         sc_host_destroy(h);
         return NULL;

@@ -19,6 +19,8 @@ grpc_server_credentials *sc_host_tls_credentials(const sc_host_tls *tls, char *e
 {
     grpc_server_credentials *creds = NULL;
     char *cert = NULL, *key = NULL, *ca = NULL;
+    if (tls == NULL)
+        return grpc_insecure_server_credentials_create();
     if (tls->cert_file == NULL || tls->key_file == NULL) {
         snprintf(err, errlen, "--tls-cert and --tls-key go together");
         goto cleanup;

@@ -16,8 +16,9 @@ typedef struct {
     const char *client_ca_file; /* CA bundle that client certificates must chain to, or NULL */
 } sc_host_tls;
 
-/* New server credentials; the caller releases them (grpc_server_credentials_release). NULL with
- * "--tls-cert FILE: reason" (or --tls-key, --tls-client-ca) in err. */
+/* New server credentials, insecure (plaintext) when `tls` is NULL; the caller releases them
+ * (grpc_server_credentials_release). NULL with "--tls-cert FILE: reason" (or --tls-key,
+ * --tls-client-ca) in err. */
 grpc_server_credentials *sc_host_tls_credentials(const sc_host_tls *tls, char *err, size_t errlen);
 
 #endif
