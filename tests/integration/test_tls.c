@@ -212,6 +212,9 @@ static void run_over_tls_and_mtls(void **state)
     assert_string_equal(
         field(find_in(rep, "cases", "mtls/missing-client-cert/unary@c->c+mtls"), "verdict"),
         "pass");
+    const cJSON *col = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(rep, "implementations"), "c+mtls");
+    assert_string_equal(field(col, "server_transport"), "mtls");
     cJSON_Delete(rep);
 }
 
