@@ -218,6 +218,32 @@ static void run_over_tls_and_mtls(void **state)
     cJSON_Delete(rep);
 }
 
+/* The C driver: a TLS file it cannot read is an error result naming the field; a good one calls. */
+static void peer_client_channel_tls(void **state)
+{
+    (void)state;
+    sc_testproc s;
+    start_server(&s, tls.ca_cert);
+    char input[2048];
+    snprintf(input, sizeof input,
+             "{\"case\":\"bad\",\"target\":\"127.0.0.1:%d\",\"method\":\"GetData\","
+             "\"requests\":[{\"topics\":[\"a\"]}],\"channel\":{\"tls\":{\"ca_file\":"
+             "\"/nonexistent.pem\"}}}\n"
+             "{\"case\":\"good\",\"target\":\"127.0.0.1:%d\",\"method\":\"GetData\","
+             "\"requests\":[{\"topics\":[\"a\"]}],\"channel\":{\"tls\":{\"ca_file\":\"%s\","
+             "\"cert_file\":\"%s\",\"key_file\":\"%s\",\"authority\":\"localhost\"}}}\n",
+             s.port, s.port, tls.ca_cert, tls.client_cert, tls.client_key);
+    client_proc c;
+    char *argv[] = {(char *)sc_testproc_binary(), "peer-client", NULL};
+    assert_int_equal(client_run(&c, argv, input, CALL_MS), 0);
+    if (strstr(c.out.data, "\"error\":\"channel.tls.ca_file: /nonexistent.pem: cannot open") ==
+            NULL ||
+        strstr(c.out.data, "\"case\":\"good\",\"status\":{\"code\":\"OK\"") == NULL)
+        fail_msg("peer-client results:\n%s\n%s", c.out.data, c.err.data);
+    sc_testproc_stop(&s, SIGTERM, 5000);
+    sc_testproc_cleanup(&s);
+}
+
 static void bad_scenario_tls_is_refused_by_path(void **state)
 {
     (void)state;
@@ -243,6 +269,7 @@ int main(void)
         cmocka_unit_test(mtls_needs_the_client_certificate),
         cmocka_unit_test(bad_files_are_named),
         cmocka_unit_test(bad_scenario_tls_is_refused_by_path),
+        cmocka_unit_test(peer_client_channel_tls),
         cmocka_unit_test(run_over_tls_and_mtls),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
