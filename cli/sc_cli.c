@@ -26,6 +26,15 @@ int sc_cli_usage_error(const char *cmd, const char *fmt, ...)
     return SC_EXIT_USAGE;
 }
 
+int sc_cli_check_tls_options(const char *cmd, const sc_host_tls *tls)
+{
+    if ((tls->cert_file == NULL) != (tls->key_file == NULL))
+        return sc_cli_usage_error(cmd, "--tls-cert and --tls-key go together");
+    if (tls->client_ca_file != NULL && tls->cert_file == NULL)
+        return sc_cli_usage_error(cmd, "--tls-client-ca needs --tls-cert and --tls-key");
+    return 0;
+}
+
 void sc_cli_stop_signals_block(sc_cli_stop_signals *s)
 {
     sigemptyset(&s->set);

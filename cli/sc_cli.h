@@ -8,6 +8,11 @@
 #include <stdint.h>
 
 #include "sc_cli_util.h"
+#include "sc_host_tls.h"
+
+/* Room for an error message that names a file (a path is up to PATH_MAX bytes in principle; the
+ * harness's own are short, and a longer one is cut, not overrun). */
+#define SC_CLI_ERR_MAX 1024
 
 /* Exit code for bad command-line arguments (usage errors). */
 #define SC_EXIT_USAGE SC_CLI_EXIT_USAGE
@@ -19,6 +24,10 @@ bool sc_cli_parse_int(const char *cmd, const char *name, const char *text, int64
 
 /* Print "streamconform <cmd>: <message>" and a hint to stderr; returns SC_EXIT_USAGE. */
 int sc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The server TLS options given together: --tls-key with --tls-cert, --tls-client-ca only with
+ * both. 0, or SC_EXIT_USAGE with the error printed. The files are read when the server starts. */
+int sc_cli_check_tls_options(const char *cmd, const sc_host_tls *tls);
 
 /* Stop signals of a server process. sc_cli_stop_signals_block blocks SIGINT/SIGTERM (call it
  * before grpc_init, so the core's threads inherit the mask); sc_cli_stop_signals_start runs one

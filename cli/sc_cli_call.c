@@ -286,7 +286,12 @@ static int send_chat(sc_client_call *call, const char *user, const char *text, s
 
 static grpc_channel *open_channel(const sc_call_args *a, char *err, size_t errlen)
 {
-    sc_client_channel_opts copts = {.max_receive_bytes = (int)a->max_receive_bytes};
+    sc_client_channel_opts copts = {.max_receive_bytes = (int)a->max_receive_bytes,
+                                    .tls_ca_file = a->tls_ca,
+                                    .tls_cert_file = a->tls_cert,
+                                    .tls_key_file = a->tls_key,
+                                    .authority = a->authority,
+                                    .tls_option_names = true};
     return sc_client_channel_create(a->target, &copts, err, errlen);
 }
 

@@ -16,6 +16,8 @@ void sc_cli_call_args_usage(FILE *out)
           "  chat       --user NAME   (stdin lines out; EOF half-closes)\n"
           "common: --target H:P (localhost:50051)  --deadline-ms N  -H key:value (repeatable)\n"
           "        --json  --verbose  --wait-for-ready  --max-receive-bytes N\n"
+          "tls:    --tls-ca FILE (TLS, trusting this CA)  --tls-cert FILE --tls-key FILE (mTLS)\n"
+          "        --authority NAME (:authority, and the name the server certificate must have)\n"
           "reconnect (subscribe): --reconnect --backoff-initial-ms 1000 --backoff-multiplier 1.6\n"
           "        --backoff-jitter 0.2 --backoff-max-ms 120000 --exhausted-backoff-ms 30000\n"
           "        --max-attempts N (0 = unlimited)  --honor-pushback (grpc-retry-pushback-ms\n"
@@ -45,6 +47,10 @@ enum {
     OPT_DEADLINE,
     OPT_WFR,
     OPT_MAX_RECV,
+    OPT_TLS_CA,
+    OPT_TLS_CERT,
+    OPT_TLS_KEY,
+    OPT_AUTHORITY,
 };
 
 static const struct option sc_call_options[] = {
@@ -68,6 +74,10 @@ static const struct option sc_call_options[] = {
     {"deadline-ms", required_argument, NULL, OPT_DEADLINE},
     {"wait-for-ready", no_argument, NULL, OPT_WFR},
     {"max-receive-bytes", required_argument, NULL, OPT_MAX_RECV},
+    {"tls-ca", required_argument, NULL, OPT_TLS_CA},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"authority", required_argument, NULL, OPT_AUTHORITY},
     {"header", required_argument, NULL, 'H'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -105,6 +115,27 @@ static int set_int_option(sc_call_args *a, int opt, const char *text)
         return 0;
     }
     return -1; /* not an integer option */
+}
+
+/* String options kept as given (borrowed from argv): 0, or -1 when `opt` is not one. */
+static int set_string_option(sc_call_args *a, int opt, const char *text)
+{
+    struct {
+        int opt;
+        const char **field;
+    } table[] = {
+        {OPT_TLS_CA, &a->tls_ca},
+        {OPT_TLS_CERT, &a->tls_cert},
+        {OPT_TLS_KEY, &a->tls_key},
+        {OPT_AUTHORITY, &a->authority},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (table[i].opt == opt) {
+            *table[i].field = text;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 static const char *option_name(int opt)
@@ -179,7 +210,7 @@ static int set_option(sc_call_args *a, int opt, const char *arg, char *err, size
     int rc = set_int_option(a, opt, arg);
     if (rc == -2)
         return bad_number(option_name(opt), arg, err, errlen);
-    if (rc == 0)
+    if (rc == 0 || set_string_option(a, opt, arg) == 0)
         return 0;
     return set_other_option(a, opt, arg, err, errlen);
 }
@@ -193,6 +224,26 @@ void sc_cli_call_args_defaults(sc_call_args *a)
     a->chunk_size = SC_CALL_DEFAULT_CHUNK;
     a->content_type = "application/octet-stream";
     a->policy = sc_reconnect_policy_default();
+}
+
+/* --tls-cert and --tls-key go together and need --tls-ca (the client certificate is for TLS). */
+static int tls_check(const sc_call_args *a, char *err, size_t errlen)
+{
+    if ((a->tls_cert == NULL) != (a->tls_key == NULL)) {
+        snprintf(err, errlen, "--tls-cert and --tls-key go together");
+        return -1;
+    }
+    if (a->tls_cert != NULL && a->tls_ca == NULL) {
+        snprintf(err, errlen,
+                 "--tls-cert: needs --tls-ca (the CA the server certificate is "
+                 "checked against)");
+        return -1;
+    }
+    if (a->authority != NULL && *a->authority == '\0') {
+        snprintf(err, errlen, "--authority: empty");
+        return -1;
+    }
+    return 0;
 }
 
 /* Cross-option rules once everything is parsed. */
@@ -225,7 +276,7 @@ static int args_check(sc_call_args *a, int npos, char **pos, char *err, size_t e
         snprintf(err, errlen, "--backoff-max-ms: must be >= --backoff-initial-ms");
         return -1;
     }
-    return 0;
+    return tls_check(a, err, errlen);
 }
 
 int sc_cli_call_args_parse(sc_call_args *a, int argc, char **argv, char *err, size_t errlen)

@@ -46,7 +46,11 @@ typedef struct {
     int64_t deadline_ms;
     bool wait_for_ready;
     int64_t max_receive_bytes;
-    sc_md_list md; /* owned */
+    const char *tls_ca;   /* --tls-ca FILE: TLS, trusting this CA bundle; NULL: plaintext */
+    const char *tls_cert; /* --tls-cert/--tls-key: the client certificate (mTLS) */
+    const char *tls_key;
+    const char *authority; /* --authority NAME: :authority and the TLS name checked */
+    sc_md_list md;         /* owned */
     bool verbose;
 } sc_call_args;
 

@@ -138,6 +138,34 @@ static int load_book(const char *cmd, const sc_cli_impl_args *a, sc_cli_impls *x
     return 0;
 }
 
+/* Every selected server once per transport of the run, each server's columns side by side
+ * ("c", "c+tls", "go", "go+tls"). 0, or SC_EXIT_USAGE with the error printed. */
+static int transport_columns(const char *cmd, unsigned transports, sc_cli_impls *x)
+{
+    if (transports == 0 || transports == SC_TRANSPORT_BIT(SC_TRANSPORT_PLAINTEXT))
+        return 0;
+    sc_impl base[SC_RUNNER_MAX_IMPLS];
+    size_t nb = x->n[SC_ROLE_SERVER];
+    memcpy(base, x->impls[SC_ROLE_SERVER], nb * sizeof base[0]);
+    x->n[SC_ROLE_SERVER] = 0;
+    int rc = 0;
+    for (size_t i = 0; i < nb; i++) {
+        for (int t = 0; t < SC_TRANSPORT_COUNT; t++) {
+            if (!(transports & SC_TRANSPORT_BIT(t)))
+                continue;
+            sc_impl *out = &x->impls[SC_ROLE_SERVER][x->n[SC_ROLE_SERVER]];
+            if (rc == 0 && sc_impl_transport_column(&base[i], (sc_transport)t, out) != 0) {
+                fprintf(stderr, "streamconform %s: out of memory\n", cmd);
+                rc = SC_EXIT_USAGE;
+            }
+            if (rc == 0)
+                x->n[SC_ROLE_SERVER]++;
+        }
+        sc_impl_free(&base[i]); /* each column has its own copies */
+    }
+    return rc;
+}
+
 int sc_cli_impls_load(const char *cmd, const sc_cli_impl_args *a, bool find_programs,
                       sc_cli_impls *out)
 {
@@ -168,7 +196,7 @@ int sc_cli_impls_load(const char *cmd, const sc_cli_impl_args *a, bool find_prog
         if (rc == 0 && out->n[role] == 0)
             rc = sc_cli_usage_error(cmd, "no %s implementation to run", sc_role_name(role));
     }
-    return rc;
+    return rc == 0 ? transport_columns(cmd, a->transports, out) : rc;
 }
 
 void sc_cli_impls_free(sc_cli_impls *x)

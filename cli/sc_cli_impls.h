@@ -36,6 +36,9 @@ typedef struct {
     /* Every scenario of the run is an app scenario: no client or server is selected by
      * default (and none is needed). */
     bool apps_only;
+    /* --transport: SC_TRANSPORT_BIT set (0: plaintext only); every selected server becomes one
+     * column per transport ("c", "c+tls", "c+mtls"). */
+    unsigned transports;
 } sc_cli_impl_args;
 
 /* Remember one --impls, --servers or --clients value. SC_EXIT_USAGE (printed) when too many. */
@@ -44,7 +47,8 @@ int sc_cli_impl_args_add(const char *cmd, sc_cli_impl_args *a, sc_role role, con
 
 typedef struct {
     sc_impl_book book;                     /* owned; the impls below borrow from it */
-    sc_impl impls[SC_ROLE_COUNT][SC_RUNNER_MAX_IMPLS]; /* the selected servers, clients, apps */
+    /* the selected servers (each once per transport of the run), clients, apps */
+    sc_impl impls[SC_ROLE_COUNT][SC_RUNNER_MAX_SERVERS];
     size_t n[SC_ROLE_COUNT];
 } sc_cli_impls;
 

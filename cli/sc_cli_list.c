@@ -15,7 +15,7 @@ typedef struct {
 } impl_tally;
 
 /* Count one case for the implementation of `role` in it. */
-static void tally_case(impl_tally *t, const sc_scenario *s, sc_role role, const sc_impl *impl,
+static void tally_case(impl_tally *t, const sc_needs *needs, sc_role role, const sc_impl *impl,
                        bool applies, bool by_feature)
 {
     t->cases++;
@@ -23,8 +23,7 @@ static void tally_case(impl_tally *t, const sc_scenario *s, sc_role role, const 
         t->apply++;
         return;
     }
-    sc_needs needs = sc_scenario_needs(s);
-    sc_feature_mask m = sc_needs_missing(&needs, role, impl->features);
+    sc_feature_mask m = sc_needs_missing(needs, role, impl->features);
     if (!by_feature || m == 0) {
         *(by_feature ? &t->partner : &t->other) += 1;
         return;
@@ -60,7 +59,7 @@ static void print_tally(sc_role role, const char *name, const impl_tally *t)
 static void list_case(const sc_scenario *s, const sc_impl *client, const sc_impl *server,
                       const sc_filter *filter, impl_tally *ct, impl_tally *st)
 {
-    if (!sc_runner_has_case(s, server->name) || sc_scenario_is_app(s))
+    if (!sc_runner_has_case(s, server) || sc_scenario_is_app(s))
         return;
     char *id = sc_runner_case_id(sc_scenario_name(s), client->name, server->name);
     if (id == NULL || !sc_filter_selects(filter, s, id)) {
@@ -75,8 +74,9 @@ static void list_case(const sc_scenario *s, const sc_impl *client, const sc_impl
         printf("%s  [skip: %s]\n", id, why);
     /* a case skipped by sc_scenario_applies (scripted, applies_to) is "other" for both */
     bool by_feature = applies || sc_scenario_applies(s, client->name, server->name, NULL);
-    tally_case(ct, s, SC_ROLE_CLIENT, client, applies, by_feature);
-    tally_case(st, s, SC_ROLE_SERVER, server, applies, by_feature);
+    sc_needs needs = sc_runner_case_needs(s, server);
+    tally_case(ct, &needs, SC_ROLE_CLIENT, client, applies, by_feature);
+    tally_case(st, &needs, SC_ROLE_SERVER, server, applies, by_feature);
     free(id);
 }
 
@@ -106,7 +106,7 @@ int sc_cli_list_cases(const sc_cli_impls *x, const sc_scenario_set *set, const s
     size_t nc = x->n[SC_ROLE_CLIENT], ns = x->n[SC_ROLE_SERVER];
     const sc_impl *clients = x->impls[SC_ROLE_CLIENT];
     /* The servers a run pairs: the listed ones, plus the scripted server as the runner adds it. */
-    sc_impl servers[SC_RUNNER_MAX_IMPLS + 1];
+    sc_impl servers[SC_RUNNER_MAX_SERVERS + 1];
     memcpy(servers, x->impls[SC_ROLE_SERVER], ns * sizeof servers[0]);
     const char *client_names[SC_RUNNER_MAX_IMPLS];
     for (size_t i = 0; i < nc; i++)
@@ -114,7 +114,7 @@ int sc_cli_list_cases(const sc_cli_impls *x, const sc_scenario_set *set, const s
     if (sc_runner_adds_script_server(set, filter, client_names, nc))
         servers[ns++] = (sc_impl){.name = SC_SCENARIO_SCRIPT_SERVER,
                                   .features = sc_feature_all(SC_ROLE_SERVER)};
-    impl_tally ct[SC_RUNNER_MAX_IMPLS], st[SC_RUNNER_MAX_IMPLS + 1];
+    impl_tally ct[SC_RUNNER_MAX_IMPLS], st[SC_RUNNER_MAX_SERVERS + 1];
     memset(ct, 0, sizeof ct);
     memset(st, 0, sizeof st);
     for (size_t i = 0; i < set->count; i++)

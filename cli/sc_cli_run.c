@@ -52,6 +52,9 @@ static const char run_usage[] =
     "                        a reason starting \"sometimes:\" may also pass)\n"
     "  --known-flaky FILE    cases that may fail (retried once)\n"
     "  --trace               put both sides' timelines of failing cases in the report\n"
+    "  --transport LIST      plaintext,tls,mtls (default plaintext): each server runs once per\n"
+    "                        transport, as its own column (\"c+tls\"; case ids\n"
+    "                        \"scenario@go->c+tls\"), with certificates made for the run\n"
     "Exit: 0 all cases passed, 1 failures, 2 bad input or configuration.\n";
 
 typedef struct {
@@ -87,12 +90,18 @@ enum {
     O_TRACE,
     O_IMPLS,
     O_APPS,
-    O_POLICY
+    O_POLICY,
+    O_TRANSPORT
 };
 
-/* --run, --skip, --tags: 0, or SC_EXIT_USAGE with the error printed. */
+/* --run, --skip, --tags and --transport (what the run selects): 0, or SC_EXIT_USAGE with the
+ * error printed. */
 static int filter_option(const char *cmd, int opt, run_args *a, char *err, size_t errlen)
 {
+    if (opt == O_TRANSPORT)
+        return sc_transport_parse_list(optarg, &a->impls.transports, err, errlen) != 0
+                   ? sc_cli_usage_error(cmd, "--transport: %s", err)
+                   : 0;
     int rc = opt == O_RUN    ? sc_filter_add_run(&a->filter, optarg, err, errlen)
              : opt == O_SKIP ? sc_filter_add_skip(&a->filter, optarg, err, errlen)
                              : sc_filter_add_tags(&a->filter, optarg, err, errlen);
@@ -126,6 +135,7 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
     case O_RUN:
     case O_SKIP:
     case O_TAGS:
+    case O_TRANSPORT:
         return filter_option(cmd, opt, a, err, errlen);
     case O_KF:
         a->known_failing_path = optarg;
@@ -136,6 +146,7 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
     case O_TRACE:
         a->trace = true;
         return 0;
+
     case 'h':
         fputs(run_usage, stdout);
         return -1;
@@ -161,6 +172,7 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, c
         {"known-failing", required_argument, NULL, O_KF},
         {"known-flaky", required_argument, NULL, O_KFL},
         {"trace", no_argument, NULL, O_TRACE},
+        {"transport", required_argument, NULL, O_TRANSPORT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -311,8 +323,20 @@ static int cmd_list(run_args *a, sc_scenario_set *set)
     return rc;
 }
 
+/* Where `show` says the run's TLS files are: `run` makes them in a temporary directory. */
+#define SC_SHOW_TLS_DIR "$TLS_DIR"
+
+/* The channel.tls of transport t, with the files named in SC_SHOW_TLS_DIR. */
+static void show_transport_apply(cJSON *instr, sc_transport t)
+{
+    sc_tls_material m;
+    sc_transport_placeholder(&m, SC_SHOW_TLS_DIR);
+    if (instr != NULL)
+        sc_transport_apply(instr, t, &m);
+}
+
 /* The companion calls of a case: their instructions go to the same driver, alongside. */
-static void show_companions(const sc_scenario *s, const char *case_id)
+static void show_companions(const sc_scenario *s, const char *case_id, sc_transport t)
 {
     size_t n = sc_scenario_companion_count(s);
     if (n == 0)
@@ -322,6 +346,7 @@ static void show_companions(const sc_scenario *s, const char *case_id)
            n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
         cJSON *instr = sc_scenario_companion_instruction(s, i, case_id, "127.0.0.1:PORT");
+        show_transport_apply(instr, t);
         cJSON *expect = sc_scenario_expected_json(sc_scenario_companion(s, i));
         char *itext = instr ? cJSON_PrintUnformatted(instr) : NULL;
         char *etext = expect ? cJSON_PrintUnformatted(expect) : NULL;
@@ -357,6 +382,19 @@ static void show_server(const sc_scenario *s, const char *case_id, const char *s
     else
         printf("1. start the %s server; it prints {\"ready\":true,\"port\":PORT}:\n   %s\n\n",
                server, how);
+    sc_tls_material m;
+    sc_transport_placeholder(&m, SC_SHOW_TLS_DIR);
+    const char *args[SC_TRANSPORT_MAX_ARGS];
+    size_t n = sc_transport_server_args(impl->transport, &m, args);
+    if (n > 0) {
+        printf("   over %s, with these arguments added (run makes the files, a CA, a server "
+               "certificate for 127.0.0.1 and localhost, a client certificate and an unrelated "
+               "CA, in a temporary " SC_SHOW_TLS_DIR "):\n  ",
+               sc_transport_name(impl->transport));
+        for (size_t i = 0; i < n; i++)
+            printf(" %s", args[i]);
+        printf("\n\n");
+    }
     if (impl->features & SC_FEAT_BIT(SC_FEAT_CONTROL))
         printf("2. the server's behaviour comes from the x-sc-* keys in \"metadata\" below.\n\n");
     else
@@ -366,9 +404,10 @@ static void show_server(const sc_scenario *s, const char *case_id, const char *s
 
 /* Steps 3 to 5 of `show`: the instruction, the expectations, the companions. */
 static void show_client(const sc_scenario *s, const char *case_id, const char *client,
-                        const sc_impl *impl)
+                        const sc_impl *impl, sc_transport t)
 {
     cJSON *instr = sc_scenario_instruction(s, case_id, "127.0.0.1:PORT");
+    show_transport_apply(instr, t);
     char *text = cJSON_Print(instr);
     char how[4096];
     sc_cli_impls_describe(impl, how, sizeof how);
@@ -379,7 +418,7 @@ static void show_client(const sc_scenario *s, const char *case_id, const char *c
     printf("\n4. the result must meet:\n%s\n", etext ? etext : "(out of memory)");
     free(etext);
     cJSON_Delete(expect);
-    show_companions(s, case_id);
+    show_companions(s, case_id, t);
     free(text);
     cJSON_Delete(instr);
 }
@@ -441,6 +480,9 @@ static int cmd_show(const char *case_id, run_args *a, sc_scenario_set *set)
     char *name = strndup(case_id, (size_t)(at - case_id));
     char *client = strndup(at + 1, (size_t)(arrow - at - 1));
     const char *server = arrow + 2;
+    size_t base_len = 0;
+    sc_transport transport = sc_transport_of_column(server, &base_len);
+    char *base = strndup(server, base_len); /* the implementation of the column "c+tls" */
     const sc_scenario *s = scenario_named(set, name);
     bool scripted = strcmp(server, SC_SCENARIO_SCRIPT_SERVER) == 0;
     sc_cli_impls impls = {0};
@@ -455,19 +497,25 @@ static int cmd_show(const char *case_id, run_args *a, sc_scenario_set *set)
     if (rc == 0)
         rc = sc_cli_impls_pick("show", &impls, SC_ROLE_CLIENT, client, &ci);
     if (rc == 0 && !scripted)
-        rc = sc_cli_impls_pick("show", &impls, SC_ROLE_SERVER, server, &si);
+        rc = sc_cli_impls_pick("show", &impls, SC_ROLE_SERVER, base != NULL ? base : server, &si);
+    si.name = server;
+    si.transport = transport;
     if (rc == 0) {
         printf("case %s\nscenario %s (%s)\n%s\n\n", case_id, name, sc_scenario_origin(s),
                sc_scenario_summary(s));
         char why[1024];
-        if (!sc_runner_case_applies(s, &ci, &si, why, sizeof why))
+        if (!sc_runner_has_case(s, &si))
+            printf("`run` has no such case: the scenario does not run on this server column "
+                   "(its transports, or the scripted server).\n\n");
+        else if (!sc_runner_case_applies(s, &ci, &si, why, sizeof why))
             printf("`run` does not run this case (skip): %s\n"
                    "The steps below are what it would take by hand.\n\n",
                    why[0] != '\0' ? why : "it does not apply to this pair");
         show_server(s, case_id, server, scripted ? NULL : &si);
-        show_client(s, case_id, client, &ci);
+        show_client(s, case_id, client, &ci, transport);
     }
     sc_cli_impls_free(&impls);
+    free(base);
     free(name);
     free(client);
     return rc;

@@ -21,6 +21,9 @@ static const char script_server_usage[] =
     "                        \"script\": {...server.script...}}; - reads stdin until EOF first\n"
     "  --listen HOST:PORT    address to listen on (default 127.0.0.1:0: any port)\n"
     "  --events FILE|-       write the event log (JSON lines) to FILE or stdout\n"
+    "  --tls-cert FILE       serve TLS with this certificate chain (PEM; with --tls-key)\n"
+    "  --tls-key FILE        the certificate's private key (PEM, unencrypted)\n"
+    "  --tls-client-ca FILE  mTLS: require a client certificate signed by this CA (PEM)\n"
     "  --quiet | --verbose   less or more diagnostics on stderr\n"
     "  --help                this text\n"
     "Each call plays the script of its x-sc-case metadata and method; a call without one ends\n"
@@ -36,17 +39,21 @@ static void stop_server(void *server)
 typedef struct {
     const char *listen, *scripts, *events;
     int verbose;
+    sc_host_tls tls; /* paths from argv; used when tls.cert_file is set */
 } options;
 
 static int parse_args(int argc, char **argv, options *o)
 {
-    enum { O_LISTEN = 256, O_SCRIPTS, O_EVENTS, O_QUIET, O_VERBOSE };
+    enum { O_LISTEN = 256, O_SCRIPTS, O_EVENTS, O_QUIET, O_VERBOSE, O_CERT, O_KEY, O_CA };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, O_LISTEN},
         {"scripts", required_argument, NULL, O_SCRIPTS},
         {"events", required_argument, NULL, O_EVENTS},
         {"quiet", no_argument, NULL, O_QUIET},
         {"verbose", no_argument, NULL, O_VERBOSE},
+        {"tls-cert", required_argument, NULL, O_CERT},
+        {"tls-key", required_argument, NULL, O_KEY},
+        {"tls-client-ca", required_argument, NULL, O_CA},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -71,6 +78,15 @@ static int parse_args(int argc, char **argv, options *o)
             sc_log_set_level(SC_LOG_DEBUG);
             o->verbose = 1;
             break;
+        case O_CERT:
+            o->tls.cert_file = optarg;
+            break;
+        case O_KEY:
+            o->tls.key_file = optarg;
+            break;
+        case O_CA:
+            o->tls.client_ca_file = optarg;
+            break;
         case 'h':
             fputs(script_server_usage, stdout);
             return -1;
@@ -86,7 +102,7 @@ static int parse_args(int argc, char **argv, options *o)
     if (strchr(o->listen, ':') == NULL)
         return sc_cli_usage_error("script-server", "--listen: expected HOST:PORT, got \"%s\"",
                                   o->listen);
-    return 0;
+    return sc_cli_check_tls_options("script-server", &o->tls);
 }
 
 static int load_book(const char *path, sc_script_book *book)
@@ -119,7 +135,7 @@ int sc_cli_script_server_main(int argc, char **argv)
         sc_script_book_free(&book);
         return rc;
     }
-    char err[256];
+    char err[SC_CLI_ERR_MAX];
     sc_events events;
     if (sc_events_open(&events, o.events, sc_time_now_ms(), err, sizeof err) != 0) {
         fprintf(stderr, "streamconform script-server: %s\n", err);
@@ -131,8 +147,11 @@ int sc_cli_script_server_main(int argc, char **argv)
     sc_cli_stop_signals_block(&stop);
 
     grpc_init();
-    sc_script_server_config cfg = {
-        .listen = o.listen, .book = &book, .events = &events, .verbose = o.verbose};
+    sc_script_server_config cfg = {.listen = o.listen,
+                                   .tls = o.tls.cert_file != NULL ? &o.tls : NULL,
+                                   .book = &book,
+                                   .events = &events,
+                                   .verbose = o.verbose};
     sc_script_server *server = sc_script_server_create(&cfg, err, sizeof err);
     if (server == NULL) {
         fprintf(stderr, "streamconform script-server: %s\n", err);

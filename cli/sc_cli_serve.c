@@ -31,6 +31,9 @@ static const char serve_usage[] =
     "  --call-plan-skip N        the plan starts at call N + 1 (a restarted server)\n"
     "  --log-requests            the first message_received event carries the request\n"
     "  --clock-origin-ms N       event times count from this CLOCK_MONOTONIC ms, not the start\n"
+    "  --tls-cert FILE           serve TLS with this certificate chain (PEM; with --tls-key)\n"
+    "  --tls-key FILE            the certificate's private key (PEM, unencrypted)\n"
+    "  --tls-client-ca FILE      mTLS: require a client certificate signed by this CA (PEM)\n"
     "  --quiet | --verbose       less or more diagnostics on stderr\n"
     "  --help                    this text\n"
     "The first stdout line is {\"ready\":true,\"port\":N} once the server accepts calls.\n"
@@ -52,6 +55,7 @@ typedef struct {
     const char *plan_path;
     int64_t plan_skip;
     int64_t origin_ms; /* -1: the start */
+    sc_host_tls tls;   /* paths from argv; used when tls.cert_file is set */
 } serve_options;
 
 enum {
@@ -66,8 +70,30 @@ enum {
     O_PLAN,
     O_PLAN_SKIP,
     O_LOG_REQUESTS,
-    O_ORIGIN
+    O_ORIGIN,
+    O_TLS_CERT,
+    O_TLS_KEY,
+    O_TLS_CA
 };
+
+/* --tls-cert, --tls-key, --tls-client-ca (paths, read when the server starts); any other option
+ * is a usage error. */
+static int serve_tls_option(int opt, const char *text, serve_options *o)
+{
+    switch (opt) {
+    case O_TLS_CERT:
+        o->tls.cert_file = optarg;
+        return 0;
+    case O_TLS_KEY:
+        o->tls.key_file = optarg;
+        return 0;
+    case O_TLS_CA:
+        o->tls.client_ca_file = optarg;
+        return 0;
+    default:
+        return sc_cli_usage_error("serve", "unknown or incomplete option \"%s\"", text);
+    }
+}
 
 /* One option of serve (its argument in optarg; `text` as given): 0, -1 after --help, or
  * SC_EXIT_USAGE with the error printed. */
@@ -128,7 +154,7 @@ static int serve_option(int opt, const char *text, serve_options *o)
         fputs(serve_usage, stdout);
         return -1;
     default:
-        return sc_cli_usage_error("serve", "unknown or incomplete option \"%s\"", text);
+        return serve_tls_option(opt, text, o);
     }
     return 0;
 }
@@ -148,6 +174,9 @@ static int parse_serve_args(int argc, char **argv, serve_options *o)
         {"call-plan-skip", required_argument, NULL, O_PLAN_SKIP},
         {"log-requests", no_argument, NULL, O_LOG_REQUESTS},
         {"clock-origin-ms", required_argument, NULL, O_ORIGIN},
+        {"tls-cert", required_argument, NULL, O_TLS_CERT},
+        {"tls-key", required_argument, NULL, O_TLS_KEY},
+        {"tls-client-ca", required_argument, NULL, O_TLS_CA},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -163,7 +192,7 @@ static int parse_serve_args(int argc, char **argv, serve_options *o)
         return sc_cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
     if (strchr(o->listen, ':') == NULL)
         return sc_cli_usage_error("serve", "--listen: expected HOST:PORT, got \"%s\"", o->listen);
-    return 0;
+    return sc_cli_check_tls_options("serve", &o->tls);
 }
 
 /* --call-plan FILE into *plan, advanced past --call-plan-skip calls. 0, or 1 with a message. */
@@ -210,7 +239,7 @@ int sc_cli_serve_main(int argc, char **argv)
             return 1;
         o.cfg.plan = &plan;
     }
-    char err[256];
+    char err[SC_CLI_ERR_MAX];
     sc_events events;
     int64_t origin = o.origin_ms >= 0 ? o.origin_ms : sc_time_now_ms();
     if (sc_events_open(&events, o.events_path, origin, err, sizeof err) != 0) {
@@ -220,6 +249,7 @@ int sc_cli_serve_main(int argc, char **argv)
     }
     o.cfg.events = &events;
     o.cfg.listen = o.listen;
+    o.cfg.tls = o.tls.cert_file != NULL ? &o.tls : NULL;
 
     /* Before grpc_init, so that only the waiter thread receives the stop signals. */
     sc_cli_stop_signals stop;

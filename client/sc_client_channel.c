@@ -1,10 +1,68 @@
 #include "sc_client_channel.h"
+#include "sc_pem.h"
 
 #include <grpc/grpc_security.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* Room for every arg this module sets. */
-#define SC_CHANNEL_MAX_ARGS 9
+#define SC_CHANNEL_MAX_ARGS 11
+
+static void add_string_arg(grpc_arg *args, size_t *n, const char *key, const char *value)
+{
+    args[*n].type = GRPC_ARG_STRING;
+    args[*n].key = (char *)key; /* the core copies keys and values */
+    args[*n].value.string = (char *)value;
+    (*n)++;
+}
+
+/* One TLS file, read and checked; a failure names the field or option that gave it. */
+static char *read_tls_file(const sc_client_channel_opts *o, int which, sc_pem_kind kind,
+                           const char *path, char *err, size_t errlen)
+{
+    static const char *const fields[] = {"channel.tls.ca_file", "channel.tls.cert_file",
+                                         "channel.tls.key_file"};
+    static const char *const options[] = {"--tls-ca", "--tls-cert", "--tls-key"};
+    char why[512];
+    char *text = sc_pem_read(path, kind, why, sizeof why);
+    if (text == NULL)
+        snprintf(err, errlen, "%s: %s", o->tls_option_names ? options[which] : fields[which], why);
+    return text;
+}
+
+/* The channel credentials of opts->tls_*: SSL credentials, or NULL with err set. */
+static grpc_channel_credentials *tls_credentials(const sc_client_channel_opts *o, char *err,
+                                                 size_t errlen)
+{
+    grpc_channel_credentials *creds = NULL;
+    char *ca = read_tls_file(o, 0, SC_PEM_CERTS, o->tls_ca_file, err, errlen);
+    char *cert = NULL, *key = NULL;
+    if (ca == NULL)
+        goto cleanup;
+    if (o->tls_cert_file != NULL && o->tls_key_file != NULL) {
+        cert = read_tls_file(o, 1, SC_PEM_CERTS, o->tls_cert_file, err, errlen);
+        key = cert ? read_tls_file(o, 2, SC_PEM_KEY, o->tls_key_file, err, errlen) : NULL;
+        char why[256];
+        if (key == NULL)
+            goto cleanup;
+        if (!sc_pem_key_matches(cert, key, why, sizeof why)) {
+            snprintf(err, errlen, "%s: %s: %s",
+                     o->tls_option_names ? "--tls-key" : "channel.tls.key_file", o->tls_key_file,
+                     why);
+            goto cleanup;
+        }
+    }
+    grpc_ssl_pem_key_cert_pair pair = {.private_key = key, .cert_chain = cert};
+    creds = grpc_ssl_credentials_create(ca, cert != NULL ? &pair : NULL, NULL, NULL);
+    if (creds == NULL)
+        snprintf(err, errlen, "%s: the gRPC core refused the credentials",
+                 o->tls_option_names ? "--tls-ca" : "channel.tls");
+cleanup:
+    free(ca);
+    free(cert);
+    free(key);
+    return creds;
+}
 
 static void add_int_arg(grpc_arg *args, size_t *n, const char *key, int value)
 {
@@ -65,15 +123,20 @@ grpc_channel *sc_client_channel_create(const char *target, const sc_client_chann
         n++;
     }
     add_service_config(items, &n, opts->service_config);
+    if (opts->authority != NULL) {
+        add_string_arg(items, &n, GRPC_ARG_DEFAULT_AUTHORITY, opts->authority);
+        if (opts->tls_ca_file != NULL)
+            add_string_arg(items, &n, GRPC_SSL_TARGET_NAME_OVERRIDE_ARG, opts->authority);
+    }
     grpc_channel_args args = {n, items};
 
-    grpc_channel_credentials *creds = opts->credentials;
-    grpc_channel_credentials *own = NULL;
+    grpc_channel_credentials *creds = opts->tls_ca_file != NULL
+                                          ? tls_credentials(opts, err, errlen)
+                                          : grpc_insecure_credentials_create();
     if (creds == NULL)
-        creds = own = grpc_insecure_credentials_create();
+        return NULL;
     grpc_channel *ch = grpc_channel_create(target, creds, &args);
-    if (own != NULL)
-        grpc_channel_credentials_release(own);
+    grpc_channel_credentials_release(creds);
     if (ch == NULL)
         snprintf(err, errlen, "target: cannot create a channel to '%s'", target);
     return ch;

@@ -17,10 +17,18 @@ typedef struct {
     /* Borrowed; the gRPC service config as JSON text (GRPC_ARG_SERVICE_CONFIG, with retries
      * switched on: GRPC_ARG_ENABLE_RETRIES), or NULL for none. The core copies it. */
     const char *service_config;
-    /* Borrowed; NULL means insecure (plaintext). The channel takes its own reference, so the
-     * caller may release its credentials right after sc_client_channel_create returns. This is
-     * where TLS credentials (grpc_ssl_credentials_create) plug in. */
-    grpc_channel_credentials *credentials;
+    /* TLS (channel.tls of the driver instruction, `call --tls-*`): paths borrowed during
+     * sc_client_channel_create, which reads and checks the files. tls_ca_file NULL: plaintext.
+     * tls_cert_file and tls_key_file: the client certificate for mTLS (both or neither). */
+    const char *tls_ca_file;
+    const char *tls_cert_file;
+    const char *tls_key_file;
+    /* Borrowed, NULL: the target's host. The :authority (GRPC_ARG_DEFAULT_AUTHORITY) and, with
+     * TLS, the name checked against the server certificate (GRPC_SSL_TARGET_NAME_OVERRIDE_ARG). */
+    const char *authority;
+    /* Errors about the TLS files name the call options (--tls-ca, ...) instead of the
+     * instruction's fields (channel.tls.ca_file, ...). */
+    bool tls_option_names;
 } sc_client_channel_opts;
 
 /* A new channel to `target` ("host:port" or any gRPC URI). The caller owns it and releases it with

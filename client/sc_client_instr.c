@@ -138,6 +138,12 @@ static int convert(sc_instr *from, sc_client_instr *in, char *err, size_t errlen
     in->service_config = from->channel.service_config; /* taken over */
     from->channel.service_config = NULL;
     in->channel.service_config = in->service_config;
+    in->tls = from->channel.tls; /* taken over: the channel options borrow its strings */
+    memset(&from->channel.tls, 0, sizeof from->channel.tls);
+    in->channel.tls_ca_file = in->tls.ca_file;
+    in->channel.tls_cert_file = in->tls.cert_file;
+    in->channel.tls_key_file = in->tls.key_file;
+    in->channel.authority = in->tls.authority;
     for (size_t i = 0; i < from->md.count; i++) {
         const sc_md_entry *m = &from->md.items[i];
         if (check_md_value(m->key, m->value, m->value_len, err, errlen) != 0)
@@ -171,6 +177,7 @@ void sc_client_instr_free(sc_client_instr *in)
     free(in->target);
     free(in->path);
     free(in->service_config);
+    sc_instr_tls_free(&in->tls);
     sc_md_list_free(&in->metadata);
     for (size_t i = 0; i < in->n_requests; i++)
         protobuf_c_message_free_unpacked(in->requests[i], NULL);

@@ -35,7 +35,8 @@ typedef struct {
     sc_client_cancel_plan cancel;
     bool reconnect;
     sc_reconnect_policy policy;
-    sc_client_channel_opts channel; /* credentials always NULL (insecure) for now */
+    sc_instr_tls tls;               /* owned: channel.tls (ca_file NULL: plaintext) */
+    sc_client_channel_opts channel; /* its tls_* and authority point into `tls` */
     char *service_config;           /* owned; channel.service_config points here (or both NULL) */
 } sc_client_instr;
 

@@ -25,6 +25,8 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
       "writes the event log of docs/peer-protocol.md on stdout after its ready line")              \
     X(CHAT_ROOM, SC_ROLE_SERVER, "chat-room",                                                      \
       "Chat is the room of docs/peer-protocol.md: joins, leaves, relay to the other members")      \
+    X(SERVER_TLS, SC_ROLE_SERVER, "tls",                                                           \
+      "--tls-cert/--tls-key [--tls-client-ca]: serves TLS, and mTLS with a client CA")             \
     X(CANCEL, SC_ROLE_CLIENT, "cancel", "the instruction's cancel plans")                          \
     X(RECONNECT, SC_ROLE_CLIENT, "reconnect", "the reconnect policy (attempts and backoff)")       \
     X(PUSHBACK, SC_ROLE_CLIENT, "pushback", "reconnect.honor_pushback (grpc-retry-pushback-ms)")   \
@@ -40,7 +42,8 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
     X(REQUEST_DELAY, SC_ROLE_CLIENT, "request-delay", "request_delay_ms: paced requests")          \
     X(WAIT_FOR_READY, SC_ROLE_CLIENT, "wait-for-ready", "wait_for_ready: true")                    \
     X(KEEP_OPEN, SC_ROLE_CLIENT, "keep-open", "half_close: false (the send side stays open)")      \
-    X(PINGPONG, SC_ROLE_CLIENT, "pingpong", "pingpong: each request only after the reply")
+    X(PINGPONG, SC_ROLE_CLIENT, "pingpong", "pingpong: each request only after the reply")         \
+    X(CLIENT_TLS, SC_ROLE_CLIENT, "tls", "channel.tls: TLS, a client certificate, the authority")
 
 typedef enum {
 #define SC_FEATURE_ENUM(id, role, name, meaning) SC_FEAT_##id,

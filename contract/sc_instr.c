@@ -81,6 +81,13 @@ static const sc_jfield channel_fields[] = {
     INT32("max_reconnect_backoff_ms"),
     {.key = "bdp_probe", .types = SC_JT_BOOL | SC_JT_NULL},
     {.key = "service_config", .types = SC_JT_OBJECT | SC_JT_NULL},
+    {.key = "tls", .types = SC_JT_OBJECT | SC_JT_NULL},
+};
+static const sc_jfield tls_fields[] = {
+    {.key = "ca_file", .types = SC_JT_STRING, .required = true},
+    {.key = "cert_file", .types = SC_JT_STRING | SC_JT_NULL},
+    {.key = "key_file", .types = SC_JT_STRING | SC_JT_NULL},
+    {.key = "authority", .types = SC_JT_STRING | SC_JT_NULL},
 };
 
 static int check(const cJSON *obj, const char *path, sc_jspec spec, perr *e)
@@ -331,6 +338,51 @@ static int parse_service_config(const cJSON *channel, sc_instr_channel *ch, perr
     return 0;
 }
 
+/* An optional string member of channel.tls, non-empty, into *out (owned). */
+static int tls_string(const cJSON *obj, const char *key, char **out, perr *e)
+{
+    char path[64];
+    snprintf(path, sizeof path, "channel.tls.%s", key);
+    const char *v = sc_jget_string(obj, key);
+    if (v == NULL)
+        return 0;
+    if (v[0] == '\0')
+        return fail(e, path, "expected a non-empty string");
+    *out = strdup(v);
+    return *out != NULL ? 0 : fail(e, path, "out of memory");
+}
+
+/* A name for :authority: printable ASCII without spaces, at most SC_INSTR_MAX_AUTHORITY. */
+static bool authority_ok(const char *a)
+{
+    size_t n = strlen(a);
+    for (size_t i = 0; i < n; i++)
+        if (a[i] <= ' ' || a[i] > '~' || a[i] == '/' || a[i] == '@')
+            return false;
+    return n <= SC_INSTR_MAX_AUTHORITY;
+}
+
+static int parse_tls(const cJSON *channel, sc_instr_tls *t, perr *e)
+{
+    const cJSON *obj = sc_jget(channel, "tls");
+    if (obj == NULL)
+        return 0;
+    if (check(obj, "channel.tls", SC_JSPEC(tls_fields), e) != 0 ||
+        tls_string(obj, "ca_file", &t->ca_file, e) != 0 ||
+        tls_string(obj, "cert_file", &t->cert_file, e) != 0 ||
+        tls_string(obj, "key_file", &t->key_file, e) != 0 ||
+        tls_string(obj, "authority", &t->authority, e) != 0)
+        return -1;
+    if ((t->cert_file == NULL) != (t->key_file == NULL))
+        return fail(e, t->cert_file == NULL ? "channel.tls.cert_file" : "channel.tls.key_file",
+                    "cert_file and key_file go together (the client certificate for mTLS)");
+    if (t->authority != NULL && !authority_ok(t->authority))
+        return fail(e, "channel.tls.authority",
+                    "expected a host name (printable ASCII, no spaces, '/' or '@', at most 260 "
+                    "bytes)");
+    return 0;
+}
+
 static int parse_channel(const cJSON *root, sc_instr_channel *ch, perr *e)
 {
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "channel");
@@ -346,7 +398,9 @@ static int parse_channel(const cJSON *root, sc_instr_channel *ch, perr *e)
     const cJSON *bdp = sc_jget(obj, "bdp_probe");
     if (bdp != NULL)
         ch->no_bdp_probe = cJSON_IsFalse(bdp);
-    return parse_service_config(obj, ch, e);
+    if (parse_service_config(obj, ch, e) != 0)
+        return -1;
+    return parse_tls(obj, &ch->tls, e);
 }
 
 /* ---- the instruction ---- */
@@ -467,11 +521,21 @@ void sc_instr_free(sc_instr *in)
     free(in->target);
     free(in->path);
     free(in->channel.service_config);
+    sc_instr_tls_free(&in->channel.tls);
     sc_md_list_free(&in->md);
     for (size_t i = 0; i < in->n_requests; i++)
         protobuf_c_message_free_unpacked(in->requests[i], NULL);
     free(in->requests);
     memset(in, 0, sizeof *in);
+}
+
+void sc_instr_tls_free(sc_instr_tls *t)
+{
+    free(t->ca_file);
+    free(t->cert_file);
+    free(t->key_file);
+    free(t->authority);
+    memset(t, 0, sizeof *t);
 }
 
 /* ---- the writer ---- */

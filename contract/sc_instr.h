@@ -62,6 +62,18 @@ typedef struct {
     bool honor_pushback;
 } sc_instr_policy;
 
+/* Longest channel.tls.authority: a DNS name is at most 253 bytes, ":port" adds 6. */
+#define SC_INSTR_MAX_AUTHORITY 260
+
+/* channel.tls (issue 14): the channel uses TLS when ca_file is set. Every string owned. */
+typedef struct {
+    char *ca_file;   /* PEM bundle the server certificate must chain to; NULL: plaintext */
+    char *cert_file; /* the client's certificate chain for mTLS, or NULL (with key_file) */
+    char *key_file;  /* its private key, or NULL (with cert_file) */
+    char *authority; /* the :authority and the name checked against the server certificate,
+                        or NULL: the target's host */
+} sc_instr_tls;
+
 typedef struct {
     int max_receive_bytes; /* 0 = the core's default, as the other three */
     int max_send_bytes;    /* grpc.max_send_message_length; 0 = the library's default */
@@ -73,6 +85,7 @@ typedef struct {
      * library's own retries), or NULL. Checked to be an object only: its meaning is the
      * library's. */
     char *service_config;
+    sc_instr_tls tls;
 } sc_instr_channel;
 
 typedef struct {
@@ -104,6 +117,8 @@ int sc_instr_parse(const char *line, sc_instr *out, char *err, size_t errlen);
 /* The same from a parsed instruction object (only read). */
 int sc_instr_from_json(const cJSON *root, sc_instr *out, char *err, size_t errlen);
 void sc_instr_free(sc_instr *in);
+/* Frees the strings of `t` and empties it (sc_instr_free does it for the instruction's). */
+void sc_instr_tls_free(sc_instr_tls *t);
 
 /* The writer: the instruction for one case. `client` is a scenario's client section (its members
  * copied as they are; its "metadata" first in "metadata"), `control` an object of control

@@ -6,6 +6,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +323,20 @@ static int send_instruction(sc_peer *driver, cJSON *instr)
     return rc;
 }
 
+/* The case's instruction (companion `i`, or the main call for SIZE_MAX) with the channel.tls of
+ * its server column's transport. NULL when out of memory. */
+static cJSON *case_instruction(const sc_run *r, const sc_case *c, size_t i, const char *target)
+{
+    cJSON *instr = i == SIZE_MAX ? sc_scenario_instruction(c->scenario, c->id, target)
+                                 : sc_scenario_companion_instruction(c->scenario, i, c->id, target);
+    sc_transport t = r->server_impls[c->server]->transport;
+    if (instr != NULL && sc_transport_apply(instr, t, &r->tls) != 0) {
+        cJSON_Delete(instr);
+        return NULL;
+    }
+    return instr;
+}
+
 static void start_case(sc_run *r, sc_case *c, int64_t now)
 {
     sc_peer *server = &r->servers[c->server];
@@ -344,10 +359,9 @@ static void start_case(sc_run *r, sc_case *c, int64_t now)
     /* The companions first: a main call with no start delay still goes out with them. */
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sc_scenario_companion_count(c->scenario); i++)
-        rc = send_instruction(driver,
-                              sc_scenario_companion_instruction(c->scenario, i, c->id, target));
+        rc = send_instruction(driver, case_instruction(r, c, i, target));
     if (rc == 0)
-        rc = send_instruction(driver, sc_scenario_instruction(c->scenario, c->id, target));
+        rc = send_instruction(driver, case_instruction(r, c, SIZE_MAX, target));
     if (rc != 0) {
         sc_case_error(c, "out of memory building the instruction", NULL, now);
         case_done(r, c);
@@ -448,7 +462,7 @@ static size_t add_peer_fds(sc_peer *p, struct pollfd *fds, sc_peer **owner, size
 static void poll_once(sc_run *r)
 {
     /* drivers and servers: stdout, stderr, stdin; running cases' proxies: stdout, stderr */
-    size_t cap = 3 * (2 * SC_RUNNER_MAX_IMPLS + 1) + 2 * r->n_cases;
+    size_t cap = 3 * (SC_RUNNER_MAX_IMPLS + SC_RUNNER_MAX_SERVERS + 1) + 2 * r->n_cases;
     struct pollfd *fds = calloc(cap, sizeof *fds);
     sc_peer **owner = calloc(cap, sizeof *owner);
     sc_case **owner_case = calloc(cap, sizeof *owner_case);
@@ -507,25 +521,48 @@ static void shutdown_peers(sc_run *r)
         sc_peer_stop(&r->servers[i], SIGTERM);
 }
 
+/* The run's TLS files, when a server column is not plaintext; its servers get them. */
+static int make_tls_material(sc_run *r, char *err, size_t errlen)
+{
+    bool needed = false;
+    for (size_t i = 0; i < r->cfg->n_servers; i++)
+        needed = needed || r->cfg->servers[i].transport != SC_TRANSPORT_PLAINTEXT;
+    if (!needed)
+        return 0;
+    if (sc_tls_certs_generate(NULL, &r->tls, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < r->cfg->n_servers; i++)
+        r->servers[i].tls = &r->tls;
+    sc_log(SC_LOG_INFO, "run", "TLS material for this run in %s (removed at the end)", r->tls.dir);
+    return 0;
+}
+
+/* The run's peers (not started), its fault proxy command and its TLS files. 0, or -1. */
+static int run_init(sc_run *r, char *err, size_t errlen)
+{
+    const sc_run_config *cfg = r->cfg;
+    for (size_t i = 0; i < cfg->n_clients; i++)
+        r->drivers[i] = (sc_peer){.impl = &cfg->clients[i], .is_server = false};
+    for (size_t i = 0; i < cfg->n_servers; i++) {
+        r->servers[i] = (sc_peer){.impl = &cfg->servers[i], .is_server = true};
+        r->server_impls[i] = &cfg->servers[i];
+    }
+    r->n_servers = cfg->n_servers;
+    r->proxy_impl =
+        (sc_impl){.name = "proxy", .program = sc_runner_self_exe(), .description = "fault proxy"};
+    return make_tls_material(r, err, errlen);
+}
+
 int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
 {
     sc_run r = {.cfg = cfg, .started_ms = sc_time_now_ms(), .started_wall = time(NULL)};
-    for (size_t i = 0; i < cfg->n_clients; i++)
-        r.drivers[i] = (sc_peer){.impl = &cfg->clients[i], .is_server = false};
-    for (size_t i = 0; i < cfg->n_servers; i++) {
-        r.servers[i] = (sc_peer){.impl = &cfg->servers[i], .is_server = true};
-        r.server_impls[i] = &cfg->servers[i];
-    }
-    r.n_servers = cfg->n_servers;
-    r.proxy_impl =
-        (sc_impl){.name = "proxy", .program = sc_runner_self_exe(), .description = "fault proxy"};
     struct sigaction old_int, old_term;
     interrupted = 0;
     install_signals(&old_int, &old_term);
 
     int rc = 2;
-    if (sc_run_add_script_server(&r, err, errlen) != 0 || sc_run_plan(&r, err, errlen) != 0 ||
-        sc_app_run_plan(&r.apps, cfg, err, errlen) != 0)
+    if (run_init(&r, err, errlen) != 0 || sc_run_add_script_server(&r, err, errlen) != 0 ||
+        sc_run_plan(&r, err, errlen) != 0 || sc_app_run_plan(&r.apps, cfg, err, errlen) != 0)
         goto out;
     for (size_t i = 0; i < r.n_cases; i++)
         if (r.cases[i].state == SC_CASE_DONE) /* skipped at plan time */
@@ -559,6 +596,7 @@ out:
     sc_impl_free(&r.proxy_impl);
     if (r.scripts_path[0] != '\0')
         unlink(r.scripts_path);
+    sc_tls_certs_remove(&r.tls);
     sc_impl_free(&r.script_impl);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);

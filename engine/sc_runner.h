@@ -8,15 +8,19 @@
 #define SC_RUNNER_H
 
 #include "sc_scenario.h"
+#include "sc_scenario_needs.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "sc_feature.h"
 #include "sc_impl.h"
+#include "sc_transport.h"
 
 /* Implementations of one role in a run: each server is a process, each client a driver. */
 #define SC_RUNNER_MAX_IMPLS 8
+/* Server columns of a run: each server implementation once per transport (engine/sc_transport). */
+#define SC_RUNNER_MAX_SERVERS (SC_RUNNER_MAX_IMPLS * SC_TRANSPORT_COUNT)
 /* Longest a peer may take to print its ready line (a Python interpreter on a busy machine). */
 #define SC_RUNNER_READY_MS 30000
 /* Bytes of a peer's stderr kept for error reports (docs/report-format.md: at most 4 KiB). */
@@ -40,6 +44,10 @@ typedef struct {
     sc_feature_mask features; /* what it declares */
     long ready_ms;            /* a server command's ready-line bound; 0: SC_RUNNER_READY_MS */
     char *owned_argv[12];     /* the engine's own commands (scripted server) keep theirs here */
+    /* The server column's transport (TLS columns start the server with the run's certificate
+     * files added to argv, and name themselves "NAME+tls"); clients: plaintext. */
+    sc_transport transport;
+    char *owned_name; /* a transport column's name ("c+tls"), which `name` points at, or NULL */
 } sc_impl;
 
 /* The implementation `name` of `role` in `book`. With `find_program` it is ready to start: a
@@ -49,6 +57,9 @@ typedef struct {
 int sc_impl_resolve(const sc_impl_book *book, const char *name, sc_role role, bool find_program,
                     sc_impl *out, char *err, size_t errlen);
 void sc_impl_free(sc_impl *impl);
+/* `base` over transport `t` as its own server column: name "NAME+tls" (owned), the program
+ * copied, everything else borrowed from `base`. 0, or -1 when out of memory. */
+int sc_impl_transport_column(const sc_impl *base, sc_transport t, sc_impl *out);
 
 /* Does the server write the event log the engine reads (a command with feature "events")? */
 bool sc_impl_has_event_log(const sc_impl *impl);
@@ -68,7 +79,7 @@ typedef struct {
     const sc_case_list *known_flaky;   /* borrowed; may be NULL */
     sc_impl clients[SC_RUNNER_MAX_IMPLS];
     size_t n_clients;
-    sc_impl servers[SC_RUNNER_MAX_IMPLS];
+    sc_impl servers[SC_RUNNER_MAX_SERVERS]; /* transport columns included */
     size_t n_servers;
     sc_impl apps[SC_RUNNER_MAX_IMPLS]; /* client applications to check (docs/app-check.md) */
     size_t n_apps;
@@ -83,13 +94,17 @@ typedef struct {
  * the runner adds it to every run that selects a case of a scripted scenario (server.script), and
  * pairs it with scripted scenarios only (each once per client), writing their scripts into a
  * temporary --scripts file at plan time. These two say which cases that makes, for `list`. */
-bool sc_runner_has_case(const sc_scenario *s, const char *server);
+bool sc_runner_has_case(const sc_scenario *s, const sc_impl *server);
 bool sc_runner_adds_script_server(const sc_scenario_set *set, const sc_filter *filter,
                                   const char *const *clients, size_t n_clients);
 
 /* Does the scenario run on this pair? Not when sc_scenario_applies says so (scripted scenarios,
  * applies_to), or when the pair lacks a feature the scenario needs (sc_scenario_needs); `why`
  * then says which, for the skip verdict and `list`. */
+/* What a case of `s` on the server column needs: the scenario's needs (sc_scenario_needs), plus
+ * feature "tls" of both sides on a TLS column. */
+sc_needs sc_runner_case_needs(const sc_scenario *s, const sc_impl *server);
+
 bool sc_runner_case_applies(const sc_scenario *s, const sc_impl *client, const sc_impl *server,
                             char *why, size_t len);
 

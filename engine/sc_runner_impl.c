@@ -106,6 +106,22 @@ void sc_impl_free(sc_impl *impl)
 {
     free(impl->program);
     impl->program = NULL;
+    free(impl->owned_name);
+    impl->owned_name = NULL;
+}
+
+int sc_impl_transport_column(const sc_impl *base, sc_transport t, sc_impl *out)
+{
+    *out = *base;
+    out->transport = t;
+    out->owned_name = sc_transport_column(base->name, t);
+    out->program = base->program != NULL ? strdup(base->program) : NULL;
+    if (out->owned_name == NULL || (base->program != NULL && out->program == NULL)) {
+        sc_impl_free(out);
+        return -1;
+    }
+    out->name = out->owned_name;
+    return 0;
 }
 
 char *sc_runner_case_id(const char *scenario, const char *client, const char *server)

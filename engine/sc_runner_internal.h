@@ -26,9 +26,9 @@ typedef struct {
 typedef struct {
     const sc_run_config *cfg; /* borrowed */
     sc_peer drivers[SC_RUNNER_MAX_IMPLS];
-    sc_peer servers[SC_RUNNER_MAX_IMPLS + 1];
+    sc_peer servers[SC_RUNNER_MAX_SERVERS + 1];
     /* cfg->servers, then the scripted server when a scripted case is selected */
-    const sc_impl *server_impls[SC_RUNNER_MAX_IMPLS + 1];
+    const sc_impl *server_impls[SC_RUNNER_MAX_SERVERS + 1];
     size_t n_servers;
     sc_impl script_impl;
     char scripts_path[64]; /* its --scripts file ("" when none) */
@@ -41,6 +41,9 @@ typedef struct {
     int64_t started_ms;
     time_t started_wall;
     bool complete;
+    /* The run's TLS files when a server column is not plaintext (dir "" otherwise); removed at
+     * the end of the run. */
+    sc_tls_material tls;
 } sc_run;
 
 /* sc_runner_impl.c: the absolute path of this binary (caller frees), or NULL. */

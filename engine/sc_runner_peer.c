@@ -136,10 +136,16 @@ int sc_peer_start(sc_peer *p, char *err, size_t errlen)
 {
     if (p->is_server && p->impl->address != NULL)
         return start_external(p, err, errlen);
-    char *argv[SC_IMPL_MAX_ARGV + 1];
+    char *argv[SC_IMPL_MAX_ARGV + SC_TRANSPORT_MAX_ARGS + 1];
     size_t n = 0;
     for (; p->impl->argv[n] != NULL && n < SC_IMPL_MAX_ARGV; n++)
         argv[n] = p->impl->argv[n];
+    if (p->is_server && p->tls != NULL) {
+        const char *extra[SC_TRANSPORT_MAX_ARGS];
+        size_t k = sc_transport_server_args(p->impl->transport, p->tls, extra);
+        for (size_t i = 0; i < k; i++)
+            argv[n++] = (char *)extra[i]; /* exec copies; nothing writes through them */
+    }
     argv[n] = NULL;
     argv[0] = p->impl->program;
     char *saved[SC_IMPL_MAX_ENV + 1] = {0};

@@ -19,6 +19,8 @@
 
 typedef struct {
     const sc_impl *impl; /* borrowed from the run's configuration */
+    /* The run's TLS files (borrowed; a server column over TLS adds them to its command). */
+    const sc_tls_material *tls;
     bool is_server;
     bool external; /* a server given by address: no process, nothing to read or stop */
     char target[SC_RUNNER_MAX_TARGET]; /* where a server answers, once up */

@@ -11,9 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-bool sc_runner_has_case(const sc_scenario *s, const char *server)
+bool sc_runner_has_case(const sc_scenario *s, const sc_impl *server)
 {
-    return sc_scenario_is_scripted(s) || strcmp(server, SC_SCENARIO_SCRIPT_SERVER) != 0;
+    if (!(sc_scenario_transports(s) & SC_TRANSPORT_BIT(server->transport)))
+        return false; /* "transports": the scenario means nothing over this one */
+    return sc_scenario_is_scripted(s) || strcmp(server->name, SC_SCENARIO_SCRIPT_SERVER) != 0;
 }
 
 bool sc_runner_adds_script_server(const sc_scenario_set *set, const sc_filter *filter,
@@ -97,6 +99,16 @@ static int add_script(sc_run *r, const sc_scenario *s, const char *case_id, char
     return rc;
 }
 
+sc_needs sc_runner_case_needs(const sc_scenario *s, const sc_impl *server)
+{
+    sc_needs needs = sc_scenario_needs(s);
+    if (server->transport != SC_TRANSPORT_PLAINTEXT) { /* the TLS flags and channel.tls */
+        needs.server |= SC_FEAT_BIT(SC_FEAT_SERVER_TLS);
+        needs.client |= SC_FEAT_BIT(SC_FEAT_CLIENT_TLS);
+    }
+    return needs;
+}
+
 bool sc_runner_case_applies(const sc_scenario *s, const sc_impl *client, const sc_impl *server,
                             char *why, size_t len)
 {
@@ -105,9 +117,23 @@ bool sc_runner_case_applies(const sc_scenario *s, const sc_impl *client, const s
         snprintf(why, len, "%s", reason != NULL ? reason : "");
         return false;
     }
-    sc_needs needs = sc_scenario_needs(s);
+    sc_needs needs = sc_runner_case_needs(s, server);
     return sc_needs_met(&needs, server->name, server->features, client->name, client->features, why,
                         len);
+}
+
+/* The entry of a known list for a case: its own id first, then for a transport column the id
+ * without the transport ("s@go->c+tls" -> "s@go->c"): a difference listed for a pair holds over
+ * every transport unless an entry names the column. */
+static const char *known_match(const sc_case_list *list, const char *id)
+{
+    const char *m = sc_case_list_match(list, id);
+    if (m != NULL)
+        return m;
+    char *base = sc_transport_base_id(id);
+    m = base != NULL ? sc_case_list_match(list, base) : NULL;
+    free(base);
+    return m;
 }
 
 /* One case of scenario s on clients[ci] x servers[si] (when selected). 0, or -1 with a message. */
@@ -116,7 +142,7 @@ static int plan_case(sc_run *r, const sc_scenario *s, size_t ci, size_t si, char
 {
     const sc_run_config *cfg = r->cfg;
     const sc_impl *server = r->server_impls[si], *client = &cfg->clients[ci];
-    if (!sc_runner_has_case(s, server->name) || sc_scenario_is_app(s))
+    if (!sc_runner_has_case(s, server) || sc_scenario_is_app(s))
         return 0; /* app scenarios pair with applications (sc_runner_app) */
     char *id = sc_runner_case_id(sc_scenario_name(s), client->name, server->name);
     if (id == NULL) {
@@ -138,9 +164,9 @@ static int plan_case(sc_run *r, const sc_scenario *s, size_t ci, size_t si, char
     if (sc_scenario_is_scripted(s) && add_script(r, s, c->id, err, errlen) != 0)
         return -1;
     if (cfg->known_failing)
-        c->known_failing = sc_case_list_match(cfg->known_failing, c->id);
+        c->known_failing = known_match(cfg->known_failing, c->id);
     if (cfg->known_flaky)
-        c->known_flaky = sc_case_list_match(cfg->known_flaky, c->id) != NULL;
+        c->known_flaky = known_match(cfg->known_flaky, c->id) != NULL;
     return 0;
 }
 

@@ -154,6 +154,8 @@ cJSON *sc_run_report_json(const sc_run *r)
         if (d == NULL)
             d = cJSON_AddObjectToObject(impls, impl->name);
         cJSON_AddStringToObject(d, "server", impl->description);
+        if (impl->transport != SC_TRANSPORT_PLAINTEXT) /* a column of run --transport */
+            cJSON_AddStringToObject(d, "server_transport", sc_transport_name(impl->transport));
         add_server_notes(d, impl);
     }
     cJSON *summary = cJSON_AddObjectToObject(rep, "summary");

@@ -12,6 +12,7 @@
 #include "sc_json.h"
 #include "sc_script.h"
 #include "sc_status.h"
+#include "sc_transport.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -300,6 +301,11 @@ static int parse_call_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
         sc_scenario_parse_expect(c, s, cJSON_GetObjectItemCaseSensitive(obj, "expect")) != 0 ||
         parse_companions(c, s, obj, cJSON_GetObjectItemCaseSensitive(obj, "companions")) != 0)
         return -1;
+    char msg[512];
+    if (sc_transport_scenario_mask(cJSON_GetObjectItemCaseSensitive(obj, "transports"),
+                                   s->tls_spec, "transports", &s->transports, msg,
+                                   sizeof msg) != 0)
+        return sc_load_fail(c, NULL, "%s", msg);
     return 0;
 }
 
@@ -308,7 +314,8 @@ static sc_scenario *parse_scenario(sc_load_ctx *c, const cJSON *obj)
     static const sc_jfield names[] = {
         {.key = "name"},       {.key = "summary"}, {.key = "tags"},     {.key = "method"},
         {.key = "applies_to"}, {.key = "client"},  {.key = "server"},   {.key = "expect"},
-        {.key = "companions"}, {.key = "faults"},  {.key = "exclusive"}, {.key = "app"}};
+        {.key = "companions"}, {.key = "faults"},  {.key = "exclusive"}, {.key = "app"},
+        {.key = "transports"}};
     if (sc_load_object(c, obj, "", SC_JSPEC(names)) != 0)
         return NULL;
     sc_scenario *s = calloc(1, sizeof *s);

@@ -213,6 +213,11 @@ bool sc_scenario_exclusive(const sc_scenario *s)
     return s->exclusive;
 }
 
+unsigned sc_scenario_transports(const sc_scenario *s)
+{
+    return s->transports;
+}
+
 bool sc_scenario_is_scripted(const sc_scenario *s)
 {
     return s->script != NULL;

@@ -73,6 +73,8 @@ struct sc_scenario {
     int64_t backoff_initial_ms, backoff_max_ms, exhausted_backoff_ms;
     double backoff_multiplier, backoff_jitter;
     bool exclusive;                  /* its cases run alone */
+    bool tls_spec;                   /* client.channel.tls is given (engine/sc_transport) */
+    unsigned transports;             /* SC_TRANSPORT_BIT set it runs on ("transports") */
     struct sc_app_section *app;      /* owned; an app scenario's section, or NULL */
     struct sc_scenario **companions; /* owned; scenarios of their own (see sc_scenario.h) */
     size_t n_companions;

@@ -60,10 +60,15 @@ static sc_feature_mask client_needs(const sc_scenario *s)
         m |= SC_FEAT_BIT(SC_FEAT_PUSHBACK);
     if (sc_jget(cl, "path") != NULL)
         m |= SC_FEAT_BIT(SC_FEAT_PATH);
-    if (channel_options(sc_jget(cl, "channel")) > 0)
+    const cJSON *channel = sc_jget(cl, "channel");
+    bool tls = sc_jget(channel, "tls") != NULL;
+    /* channel options other than service_config and tls (features of their own) */
+    if (channel_options(channel) > (tls ? 1 : 0))
         m |= SC_FEAT_BIT(SC_FEAT_CHANNEL);
-    if (sc_jget(sc_jget(cl, "channel"), "service_config") != NULL)
+    if (sc_jget(channel, "service_config") != NULL)
         m |= SC_FEAT_BIT(SC_FEAT_SERVICE_CONFIG);
+    if (tls)
+        m |= SC_FEAT_BIT(SC_FEAT_CLIENT_TLS);
     if (sc_jget_int(cl, "read_pause_ms", 0) > 0)
         m |= SC_FEAT_BIT(SC_FEAT_READ_PAUSE);
     if (sc_jget_int(cl, "start_delay_ms", 0) > 0)

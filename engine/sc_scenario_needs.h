@@ -9,11 +9,12 @@
  *              the method is Chat and client.path is absent or names Chat; a path to a method or
  *              service the server does not have is answered UNIMPLEMENTED and needs no room.
  * A client needs the driver-protocol parts its instruction uses: cancel, reconnect, pushback
- * (reconnect.honor_pushback), path, channel, read-pause, start-delay, request-delay (each when
- * non-zero), wait-for-ready (true), keep-open (half_close false), pingpong (true), companions (the
- * scenario has companion calls; their instructions add their own needs). Everything else is the
- * DataService semantics every server is judged on (docs/peer-protocol.md, "Reference semantics")
- * and the driver protocol's base. */
+ * (reconnect.honor_pushback), path, channel (a member other than service_config and tls),
+ * service-config (channel.service_config), tls (channel.tls), read-pause, start-delay,
+ * request-delay (each when non-zero), wait-for-ready (true), keep-open (half_close false),
+ * pingpong (true), companions (the scenario has companion calls; their instructions add their
+ * own needs). Everything else is the DataService semantics every server is judged on
+ * (docs/peer-protocol.md, "Reference semantics") and the driver protocol's base. */
 #ifndef SC_SCENARIO_NEEDS_H
 #define SC_SCENARIO_NEEDS_H
 

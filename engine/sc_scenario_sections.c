@@ -3,6 +3,7 @@
  * (checked with the proxy's fault parser). */
 #include "sc_scenario_internal.h"
 #include "sc_base64.h"
+#include "sc_transport.h"
 #include "sc_fault.h"
 #include "sc_instr.h"
 #include "sc_jcheck.h"
@@ -420,6 +421,13 @@ static int validate_with_driver(sc_load_ctx *c, sc_scenario *s)
         cJSON *raw = cJSON_DetachItemFromObjectCaseSensitive(e, "$raw");
         cJSON_Delete(raw);
     }
+    sc_tls_material placeholder;
+    sc_transport_placeholder(&placeholder, "validate");
+    if (sc_transport_apply(instr, s->tls_spec ? SC_TRANSPORT_TLS : SC_TRANSPORT_PLAINTEXT,
+                           &placeholder) != 0) {
+        cJSON_Delete(instr);
+        return sc_load_oom(c, "client");
+    }
     sc_instr in;
     char why[512];
     int rc = sc_instr_from_json(instr, &in, why, sizeof why);
@@ -481,6 +489,11 @@ int sc_scenario_parse_client(sc_load_ctx *c, sc_scenario *s, const cJSON *cl)
     s->client = cJSON_Duplicate(cl, true);
     if (s->client == NULL)
         return sc_load_oom(c, "client");
+    const cJSON *tls = sc_jget(sc_jget(cl, "channel"), "tls");
+    char msg[512];
+    if (tls != NULL && sc_transport_check_spec(tls, "client.channel.tls", msg, sizeof msg) != 0)
+        return sc_load_fail(c, NULL, "%s", msg);
+    s->tls_spec = tls != NULL;
     cJSON *r = cJSON_GetObjectItemCaseSensitive(s->client, "requests");
     if (r != NULL &&
         (expand_request_repeats(c, r) != 0 || expand_repeats(c, r, "client.requests") != 0 ||

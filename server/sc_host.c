@@ -714,6 +714,7 @@ sc_host *sc_host_create(const sc_host_config *cfg, char *err, size_t errlen)
         goto oom;
     h->cfg = *cfg;
     h->cfg.listen = NULL; /* borrowed during create only */
+    h->cfg.tls = NULL;
     h->shutdown_tag.done = on_shutdown_done;
     h->drain.run = on_drain_check;
     h->grace.fire = on_grace_over;
@@ -728,7 +729,11 @@ sc_host *sc_host_create(const sc_host_config *cfg, char *err, size_t errlen)
     for (int m = 0; cfg->register_methods && m < SC_METHOD_COUNT; m++)
         h->method_handles[m] = grpc_server_register_method(h->server, sc_method_path((sc_method)m),
                                                            NULL, GRPC_SRM_PAYLOAD_NONE, 0);
-    grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
+    grpc_server_credentials *creds = sc_host_tls_credentials(cfg->tls, err, errlen);
+    if (creds == NULL) {
+        sc_host_destroy(h);
+        return NULL;
+    }
     h->port = grpc_server_add_http2_port(h->server, cfg->listen, creds);
     grpc_server_credentials_release(creds);
     if (h->port == 0) {

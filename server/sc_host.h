@@ -19,6 +19,7 @@
 #define SC_HOST_H
 
 #include "sc_events.h"
+#include "sc_host_tls.h"
 #include "sc_loop.h"
 #include "sc_md.h"
 #include "sc_method.h"
@@ -39,11 +40,11 @@ typedef struct sc_host_call sc_host_call;
 
 /* What a new call is, for the protocol object's open. Borrowed during open. */
 typedef struct {
-    uint64_t id;             /* 1, 2, ... in accept order */
-    sc_method method;        /* SC_METHOD_UNKNOWN for any other path */
-    const char *path;        /* the call's path, "/streaming.DataService/Chat" */
-    const sc_md_list *md;    /* the client's metadata */
-    gpr_timespec deadline;   /* the client's deadline (gpr_inf_future when none) */
+    uint64_t id;           /* 1, 2, ... in accept order */
+    sc_method method;      /* SC_METHOD_UNKNOWN for any other path */
+    const char *path;      /* the call's path, "/streaming.DataService/Chat" */
+    const sc_md_list *md;  /* the client's metadata */
+    gpr_timespec deadline; /* the client's deadline (gpr_inf_future when none) */
 } sc_host_call_info;
 
 typedef enum {
@@ -59,7 +60,7 @@ typedef struct {
     /* HEADERS, or MESSAGE while no headers went out: the initial metadata (NULL for none).
      * Borrowed during next_output's return (the host copies it). */
     const sc_md_list *headers;
-    grpc_byte_buffer *message; /* MESSAGE: ownership passes to the host */
+    grpc_byte_buffer *message;  /* MESSAGE: ownership passes to the host */
     int code;                   /* STATUS */
     const char *status_message; /* STATUS: borrowed (copied by the host), NUL-terminated */
     size_t status_len;          /* its length in bytes (0: strlen; it may hold NULs) */
@@ -68,8 +69,8 @@ typedef struct {
 
 /* How the call closed (RECV_CLOSE_ON_SERVER). */
 typedef struct {
-    bool cancelled;         /* the call did not end by our status (or we aborted it) */
-    bool by_shutdown;       /* the host cancelled it for the shutdown */
+    bool cancelled;           /* the call did not end by our status (or we aborted it) */
+    bool by_shutdown;         /* the host cancelled it for the shutdown */
     int64_t deadline_left_ms; /* until the client's deadline when it closed (< 0: passed) */
 } sc_host_close;
 
@@ -112,20 +113,22 @@ typedef struct {
 } sc_host_proto;
 
 typedef struct {
-    const char *name;         /* log component: "server", "script-server", "record" */
-    const char *listen;       /* "HOST:PORT"; port 0 = any. Borrowed during create. */
+    const char *name;          /* log component: "server", "script-server", "record" */
+    const char *listen;        /* "HOST:PORT"; port 0 = any. Borrowed during create. */
+    const sc_host_tls *tls;    /* TLS (mTLS with a client CA); NULL: plaintext. Borrowed during
+                                  create (the files are read then). */
     int64_t max_receive_bytes; /* largest message accepted */
-    bool register_methods;    /* DataService methods registered and the catch-all; false: the
-                                 catch-all only (every path a generic call) */
-    int64_t tick_ms;          /* longest the loop sleeps without an event (a safety net) */
+    bool register_methods;     /* DataService methods registered and the catch-all; false: the
+                                  catch-all only (every path a generic call) */
+    int64_t tick_ms;           /* longest the loop sleeps without an event (a safety net) */
     /* Shutdown: live calls get this long to end on their own before the forced stage. With a
      * grace, the forced stage cancels only calls whose status is not decided yet. */
     int64_t shutdown_grace_ms;
     /* The core ends a read pending when our status went out as if the client half-closed: log
      * it and tell the object anyway (the reference server's historical behaviour), or not. */
     bool report_late_half_close;
-    sc_events *events; /* borrowed, may be NULL; must outlive the host */
-    int verbose;       /* log each call's events at info level */
+    sc_events *events;          /* borrowed, may be NULL; must outlive the host */
+    int verbose;                /* log each call's events at info level */
     const sc_host_proto *proto; /* borrowed; must outlive the host */
     void *proto_ctx;            /* passed to open */
 } sc_host_config;

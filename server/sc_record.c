@@ -524,9 +524,11 @@ sc_recorder *sc_recorder_create(const sc_recorder_config *cfg, char *err, size_t
     grpc_init(); /* the channel outlives the host's loop (and its grpc_init) */
     r->cfg = *cfg;
     r->cfg.listen = r->cfg.upstream = NULL;
+    r->cfg.tls = NULL; /* borrowed during create only */
     sc_host_config hc = {
         .name = "record",
         .listen = cfg->listen,
+        .tls = cfg->tls,
         .max_receive_bytes = RC_MAX_MESSAGE,
         .register_methods = false,
         .tick_ms = RC_LOOP_MAX_WAIT_MS,

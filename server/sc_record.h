@@ -10,6 +10,7 @@
 #ifndef SC_RECORD_H
 #define SC_RECORD_H
 
+#include "sc_host_tls.h"
 #include "sc_md.h"
 #include "sc_method.h"
 #include "sc_record_case.h"
@@ -32,9 +33,10 @@ typedef sc_scenario_write_opts sc_record_opts;
 typedef struct sc_recorder sc_recorder;
 
 typedef struct {
-    const char *listen;   /* "HOST:PORT"; port 0 = any. Borrowed during create. */
-    const char *upstream; /* "HOST:PORT" (any gRPC target). Borrowed during create. */
-    int64_t max_calls;    /* stop after this many finished calls; 0 = no limit */
+    const char *listen;     /* "HOST:PORT"; port 0 = any. Borrowed during create. */
+    const sc_host_tls *tls; /* the downstream side's TLS; NULL: plaintext. Borrowed during create */
+    const char *upstream;   /* "HOST:PORT" (any gRPC target). Borrowed during create. */
+    int64_t max_calls;      /* stop after this many finished calls; 0 = no limit */
     int verbose;
     /* Called on the recorder's thread each time a finished call joins the recording (so that
      * `record --out` writes as it goes); NULL for none. `ctx` is the caller's. */

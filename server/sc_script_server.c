@@ -290,6 +290,7 @@ sc_script_server *sc_script_server_create(const sc_script_server_config *cfg, ch
         goto oom;
     s->cfg = *cfg;
     s->cfg.listen = NULL;
+    s->cfg.tls = NULL; /* borrowed during create only */
     s->played = calloc(SC_METHOD_COUNT + 1, sizeof *s->played);
     s->played_path = calloc(cfg->book->count > 0 ? cfg->book->count : 1, sizeof *s->played_path);
     if (s->played == NULL || s->played_path == NULL)
@@ -297,6 +298,7 @@ sc_script_server *sc_script_server_create(const sc_script_server_config *cfg, ch
     sc_host_config hc = {
         .name = "script-server",
         .listen = cfg->listen,
+        .tls = cfg->tls,
         .max_receive_bytes = SS_MAX_RECEIVE,
         .register_methods = true,
         .tick_ms = SS_LOOP_MAX_WAIT_MS,

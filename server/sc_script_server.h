@@ -7,6 +7,7 @@
 #define SC_SCRIPT_SERVER_H
 
 #include "sc_events.h"
+#include "sc_host_tls.h"
 #include "sc_script_book.h"
 
 #include <stdbool.h>
@@ -25,6 +26,7 @@ typedef struct {
 
 typedef struct {
     const char *listen;         /* "HOST:PORT"; port 0 = OS-assigned. Borrowed during create. */
+    const sc_host_tls *tls;     /* NULL: plaintext. Borrowed during create. */
     const sc_script_book *book; /* borrowed; must outlive the server */
     sc_events *events;          /* borrowed, may be NULL; must outlive the server */
     int verbose;                /* log each call's events at info level */

@@ -230,6 +230,7 @@ sc_server *sc_server_create(const sc_server_config *cfg, char *err, size_t errle
     sc_host_config hc = {
         .name = "server",
         .listen = cfg->listen,
+        .tls = cfg->tls,
         .max_receive_bytes = cfg->max_receive_bytes,
         .register_methods = true,
         .tick_ms = SC_LOOP_MAX_WAIT_MS,

@@ -7,12 +7,14 @@
 
 #include "sc_call_plan.h"
 #include "sc_events.h"
+#include "sc_host_tls.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 typedef struct {
     const char *listen;        /* "HOST:PORT"; port 0 = OS-assigned. Borrowed during create. */
+    const sc_host_tls *tls;    /* NULL: plaintext. Borrowed during create. */
     int64_t tick_ms;           /* SubscribeData interval */
     int64_t max_receive_bytes; /* largest request message accepted */
     int64_t max_upload_bytes;  /* largest upload accepted */

@@ -147,6 +147,64 @@ static void parser_service_config(void **state)
     free(big);
 }
 
+#define TLS_LINE(tls)                                                                              \
+    "{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\",\"channel\":{\"tls\":" tls "}}"
+
+static void parser_reads_channel_tls(void **state)
+{
+    (void)state;
+    sc_instr in;
+    char err[256] = "";
+    assert_int_equal(sc_instr_parse(TLS_LINE("{\"ca_file\":\"/x/ca.pem\",\"cert_file\":\"c.pem\","
+                                             "\"key_file\":\"c.key\",\"authority\":\"localhost\"}"),
+                                    &in, err, sizeof err),
+                     0);
+    assert_string_equal(in.channel.tls.ca_file, "/x/ca.pem");
+    assert_string_equal(in.channel.tls.cert_file, "c.pem");
+    assert_string_equal(in.channel.tls.key_file, "c.key");
+    assert_string_equal(in.channel.tls.authority, "localhost");
+    sc_instr_free(&in);
+    assert_int_equal(sc_instr_parse(TLS_LINE("{\"ca_file\":\"ca.pem\"}"), &in, err, sizeof err), 0);
+    assert_null(in.channel.tls.cert_file);
+    assert_null(in.channel.tls.authority);
+    sc_instr_free(&in);
+    assert_int_equal(sc_instr_parse(TLS_LINE("null"), &in, err, sizeof err), 0);
+    assert_null(in.channel.tls.ca_file); /* plaintext */
+    sc_instr_free(&in);
+}
+
+static void parser_refuses_bad_channel_tls_by_path(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line, *err;
+    } cases[] = {
+        {TLS_LINE("{}"), "channel.tls.ca_file: missing"},
+        {TLS_LINE("{\"ca_file\":3}"), "channel.tls.ca_file: expected a string"},
+        {TLS_LINE("{\"ca_file\":\"\"}"), "channel.tls.ca_file: expected a non-empty string"},
+        {TLS_LINE("{\"ca_file\":\"a\",\"cert_file\":\"c\"}"),
+         "channel.tls.key_file: cert_file and key_file go together (the client certificate for "
+         "mTLS)"},
+        {TLS_LINE("{\"ca_file\":\"a\",\"key_file\":\"k\"}"),
+         "channel.tls.cert_file: cert_file and key_file go together (the client certificate for "
+         "mTLS)"},
+        {TLS_LINE("{\"ca_file\":\"a\",\"authority\":\"a b\"}"),
+         "channel.tls.authority: expected a host name (printable ASCII, no spaces, '/' or '@', at "
+         "most 260 bytes)"},
+        {TLS_LINE("{\"ca_file\":\"a\",\"ca\":\"run\"}"), "channel.tls.ca: unknown field"},
+        {TLS_LINE("{\"ca_file\":\"a\",\"ca_file\":\"b\"}"), "channel.tls.ca_file: given twice"},
+        {TLS_LINE("[]"), "channel.tls: expected an object"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sc_instr in;
+        char err[256] = "";
+        if (sc_instr_parse(cases[i].line, &in, err, sizeof err) != -1 ||
+            strcmp(err, cases[i].err) != 0)
+            fail_msg("%s\n got: %s\nwant: %s", cases[i].line, err, cases[i].err);
+        sc_instr_free(&in);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +212,8 @@ int main(void)
         cmocka_unit_test(parser_defaults_and_policy),
         cmocka_unit_test(parser_refuses_duplicates_and_infinity),
         cmocka_unit_test(parser_service_config),
+        cmocka_unit_test(parser_reads_channel_tls),
+        cmocka_unit_test(parser_refuses_bad_channel_tls_by_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

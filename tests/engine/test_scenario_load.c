@@ -12,6 +12,7 @@
 
 #include "sc_client_instr.h"
 #include "sc_scenario.h"
+#include "sc_transport.h"
 
 static const char *const GOOD =
     "{\"name\": \"a/b\", \"method\": \"GetData\", \"client\": {\"requests\": [{\"topics\": "
@@ -742,6 +743,15 @@ static void the_library_loads(void **state)
         char id[512];
         snprintf(id, sizeof id, "%s@c->c", sc_scenario_name(set.items[i]));
         cJSON *in = sc_scenario_instruction(set.items[i], id, "127.0.0.1:1");
+        /* over a transport the scenario runs on: its symbolic channel.tls becomes files */
+        unsigned transports = sc_scenario_transports(set.items[i]);
+        sc_tls_material files;
+        sc_transport_placeholder(&files, "/tls");
+        sc_transport_apply(in,
+                           (transports & SC_TRANSPORT_BIT(SC_TRANSPORT_PLAINTEXT))
+                               ? SC_TRANSPORT_PLAINTEXT
+                               : SC_TRANSPORT_MTLS,
+                           &files);
         char *line = cJSON_PrintUnformatted(in);
         sc_client_instr instr;
         if (sc_client_instr_parse(line, &instr, err, sizeof err) != 0)
