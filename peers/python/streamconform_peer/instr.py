@@ -58,14 +58,24 @@ class Cancel:
 
 
 @dataclass
+class TlsOpts:
+    """channel.tls: file paths as given (the driver reads them when it makes the channel)."""
+    ca_file: str = ""
+    cert_file: Optional[str] = None  # with key_file: the client's certificate (mTLS)
+    key_file: Optional[str] = None
+    authority: Optional[str] = None  # the :authority and the name checked against the server's
+
+
+@dataclass
 class ChannelOpts:
     max_receive_bytes: int = 0
     initial_reconnect_backoff_ms: int = 0
     min_reconnect_backoff_ms: int = 0
     max_reconnect_backoff_ms: int = 0
     bdp_probe: bool = True  # False: receive windows stay at HTTP/2's 64 KiB
+    tls: Optional[TlsOpts] = None  # None: plaintext
 
-    def grpc_options(self) -> list[tuple[str, int]]:
+    def grpc_options(self) -> list[tuple[str, Any]]:
         names = (("grpc.max_receive_message_length", self.max_receive_bytes),
                  ("grpc.initial_reconnect_backoff_ms", self.initial_reconnect_backoff_ms),
                  ("grpc.min_reconnect_backoff_ms", self.min_reconnect_backoff_ms),
@@ -73,6 +83,11 @@ class ChannelOpts:
         options = [(k, v) for k, v in names if v > 0]
         if not self.bdp_probe:
             options.append(("grpc.http2.bdp_probe", 0))
+        if self.tls is not None and self.tls.authority is not None:
+            # grpcio: the first sets the name the certificate is checked against, the second
+            # the :authority header; the contract's "authority" is both.
+            options.append(("grpc.ssl_target_name_override", self.tls.authority))
+            options.append(("grpc.default_authority", self.tls.authority))
         return options
 
 
@@ -120,8 +135,10 @@ def _parse_path(root: dict[str, Any]) -> Optional[str]:
 RECONNECT_FIELDS = ("backoff_initial_ms", "backoff_multiplier", "backoff_jitter",
                     "backoff_max_ms", "exhausted_backoff_ms", "max_attempts", "retry_codes",
                     "honor_pushback")
-CHANNEL_FIELDS = ("max_receive_bytes", "initial_reconnect_backoff_ms",
-                  "min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe")
+CHANNEL_INT_FIELDS = ("max_receive_bytes", "initial_reconnect_backoff_ms",
+                      "min_reconnect_backoff_ms", "max_reconnect_backoff_ms")
+CHANNEL_FIELDS = CHANNEL_INT_FIELDS + ("bdp_probe", "tls")
+TLS_FIELDS = ("ca_file", "cert_file", "key_file", "authority")
 
 
 def describe(value: Any) -> str:
@@ -335,15 +352,42 @@ def _parse_channel(root: dict[str, Any]) -> ChannelOpts:
     if not isinstance(obj, dict):
         raise InstrError("channel", "expected an object")
     _check_members(obj, "channel.", CHANNEL_FIELDS)
-    for name in CHANNEL_FIELDS:
-        if name != "bdp_probe":
-            setattr(opts, name, _get_int(obj, name, f"channel.{name}", 0, INT32_MAX, 0))
+    for name in CHANNEL_INT_FIELDS:
+        setattr(opts, name, _get_int(obj, name, f"channel.{name}", 0, INT32_MAX, 0))
     bdp = obj.get("bdp_probe")
     if bdp is not None:
         if not isinstance(bdp, bool):
             raise InstrError("channel.bdp_probe", "expected true or false")
         opts.bdp_probe = bdp
+    opts.tls = _parse_tls(obj)
     return opts
+
+
+def _tls_string(obj: dict[str, Any], name: str) -> Optional[str]:
+    v = obj.get(name)
+    if v is None:
+        return None
+    if not isinstance(v, str) or not v:
+        raise InstrError(f"channel.tls.{name}", "expected a non-empty string")
+    return v
+
+
+def _parse_tls(channel: dict[str, Any]) -> Optional[TlsOpts]:
+    obj = channel.get("tls")
+    if obj is None:
+        return None
+    if not isinstance(obj, dict):
+        raise InstrError("channel.tls", "expected an object")
+    _check_members(obj, "channel.tls.", TLS_FIELDS)
+    ca = _tls_string(obj, "ca_file")
+    if ca is None:
+        raise InstrError("channel.tls.ca_file", "missing")
+    tls = TlsOpts(ca, _tls_string(obj, "cert_file"), _tls_string(obj, "key_file"),
+                  _tls_string(obj, "authority"))
+    if (tls.cert_file is None) != (tls.key_file is None):
+        missing = "key_file" if tls.key_file is None else "cert_file"
+        raise InstrError(f"channel.tls.{missing}", "missing (cert_file and key_file go together)")
+    return tls
 
 
 def _parse_root(root: dict[str, Any], ins: Instruction) -> None:
