@@ -44,6 +44,7 @@ type Channel struct {
 	MinReconnectBackoffMS     int64
 	MaxReconnectBackoffMS     int64
 	NoBDPProbe                bool // receive windows stay at HTTP/2's 64 KiB
+	TLS                       *TLS // nil: plaintext
 }
 
 // Instruction is one parsed driver instruction.
@@ -513,7 +514,7 @@ func parseChannel(root *value, in *Instruction) error {
 	ch := &in.Channel
 	for _, err := range []error{
 		checkMembers(obj, "channel.", []string{"max_receive_bytes", "initial_reconnect_backoff_ms",
-			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe"}),
+			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe", "tls"}),
 		parseBDPProbe(obj, ch),
 		getInt(obj, "max_receive_bytes", "channel.max_receive_bytes", 0, math.MaxInt32, &ch.MaxReceiveBytes),
 		getInt(obj, "initial_reconnect_backoff_ms", "channel.initial_reconnect_backoff_ms", 0,
@@ -522,6 +523,7 @@ func parseChannel(root *value, in *Instruction) error {
 			&ch.MinReconnectBackoffMS),
 		getInt(obj, "max_reconnect_backoff_ms", "channel.max_reconnect_backoff_ms", 0, math.MaxInt32,
 			&ch.MaxReconnectBackoffMS),
+		parseTLS(obj, ch),
 	} {
 		if err != nil {
 			return err
