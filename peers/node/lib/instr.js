@@ -21,7 +21,9 @@ const ROOT_FIELDS = ['case', 'target', 'method', 'path', 'metadata', 'timeout_ms
 const RECONNECT_FIELDS = ['backoff_initial_ms', 'backoff_multiplier', 'backoff_jitter', 'backoff_max_ms',
   'exhausted_backoff_ms', 'max_attempts', 'retry_codes', 'honor_pushback'];
 const CHANNEL_FIELDS = ['max_receive_bytes', 'initial_reconnect_backoff_ms', 'min_reconnect_backoff_ms',
-  'max_reconnect_backoff_ms', 'bdp_probe'];
+  'max_reconnect_backoff_ms', 'bdp_probe', 'tls'];
+const CHANNEL_INT_FIELDS = CHANNEL_FIELDS.filter((name) => name !== 'bdp_probe' && name !== 'tls');
+const TLS_FIELDS = ['ca_file', 'cert_file', 'key_file', 'authority'];
 const CANCEL_KINDS = ['before_send', 'after_responses', 'after_ms', 'after_close_send_ms'];
 
 /** message is "<JSON path>: <reason>"; `case` is the instruction's case when it could be read. */
@@ -171,15 +173,39 @@ function parseChannel(root) {
   const obj = get(root, 'channel');
   const opts = {
     max_receive_bytes: 0, initial_reconnect_backoff_ms: 0, min_reconnect_backoff_ms: 0, max_reconnect_backoff_ms: 0, bdp_probe: true,
+    tls: null,
   };
   if (obj === null) return opts;
   if (!isObject(obj)) throw new InstrError('channel', 'expected an object');
   checkMembers(obj, 'channel.', CHANNEL_FIELDS);
-  for (const name of CHANNEL_FIELDS) {
-    if (name !== 'bdp_probe') opts[name] = getInt(obj, name, `channel.${name}`, 0, INT32_MAX, 0);
-  }
+  for (const name of CHANNEL_INT_FIELDS) opts[name] = getInt(obj, name, `channel.${name}`, 0, INT32_MAX, 0);
   opts.bdp_probe = getBool(obj, 'bdp_probe', 'channel.bdp_probe', true);
+  opts.tls = parseTls(obj);
   return opts;
+}
+
+function tlsString(obj, name) {
+  const v = get(obj, name);
+  if (v === null) return null;
+  if (typeof v !== 'string' || v === '') throw new InstrError(`channel.tls.${name}`, 'expected a non-empty string');
+  return v;
+}
+
+/** channel.tls: the file paths as given (the driver reads them when it makes the channel). */
+function parseTls(channel) {
+  const obj = get(channel, 'tls');
+  if (obj === null) return null;
+  if (!isObject(obj)) throw new InstrError('channel.tls', 'expected an object');
+  checkMembers(obj, 'channel.tls.', TLS_FIELDS);
+  const tls = {
+    ca_file: tlsString(obj, 'ca_file'), cert_file: tlsString(obj, 'cert_file'), key_file: tlsString(obj, 'key_file'),
+    authority: tlsString(obj, 'authority'),
+  };
+  if (tls.ca_file === null) throw new InstrError('channel.tls.ca_file', 'missing');
+  if ((tls.cert_file === null) !== (tls.key_file === null)) {
+    throw new InstrError(`channel.tls.${tls.key_file === null ? 'key_file' : 'cert_file'}`, 'missing (cert_file and key_file go together)');
+  }
+  return tls;
 }
 
 function parseRoot(root, ins) {
@@ -243,6 +269,12 @@ function channelOptions(ch) {
   // grpc-js has no BDP probing: its windows are HTTP/2's 64 KiB unless raised; bdp_probe false
   // pins them there explicitly.
   if (!ch.bdp_probe) opts['grpc-node.flow_control_window'] = 65535;
+  if (ch.tls && ch.tls.authority !== null) {
+    // grpc-js: the first sets the name the certificate is checked against, the second the
+    // :authority header; the contract's "authority" is both.
+    opts['grpc.ssl_target_name_override'] = ch.tls.authority;
+    opts['grpc.default_authority'] = ch.tls.authority;
+  }
   return opts;
 }
 
