@@ -47,6 +47,28 @@ class InstrTest(unittest.TestCase):
         self.assertEqual(ins.channel.grpc_options(), [("grpc.max_receive_message_length", 100)])
         self.assertEqual(instr.parse(line(reconnect=True)).reconnect.max_attempts, 10)
 
+    def test_tls(self) -> None:
+        ins = instr.parse(line(channel={"tls": {"ca_file": "ca.pem", "cert_file": "c.pem",
+                                                "key_file": "c.key", "authority": "a.example"}}))
+        self.assertEqual(ins.channel.tls, instr.TlsOpts("ca.pem", "c.pem", "c.key", "a.example"))
+        self.assertEqual(ins.channel.grpc_options(),
+                         [("grpc.ssl_target_name_override", "a.example"),
+                          ("grpc.default_authority", "a.example")])
+        ins = instr.parse(line(channel={"tls": {"ca_file": "ca.pem"}}))
+        self.assertEqual(ins.channel.tls, instr.TlsOpts("ca.pem"))
+        self.assertEqual(ins.channel.grpc_options(), [])
+        self.assertIsNone(instr.parse(line(channel={"tls": None})).channel.tls)
+        for tls, text in (
+                ([], "channel.tls: expected an object"),
+                ({"ca_file": "a", "alpn": "h2"}, "channel.tls.alpn: unknown field"),
+                ({}, "channel.tls.ca_file: missing"),
+                ({"ca_file": 1}, "channel.tls.ca_file: expected a non-empty string"),
+                ({"ca_file": "a", "authority": ""}, "channel.tls.authority: expected a non-empty string"),
+                ({"ca_file": "a", "key_file": "k"},
+                 "channel.tls.cert_file: missing (cert_file and key_file go together)")):
+            with self.subTest(tls=tls):
+                self.assertEqual(self.error(line(channel={"tls": tls})), text)
+
     def test_path(self) -> None:
         self.assertIsNone(instr.parse(line()).path)
         ins = instr.parse(line(method="GetData", path="/streaming.Nope/Get_Data2"))
