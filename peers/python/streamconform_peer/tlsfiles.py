@@ -25,13 +25,21 @@ def _reason(err: Exception) -> str:
     return reason if isinstance(reason, str) and reason else str(err)
 
 
+def _no_password() -> bytes:
+    return b""
+
+
 def check_pair(cert_path: str, key_path: str) -> tuple[bytes, bytes]:
     """(certificate chain, private key) as PEM bytes; TlsFileError when either cannot be read,
     is not PEM, or the key does not belong to the certificate."""
     cert, key = read(cert_path), read(key_path)
+    if b"ENCRYPTED" in key:
+        raise TlsFileError(f'"{key_path}": an encrypted private key (give it without a passphrase)')
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:
-        ctx.load_cert_chain(cert_path, key_path)
+        # A password callback, so that an encrypted key is an error and not OpenSSL's prompt on
+        # the terminal (a server that never gets to its ready line).
+        ctx.load_cert_chain(cert_path, key_path, password=_no_password)
     except ssl.SSLError as err:
         raise TlsFileError(f'"{cert_path}" and "{key_path}": not a PEM certificate and its key '
                            f"({_reason(err)})") from None

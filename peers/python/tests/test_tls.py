@@ -27,7 +27,8 @@ def _openssl(*args: str, cwd: str) -> None:
 
 def make_certs(folder: str) -> None:
     """ca.pem, other-ca.pem (a CA that signed nothing here), server.pem/.key (localhost,
-    sc.test.example, 127.0.0.1) and client.pem/.key, all signed by ca.pem; P-256 keys."""
+    sc.test.example, 127.0.0.1) and client.pem/.key, all signed by ca.pem; P-256 keys; and
+    encrypted.key, the server's key under a passphrase."""
     ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
     for ca in ("ca", "other-ca"):
         _openssl("req", "-x509", *ec, "-keyout", f"{ca}.key", "-out", f"{ca}.pem", "-days", "1",
@@ -41,6 +42,8 @@ def make_certs(folder: str) -> None:
         _openssl("x509", "-req", "-in", f"{who}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
                  "-CAcreateserial", "-out", f"{who}.pem", "-days", "1", "-extfile", f"{who}.ext",
                  cwd=folder)
+    _openssl("pkey", "-in", "server.key", "-aes256", "-passout", "pass:secret", "-out",
+             "encrypted.key", cwd=folder)
 
 
 def start_server(*args: str) -> tuple[subprocess.Popen, Optional[int]]:
@@ -151,6 +154,8 @@ class TlsTest(unittest.TestCase):
              "cannot read"),
             (["--tls-cert", self.f("server.pem"), "--tls-key", self.f("client.key")], 1,
              "not a PEM certificate and its key"),
+            (["--tls-cert", self.f("server.pem"), "--tls-key", self.f("encrypted.key")], 1,
+             "an encrypted private key"),
             (["--tls-cert", self.f("server.pem"), "--tls-key", self.f("server.key"),
               "--tls-client-ca", self.f("server.key")], 1, "--tls-client-ca"),
             (["--tls-cert", self.f("server.pem")], 2, "--tls-cert and --tls-key go together"),
