@@ -184,27 +184,31 @@ function parseChannel(root) {
   return opts;
 }
 
-function tlsString(obj, name) {
-  const v = get(obj, name);
-  if (v === null) return null;
-  if (typeof v !== 'string' || v === '') throw new InstrError(`channel.tls.${name}`, 'expected a non-empty string');
-  return v;
-}
+const MAX_AUTHORITY = 260; // contract/sc_instr.h SC_INSTR_MAX_AUTHORITY: a host name and a port
+const HOST_TEXT = "expected a host name (printable ASCII, no spaces, '/' or '@', at most 260 bytes)";
 
-/** channel.tls: the file paths as given (the driver reads them when it makes the channel). */
+/** A name for :authority: printable ASCII without spaces, '/' or '@' (as the C driver). */
+const authorityOk = (a) => a.length <= MAX_AUTHORITY && /^[!-~]+$/.test(a) && !/[/@]/.test(a);
+
+/** channel.tls with the C driver's checks in its order: members, ca_file present, types, empty
+ * strings, the certificate pair, the authority. The files are read later, by the driver. */
 function parseTls(channel) {
   const obj = get(channel, 'tls');
   if (obj === null) return null;
   if (!isObject(obj)) throw new InstrError('channel.tls', 'expected an object');
   checkMembers(obj, 'channel.tls.', TLS_FIELDS);
-  const tls = {
-    ca_file: tlsString(obj, 'ca_file'), cert_file: tlsString(obj, 'cert_file'), key_file: tlsString(obj, 'key_file'),
-    authority: tlsString(obj, 'authority'),
-  };
-  if (tls.ca_file === null) throw new InstrError('channel.tls.ca_file', 'missing');
-  if ((tls.cert_file === null) !== (tls.key_file === null)) {
-    throw new InstrError(`channel.tls.${tls.key_file === null ? 'key_file' : 'cert_file'}`, 'missing (cert_file and key_file go together)');
+  if (!has(obj, 'ca_file')) throw new InstrError('channel.tls.ca_file', 'missing');
+  for (const name of TLS_FIELDS) { // ca_file may not be null, the others may
+    if ((name === 'ca_file' || get(obj, name) !== null) && typeof obj[name] !== 'string') throw new InstrError(`channel.tls.${name}`, 'expected a string');
   }
+  for (const name of TLS_FIELDS) if (get(obj, name) === '') throw new InstrError(`channel.tls.${name}`, 'expected a non-empty string');
+  const tls = {
+    ca_file: obj.ca_file, cert_file: get(obj, 'cert_file'), key_file: get(obj, 'key_file'), authority: get(obj, 'authority'),
+  };
+  if ((tls.cert_file === null) !== (tls.key_file === null)) {
+    throw new InstrError(`channel.tls.${tls.cert_file === null ? 'cert_file' : 'key_file'}`, 'cert_file and key_file go together (the client certificate for mTLS)');
+  }
+  if (tls.authority !== null && !authorityOk(tls.authority)) throw new InstrError('channel.tls.authority', HOST_TEXT);
   return tls;
 }
 

@@ -183,7 +183,7 @@ test('driver: channel.tls errors', { skip: !HAVE_OPENSSL && 'needs the openssl c
   ]);
   assert.equal(got.unknown.error, 'channel.tls.sni: unknown field');
   assert.equal(got['no-ca'].error, 'channel.tls.ca_file: missing');
-  assert.equal(got['half-pair'].error, 'channel.tls.key_file: missing (cert_file and key_file go together)');
+  assert.equal(got['half-pair'].error, 'channel.tls.key_file: cert_file and key_file go together (the client certificate for mTLS)');
   assert.match(got['missing-file'].error, /^channel\.tls\.ca_file: cannot read/);
   assert.match(got['not-pem'].error, /^channel\.tls\.ca_file: /);
   assert.match(got.mismatch.error, /^channel\.tls\.cert_file: /);

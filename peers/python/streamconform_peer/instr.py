@@ -363,30 +363,41 @@ def _parse_channel(root: dict[str, Any]) -> ChannelOpts:
     return opts
 
 
-def _tls_string(obj: dict[str, Any], name: str) -> Optional[str]:
-    v = obj.get(name)
-    if v is None:
-        return None
-    if not isinstance(v, str) or not v:
-        raise InstrError(f"channel.tls.{name}", "expected a non-empty string")
-    return v
+MAX_AUTHORITY = 260  # contract/sc_instr.h SC_INSTR_MAX_AUTHORITY: a host name and a port
+_AUTHORITY_RE = re.compile(r"[!-~]+")
+
+
+def _authority_ok(text: str) -> bool:
+    """A name for :authority: printable ASCII without spaces, '/' or '@' (as the C driver)."""
+    return (len(text) <= MAX_AUTHORITY and _AUTHORITY_RE.fullmatch(text) is not None
+            and "/" not in text and "@" not in text)
 
 
 def _parse_tls(channel: dict[str, Any]) -> Optional[TlsOpts]:
+    """channel.tls with the C driver's checks in its order: members, ca_file present, types,
+    empty strings, the certificate pair, the authority."""
     obj = channel.get("tls")
     if obj is None:
         return None
     if not isinstance(obj, dict):
         raise InstrError("channel.tls", "expected an object")
     _check_members(obj, "channel.tls.", TLS_FIELDS)
-    ca = _tls_string(obj, "ca_file")
-    if ca is None:
+    if "ca_file" not in obj:
         raise InstrError("channel.tls.ca_file", "missing")
-    tls = TlsOpts(ca, _tls_string(obj, "cert_file"), _tls_string(obj, "key_file"),
-                  _tls_string(obj, "authority"))
+    for name in TLS_FIELDS:  # ca_file may not be null, the others may
+        if (name == "ca_file" or obj.get(name) is not None) and not isinstance(obj[name], str):
+            raise InstrError(f"channel.tls.{name}", "expected a string")
+    for name in TLS_FIELDS:
+        if obj.get(name) == "":
+            raise InstrError(f"channel.tls.{name}", "expected a non-empty string")
+    tls = TlsOpts(obj["ca_file"], obj.get("cert_file"), obj.get("key_file"), obj.get("authority"))
     if (tls.cert_file is None) != (tls.key_file is None):
-        missing = "key_file" if tls.key_file is None else "cert_file"
-        raise InstrError(f"channel.tls.{missing}", "missing (cert_file and key_file go together)")
+        missing = "cert_file" if tls.cert_file is None else "key_file"
+        raise InstrError(f"channel.tls.{missing}",
+                         "cert_file and key_file go together (the client certificate for mTLS)")
+    if tls.authority is not None and not _authority_ok(tls.authority):
+        raise InstrError("channel.tls.authority", "expected a host name (printable ASCII, no "
+                                                  "spaces, '/' or '@', at most 260 bytes)")
     return tls
 
 

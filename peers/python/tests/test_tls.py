@@ -181,8 +181,8 @@ class TlsTest(unittest.TestCase):
         ])
         self.assertEqual(got["unknown"]["error"], "channel.tls.sni: unknown field")
         self.assertEqual(got["no-ca"]["error"], "channel.tls.ca_file: missing")
-        self.assertEqual(got["half-pair"]["error"],
-                         "channel.tls.key_file: missing (cert_file and key_file go together)")
+        self.assertEqual(got["half-pair"]["error"], "channel.tls.key_file: cert_file and key_file go "
+                                                    "together (the client certificate for mTLS)")
         self.assertTrue(got["missing-file"]["error"].startswith("channel.tls.ca_file: cannot read"))
         self.assertTrue(got["not-pem"]["error"].startswith("channel.tls.ca_file: "))
 

@@ -180,13 +180,44 @@ func TestTLSInstructionErrors(t *testing.T) {
 		"unknown":      "channel.tls.sni: unknown field",
 		"no-ca":        "channel.tls.ca_file: missing",
 		"not-object":   "channel.tls: expected an object",
-		"half-pair":    "channel.tls.key_file: missing (cert_file and key_file go together)",
+		"half-pair":    "channel.tls.key_file: cert_file and key_file go together (the client certificate for mTLS)",
 		"missing-file": "channel.tls.ca_file: cannot read",
 		"not-pem":      "channel.tls.ca_file: ",
 		"mismatch":     "channel.tls.cert_file: ",
 	} {
 		if e, _ := got[c]["error"].(string); !strings.HasPrefix(e, want) {
 			t.Errorf("%s: got %v, want an error starting %q", c, got[c], want)
+		}
+	}
+}
+
+func TestParseTLS(t *testing.T) {
+	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","channel":{"tls":` +
+		`{"ca_file":"ca.pem","cert_file":"c.pem","key_file":"c.key","authority":"a.example:443"}}}`))
+	if err != nil || *in.Channel.TLS != (TLS{CAFile: "ca.pem", CertFile: "c.pem", KeyFile: "c.key", Authority: "a.example:443"}) {
+		t.Fatalf("%v %+v", err, in)
+	}
+	in, _, err = ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","channel":{"tls":{"ca_file":"a","cert_file":null}}}`))
+	if err != nil || *in.Channel.TLS != (TLS{CAFile: "a"}) {
+		t.Fatalf("%v %+v", err, in)
+	}
+	host := "expected a host name (printable ASCII, no spaces, '/' or '@', at most 260 bytes)"
+	for tls, want := range map[string]string{
+		`[]`:                                "channel.tls: expected an object",
+		`{"ca_file":"a","alpn":"h2"}`:       "channel.tls.alpn: unknown field",
+		`{"cert_file":1}`:                   "channel.tls.ca_file: missing",
+		`{"ca_file":null}`:                  "channel.tls.ca_file: expected a string",
+		`{"ca_file":1}`:                     "channel.tls.ca_file: expected a string",
+		`{"ca_file":"","cert_file":1}`:      "channel.tls.cert_file: expected a string",
+		`{"ca_file":"a","authority":""}`:    "channel.tls.authority: expected a non-empty string",
+		`{"ca_file":"a","key_file":"k"}`:    "channel.tls.cert_file: cert_file and key_file go together (the client certificate for mTLS)",
+		`{"ca_file":"a","authority":"a b"}`: "channel.tls.authority: " + host,
+		`{"ca_file":"a","authority":"u@h"}`: "channel.tls.authority: " + host,
+		`{"ca_file":"a","authority":"` + strings.Repeat("x", 261) + `"}`: "channel.tls.authority: " + host,
+	} {
+		_, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","channel":{"tls":` + tls + `}}`))
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: got %v, want %q", tls, err, want)
 		}
 	}
 }

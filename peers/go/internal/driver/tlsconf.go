@@ -19,19 +19,28 @@ type TLS struct {
 	creds credentials.TransportCredentials // set by loadTLS
 }
 
-func tlsString(obj *value, name string, out *string) error {
-	v := obj.get(name)
-	if v.absent() {
-		return nil
+// maxAuthority is contract/sc_instr.h SC_INSTR_MAX_AUTHORITY: a host name and a port.
+const maxAuthority = 260
+
+// authorityOK: a name for :authority, printable ASCII without spaces, '/' or '@' (as the C
+// driver).
+func authorityOK(a string) bool {
+	if len(a) > maxAuthority {
+		return false
 	}
-	if v.kind != 's' || v.str == "" {
-		return fail("channel.tls."+name, "expected a non-empty string")
+	for i := 0; i < len(a); i++ {
+		if a[i] <= ' ' || a[i] > '~' || a[i] == '/' || a[i] == '@' {
+			return false
+		}
 	}
-	*out = v.str
-	return nil
+	return true
 }
 
-// parseTLS reads channel.tls (the files are read later, by loadTLS).
+var tlsFields = []string{"ca_file", "cert_file", "key_file", "authority"}
+
+// parseTLS reads channel.tls with the C driver's checks in its order: members, ca_file present,
+// types, empty strings, the certificate pair, the authority. The files are read later, by
+// loadTLS.
 func parseTLS(channel *value, ch *Channel) error {
 	obj := channel.get("tls")
 	if obj.absent() {
@@ -40,27 +49,38 @@ func parseTLS(channel *value, ch *Channel) error {
 	if obj.kind != 'o' {
 		return fail("channel.tls", "expected an object")
 	}
-	if err := checkMembers(obj, "channel.tls.", []string{"ca_file", "cert_file", "key_file",
-		"authority"}); err != nil {
+	if err := checkMembers(obj, "channel.tls.", tlsFields); err != nil {
 		return err
 	}
-	t := &TLS{}
-	for _, err := range []error{tlsString(obj, "ca_file", &t.CAFile),
-		tlsString(obj, "cert_file", &t.CertFile), tlsString(obj, "key_file", &t.KeyFile),
-		tlsString(obj, "authority", &t.Authority)} {
-		if err != nil {
-			return err
-		}
-	}
-	if t.CAFile == "" {
+	if obj.get("ca_file") == nil {
 		return fail("channel.tls.ca_file", "missing")
 	}
+	vals := make([]string, len(tlsFields))
+	for i, name := range tlsFields { // ca_file may not be null, the others may
+		v := obj.get(name)
+		if (i == 0 || !v.absent()) && v.kind != 's' {
+			return fail("channel.tls."+name, "expected a string")
+		}
+		if v != nil {
+			vals[i] = v.str
+		}
+	}
+	for i, name := range tlsFields {
+		if v := obj.get(name); !v.absent() && vals[i] == "" {
+			return fail("channel.tls."+name, "expected a non-empty string")
+		}
+	}
+	t := &TLS{CAFile: vals[0], CertFile: vals[1], KeyFile: vals[2], Authority: vals[3]}
 	if (t.CertFile == "") != (t.KeyFile == "") {
 		missing := "key_file"
 		if t.CertFile == "" {
 			missing = "cert_file"
 		}
-		return fail("channel.tls."+missing, "missing (cert_file and key_file go together)")
+		return fail("channel.tls."+missing, "cert_file and key_file go together (the client certificate for mTLS)")
+	}
+	if t.Authority != "" && !authorityOK(t.Authority) {
+		return fail("channel.tls.authority",
+			"expected a host name (printable ASCII, no spaces, '/' or '@', at most 260 bytes)")
 	}
 	ch.TLS = t
 	return nil
