@@ -4,12 +4,14 @@
 //
 //   peer-node server [--listen HOST:PORT | --port N] [--events FILE|-] [--tick-ms N]
 //                    [--max-receive-bytes N] [--max-upload-bytes N] [--seed N] [--quiet|--verbose]
+//                    [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
 //   peer-node client [--verbose]
 
 const EXIT_USAGE = 2;
 
 const USAGE = `usage: peer-node server [--listen HOST:PORT | --port N] [--events FILE|-] [--tick-ms N]
                         [--max-receive-bytes N] [--max-upload-bytes N] [--seed N] [--quiet|--verbose]
+                        [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
        peer-node client [--verbose]
 `;
 
@@ -23,11 +25,16 @@ function intOption(name, text, low, high) {
   return Number(text);
 }
 
+function fileOption(name, text) {
+  if (text === undefined || text === '') throw new UsageError(`${name}: expected a file name`);
+  return text;
+}
+
 /** The server options of argv (after "server"); throws UsageError. */
 function parseServerArgs(argv) {
   const cfg = {
     listen: null, port: null, events: null, tickMs: 1000, maxReceiveBytes: 4 * 1024 * 1024,
-    maxUploadBytes: 2 ** 30, seed: null, verbosity: 1,
+    maxUploadBytes: 2 ** 30, seed: null, verbosity: 1, tlsCert: null, tlsKey: null, tlsClientCa: null,
   };
   let quiet = false;
   let verbose = false;
@@ -48,6 +55,9 @@ function parseServerArgs(argv) {
       case '--max-receive-bytes': cfg.maxReceiveBytes = intOption('--max-receive-bytes', next(), 1, 2047 * 2 ** 20); break;
       case '--max-upload-bytes': cfg.maxUploadBytes = intOption('--max-upload-bytes', next(), 0, 2 ** 40); break;
       case '--seed': { const t = next(); intOption('--seed', t, 1, (1n << 63n) - 1n); cfg.seed = BigInt(t); break; }
+      case '--tls-cert': cfg.tlsCert = fileOption('--tls-cert', next()); break;
+      case '--tls-key': cfg.tlsKey = fileOption('--tls-key', next()); break;
+      case '--tls-client-ca': cfg.tlsClientCa = fileOption('--tls-client-ca', next()); break;
       case '--quiet': quiet = true; break;
       case '--verbose': case '-v': verbose = true; break;
       default: throw new UsageError(`unknown option "${argv[i]}"`);
@@ -55,6 +65,8 @@ function parseServerArgs(argv) {
   }
   if (cfg.listen !== null && cfg.port !== null) throw new UsageError('--listen and --port exclude each other');
   if (quiet && verbose) throw new UsageError('--quiet and --verbose exclude each other');
+  if ((cfg.tlsCert === null) !== (cfg.tlsKey === null)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (cfg.tlsClientCa !== null && cfg.tlsCert === null) throw new UsageError('--tls-client-ca needs --tls-cert and --tls-key');
   cfg.verbosity = quiet ? 0 : verbose ? 2 : 1;
   if (cfg.listen === null) cfg.listen = `127.0.0.1:${cfg.port !== null ? cfg.port : 50051}`;
   if (!cfg.listen.includes(':')) throw new UsageError(`--listen: expected HOST:PORT, got "${cfg.listen}"`);

@@ -3,6 +3,7 @@
 
   peer-python server [--listen HOST:PORT | --port N] [--events FILE|-] [--tick-ms N]
                      [--max-receive-bytes N] [--max-upload-bytes N] [--seed N] [--quiet|--verbose]
+                     [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
   peer-python client [--verbose]
 """
 from __future__ import annotations
@@ -41,12 +42,25 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--max-upload-bytes", type=_int_option("--max-upload-bytes", 0, 1 << 40),
                      default=1 << 30)
     srv.add_argument("--seed", type=_int_option("--seed", 1, (1 << 63) - 1), default=None)
+    srv.add_argument("--tls-cert", metavar="FILE", default=None,
+                     help="serve TLS with this PEM certificate chain (needs --tls-key)")
+    srv.add_argument("--tls-key", metavar="FILE", default=None, help="its PEM private key")
+    srv.add_argument("--tls-client-ca", metavar="FILE", default=None,
+                     help="require a client certificate signed by this PEM CA (mTLS)")
     loud = srv.add_mutually_exclusive_group()
     loud.add_argument("--quiet", action="store_true")
     loud.add_argument("--verbose", action="store_true")
     cli = sub.add_parser("client", help="the client driver: JSON instructions on stdin")
     cli.add_argument("--verbose", "-v", action="store_true")
     return parser
+
+
+def _tls_options_error(args: argparse.Namespace) -> Optional[str]:
+    if (args.tls_cert is None) != (args.tls_key is None):
+        return "--tls-cert and --tls-key go together"
+    if args.tls_client_ca is not None and args.tls_cert is None:
+        return "--tls-client-ca needs --tls-cert and --tls-key"
+    return None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -59,10 +73,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f'peer-python server: --listen: expected HOST:PORT, got "{listen}"',
                   file=sys.stderr)
             return EXIT_USAGE
+        tls_error = _tls_options_error(args)
+        if tls_error:
+            print(f"peer-python server: {tls_error}", file=sys.stderr)
+            return EXIT_USAGE
         cfg = server.ServerConfig(listen=listen, events=args.events, tick_ms=args.tick_ms,
                                   max_receive_bytes=args.max_receive_bytes,
                                   max_upload_bytes=args.max_upload_bytes, seed=args.seed,
-                                  verbosity=0 if args.quiet else 2 if args.verbose else 1)
+                                  verbosity=0 if args.quiet else 2 if args.verbose else 1,
+                                  tls_cert=args.tls_cert, tls_key=args.tls_key,
+                                  tls_client_ca=args.tls_client_ca)
         return asyncio.run(server.run(cfg))
     from streamconform_peer import driver
     return driver.main(verbose=args.verbose)

@@ -187,18 +187,14 @@ static void builtin_file_declares_every_feature(void **state)
     char err[1024] = "";
     if (sc_impl_book_load(&book, path, &vars, err, sizeof err) != 0)
         fail_msg("%s", err);
-    const char *names[] = {"c", "python", "go"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *names[] = {"c", "python", "go", "node"};
+    for (size_t i = 0; i < 4; i++) {
         const sc_impl_decl *d = sc_impl_book_find(&book, names[i]);
         assert_non_null(d);
         assert_true(d->description[0] != '\0');
         assert_non_null(d->server.argv);
-        /* "tls" (issue 14): the C entry has it; the peers declare it once their TLS options are
-         * merged (until then their TLS columns are skipped with the feature named). */
-        sc_feature_mask tls_s = i == 0 ? 0 : SC_FEAT_BIT(SC_FEAT_SERVER_TLS);
-        sc_feature_mask tls_c = i == 0 ? 0 : SC_FEAT_BIT(SC_FEAT_CLIENT_TLS);
-        assert_int_equal(d->server.features | tls_s, sc_feature_all(SC_ROLE_SERVER));
-        assert_int_equal(d->client.features | tls_c, sc_feature_all(SC_ROLE_CLIENT));
+        assert_int_equal(d->server.features, sc_feature_all(SC_ROLE_SERVER));
+        assert_int_equal(d->client.features, sc_feature_all(SC_ROLE_CLIENT));
     }
     assert_string_equal(sc_impl_book_find(&book, "c")->server.argv[0], "/b/cli/streamconform");
     assert_string_equal(sc_impl_book_find(&book, "go")->client.argv[0], "/b/peers/go/peer-go");

@@ -12,6 +12,7 @@ const backoff = require('./backoff');
 const md = require('./md');
 const protos = require('./protos');
 const status = require('./status');
+const tlsfiles = require('./tlsfiles');
 const { InstrError, parse, channelOptions } = require('./instr');
 
 const MAX_LINE = 8 * 1024 * 1024; // docs/peer-protocol.md: longer lines are rejected
@@ -33,6 +34,23 @@ function metadataJson(metadata) {
 
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, Math.max(0, ms)); });
 
+/** channel.tls as grpc-js credentials: the CA as the only root, the client's certificate when
+ * given (mTLS). A file that cannot be used is the instruction's error (InstrError), named by its
+ * field; a handshake that fails later is the call's status (UNAVAILABLE). */
+function tlsCredentials(tls) {
+  const named = (field, fn) => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof tlsfiles.TlsFileError) throw new InstrError(field, err.message);
+      throw err;
+    }
+  };
+  const ca = named('channel.tls.ca_file', () => tlsfiles.ca(tls.ca_file));
+  const own = tls.cert_file === null ? null : named('channel.tls.cert_file', () => tlsfiles.pair(tls.cert_file, tls.key_file));
+  return grpc.credentials.createSsl(ca, own ? own.key : null, own ? own.cert : null);
+}
+
 /** One instruction: its attempts, and what the result line reports. */
 class Job {
   constructor(ins, startMs, random, verbose) {
@@ -48,6 +66,7 @@ class Job {
     this.last = null;
     this.live = null; // the running call, for an abort
     this.aborted = false;
+    this.credentials = null; // channel.tls, once read (null: plaintext)
   }
 
   rel(t) {
@@ -59,7 +78,7 @@ class Job {
   }
 
   newClient() {
-    return new grpc.Client(this.ins.target, grpc.credentials.createInsecure(), channelOptions(this.ins.channel));
+    return new grpc.Client(this.ins.target, this.credentials || grpc.credentials.createInsecure(), channelOptions(this.ins.channel));
   }
 
   abort() {
@@ -70,6 +89,7 @@ class Job {
   async run() {
     const policy = this.ins.reconnect;
     const schedule = new backoff.Backoff(policy ? policy.backoff : backoff.defaultPolicy().backoff, this.random);
+    if (this.ins.channel.tls) this.credentials = tlsCredentials(this.ins.channel.tls);
     if (this.ins.startDelayMs > 0) await sleep(this.ins.startDelayMs - (monoMs() - this.startMs));
     let client = this.newClient();
     try {
@@ -305,7 +325,9 @@ class Driver {
     job.run().then((result) => {
       if (result && !this.abortSignal) emit(result);
     }, (err) => {
-      if (!this.abortSignal) emit({ case: ins.caseId, error: `target: ${err && err.message ? err.message : err}` });
+      if (this.abortSignal) return;
+      if (err instanceof InstrError) emit({ case: ins.caseId, error: err.message });
+      else emit({ case: ins.caseId, error: `target: ${err && err.message ? err.message : err}` });
     }).finally(() => {
       this.jobs.delete(job);
       this.changed();

@@ -23,7 +23,9 @@ const ROOT_FIELDS = ['case', 'target', 'method', 'path', 'metadata', 'timeout_ms
 const RECONNECT_FIELDS = ['backoff_initial_ms', 'backoff_multiplier', 'backoff_jitter', 'backoff_max_ms',
   'exhausted_backoff_ms', 'max_attempts', 'retry_codes', 'honor_pushback'];
 const CHANNEL_FIELDS = ['max_receive_bytes', 'max_send_bytes', 'initial_reconnect_backoff_ms', 'min_reconnect_backoff_ms',
-  'max_reconnect_backoff_ms', 'bdp_probe', 'service_config'];
+  'max_reconnect_backoff_ms', 'bdp_probe', 'service_config', 'tls'];
+const CHANNEL_INT_FIELDS = CHANNEL_FIELDS.filter((name) => !['bdp_probe', 'service_config', 'tls'].includes(name));
+const TLS_FIELDS = ['ca_file', 'cert_file', 'key_file', 'authority'];
 const CANCEL_KINDS = ['before_send', 'after_responses', 'after_ms', 'after_close_send_ms'];
 
 /** message is "<JSON path>: <reason>"; `case` is the instruction's case when it could be read. */
@@ -173,16 +175,15 @@ function parseChannel(root) {
   const obj = get(root, 'channel');
   const opts = {
     max_receive_bytes: 0, max_send_bytes: 0, initial_reconnect_backoff_ms: 0, min_reconnect_backoff_ms: 0, max_reconnect_backoff_ms: 0, bdp_probe: true,
-    service_config: null,
+    service_config: null, tls: null,
   };
   if (obj === null) return opts;
   if (!isObject(obj)) throw new InstrError('channel', 'expected an object');
   checkMembers(obj, 'channel.', CHANNEL_FIELDS);
-  for (const name of CHANNEL_FIELDS) {
-    if (name !== 'bdp_probe' && name !== 'service_config') opts[name] = getInt(obj, name, `channel.${name}`, 0, INT32_MAX, 0);
-  }
+  for (const name of CHANNEL_INT_FIELDS) opts[name] = getInt(obj, name, `channel.${name}`, 0, INT32_MAX, 0);
   opts.bdp_probe = getBool(obj, 'bdp_probe', 'channel.bdp_probe', true);
   opts.service_config = parseServiceConfig(obj);
+  opts.tls = parseTls(obj);
   return opts;
 }
 
@@ -195,6 +196,34 @@ function parseServiceConfig(channel) {
   const text = JSON.stringify(sc);
   if (Buffer.byteLength(text) > MAX_SERVICE_CONFIG) throw new InstrError('channel.service_config', 'longer than 65536 bytes printed');
   return text;
+}
+
+const MAX_AUTHORITY = 260; // contract/sc_instr.h SC_INSTR_MAX_AUTHORITY: a host name and a port
+const HOST_TEXT = "expected a host name (printable ASCII, no spaces, '/' or '@', at most 260 bytes)";
+
+/** A name for :authority: printable ASCII without spaces, '/' or '@' (as the C driver). */
+const authorityOk = (a) => a.length <= MAX_AUTHORITY && /^[!-~]+$/.test(a) && !/[/@]/.test(a);
+
+/** channel.tls with the C driver's checks in its order: members, ca_file present, types, empty
+ * strings, the certificate pair, the authority. The files are read later, by the driver. */
+function parseTls(channel) {
+  const obj = get(channel, 'tls');
+  if (obj === null) return null;
+  if (!isObject(obj)) throw new InstrError('channel.tls', 'expected an object');
+  checkMembers(obj, 'channel.tls.', TLS_FIELDS);
+  if (!has(obj, 'ca_file')) throw new InstrError('channel.tls.ca_file', 'missing');
+  for (const name of TLS_FIELDS) { // ca_file may not be null, the others may
+    if ((name === 'ca_file' || get(obj, name) !== null) && typeof obj[name] !== 'string') throw new InstrError(`channel.tls.${name}`, 'expected a string');
+  }
+  for (const name of TLS_FIELDS) if (get(obj, name) === '') throw new InstrError(`channel.tls.${name}`, 'expected a non-empty string');
+  const tls = {
+    ca_file: obj.ca_file, cert_file: get(obj, 'cert_file'), key_file: get(obj, 'key_file'), authority: get(obj, 'authority'),
+  };
+  if ((tls.cert_file === null) !== (tls.key_file === null)) {
+    throw new InstrError(`channel.tls.${tls.cert_file === null ? 'cert_file' : 'key_file'}`, 'cert_file and key_file go together (the client certificate for mTLS)');
+  }
+  if (tls.authority !== null && !authorityOk(tls.authority)) throw new InstrError('channel.tls.authority', HOST_TEXT);
+  return tls;
 }
 
 function parseRoot(root, ins) {
@@ -269,6 +298,12 @@ function channelOptions(ch) {
     // The library's own retries (gRFC A6); grpc-js has them on unless grpc.enable_retries is 0.
     opts['grpc.service_config'] = ch.service_config;
     opts['grpc.enable_retries'] = 1;
+  }
+  if (ch.tls && ch.tls.authority !== null) {
+    // grpc-js: the first sets the name the certificate is checked against, the second the
+    // :authority header; the contract's "authority" is both.
+    opts['grpc.ssl_target_name_override'] = ch.tls.authority;
+    opts['grpc.default_authority'] = ch.tls.authority;
   }
   return opts;
 }

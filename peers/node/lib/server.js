@@ -13,6 +13,7 @@ const EV = require('./event_names');
 const md = require('./md');
 const protos = require('./protos');
 const status = require('./status');
+const tlsfiles = require('./tlsfiles');
 const { Member } = require('./chat');
 const { Env, Handler, METHODS } = require('./handler');
 
@@ -296,14 +297,33 @@ class PeerServer {
     call.start();
   }
 
+  /** The --tls-* files as grpc-js credentials (insecure without them); throws TlsFileError
+   * naming the option and the file when one cannot be used. */
+  credentials() {
+    const cfg = this.cfg;
+    if (!cfg.tlsCert) return grpc.ServerCredentials.createInsecure();
+    const prefixed = (option, fn) => {
+      try {
+        return fn();
+      } catch (err) {
+        if (err instanceof tlsfiles.TlsFileError) throw new tlsfiles.TlsFileError(`${option}: ${err.message}`);
+        throw err;
+      }
+    };
+    const own = prefixed('--tls-cert/--tls-key', () => tlsfiles.pair(cfg.tlsCert, cfg.tlsKey));
+    const clientCa = cfg.tlsClientCa ? prefixed('--tls-client-ca', () => tlsfiles.ca(cfg.tlsClientCa)) : null;
+    return grpc.ServerCredentials.createSsl(clientCa, [{ private_key: own.key, cert_chain: own.cert }], clientCa !== null);
+  }
+
   start() {
+    const credentials = this.credentials();
     const server = new grpc.Server({ 'grpc.max_receive_message_length': this.cfg.maxReceiveBytes, 'grpc.so_reuseport': 0 });
     const handlers = {};
     for (const name of METHODS) handlers[name] = (stream) => this.serve(name, stream);
     server.addService(this.definition(), handlers);
     this.grpcServer = server;
     return new Promise((resolve, reject) => {
-      server.bindAsync(this.cfg.listen, grpc.ServerCredentials.createInsecure(), (err, port) => {
+      server.bindAsync(this.cfg.listen, credentials, (err, port) => {
         if (err) reject(new Error(`cannot listen on ${this.cfg.listen}: ${err.message}`));
         else resolve(port);
       });

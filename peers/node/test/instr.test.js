@@ -58,6 +58,34 @@ test('every field', () => {
   assert.equal(instr.parse(line({ reconnect: { honor_pushback: true } })).reconnect.honorPushback, true);
 });
 
+test('channel.tls', () => {
+  const tls = { ca_file: 'ca.pem', cert_file: 'c.pem', key_file: 'c.key', authority: 'a.example' };
+  const ins = instr.parse(line({ channel: { tls } }));
+  assert.deepEqual(ins.channel.tls, tls);
+  const opts = instr.channelOptions(ins.channel);
+  assert.equal(opts['grpc.ssl_target_name_override'], 'a.example');
+  assert.equal(opts['grpc.default_authority'], 'a.example');
+  const plain = instr.parse(line({ channel: { tls: { ca_file: 'ca.pem' } } })).channel;
+  assert.deepEqual(plain.tls, { ca_file: 'ca.pem', cert_file: null, key_file: null, authority: null });
+  assert.equal(instr.channelOptions(plain)['grpc.default_authority'], undefined);
+  const withNull = instr.parse(line({ channel: { tls: { ca_file: 'a', cert_file: null, authority: 'h.example:443' } } })).channel;
+  assert.deepEqual(withNull.tls, { ca_file: 'a', cert_file: null, key_file: null, authority: 'h.example:443' });
+  const errors = [
+    [[], 'channel.tls: expected an object'],
+    [{ ca_file: 'a', alpn: 'h2' }, 'channel.tls.alpn: unknown field'],
+    [{}, 'channel.tls.ca_file: missing'],
+    [{ cert_file: 1 }, 'channel.tls.ca_file: missing'],
+    [{ ca_file: null }, 'channel.tls.ca_file: expected a string'],
+    [{ ca_file: 1 }, 'channel.tls.ca_file: expected a string'],
+    [{ ca_file: '', cert_file: 1 }, 'channel.tls.cert_file: expected a string'],
+    [{ ca_file: 'a', authority: '' }, 'channel.tls.authority: expected a non-empty string'],
+    [{ ca_file: 'a', key_file: 'k' }, 'channel.tls.cert_file: cert_file and key_file go together (the client certificate for mTLS)'],
+    [{ ca_file: 'a', authority: 'a b' }, `channel.tls.authority: expected a host name (printable ASCII, no spaces, '/' or '@', at most 260 bytes)`],
+    [{ ca_file: 'a', authority: 'x'.repeat(261) }, `channel.tls.authority: expected a host name (printable ASCII, no spaces, '/' or '@', at most 260 bytes)`],
+  ];
+  for (const [value, text] of errors) assert.throws(() => instr.parse(line({ channel: { tls: value } })), { message: text });
+});
+
 test('path', () => {
   assert.equal(instr.parse(line()).path, null);
   const ins = instr.parse(line({ path: '/streaming.Nope/Get_Data2' }));

@@ -20,8 +20,8 @@ import grpc
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 
-from . import backoff, jsonfmt, md, status
-from .instr import InstrError, Instruction, parse
+from . import backoff, jsonfmt, md, status, tlsfiles
+from .instr import InstrError, Instruction, TlsOpts, parse
 
 MAX_LINE = 8 * 1024 * 1024
 # Bounds on the driver's own clean-up (closing channels, cancelled calls draining).
@@ -64,6 +64,7 @@ class Job:
         self.first_response_ms: Optional[int] = None
         self.attempts: list[dict[str, Any]] = []
         self.last = AttemptResult()
+        self.credentials: Optional[grpc.ChannelCredentials] = None  # channel.tls, once read
 
     def rel(self, t: Optional[int]) -> Optional[int]:
         return None if t is None else t - self.start_ms
@@ -74,12 +75,17 @@ class Job:
                   file=sys.stderr, flush=True)
 
     def new_channel(self) -> grpc.aio.Channel:
-        return grpc.aio.insecure_channel(self.ins.target, options=self.ins.channel.grpc_options())
+        options = self.ins.channel.grpc_options()
+        if self.credentials is None:
+            return grpc.aio.insecure_channel(self.ins.target, options=options)
+        return grpc.aio.secure_channel(self.ins.target, self.credentials, options=options)
 
     async def run(self) -> dict[str, Any]:
         policy = self.ins.reconnect
         schedule = backoff.Backoff(policy.backoff if policy else backoff.BackoffPolicy(),
                                    self.rng.random)
+        if self.ins.channel.tls is not None:
+            self.credentials = tls_credentials(self.ins.channel.tls)
         if self.ins.start_delay_ms > 0:
             await asyncio.sleep(self.ins.start_delay_ms / 1000)
         channel = self.new_channel()
@@ -282,6 +288,24 @@ class Job:
         return None
 
 
+def tls_credentials(tls: TlsOpts) -> grpc.ChannelCredentials:
+    """channel.tls as grpcio credentials: the CA as the only root, the client's certificate when
+    given (mTLS). A file that cannot be used is the instruction's error (InstrError), named by
+    its field; a handshake that fails later is the call's status (UNAVAILABLE)."""
+    try:
+        ca = tlsfiles.check_ca(tls.ca_file)
+    except tlsfiles.TlsFileError as err:
+        raise InstrError("channel.tls.ca_file", str(err)) from None
+    cert = key = None
+    if tls.cert_file is not None and tls.key_file is not None:
+        try:
+            cert, key = tlsfiles.check_pair(tls.cert_file, tls.key_file)
+        except tlsfiles.TlsFileError as err:
+            raise InstrError("channel.tls.cert_file", str(err)) from None
+    return grpc.ssl_channel_credentials(root_certificates=ca, private_key=key,
+                                        certificate_chain=cert)
+
+
 def _being_cancelled() -> bool:
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
@@ -329,6 +353,10 @@ class Driver:
             result = await job.run()
         except asyncio.CancelledError:
             raise
+        except InstrError as err:  # a file the instruction names cannot be used
+            if not self.abort_signal:
+                emit({"case": job.ins.case, "error": str(err)})
+            return
         except Exception as err:  # a driver-side failure to run the instruction
             if not self.abort_signal:
                 emit({"case": job.ins.case, "error": f"target: {err}"})

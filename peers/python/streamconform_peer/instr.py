@@ -60,6 +60,15 @@ class Cancel:
 
 
 @dataclass
+class TlsOpts:
+    """channel.tls: file paths as given (the driver reads them when it makes the channel)."""
+    ca_file: str = ""
+    cert_file: Optional[str] = None  # with key_file: the client's certificate (mTLS)
+    key_file: Optional[str] = None
+    authority: Optional[str] = None  # the :authority and the name checked against the server's
+
+
+@dataclass
 class ChannelOpts:
     max_receive_bytes: int = 0
     max_send_bytes: int = 0  # a request over it fails in the library (RESOURCE_EXHAUSTED)
@@ -68,6 +77,7 @@ class ChannelOpts:
     max_reconnect_backoff_ms: int = 0
     bdp_probe: bool = True  # False: receive windows stay at HTTP/2's 64 KiB
     service_config: Optional[str] = None  # the gRPC service config as JSON text (retries)
+    tls: Optional[TlsOpts] = None  # None: plaintext
 
     def grpc_options(self) -> list[tuple[str, Any]]:
         names = (("grpc.max_receive_message_length", self.max_receive_bytes),
@@ -83,6 +93,11 @@ class ChannelOpts:
             # keeps them on.
             options.append(("grpc.service_config", self.service_config))
             options.append(("grpc.enable_retries", 1))
+        if self.tls is not None and self.tls.authority is not None:
+            # grpcio: the first sets the name the certificate is checked against, the second
+            # the :authority header; the contract's "authority" is both.
+            options.append(("grpc.ssl_target_name_override", self.tls.authority))
+            options.append(("grpc.default_authority", self.tls.authority))
         return options
 
 
@@ -131,9 +146,10 @@ def _parse_path(root: dict[str, Any]) -> Optional[str]:
 RECONNECT_FIELDS = ("backoff_initial_ms", "backoff_multiplier", "backoff_jitter",
                     "backoff_max_ms", "exhausted_backoff_ms", "max_attempts", "retry_codes",
                     "honor_pushback")
-CHANNEL_FIELDS = ("max_receive_bytes", "max_send_bytes", "initial_reconnect_backoff_ms",
-                  "min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe",
-                  "service_config")
+CHANNEL_INT_FIELDS = ("max_receive_bytes", "max_send_bytes", "initial_reconnect_backoff_ms",
+                      "min_reconnect_backoff_ms", "max_reconnect_backoff_ms")
+CHANNEL_FIELDS = CHANNEL_INT_FIELDS + ("bdp_probe", "service_config", "tls")
+TLS_FIELDS = ("ca_file", "cert_file", "key_file", "authority")
 
 
 def describe(value: Any) -> str:
@@ -347,15 +363,15 @@ def _parse_channel(root: dict[str, Any]) -> ChannelOpts:
     if not isinstance(obj, dict):
         raise InstrError("channel", "expected an object")
     _check_members(obj, "channel.", CHANNEL_FIELDS)
-    for name in CHANNEL_FIELDS:
-        if name not in ("bdp_probe", "service_config"):
-            setattr(opts, name, _get_int(obj, name, f"channel.{name}", 0, INT32_MAX, 0))
+    for name in CHANNEL_INT_FIELDS:
+        setattr(opts, name, _get_int(obj, name, f"channel.{name}", 0, INT32_MAX, 0))
     bdp = obj.get("bdp_probe")
     if bdp is not None:
         if not isinstance(bdp, bool):
             raise InstrError("channel.bdp_probe", "expected true or false")
         opts.bdp_probe = bdp
     opts.service_config = _parse_service_config(obj)
+    opts.tls = _parse_tls(obj)
     return opts
 
 
@@ -370,6 +386,44 @@ def _parse_service_config(channel: dict[str, Any]) -> Optional[str]:
     if len(text.encode()) > MAX_SERVICE_CONFIG:
         raise InstrError("channel.service_config", "longer than 65536 bytes printed")
     return text
+
+
+MAX_AUTHORITY = 260  # contract/sc_instr.h SC_INSTR_MAX_AUTHORITY: a host name and a port
+_AUTHORITY_RE = re.compile(r"[!-~]+")
+
+
+def _authority_ok(text: str) -> bool:
+    """A name for :authority: printable ASCII without spaces, '/' or '@' (as the C driver)."""
+    return (len(text) <= MAX_AUTHORITY and _AUTHORITY_RE.fullmatch(text) is not None
+            and "/" not in text and "@" not in text)
+
+
+def _parse_tls(channel: dict[str, Any]) -> Optional[TlsOpts]:
+    """channel.tls with the C driver's checks in its order: members, ca_file present, types,
+    empty strings, the certificate pair, the authority."""
+    obj = channel.get("tls")
+    if obj is None:
+        return None
+    if not isinstance(obj, dict):
+        raise InstrError("channel.tls", "expected an object")
+    _check_members(obj, "channel.tls.", TLS_FIELDS)
+    if "ca_file" not in obj:
+        raise InstrError("channel.tls.ca_file", "missing")
+    for name in TLS_FIELDS:  # ca_file may not be null, the others may
+        if (name == "ca_file" or obj.get(name) is not None) and not isinstance(obj[name], str):
+            raise InstrError(f"channel.tls.{name}", "expected a string")
+    for name in TLS_FIELDS:
+        if obj.get(name) == "":
+            raise InstrError(f"channel.tls.{name}", "expected a non-empty string")
+    tls = TlsOpts(obj["ca_file"], obj.get("cert_file"), obj.get("key_file"), obj.get("authority"))
+    if (tls.cert_file is None) != (tls.key_file is None):
+        missing = "cert_file" if tls.cert_file is None else "key_file"
+        raise InstrError(f"channel.tls.{missing}",
+                         "cert_file and key_file go together (the client certificate for mTLS)")
+    if tls.authority is not None and not _authority_ok(tls.authority):
+        raise InstrError("channel.tls.authority", "expected a host name (printable ASCII, no "
+                                                  "spaces, '/' or '@', at most 260 bytes)")
+    return tls
 
 
 def _parse_root(root: dict[str, Any], ins: Instruction) -> None:

@@ -18,7 +18,7 @@ from typing import Any, Optional, TextIO
 import grpc
 from google.protobuf.message import DecodeError
 
-from . import event_names, jsonfmt, md, status
+from . import event_names, jsonfmt, md, status, tlsfiles
 from .chat import Member
 from .handler import METHODS, REQUEST_TYPES, Env, Handler, Headers, Message, Status
 
@@ -53,6 +53,9 @@ class ServerConfig:
     max_upload_bytes: int = 1024 * 1024 * 1024
     seed: Optional[int] = None
     verbosity: int = 1  # 0 quiet, 1 normal, 2 verbose
+    tls_cert: Optional[str] = None  # with tls_key: serve TLS instead of plaintext
+    tls_key: Optional[str] = None
+    tls_client_ca: Optional[str] = None  # require a client certificate signed by this CA (mTLS)
 
 
 class EventLog:
@@ -91,6 +94,25 @@ class LiveCall:
             self.task.cancel()
 
 
+def server_credentials(cfg: ServerConfig) -> Optional[grpc.ServerCredentials]:
+    """The --tls-* files as grpcio credentials (None: plaintext); TlsFileError names the option
+    and the file when one cannot be used."""
+    if cfg.tls_cert is None or cfg.tls_key is None:
+        return None
+    try:
+        cert, key = tlsfiles.check_pair(cfg.tls_cert, cfg.tls_key)
+    except tlsfiles.TlsFileError as err:
+        raise tlsfiles.TlsFileError(f"--tls-cert/--tls-key: {err}") from None
+    client_ca = None
+    if cfg.tls_client_ca is not None:
+        try:
+            client_ca = tlsfiles.check_ca(cfg.tls_client_ca)
+        except tlsfiles.TlsFileError as err:
+            raise tlsfiles.TlsFileError(f"--tls-client-ca: {err}") from None
+    return grpc.ssl_server_credentials([(key, cert)], root_certificates=client_ca,
+                                       require_client_auth=client_ca is not None)
+
+
 class PeerServer:
     def __init__(self, cfg: ServerConfig, events: Optional[TextIO]) -> None:
         self.cfg = cfg
@@ -119,12 +141,15 @@ class PeerServer:
             return grpc.stream_stream_rpc_method_handler(serve)
         return grpc.method_handlers_generic_handler(SERVICE, {m: bind(m) for m in METHODS})
 
-    async def start(self) -> int:
+    async def start(self, credentials: Optional[grpc.ServerCredentials] = None) -> int:
         options = [("grpc.max_receive_message_length", self.cfg.max_receive_bytes),
                    ("grpc.so_reuseport", 0)]
         self.server = grpc.aio.server(options=options)
         self.server.add_generic_rpc_handlers((self._handlers(),))
-        port = self.server.add_insecure_port(self.cfg.listen)
+        if credentials is None:
+            port = self.server.add_insecure_port(self.cfg.listen)
+        else:
+            port = self.server.add_secure_port(self.cfg.listen, credentials)
         if port == 0:
             raise RuntimeError(f"cannot listen on {self.cfg.listen} (address in use or invalid)")
         await self.server.start()
@@ -301,13 +326,18 @@ def _open_events(path: Optional[str]) -> Optional[TextIO]:
 
 async def run(cfg: ServerConfig) -> int:
     try:
+        credentials = server_credentials(cfg)
+    except tlsfiles.TlsFileError as err:
+        print(f"peer-python server: {err}", file=sys.stderr)
+        return 1
+    try:
         events = _open_events(cfg.events)
     except OSError as err:
         print(f"peer-python server: --events {cfg.events}: {err.strerror}", file=sys.stderr)
         return 1
     peer = PeerServer(cfg, events)
     try:
-        port = await peer.start()
+        port = await peer.start(credentials)
     except RuntimeError as err:
         print(f"peer-python server: {err}", file=sys.stderr)
         return 1

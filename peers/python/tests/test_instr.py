@@ -58,6 +58,38 @@ class InstrTest(unittest.TestCase):
         with self.assertRaisesRegex(instr.InstrError, "^pingpong: expected true or false$"):
             instr.parse(line(pingpong=1))
 
+    def test_tls(self) -> None:
+        ins = instr.parse(line(channel={"tls": {"ca_file": "ca.pem", "cert_file": "c.pem",
+                                                "key_file": "c.key", "authority": "a.example"}}))
+        self.assertEqual(ins.channel.tls, instr.TlsOpts("ca.pem", "c.pem", "c.key", "a.example"))
+        self.assertEqual(ins.channel.grpc_options(),
+                         [("grpc.ssl_target_name_override", "a.example"),
+                          ("grpc.default_authority", "a.example")])
+        ins = instr.parse(line(channel={"tls": {"ca_file": "ca.pem"}}))
+        self.assertEqual(ins.channel.tls, instr.TlsOpts("ca.pem"))
+        self.assertEqual(ins.channel.grpc_options(), [])
+        self.assertIsNone(instr.parse(line(channel={"tls": None})).channel.tls)
+        ins = instr.parse(line(channel={"tls": {"ca_file": "a", "cert_file": None,
+                                                "authority": "sc.test.example:443"}}))
+        self.assertEqual(ins.channel.tls, instr.TlsOpts("a", None, None, "sc.test.example:443"))
+        for tls, text in (
+                ([], "channel.tls: expected an object"),
+                ({"ca_file": "a", "alpn": "h2"}, "channel.tls.alpn: unknown field"),
+                ({}, "channel.tls.ca_file: missing"),
+                ({"cert_file": 1}, "channel.tls.ca_file: missing"),
+                ({"ca_file": None}, "channel.tls.ca_file: expected a string"),
+                ({"ca_file": 1}, "channel.tls.ca_file: expected a string"),
+                ({"ca_file": "", "cert_file": 1}, "channel.tls.cert_file: expected a string"),
+                ({"ca_file": "a", "authority": ""}, "channel.tls.authority: expected a non-empty string"),
+                ({"ca_file": "a", "key_file": "k"}, "channel.tls.cert_file: cert_file and key_file "
+                                                    "go together (the client certificate for mTLS)"),
+                ({"ca_file": "a", "authority": "a b"}, "channel.tls.authority: expected a host name "
+                 "(printable ASCII, no spaces, '/' or '@', at most 260 bytes)"),
+                ({"ca_file": "a", "authority": "x" * 261}, "channel.tls.authority: expected a host "
+                 "name (printable ASCII, no spaces, '/' or '@', at most 260 bytes)")):
+            with self.subTest(tls=tls):
+                self.assertEqual(self.error(line(channel={"tls": tls})), text)
+
     def test_path(self) -> None:
         self.assertIsNone(instr.parse(line()).path)
         ins = instr.parse(line(method="GetData", path="/streaming.Nope/Get_Data2"))

@@ -65,6 +65,10 @@ func (d *Driver) runLine(line []byte) {
 		d.emit(errorJSON(caseID, err))
 		return
 	}
+	if err := loadTLS(in); err != nil {
+		d.emit(errorJSON(caseID, err))
+		return
+	}
 	conn, err := dial(in)
 	if err != nil {
 		d.emit(errorJSON(caseID, fmt.Errorf("target: cannot create a channel to '%s': %v", in.Target, err)))

@@ -50,6 +50,7 @@ type Channel struct {
 	// ServiceConfig is the gRPC service config as JSON text ("" = none): the library's own
 	// retries (gRFC A6).
 	ServiceConfig string
+	TLS                       *TLS // nil: plaintext
 }
 
 // Instruction is one parsed driver instruction.
@@ -540,7 +541,7 @@ func parseChannel(root *value, in *Instruction) error {
 	ch := &in.Channel
 	for _, err := range []error{
 		checkMembers(obj, "channel.", []string{"max_receive_bytes", "max_send_bytes", "initial_reconnect_backoff_ms",
-			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe", "service_config"}),
+			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe", "service_config", "tls"}),
 		parseBDPProbe(obj, ch),
 		getInt(obj, "max_receive_bytes", "channel.max_receive_bytes", 0, math.MaxInt32, &ch.MaxReceiveBytes),
 		getInt(obj, "max_send_bytes", "channel.max_send_bytes", 0, math.MaxInt32, &ch.MaxSendBytes),
@@ -551,6 +552,7 @@ func parseChannel(root *value, in *Instruction) error {
 		getInt(obj, "max_reconnect_backoff_ms", "channel.max_reconnect_backoff_ms", 0, math.MaxInt32,
 			&ch.MaxReconnectBackoffMS),
 		parseServiceConfig(obj, ch),
+		parseTLS(obj, ch),
 	} {
 		if err != nil {
 			return err

@@ -67,8 +67,11 @@ func sendLimitOptions(ch Channel) []grpc.DialOption {
 
 // dial makes the instruction's channel (a grpc.ClientConn) with its channel options.
 func dial(in *Instruction) (*grpc.ClientConn, error) {
-	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
 	ch := in.Channel
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	if ch.TLS != nil {
+		opts = tlsDialOptions(ch.TLS)
+	}
 	if ch.MaxReceiveBytes > 0 {
 		opts = append(opts, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(int(ch.MaxReceiveBytes))))
 	}

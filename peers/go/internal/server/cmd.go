@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"streamconform/peers/go/internal/events"
+	"streamconform/peers/go/internal/tlsfiles"
 )
 
 // Exit codes, as the C CLI uses them.
@@ -31,6 +33,9 @@ const usage = `usage: peer-go server [options]
   --max-receive-bytes N     largest request message (default 4194304)
   --max-upload-bytes N      largest upload (default 1073741824)
   --events FILE|-           write the event log (JSON lines) to FILE or stdout
+  --tls-cert FILE           serve TLS with this PEM certificate chain (needs --tls-key)
+  --tls-key FILE            its PEM private key
+  --tls-client-ca FILE      require a client certificate signed by this PEM CA (mTLS)
   --quiet | --verbose       less or more diagnostics on stderr
 The first stdout line is {"ready":true,"port":N} once the server accepts calls.
 SIGINT/SIGTERM: stop accepting, end live calls with UNAVAILABLE, exit 0.
@@ -38,6 +43,7 @@ SIGINT/SIGTERM: stop accepting, end live calls with UNAVAILABLE, exit 0.
 
 type options struct {
 	listen, port, events         string
+	tlsCert, tlsKey, tlsClientCA string
 	tick, maxReceive, maxUpload  string
 	quiet, verbose               bool
 	tickMS, maxRecvN, maxUploadN int64
@@ -69,6 +75,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, int) {
 	fs.StringVar(&o.tick, "tick-ms", o.tick, "")
 	fs.StringVar(&o.maxReceive, "max-receive-bytes", o.maxReceive, "")
 	fs.StringVar(&o.maxUpload, "max-upload-bytes", o.maxUpload, "")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "")
+	fs.StringVar(&o.tlsClientCA, "tls-client-ca", "", "")
 	fs.BoolVar(&o.quiet, "quiet", false, "")
 	fs.BoolVar(&o.verbose, "verbose", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -87,6 +96,12 @@ func parseArgs(args []string, stderr io.Writer) (*options, int) {
 			return nil, exitUsage
 		}
 		o.listen = fmt.Sprintf("127.0.0.1:%d", p)
+	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return nil, usageError(stderr, "--tls-cert and --tls-key go together")
+	}
+	if o.tlsClientCA != "" && o.tlsCert == "" {
+		return nil, usageError(stderr, "--tls-client-ca needs --tls-cert and --tls-key")
 	}
 	if !strings.Contains(o.listen, ":") {
 		return nil, usageError(stderr, "--listen: expected HOST:PORT, got \"%s\"", o.listen)
@@ -121,6 +136,14 @@ func Main(args []string) int {
 	if o == nil {
 		return rc
 	}
+	var tlsConfig *tls.Config
+	if o.tlsCert != "" {
+		var err error
+		if tlsConfig, err = tlsfiles.Server(o.tlsCert, o.tlsKey, o.tlsClientCA); err != nil {
+			fmt.Fprintf(os.Stderr, "peer-go server: %v\n", err)
+			return exitLocal
+		}
+	}
 	log, closeLog, err := openEvents(o.events, origin)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "peer-go server: %v\n", err)
@@ -128,7 +151,8 @@ func Main(args []string) int {
 	}
 	defer closeLog()
 	srv, err := New(Config{Listen: o.listen, TickMS: o.tickMS, MaxReceiveBytes: int(o.maxRecvN),
-		MaxUploadBytes: o.maxUploadN, Events: log, Verbose: o.verbose, Quiet: o.quiet})
+		MaxUploadBytes: o.maxUploadN, Events: log, Verbose: o.verbose, Quiet: o.quiet,
+		TLS: tlsConfig})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "peer-go server: %v\n", err)
 		return exitLocal

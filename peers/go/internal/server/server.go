@@ -3,6 +3,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -31,6 +33,7 @@ type Config struct {
 	Verbose         bool
 	Quiet           bool
 	Stderr          io.Writer
+	TLS             *tls.Config // nil: plaintext
 }
 
 // Server serves DataService until Stop.
@@ -58,10 +61,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, lis: lis, events: cfg.Events, room: chat.NewRoom(nil),
 		shutdown: make(chan struct{})}
-	s.grpc = grpc.NewServer(
+	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(cfg.MaxReceiveBytes),
 		grpc.UnknownServiceHandler(s.unknown),
-	)
+	}
+	if cfg.TLS != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
+	}
+	s.grpc = grpc.NewServer(opts...)
 	s.grpc.RegisterService(s.serviceDesc(), s)
 	return s, nil
 }
