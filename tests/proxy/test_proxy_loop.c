@@ -386,6 +386,8 @@ static void control_line_moves_the_upstream(void **state)
     close(c1);
     close(second);
     stop(&h);
+    assert_int_equal(count_lines_with(h.records, "\"how\":\"error\""), 0);
+    free(h.records);
 }
 
 int main(void)
