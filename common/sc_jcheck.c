@@ -1,4 +1,5 @@
 #include "sc_jcheck.h"
+#include "sc_suggest.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -110,6 +111,16 @@ static const sc_jfield *find_field(const sc_jspec *spec, const char *key)
     return NULL;
 }
 
+/* " (did you mean "KEY"?)" when `key` is a typo of one of the spec's keys, else "". */
+static void key_hint(const sc_jspec *spec, const char *key, char *out, size_t len)
+{
+    const char *names[SC_JCHECK_MAX_HINT_KEYS];
+    size_t n = 0;
+    for (size_t i = 0; i < spec->n_fields && n < SC_JCHECK_MAX_HINT_KEYS; i++)
+        names[n++] = spec->fields[i].key;
+    sc_suggest_hint(key, names, n, out, len);
+}
+
 /* Every member: known (unless the object is open) and not given twice. */
 static int check_members(const cJSON *obj, const char *path, const sc_jspec *spec, char *err,
                          size_t errlen)
@@ -117,9 +128,12 @@ static int check_members(const cJSON *obj, const char *path, const sc_jspec *spe
     for (const cJSON *m = obj->child; m != NULL; m = m->next) {
         char p[SC_JCHECK_MAX_PATH];
         sc_jpath_key(p, sizeof p, path, m->string);
-        if (!spec->open && find_field(spec, m->string) == NULL)
-            return fail(err, errlen, p, "%s",
-                        spec->unknown_why != NULL ? spec->unknown_why : "unknown field");
+        if (!spec->open && find_field(spec, m->string) == NULL) {
+            char hint[SC_SUGGEST_MAX_NAME + 32];
+            key_hint(spec, m->string, hint, sizeof hint);
+            return fail(err, errlen, p, "%s%s",
+                        spec->unknown_why != NULL ? spec->unknown_why : "unknown field", hint);
+        }
         for (const cJSON *o = obj->child; o != m; o = o->next)
             if (strcmp(o->string, m->string) == 0)
                 return fail(err, errlen, p, "given twice");

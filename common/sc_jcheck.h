@@ -16,6 +16,8 @@
 
 /* Largest integer a double (a cJSON number) holds exactly: 2^53 - 1. */
 #define SC_JCHECK_MAX_EXACT 9007199254740991.0
+/* Keys of one object a "did you mean" compares against (every table has fewer). */
+#define SC_JCHECK_MAX_HINT_KEYS 64
 /* Longest JSON path the checker builds; longer paths are cut (messages stay readable). */
 #define SC_JCHECK_MAX_PATH 512
 

@@ -1,3 +1,4 @@
+#include "sc_suggest.h"
 #include "sc_json.h"
 
 #include "sc_json_ctx.h"
@@ -72,8 +73,9 @@ ProtobufCMessage *sc_json_message_from_string(const ProtobufCMessageDescriptor *
     const char *end = NULL;
     cJSON *json = cJSON_ParseWithOpts(text, &end, 1);
     if (json == NULL) {
-        sc_json_fail(&ctx, "invalid JSON (parsing stopped at byte %zu)",
-                     end != NULL && end >= text ? (size_t)(end - text) : (size_t)0);
+        char at[128];
+        sc_json_position(text, end, at, sizeof at);
+        sc_json_fail(&ctx, "invalid JSON at %s", at);
         return NULL;
     }
     ProtobufCMessage *msg = sc_json_to_message(desc, json, err, errlen);

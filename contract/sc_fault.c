@@ -1,3 +1,4 @@
+#include "sc_suggest.h"
 #include "sc_fault.h"
 #include "sc_jcheck.h"
 
@@ -312,8 +313,9 @@ int sc_fault_list_parse(const char *text, sc_fault_list *out, char *err, size_t 
     const char *end = NULL;
     cJSON *json = cJSON_ParseWithOpts(text, &end, 1);
     if (json == NULL) {
-        snprintf(err, errlen, "faults: invalid JSON at byte %td",
-                 end != NULL ? end - text : (ptrdiff_t)0);
+        char at[128];
+        sc_json_position(text, end, at, sizeof at);
+        snprintf(err, errlen, "faults: invalid JSON at %s", at);
         return -1;
     }
     int rc = sc_fault_list_from_json(json, "faults", out, err, errlen);

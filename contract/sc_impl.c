@@ -1,4 +1,5 @@
 /* sc_impl: implementations files as plain data. See sc_impl.h. */
+#include "sc_suggest.h"
 #include "sc_impl.h"
 #include "sc_jcheck.h"
 
@@ -316,11 +317,10 @@ static int parse_side(load_ctx *c, sc_impl_side *side, sc_role role, const cJSON
     sc_jspec spec = role == SC_ROLE_SERVER   ? SC_JSPEC(server_fields)
                     : role == SC_ROLE_CLIENT ? SC_JSPEC(client_fields)
                                              : SC_JSPEC(app_fields);
-    spec.unknown_why = role == SC_ROLE_SERVER
-                           ? "unknown field (a server has command or address, env, features)"
-                       : role == SC_ROLE_CLIENT
-                           ? "unknown field (a client has command, env, features)"
-                           : "unknown field (an app has command, env)";
+    spec.unknown_why =
+        role == SC_ROLE_SERVER   ? "unknown field (a server has command or address, env, features)"
+        : role == SC_ROLE_CLIENT ? "unknown field (a client has command, env, features)"
+                                 : "unknown field (an app has command, env)";
     if (check_object(c, obj, path, &spec) != 0)
         return -1;
     side->given = true;
@@ -443,6 +443,7 @@ static int load_tree(load_ctx *c, sc_impl_book *book, const cJSON *root)
     static const sc_jfield fields[] = {
         {.key = "implementations", .types = SC_JT_ARRAY, .required = true},
         {.key = "$comment", .types = SC_JT_STRING | SC_JT_ARRAY},
+        {.key = "$schema", .types = SC_JT_STRING},
     };
     sc_jspec spec = SC_JSPEC(fields);
     spec.not_object = "expected an object {\"implementations\": [...]}";
@@ -475,10 +476,9 @@ int sc_impl_book_load_text(sc_impl_book *book, const char *origin, const char *t
     const char *where = NULL;
     cJSON *root = cJSON_ParseWithOpts(text, &where, true);
     if (root == NULL) {
-        size_t line = 1;
-        for (const char *p = text; where != NULL && p < where; p++)
-            line += *p == '\n';
-        return fail(&c, NULL, "not valid JSON (near line %zu)", line);
+        char at[128];
+        sc_json_position(text, where, at, sizeof at);
+        return fail(&c, NULL, "invalid JSON at %s", at);
     }
     int rc = load_tree(&c, book, root);
     cJSON_Delete(root);

@@ -12,6 +12,7 @@
 #include "sc_json.h"
 #include "sc_script.h"
 #include "sc_status.h"
+#include "sc_suggest.h"
 #include "sc_transport.h"
 
 #include <dirent.h>
@@ -248,8 +249,8 @@ static int parse_companions(sc_load_ctx *c, sc_scenario *s, const cJSON *obj, co
  * application is the client and the engine's own server the server. */
 static int parse_app_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
 {
-    static const char *const not_here[] = {"method", "client", "server", "companions", "faults",
-                                           "applies_to"};
+    static const char *const not_here[] = {"method",     "client", "server",
+                                           "companions", "faults", "applies_to"};
     for (size_t i = 0; i < sizeof not_here / sizeof not_here[0]; i++)
         if (cJSON_GetObjectItemCaseSensitive(obj, not_here[i]) != NULL)
             return sc_load_fail(c, not_here[i],
@@ -288,9 +289,15 @@ static int parse_call_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
     const cJSON *method = cJSON_GetObjectItemCaseSensitive(obj, "method");
     if (method == NULL)
         return sc_load_fail(c, "method", "missing");
-    if (!cJSON_IsString(method) || !sc_method_parse(method->valuestring, &s->method))
+    if (!cJSON_IsString(method) || !sc_method_parse(method->valuestring, &s->method)) {
+        static const char *const names[] = {"GetData", "SubscribeData", "UploadFile", "Chat"};
+        char hint[SC_SUGGEST_MAX_NAME + 32] = "";
+        if (cJSON_IsString(method))
+            sc_suggest_hint(method->valuestring, names, 4, hint, sizeof hint);
         return sc_load_fail(c, "method",
-                            "expected GetData, SubscribeData, UploadFile or Chat (or the path)");
+                            "expected GetData, SubscribeData, UploadFile or Chat (or the path)%s",
+                            hint);
+    }
     if (sc_load_bool(c, obj, "exclusive", "", &s->exclusive, NULL) != 0 ||
         parse_tags(c, s, cJSON_GetObjectItemCaseSensitive(obj, "tags")) != 0 ||
         parse_applies(c, s, cJSON_GetObjectItemCaseSensitive(obj, "applies_to")) != 0 ||
@@ -302,9 +309,8 @@ static int parse_call_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
         parse_companions(c, s, obj, cJSON_GetObjectItemCaseSensitive(obj, "companions")) != 0)
         return -1;
     char msg[512];
-    if (sc_transport_scenario_mask(cJSON_GetObjectItemCaseSensitive(obj, "transports"),
-                                   s->tls_spec, "transports", &s->transports, msg,
-                                   sizeof msg) != 0)
+    if (sc_transport_scenario_mask(cJSON_GetObjectItemCaseSensitive(obj, "transports"), s->tls_spec,
+                                   "transports", &s->transports, msg, sizeof msg) != 0)
         return sc_load_fail(c, NULL, "%s", msg);
     return 0;
 }
@@ -312,10 +318,13 @@ static int parse_call_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
 static sc_scenario *parse_scenario(sc_load_ctx *c, const cJSON *obj)
 {
     static const sc_jfield names[] = {
-        {.key = "name"},       {.key = "summary"}, {.key = "tags"},     {.key = "method"},
-        {.key = "applies_to"}, {.key = "client"},  {.key = "server"},   {.key = "expect"},
-        {.key = "companions"}, {.key = "faults"},  {.key = "exclusive"}, {.key = "app"},
-        {.key = "transports"}};
+        {.key = "name"},       {.key = "summary"},
+        {.key = "tags"},       {.key = "method"},
+        {.key = "applies_to"}, {.key = "client"},
+        {.key = "server"},     {.key = "expect"},
+        {.key = "companions"}, {.key = "faults"},
+        {.key = "exclusive"},  {.key = "app"},
+        {.key = "transports"}, {.key = "$schema", .types = SC_JT_STRING}};
     if (sc_load_object(c, obj, "", SC_JSPEC(names)) != 0)
         return NULL;
     sc_scenario *s = calloc(1, sizeof *s);
@@ -370,7 +379,9 @@ static int load_tree(sc_scenario_set *out, sc_load_ctx *c, const cJSON *root)
         }
         return 0;
     }
-    static const sc_jfield names[] = {{.key = "scenarios"}};
+    /* "$schema": editors find docs/scenario.schema.json through it */
+    static const sc_jfield names[] = {{.key = "scenarios"},
+                                      {.key = "$schema", .types = SC_JT_STRING}};
     if (sc_load_object(c, root, "", SC_JSPEC(names)) != 0)
         return -1;
     if (!cJSON_IsArray(list))
@@ -452,8 +463,9 @@ int sc_scenario_set_load_text(sc_scenario_set *set, const char *origin, const ch
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(text, &end, true);
     if (root == NULL) {
-        size_t off = end != NULL && end >= text ? (size_t)(end - text) : 0;
-        return sc_load_fail(&c, NULL, "invalid JSON near byte %zu", off);
+        char where[128];
+        sc_json_position(text, end, where, sizeof where);
+        return sc_load_fail(&c, NULL, "invalid JSON at %s", where);
     }
     sc_scenario_set tmp = {0};
     int rc = load_tree(&tmp, &c, root);

@@ -1,6 +1,7 @@
 /* sc_scenario_check: the scenario loader's shared checks (sc_scenario_internal.h, "loader"): the
  * error context, JSON paths, members checked through sc_jcheck, status codes, the nesting and
  * string limits of the whole tree, and "$per_case". */
+#include "sc_suggest.h"
 #include "sc_scenario_internal.h"
 #include "sc_jcheck.h"
 #include "sc_status.h"
@@ -144,7 +145,12 @@ int sc_load_code(sc_load_ctx *c, const cJSON *v, const char *path, int *code)
     if (sc_status_parse(v->valuestring, &tmp))
         return sc_load_fail(c, path, "write the code by its canonical name \"%s\", not \"%.64s\"",
                             sc_status_name(tmp), v->valuestring);
-    return sc_load_fail(c, path, "unknown code \"%.64s\"", v->valuestring);
+    const char *names[SC_STATUS_COUNT];
+    for (int k = 0; k < SC_STATUS_COUNT; k++)
+        names[k] = sc_status_name(k);
+    char hint[SC_SUGGEST_MAX_NAME + 32];
+    sc_suggest_hint(v->valuestring, names, SC_STATUS_COUNT, hint, sizeof hint);
+    return sc_load_fail(c, path, "unknown code \"%.64s\"%s", v->valuestring, hint);
 }
 
 int sc_load_codes(sc_load_ctx *c, const cJSON *arr, const char *path)

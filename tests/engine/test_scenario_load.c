@@ -62,7 +62,8 @@ static void misspelt_code_names_file_and_path(void **state)
 {
     (void)state;
     expect_error("\"expect\": {\"status\": \"RESOURCE_EXAUSTED\"}",
-                 "t.json: expect.status: unknown code \"RESOURCE_EXAUSTED\"");
+                 "t.json: expect.status: unknown code \"RESOURCE_EXAUSTED\" (did you mean "
+                 "\"RESOURCE_EXHAUSTED\"?)");
     expect_error("\"expect\": {\"status\": \"unavailable\"}",
                  "t.json: expect.status: write the code by its canonical name \"UNAVAILABLE\", "
                  "not \"unavailable\"");
@@ -75,23 +76,24 @@ static void misspelt_code_names_file_and_path(void **state)
                  "t.json: server.fail.code: unknown code \"BOGUS\"");
     expect_error("\"client\": {\"reconnect\": true}, \"expect\": {\"status\": \"OK\", "
                  "\"attempts\": {\"codes\": [\"UNAVAILABLE\", \"UNAVALABLE\"]}}",
-                 "t.json: expect.attempts.codes[1]: unknown code \"UNAVALABLE\"");
+                 "t.json: expect.attempts.codes[1]: unknown code \"UNAVALABLE\" (did you mean "
+                 "\"UNAVAILABLE\"?)");
 }
 
 static void unknown_fields_are_errors(void **state)
 {
     (void)state;
-    expect_error("\"expct\": {}", "t.json: expct: unknown field");
+    expect_error("\"expct\": {}", "t.json: expct: unknown field (did you mean \"expect\"?)");
     expect_error("\"expect\": {\"status\": \"OK\", \"respones\": 1}",
-                 "t.json: expect.respones: unknown field");
+                 "t.json: expect.respones: unknown field (did you mean \"responses\"?)");
     expect_error("\"client\": {\"timeout\": 5}, \"expect\": {\"status\": \"OK\"}",
                  "t.json: client.timeout: unknown field");
     expect_error("\"server\": {\"delay_ms\": 5}, \"expect\": {\"status\": \"OK\"}",
                  "t.json: server.delay_ms: unknown field");
     expect_error("\"expect\": {\"status\": \"OK\", \"server\": {\"canceled\": true}}",
-                 "t.json: expect.server.canceled: unknown field");
+                 "t.json: expect.server.canceled: unknown field (did you mean \"cancelled\"?)");
     expect_error("\"expect\": {\"status\": \"OK\", \"timing\": {\"elapsed_ms\": {\"mn\": 1}}}",
-                 "t.json: expect.timing.elapsed_ms.mn: unknown field");
+                 "t.json: expect.timing.elapsed_ms.mn: unknown field (did you mean \"min\"?)");
     expect_error("\"client\": {\"cancel\": {\"soon\": 1}}, \"expect\": {\"status\": \"OK\"}",
                  "t.json: client.cancel.soon: unknown cancel position");
     expect_error("\"expect\": {\"status\": \"OK\", \"status\": \"OK\"}",
@@ -574,7 +576,8 @@ static void script_and_applies_to(void **state)
 
     assert_int_equal(sc_scenario_set_load(&set, SC_SCENARIO_TEST_DATA, err, sizeof err), -1);
     assert_string_equal(err, SC_SCENARIO_TEST_DATA
-                        "/bad/typo.json: expect.status: unknown code \"RESOURCE_EXAUSTED\"");
+                        "/bad/typo.json: expect.status: unknown code \"RESOURCE_EXAUSTED\" "
+                        "(did you mean \"RESOURCE_EXHAUSTED\"?)");
     assert_int_equal(set.count, 0);
     assert_int_equal(sc_scenario_set_load(&set, SC_SCENARIO_TEST_DATA "/nope", err, sizeof err),
                      -1);
@@ -727,6 +730,25 @@ static void metadata_array_is_refused_without_a_leak(void **state)
     assert_non_null(strstr(err, "client.metadata: expected an object"));
 }
 
+/* "$schema" (editors find docs/scenario.schema.json through it) is accepted at the root of a file
+ * and in a scenario object; a JSON syntax error names its line and column. */
+static void schema_key_and_json_positions(void **state)
+{
+    (void)state;
+    char err[1024];
+    assert_int_equal(load("{\"$schema\": \"../docs/scenario.schema.json\", \"scenarios\": ["
+                          "{\"$schema\": \"x\", \"name\": \"a/b\", \"method\": \"GetData\", "
+                          "\"expect\": {\"status\": \"OK\"}}]}",
+                          err, sizeof err),
+                     0);
+    assert_int_equal(load("{\"name\": \"a/b\",\n \"method\" \"GetData\"}", err, sizeof err), -1);
+    assert_string_equal(err, "t.json: invalid JSON at line 2, column 11, at '\"GetData\"}'");
+    assert_int_equal(load("{\"name\": \"a/b\", \"method\": \"SubscribData\"}", err, sizeof err),
+                     -1);
+    assert_string_equal(err, "t.json: method: expected GetData, SubscribeData, UploadFile or Chat "
+                             "(or the path) (did you mean \"SubscribeData\"?)");
+}
+
 static void the_library_loads(void **state)
 {
     (void)state;
@@ -788,6 +810,7 @@ int main(void)
         cmocka_unit_test(empty_directory_and_fifo),
         cmocka_unit_test(the_library_loads),
         cmocka_unit_test(metadata_array_is_refused_without_a_leak),
+        cmocka_unit_test(schema_key_and_json_positions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

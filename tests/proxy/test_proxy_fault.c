@@ -130,9 +130,10 @@ static void errors_name_the_path(void **state)
 static void bad_json_and_limits(void **state)
 {
     (void)state;
-    rejects("[{\"type\":\"reset\"", "faults: invalid JSON at byte");
-    rejects("[] x", "faults: invalid JSON at byte");
-    rejects("", "faults: invalid JSON at byte 0");
+    rejects("[{\"type\":\"reset\"",
+            "faults: invalid JSON at line 1, column 17, at the end of input");
+    rejects("[] x", "faults: invalid JSON at line 1, column 4, at 'x'");
+    rejects("", "faults: invalid JSON at line 1, column 1, at the end of input");
     char big[64 * (SC_PROXY_MAX_FAULTS + 1) + 8];
     size_t n = 0;
     big[n++] = '[';

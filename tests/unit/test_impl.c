@@ -91,7 +91,8 @@ static void assert_refused(const char *text, const char *want)
 static void bad_files_name_file_and_path(void **state)
 {
     (void)state;
-    assert_refused("{\"implementations\": [", "not valid JSON");
+    assert_refused("{\"implementations\": [",
+                   "invalid JSON at line 1, column 22, at the end of input");
     assert_refused("[]", "expected an object");
     assert_refused("{}", "implementations: ");
     assert_refused("{\"implementations\": [], \"extra\": 1}", "extra: unknown field");

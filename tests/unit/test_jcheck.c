@@ -54,7 +54,8 @@ static void accepts_valid_objects(void **state)
 static void rejects_unknown_and_duplicate_keys(void **state)
 {
     (void)state;
-    rejects("{\"name\":\"a\",\"nmae\":1}", "top.nmae: unknown field");
+    rejects("{\"name\":\"a\",\"nmae\":1}", "top.nmae: unknown field (did you mean \"name\"?)");
+    rejects("{\"name\":\"a\",\"zzzzz\":1}", "top.zzzzz: unknown field");
     rejects("{\"name\":\"a\",\"name\":\"b\"}", "top.name: given twice");
     rejects("{\"name\":\"a\",\"on\":true,\"on\":false}", "top.on: given twice");
     rejects("[]", "top: expected an object");

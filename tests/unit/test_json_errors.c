@@ -136,7 +136,7 @@ static void test_text_api_errors(void **state)
     char err[ERR_MAX];
     const ProtobufCMessageDescriptor *d = &streaming__stream_request__descriptor;
     assert_null(sc_json_message_from_string(d, "{\"batchSize\":", err, sizeof err));
-    assert_string_equal(err, "(root): invalid JSON (parsing stopped at byte 13)");
+    assert_string_equal(err, "(root): invalid JSON at line 1, column 14, at the end of input");
     assert_null(sc_json_message_from_string(d, "{} x", err, sizeof err));
     assert_non_null(strstr(err, "invalid JSON"));
     assert_null(sc_json_message_from_string(d, "", err, sizeof err));
