@@ -1,5 +1,5 @@
-#include "sc_suggest.h"
 #include "sc_json.h"
+#include "sc_suggest.h"
 
 #include "sc_json_ctx.h"
 #include "sc_json_decode.h"

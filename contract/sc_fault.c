@@ -1,5 +1,5 @@
-#include "sc_suggest.h"
 #include "sc_fault.h"
+#include "sc_suggest.h"
 #include "sc_jcheck.h"
 
 #include <stdio.h>
