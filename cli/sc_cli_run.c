@@ -1,6 +1,7 @@
 /* `streamconform run | list | show`: the scenario engine's command line. */
 #include "sc_cli.h"
 #include "sc_scenario_app.h"
+#include "sc_suggest.h"
 #include "sc_cli_impls.h"
 #include "sc_cli_list.h"
 #include "sc_runner.h"
@@ -52,6 +53,8 @@ static const char run_usage[] =
     "                        a reason starting \"sometimes:\" may also pass)\n"
     "  --known-flaky FILE    cases that may fail (retried once)\n"
     "  --trace               put both sides' timelines of failing cases in the report\n"
+    "  -q | -v               quieter (failing cases and the totals only) | more (skipped\n"
+    "                        cases with their reasons); colour on a terminal unless NO_COLOR\n"
     "  --transport LIST      plaintext,tls,mtls (default plaintext): each server runs once per\n"
     "                        transport, as its own column (\"c+tls\"; case ids\n"
     "                        \"scenario@go->c+tls\"), with certificates made for the run\n"
@@ -65,6 +68,7 @@ typedef struct {
     const char *out;
     const char *known_failing_path, *known_flaky_path;
     const char *policy; /* --policy as given */
+    int verbosity;      /* -q: -1, -v: 1 */
     bool trace;
     sc_filter filter;
 } run_args;
@@ -146,6 +150,12 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
     case O_TRACE:
         a->trace = true;
         return 0;
+    case 'q':
+        a->verbosity = -1;
+        return 0;
+    case 'v':
+        a->verbosity = 1;
+        return 0;
 
     case 'h':
         fputs(run_usage, stdout);
@@ -179,7 +189,7 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, c
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "j:hqv", longopts, NULL)) != -1) {
         int rc = run_option(cmd, opt, argv[optind - 1], a, err, errlen);
         if (rc != 0)
             return rc;
@@ -229,6 +239,56 @@ static bool only_apps(const sc_scenario_set *set)
         if (!sc_scenario_is_app(set->items[i]))
             return false;
     return true;
+}
+
+/* The first segments of the scenario names ("subscribe", "app", ...), for "did you mean". */
+static size_t first_segments(const sc_scenario_set *set, char segs[][SC_SUGGEST_MAX_NAME + 1],
+                             const char **names, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < set->count && n < cap; i++) {
+        const char *name = sc_scenario_name(set->items[i]);
+        size_t len = strcspn(name, "/");
+        if (len > SC_SUGGEST_MAX_NAME)
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = strlen(segs[k]) == len && strncmp(segs[k], name, len) == 0;
+        if (seen)
+            continue;
+        snprintf(segs[n], SC_SUGGEST_MAX_NAME + 1, "%.*s", (int)len, name);
+        names[n] = segs[n];
+        n++;
+    }
+    return n;
+}
+
+/* A run that selects no case: exit 2, naming the --run patterns, with a "did you mean" for a
+ * pattern whose first segment is a typo of a scenario family. */
+static void no_case_error(const run_args *a, const sc_scenario_set *set)
+{
+    enum { MAX_FAMILIES = 256 };
+    static char segs[MAX_FAMILIES][SC_SUGGEST_MAX_NAME + 1];
+    const char *names[MAX_FAMILIES];
+    size_t n = first_segments(set, segs, names, MAX_FAMILIES);
+    if (a->filter.n_run == 0) {
+        fprintf(stderr, "streamconform run: no case to run (the filters and implementations "
+                        "select none)\n");
+        return;
+    }
+    for (size_t i = 0; i < a->filter.n_run; i++) {
+        const char *p = a->filter.run[i];
+        size_t len = strcspn(p, "/@*");
+        char head[SC_SUGGEST_MAX_NAME + 1];
+        snprintf(head, sizeof head, "%.*s", (int)(len < SC_SUGGEST_MAX_NAME ? len : 0), p);
+        const char *s = head[0] != '\0' ? sc_suggest(head, names, n) : NULL;
+        if (s != NULL)
+            fprintf(stderr,
+                    "streamconform run: no case matches --run '%s' (did you mean '%s%s'?)\n", p, s,
+                    p + len);
+        else
+            fprintf(stderr, "streamconform run: no case matches --run '%s'\n", p);
+    }
 }
 
 /* Longest --policy @FILE: a policy object is a dozen fields. */
@@ -296,9 +356,15 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
         cfg.jobs = (int)a->jobs;
         cfg.out_dir = a->out;
         cfg.live_progress = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
+        /* https://no-color.org: NO_COLOR set and not empty turns colour off */
+        const char *no_color = getenv("NO_COLOR");
+        cfg.color = isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == '\0');
+        cfg.verbosity = a->verbosity;
         char err[1024] = "";
         rc = sc_runner_run(&cfg, err, sizeof err);
-        if (rc == 2)
+        if (rc == 2 && strcmp(err, SC_RUNNER_NO_CASE) == 0)
+            no_case_error(a, set);
+        else if (rc == 2)
             fprintf(stderr, "streamconform run: %s\n", err);
         else
             printf("streamconform run: reports in %s/ (report.json, junit.xml, summary.md, "

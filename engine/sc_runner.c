@@ -39,34 +39,17 @@ static void install_signals(struct sigaction *old_int, struct sigaction *old_ter
 
 static void progress(sc_run *r, const sc_case *c)
 {
-    const sc_run_config *cfg = r->cfg;
-    if (cfg->live_progress) {
-        fprintf(stderr, "\r[%zu/%zu] failures so far: %zu   ", r->done, r->n_cases, r->failing);
-        fflush(stderr);
-        return;
-    }
-    if (c->verdict == SC_VERDICT_SKIP)
-        return;
-    printf("%-13s %s (%lld ms)%s%s\n", sc_verdict_name(c->verdict), c->id,
-           (long long)c->duration_ms, c->reason && *c->reason ? " - " : "",
-           c->reason ? c->reason : "");
-    fflush(stdout);
+    char why[512];
+    sc_run_out_first_failure(c, why, sizeof why);
+    sc_run_out_case(r, c->id, c->verdict, c->duration_ms,
+                    c->verdict == SC_VERDICT_PASS ? c->reason : why);
 }
 
 /* A finished app case: its line (or the live status line). */
 static void app_done(void *ctx, sc_app_case *c)
 {
     sc_run *r = ctx;
-    if (r->cfg->live_progress) {
-        fprintf(stderr, "\r[apps %zu/%zu] failures so far: %zu   ", r->apps.done, r->apps.n_cases,
-                r->failing + r->apps.failing);
-        fflush(stderr);
-        return;
-    }
-    printf("%-13s %s (%lld ms)%s%s\n", sc_verdict_name(c->verdict), c->id,
-           (long long)c->duration_ms, c->reason && *c->reason ? " - " : "",
-           c->reason ? c->reason : "");
-    fflush(stdout);
+    sc_run_out_case(r, c->id, c->verdict, c->duration_ms, c->reason);
 }
 
 static void case_done(sc_run *r, sc_case *c)
@@ -564,6 +547,10 @@ int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
     if (run_init(&r, err, errlen) != 0 || sc_run_add_script_server(&r, err, errlen) != 0 ||
         sc_run_plan(&r, err, errlen) != 0 || sc_app_run_plan(&r.apps, cfg, err, errlen) != 0)
         goto out;
+    if (r.n_cases == 0 && r.apps.n_cases == 0) {
+        snprintf(err, errlen, "%s", SC_RUNNER_NO_CASE);
+        goto out;
+    }
     for (size_t i = 0; i < r.n_cases; i++)
         if (r.cases[i].state == SC_CASE_DONE) /* skipped at plan time */
             case_done(&r, &r.cases[i]);
@@ -577,8 +564,7 @@ int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
         sc_app_run_all(&r.apps, cfg, r.proxy_impl.program, &interrupted, app_done, &r);
     r.complete = r.done == r.n_cases && r.apps.done == r.apps.n_cases;
     r.failing += r.apps.failing;
-    if (cfg->live_progress)
-        fputc('\n', stderr);
+    sc_run_out_summary(&r);
     if (sc_run_write_report(&r, err, errlen) != 0) {
         rc = 2;
         goto out;

@@ -72,6 +72,9 @@ sc_impl_vars sc_runner_impl_vars(void);
  * with a message. */
 int sc_runner_load_builtin(sc_impl_book *book, char *err, size_t errlen);
 
+/* The message (and exit 2) of a run whose filters and implementations select no case at all. */
+#define SC_RUNNER_NO_CASE "no case matches"
+
 typedef struct {
     const sc_scenario_set *scenarios;  /* borrowed */
     const sc_filter *filter;           /* borrowed; may be NULL */
@@ -88,6 +91,8 @@ typedef struct {
     const char *out_dir; /* reports go here */
     bool trace;          /* attach timelines of failing cases */
     bool live_progress;  /* a terminal: one updating status line instead of a line per case */
+    bool color;          /* verdicts in colour (a terminal, and NO_COLOR unset) */
+    int verbosity;       /* -1 (-q): failures and totals only; 1 (-v): skipped cases too */
 } sc_run_config;
 
 /* The scripted server ("script": this binary's `script-server`) is not chosen with --servers:

@@ -59,6 +59,13 @@ int sc_run_add_script_server(sc_run *r, char *err, size_t errlen);
  * message. */
 int sc_run_plan(sc_run *r, char *err, size_t errlen);
 
+/* sc_runner_output.c: one finished case (pipe: its line; terminal: the status line), and the end
+ * of the run (terminal: the failing cases with their first failure; always: the totals line). */
+void sc_run_out_case(const sc_run *r, const char *id, sc_verdict v, int64_t ms, const char *why);
+void sc_run_out_summary(const sc_run *r);
+/* A matrix case's first failure as one line (its reason, else its first expectation). */
+void sc_run_out_first_failure(const sc_case *c, char *out, size_t len);
+
 /* sc_runner_report.c: the run as report.json (a new tree the caller deletes). */
 cJSON *sc_run_report_json(const sc_run *r);
 

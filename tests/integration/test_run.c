@@ -239,6 +239,35 @@ static void failing_case_exits_1_with_its_failure(void **state)
     cJSON_Delete(rep);
 }
 
+/* What a run prints in a pipe: a line per case (a failing one with its first failure), the
+ * totals line, no colour; -q leaves the passes out; a filter that selects nothing exits 2 with a
+ * "did you mean". */
+static void output_lines_totals_and_empty_filters(void **state)
+{
+    (void)state;
+    write_file("both-pass.json", passing, false);
+    write_file("both-fail.json", failing, false);
+    client_proc p;
+    int rc = streamconform(&p, "run", path_in("both-pass.json"), path_in("both-fail.json"),
+                           "--clients", "c", "--servers", "c", "--out", path_in("out-both"), NULL);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(p.out.data, "pass          t/pass@c->c"));
+    assert_non_null(strstr(p.out.data, "fail          t/fail@c->c"));
+    assert_non_null(strstr(p.out.data, " - expect.status: expected OK, got NOT_FOUND"));
+    assert_non_null(strstr(p.out.data, "2 cases: 1 passed, 1 failed, 0 errors, 0 skipped, "
+                                       "0 known failing, 0 stale, 0 flaky"));
+    assert_null(strchr(p.out.data, '\033')); /* no colour in a pipe */
+    rc = streamconform(&p, "run", path_in("both-pass.json"), path_in("both-fail.json"), "--clients",
+                       "c", "--servers", "c", "--out", path_in("out-both"), "-q", NULL);
+    assert_int_equal(rc, 1);
+    assert_null(strstr(p.out.data, "t/pass@c->c"));
+    assert_non_null(strstr(p.out.data, "fail          t/fail@c->c"));
+    rc = streamconform(&p, "run", path_in("both-pass.json"), "--run", "tt/**", "--clients", "c",
+                       "--servers", "c", "--out", path_in("out-none"), NULL);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(p.err.data, "no case matches --run 'tt/**' (did you mean 't/**'?)"));
+}
+
 static void known_failing_and_stale(void **state)
 {
     (void)state;
@@ -502,6 +531,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(passing_run_exits_0_and_writes_reports),
         cmocka_unit_test(failing_case_exits_1_with_its_failure),
+        cmocka_unit_test(output_lines_totals_and_empty_filters),
         cmocka_unit_test(known_failing_and_stale),
         cmocka_unit_test(known_flaky_is_retried_once),
         cmocka_unit_test(bad_input_exits_2_naming_file_and_field),
