@@ -1,4 +1,8 @@
 #include "sc_cli.h"
+#include "sc_suggest.h"
+
+#include <grpc/grpc.h>
+#include <string.h>
 #include "sc_cli_util.h"
 
 #include <stdarg.h>
@@ -13,6 +17,33 @@ bool sc_cli_parse_int(const char *cmd, const char *name, const char *text, int64
     sc_cli_usage_error(cmd, "%s: expected a whole number from %lld to %lld, got \"%s\"", name,
                        (long long)min, (long long)max, text);
     return false;
+}
+
+int sc_cli_bad_option(const char *cmd, const struct option *longopts, const char *text)
+{
+    const char *name = strncmp(text, "--", 2) == 0 ? text + 2 : NULL;
+    size_t len = name != NULL ? strcspn(name, "=") : 0;
+    const char *names[SC_CLI_MAX_OPTIONS];
+    size_t n = 0;
+    for (const struct option *o = longopts; o != NULL && o->name != NULL; o++) {
+        if (name != NULL && strlen(o->name) == len && strncmp(o->name, name, len) == 0 &&
+            o->has_arg == required_argument)
+            return sc_cli_usage_error(cmd, "%s needs a value", text);
+        if (n < SC_CLI_MAX_OPTIONS)
+            names[n++] = o->name;
+    }
+    char word[SC_SUGGEST_MAX_NAME + 1];
+    snprintf(word, sizeof word, "%.*s", (int)(len < SC_SUGGEST_MAX_NAME ? len : 0),
+             name != NULL ? name : "");
+    const char *hint = word[0] != '\0' ? sc_suggest(word, names, n) : NULL;
+    if (hint != NULL)
+        return sc_cli_usage_error(cmd, "unknown option \"%s\" (did you mean --%s?)", text, hint);
+    return sc_cli_usage_error(cmd, "unknown option \"%s\"", text);
+}
+
+void sc_cli_print_version(FILE *out)
+{
+    fprintf(out, "streamconform %s (gRPC C core %s)\n", SC_CLI_VERSION, grpc_version_string());
 }
 
 int sc_cli_usage_error(const char *cmd, const char *fmt, ...)

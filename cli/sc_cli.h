@@ -2,7 +2,9 @@
 #ifndef SC_CLI_H
 #define SC_CLI_H
 
+#include <getopt.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +16,11 @@
  * harness's own are short, and a longer one is cut, not overrun). */
 #define SC_CLI_ERR_MAX 1024
 
+/* The version of the binary and of its report format (report.json "version"). */
+#define SC_CLI_VERSION "0.1.0"
+/* Long options one command has at most (for "did you mean"). */
+#define SC_CLI_MAX_OPTIONS 64
+
 /* Exit code for bad command-line arguments (usage errors). */
 #define SC_EXIT_USAGE SC_CLI_EXIT_USAGE
 
@@ -21,6 +28,14 @@
  * "streamconform <cmd>: --name: ..." to stderr and return false. */
 bool sc_cli_parse_int(const char *cmd, const char *name, const char *text, int64_t min, int64_t max,
                       int64_t *out);
+
+/* The error for an option getopt_long refused (`text` is argv[optind - 1]): a known option
+ * missing its value is named as such ("--listen needs a value"), an unknown one gets a "did you
+ * mean" from `longopts`. Printed; returns SC_EXIT_USAGE. */
+int sc_cli_bad_option(const char *cmd, const struct option *longopts, const char *text);
+
+/* The version line ("streamconform 0.1.0 (gRPC C core 29.0.0)") for --version and `version`. */
+void sc_cli_print_version(FILE *out);
 
 /* Print "streamconform <cmd>: <message>" and a hint to stderr; returns SC_EXIT_USAGE. */
 int sc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

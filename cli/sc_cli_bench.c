@@ -171,8 +171,7 @@ static int parse_bench_args(int argc, char **argv, bench_args *a)
             a->json = true;
         } else if (opt == '?' || opt == ':' || !parse_number(opt, optarg, a)) {
             if (opt == '?' || opt == ':')
-                return sc_cli_usage_error("bench", "unknown or incomplete option \"%s\"",
-                                          argv[optind - 1]);
+                return sc_cli_bad_option("bench", bench_longopts, argv[optind - 1]);
             return SC_EXIT_USAGE;
         }
     }

@@ -36,9 +36,9 @@ static int add_definition(const char *cmd, sc_impl_book *book, sc_role role, con
     char err[2048];
     int rc;
     if (strncmp(def, "cmd:", 4) == 0 || role == SC_ROLE_APP)
-        rc = sc_impl_book_add_command(book, role, name,
-                                      def + (strncmp(def, "cmd:", 4) == 0 ? 4 : 0),
-                                      role_opt[role], &vars, err, sizeof err);
+        rc =
+            sc_impl_book_add_command(book, role, name, def + (strncmp(def, "cmd:", 4) == 0 ? 4 : 0),
+                                     role_opt[role], &vars, err, sizeof err);
     else if (role == SC_ROLE_SERVER)
         rc = sc_impl_book_add_address(book, name, def, role_opt[role], err, sizeof err);
     else

@@ -46,7 +46,7 @@ int sc_cli_impl_args_add_file(const char *cmd, sc_cli_impl_args *a, const char *
 int sc_cli_impl_args_add(const char *cmd, sc_cli_impl_args *a, sc_role role, const char *value);
 
 typedef struct {
-    sc_impl_book book;                     /* owned; the impls below borrow from it */
+    sc_impl_book book; /* owned; the impls below borrow from it */
     /* the selected servers (each once per transport of the run), clients, apps */
     sc_impl impls[SC_ROLE_COUNT][SC_RUNNER_MAX_SERVERS];
     size_t n[SC_ROLE_COUNT];

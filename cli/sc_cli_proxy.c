@@ -135,8 +135,7 @@ static int parse_proxy_args(int argc, char **argv, proxy_options *o)
             fputs(proxy_usage, stdout);
             return -1;
         default:
-            return sc_cli_usage_error("proxy", "unknown or incomplete option \"%s\"",
-                                      argv[optind - 1]);
+            return sc_cli_bad_option("proxy", longopts, argv[optind - 1]);
         }
     }
     if (optind < argc)

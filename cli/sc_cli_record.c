@@ -85,8 +85,7 @@ static int parse_args(int argc, char **argv, options *o)
             fputs(record_usage, stdout);
             return -1;
         default:
-            return sc_cli_usage_error("record", "unknown or incomplete option \"%s\"",
-                                      argv[optind - 1]);
+            return sc_cli_bad_option("record", longopts, argv[optind - 1]);
         }
     }
     if (optind < argc)

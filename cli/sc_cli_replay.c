@@ -304,8 +304,7 @@ static int parse_args(int argc, char **argv, options *o)
             fputs(replay_usage, stdout);
             return -1;
         default:
-            return sc_cli_usage_error("replay", "unknown or incomplete option \"%s\"",
-                                      argv[optind - 1]);
+            return sc_cli_bad_option("replay", longopts, argv[optind - 1]);
         }
     }
     if (optind != argc - 1)

@@ -60,6 +60,26 @@ static const char run_usage[] =
     "                        \"scenario@go->c+tls\"), with certificates made for the run\n"
     "Exit: 0 all cases passed, 1 failures, 2 bad input or configuration.\n";
 
+static const char list_usage[] =
+    "usage: streamconform list [SCENARIO_FILES_OR_DIRS...] [options]\n"
+    "Prints the case ids a run with the same options would run (a skipped case with its reason)\n"
+    "on stdout, and per implementation how many apply and why the others do not on stderr.\n"
+    "Options: those of `run` that choose cases: --clients, --servers, --impls, --app, --apps,\n"
+    "--transport, --run, --skip, --tags (streamconform run --help).\n";
+
+static const char show_usage[] =
+    "usage: streamconform show CASE [SCENARIO_FILES_OR_DIRS...] [options]\n"
+    "Shows what each side of one case gets, to run it by hand: the server to start and the\n"
+    "driver instruction (SCENARIO@CLIENT->SERVER), or an app case's call plan and policy\n"
+    "(SCENARIO@APP). Options: --clients, --servers, --impls, --transport as for `run`.\n";
+
+static const char *usage_of(const char *cmd)
+{
+    return strcmp(cmd, "list") == 0   ? list_usage
+           : strcmp(cmd, "show") == 0 ? show_usage
+                                      : run_usage;
+}
+
 typedef struct {
     const char *paths[SC_RUN_MAX_PATHS];
     size_t n_paths;
@@ -96,6 +116,25 @@ enum {
     O_APPS,
     O_POLICY,
     O_TRANSPORT
+};
+
+static const struct option run_longopts[] = {
+    {"impls", required_argument, NULL, O_IMPLS},
+    {"clients", required_argument, NULL, O_CLIENTS},
+    {"servers", required_argument, NULL, O_SERVERS},
+    {"app", required_argument, NULL, O_APPS},
+    {"apps", required_argument, NULL, O_APPS},
+    {"policy", required_argument, NULL, O_POLICY},
+    {"out", required_argument, NULL, O_OUT},
+    {"run", required_argument, NULL, O_RUN},
+    {"skip", required_argument, NULL, O_SKIP},
+    {"tags", required_argument, NULL, O_TAGS},
+    {"known-failing", required_argument, NULL, O_KF},
+    {"known-flaky", required_argument, NULL, O_KFL},
+    {"trace", no_argument, NULL, O_TRACE},
+    {"transport", required_argument, NULL, O_TRANSPORT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* --run, --skip, --tags and --transport (what the run selects): 0, or SC_EXIT_USAGE with the
@@ -158,38 +197,20 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
         return 0;
 
     case 'h':
-        fputs(run_usage, stdout);
+        fputs(usage_of(cmd), stdout);
         return -1;
     default:
-        return sc_cli_usage_error(cmd, "unknown or incomplete option \"%s\"", text);
+        return sc_cli_bad_option(cmd, run_longopts, text);
     }
 }
 
 static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, char *err,
                           size_t errlen)
 {
-    static const struct option longopts[] = {
-        {"impls", required_argument, NULL, O_IMPLS},
-        {"clients", required_argument, NULL, O_CLIENTS},
-        {"servers", required_argument, NULL, O_SERVERS},
-        {"app", required_argument, NULL, O_APPS},
-        {"apps", required_argument, NULL, O_APPS},
-        {"policy", required_argument, NULL, O_POLICY},
-        {"out", required_argument, NULL, O_OUT},
-        {"run", required_argument, NULL, O_RUN},
-        {"skip", required_argument, NULL, O_SKIP},
-        {"tags", required_argument, NULL, O_TAGS},
-        {"known-failing", required_argument, NULL, O_KF},
-        {"known-flaky", required_argument, NULL, O_KFL},
-        {"trace", no_argument, NULL, O_TRACE},
-        {"transport", required_argument, NULL, O_TRANSPORT},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "j:hqv", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "j:hqv", run_longopts, NULL)) != -1) {
         int rc = run_option(cmd, opt, argv[optind - 1], a, err, errlen);
         if (rc != 0)
             return rc;
@@ -595,8 +616,8 @@ static int run_family(const char *cmd, int argc, char **argv)
     const char *show_case = NULL;
     if (strcmp(cmd, "show") == 0) {
         if (argc < 2 || argv[1][0] == '-') {
-            if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-                fputs(run_usage, stdout);
+            if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+                fputs(show_usage, stdout);
                 return 0;
             }
             return sc_cli_usage_error(cmd, "missing CASE");

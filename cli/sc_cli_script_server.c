@@ -91,8 +91,7 @@ static int parse_args(int argc, char **argv, options *o)
             fputs(script_server_usage, stdout);
             return -1;
         default:
-            return sc_cli_usage_error("script-server", "unknown or incomplete option \"%s\"",
-                                      argv[optind - 1]);
+            return sc_cli_bad_option("script-server", longopts, argv[optind - 1]);
         }
     }
     if (optind < argc)

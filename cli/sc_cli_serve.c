@@ -76,6 +76,26 @@ enum {
     O_TLS_CA
 };
 
+static const struct option serve_longopts[] = {
+    {"listen", required_argument, NULL, O_LISTEN},
+    {"tick-ms", required_argument, NULL, O_TICK},
+    {"max-receive-bytes", required_argument, NULL, O_MAXRECV},
+    {"max-upload-bytes", required_argument, NULL, O_MAXUP},
+    {"events", required_argument, NULL, O_EVENTS},
+    {"seed", required_argument, NULL, O_SEED},
+    {"quiet", no_argument, NULL, O_QUIET},
+    {"verbose", no_argument, NULL, O_VERBOSE},
+    {"call-plan", required_argument, NULL, O_PLAN},
+    {"call-plan-skip", required_argument, NULL, O_PLAN_SKIP},
+    {"log-requests", no_argument, NULL, O_LOG_REQUESTS},
+    {"clock-origin-ms", required_argument, NULL, O_ORIGIN},
+    {"tls-cert", required_argument, NULL, O_TLS_CERT},
+    {"tls-key", required_argument, NULL, O_TLS_KEY},
+    {"tls-client-ca", required_argument, NULL, O_TLS_CA},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 /* --tls-cert, --tls-key, --tls-client-ca (paths, read when the server starts); any other option
  * is a usage error. */
 static int serve_tls_option(int opt, const char *text, serve_options *o)
@@ -91,7 +111,7 @@ static int serve_tls_option(int opt, const char *text, serve_options *o)
         o->tls.client_ca_file = optarg;
         return 0;
     default:
-        return sc_cli_usage_error("serve", "unknown or incomplete option \"%s\"", text);
+        return sc_cli_bad_option("serve", serve_longopts, text);
     }
 }
 
@@ -161,29 +181,10 @@ static int serve_option(int opt, const char *text, serve_options *o)
 
 static int parse_serve_args(int argc, char **argv, serve_options *o)
 {
-    static const struct option longopts[] = {
-        {"listen", required_argument, NULL, O_LISTEN},
-        {"tick-ms", required_argument, NULL, O_TICK},
-        {"max-receive-bytes", required_argument, NULL, O_MAXRECV},
-        {"max-upload-bytes", required_argument, NULL, O_MAXUP},
-        {"events", required_argument, NULL, O_EVENTS},
-        {"seed", required_argument, NULL, O_SEED},
-        {"quiet", no_argument, NULL, O_QUIET},
-        {"verbose", no_argument, NULL, O_VERBOSE},
-        {"call-plan", required_argument, NULL, O_PLAN},
-        {"call-plan-skip", required_argument, NULL, O_PLAN_SKIP},
-        {"log-requests", no_argument, NULL, O_LOG_REQUESTS},
-        {"clock-origin-ms", required_argument, NULL, O_ORIGIN},
-        {"tls-cert", required_argument, NULL, O_TLS_CERT},
-        {"tls-key", required_argument, NULL, O_TLS_KEY},
-        {"tls-client-ca", required_argument, NULL, O_TLS_CA},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", serve_longopts, NULL)) != -1) {
         int rc = serve_option(opt, argv[optind - 1], o);
         if (rc != 0)
             return rc;

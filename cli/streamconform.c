@@ -33,7 +33,8 @@ static void usage(FILE *out)
     fprintf(out, "usage: streamconform <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         fprintf(out, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
-    fprintf(out, "\nstreamconform <command> --help shows a command's options.\n");
+    fprintf(out, "\nstreamconform <command> --help shows a command's options; "
+                 "streamconform --version the version.\n");
 }
 
 int main(int argc, char **argv)
@@ -45,6 +46,11 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+        strcmp(argv[1], "version") == 0) {
+        sc_cli_print_version(stdout);
         return 0;
     }
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)

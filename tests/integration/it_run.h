@@ -18,13 +18,13 @@
 
 static char it_dir[] = IT_RUN_DIR_TEMPLATE;
 
-static int it_setup(void **state)
+__attribute__((unused)) static int it_setup(void **state)
 {
     (void)state;
     return mkdtemp(it_dir) != NULL ? 0 : -1;
 }
 
-static int it_teardown(void **state)
+__attribute__((unused)) static int it_teardown(void **state)
 {
     (void)state;
     char cmd[300];
@@ -32,7 +32,7 @@ static int it_teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static const char *path_in(const char *name)
+__attribute__((unused)) static const char *path_in(const char *name)
 {
     static char bufs[8][512];
     static int next;
@@ -41,7 +41,7 @@ static const char *path_in(const char *name)
     return p;
 }
 
-static void write_file(const char *name, const char *text)
+__attribute__((unused)) static void write_file(const char *name, const char *text)
 {
     FILE *f = fopen(path_in(name), "w");
     assert_non_null(f);
@@ -50,7 +50,7 @@ static void write_file(const char *name, const char *text)
 }
 
 /* Run `streamconform ARGS...` (NULL-terminated); returns the exit code, output in *p. */
-static int streamconform(client_proc *p, ...)
+__attribute__((unused)) static int streamconform(client_proc *p, ...)
 {
     char *argv[40];
     int n = 0;
@@ -64,7 +64,7 @@ static int streamconform(client_proc *p, ...)
     return client_run(p, argv, NULL, IT_RUN_MS);
 }
 
-static cJSON *read_json(const char *file)
+__attribute__((unused)) static cJSON *read_json(const char *file)
 {
     FILE *f = fopen(file, "r");
     assert_non_null(f);
@@ -77,7 +77,7 @@ static cJSON *read_json(const char *file)
     return v;
 }
 
-static cJSON *read_report(const char *out_dir)
+__attribute__((unused)) static cJSON *read_report(const char *out_dir)
 {
     char file[600];
     snprintf(file, sizeof file, "%s/report.json", out_dir);
@@ -85,7 +85,8 @@ static cJSON *read_report(const char *out_dir)
 }
 
 /* The entry of `list` ("cases" or "applications") whose id is `id`; fails the test if none. */
-static const cJSON *find_in(const cJSON *rep, const char *list, const char *id)
+__attribute__((unused)) static const cJSON *find_in(const cJSON *rep, const char *list,
+                                                    const char *id)
 {
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, list))
@@ -98,7 +99,7 @@ static const cJSON *find_in(const cJSON *rep, const char *list, const char *id)
     return NULL;
 }
 
-static const char *field(const cJSON *o, const char *key)
+__attribute__((unused)) static const char *field(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     return cJSON_IsString(v) ? v->valuestring : "";

@@ -1,0 +1,70 @@
+/* The command line as a new user meets it (issue 17): --version, each command's own help with -h
+ * and --help, one error style with the exit code 2 for usage errors: a missing option value named
+ * as such, an unknown option with a "did you mean", numbers out of range with the range. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IT_RUN_DIR_TEMPLATE "/tmp/sc-it-cli-XXXXXX"
+#include "it_run.h"
+
+static void expect_out(int want_rc, const char *part, bool on_stdout, ...)
+{
+    char *argv[16];
+    int n = 0;
+    argv[n++] = (char *)sc_testproc_binary();
+    va_list ap;
+    va_start(ap, on_stdout);
+    for (char *a = va_arg(ap, char *); a != NULL && n < 15; a = va_arg(ap, char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    client_proc p = {0};
+    int rc = client_run(&p, argv, NULL, IT_RUN_MS);
+    const char *text = on_stdout ? p.out.data : p.err.data;
+    text = text != NULL ? text : "";
+    if (rc != want_rc || strstr(text, part) == NULL)
+        fail_msg("%s %s: exit %d, %s \"%s\"; expected %d with \"%s\"", argv[1],
+                 n > 2 ? argv[2] : "", rc, on_stdout ? "stdout" : "stderr", text, want_rc, part);
+}
+
+static void version_and_help(void **state)
+{
+    (void)state;
+    expect_out(0, "streamconform 0.1.0 (gRPC C core ", true, "--version", NULL);
+    expect_out(0, "streamconform 0.1.0", true, "version", NULL);
+    expect_out(0, "usage: streamconform list", true, "list", "--help", NULL);
+    expect_out(0, "usage: streamconform list", true, "list", "-h", NULL);
+    expect_out(0, "usage: streamconform show CASE", true, "show", "--help", NULL);
+    expect_out(0, "usage: streamconform show CASE", true, "show", "-h", NULL);
+    expect_out(0, "usage: streamconform run", true, "run", "-h", NULL);
+    expect_out(0, "usage: streamconform serve", true, "serve", "--help", NULL);
+}
+
+static void usage_errors_name_the_problem(void **state)
+{
+    (void)state;
+    expect_out(2, "streamconform serve: --listen needs a value", false, "serve", "--listen", NULL);
+    expect_out(2, "unknown option \"--lisen\" (did you mean --listen?)", false, "serve", "--lisen",
+               "x", NULL);
+    expect_out(2, "unknown option \"--clinets\" (did you mean --clients?)", false, "run",
+               "--clinets", "c", NULL);
+    expect_out(2, "unknown option \"--zzzz\"", false, "proxy", "--zzzz", NULL);
+    expect_out(2, "--tick-ms: expected a whole number from 1 to 3600000, got \"0\"", false, "serve",
+               "--tick-ms", "0", NULL);
+    expect_out(2, "-j: expected a whole number from 1 to", false, "run", "-j", "0", NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(version_and_help),
+        cmocka_unit_test(usage_errors_name_the_problem),
+    };
+    return cmocka_run_group_tests(tests, it_setup, it_teardown);
+}
