@@ -300,6 +300,8 @@ static int start_attempt(sc_client_retry *retry, void *user)
         .wait_for_ready = j->in.wait_for_ready,
         .read_pause_ms = j->in.read_pause_ms,
         .cancel = j->in.cancel,
+        .no_compress = j->in.compression.no_compress,
+        .n_no_compress = j->in.compression.n_no_compress,
     };
     char err[256];
     if (refresh_channel(j, err, sizeof err) == 0)

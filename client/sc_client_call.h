@@ -46,6 +46,10 @@ typedef struct {
     bool wait_for_ready;        /* GRPC_INITIAL_METADATA_WAIT_FOR_READY */
     int64_t read_pause_ms; /* no response is read before this long after the start (0: at once) */
     sc_client_cancel_plan cancel;
+    /* Borrowed for the call's life: the indices (in sending order, from 0) of the requests sent
+     * with GRPC_WRITE_NO_COMPRESS (issue 14: per-message no-compress), or NULL. */
+    const int64_t *no_compress;
+    size_t n_no_compress;
 } sc_client_call_opts;
 
 typedef struct {

@@ -27,6 +27,10 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
       "Chat is the room of docs/peer-protocol.md: joins, leaves, relay to the other members")      \
     X(SERVER_TLS, SC_ROLE_SERVER, "tls",                                                           \
       "--tls-cert/--tls-key [--tls-client-ca]: serves TLS, and mTLS with a client CA")             \
+    X(SERVER_COMPRESSION, SC_ROLE_SERVER, "compression",                                           \
+      "x-sc-compress-responses, and call_start.encoding in the event log")                         \
+    X(COMPRESSION_EVENTS, SC_ROLE_SERVER, "compression-events",                                    \
+      "message_received/message_sent say whether each message was compressed")                     \
     X(CANCEL, SC_ROLE_CLIENT, "cancel", "the instruction's cancel plans")                          \
     X(RECONNECT, SC_ROLE_CLIENT, "reconnect", "the reconnect policy (attempts and backoff)")       \
     X(PUSHBACK, SC_ROLE_CLIENT, "pushback", "reconnect.honor_pushback (grpc-retry-pushback-ms)")   \
@@ -43,7 +47,9 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
     X(WAIT_FOR_READY, SC_ROLE_CLIENT, "wait-for-ready", "wait_for_ready: true")                    \
     X(KEEP_OPEN, SC_ROLE_CLIENT, "keep-open", "half_close: false (the send side stays open)")      \
     X(PINGPONG, SC_ROLE_CLIENT, "pingpong", "pingpong: each request only after the reply")         \
-    X(CLIENT_TLS, SC_ROLE_CLIENT, "tls", "channel.tls: TLS, a client certificate, the authority")
+    X(CLIENT_TLS, SC_ROLE_CLIENT, "tls", "channel.tls: TLS, a client certificate, the authority")  \
+    X(CLIENT_COMPRESSION, SC_ROLE_CLIENT, "compression",                                           \
+      "compression: the request encoding, no-compress requests, the accepted encodings")
 
 typedef enum {
 #define SC_FEATURE_ENUM(id, role, name, meaning) SC_FEAT_##id,

@@ -39,6 +39,19 @@ static sc_method reached_method(const sc_scenario *s, const cJSON *client)
     return SC_METHOD_UNKNOWN;
 }
 
+/* The server's compression (issue 14): x-sc-compress-responses or call_start.encoding need
+ * "compression"; what each message was needs "compression-events". */
+static sc_feature_mask compression_needs(const sc_scenario *s)
+{
+    sc_feature_mask m = 0;
+    if (sc_jget(s->control, "x-sc-compress-responses") != NULL ||
+        s->ex.server.request_encoding >= 0)
+        m |= SC_FEAT_BIT(SC_FEAT_SERVER_COMPRESSION);
+    if (s->ex.server.n_received_compressed >= 0 || s->ex.server.n_sent_compressed >= 0)
+        m |= SC_FEAT_BIT(SC_FEAT_COMPRESSION_EVENTS);
+    return m;
+}
+
 /* Members of client.channel that are channel options proper ("channel"): service_config is a
  * feature of its own ("service-config"). */
 static int channel_options(const cJSON *channel)
@@ -81,6 +94,8 @@ static sc_feature_mask client_needs(const sc_scenario *s)
         m |= SC_FEAT_BIT(SC_FEAT_KEEP_OPEN);
     if (sc_jget_bool(cl, "pingpong", false))
         m |= SC_FEAT_BIT(SC_FEAT_PINGPONG);
+    if (sc_jget(cl, "compression") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_CLIENT_COMPRESSION);
     return m;
 }
 
@@ -100,6 +115,7 @@ sc_needs sc_scenario_needs(const sc_scenario *s)
         n.server |= SC_FEAT_BIT(SC_FEAT_CONTROL);
     if (s->ex.server.given)
         n.server |= SC_FEAT_BIT(SC_FEAT_EVENTS);
+    n.server |= compression_needs(s);
     if (chat)
         n.server |= SC_FEAT_BIT(SC_FEAT_CHAT_ROOM);
     return n;

@@ -1,0 +1,28 @@
+/* sc_host_compress: what the C core 1.51 tells the server host of a call's compression
+ * (issue 14; docs/peer-protocol.md "Event log" and "Compression"). The core takes grpc-encoding
+ * and grpc-accept-encoding out of the metadata it hands the application and decompresses in its
+ * own filter, so no public API says how a request arrived; the core's test-only call accessors
+ * (exported by libgrpc, C++ linkage, in no public header) do, and are declared here by their
+ * symbol names. Owns nothing. */
+#ifndef SC_HOST_COMPRESS_H
+#define SC_HOST_COMPRESS_H
+
+#include "sc_instr_compress.h"
+#include "sc_md.h"
+
+#include <grpc/grpc.h>
+#include <stdbool.h>
+
+/* The request's grpc-encoding (identity when none). Valid once the call was accepted. */
+sc_encoding sc_host_compress_incoming(grpc_call *call);
+/* After a message arrived (the receive batch completed with one): did it carry the compressed
+ * flag? */
+bool sc_host_compress_last_compressed(grpc_call *call);
+/* After a message arrived: the compressed flag without a grpc-encoding to decompress with (the
+ * gRPC spec's INTERNAL; C core 1.51 hands the bytes on as they are). */
+bool sc_host_compress_flag_without_encoding(grpc_call *call);
+/* The encoding the server asked for its responses: the grpc-internal-encoding-request entry of
+ * the initial metadata `md` (NULL or none: identity). */
+sc_encoding sc_host_compress_requested(const grpc_metadata *md, size_t n);
+
+#endif
