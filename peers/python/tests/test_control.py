@@ -78,6 +78,15 @@ class ControlTest(unittest.TestCase):
             control.parse([("x-sc-fail-code", "BOGUS"), ("x-sc-initial-delay-ms", "x")])
         self.assertTrue(str(caught.exception).startswith("x-sc-initial-delay-ms:"))
 
+    def test_compress_responses(self) -> None:
+        self.assertEqual(control.parse([]).compress_responses, "identity")
+        ctl = control.parse([("x-sc-compress-responses", b"gzip")])
+        self.assertEqual(ctl.compress_responses, "gzip")
+        with self.assertRaises(control.ControlError) as caught:
+            control.parse([("x-sc-compress-responses", b"snappy")])
+        self.assertEqual(str(caught.exception),
+                         'x-sc-compress-responses: expected gzip, deflate or identity, got "snappy"')
+
     def test_parse_count(self) -> None:
         self.assertEqual(control.parse_count(b"0", 5), 0)
         self.assertEqual(control.parse_count(b"5", 5), 5)

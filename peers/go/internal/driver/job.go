@@ -11,6 +11,7 @@ import (
 	grpcbackoff "google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	_ "google.golang.org/grpc/encoding/gzip" // gzip, as a grpc-go application registers it
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -174,7 +175,11 @@ func (j *job) attempt(parent context.Context, conn *grpc.ClientConn) bool {
 	if in.Path != "" {
 		path = in.Path
 	}
-	cs, err := conn.NewStream(ctx, &streamDesc, path, grpc.WaitForReady(in.WaitForReady))
+	callOpts := []grpc.CallOption{grpc.WaitForReady(in.WaitForReady)}
+	if in.Compression != "" && in.Compression != "identity" {
+		callOpts = append(callOpts, grpc.UseCompressor(in.Compression))
+	}
+	cs, err := conn.NewStream(ctx, &streamDesc, path, callOpts...)
 	if err != nil {
 		j.finishAttempt(&rec, err)
 		return false
