@@ -28,9 +28,9 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
     X(SERVER_TLS, SC_ROLE_SERVER, "tls",                                                           \
       "--tls-cert/--tls-key [--tls-client-ca]: serves TLS, and mTLS with a client CA")             \
     X(SERVER_COMPRESSION, SC_ROLE_SERVER, "compression",                                           \
-      "x-sc-compress-responses, and call_start.encoding in the event log")                         \
+      "x-sc-compress-responses: compresses its responses as asked")                                \
     X(COMPRESSION_EVENTS, SC_ROLE_SERVER, "compression-events",                                    \
-      "message_received/message_sent say whether each message was compressed")                     \
+      "call_start.encoding, and whether each message was compressed, in the event log")            \
     X(CANCEL, SC_ROLE_CLIENT, "cancel", "the instruction's cancel plans")                          \
     X(RECONNECT, SC_ROLE_CLIENT, "reconnect", "the reconnect policy (attempts and backoff)")       \
     X(PUSHBACK, SC_ROLE_CLIENT, "pushback", "reconnect.honor_pushback (grpc-retry-pushback-ms)")   \
@@ -49,7 +49,11 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
     X(PINGPONG, SC_ROLE_CLIENT, "pingpong", "pingpong: each request only after the reply")         \
     X(CLIENT_TLS, SC_ROLE_CLIENT, "tls", "channel.tls: TLS, a client certificate, the authority")  \
     X(CLIENT_COMPRESSION, SC_ROLE_CLIENT, "compression",                                           \
-      "compression: the request encoding, no-compress requests, the accepted encodings")
+      "compression.algorithm: the call's request encoding (grpc-encoding)")                        \
+    X(NO_COMPRESS, SC_ROLE_CLIENT, "no-compress",                                                  \
+      "compression.no_compress: requests sent uncompressed in a compressed call")                  \
+    X(ACCEPT_ENCODING, SC_ROLE_CLIENT, "accept-encoding",                                          \
+      "compression.accept: the encodings the client accepts (grpc-accept-encoding)")
 
 typedef enum {
 #define SC_FEATURE_ENUM(id, role, name, meaning) SC_FEAT_##id,

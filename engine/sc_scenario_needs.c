@@ -39,15 +39,30 @@ static sc_method reached_method(const sc_scenario *s, const cJSON *client)
     return SC_METHOD_UNKNOWN;
 }
 
-/* The server's compression (issue 14): x-sc-compress-responses or call_start.encoding need
- * "compression"; what each message was needs "compression-events". */
+/* The parts of client.compression (issue 14) a scenario uses. */
+static sc_feature_mask compression_client_needs(const cJSON *z)
+{
+    sc_feature_mask m = 0;
+    if (z == NULL)
+        return 0;
+    if (sc_jget(z, "algorithm") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_CLIENT_COMPRESSION);
+    if (cJSON_GetArraySize(sc_jget(z, "no_compress")) > 0)
+        m |= SC_FEAT_BIT(SC_FEAT_NO_COMPRESS);
+    if (sc_jget(z, "accept") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_ACCEPT_ENCODING);
+    return m;
+}
+
+/* The server's compression (issue 14): x-sc-compress-responses needs "compression";
+ * call_start.encoding and what each message was need "compression-events". */
 static sc_feature_mask compression_needs(const sc_scenario *s)
 {
     sc_feature_mask m = 0;
-    if (sc_jget(s->control, "x-sc-compress-responses") != NULL ||
-        s->ex.server.request_encoding >= 0)
+    if (sc_jget(s->control, "x-sc-compress-responses") != NULL)
         m |= SC_FEAT_BIT(SC_FEAT_SERVER_COMPRESSION);
-    if (s->ex.server.n_received_compressed >= 0 || s->ex.server.n_sent_compressed >= 0)
+    if (s->ex.server.request_encoding >= 0 || s->ex.server.n_received_compressed >= 0 ||
+        s->ex.server.n_sent_compressed >= 0)
         m |= SC_FEAT_BIT(SC_FEAT_COMPRESSION_EVENTS);
     return m;
 }
@@ -94,8 +109,7 @@ static sc_feature_mask client_needs(const sc_scenario *s)
         m |= SC_FEAT_BIT(SC_FEAT_KEEP_OPEN);
     if (sc_jget_bool(cl, "pingpong", false))
         m |= SC_FEAT_BIT(SC_FEAT_PINGPONG);
-    if (sc_jget(cl, "compression") != NULL)
-        m |= SC_FEAT_BIT(SC_FEAT_CLIENT_COMPRESSION);
+    m |= compression_client_needs(sc_jget(cl, "compression"));
     return m;
 }
 
