@@ -136,6 +136,35 @@ static void scripted_scenarios_need_no_server_feature(void **state)
     assert_int_equal(n.server, 0);
 }
 
+/* Compression (issue 14): each part of client.compression is a client feature of its own;
+ * compress_responses needs the server's "compression", what the log says of each message
+ * "compression-events". */
+static void compression_needs(void **state)
+{
+    (void)state;
+    sc_scenario_set set = {0};
+    char err[1024] = "";
+    const char *text =
+        "{\"scenarios\": ["
+        "{\"name\": \"z/a\", \"method\": \"GetData\", \"client\": {\"compression\": "
+        "{\"algorithm\": \"gzip\"}}, \"expect\": {\"status\": \"OK\"}},"
+        "{\"name\": \"z/b\", \"method\": \"GetData\", \"client\": {\"compression\": "
+        "{\"no_compress\": [0], \"accept\": [\"gzip\"]}}, \"server\": "
+        "{\"compress_responses\": \"gzip\"}, \"expect\": {\"status\": \"OK\"}},"
+        "{\"name\": \"z/c\", \"method\": \"GetData\", \"expect\": {\"status\": \"OK\", "
+        "\"server\": {\"request_encoding\": \"gzip\"}}}]}";
+    assert_int_equal(sc_scenario_set_load_text(&set, "z.json", text, err, sizeof err), 0);
+    sc_needs a = sc_scenario_needs(set.items[0]);
+    assert_int_equal(a.client, B(CLIENT_COMPRESSION));
+    assert_int_equal(a.server, 0);
+    sc_needs b = sc_scenario_needs(set.items[1]);
+    assert_int_equal(b.client, B(NO_COMPRESS) | B(ACCEPT_ENCODING));
+    assert_int_equal(b.server, B(CONTROL) | B(SERVER_COMPRESSION));
+    sc_needs c = sc_scenario_needs(set.items[2]);
+    assert_int_equal(c.server, B(EVENTS) | B(COMPRESSION_EVENTS));
+    sc_scenario_set_free(&set);
+}
+
 static void skip_reasons_name_the_feature(void **state)
 {
     (void)state;
@@ -226,6 +255,7 @@ int main(void)
         cmocka_unit_test(companions_add_their_needs),
         cmocka_unit_test(scripted_scenarios_need_no_server_feature),
         cmocka_unit_test(skip_reasons_name_the_feature),
+        cmocka_unit_test(compression_needs),
         cmocka_unit_test(library_needs_are_met_by_every_feature),
         cmocka_unit_test(builtin_file_declares_every_feature),
     };
