@@ -31,6 +31,8 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
       "x-sc-compress-responses: compresses its responses as asked")                                \
     X(COMPRESSION_EVENTS, SC_ROLE_SERVER, "compression-events",                                    \
       "call_start.encoding, and whether each message was compressed, in the event log")            \
+    X(NO_COMPRESS_RESPONSES, SC_ROLE_SERVER, "no-compress-responses",                              \
+      "x-sc-no-compress-responses: the listed responses go uncompressed")                          \
     X(CANCEL, SC_ROLE_CLIENT, "cancel", "the instruction's cancel plans")                          \
     X(RECONNECT, SC_ROLE_CLIENT, "reconnect", "the reconnect policy (attempts and backoff)")       \
     X(PUSHBACK, SC_ROLE_CLIENT, "pushback", "reconnect.honor_pushback (grpc-retry-pushback-ms)")   \

@@ -61,6 +61,8 @@ static sc_feature_mask compression_needs(const sc_scenario *s)
     sc_feature_mask m = 0;
     if (sc_jget(s->control, "x-sc-compress-responses") != NULL)
         m |= SC_FEAT_BIT(SC_FEAT_SERVER_COMPRESSION);
+    if (sc_jget(s->control, "x-sc-no-compress-responses") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_NO_COMPRESS_RESPONSES);
     if (s->ex.server.request_encoding >= 0 || s->ex.server.n_received_compressed >= 0 ||
         s->ex.server.n_sent_compressed >= 0)
         m |= SC_FEAT_BIT(SC_FEAT_COMPRESSION_EVENTS);

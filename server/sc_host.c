@@ -73,6 +73,7 @@ struct sc_host_call {
     grpc_slice status_details;
     bool has_status_details;
     sc_encoding send_enc; /* the response encoding the initial metadata asked the core for */
+    bool send_plain;      /* the message in flight goes with GRPC_WRITE_NO_COMPRESS */
 };
 
 struct sc_host {
@@ -203,8 +204,10 @@ static void start_message(sc_host_call *c, const sc_host_out *out)
     if (!c->headers_out)
         ops[n++] = initial_metadata_op(c, out->headers);
     c->send_buf = out->message;
-    ops[n] = (grpc_op){.op = GRPC_OP_SEND_MESSAGE};
+    ops[n] = (grpc_op){.op = GRPC_OP_SEND_MESSAGE,
+                       .flags = out->no_compress ? GRPC_WRITE_NO_COMPRESS : 0};
     ops[n++].data.send_message.send_message = c->send_buf;
+    c->send_plain = out->no_compress;
     c->send_is_message = true;
     if (start_batch(c, ops, n, &c->t_send))
         c->send_busy = true;
@@ -578,7 +581,7 @@ static void on_send_done(sc_loop_tag *tag, bool ok)
     if (ok && c->send_is_message) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "count", (double)++c->sent);
-        cJSON_AddBoolToObject(o, "compressed", c->send_enc != SC_ENC_IDENTITY);
+        cJSON_AddBoolToObject(o, "compressed", c->send_enc != SC_ENC_IDENTITY && !c->send_plain);
         log_event(c, SC_EVENT_MESSAGE_SENT, o);
     }
     after_event(c);

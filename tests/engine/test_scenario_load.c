@@ -519,6 +519,14 @@ static void compression_sections(void **state)
                  "true}}",
                  "t.json: expect.server.sent_compressed: expected an array of at most 64 booleans "
                  "(one per message)");
+    expect_error("\"server\": {\"no_compress_responses\": [64]}, \"expect\": {\"status\": "
+                 "\"OK\"}",
+                 "t.json: server.no_compress_responses: expected an array of 1 to 64 response "
+                 "indices (0-63)");
+    expect_error("\"server\": {\"no_compress_responses\": []}, \"expect\": {\"status\": "
+                 "\"OK\"}",
+                 "t.json: server.no_compress_responses: expected an array of 1 to 64 response "
+                 "indices (0-63)");
     char err[1024];
     const char *ok = "{\"name\": \"a/b\", \"method\": \"GetData\", \"client\": "
                      "{\"compression\": {\"algorithm\": \"gzip\", \"no_compress\": [0], "

@@ -150,7 +150,8 @@ static void compression_needs(void **state)
         "{\"algorithm\": \"gzip\"}}, \"expect\": {\"status\": \"OK\"}},"
         "{\"name\": \"z/b\", \"method\": \"GetData\", \"client\": {\"compression\": "
         "{\"no_compress\": [0], \"accept\": [\"gzip\"]}}, \"server\": "
-        "{\"compress_responses\": \"gzip\"}, \"expect\": {\"status\": \"OK\"}},"
+        "{\"compress_responses\": \"gzip\", \"no_compress_responses\": [1]}, \"expect\": "
+        "{\"status\": \"OK\"}},"
         "{\"name\": \"z/c\", \"method\": \"GetData\", \"expect\": {\"status\": \"OK\", "
         "\"server\": {\"request_encoding\": \"gzip\"}}}]}";
     assert_int_equal(sc_scenario_set_load_text(&set, "z.json", text, err, sizeof err), 0);
@@ -159,7 +160,7 @@ static void compression_needs(void **state)
     assert_int_equal(a.server, 0);
     sc_needs b = sc_scenario_needs(set.items[1]);
     assert_int_equal(b.client, B(NO_COMPRESS) | B(ACCEPT_ENCODING));
-    assert_int_equal(b.server, B(CONTROL) | B(SERVER_COMPRESSION));
+    assert_int_equal(b.server, B(CONTROL) | B(SERVER_COMPRESSION) | B(NO_COMPRESS_RESPONSES));
     sc_needs c = sc_scenario_needs(set.items[2]);
     assert_int_equal(c.server, B(EVENTS) | B(COMPRESSION_EVENTS));
     sc_scenario_set_free(&set);
@@ -225,10 +226,12 @@ static void builtin_file_declares_every_feature(void **state)
         /* grpcio: no incoming encoding nor per-message flag for a handler; no per-message write
          * flags in grpc.aio */
         {"python", B(COMPRESSION_EVENTS), B(NO_COMPRESS)},
-        /* grpc-go: no per-message compression switch; it advertises every registered compressor */
-        {"go", 0, B(NO_COMPRESS) | B(ACCEPT_ENCODING)},
+        /* grpc-go: no per-message compression switch (either side); it advertises every registered
+         * compressor */
+        {"go", B(NO_COMPRESS_RESPONSES), B(NO_COMPRESS) | B(ACCEPT_ENCODING)},
         /* grpc-js 1.14: its server never compresses a response; it always advertises all three */
-        {"node", B(SERVER_COMPRESSION) | B(COMPRESSION_EVENTS), B(ACCEPT_ENCODING)},
+        {"node", B(SERVER_COMPRESSION) | B(COMPRESSION_EVENTS) | B(NO_COMPRESS_RESPONSES),
+         B(ACCEPT_ENCODING)},
     };
     for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++) {
         const sc_impl_decl *d = sc_impl_book_find(&book, peers[i].name);

@@ -115,6 +115,16 @@ static void compress_responses(void **state)
     expect_error("x-sc-compress-responses", "snappy",
                  "x-sc-compress-responses: expected gzip, deflate or identity, got \"snappy\"");
     expect_error("x-sc-compress-responses", "GZIP", "x-sc-compress-responses: expected");
+    add(&md, "x-sc-no-compress-responses", "0,2,63");
+    assert_int_equal(sc_control_parse(&c, &md, err, sizeof err), 0);
+    assert_true(c.no_compress_responses == ((1ull << 0) | (1ull << 2) | (1ull << 63)));
+    sc_control_free(&c);
+    sc_md_list_free(&md);
+    static const char *const bad[] = {"", "1,", ",1", "64", "a", "1,,2", "-1", "123456789"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        expect_error("x-sc-no-compress-responses", bad[i],
+                     "x-sc-no-compress-responses: expected response indices 0-63 separated by "
+                     "commas");
 }
 
 static void malformed_values_name_the_key(void **state)

@@ -258,6 +258,8 @@ class PeerServer:
                 h.on_sent()
             elif isinstance(out, Message):
                 call.writing = True
+                if h.sent in h.ctl.no_compress_responses:  # x-sc-no-compress-responses
+                    context.disable_next_message_compression()
                 try:
                     await context.write(out.message.SerializeToString())
                 except asyncio.CancelledError:

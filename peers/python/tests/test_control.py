@@ -87,6 +87,15 @@ class ControlTest(unittest.TestCase):
         self.assertEqual(str(caught.exception),
                          'x-sc-compress-responses: expected gzip, deflate or identity, got "snappy"')
 
+    def test_no_compress_responses(self) -> None:
+        ctl = control.parse([("x-sc-no-compress-responses", b"0,2")])
+        self.assertEqual(ctl.no_compress_responses, frozenset({0, 2}))
+        for bad in (b"", b"1,", b"64", b"a", b"-1"):
+            with self.assertRaises(control.ControlError) as caught:
+                control.parse([("x-sc-no-compress-responses", bad)])
+            self.assertTrue(str(caught.exception).startswith(
+                "x-sc-no-compress-responses: expected response indices 0-63 separated by commas"))
+
     def test_parse_count(self) -> None:
         self.assertEqual(control.parse_count(b"0", 5), 0)
         self.assertEqual(control.parse_count(b"5", 5), 5)
