@@ -1,4 +1,5 @@
 #include "sc_client_call.h"
+#include "sc_core_compress.h"
 #include "sc_wire_strings.h"
 #include "sc_md_grpc.h"
 #include "sc_log.h"
@@ -391,6 +392,7 @@ static void on_headers_done(sc_loop_tag *tag, bool ok)
     if (ok) {
         c->result.headers_ms = sc_time_now_ms();
         c->result.headers_received = true;
+        c->result.response_encoding = (int)sc_core_incoming_encoding(c->call);
         sc_md_grpc_add_array(&c->result.headers, &c->recv_initial);
         TRACE(c, "headers (%zu entries)", c->result.headers.count);
         if (!c->released && c->handlers.on_headers != NULL)

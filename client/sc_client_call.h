@@ -68,6 +68,9 @@ typedef struct {
     sc_md_list headers;  /* initial metadata; -bin values decoded; owned by the call */
     sc_md_list trailers; /* trailing metadata; -bin values decoded; owned by the call */
     bool headers_received;
+    /* the responses' grpc-encoding (grpc_compression_algorithm: 0 identity, 1 deflate, 2 gzip),
+     * from the core once the headers arrived (common/sc_core_compress); 0 without headers */
+    int response_encoding;
     bool cancelled_locally; /* this side cancelled (plan, sc_client_call_cancel or release) */
     size_t requests_sent;   /* request messages the core accepted */
     size_t responses;       /* response messages delivered */

@@ -54,6 +54,8 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
       "compression.algorithm: the call's request encoding (grpc-encoding)")                        \
     X(NO_COMPRESS, SC_ROLE_CLIENT, "no-compress",                                                  \
       "compression.no_compress: requests sent uncompressed in a compressed call")                  \
+    X(RESPONSE_ENCODING, SC_ROLE_CLIENT, "response-encoding",                                      \
+      "the result's response_encoding: the responses' grpc-encoding as the library saw it")        \
     X(ACCEPT_ENCODING, SC_ROLE_CLIENT, "accept-encoding",                                          \
       "compression.accept: the encodings the client accepts (grpc-accept-encoding)")
 

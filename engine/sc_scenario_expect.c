@@ -455,6 +455,13 @@ static int parse_sections(sc_load_ctx *c, sc_scenario *s, const cJSON *ex, sc_ex
             0 ||
         parse_network(c, s, cJSON_GetObjectItemCaseSensitive(ex, "network"), &out->network) != 0)
         return -1;
+    const char *enc = NULL;
+    out->response_encoding = -1;
+    if (sc_load_str(c, ex, "response_encoding", "expect", 64, &enc) != 0)
+        return -1;
+    if (enc != NULL && (out->response_encoding = sc_encoding_by_name(enc)) < 0)
+        return sc_load_fail(c, "expect.response_encoding",
+                            "expected \"identity\", \"deflate\" or \"gzip\"");
     return 0;
 }
 
@@ -466,7 +473,7 @@ int sc_scenario_parse_expect(sc_load_ctx *c, sc_scenario *s, const cJSON *ex)
                                       {.key = "headers"},   {.key = "trailers"},
                                       {.key = "timing"},    {.key = "server"},
                                       {.key = "attempts"},  {.key = "response_filter"},
-                                      {.key = "network"}};
+                                      {.key = "network"},   {.key = "response_encoding"}};
     if (ex == NULL)
         return sc_load_fail(c, "expect", "missing (at least expect.status)");
     if (sc_load_object(c, ex, "expect", SC_JSPEC(names)) != 0 ||

@@ -99,6 +99,7 @@ typedef struct {
     sc_expect_md headers, trailers;
     sc_expect_range elapsed_ms, first_response_ms;
     sc_expect_server server;
+    int response_encoding; /* issue 14: the result's response_encoding (sc_encoding); -1: none */
     sc_expect_attempts attempts;
     sc_expect_network network;
 } sc_expect;

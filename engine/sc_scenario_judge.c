@@ -625,6 +625,13 @@ static void judge_result(sc_judge *jd, const sc_scenario *s, const cJSON *result
     check_timing_of(jd, "expect.timing.elapsed_ms", ex->elapsed_ms, timings, "status_ms");
     check_timing_of(jd, "expect.timing.first_response_ms", ex->first_response_ms, timings,
                     "first_response_ms");
+    if (ex->response_encoding >= 0) {
+        const char *want = sc_encoding_name((sc_encoding)ex->response_encoding);
+        const cJSON *got = cJSON_GetObjectItemCaseSensitive(result, "response_encoding");
+        if (!(cJSON_IsString(got) && strcmp(got->valuestring, want) == 0))
+            sc_judge_add(jd, "expect.response_encoding", want,
+                         cJSON_IsString(got) ? got->valuestring : "(not in the result)");
+    }
     if (ex->server.given)
         check_server(jd, &ex->server, cJSON_IsArray(server_events) ? server_events : NULL);
     if (ex->attempts.given)

@@ -112,6 +112,8 @@ static sc_feature_mask client_needs(const sc_scenario *s)
     if (sc_jget_bool(cl, "pingpong", false))
         m |= SC_FEAT_BIT(SC_FEAT_PINGPONG);
     m |= compression_client_needs(sc_jget(cl, "compression"));
+    if (s->ex.response_encoding >= 0)
+        m |= SC_FEAT_BIT(SC_FEAT_RESPONSE_ENCODING);
     return m;
 }
 

@@ -1,9 +1,6 @@
-/* sc_host_compress: what the C core 1.51 tells the server host of a call's compression
- * (issue 14; docs/peer-protocol.md "Event log" and "Compression"). The core takes grpc-encoding
- * and grpc-accept-encoding out of the metadata it hands the application and decompresses in its
- * own filter, so no public API says how a request arrived; the core's test-only call accessors
- * (exported by libgrpc, C++ linkage, in no public header) do, and are declared here by their
- * symbol names. Owns nothing. */
+/* sc_host_compress: the server host's view of a call's compression (issue 14;
+ * docs/peer-protocol.md "Compression"), over common/sc_core_compress (what the C core tells
+ * beyond its public API) and the initial metadata the host sends. Owns nothing. */
 #ifndef SC_HOST_COMPRESS_H
 #define SC_HOST_COMPRESS_H
 

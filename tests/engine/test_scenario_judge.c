@@ -322,6 +322,14 @@ static void server_compression(void **state)
           EVENTS_OK, "expect.server.request_encoding", "identity", "(none in call_start)");
     passes(f, up, "", "\"status\": \"OK\", \"server\": {\"received_compressed\": []}", SUBSCRIBE_OK,
            Z_EVENTS);
+    /* the client's view: the result's response_encoding */
+    const char *gz = "{\"case\":\"" CASE "\",\"status\":{\"code\":\"OK\",\"message\":\"\"},"
+                     "\"responses\":[],\"response_encoding\":\"gzip\"}";
+    passes(f, "GetData", "", "\"status\": \"OK\", \"response_encoding\": \"gzip\"", gz, NULL);
+    fails(f, "GetData", "", "\"status\": \"OK\", \"response_encoding\": \"identity\"", gz, NULL,
+          "expect.response_encoding", "identity", "gzip");
+    fails(f, "GetData", "", "\"status\": \"OK\", \"response_encoding\": \"gzip\"", SUBSCRIBE_OK,
+          NULL, "expect.response_encoding", "gzip", "(not in the result)");
 }
 
 static void server_observations(void **state)

@@ -527,6 +527,9 @@ static void compression_sections(void **state)
                  "\"OK\"}",
                  "t.json: server.no_compress_responses: expected an array of 1 to 64 response "
                  "indices (0-63)");
+    expect_error("\"expect\": {\"status\": \"OK\", \"response_encoding\": \"br\"}",
+                 "t.json: expect.response_encoding: expected \"identity\", \"deflate\" or "
+                 "\"gzip\"");
     char err[1024];
     const char *ok = "{\"name\": \"a/b\", \"method\": \"GetData\", \"client\": "
                      "{\"compression\": {\"algorithm\": \"gzip\", \"no_compress\": [0], "

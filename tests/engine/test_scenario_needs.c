@@ -153,7 +153,7 @@ static void compression_needs(void **state)
         "{\"compress_responses\": \"gzip\", \"no_compress_responses\": [1]}, \"expect\": "
         "{\"status\": \"OK\"}},"
         "{\"name\": \"z/c\", \"method\": \"GetData\", \"expect\": {\"status\": \"OK\", "
-        "\"server\": {\"request_encoding\": \"gzip\"}}}]}";
+        "\"server\": {\"request_encoding\": \"gzip\"}, \"response_encoding\": \"gzip\"}}]}";
     assert_int_equal(sc_scenario_set_load_text(&set, "z.json", text, err, sizeof err), 0);
     sc_needs a = sc_scenario_needs(set.items[0]);
     assert_int_equal(a.client, B(CLIENT_COMPRESSION));
@@ -163,6 +163,7 @@ static void compression_needs(void **state)
     assert_int_equal(b.server, B(CONTROL) | B(SERVER_COMPRESSION) | B(NO_COMPRESS_RESPONSES));
     sc_needs c = sc_scenario_needs(set.items[2]);
     assert_int_equal(c.server, B(EVENTS) | B(COMPRESSION_EVENTS));
+    assert_int_equal(c.client, B(RESPONSE_ENCODING));
     sc_scenario_set_free(&set);
 }
 
@@ -225,13 +226,13 @@ static void builtin_file_declares_every_feature(void **state)
         {"c", 0, 0},
         /* grpcio: no incoming encoding nor per-message flag for a handler; no per-message write
          * flags in grpc.aio */
-        {"python", B(COMPRESSION_EVENTS), B(NO_COMPRESS)},
+        {"python", B(COMPRESSION_EVENTS), B(NO_COMPRESS) | B(RESPONSE_ENCODING)},
         /* grpc-go: no per-message compression switch (either side); it advertises every registered
          * compressor */
         {"go", B(NO_COMPRESS_RESPONSES), B(NO_COMPRESS) | B(ACCEPT_ENCODING)},
         /* grpc-js 1.14: its server never compresses a response; it always advertises all three */
         {"node", B(SERVER_COMPRESSION) | B(COMPRESSION_EVENTS) | B(NO_COMPRESS_RESPONSES),
-         B(ACCEPT_ENCODING)},
+         B(ACCEPT_ENCODING) | B(RESPONSE_ENCODING)},
     };
     for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++) {
         const sc_impl_decl *d = sc_impl_book_find(&book, peers[i].name);

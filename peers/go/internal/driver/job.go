@@ -46,8 +46,11 @@ type job struct {
 	code            codes.Code
 	message         string
 	headers         metadata.MD
-	trailers        metadata.MD
-	attempts        []attemptRecord
+	// responseEncoding is the last attempt's response grpc-encoding, as grpc-go's stats handler
+	// saw it (InHeader.Compression; "identity" when none)
+	responseEncoding string
+	trailers         metadata.MD
+	attempts         []attemptRecord
 }
 
 func newJob(in *Instruction, start time.Time, random func() float64) *job {
@@ -101,6 +104,7 @@ func dial(in *Instruction) (*grpc.ClientConn, error) {
 		// The library's own retries (gRFC A6): grpc-go has them on unless WithDisableRetry.
 		opts = append(opts, grpc.WithDefaultServiceConfig(ch.ServiceConfig))
 	}
+	opts = append(opts, grpc.WithStatsHandler(encodingStats{}))
 	return grpc.NewClient(in.Target, opts...)
 }
 
@@ -170,6 +174,9 @@ func (j *job) attempt(parent context.Context, conn *grpc.ClientConn) bool {
 	responses := 0
 	j.closeSendMS = -1
 	j.headers, j.trailers = nil, nil
+	enc := &encodingSeen{}
+	ctx = context.WithValue(ctx, encodingKey{}, enc)
+	defer func() { j.responseEncoding = enc.get() }()
 
 	path := in.Method.Path
 	if in.Path != "" {
