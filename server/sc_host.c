@@ -525,11 +525,7 @@ static void deliver_message(sc_host_call *c, int64_t now)
         return;
     c->received = counted;
     cJSON *extra = p->message_fields != NULL ? p->message_fields(c->obj) : NULL;
-    if (extra == NULL)
-        extra = cJSON_CreateObject();
-    cJSON_AddNumberToObject(extra, "count", (double)counted);
-    cJSON_AddBoolToObject(extra, "compressed", compressed);
-    log_event(c, SC_EVENT_MESSAGE_RECEIVED, extra);
+    log_event(c, SC_EVENT_MESSAGE_RECEIVED, sc_host_compress_count(extra, counted, compressed));
 }
 
 static void deliver_half_close(sc_host_call *c, int64_t now)
@@ -578,12 +574,10 @@ static void on_send_done(sc_loop_tag *tag, bool ok)
     c->md_out_n = 0;
     if (p->on_sent != NULL)
         p->on_sent(c->obj, ok, sc_time_now_ms());
-    if (ok && c->send_is_message) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "count", (double)++c->sent);
-        cJSON_AddBoolToObject(o, "compressed", c->send_enc != SC_ENC_IDENTITY && !c->send_plain);
-        log_event(c, SC_EVENT_MESSAGE_SENT, o);
-    }
+    if (ok && c->send_is_message)
+        log_event(c, SC_EVENT_MESSAGE_SENT,
+                  sc_host_compress_count(NULL, ++c->sent,
+                                         c->send_enc != SC_ENC_IDENTITY && !c->send_plain));
     after_event(c);
 }
 

@@ -37,3 +37,12 @@ sc_encoding sc_host_compress_requested(const grpc_metadata *md, size_t n)
     }
     return SC_ENC_IDENTITY;
 }
+
+cJSON *sc_host_compress_count(cJSON *o, int64_t count, bool compressed)
+{
+    if (o == NULL)
+        o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "count", (double)count);
+    cJSON_AddBoolToObject(o, "compressed", compressed);
+    return o;
+}

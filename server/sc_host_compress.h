@@ -7,8 +7,10 @@
 #include "sc_instr_compress.h"
 #include "sc_md.h"
 
+#include <cjson/cJSON.h>
 #include <grpc/grpc.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* The request's grpc-encoding (identity when none). Valid once the call was accepted. */
 sc_encoding sc_host_compress_incoming(grpc_call *call);
@@ -21,5 +23,9 @@ bool sc_host_compress_flag_without_encoding(grpc_call *call);
 /* The encoding the server asked for its responses: the grpc-internal-encoding-request entry of
  * the initial metadata `md` (NULL or none: identity). */
 sc_encoding sc_host_compress_requested(const grpc_metadata *md, size_t n);
+
+/* An event's fields with "count" and "compressed" added: `o` (owned by the caller until now),
+ * or a new object when NULL. Returns it (NULL only when out of memory). */
+cJSON *sc_host_compress_count(cJSON *o, int64_t count, bool compressed);
 
 #endif
