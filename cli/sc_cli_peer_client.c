@@ -31,6 +31,7 @@ typedef struct sc_peer_job {
     struct sc_peer_job *prev, *next;
     sc_client_instr in;
     int64_t start_ms;
+    int response_encoding; /* the last attempt's (sc_encoding) */
     grpc_channel *channel; /* owned */
     sc_client_call *call;  /* owned; the running attempt */
     sc_client_retry retry;
@@ -150,6 +151,9 @@ static void emit_result(sc_peer_job *j)
     j->responses = NULL;
     cJSON_AddItemToObject(obj, "attempts", attempts_json(j));
     cJSON_AddItemToObject(obj, "timings", timings_json(j));
+    /* issue 14: the last attempt's response encoding (client feature response-encoding) */
+    const char *enc = sc_encoding_name((sc_encoding)j->response_encoding);
+    cJSON_AddStringToObject(obj, "response_encoding", enc != NULL ? enc : "identity");
     emit(obj);
 }
 
@@ -253,6 +257,7 @@ static void keep_attempt_result(sc_peer_job *j, const sc_client_call_result *r)
     j->trailers = sc_md_list_to_json(&r->trailers);
     j->close_send_ms = r->close_send_ms < 0 ? -1 : r->close_send_ms - j->start_ms;
     j->status_ms = r->status_ms - j->start_ms;
+    j->response_encoding = r->response_encoding;
 }
 
 static void on_done(sc_client_call *call, void *user)
@@ -300,6 +305,8 @@ static int start_attempt(sc_client_retry *retry, void *user)
         .wait_for_ready = j->in.wait_for_ready,
         .read_pause_ms = j->in.read_pause_ms,
         .cancel = j->in.cancel,
+        .no_compress = j->in.compression.no_compress,
+        .n_no_compress = j->in.compression.n_no_compress,
     };
     char err[256];
     if (refresh_channel(j, err, sizeof err) == 0)

@@ -1,4 +1,5 @@
 #include "sc_client_call.h"
+#include "sc_core_compress.h"
 #include "sc_wire_strings.h"
 #include "sc_md_grpc.h"
 #include "sc_log.h"
@@ -38,7 +39,10 @@ struct sc_client_call {
     grpc_slice details;
     const char *error_string; /* gpr_free */
 
-    grpc_byte_buffer **queue; /* ring buffer of serialized requests (flow.queued of them) */
+    grpc_byte_buffer **queue;   /* ring buffer of serialized requests (flow.queued of them) */
+    size_t popped;              /* requests taken from the queue so far: the next one's index */
+    const int64_t *no_compress; /* borrowed (opts): requests sent with GRPC_WRITE_NO_COMPRESS */
+    size_t n_no_compress;
     size_t q_head, q_count, q_cap;
     grpc_byte_buffer *inflight;
 
@@ -132,6 +136,15 @@ void sc_client_call_cancel(sc_client_call *c)
         do_cancel(c);
 }
 
+/* Is request `index` one of the call's no-compress requests? */
+static bool skip_compression(const sc_client_call *c, size_t index)
+{
+    for (size_t i = 0; i < c->n_no_compress; i++)
+        if (c->no_compress[i] == (int64_t)index)
+            return true;
+    return false;
+}
+
 static grpc_byte_buffer *queue_pop(sc_client_call *c)
 {
     grpc_byte_buffer *bb = c->queue[c->q_head];
@@ -151,6 +164,8 @@ static void start_send(sc_client_call *c, unsigned ops)
         op[n].op = GRPC_OP_SEND_MESSAGE;
         op[n].data.send_message.send_message = c->inflight;
         op[n].flags = (ops & SC_FLOW_DO_BUFFER_HINT) ? GRPC_WRITE_BUFFER_HINT : 0;
+        if (skip_compression(c, c->popped++))
+            op[n].flags |= GRPC_WRITE_NO_COMPRESS;
         n++;
     }
     if (ops & SC_FLOW_DO_SEND_CLOSE)
@@ -377,6 +392,7 @@ static void on_headers_done(sc_loop_tag *tag, bool ok)
     if (ok) {
         c->result.headers_ms = sc_time_now_ms();
         c->result.headers_received = true;
+        c->result.response_encoding = (int)sc_core_incoming_encoding(c->call);
         sc_md_grpc_add_array(&c->result.headers, &c->recv_initial);
         TRACE(c, "headers (%zu entries)", c->result.headers.count);
         if (!c->released && c->handlers.on_headers != NULL)
@@ -462,6 +478,8 @@ static sc_client_call *call_alloc(sc_loop *loop, const sc_client_call_opts *opts
     c->loop = loop;
     c->id = atomic_fetch_add(&sc_call_ids, 1) + 1;
     c->method = opts->method;
+    c->no_compress = opts->no_compress;
+    c->n_no_compress = opts->n_no_compress;
     if (handlers != NULL)
         c->handlers = *handlers;
     c->user = user;

@@ -46,6 +46,10 @@ typedef struct {
     bool wait_for_ready;        /* GRPC_INITIAL_METADATA_WAIT_FOR_READY */
     int64_t read_pause_ms; /* no response is read before this long after the start (0: at once) */
     sc_client_cancel_plan cancel;
+    /* Borrowed for the call's life: the indices (in sending order, from 0) of the requests sent
+     * with GRPC_WRITE_NO_COMPRESS (issue 14: per-message no-compress), or NULL. */
+    const int64_t *no_compress;
+    size_t n_no_compress;
 } sc_client_call_opts;
 
 typedef struct {
@@ -64,6 +68,9 @@ typedef struct {
     sc_md_list headers;  /* initial metadata; -bin values decoded; owned by the call */
     sc_md_list trailers; /* trailing metadata; -bin values decoded; owned by the call */
     bool headers_received;
+    /* the responses' grpc-encoding (grpc_compression_algorithm: 0 identity, 1 deflate, 2 gzip),
+     * from the core once the headers arrived (common/sc_core_compress); 0 without headers */
+    int response_encoding;
     bool cancelled_locally; /* this side cancelled (plan, sc_client_call_cancel or release) */
     size_t requests_sent;   /* request messages the core accepted */
     size_t responses;       /* response messages delivered */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 /* Room for every arg this module sets. */
-#define SC_CHANNEL_MAX_ARGS 11
+#define SC_CHANNEL_MAX_ARGS 13
 
 static void add_string_arg(grpc_arg *args, size_t *n, const char *key, const char *value)
 {
@@ -94,6 +94,20 @@ static void add_send_limit_arg(grpc_arg *args, size_t *n, const sc_client_channe
     add_int_arg(args, n, GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, opts->max_send_bytes);
 }
 
+/* The request encoding and the accepted encodings (issue 14). The sc_encoding values are the
+ * core's grpc_compression_algorithm values (identity 0, deflate 1, gzip 2), and an accept set's
+ * bits are the core's bitset bits. */
+static void add_compression_args(grpc_arg *args, size_t *n, const sc_client_channel_opts *opts)
+{
+    _Static_assert(GRPC_COMPRESS_DEFLATE == 1 && GRPC_COMPRESS_GZIP == 2,
+                   "sc_encoding values are the core's");
+    if (opts->compression > 0)
+        add_int_arg(args, n, GRPC_COMPRESSION_CHANNEL_DEFAULT_ALGORITHM, opts->compression);
+    if (opts->accept_encodings != 0)
+        add_int_arg(args, n, GRPC_COMPRESSION_CHANNEL_ENABLED_ALGORITHMS_BITSET,
+                    (int)(opts->accept_encodings | 1u));
+}
+
 grpc_channel *sc_client_channel_create(const char *target, const sc_client_channel_opts *opts,
                                        char *err, size_t errlen)
 {
@@ -116,6 +130,7 @@ grpc_channel *sc_client_channel_create(const char *target, const sc_client_chann
      * a channel of our own must mean a connection of its own, so that a reconnect attempt is a
      * real new connection and concurrent cases on one driver do not queue behind each other. */
     add_int_arg(items, &n, GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    add_compression_args(items, &n, opts);
     if (opts->no_bdp_probe) {
         items[n].type = GRPC_ARG_INTEGER;
         items[n].key = (char *)GRPC_ARG_HTTP2_BDP_PROBE;

@@ -29,6 +29,13 @@ typedef struct {
     /* Errors about the TLS files name the call options (--tls-ca, ...) instead of the
      * instruction's fields (channel.tls.ca_file, ...). */
     bool tls_option_names;
+    /* Compression (issue 14; the sc_encoding values of contract/sc_instr_compress.h): the
+     * channel's default request encoding (GRPC_COMPRESSION_CHANNEL_DEFAULT_ALGORITHM), or 0 for
+     * none; accept_encodings: the algorithms enabled on the channel (SC_ENC_BIT set,
+     * GRPC_COMPRESSION_CHANNEL_ENABLED_ALGORITHMS_BITSET: what grpc-accept-encoding advertises),
+     * 0 for the core's default (all). A zero-initialized struct asks for nothing. */
+    int compression;
+    unsigned accept_encodings;
 } sc_client_channel_opts;
 
 /* A new channel to `target` ("host:port" or any gRPC URI). The caller owns it and releases it with

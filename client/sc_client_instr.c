@@ -144,6 +144,10 @@ static int convert(sc_instr *from, sc_client_instr *in, char *err, size_t errlen
     in->channel.tls_cert_file = in->tls.cert_file;
     in->channel.tls_key_file = in->tls.key_file;
     in->channel.authority = in->tls.authority;
+    in->compression = from->compression; /* taken over */
+    memset(&from->compression, 0, sizeof from->compression);
+    in->channel.compression = in->compression.given ? (int)in->compression.algorithm : 0;
+    in->channel.accept_encodings = in->compression.has_accept ? in->compression.accept : 0;
     for (size_t i = 0; i < from->md.count; i++) {
         const sc_md_entry *m = &from->md.items[i];
         if (check_md_value(m->key, m->value, m->value_len, err, errlen) != 0)
@@ -178,6 +182,7 @@ void sc_client_instr_free(sc_client_instr *in)
     free(in->path);
     free(in->service_config);
     sc_instr_tls_free(&in->tls);
+    sc_instr_compression_free(&in->compression);
     sc_md_list_free(&in->metadata);
     for (size_t i = 0; i < in->n_requests; i++)
         protobuf_c_message_free_unpacked(in->requests[i], NULL);

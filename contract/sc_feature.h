@@ -27,6 +27,12 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
       "Chat is the room of docs/peer-protocol.md: joins, leaves, relay to the other members")      \
     X(SERVER_TLS, SC_ROLE_SERVER, "tls",                                                           \
       "--tls-cert/--tls-key [--tls-client-ca]: serves TLS, and mTLS with a client CA")             \
+    X(SERVER_COMPRESSION, SC_ROLE_SERVER, "compression",                                           \
+      "x-sc-compress-responses: compresses its responses as asked")                                \
+    X(COMPRESSION_EVENTS, SC_ROLE_SERVER, "compression-events",                                    \
+      "call_start.encoding, and whether each message was compressed, in the event log")            \
+    X(NO_COMPRESS_RESPONSES, SC_ROLE_SERVER, "no-compress-responses",                              \
+      "x-sc-no-compress-responses: the listed responses go uncompressed")                          \
     X(CANCEL, SC_ROLE_CLIENT, "cancel", "the instruction's cancel plans")                          \
     X(RECONNECT, SC_ROLE_CLIENT, "reconnect", "the reconnect policy (attempts and backoff)")       \
     X(PUSHBACK, SC_ROLE_CLIENT, "pushback", "reconnect.honor_pushback (grpc-retry-pushback-ms)")   \
@@ -43,7 +49,15 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
     X(WAIT_FOR_READY, SC_ROLE_CLIENT, "wait-for-ready", "wait_for_ready: true")                    \
     X(KEEP_OPEN, SC_ROLE_CLIENT, "keep-open", "half_close: false (the send side stays open)")      \
     X(PINGPONG, SC_ROLE_CLIENT, "pingpong", "pingpong: each request only after the reply")         \
-    X(CLIENT_TLS, SC_ROLE_CLIENT, "tls", "channel.tls: TLS, a client certificate, the authority")
+    X(CLIENT_TLS, SC_ROLE_CLIENT, "tls", "channel.tls: TLS, a client certificate, the authority")  \
+    X(CLIENT_COMPRESSION, SC_ROLE_CLIENT, "compression",                                           \
+      "compression.algorithm: the call's request encoding (grpc-encoding)")                        \
+    X(NO_COMPRESS, SC_ROLE_CLIENT, "no-compress",                                                  \
+      "compression.no_compress: requests sent uncompressed in a compressed call")                  \
+    X(RESPONSE_ENCODING, SC_ROLE_CLIENT, "response-encoding",                                      \
+      "the result's response_encoding: the responses' grpc-encoding as the library saw it")        \
+    X(ACCEPT_ENCODING, SC_ROLE_CLIENT, "accept-encoding",                                          \
+      "compression.accept: the encodings the client accepts (grpc-accept-encoding)")
 
 typedef enum {
 #define SC_FEATURE_ENUM(id, role, name, meaning) SC_FEAT_##id,

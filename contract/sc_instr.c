@@ -50,6 +50,7 @@ static const sc_jfield root_fields[] = {
     {.key = "cancel"},
     {.key = "reconnect"},
     {.key = "channel"},
+    {.key = "compression"},
 };
 static const sc_jfield reconnect_fields[] = {
     MS("backoff_initial_ms", 1),
@@ -475,7 +476,8 @@ static int parse_root(const cJSON *root, sc_instr *in, perr *e)
     in->pingpong = sc_jget_bool(root, "pingpong", in->pingpong);
     in->wait_for_ready = sc_jget_bool(root, "wait_for_ready", in->wait_for_ready);
     if (parse_cancel(root, &in->cancel, e) != 0 || parse_reconnect(root, in, e) != 0 ||
-        parse_channel(root, &in->channel, e) != 0)
+        parse_channel(root, &in->channel, e) != 0 ||
+        sc_instr_compression_parse(root, &in->compression, e->err, e->errlen) != 0)
         return -1;
     return 0;
 }
@@ -522,6 +524,7 @@ void sc_instr_free(sc_instr *in)
     free(in->path);
     free(in->channel.service_config);
     sc_instr_tls_free(&in->channel.tls);
+    sc_instr_compression_free(&in->compression);
     sc_md_list_free(&in->md);
     for (size_t i = 0; i < in->n_requests; i++)
         protobuf_c_message_free_unpacked(in->requests[i], NULL);

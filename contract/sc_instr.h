@@ -7,6 +7,7 @@
 #ifndef SC_INSTR_H
 #define SC_INSTR_H
 
+#include "sc_instr_compress.h"
 #include "sc_md.h"
 #include "sc_method.h"
 
@@ -107,6 +108,7 @@ typedef struct {
     bool reconnect;
     sc_instr_policy policy; /* the defaults when !reconnect */
     sc_instr_channel channel;
+    sc_instr_compression compression; /* "compression" (client feature "compression") */
 } sc_instr;
 
 /* Parse one instruction line. Returns 0, or -1 with "<field>: <reason>" in `err` (the field is a

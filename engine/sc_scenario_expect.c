@@ -1,6 +1,7 @@
 /* sc_scenario_expect: a scenario's expect section, checked and parsed once into the typed model
  * the judge reads (sc_scenario_expect.h). Every error names the JSON path of the value. */
 #include "sc_scenario_internal.h"
+#include "sc_instr_compress.h"
 #include "sc_jcheck.h"
 #include "sc_json.h"
 #include "sc_status.h"
@@ -246,15 +247,61 @@ static int server_ranges(sc_load_ctx *c, const cJSON *sv, sc_expect_server *out)
     return 0;
 }
 
+/* An array of at most SC_EXPECT_MAX_COMPRESSED booleans as a mask (bit i: message i). */
+static int compressed_list(sc_load_ctx *c, const cJSON *sv, const char *key, int *n, uint64_t *mask)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(sv, key);
+    char p[96];
+    *n = -1;
+    if (arr == NULL)
+        return 0;
+    snprintf(p, sizeof p, "expect.server.%s", key);
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) > SC_EXPECT_MAX_COMPRESSED)
+        return sc_load_fail(c, p, "expected an array of at most %d booleans (one per message)",
+                            SC_EXPECT_MAX_COMPRESSED);
+    *n = 0;
+    const cJSON *v = NULL;
+    cJSON_ArrayForEach(v, arr)
+    {
+        if (!cJSON_IsBool(v))
+            return sc_load_fail(c, p, "expected an array of booleans (one per message)");
+        if (cJSON_IsTrue(v))
+            *mask |= (uint64_t)1 << *n;
+        (*n)++;
+    }
+    return 0;
+}
+
+/* request_encoding, received_compressed, sent_compressed (issue 14). */
+static int server_compression(sc_load_ctx *c, const cJSON *sv, sc_expect_server *out)
+{
+    const char *text = NULL;
+    out->request_encoding = -1;
+    if (sc_load_str(c, sv, "request_encoding", "expect.server", 64, &text) != 0)
+        return -1;
+    if (text != NULL && (out->request_encoding = sc_encoding_by_name(text)) < 0)
+        return sc_load_fail(c, "expect.server.request_encoding",
+                            "expected \"identity\", \"deflate\" or \"gzip\"");
+    if (compressed_list(c, sv, "received_compressed", &out->n_received_compressed,
+                        &out->received_compressed) != 0 ||
+        compressed_list(c, sv, "sent_compressed", &out->n_sent_compressed, &out->sent_compressed) !=
+            0)
+        return -1;
+    return 0;
+}
+
 static int parse_server_expect(sc_load_ctx *c, const cJSON *sv, sc_expect_server *out)
 {
-    static const sc_jfield names[] = {{.key = "cancelled"},      {.key = "deadline_exceeded"},
-                                      {.key = "deadline_ms"},    {.key = "messages_received"},
-                                      {.key = "messages_sent"},  {.key = "status"},
-                                      {.key = "status_message"}, {.key = "metadata"},
-                                      {.key = "calls"},          {.key = "call_gaps_ms"}};
+    static const sc_jfield names[] = {
+        {.key = "cancelled"},         {.key = "deadline_exceeded"}, {.key = "deadline_ms"},
+        {.key = "messages_received"}, {.key = "messages_sent"},     {.key = "status"},
+        {.key = "status_message"},    {.key = "metadata"},          {.key = "calls"},
+        {.key = "call_gaps_ms"},      {.key = "request_encoding"},  {.key = "received_compressed"},
+        {.key = "sent_compressed"}};
     const char *path = "expect.server";
     out->status = -1;
+    out->request_encoding = -1;
+    out->n_received_compressed = out->n_sent_compressed = -1;
     if (sv == NULL)
         return 0;
     if (sc_load_object(c, sv, path, SC_JSPEC(names)) != 0)
@@ -269,7 +316,7 @@ static int parse_server_expect(sc_load_ctx *c, const cJSON *sv, sc_expect_server
                      &out->has_deadline_exceeded) != 0 ||
         sc_load_str(c, sv, "status_message", path, SC_SCENARIO_MAX_STRING, &text) != 0 ||
         dup_text(c, text, "expect.server.status_message", &out->status_message) != 0 ||
-        server_ranges(c, sv, out) != 0)
+        server_ranges(c, sv, out) != 0 || server_compression(c, sv, out) != 0)
         return -1;
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(sv, "status");
     if (st != NULL && sc_load_code(c, st, "expect.server.status", &out->status) != 0)
@@ -408,6 +455,13 @@ static int parse_sections(sc_load_ctx *c, sc_scenario *s, const cJSON *ex, sc_ex
             0 ||
         parse_network(c, s, cJSON_GetObjectItemCaseSensitive(ex, "network"), &out->network) != 0)
         return -1;
+    const char *enc = NULL;
+    out->response_encoding = -1;
+    if (sc_load_str(c, ex, "response_encoding", "expect", 64, &enc) != 0)
+        return -1;
+    if (enc != NULL && (out->response_encoding = sc_encoding_by_name(enc)) < 0)
+        return sc_load_fail(c, "expect.response_encoding",
+                            "expected \"identity\", \"deflate\" or \"gzip\"");
     return 0;
 }
 
@@ -419,7 +473,7 @@ int sc_scenario_parse_expect(sc_load_ctx *c, sc_scenario *s, const cJSON *ex)
                                       {.key = "headers"},   {.key = "trailers"},
                                       {.key = "timing"},    {.key = "server"},
                                       {.key = "attempts"},  {.key = "response_filter"},
-                                      {.key = "network"}};
+                                      {.key = "network"},   {.key = "response_encoding"}};
     if (ex == NULL)
         return sc_load_fail(c, "expect", "missing (at least expect.status)");
     if (sc_load_object(c, ex, "expect", SC_JSPEC(names)) != 0 ||

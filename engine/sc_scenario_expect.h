@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Most messages expect.server.received_compressed / sent_compressed name: a bit mask of 64. */
+#define SC_EXPECT_MAX_COMPRESSED 64
+#include <stdint.h>
+
 /* A count or a duration: exact (min == max), at least (max = INT64_MAX), or between. */
 typedef struct {
     bool given; /* false: nothing expected */
@@ -55,6 +59,12 @@ typedef struct {
     int status;           /* -1: none expected */
     char *status_message; /* NULL: none expected */
     sc_expect_md metadata;
+    /* Compression (issue 14): call_start.encoding (-1: not expected, else an sc_encoding), and
+     * per message whether it was compressed (message_received/message_sent "compressed"): bit i
+     * of the mask for message i, n of them (-1: not expected). */
+    int request_encoding;
+    int n_received_compressed, n_sent_compressed;
+    uint64_t received_compressed, sent_compressed;
 } sc_expect_server;
 
 typedef struct {
@@ -89,6 +99,7 @@ typedef struct {
     sc_expect_md headers, trailers;
     sc_expect_range elapsed_ms, first_response_ms;
     sc_expect_server server;
+    int response_encoding; /* issue 14: the result's response_encoding (sc_encoding); -1: none */
     sc_expect_attempts attempts;
     sc_expect_network network;
 } sc_expect;

@@ -3,6 +3,7 @@
  * from peers and are not trusted. Attempts, their schedule and the network are judged in
  * sc_scenario_judge_attempts.c. */
 #include "sc_event_names.h"
+#include "sc_instr_compress.h"
 #include "sc_scenario_internal.h"
 #include "sc_scenario_backoff.h"
 #include "sc_status.h"
@@ -386,7 +387,21 @@ typedef struct {
     const cJSON *start, *status;
     bool cancelled, deadline;
     double received, sent;
+    /* "compressed" of message_received / message_sent i: bit i of the mask, when the line has
+     * it (seen), for the first SC_EXPECT_MAX_COMPRESSED messages */
+    uint64_t recv_z, sent_z, recv_seen, sent_seen;
 } server_facts;
+
+static void note_compressed(uint64_t *z, uint64_t *seen, double count, const cJSON *ev)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(ev, "compressed");
+    int i = (int)count - 1; /* count is 1-based */
+    if (i < 0 || i >= SC_EXPECT_MAX_COMPRESSED || !cJSON_IsBool(v))
+        return;
+    *seen |= (uint64_t)1 << i;
+    if (cJSON_IsTrue(v))
+        *z |= (uint64_t)1 << i;
+}
 
 static void note_event(server_facts *f, const cJSON *ev)
 {
@@ -405,10 +420,12 @@ static void note_event(server_facts *f, const cJSON *ev)
     case SC_EVENT_MESSAGE_RECEIVED:
         if (count > f->received)
             f->received = count;
+        note_compressed(&f->recv_z, &f->recv_seen, count, ev);
         break;
     case SC_EVENT_MESSAGE_SENT:
         if (count > f->sent)
             f->sent = count;
+        note_compressed(&f->sent_z, &f->sent_seen, count, ev);
         break;
     case SC_EVENT_STATUS_SENT:
         f->status = ev;
@@ -499,6 +516,47 @@ static void check_call_gaps(sc_judge *jd, sc_expect_range spec, const cJSON *eve
     }
 }
 
+/* One list of "compressed" flags: "[true, false]" against what the log said ("?" where a
+ * message or its flag is missing). */
+static void check_compressed(sc_judge *jd, const char *path, int n, uint64_t want, uint64_t got,
+                             uint64_t seen)
+{
+    if (n < 0)
+        return;
+    uint64_t all = n >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1);
+    if ((seen & all) == all && (got & all) == (want & all))
+        return;
+    char exp[SC_EXPECT_MAX_COMPRESSED * 7 + 4] = "[", act[SC_EXPECT_MAX_COMPRESSED * 7 + 4] = "[";
+    for (int i = 0; i < n; i++) {
+        uint64_t b = (uint64_t)1 << i;
+        const char *sep = i ? ", " : "";
+        strcat(exp, sep);
+        strcat(exp, (want & b) ? "true" : "false");
+        strcat(act, sep);
+        strcat(act, !(seen & b) ? "?" : (got & b) ? "true" : "false");
+    }
+    strcat(exp, "]");
+    strcat(act, "]");
+    sc_judge_add(jd, path, exp, act);
+}
+
+/* request_encoding (call_start.encoding), received_compressed, sent_compressed. */
+static void check_server_compression(sc_judge *jd, const sc_expect_server *spec,
+                                     const server_facts *f)
+{
+    if (spec->request_encoding >= 0) {
+        const char *want = sc_encoding_name((sc_encoding)spec->request_encoding);
+        const cJSON *got = cJSON_GetObjectItemCaseSensitive(f->start, "encoding");
+        if (!(cJSON_IsString(got) && strcmp(got->valuestring, want) == 0))
+            sc_judge_add(jd, "expect.server.request_encoding", want,
+                         cJSON_IsString(got) ? got->valuestring : "(none in call_start)");
+    }
+    check_compressed(jd, "expect.server.received_compressed", spec->n_received_compressed,
+                     spec->received_compressed, f->recv_z, f->recv_seen);
+    check_compressed(jd, "expect.server.sent_compressed", spec->n_sent_compressed,
+                     spec->sent_compressed, f->sent_z, f->sent_seen);
+}
+
 static void check_server(sc_judge *jd, const sc_expect_server *spec, const cJSON *events)
 {
     server_facts f = server_facts_of(events);
@@ -514,6 +572,7 @@ static void check_server(sc_judge *jd, const sc_expect_server *spec, const cJSON
     sc_judge_range(jd, "expect.server.messages_received", spec->messages_received, f.received, "");
     sc_judge_range(jd, "expect.server.messages_sent", spec->messages_sent, f.sent, "");
     check_server_status(jd, spec, &f);
+    check_server_compression(jd, spec, &f);
     check_md(jd, "expect.server.metadata", &spec->metadata,
              f.start != NULL ? cJSON_GetObjectItemCaseSensitive(f.start, "metadata") : NULL);
 }
@@ -566,6 +625,13 @@ static void judge_result(sc_judge *jd, const sc_scenario *s, const cJSON *result
     check_timing_of(jd, "expect.timing.elapsed_ms", ex->elapsed_ms, timings, "status_ms");
     check_timing_of(jd, "expect.timing.first_response_ms", ex->first_response_ms, timings,
                     "first_response_ms");
+    if (ex->response_encoding >= 0) {
+        const char *want = sc_encoding_name((sc_encoding)ex->response_encoding);
+        const cJSON *got = cJSON_GetObjectItemCaseSensitive(result, "response_encoding");
+        if (!(cJSON_IsString(got) && strcmp(got->valuestring, want) == 0))
+            sc_judge_add(jd, "expect.response_encoding", want,
+                         cJSON_IsString(got) ? got->valuestring : "(not in the result)");
+    }
     if (ex->server.given)
         check_server(jd, &ex->server, cJSON_IsArray(server_events) ? server_events : NULL);
     if (ex->attempts.given)

@@ -39,6 +39,36 @@ static sc_method reached_method(const sc_scenario *s, const cJSON *client)
     return SC_METHOD_UNKNOWN;
 }
 
+/* The parts of client.compression (issue 14) a scenario uses. */
+static sc_feature_mask compression_client_needs(const cJSON *z)
+{
+    sc_feature_mask m = 0;
+    if (z == NULL)
+        return 0;
+    if (sc_jget(z, "algorithm") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_CLIENT_COMPRESSION);
+    if (cJSON_GetArraySize(sc_jget(z, "no_compress")) > 0)
+        m |= SC_FEAT_BIT(SC_FEAT_NO_COMPRESS);
+    if (sc_jget(z, "accept") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_ACCEPT_ENCODING);
+    return m;
+}
+
+/* The server's compression (issue 14): x-sc-compress-responses needs "compression";
+ * call_start.encoding and what each message was need "compression-events". */
+static sc_feature_mask compression_needs(const sc_scenario *s)
+{
+    sc_feature_mask m = 0;
+    if (sc_jget(s->control, "x-sc-compress-responses") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_SERVER_COMPRESSION);
+    if (sc_jget(s->control, "x-sc-no-compress-responses") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_NO_COMPRESS_RESPONSES);
+    if (s->ex.server.request_encoding >= 0 || s->ex.server.n_received_compressed >= 0 ||
+        s->ex.server.n_sent_compressed >= 0)
+        m |= SC_FEAT_BIT(SC_FEAT_COMPRESSION_EVENTS);
+    return m;
+}
+
 /* Members of client.channel that are channel options proper ("channel"): service_config is a
  * feature of its own ("service-config"). */
 static int channel_options(const cJSON *channel)
@@ -81,6 +111,9 @@ static sc_feature_mask client_needs(const sc_scenario *s)
         m |= SC_FEAT_BIT(SC_FEAT_KEEP_OPEN);
     if (sc_jget_bool(cl, "pingpong", false))
         m |= SC_FEAT_BIT(SC_FEAT_PINGPONG);
+    m |= compression_client_needs(sc_jget(cl, "compression"));
+    if (s->ex.response_encoding >= 0)
+        m |= SC_FEAT_BIT(SC_FEAT_RESPONSE_ENCODING);
     return m;
 }
 
@@ -100,6 +133,7 @@ sc_needs sc_scenario_needs(const sc_scenario *s)
         n.server |= SC_FEAT_BIT(SC_FEAT_CONTROL);
     if (s->ex.server.given)
         n.server |= SC_FEAT_BIT(SC_FEAT_EVENTS);
+    n.server |= compression_needs(s);
     if (chat)
         n.server |= SC_FEAT_BIT(SC_FEAT_CHAT_ROOM);
     return n;

@@ -188,6 +188,48 @@ static int control_echo(sc_load_ctx *c, cJSON *control, const cJSON *srv, const 
     return add_control(c, control, p, "x-grpc-test-echo-trailing-bin", text);
 }
 
+/* Response indices server.no_compress_responses can name: the server's bit mask of 64. */
+#define SC_SCENARIO_MAX_NO_COMPRESS 64
+
+/* compress_responses (issue 14) as x-sc-compress-responses: the server's response encoding. */
+static int control_compress(sc_load_ctx *c, cJSON *control, const cJSON *srv, const char *path)
+{
+    const char *text = NULL;
+    char p[256];
+    if (sc_load_str(c, srv, "compress_responses", path, SC_SCENARIO_MAX_HEADER_VALUE, &text) != 0)
+        return -1;
+    if (text == NULL)
+        return 0;
+    sc_load_join(p, sizeof p, path, "compress_responses");
+    if (sc_encoding_by_name(text) < 0)
+        return sc_load_fail(c, p, "expected \"identity\", \"deflate\" or \"gzip\"");
+    return add_control(c, control, p, "x-sc-compress-responses", text);
+}
+
+/* no_compress_responses [i, ...] (response indices 0..63) as x-sc-no-compress-responses "i,j". */
+static int control_no_compress(sc_load_ctx *c, cJSON *control, const cJSON *srv, const char *path)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(srv, "no_compress_responses");
+    char p[256], list[SC_SCENARIO_MAX_NO_COMPRESS * 4] = "";
+    if (arr == NULL)
+        return 0;
+    sc_load_join(p, sizeof p, path, "no_compress_responses");
+    int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : -1;
+    if (n < 1 || n > SC_SCENARIO_MAX_NO_COMPRESS)
+        return sc_load_fail(c, p, "expected an array of 1 to 64 response indices (0-63)");
+    const cJSON *v = NULL;
+    size_t used = 0;
+    cJSON_ArrayForEach(v, arr)
+    {
+        if (!sc_jcheck_is_int(v) || v->valuedouble < 0 ||
+            v->valuedouble >= SC_SCENARIO_MAX_NO_COMPRESS)
+            return sc_load_fail(c, p, "expected an array of 1 to 64 response indices (0-63)");
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%d", used ? "," : "",
+                                 (int)v->valuedouble);
+    }
+    return add_control(c, control, p, "x-sc-no-compress-responses", list);
+}
+
 int sc_scenario_parse_control(sc_load_ctx *c, const cJSON *srv, const char *path, cJSON *control)
 {
     static const sc_jfield names[] = {{.key = "initial_delay_ms"},
@@ -197,8 +239,12 @@ int sc_scenario_parse_control(sc_load_ctx *c, const cJSON *srv, const char *path
                                       {.key = "echo"},
                                       {.key = "echo_initial"},
                                       {.key = "echo_trailing_bin"},
-                                      {.key = "lazy_headers"}};
-    if (sc_load_object(c, srv, path, SC_JSPEC(names)) != 0)
+                                      {.key = "lazy_headers"},
+                                      {.key = "compress_responses"},
+                                      {.key = "no_compress_responses"}};
+    if (sc_load_object(c, srv, path, SC_JSPEC(names)) != 0 ||
+        control_compress(c, control, srv, path) != 0 ||
+        control_no_compress(c, control, srv, path) != 0)
         return -1;
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(srv, "fail");
     char p[256];
@@ -458,7 +504,7 @@ int sc_scenario_parse_client(sc_load_ctx *c, sc_scenario *s, const cJSON *cl)
                                       {.key = "cancel"},         {.key = "reconnect"},
                                       {.key = "channel"},        {.key = "path"},
                                       {.key = "start_delay_ms"}, {.key = "read_pause_ms"},
-                                      {.key = "pingpong"}};
+                                      {.key = "pingpong"},       {.key = "compression"}};
     if (cl == NULL) {
         s->client = cJSON_CreateObject();
         return s->client != NULL ? validate_with_driver(c, s) : sc_load_oom(c, "client");

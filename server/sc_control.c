@@ -1,4 +1,5 @@
 #include "sc_control.h"
+#include "sc_instr_compress.h"
 #include "sc_status.h"
 
 #include <stdio.h>
@@ -157,6 +158,64 @@ static int collect_echo(const sc_md_list *md, const char *key, sc_md_list *out, 
     return 0;
 }
 
+/* x-sc-compress-responses: "gzip", "deflate" or "identity". */
+static int parse_compress(const sc_md_list *md, sc_control *ctl, char *err, size_t errlen)
+{
+    const sc_md_entry *e = sc_md_list_find(md, SC_KEY_COMPRESS_RESPONSES);
+    if (e == NULL)
+        return 0;
+    int enc = memchr(e->value, '\0', e->value_len) == NULL
+                  ? sc_encoding_by_name((const char *)e->value)
+                  : -1;
+    if (enc < 0) {
+        snprintf(err, errlen, "%s: expected gzip, deflate or identity, got \"%.64s\"",
+                 SC_KEY_COMPRESS_RESPONSES, e->value);
+        return -1;
+    }
+    ctl->compress_responses = enc;
+    if (enc == SC_ENC_IDENTITY)
+        return 0;
+    const char *name = sc_encoding_name((sc_encoding)enc);
+    if (sc_md_list_add(&ctl->echo_initial, SC_CORE_ENCODING_REQUEST_KEY, name, strlen(name)) != 0) {
+        snprintf(err, errlen, "%s: out of memory", SC_KEY_COMPRESS_RESPONSES);
+        return -1;
+    }
+    return 0;
+}
+
+/* x-sc-no-compress-responses: response indices "0,2" (each 0..63, comma-separated). */
+static int parse_no_compress(const sc_md_list *md, sc_control *ctl, char *err, size_t errlen)
+{
+    const sc_md_entry *e = sc_md_list_find(md, SC_KEY_NO_COMPRESS_RESPONSES);
+    if (e == NULL)
+        return 0;
+    const char *p = (const char *)e->value;
+    bool ok = memchr(e->value, '\0', e->value_len) == NULL && *p != '\0';
+    while (ok && *p != '\0') {
+        char item[8];
+        size_t n = strcspn(p, ",");
+        int64_t idx = -1;
+        ok = n > 0 && n < sizeof item;
+        if (ok) {
+            memcpy(item, p, n);
+            item[n] = '\0';
+            ok = sc_control_parse_count(item, SC_CONTROL_MAX_NO_COMPRESS - 1, &idx);
+        }
+        if (ok)
+            ctl->no_compress_responses |= (uint64_t)1 << idx;
+        p += n;
+        if (ok && *p == ',')
+            ok = *++p != '\0';
+    }
+    if (!ok) {
+        snprintf(err, errlen,
+                 "%s: expected response indices 0-63 separated by commas, got \"%.64s\"",
+                 SC_KEY_NO_COMPRESS_RESPONSES, (const char *)e->value);
+        return -1;
+    }
+    return 0;
+}
+
 int sc_control_parse(sc_control *ctl, const sc_md_list *md, char *err, size_t errlen)
 {
     memset(ctl, 0, sizeof *ctl);
@@ -182,7 +241,8 @@ int sc_control_parse(sc_control *ctl, const sc_md_list *md, char *err, size_t er
         parse_flag(md, SC_KEY_ECHO, &ctl->echo, err, errlen) != 0 ||
         parse_flag(md, SC_KEY_LAZY_HEADERS, &ctl->lazy_headers, err, errlen) != 0 ||
         collect_echo(md, SC_KEY_ECHO_INITIAL, &ctl->echo_initial, err, errlen) != 0 ||
-        collect_echo(md, SC_KEY_ECHO_TRAILING, &ctl->echo_trailing, err, errlen) != 0)
+        collect_echo(md, SC_KEY_ECHO_TRAILING, &ctl->echo_trailing, err, errlen) != 0 ||
+        parse_compress(md, ctl, err, errlen) != 0 || parse_no_compress(md, ctl, err, errlen) != 0)
         goto fail;
     if (ctl->fail_message != NULL)
         percent_decode(ctl->fail_message);

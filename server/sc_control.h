@@ -29,6 +29,14 @@
 #define SC_KEY_LAZY_HEADERS "x-sc-lazy-headers"
 #define SC_KEY_ECHO_INITIAL "x-grpc-test-echo-initial"
 #define SC_KEY_ECHO_TRAILING "x-grpc-test-echo-trailing-bin"
+#define SC_KEY_COMPRESS_RESPONSES "x-sc-compress-responses"
+#define SC_KEY_NO_COMPRESS_RESPONSES "x-sc-no-compress-responses"
+/* Responses x-sc-no-compress-responses can name: a bit mask of the first 64. */
+#define SC_CONTROL_MAX_NO_COMPRESS 64
+/* The C core's per-call response-encoding request in initial metadata
+ * (GRPC_COMPRESSION_REQUEST_ALGORITHM_MD_KEY of grpc/compression.h; this module has no gRPC
+ * include). */
+#define SC_CORE_ENCODING_REQUEST_KEY "grpc-internal-encoding-request"
 
 typedef struct {
     char *case_id;             /* owned; NULL when absent */
@@ -45,7 +53,14 @@ typedef struct {
     /* x-sc-lazy-headers: the headers wait for the first response message; a call that ends
      * before one gets a trailers-only response (which a client library may retry, gRFC A6) */
     bool lazy_headers;
-    sc_md_list echo_initial;  /* entries to send back as initial metadata */
+    /* x-sc-compress-responses (issue 14): the response encoding (an sc_encoding; identity when
+     * absent). The initial metadata below then carries the C core's per-call request for it,
+     * GRPC_COMPRESSION_REQUEST_ALGORITHM_MD_KEY, which the core takes out before sending. */
+    int compress_responses;
+    /* x-sc-no-compress-responses "0,2": bit i set = response i (0-based) goes uncompressed
+     * (GRPC_WRITE_NO_COMPRESS) */
+    uint64_t no_compress_responses;
+    sc_md_list echo_initial;  /* entries to send as initial metadata (echoes, the above) */
     sc_md_list echo_trailing; /* entries to send back as trailing metadata */
 } sc_control;
 

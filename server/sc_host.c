@@ -1,4 +1,5 @@
 #include "sc_host.h"
+#include "sc_host_compress.h"
 #include "sc_md_grpc.h"
 #include "sc_fsm.h"
 #include "sc_log.h"
@@ -71,6 +72,8 @@ struct sc_host_call {
     size_t trail_out_n;
     grpc_slice status_details;
     bool has_status_details;
+    sc_encoding send_enc; /* the response encoding the initial metadata asked the core for */
+    bool send_plain;      /* the message in flight goes with GRPC_WRITE_NO_COMPRESS */
 };
 
 struct sc_host {
@@ -117,13 +120,6 @@ static void log_event(const sc_host_call *c, sc_event event, cJSON *extra)
     sc_events_call_emit(h->cfg.events, sc_time_now_ms(), &call, event, extra);
 }
 
-static void log_count(const sc_host_call *c, sc_event event, int64_t count)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "count", (double)count);
-    log_event(c, event, o);
-}
-
 static void log_status(const sc_host_call *c, int code, const char *message)
 {
     cJSON *o = cJSON_CreateObject();
@@ -139,6 +135,9 @@ static void log_call_start(const sc_host_call *c, const sc_md_list *md)
     char *peer = grpc_call_get_peer(c->call);
     cJSON *o = sc_events_call_start_fields(peer, md, sc_time_ms_until(c->deadline));
     gpr_free(peer);
+    if (o != NULL) /* issue 14: what the core took out of the metadata */
+        cJSON_AddStringToObject(o, "encoding",
+                                sc_encoding_name(sc_host_compress_incoming(c->call)));
     log_event(c, SC_EVENT_CALL_START, o);
 }
 
@@ -184,6 +183,7 @@ static grpc_op initial_metadata_op(sc_host_call *c, const sc_md_list *md)
         c->md_out = sc_md_list_to_grpc(md, &c->md_out_n);
         op.data.send_initial_metadata.count = c->md_out_n;
         op.data.send_initial_metadata.metadata = c->md_out;
+        c->send_enc = sc_host_compress_requested(c->md_out, c->md_out_n);
     }
     c->headers_out = true;
     return op;
@@ -204,8 +204,10 @@ static void start_message(sc_host_call *c, const sc_host_out *out)
     if (!c->headers_out)
         ops[n++] = initial_metadata_op(c, out->headers);
     c->send_buf = out->message;
-    ops[n] = (grpc_op){.op = GRPC_OP_SEND_MESSAGE};
+    ops[n] = (grpc_op){.op = GRPC_OP_SEND_MESSAGE,
+                       .flags = out->no_compress ? GRPC_WRITE_NO_COMPRESS : 0};
     ops[n++].data.send_message.send_message = c->send_buf;
+    c->send_plain = out->no_compress;
     c->send_is_message = true;
     if (start_batch(c, ops, n, &c->t_send))
         c->send_busy = true;
@@ -491,6 +493,21 @@ static void on_request_done(sc_loop_tag *tag, bool ok)
         request_call(h, r);
 }
 
+/* The compressed flag without a grpc-encoding (gRPC doc/compression.md: INTERNAL). C core 1.51
+ * passes such a message on as it is; the host ends the call the way the spec says. */
+static bool refuse_unencoded(sc_host_call *c, grpc_byte_buffer *msg)
+{
+    static const char why[] = "compressed flag set without grpc-encoding";
+    if (!sc_host_compress_flag_without_encoding(c->call))
+        return false;
+    grpc_byte_buffer_destroy(msg);
+    c->recv_over = true;
+    set_state(c, HC_ABORTED);
+    grpc_call_cancel_with_status(c->call, GRPC_STATUS_INTERNAL, why, NULL);
+    log_status(c, GRPC_STATUS_INTERNAL, why);
+    return true;
+}
+
 static void deliver_message(sc_host_call *c, int64_t now)
 {
     const sc_host_proto *p = c->host->cfg.proto;
@@ -500,17 +517,15 @@ static void deliver_message(sc_host_call *c, int64_t now)
         grpc_byte_buffer_destroy(msg);
         return;
     }
+    if (refuse_unencoded(c, msg))
+        return;
+    bool compressed = sc_host_compress_last_compressed(c->call);
     int64_t counted = p->on_message(c->obj, msg, now);
     if (counted <= c->received)
         return;
     c->received = counted;
     cJSON *extra = p->message_fields != NULL ? p->message_fields(c->obj) : NULL;
-    if (extra == NULL) {
-        log_count(c, SC_EVENT_MESSAGE_RECEIVED, counted);
-        return;
-    }
-    cJSON_AddNumberToObject(extra, "count", (double)counted);
-    log_event(c, SC_EVENT_MESSAGE_RECEIVED, extra);
+    log_event(c, SC_EVENT_MESSAGE_RECEIVED, sc_host_compress_count(extra, counted, compressed));
 }
 
 static void deliver_half_close(sc_host_call *c, int64_t now)
@@ -560,7 +575,9 @@ static void on_send_done(sc_loop_tag *tag, bool ok)
     if (p->on_sent != NULL)
         p->on_sent(c->obj, ok, sc_time_now_ms());
     if (ok && c->send_is_message)
-        log_count(c, SC_EVENT_MESSAGE_SENT, ++c->sent);
+        log_event(c, SC_EVENT_MESSAGE_SENT,
+                  sc_host_compress_count(NULL, ++c->sent,
+                                         c->send_enc != SC_ENC_IDENTITY && !c->send_plain));
     after_event(c);
 }
 

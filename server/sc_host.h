@@ -61,6 +61,7 @@ typedef struct {
      * Borrowed during next_output's return (the host copies it). */
     const sc_md_list *headers;
     grpc_byte_buffer *message;  /* MESSAGE: ownership passes to the host */
+    bool no_compress;           /* MESSAGE: sent with GRPC_WRITE_NO_COMPRESS */
     int code;                   /* STATUS */
     const char *status_message; /* STATUS: borrowed (copied by the host), NUL-terminated */
     size_t status_len;          /* its length in bytes (0: strlen; it may hold NULs) */

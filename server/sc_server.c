@@ -129,6 +129,9 @@ static sc_host_out srv_next_output(void *obj, int64_t now)
     case SC_OUT_MESSAGE:
         o.kind = SC_HOST_OUT_MESSAGE;
         o.message = sc_pb_pack(out.message);
+        /* one send at a time: this is response number h.sent (0-based) */
+        o.no_compress = c->h.sent < SC_CONTROL_MAX_NO_COMPRESS &&
+                        (c->h.ctl.no_compress_responses >> c->h.sent & 1u) != 0;
         protobuf_c_message_free_unpacked(out.message, NULL);
         break;
     case SC_OUT_STATUS:

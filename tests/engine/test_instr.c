@@ -205,6 +205,72 @@ static void parser_refuses_bad_channel_tls_by_path(void **state)
     }
 }
 
+#define Z_LINE(z) "{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\",\"compression\":" z "}"
+
+/* "compression" (issue 14): the request encoding, the no-compress requests, what is accepted. */
+static void parser_reads_compression(void **state)
+{
+    (void)state;
+    sc_instr in;
+    char err[256] = "";
+    assert_int_equal(sc_instr_parse(Z_LINE("{\"algorithm\":\"gzip\",\"no_compress\":[1,3],"
+                                           "\"accept\":[\"deflate\"]}"),
+                                    &in, err, sizeof err),
+                     0);
+    assert_true(in.compression.given);
+    assert_int_equal(in.compression.algorithm, SC_ENC_GZIP);
+    assert_true(in.compression.has_accept);
+    assert_int_equal(in.compression.accept,
+                     SC_ENC_BIT(SC_ENC_IDENTITY) | SC_ENC_BIT(SC_ENC_DEFLATE));
+    assert_int_equal(in.compression.n_no_compress, 2);
+    assert_true(sc_instr_compression_skip(&in.compression, 3));
+    assert_false(sc_instr_compression_skip(&in.compression, 0));
+    sc_instr_free(&in);
+    assert_int_equal(sc_instr_parse(Z_LINE("{}"), &in, err, sizeof err), 0);
+    assert_true(in.compression.given);
+    assert_int_equal(in.compression.algorithm, SC_ENC_IDENTITY);
+    assert_false(in.compression.has_accept);
+    sc_instr_free(&in);
+    assert_int_equal(sc_instr_parse(Z_LINE("null"), &in, err, sizeof err), 0);
+    assert_false(in.compression.given);
+    sc_instr_free(&in);
+    assert_string_equal(sc_encoding_name(SC_ENC_DEFLATE), "deflate");
+    assert_int_equal(sc_encoding_by_name("gzip"), SC_ENC_GZIP);
+    assert_int_equal(sc_encoding_by_name("GZIP"), -1);
+}
+
+static void parser_refuses_bad_compression_by_path(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line, *err;
+    } cases[] = {
+        {Z_LINE("\"gzip\""), "compression: expected an object"},
+        {Z_LINE("{\"algorithm\":\"snappy\"}"),
+         "compression.algorithm: expected \"identity\", \"deflate\" or \"gzip\""},
+        {Z_LINE("{\"algorithm\":1}"), "compression.algorithm: expected a string"},
+        {Z_LINE("{\"accept\":[\"br\"]}"),
+         "compression.accept: expected an array of \"identity\", \"deflate\", \"gzip\""},
+        {Z_LINE("{\"accept\":\"gzip\"}"),
+         "compression.accept: expected an array of \"identity\", \"deflate\", \"gzip\""},
+        {Z_LINE("{\"no_compress\":[-1]}"),
+         "compression.no_compress: expected an array of request indices (whole numbers from 0)"},
+        {Z_LINE("{\"no_compress\":[1.5]}"),
+         "compression.no_compress: expected an array of request indices (whole numbers from 0)"},
+        {Z_LINE("{\"level\":1}"), "compression.level: unknown field"},
+        {Z_LINE("{\"algorithm\":\"gzip\",\"algorithm\":\"gzip\"}"),
+         "compression.algorithm: given twice"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sc_instr in;
+        char err[256] = "";
+        if (sc_instr_parse(cases[i].line, &in, err, sizeof err) != -1 ||
+            strcmp(err, cases[i].err) != 0)
+            fail_msg("%s\n got: %s\nwant: %s", cases[i].line, err, cases[i].err);
+        sc_instr_free(&in);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +280,8 @@ int main(void)
         cmocka_unit_test(parser_service_config),
         cmocka_unit_test(parser_reads_channel_tls),
         cmocka_unit_test(parser_refuses_bad_channel_tls_by_path),
+        cmocka_unit_test(parser_reads_compression),
+        cmocka_unit_test(parser_refuses_bad_compression_by_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

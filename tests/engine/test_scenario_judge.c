@@ -286,6 +286,52 @@ static void timing(void **state)
           RECONNECT, NULL, "expect.timing.first_response_ms", "1..10 ms", "null (did not happen)");
 }
 
+/* A gzip upload of 3 messages, the second uncompressed; 2 responses, the first compressed. */
+static const char *const Z_EVENTS =
+    "[{\"t_ms\":1,\"event\":\"call_start\",\"call\":4,\"case\":\"" CASE "\","
+    "\"method\":\"UploadFile\",\"encoding\":\"gzip\"},"
+    "{\"t_ms\":2,\"event\":\"message_received\",\"call\":4,\"count\":1,\"compressed\":true},"
+    "{\"t_ms\":2,\"event\":\"message_received\",\"call\":4,\"count\":2,\"compressed\":false},"
+    "{\"t_ms\":2,\"event\":\"message_received\",\"call\":4,\"count\":3,\"compressed\":true},"
+    "{\"t_ms\":3,\"event\":\"message_sent\",\"call\":4,\"count\":1,\"compressed\":true},"
+    "{\"t_ms\":3,\"event\":\"message_sent\",\"call\":4,\"count\":2}]";
+
+/* expect.server.request_encoding, received_compressed, sent_compressed (issue 14). */
+static void server_compression(void **state)
+{
+    fixture *f = *state;
+    const char *up = "UploadFile";
+    passes(f, up, "",
+           "\"status\": \"OK\", \"server\": {\"request_encoding\": \"gzip\", "
+           "\"received_compressed\": [true, false, true], \"sent_compressed\": [true]}",
+           SUBSCRIBE_OK, Z_EVENTS);
+    fails(f, up, "", "\"status\": \"OK\", \"server\": {\"request_encoding\": \"deflate\"}",
+          SUBSCRIBE_OK, Z_EVENTS, "expect.server.request_encoding", "deflate", "gzip");
+    fails(f, up, "", "\"status\": \"OK\", \"server\": {\"received_compressed\": [true, true]}",
+          SUBSCRIBE_OK, Z_EVENTS, "expect.server.received_compressed", "[true, true]",
+          "[true, false]");
+    /* a message the log does not say (or that never came) is "?" */
+    fails(f, up, "", "\"status\": \"OK\", \"server\": {\"sent_compressed\": [true, false]}",
+          SUBSCRIBE_OK, Z_EVENTS, "expect.server.sent_compressed", "[true, false]", "[true, ?]");
+    fails(f, up, "",
+          "\"status\": \"OK\", \"server\": {\"received_compressed\": [true, false, true, true]}",
+          SUBSCRIBE_OK, Z_EVENTS, "expect.server.received_compressed", "[true, false, true, true]",
+          "[true, false, true, ?]");
+    fails(f, "SubscribeData", "",
+          "\"status\": \"OK\", \"server\": {\"request_encoding\": \"identity\"}", SUBSCRIBE_OK,
+          EVENTS_OK, "expect.server.request_encoding", "identity", "(none in call_start)");
+    passes(f, up, "", "\"status\": \"OK\", \"server\": {\"received_compressed\": []}", SUBSCRIBE_OK,
+           Z_EVENTS);
+    /* the client's view: the result's response_encoding */
+    const char *gz = "{\"case\":\"" CASE "\",\"status\":{\"code\":\"OK\",\"message\":\"\"},"
+                     "\"responses\":[],\"response_encoding\":\"gzip\"}";
+    passes(f, "GetData", "", "\"status\": \"OK\", \"response_encoding\": \"gzip\"", gz, NULL);
+    fails(f, "GetData", "", "\"status\": \"OK\", \"response_encoding\": \"identity\"", gz, NULL,
+          "expect.response_encoding", "identity", "gzip");
+    fails(f, "GetData", "", "\"status\": \"OK\", \"response_encoding\": \"gzip\"", SUBSCRIBE_OK,
+          NULL, "expect.response_encoding", "gzip", "(not in the result)");
+}
+
 static void server_observations(void **state)
 {
     fixture *f = *state;
@@ -449,6 +495,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(response_filter_and_per_case, setup, teardown),
         cmocka_unit_test_setup_teardown(headers_and_trailers, setup, teardown),
         cmocka_unit_test_setup_teardown(timing, setup, teardown),
+        cmocka_unit_test_setup_teardown(server_compression, setup, teardown),
         cmocka_unit_test_setup_teardown(server_observations, setup, teardown),
         cmocka_unit_test_setup_teardown(attempts_and_schedule, setup, teardown),
         cmocka_unit_test_setup_teardown(driver_errors_and_odd_results, setup, teardown),

@@ -497,6 +497,51 @@ static void exclusive_and_repeated_requests(void **state)
     expect_error(m, "t.json: client.requests[0].nope: no such field in streaming.StreamRequest");
 }
 
+/* Compression (issue 14): client.compression through the driver's parser, the server's
+ * compress_responses, and the expect.server compression fields. */
+static void compression_sections(void **state)
+{
+    (void)state;
+    expect_error("\"client\": {\"compression\": {\"algorithm\": \"zstd\"}}, \"expect\": "
+                 "{\"status\": \"OK\"}",
+                 "t.json: client.compression.algorithm: expected \"identity\", \"deflate\" or "
+                 "\"gzip\"");
+    expect_error(
+        "\"server\": {\"compress_responses\": \"zstd\"}, \"expect\": {\"status\": "
+        "\"OK\"}",
+        "t.json: server.compress_responses: expected \"identity\", \"deflate\" or \"gzip\"");
+    expect_error("\"expect\": {\"status\": \"OK\", \"server\": {\"request_encoding\": \"br\"}}",
+                 "t.json: expect.server.request_encoding: expected \"identity\", \"deflate\" or "
+                 "\"gzip\"");
+    expect_error("\"expect\": {\"status\": \"OK\", \"server\": {\"received_compressed\": "
+                 "[1]}}",
+                 "t.json: expect.server.received_compressed: expected an array of booleans (one "
+                 "per message)");
+    expect_error("\"expect\": {\"status\": \"OK\", \"server\": {\"sent_compressed\": "
+                 "true}}",
+                 "t.json: expect.server.sent_compressed: expected an array of at most 64 booleans "
+                 "(one per message)");
+    expect_error("\"server\": {\"no_compress_responses\": [64]}, \"expect\": {\"status\": "
+                 "\"OK\"}",
+                 "t.json: server.no_compress_responses: expected an array of 1 to 64 response "
+                 "indices (0-63)");
+    expect_error("\"server\": {\"no_compress_responses\": []}, \"expect\": {\"status\": "
+                 "\"OK\"}",
+                 "t.json: server.no_compress_responses: expected an array of 1 to 64 response "
+                 "indices (0-63)");
+    expect_error("\"expect\": {\"status\": \"OK\", \"response_encoding\": \"br\"}",
+                 "t.json: expect.response_encoding: expected \"identity\", \"deflate\" or "
+                 "\"gzip\"");
+    char err[1024];
+    const char *ok = "{\"name\": \"a/b\", \"method\": \"GetData\", \"client\": "
+                     "{\"compression\": {\"algorithm\": \"gzip\", \"no_compress\": [0], "
+                     "\"accept\": [\"gzip\"]}}, \"server\": {\"compress_responses\": "
+                     "\"deflate\"}, \"expect\": {\"status\": \"OK\", \"server\": "
+                     "{\"request_encoding\": \"gzip\", \"received_compressed\": [false], "
+                     "\"sent_compressed\": [true]}}}";
+    assert_int_equal(load(ok, err, sizeof err), 0);
+}
+
 static void server_section_rules(void **state)
 {
     (void)state;
@@ -800,6 +845,7 @@ int main(void)
         cmocka_unit_test(limits_are_enforced),
         cmocka_unit_test(instruction_passes_the_driver),
         cmocka_unit_test(server_section_rules),
+        cmocka_unit_test(compression_sections),
         cmocka_unit_test(companions_load_and_name_each_other),
         cmocka_unit_test(exclusive_and_repeated_requests),
         cmocka_unit_test(companion_errors_name_the_companion),

@@ -136,6 +136,37 @@ static void scripted_scenarios_need_no_server_feature(void **state)
     assert_int_equal(n.server, 0);
 }
 
+/* Compression (issue 14): each part of client.compression is a client feature of its own;
+ * compress_responses needs the server's "compression", what the log says of each message
+ * "compression-events". */
+static void compression_needs(void **state)
+{
+    (void)state;
+    sc_scenario_set set = {0};
+    char err[1024] = "";
+    const char *text =
+        "{\"scenarios\": ["
+        "{\"name\": \"z/a\", \"method\": \"GetData\", \"client\": {\"compression\": "
+        "{\"algorithm\": \"gzip\"}}, \"expect\": {\"status\": \"OK\"}},"
+        "{\"name\": \"z/b\", \"method\": \"GetData\", \"client\": {\"compression\": "
+        "{\"no_compress\": [0], \"accept\": [\"gzip\"]}}, \"server\": "
+        "{\"compress_responses\": \"gzip\", \"no_compress_responses\": [1]}, \"expect\": "
+        "{\"status\": \"OK\"}},"
+        "{\"name\": \"z/c\", \"method\": \"GetData\", \"expect\": {\"status\": \"OK\", "
+        "\"server\": {\"request_encoding\": \"gzip\"}, \"response_encoding\": \"gzip\"}}]}";
+    assert_int_equal(sc_scenario_set_load_text(&set, "z.json", text, err, sizeof err), 0);
+    sc_needs a = sc_scenario_needs(set.items[0]);
+    assert_int_equal(a.client, B(CLIENT_COMPRESSION));
+    assert_int_equal(a.server, 0);
+    sc_needs b = sc_scenario_needs(set.items[1]);
+    assert_int_equal(b.client, B(NO_COMPRESS) | B(ACCEPT_ENCODING));
+    assert_int_equal(b.server, B(CONTROL) | B(SERVER_COMPRESSION) | B(NO_COMPRESS_RESPONSES));
+    sc_needs c = sc_scenario_needs(set.items[2]);
+    assert_int_equal(c.server, B(EVENTS) | B(COMPRESSION_EVENTS));
+    assert_int_equal(c.client, B(RESPONSE_ENCODING));
+    sc_scenario_set_free(&set);
+}
+
 static void skip_reasons_name_the_feature(void **state)
 {
     (void)state;
@@ -175,8 +206,9 @@ static void library_needs_are_met_by_every_feature(void **state)
 }
 
 /* The built-in implementations file (peers/implementations.json, beside scenarios/) loads, and
- * declares c, python and go with every feature of both roles, so that the default matrix runs
- * every case. */
+ * declares c, python, go and node with every feature of both roles, so that the default matrix
+ * runs every case, except what their library cannot do (issue 14, compression;
+ * docs/peer-protocol.md "Compression"). */
 static void builtin_file_declares_every_feature(void **state)
 {
     (void)state;
@@ -187,14 +219,30 @@ static void builtin_file_declares_every_feature(void **state)
     char err[1024] = "";
     if (sc_impl_book_load(&book, path, &vars, err, sizeof err) != 0)
         fail_msg("%s", err);
-    const char *names[] = {"c", "python", "go", "node"};
-    for (size_t i = 0; i < 4; i++) {
-        const sc_impl_decl *d = sc_impl_book_find(&book, names[i]);
+    static const struct {
+        const char *name;
+        sc_feature_mask server_lacks, client_lacks;
+    } peers[] = {
+        {"c", 0, 0},
+        /* grpcio: no incoming encoding nor per-message flag for a handler; no per-message write
+         * flags in grpc.aio */
+        {"python", B(COMPRESSION_EVENTS), B(NO_COMPRESS) | B(RESPONSE_ENCODING)},
+        /* grpc-go: no per-message compression switch (either side); it advertises every registered
+         * compressor */
+        {"go", B(NO_COMPRESS_RESPONSES), B(NO_COMPRESS) | B(ACCEPT_ENCODING)},
+        /* grpc-js 1.14: its server never compresses a response; it always advertises all three */
+        {"node", B(SERVER_COMPRESSION) | B(COMPRESSION_EVENTS) | B(NO_COMPRESS_RESPONSES),
+         B(ACCEPT_ENCODING) | B(RESPONSE_ENCODING)},
+    };
+    for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++) {
+        const sc_impl_decl *d = sc_impl_book_find(&book, peers[i].name);
         assert_non_null(d);
         assert_true(d->description[0] != '\0');
         assert_non_null(d->server.argv);
-        assert_int_equal(d->server.features, sc_feature_all(SC_ROLE_SERVER));
-        assert_int_equal(d->client.features, sc_feature_all(SC_ROLE_CLIENT));
+        assert_int_equal(d->server.features,
+                         sc_feature_all(SC_ROLE_SERVER) & ~peers[i].server_lacks);
+        assert_int_equal(d->client.features,
+                         sc_feature_all(SC_ROLE_CLIENT) & ~peers[i].client_lacks);
     }
     assert_string_equal(sc_impl_book_find(&book, "c")->server.argv[0], "/b/cli/streamconform");
     assert_string_equal(sc_impl_book_find(&book, "go")->client.argv[0], "/b/peers/go/peer-go");
@@ -211,6 +259,7 @@ int main(void)
         cmocka_unit_test(companions_add_their_needs),
         cmocka_unit_test(scripted_scenarios_need_no_server_feature),
         cmocka_unit_test(skip_reasons_name_the_feature),
+        cmocka_unit_test(compression_needs),
         cmocka_unit_test(library_needs_are_met_by_every_feature),
         cmocka_unit_test(builtin_file_declares_every_feature),
     };

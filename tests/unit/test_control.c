@@ -87,6 +87,46 @@ static void expect_error(const char *key, const char *value, const char *want_pr
     sc_md_list_free(&md);
 }
 
+/* x-sc-compress-responses (issue 14): the encoding, and the C core's per-call request for it
+ * among the initial metadata to send. */
+static void compress_responses(void **state)
+{
+    (void)state;
+    sc_md_list md = {0};
+    sc_control c;
+    char err[256] = "";
+    assert_int_equal(sc_control_parse(&c, &md, err, sizeof err), 0);
+    assert_int_equal(c.compress_responses, 0);
+    assert_int_equal(c.echo_initial.count, 0);
+    sc_control_free(&c);
+    add(&md, "x-sc-compress-responses", "gzip");
+    assert_int_equal(sc_control_parse(&c, &md, err, sizeof err), 0);
+    assert_int_equal(c.compress_responses, 2);
+    const sc_md_entry *e = sc_md_list_find(&c.echo_initial, "grpc-internal-encoding-request");
+    assert_non_null(e);
+    assert_string_equal((const char *)e->value, "gzip");
+    sc_control_free(&c);
+    sc_md_list_free(&md);
+    add(&md, "x-sc-compress-responses", "identity");
+    assert_int_equal(sc_control_parse(&c, &md, err, sizeof err), 0);
+    assert_int_equal(c.echo_initial.count, 0); /* nothing to ask the core */
+    sc_control_free(&c);
+    sc_md_list_free(&md);
+    expect_error("x-sc-compress-responses", "snappy",
+                 "x-sc-compress-responses: expected gzip, deflate or identity, got \"snappy\"");
+    expect_error("x-sc-compress-responses", "GZIP", "x-sc-compress-responses: expected");
+    add(&md, "x-sc-no-compress-responses", "0,2,63");
+    assert_int_equal(sc_control_parse(&c, &md, err, sizeof err), 0);
+    assert_true(c.no_compress_responses == ((1ull << 0) | (1ull << 2) | (1ull << 63)));
+    sc_control_free(&c);
+    sc_md_list_free(&md);
+    static const char *const bad[] = {"", "1,", ",1", "64", "a", "1,,2", "-1", "123456789"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        expect_error("x-sc-no-compress-responses", bad[i],
+                     "x-sc-no-compress-responses: expected response indices 0-63 separated by "
+                     "commas");
+}
+
 static void malformed_values_name_the_key(void **state)
 {
     (void)state;
@@ -131,7 +171,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_when_absent),          cmocka_unit_test(every_key_parsed),
         cmocka_unit_test(malformed_values_name_the_key), cmocka_unit_test(overlong_text_rejected),
-        cmocka_unit_test(count_parser_bounds),
+        cmocka_unit_test(count_parser_bounds),           cmocka_unit_test(compress_responses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,11 @@ const md = require('./md');
 const protos = require('./protos');
 const status = require('./status');
 const tlsfiles = require('./tlsfiles');
-const { InstrError, parse, channelOptions } = require('./instr');
+const { InstrError, parse, channelOptions, compressionOptions } = require('./instr');
+
+// grpc-js's write flag for a message sent uncompressed (WriteFlags.NoCompress), passed as
+// write()'s encoding argument.
+const WRITE_NO_COMPRESS = 2;
 
 const MAX_LINE = 8 * 1024 * 1024; // docs/peer-protocol.md: longer lines are rejected
 // Metadata the transport adds that C core does not hand to the application.
@@ -78,7 +82,7 @@ class Job {
   }
 
   newClient() {
-    return new grpc.Client(this.ins.target, this.credentials || grpc.credentials.createInsecure(), channelOptions(this.ins.channel));
+    return new grpc.Client(this.ins.target, this.credentials || grpc.credentials.createInsecure(), { ...channelOptions(this.ins.channel), ...compressionOptions(this.ins.compression) });
   }
 
   abort() {
@@ -146,7 +150,8 @@ class Job {
   asApplication() {
     const ins = this.ins;
     return (ins.method.rpcName === 'GetData' || ins.method.rpcName === 'SubscribeData') && ins.requests.length === 1
-      && ins.halfClose && !(ins.cancel && ins.cancel.kind === 'before_send');
+      && ins.halfClose && !(ins.cancel && ins.cancel.kind === 'before_send')
+      && !(ins.compression && ins.compression.noCompress.length > 0); // per-message flags need write()
   }
 
   startCall(client, out) {
@@ -243,7 +248,8 @@ class Job {
       const due = start + i * ins.requestDelayMs;
       if (ins.requestDelayMs > 0 && due > monoMs()) await sleep(due - monoMs());
       if (out.done) return;
-      if (!call.write(ins.requests[i])) {
+      const plain = ins.compression && ins.compression.noCompress.includes(i);
+      if (!(plain ? call.write(ins.requests[i], WRITE_NO_COMPRESS) : call.write(ins.requests[i]))) {
         await new Promise((resolve) => {
           const poll = setInterval(() => { if (out.done) { clearInterval(poll); resolve(); } }, 50);
           call.once('drain', () => { clearInterval(poll); resolve(); });

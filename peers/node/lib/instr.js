@@ -19,7 +19,11 @@ const PATH_RE = /^\/[A-Za-z0-9_.]+\/[A-Za-z0-9_.]+$/;
 const MAX_SERVICE_CONFIG = 65536;
 
 const ROOT_FIELDS = ['case', 'target', 'method', 'path', 'metadata', 'timeout_ms', 'requests', 'request_delay_ms',
-  'half_close', 'wait_for_ready', 'cancel', 'reconnect', 'channel', 'start_delay_ms', 'read_pause_ms', 'pingpong'];
+  'half_close', 'wait_for_ready', 'cancel', 'reconnect', 'channel', 'start_delay_ms', 'read_pause_ms', 'pingpong',
+  'compression'];
+// grpc-js's names of the message encodings, by its 'grpc.default_compression_algorithm' values.
+const ENCODINGS = ['identity', 'deflate', 'gzip'];
+const MAX_NO_COMPRESS = 1024; // contract/sc_instr_compress.h SC_INSTR_MAX_NO_COMPRESS
 const RECONNECT_FIELDS = ['backoff_initial_ms', 'backoff_multiplier', 'backoff_jitter', 'backoff_max_ms',
   'exhausted_backoff_ms', 'max_attempts', 'retry_codes', 'honor_pushback'];
 const CHANNEL_FIELDS = ['max_receive_bytes', 'max_send_bytes', 'initial_reconnect_backoff_ms', 'min_reconnect_backoff_ms',
@@ -252,6 +256,37 @@ function parseRoot(root, ins) {
   ins.cancel = parseCancel(root);
   ins.reconnect = parseReconnect(root);
   ins.channel = parseChannel(root);
+  ins.compression = parseCompression(root);
+}
+
+/** "compression" (issue 14): the request encoding and the requests sent uncompressed. grpc-js
+ * always advertises grpc-accept-encoding "identity,deflate,gzip": "accept" is refused. */
+function parseCompression(root) {
+  const obj = root.compression;
+  if (obj === undefined || obj === null) return null;
+  if (!isObject(obj)) throw new InstrError('compression', 'expected an object');
+  checkMembers(obj, 'compression.', ['algorithm', 'no_compress', 'accept']);
+  const out = { algorithm: 'identity', noCompress: [] };
+  if (obj.algorithm !== undefined && obj.algorithm !== null) {
+    if (!ENCODINGS.includes(obj.algorithm)) throw new InstrError('compression.algorithm', 'expected "identity", "deflate" or "gzip"');
+    out.algorithm = obj.algorithm;
+  }
+  const nc = obj.no_compress;
+  if (nc !== undefined && nc !== null) {
+    if (!Array.isArray(nc) || nc.length > MAX_NO_COMPRESS || nc.some((i) => !Number.isInteger(i) || i < 0 || i > 100000)) {
+      throw new InstrError('compression.no_compress', 'expected an array of request indices (whole numbers from 0)');
+    }
+    out.noCompress = nc.slice();
+  }
+  if (obj.accept !== undefined && obj.accept !== null) {
+    throw new InstrError('compression.accept', 'not supported by this driver (grpc-js always accepts identity, deflate and gzip)');
+  }
+  return out;
+}
+
+/** The channel options of "compression": the channel's request encoding. */
+function compressionOptions(c) {
+  return c === null ? {} : { 'grpc.default_compression_algorithm': ENCODINGS.indexOf(c.algorithm) };
 }
 
 /** The instruction of one line (a string); throws InstrError (with .caseId when known). Request
@@ -267,6 +302,7 @@ function parse(line) {
   const ins = {
     caseId: '', target: '', method: null, path: null, metadata: [], timeoutMs: DEFAULT_TIMEOUT_MS, startDelayMs: 0,
     readPauseMs: 0, requests: [], requestDelayMs: 0, halfClose: true, pingpong: false, waitForReady: false, cancel: null, reconnect: null, channel: null,
+    compression: null,
   };
   try {
     parseRoot(root, ins);
@@ -308,4 +344,4 @@ function channelOptions(ch) {
   return opts;
 }
 
-module.exports = { DEFAULT_TIMEOUT_MS, MAX_MS, InstrError, parse, channelOptions };
+module.exports = { DEFAULT_TIMEOUT_MS, MAX_MS, InstrError, parse, channelOptions, compressionOptions };

@@ -146,3 +146,17 @@ test('an error keeps the case', () => {
   assert.throws(() => instr.parse(line({ case: 'c9', timeout_ms: -1 })), (err) => err.caseId === 'c9');
   assert.throws(() => instr.parse('{'), (err) => err.caseId === null);
 });
+
+test('compression: algorithm, no_compress, and the refused accept', () => {
+  const ins = instr.parse(line({ compression: { algorithm: 'deflate', no_compress: [1] } }));
+  assert.deepEqual(ins.compression, { algorithm: 'deflate', noCompress: [1] });
+  assert.deepEqual(instr.compressionOptions(ins.compression), { 'grpc.default_compression_algorithm': 1 });
+  assert.deepEqual(instr.compressionOptions(instr.parse(line()).compression), {});
+  assert.equal(error(line({ compression: 'gzip' })), 'compression: expected an object');
+  assert.equal(error(line({ compression: { algorithm: 'br' } })), 'compression.algorithm: expected "identity", "deflate" or "gzip"');
+  assert.equal(error(line({ compression: { no_compress: [-1] } })),
+    'compression.no_compress: expected an array of request indices (whole numbers from 0)');
+  assert.equal(error(line({ compression: { accept: ['gzip'] } })),
+    'compression.accept: not supported by this driver (grpc-js always accepts identity, deflate and gzip)');
+  assert.equal(error(line({ compression: { level: 1 } })), 'compression.level: unknown field');
+});

@@ -23,6 +23,10 @@ KEY_FAIL_CALLS = "x-sc-fail-calls"
 KEY_RETRY_PUSHBACK = "x-sc-retry-pushback-ms"
 KEY_ECHO = "x-sc-echo"
 KEY_LAZY_HEADERS = "x-sc-lazy-headers"
+KEY_COMPRESS_RESPONSES = "x-sc-compress-responses"
+KEY_NO_COMPRESS_RESPONSES = "x-sc-no-compress-responses"
+MAX_NO_COMPRESS = 64  # response indices 0..63 (the C server's bit mask)
+ENCODINGS = ("identity", "deflate", "gzip")
 KEY_ECHO_INITIAL = "x-grpc-test-echo-initial"
 KEY_ECHO_TRAILING = "x-grpc-test-echo-trailing-bin"
 
@@ -53,6 +57,8 @@ class Control:
     # x-sc-lazy-headers: the headers wait for the first response message; a call that ends
     # before one gets a trailers-only response (which a client library may retry, gRFC A6)
     lazy_headers: bool = False
+    compress_responses: str = "identity"  # x-sc-compress-responses: the responses' encoding
+    no_compress_responses: frozenset[int] = frozenset()  # response indices sent uncompressed
     echo_initial: list[tuple[str, MdValue]] = field(default_factory=list)
     echo_trailing: list[tuple[str, MdValue]] = field(default_factory=list)
 
@@ -166,6 +172,21 @@ def parse(md: Metadata) -> Control:
     ctl.lazy_headers = _echo_flag(md, KEY_LAZY_HEADERS)
     ctl.echo_initial = [(k, v) for k, v in md if k == KEY_ECHO_INITIAL]
     ctl.echo_trailing = [(k, v) for k, v in md if k == KEY_ECHO_TRAILING]
+    raw = _first(md, KEY_COMPRESS_RESPONSES)
+    if raw is not None:
+        text = raw.decode("utf-8", "replace") if b"\0" not in raw else ""
+        if text not in ENCODINGS:
+            raise ControlError(f'{KEY_COMPRESS_RESPONSES}: expected gzip, deflate or identity, '
+                               f'got "{_shown(raw)}"')
+        ctl.compress_responses = text
+    raw = _first(md, KEY_NO_COMPRESS_RESPONSES)
+    if raw is not None:
+        items = raw.split(b",") if raw and b"\0" not in raw else [b""]
+        indices = [parse_count(i, MAX_NO_COMPRESS - 1) for i in items]
+        if any(i is None for i in indices):
+            raise ControlError(f"{KEY_NO_COMPRESS_RESPONSES}: expected response indices 0-63 "
+                               f'separated by commas, got "{_shown(raw)}"')
+        ctl.no_compress_responses = frozenset(indices)
     if message is not None:
         # C keeps the text up to its first NUL, then decodes the escapes.
         ctl.fail_message = percent_decode(message.split(b"\0", 1)[0]).decode("utf-8", "replace")

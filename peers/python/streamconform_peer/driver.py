@@ -76,6 +76,8 @@ class Job:
 
     def new_channel(self) -> grpc.aio.Channel:
         options = self.ins.channel.grpc_options()
+        if self.ins.compression is not None:
+            options += self.ins.compression.grpc_options()
         if self.credentials is None:
             return grpc.aio.insecure_channel(self.ins.target, options=options)
         return grpc.aio.secure_channel(self.ins.target, self.credentials, options=options)
@@ -150,6 +152,8 @@ class Job:
         ins = self.ins
         opts = {"metadata": tuple(ins.metadata), "timeout": ins.timeout_ms / 1000,
                 "wait_for_ready": ins.wait_for_ready}
+        if ins.compression is not None:  # the call's grpc-encoding (grpcio: per call)
+            opts["compression"] = ins.compression.grpc_compression()
         if not self._as_application():
             return channel.stream_stream(ins.path or ins.method.path)(**opts)
         request = ins.requests[0].SerializeToString()

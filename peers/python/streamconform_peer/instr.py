@@ -101,6 +101,30 @@ class ChannelOpts:
         return options
 
 
+ENCODINGS = ("identity", "deflate", "gzip")  # bit i of an accept set is ENCODINGS[i] (C core)
+MAX_NO_COMPRESS = 1024  # contract/sc_instr_compress.h SC_INSTR_MAX_NO_COMPRESS
+
+
+@dataclass
+class Compression:
+    """The instruction's "compression" (issue 14): the call's request encoding, the requests sent
+    with the no-compress flag, and the encodings the client accepts (None: the library's)."""
+    algorithm: str = "identity"
+    no_compress: list[int] = field(default_factory=list)
+    accept: Optional[frozenset[str]] = None
+
+    def grpc_options(self) -> list[tuple[str, Any]]:
+        if self.accept is None:
+            return []
+        bits = sum(1 << i for i, name in enumerate(ENCODINGS) if name in self.accept)
+        return [("grpc.compression_enabled_algorithms_bitset", bits | 1)]
+
+    def grpc_compression(self) -> Any:
+        import grpc
+        return {"identity": grpc.Compression.NoCompression, "deflate": grpc.Compression.Deflate,
+                "gzip": grpc.Compression.Gzip}[self.algorithm]
+
+
 @dataclass
 class Instruction:
     case: str = ""
@@ -119,6 +143,7 @@ class Instruction:
     cancel: Optional[Cancel] = None
     reconnect: Optional[backoff.ReconnectPolicy] = None
     channel: ChannelOpts = field(default_factory=ChannelOpts)
+    compression: Optional[Compression] = None
 
 
 class InstrError(ValueError):
@@ -131,7 +156,8 @@ class InstrError(ValueError):
 
 ROOT_FIELDS = ("case", "target", "method", "path", "metadata", "timeout_ms", "requests",
                "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect", "channel",
-               "start_delay_ms", "read_pause_ms", "pingpong")
+               "start_delay_ms", "read_pause_ms", "pingpong", "compression")
+COMPRESSION_FIELDS = ("algorithm", "no_compress", "accept")
 MAX_PATH = 256  # a gRPC method path is "/package.Service/Method"; longer is no method
 _PATH_RE = re.compile(r"/[A-Za-z0-9_.]+/[A-Za-z0-9_.]+")
 
@@ -458,6 +484,40 @@ def _parse_root(root: dict[str, Any], ins: Instruction) -> None:
     ins.cancel = _parse_cancel(root)
     ins.reconnect = _parse_reconnect(root)
     ins.channel = _parse_channel(root)
+    ins.compression = _parse_compression(root)
+
+
+def _parse_compression(root: dict[str, Any]) -> Optional[Compression]:
+    obj = root.get("compression")
+    if obj is None:
+        return None
+    if not isinstance(obj, dict):
+        raise InstrError("compression", "expected an object")
+    _check_members(obj, "compression.", COMPRESSION_FIELDS)
+    out = Compression()
+    alg = obj.get("algorithm")
+    if alg is not None:
+        if alg not in ENCODINGS:
+            raise InstrError("compression.algorithm", "expected \"identity\", \"deflate\" or \"gzip\"")
+        out.algorithm = alg
+    acc = obj.get("accept")
+    if acc is not None:
+        if not isinstance(acc, list) or any(a not in ENCODINGS for a in acc):
+            raise InstrError("compression.accept",
+                             "expected an array of \"identity\", \"deflate\", \"gzip\"")
+        out.accept = frozenset(acc) | {"identity"}
+    nc = obj.get("no_compress")
+    if nc is not None:
+        if (not isinstance(nc, list) or len(nc) > MAX_NO_COMPRESS
+                or any(isinstance(i, bool) or not isinstance(i, int) or not 0 <= i <= 100000
+                       for i in nc)):
+            raise InstrError("compression.no_compress",
+                             "expected an array of request indices (whole numbers from 0)")
+        if nc:  # grpc.aio's write() takes no per-message flags
+            raise InstrError("compression.no_compress",
+                             "not supported by this driver (grpcio has no per-message no-compress)")
+        out.no_compress = list(nc)
+    return out
 
 
 def parse(line: str) -> Instruction:

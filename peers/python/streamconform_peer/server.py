@@ -240,6 +240,9 @@ class PeerServer:
     async def _pump(self, call: LiveCall, context: grpc.aio.ServicerContext) -> None:
         """Ask the handler what to do next and do it, until the status is decided."""
         h = call.handler
+        if h.ctl.compress_responses != "identity":  # before the headers go out (grpcio: per call)
+            context.set_compression({"deflate": grpc.Compression.Deflate,
+                                     "gzip": grpc.Compression.Gzip}[h.ctl.compress_responses])
         while True:
             call.wake.clear()
             abort = h.take_abort(wall_ns())
@@ -255,6 +258,8 @@ class PeerServer:
                 h.on_sent()
             elif isinstance(out, Message):
                 call.writing = True
+                if h.sent in h.ctl.no_compress_responses:  # x-sc-no-compress-responses
+                    context.disable_next_message_compression()
                 try:
                     await context.write(out.message.SerializeToString())
                 except asyncio.CancelledError:

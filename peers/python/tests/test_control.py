@@ -78,6 +78,24 @@ class ControlTest(unittest.TestCase):
             control.parse([("x-sc-fail-code", "BOGUS"), ("x-sc-initial-delay-ms", "x")])
         self.assertTrue(str(caught.exception).startswith("x-sc-initial-delay-ms:"))
 
+    def test_compress_responses(self) -> None:
+        self.assertEqual(control.parse([]).compress_responses, "identity")
+        ctl = control.parse([("x-sc-compress-responses", b"gzip")])
+        self.assertEqual(ctl.compress_responses, "gzip")
+        with self.assertRaises(control.ControlError) as caught:
+            control.parse([("x-sc-compress-responses", b"snappy")])
+        self.assertEqual(str(caught.exception),
+                         'x-sc-compress-responses: expected gzip, deflate or identity, got "snappy"')
+
+    def test_no_compress_responses(self) -> None:
+        ctl = control.parse([("x-sc-no-compress-responses", b"0,2")])
+        self.assertEqual(ctl.no_compress_responses, frozenset({0, 2}))
+        for bad in (b"", b"1,", b"64", b"a", b"-1"):
+            with self.assertRaises(control.ControlError) as caught:
+                control.parse([("x-sc-no-compress-responses", bad)])
+            self.assertTrue(str(caught.exception).startswith(
+                "x-sc-no-compress-responses: expected response indices 0-63 separated by commas"))
+
     def test_parse_count(self) -> None:
         self.assertEqual(control.parse_count(b"0", 5), 0)
         self.assertEqual(control.parse_count(b"5", 5), 5)

@@ -148,6 +148,30 @@ class InstrTest(unittest.TestCase):
         self.assertEqual(self.error(line(requests=[{}, {"nope": 1}])),
                          "requests[1].nope: no such field in streaming.StreamRequest")
 
+    def test_compression(self) -> None:
+        ins = instr.parse(line(compression={"algorithm": "gzip", "accept": ["deflate"]}))
+        self.assertEqual(ins.compression.algorithm, "gzip")
+        self.assertEqual(ins.compression.accept, frozenset({"identity", "deflate"}))
+        self.assertEqual(ins.compression.grpc_options(),
+                         [("grpc.compression_enabled_algorithms_bitset", 3)])
+        self.assertIsNone(instr.parse(line()).compression)
+        self.assertEqual(instr.parse(line(compression={})).compression.algorithm, "identity")
+        table = [
+            (line(compression="gzip"), "compression: expected an object"),
+            (line(compression={"algorithm": "snappy"}),
+             'compression.algorithm: expected "identity", "deflate" or "gzip"'),
+            (line(compression={"accept": ["br"]}),
+             'compression.accept: expected an array of "identity", "deflate", "gzip"'),
+            (line(compression={"no_compress": [-1]}),
+             "compression.no_compress: expected an array of request indices (whole numbers from 0)"),
+            (line(compression={"no_compress": [0]}),
+             "compression.no_compress: not supported by this driver (grpcio has no per-message no-compress)"),
+            (line(compression={"level": 1}), "compression.level: unknown field"),
+        ]
+        for text, expected in table:
+            with self.subTest(expected=expected):
+                self.assertEqual(self.error(text), expected)
+
     def test_error_keeps_case(self) -> None:
         with self.assertRaises(instr.InstrError) as caught:
             instr.parse(line(case="c9", timeout_ms=-1))

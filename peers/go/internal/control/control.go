@@ -30,8 +30,10 @@ const (
 	KeyRetryPushback = "x-sc-retry-pushback-ms"
 	KeyEcho          = "x-sc-echo"
 	KeyLazyHeaders   = "x-sc-lazy-headers"
-	KeyEchoInitial   = "x-grpc-test-echo-initial"
-	KeyEchoTrailing  = "x-grpc-test-echo-trailing-bin"
+	// KeyCompressResponses (issue 14): the responses' encoding, gzip, deflate or identity.
+	KeyCompressResponses = "x-sc-compress-responses"
+	KeyEchoInitial       = "x-grpc-test-echo-initial"
+	KeyEchoTrailing      = "x-grpc-test-echo-trailing-bin"
 
 	// InjectedFailureMessage is the failure status message when x-sc-fail-message is absent.
 	InjectedFailureMessage = "injected failure"
@@ -53,9 +55,11 @@ type Control struct {
 	Echo            bool
 	// LazyHeaders (x-sc-lazy-headers): the headers wait for the first response message; a call
 	// that ends before one gets a trailers-only response (which a client may retry, gRFC A6).
-	LazyHeaders  bool
-	EchoInitial  []string
-	EchoTrailing []string
+	LazyHeaders bool
+	EchoInitial []string
+	// CompressResponses (x-sc-compress-responses): "identity" (default), "deflate" or "gzip".
+	CompressResponses string
+	EchoTrailing      []string
 }
 
 // ParseCount accepts plain decimal digits (no sign, no spaces) up to max.
@@ -115,6 +119,22 @@ func (p *parser) number(key string, max int64, out *int64) {
 		return
 	}
 	*out = n
+}
+
+// encoding reads gzip, deflate or identity.
+func (p *parser) encoding(key string, out *string) {
+	if p.err != nil {
+		return
+	}
+	v, ok := first(p.md, key)
+	if !ok {
+		return
+	}
+	if v != "gzip" && v != "deflate" && v != "identity" {
+		p.err = fmt.Errorf("%s: expected gzip, deflate or identity, got \"%s\"", key, shown(v))
+		return
+	}
+	*out = v
 }
 
 func (p *parser) text(key string, out **string) {
@@ -184,7 +204,8 @@ func ParseBool(v string) (bool, bool) {
 // Parse reads the control metadata of a call. The error text is the status message of the
 // INVALID_ARGUMENT the call ends with.
 func Parse(md metadata.MD) (*Control, error) {
-	c := &Control{ResponseDelayMS: -1, MaxResponses: -1, RetryPushbackMS: -1}
+	c := &Control{ResponseDelayMS: -1, MaxResponses: -1, RetryPushbackMS: -1,
+		CompressResponses: "identity"}
 	p := &parser{md: md}
 	var failMessage *string
 	p.text(KeyCase, &c.Case)
@@ -198,6 +219,7 @@ func Parse(md metadata.MD) (*Control, error) {
 	p.number(KeyRetryPushback, MaxDelayMS, &c.RetryPushbackMS)
 	p.flag(KeyEcho, &c.Echo)
 	p.flag(KeyLazyHeaders, &c.LazyHeaders)
+	p.encoding(KeyCompressResponses, &c.CompressResponses)
 	if p.err != nil {
 		return nil, p.err
 	}

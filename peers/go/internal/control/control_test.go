@@ -109,3 +109,18 @@ func TestCaseCalls(t *testing.T) {
 		t.Fatalf("case-2: %d", n)
 	}
 }
+
+func TestCompressResponses(t *testing.T) {
+	c, err := Parse(metadata.MD{})
+	if err != nil || c.CompressResponses != "identity" {
+		t.Fatalf("default %+v %v", c, err)
+	}
+	c, err = Parse(metadata.Pairs(KeyCompressResponses, "gzip"))
+	if err != nil || c.CompressResponses != "gzip" {
+		t.Fatalf("gzip %+v %v", c, err)
+	}
+	_, err = Parse(metadata.Pairs(KeyCompressResponses, "snappy"))
+	if err == nil || err.Error() != `x-sc-compress-responses: expected gzip, deflate or identity, got "snappy"` {
+		t.Fatalf("snappy: %v", err)
+	}
+}

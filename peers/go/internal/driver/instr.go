@@ -73,6 +73,10 @@ type Instruction struct {
 	Reconnect      bool
 	Policy         backoff.Policy
 	Channel        Channel
+	// Compression is the call's request encoding ("" when the instruction has no
+	// "compression"; "identity", "gzip"). grpc-go 1.85 has no deflate compressor, no
+	// per-message no-compress and no way to narrow what it accepts: the parser refuses those.
+	Compression string
 }
 
 // fieldError is "<json path>: <reason>".
@@ -119,7 +123,7 @@ func ParseInstruction(line []byte) (in *Instruction, caseID *string, err error) 
 		func(r *value, in *Instruction) error { return getBool(r, "half_close", &in.HalfClose) },
 		func(r *value, in *Instruction) error { return getBool(r, "pingpong", &in.PingPong) },
 		func(r *value, in *Instruction) error { return getBool(r, "wait_for_ready", &in.WaitForReady) },
-		parseCancel, parseReconnect, parseChannel,
+		parseCancel, parseReconnect, parseChannel, parseCompression,
 	}
 	for _, step := range steps {
 		if err := step(root, in); err != nil {
@@ -145,7 +149,7 @@ func checkMembers(obj *value, prefix string, names []string) error {
 func checkRootMembers(root *value, _ *Instruction) error {
 	return checkMembers(root, "", []string{"case", "target", "method", "metadata", "timeout_ms",
 		"requests", "request_delay_ms", "half_close", "wait_for_ready", "cancel", "reconnect",
-		"channel", "path", "start_delay_ms", "read_pause_ms", "pingpong"})
+		"channel", "path", "start_delay_ms", "read_pause_ms", "pingpong", "compression"})
 }
 
 // maxPath bounds "path": a gRPC method path is "/package.Service/Method"; longer is no method.
@@ -557,6 +561,37 @@ func parseChannel(root *value, in *Instruction) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// parseCompression reads "compression" (issue 14): {"algorithm", "no_compress", "accept"}.
+func parseCompression(root *value, in *Instruction) error {
+	obj := root.get("compression")
+	if obj.absent() {
+		return nil
+	}
+	if obj.kind != 'o' {
+		return fail("compression", "expected an object")
+	}
+	if err := checkMembers(obj, "compression.", []string{"algorithm", "no_compress", "accept"}); err != nil {
+		return err
+	}
+	in.Compression = "identity"
+	if alg := obj.get("algorithm"); !alg.absent() {
+		if alg.kind != 's' || (alg.str != "identity" && alg.str != "deflate" && alg.str != "gzip") {
+			return fail("compression.algorithm", `expected "identity", "deflate" or "gzip"`)
+		}
+		if alg.str == "deflate" {
+			return fail("compression.algorithm", "deflate is not available in grpc-go (no deflate compressor)")
+		}
+		in.Compression = alg.str
+	}
+	if nc := obj.get("no_compress"); !nc.absent() && (nc.kind != 'a' || len(nc.items) > 0) {
+		return fail("compression.no_compress", "not supported by this driver (grpc-go has no per-message no-compress)")
+	}
+	if acc := obj.get("accept"); !acc.absent() {
+		return fail("compression.accept", "not supported by this driver (grpc-go advertises every registered compressor)")
 	}
 	return nil
 }

@@ -145,3 +145,28 @@ func TestRequestErrorNamesIndex(t *testing.T) {
 		t.Fatalf("%v %v", c, err)
 	}
 }
+
+func TestCompression(t *testing.T) {
+	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData",
+		"compression":{"algorithm":"gzip","no_compress":[]}}`))
+	if err != nil || in.Compression != "gzip" {
+		t.Fatalf("unexpected %+v %v", in, err)
+	}
+	in, _, err = ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","compression":{}}`))
+	if err != nil || in.Compression != "identity" {
+		t.Fatalf("unexpected %+v %v", in, err)
+	}
+	for text, want := range map[string]string{
+		`"gzip"`:                  "compression: expected an object",
+		`{"algorithm":"snappy"}`:  `compression.algorithm: expected "identity", "deflate" or "gzip"`,
+		`{"algorithm":"deflate"}`: "compression.algorithm: deflate is not available in grpc-go (no deflate compressor)",
+		`{"no_compress":[0]}`:     "compression.no_compress: not supported by this driver (grpc-go has no per-message no-compress)",
+		`{"accept":["gzip"]}`:     "compression.accept: not supported by this driver (grpc-go advertises every registered compressor)",
+		`{"level":1}`:             "compression.level: unknown field",
+	} {
+		_, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","compression":` + text + `}`))
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: got %v, want %s", text, err, want)
+		}
+	}
+}

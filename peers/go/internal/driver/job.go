@@ -11,6 +11,7 @@ import (
 	grpcbackoff "google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	_ "google.golang.org/grpc/encoding/gzip" // gzip, as a grpc-go application registers it
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -45,8 +46,11 @@ type job struct {
 	code            codes.Code
 	message         string
 	headers         metadata.MD
-	trailers        metadata.MD
-	attempts        []attemptRecord
+	// responseEncoding is the last attempt's response grpc-encoding, as grpc-go's stats handler
+	// saw it (InHeader.Compression; "identity" when none)
+	responseEncoding string
+	trailers         metadata.MD
+	attempts         []attemptRecord
 }
 
 func newJob(in *Instruction, start time.Time, random func() float64) *job {
@@ -100,6 +104,7 @@ func dial(in *Instruction) (*grpc.ClientConn, error) {
 		// The library's own retries (gRFC A6): grpc-go has them on unless WithDisableRetry.
 		opts = append(opts, grpc.WithDefaultServiceConfig(ch.ServiceConfig))
 	}
+	opts = append(opts, grpc.WithStatsHandler(encodingStats{}))
 	return grpc.NewClient(in.Target, opts...)
 }
 
@@ -169,12 +174,19 @@ func (j *job) attempt(parent context.Context, conn *grpc.ClientConn) bool {
 	responses := 0
 	j.closeSendMS = -1
 	j.headers, j.trailers = nil, nil
+	enc := &encodingSeen{}
+	ctx = context.WithValue(ctx, encodingKey{}, enc)
+	defer func() { j.responseEncoding = enc.get() }()
 
 	path := in.Method.Path
 	if in.Path != "" {
 		path = in.Path
 	}
-	cs, err := conn.NewStream(ctx, &streamDesc, path, grpc.WaitForReady(in.WaitForReady))
+	callOpts := []grpc.CallOption{grpc.WaitForReady(in.WaitForReady)}
+	if in.Compression != "" && in.Compression != "identity" {
+		callOpts = append(callOpts, grpc.UseCompressor(in.Compression))
+	}
+	cs, err := conn.NewStream(ctx, &streamDesc, path, callOpts...)
 	if err != nil {
 		j.finishAttempt(&rec, err)
 		return false

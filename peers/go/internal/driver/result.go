@@ -127,6 +127,7 @@ func (j *job) resultJSON() ([]byte, error) {
 			{"close_send_ms", msOrNull(j.closeSendMS)},
 			{"status_ms", msOrNull(j.statusMS)},
 		}},
+		{"response_encoding", j.responseEncodingName()},
 	})
 }
 

@@ -61,7 +61,8 @@ func (c *call) RecvMsg(m any) error {
 	err := c.ServerStream.RecvMsg(m)
 	switch {
 	case err == nil:
-		c.emit(events.MessageReceived, events.Field{Key: "count", Value: c.received.Add(1)})
+		c.emit(events.MessageReceived, events.Field{Key: "count", Value: c.received.Add(1)},
+			events.Field{Key: "compressed", Value: compressionOf(c.Context()).lastIn()})
 	case errors.Is(err, io.EOF):
 		c.emit(events.HalfClose)
 	case status.Code(err) == codes.Internal &&
@@ -80,7 +81,8 @@ func (c *call) SendMsg(m any) error {
 	}
 	err := c.ServerStream.SendMsg(m)
 	if err == nil {
-		c.emit(events.MessageSent, events.Field{Key: "count", Value: c.sent.Add(1)})
+		c.emit(events.MessageSent, events.Field{Key: "count", Value: c.sent.Add(1)},
+			events.Field{Key: "compressed", Value: compressionOf(c.Context()).lastOut()})
 	}
 	return err
 }
@@ -168,7 +170,8 @@ func (c *call) logStart(md metadata.MD) {
 	}
 	c.emit(events.CallStart, events.Field{Key: "peer", Value: addr},
 		events.Field{Key: "metadata", Value: metadataJSON(md)},
-		events.Field{Key: "deadline_ms", Value: deadline})
+		events.Field{Key: "deadline_ms", Value: deadline},
+		events.Field{Key: "encoding", Value: compressionOf(c.Context()).requestEncoding()})
 }
 
 // logEnd logs how the call ended: status_sent, or cancelled / deadline_exceeded when the

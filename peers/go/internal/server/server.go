@@ -64,6 +64,7 @@ func New(cfg Config) (*Server, error) {
 	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(cfg.MaxReceiveBytes),
 		grpc.UnknownServiceHandler(s.unknown),
+		grpc.StatsHandler(compressionStats{}),
 	}
 	if cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
@@ -178,6 +179,7 @@ func (c *call) sendHeadersAtGate(delay time.Duration) {
 	for _, v := range c.ctl.EchoInitial {
 		hdr.Append(control.KeyEchoInitial, v)
 	}
+	c.setCompressor()
 	send := c.SendHeader
 	if c.ctl.LazyHeaders {
 		// grpc-go sends them with the first message, or as a trailers-only response.
