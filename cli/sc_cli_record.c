@@ -1,6 +1,8 @@
 /* `streamconform record`: a recording gRPC proxy; every call it forwards becomes a scenario
  * (docs/scenario-format.md, "Recorded scenarios"). */
 #include "sc_cli.h"
+#include "sc_impl.h"
+#include "sc_tcp_probe.h"
 #include "sc_log.h"
 #include "sc_record.h"
 #include "sc_scenario.h"
@@ -183,6 +185,31 @@ static int write_out(const sc_recorder *r, const options *o)
     return 0;
 }
 
+/* Bound of the start-up check of the upstream: a server that takes longer to accept a TCP
+ * connection is as good as down for a recording session. */
+#define SC_RECORD_PROBE_MS 2000
+
+/* Warn at start when the upstream does not resolve or does not accept connections: every call
+ * would be recorded as UNAVAILABLE without a word otherwise. The recorder still starts (the
+ * upstream may come up later). */
+static void warn_about_upstream(const char *upstream)
+{
+    char host[256], why[512];
+    int port = 0;
+    if (!sc_impl_address_ok(upstream, host, sizeof host, &port)) {
+        fprintf(stderr,
+                "streamconform record: warning: --upstream \"%s\" is not HOST:PORT; calls "
+                "will fail\n",
+                upstream);
+        return;
+    }
+    if (sc_tcp_probe(host, port, SC_RECORD_PROBE_MS, why, sizeof why) != 0)
+        fprintf(stderr,
+                "streamconform record: warning: the upstream %s does not answer (%s); calls "
+                "end UNAVAILABLE until it does\n",
+                upstream, why);
+}
+
 int sc_cli_record_main(int argc, char **argv)
 {
     options o = {.listen = "127.0.0.1:0"};
@@ -191,6 +218,7 @@ int sc_cli_record_main(int argc, char **argv)
         rc = check_out(o.out);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
+    warn_about_upstream(o.upstream);
     sc_cli_stop_signals stop;
     sc_cli_stop_signals_block(&stop);
     grpc_init();

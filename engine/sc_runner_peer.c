@@ -1,5 +1,6 @@
 /* sc_runner_peer: one peer process of a run and its pipes. See sc_runner_peer.h. */
 #include "sc_runner_peer.h"
+#include "sc_tcp_probe.h"
 
 #include "sc_time.h"
 
@@ -43,47 +44,6 @@ void sc_peer_drain_stderr(sc_peer *p)
         tail_append(p, buf, (size_t)got);
 }
 
-/* Connect to host:port within SC_RUNNER_PROBE_MS. 0, or -1 with the reason in why. */
-static int probe(const char *host, int port, char *why, size_t len)
-{
-    char service[16];
-    snprintf(service, sizeof service, "%d", port);
-    struct addrinfo hints = {
-        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
-    struct addrinfo *res = NULL;
-    int gai = getaddrinfo(host, service, &hints, &res);
-    if (gai != 0) {
-        snprintf(why, len, "cannot resolve %.100s: %s", host, gai_strerror(gai));
-        return -1;
-    }
-    int rc = -1;
-    snprintf(why, len, "no address");
-    int64_t deadline = sc_time_now_ms() + SC_RUNNER_PROBE_MS;
-    for (struct addrinfo *a = res; a != NULL && rc != 0; a = a->ai_next) {
-        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-            continue;
-        int e = connect(fd, a->ai_addr, a->ai_addrlen) == 0 ? 0 : errno;
-        if (e == EINPROGRESS) {
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            int64_t left = deadline - sc_time_now_ms();
-            int ready = left > 0 ? poll(&pfd, 1, (int)left) : 0;
-            socklen_t sl = sizeof e;
-            if (ready <= 0)
-                e = ETIMEDOUT;
-            else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl) != 0)
-                e = errno;
-        }
-        close(fd);
-        rc = e == 0 ? 0 : -1;
-        if (e != 0)
-            snprintf(why, len, "%s",
-                     e == ETIMEDOUT ? "no answer within the probe's bound" : strerror(e));
-    }
-    freeaddrinfo(res);
-    return rc;
-}
-
 /* A server someone else runs: check that it accepts connections, and aim the cases at it. */
 static int start_external(sc_peer *p, char *err, size_t errlen)
 {
@@ -94,7 +54,7 @@ static int start_external(sc_peer *p, char *err, size_t errlen)
         snprintf(err, errlen, "%s server: bad address \"%.200s\"", p->impl->name, addr);
         return -1;
     }
-    if (probe(host, port, why, sizeof why) != 0) {
+    if (sc_tcp_probe(host, port, SC_RUNNER_PROBE_MS, why, sizeof why) != 0) {
         snprintf(err, errlen, "%s server at %s does not answer (TCP connect, %d ms bound): %s",
                  p->impl->name, addr, SC_RUNNER_PROBE_MS, why);
         return -1;

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 
 #define IT_RUN_DIR_TEMPLATE "/tmp/sc-it-cli-XXXXXX"
@@ -60,11 +61,43 @@ static void usage_errors_name_the_problem(void **state)
     expect_out(2, "-j: expected a whole number from 1 to", false, "run", "-j", "0", NULL);
 }
 
+/* record warns at start when its upstream does not resolve or does not accept connections. */
+static void record_warns_about_a_dead_upstream(void **state)
+{
+    (void)state;
+    const char *cases[][2] = {
+        {"nosuchhost.invalid:50051", "cannot resolve nosuchhost.invalid"},
+        {"127.0.0.1:1", "does not answer (Connection refused)"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        char *argv[] = {(char *)sc_testproc_binary(),
+                        "record",
+                        "--listen",
+                        "127.0.0.1:0",
+                        "--upstream",
+                        (char *)cases[i][0],
+                        "--out",
+                        (char *)path_in("rec.json"),
+                        NULL};
+        client_proc p = {0};
+        assert_int_equal(client_spawn(&p, argv), 0);
+        /* the warning comes before the ready line; then stop it */
+        char line[256];
+        assert_int_equal(client_read_line(&p, &p.out, line, sizeof line, 5000), 1);
+        kill(p.pid, SIGINT);
+        client_wait(&p, 10000);
+        client_cleanup(&p);
+        if (strstr(p.err.data, cases[i][1]) == NULL)
+            fail_msg("record --upstream %s: stderr \"%s\"", cases[i][0], p.err.data);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(version_and_help),
         cmocka_unit_test(usage_errors_name_the_problem),
+        cmocka_unit_test(record_warns_about_a_dead_upstream),
     };
     return cmocka_run_group_tests(tests, it_setup, it_teardown);
 }
