@@ -3,11 +3,28 @@
 #include "sc_report.h"
 #include "sc_runner.h"
 #include "sc_runner_internal.h"
+#include "sc_scenario_internal.h"
 #include "sc_time.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+/* Room for the host name in report.json: POSIX HOST_NAME_MAX is 255 on Linux. */
+#define SC_REPORT_HOSTNAME_MAX 256
+
+/* A skip because the scenario holds recorded raw messages (or a method outside DataService) that
+ * the client drivers cannot send: the same test as sc_scenario_applies, so the reports can count
+ * these apart from the plain skips without reading the reason text. */
+static bool case_replay_only(const sc_run *r, const sc_case *c)
+{
+    const sc_scenario *s = c->scenario;
+    return c->state == SC_CASE_DONE && c->verdict == SC_VERDICT_SKIP &&
+           strcmp(r->server_impls[c->server]->name, SC_SCENARIO_SCRIPT_SERVER) == 0 &&
+           sc_scenario_is_scripted(s) &&
+           (sc_scenario_has_raw_requests(s) || sc_scenario_path_outside(s) != NULL);
+}
 
 int sc_runner_write_reports(const cJSON *report, const char *dir, char *err, size_t errlen)
 {
@@ -56,6 +73,8 @@ static cJSON *case_json(const sc_run *r, const sc_case *c)
                                                      : "not finished: the run was interrupted");
     cJSON_AddNumberToObject(o, "attempts", c->attempts);
     cJSON_AddBoolToObject(o, "flaky", c->flaky);
+    if (case_replay_only(r, c))
+        cJSON_AddBoolToObject(o, "replay_only", true);
     cJSON_AddNumberToObject(o, "duration_ms", (double)c->duration_ms);
     /* when its (last) run started, from the start of the run; -1 for a case that never ran */
     cJSON_AddNumberToObject(o, "start_ms",
@@ -135,6 +154,9 @@ cJSON *sc_run_report_json(const sc_run *r)
     cJSON_AddStringToObject(rep, "tool", "streamconform");
     cJSON_AddStringToObject(rep, "version", "0.1.0");
     cJSON_AddStringToObject(rep, "started_at", when);
+    char host[SC_REPORT_HOSTNAME_MAX] = "";
+    if (gethostname(host, sizeof host - 1) == 0 && host[0] != '\0')
+        cJSON_AddStringToObject(rep, "hostname", host);
     cJSON_AddNumberToObject(rep, "duration_ms", (double)(sc_time_now_ms() - r->started_ms));
     cJSON_AddBoolToObject(rep, "complete", r->complete);
     cJSON *clients = cJSON_AddArrayToObject(rep, "clients");
@@ -159,8 +181,8 @@ cJSON *sc_run_report_json(const sc_run *r)
         add_server_notes(d, impl);
     }
     cJSON *summary = cJSON_AddObjectToObject(rep, "summary");
-    const char *keys[] = {"total",   "passed",        "failed", "errors",
-                          "skipped", "known_failing", "stale",  "flaky"};
+    const char *keys[] = {"total",         "passed", "failed", "errors",     "skipped",
+                          "known_failing", "stale",  "flaky",  "replay_only"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         cJSON_AddNumberToObject(summary, keys[i], 0);
     cJSON *cases = cJSON_AddArrayToObject(rep, "cases");
@@ -174,6 +196,8 @@ cJSON *sc_run_report_json(const sc_run *r)
         count_verdict(summary, by_verdict[v]);
         if (c->flaky)
             count_verdict(summary, "flaky");
+        if (case_replay_only(r, c))
+            count_verdict(summary, "replay_only");
     }
     if (r->apps.n_cases == 0)
         return rep;
@@ -182,9 +206,12 @@ cJSON *sc_run_report_json(const sc_run *r)
     const cJSON *a = NULL;
     cJSON_ArrayForEach(a, apps)
     {
-        static const char *const by_name[][2] = {
-            {"pass", "passed"},   {"fail", "failed"},   {"error", "errors"},
-            {"skip", "skipped"},  {"known_failing", "known_failing"}, {"stale", "stale"}};
+        static const char *const by_name[][2] = {{"pass", "passed"},
+                                                 {"fail", "failed"},
+                                                 {"error", "errors"},
+                                                 {"skip", "skipped"},
+                                                 {"known_failing", "known_failing"},
+                                                 {"stale", "stale"}};
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "verdict");
         count_verdict(summary, "total");
         for (size_t k = 0; cJSON_IsString(v) && k < sizeof by_name / sizeof by_name[0]; k++)

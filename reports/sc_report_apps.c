@@ -68,6 +68,7 @@ void sc_report_counts_merge(sc_report_counts *dst, const sc_report_counts *src)
         dst->by_verdict[v] += src->by_verdict[v];
     dst->total += src->total;
     dst->flaky += src->flaky;
+    dst->replay_only += src->replay_only;
 }
 
 /* Scenario names sorted (de-duplicated), then each case's scen_index. */

@@ -1,6 +1,8 @@
 /* sc_report_apps_text: application cases in junit.xml and summary.md. See sc_report_apps_text.h. */
 #include "sc_report_apps_text.h"
 
+#include "sc_report_junit_parts.h"
+
 #include <string.h>
 
 /* Room for an exit line ("exited with code 3 at 2.3 s"). */
@@ -53,12 +55,14 @@ static void sc_junit_app_problem(FILE *out, const sc_report_app_case *k, const c
     fputs("\">", out);
     sc_junit_app_details(out, k);
     fprintf(out, "</%s>\n", tag);
+    sc_junit_reruns(out, k->verdict, k->attempts, message);
 }
 
 static void sc_junit_app_outcome(FILE *out, const sc_report_app_case *k)
 {
     switch (k->verdict) {
     case SC_VERDICT_PASS:
+        sc_junit_reruns(out, k->verdict, k->attempts, "");
         break;
     case SC_VERDICT_FAIL:
         sc_junit_app_problem(out, k, "failure", "expectation failed");
@@ -68,7 +72,7 @@ static void sc_junit_app_outcome(FILE *out, const sc_report_app_case *k)
         break;
     case SC_VERDICT_SKIP:
     case SC_VERDICT_KNOWN_FAILING:
-        sc_junit_skipped(out, k->verdict == SC_VERDICT_KNOWN_FAILING, k->reason);
+        sc_junit_skipped(out, k->verdict, false, k->reason, NULL);
         break;
     default: /* error, unknown */
         sc_junit_app_problem(out, k, "error",
@@ -79,12 +83,13 @@ static void sc_junit_app_outcome(FILE *out, const sc_report_app_case *k)
     }
 }
 
-/* <system-out>: the retry note of a flaky pass, then the output tail. */
+/* <system-out>: the retry note of a flaky pass, the output tail, then the trace. */
 static void sc_junit_app_output(FILE *out, const sc_report_app_case *k)
 {
     bool cut, flaky = k->verdict == SC_VERDICT_PASS && k->attempts >= 2;
     const char *tail = sc_report_app_output_tail(k, &cut);
-    if (!flaky && !tail[0])
+    const cJSON *trace = cJSON_GetObjectItemCaseSensitive(k->json, "trace");
+    if (!flaky && !tail[0] && !cJSON_IsObject(trace))
         return;
     fputs("      <system-out>", out);
     if (flaky)
@@ -92,6 +97,7 @@ static void sc_junit_app_output(FILE *out, const sc_report_app_case *k)
     if (cut)
         sc_report_xml_text(out, "[... earlier output left out]\n");
     sc_report_xml_text(out, tail);
+    sc_junit_trace_text(out, trace, flaky || tail[0]);
     fputs("</system-out>\n", out);
 }
 
@@ -106,7 +112,8 @@ static void sc_junit_app_case(FILE *out, const sc_report_app_case *k)
     fputc('"', out);
     bool cut;
     bool flaky = k->verdict == SC_VERDICT_PASS && k->attempts >= 2;
-    if (k->verdict == SC_VERDICT_PASS && !flaky && !sc_report_app_output_tail(k, &cut)[0]) {
+    if (k->verdict == SC_VERDICT_PASS && !flaky && !sc_report_app_output_tail(k, &cut)[0] &&
+        !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(k->json, "trace"))) {
         fputs("/>\n", out);
         return;
     }
@@ -116,19 +123,13 @@ static void sc_junit_app_case(FILE *out, const sc_report_app_case *k)
     fputs("    </testcase>\n", out);
 }
 
-void sc_report_junit_apps(FILE *out, const sc_report_apps *a)
+void sc_report_junit_apps(FILE *out, const sc_report_apps *a, const sc_report_junit_run *run)
 {
     for (size_t app = 0; app < a->napps; app++) {
         double ms = 0;
         for (size_t i = a->app_start[app]; i < a->app_start[app + 1]; i++)
             ms += a->cases[i].duration_ms;
-        fputs("  <testsuite name=\"app:", out);
-        sc_report_xml_attr(out, a->apps[app]);
-        fputc('"', out);
-        sc_report_junit_counts(out, &a->app_counts[app]);
-        fputs(" time=\"", out);
-        sc_report_junit_seconds(out, ms);
-        fputs("\">\n", out);
+        sc_report_junit_suite_open(out, "app:", a->apps[app], &a->app_counts[app], ms, run, false);
         for (size_t i = a->app_start[app]; i < a->app_start[app + 1]; i++)
             sc_junit_app_case(out, &a->cases[i]);
         fputs("  </testsuite>\n", out);

@@ -5,6 +5,7 @@
 #define SC_REPORT_APPS_TEXT_H
 
 #include "sc_report_apps.h"
+#include "sc_report_junit_parts.h"
 
 #include <stdio.h>
 
@@ -17,9 +18,10 @@
 /* One <testsuite name="app:NAME"> per application, with one <testcase classname="app:NAME"
  * name="SCENARIO"> per case: fail -> <failure message="FIRST SENTENCE"> with every sentence as
  * text; error (and an unknown verdict) -> <error>; skip and known_failing -> <skipped>; stale ->
- * <failure message="stale known-failing entry">. The output tail goes in <system-out>. Nothing
- * when `a` has no case. */
-void sc_report_junit_apps(FILE *out, const sc_report_apps *a);
+ * <failure message="stale known-failing entry">; a retried case adds flakyFailure, rerunFailure or
+ * rerunError (sc_report_junit_parts.h). The output tail goes in <system-out>. Each suite has the
+ * run's timestamp and hostname (`run`). Nothing when `a` has no case. */
+void sc_report_junit_apps(FILE *out, const sc_report_apps *a, const sc_report_junit_run *run);
 
 /* "## Applications": a table with one row per scenario and one column per application, each cell
  * the verdict with the matrix's marks (✗ bad, ⚠ known failing, – not run), then each fail,

@@ -212,7 +212,10 @@ static void sc_html_totals(FILE *out, const sc_report_counts *t)
             t->total, t->by_verdict[SC_VERDICT_PASS], t->by_verdict[SC_VERDICT_FAIL],
             t->by_verdict[SC_VERDICT_ERROR] + t->by_verdict[SC_VERDICT_UNKNOWN],
             t->by_verdict[SC_VERDICT_STALE], t->by_verdict[SC_VERDICT_KNOWN_FAILING],
-            t->by_verdict[SC_VERDICT_SKIP]);
+            sc_report_counts_plain_skips(t));
+    if (t->replay_only) /* recorded raw messages: streamconform replay plays them */
+        fprintf(out, "<span class=\"badge v-skip replay-only\">%zu recorded (replay only)</span>",
+                t->replay_only);
     if (t->flaky)
         fprintf(out, "<span>%zu flaky (passed on retry)</span>", t->flaky);
     fputs("<button type=\"button\" id=\"save-json\">Save report.json</button></p>\n", out);

@@ -1,42 +1,23 @@
 #include "sc_report_junit.h"
 
 #include "sc_report_apps_text.h"
+#include "sc_report_junit_parts.h"
 #include "sc_report_util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void sc_report_junit_seconds(FILE *out, double ms)
+typedef void (*sc_junit_put)(FILE *, const char *);
+
+/* Plain text, for a body escaped later. */
+static void sc_junit_put_plain(FILE *out, const char *s)
 {
-    fprintf(out, "%.3f", ms > 0 ? ms / 1000.0 : 0.0);
+    fputs(s, out);
 }
 
-/* "expect.status: expected CANCELLED, actual OK" for one entry of `failures`. */
-void sc_junit_skipped(FILE *out, bool known_failing, const char *reason)
+/* "expect.status: expected CANCELLED, actual OK" for one entry of `failures`, through `esc`. */
+static void sc_junit_failure_line(FILE *out, const cJSON *f, sc_junit_put esc)
 {
-    fputs("      <skipped message=\"", out);
-    if (known_failing)
-        sc_report_xml_attr(out, reason[0] ? "known failing: " : "known failing");
-    else if (!reason[0])
-        sc_report_xml_attr(out, "skipped");
-    sc_report_xml_attr(out, reason);
-    fputs("\"/>\n", out);
-}
-
-void sc_junit_stale(FILE *out, const char *reason)
-{
-    fputs("      <failure type=\"stale\" message=\"stale known-failing entry\">", out);
-    sc_report_xml_text(out, "listed in --known-failing but passed: the list is out of date");
-    if (reason[0]) {
-        fputc('\n', out);
-        sc_report_xml_text(out, reason);
-    }
-    fputs("</failure>\n", out);
-}
-
-static void sc_junit_failure_line(FILE *out, const cJSON *f, bool attr)
-{
-    void (*esc)(FILE *, const char *) = attr ? sc_report_xml_attr : sc_report_xml_text;
     char *exp =
         sc_report_text(cJSON_IsObject(f) ? cJSON_GetObjectItemCaseSensitive(f, "expected") : NULL);
     char *act =
@@ -55,30 +36,63 @@ static void sc_junit_failure_line(FILE *out, const cJSON *f, bool attr)
     sc_report_text_free(act);
 }
 
-static void sc_junit_fail(FILE *out, const sc_report_case *k)
+/* The message of a fail: the first failure line and how many more, else the reason. */
+static void sc_junit_fail_message(FILE *out, const sc_report_case *k)
 {
     const cJSON *failures = sc_report_arr(k->json, "failures");
     int n = cJSON_GetArraySize(failures);
-    fputs("      <failure type=\"fail\" message=\"", out);
     if (n > 0) {
-        sc_junit_failure_line(out, cJSON_GetArrayItem(failures, 0), true);
+        sc_junit_failure_line(out, cJSON_GetArrayItem(failures, 0), sc_report_xml_attr);
         if (n > 1)
             fprintf(out, " (and %d more)", n - 1);
     } else {
         sc_report_xml_attr(out, k->reason[0] ? k->reason : "expectation failed");
     }
-    fputs("\">", out);
+}
+
+/* Every failure line, then the reason, as character data. */
+static void sc_junit_fail_body(FILE *out, const sc_report_case *k)
+{
     const cJSON *f;
-    cJSON_ArrayForEach(f, failures)
+    cJSON_ArrayForEach(f, sc_report_arr(k->json, "failures"))
     {
-        sc_junit_failure_line(out, f, false);
+        sc_junit_failure_line(out, f, sc_report_xml_text);
         fputc('\n', out);
     }
     if (k->reason[0]) {
         sc_report_xml_text(out, k->reason);
         fputc('\n', out);
     }
+}
+
+static void sc_junit_fail(FILE *out, const sc_report_case *k)
+{
+    fputs("      <failure type=\"fail\" message=\"", out);
+    sc_junit_fail_message(out, k);
+    fputs("\">", out);
+    sc_junit_fail_body(out, k);
     fputs("</failure>\n", out);
+    sc_junit_reruns(out, k->verdict, k->attempts, "failed again on the retry");
+}
+
+/* A known-failing case: <skipped message="known failing: REASON"> (as pytest writes an xfail),
+ * with the failures that were expected as its text. */
+static void sc_junit_known_failing(FILE *out, const sc_report_case *k)
+{
+    char *body = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&body, &len);
+    if (mem) {
+        const cJSON *f;
+        cJSON_ArrayForEach(f, sc_report_arr(k->json, "failures"))
+        {
+            sc_junit_failure_line(mem, f, sc_junit_put_plain);
+            fputc('\n', mem);
+        }
+        fclose(mem);
+    }
+    sc_junit_skipped(out, k->verdict, false, k->reason, body);
+    free(body);
 }
 
 static void sc_junit_error(FILE *out, const sc_report_case *k)
@@ -104,6 +118,14 @@ static void sc_junit_error(FILE *out, const sc_report_case *k)
         sc_report_xml_text(out, stderr_tail);
     }
     fputs("</error>\n", out);
+    sc_junit_reruns(out, k->verdict, k->attempts, k->reason);
+}
+
+/* A passing case without retries or trace is an empty <testcase/>. */
+static bool sc_junit_case_empty(const sc_report_case *k)
+{
+    return k->verdict == SC_VERDICT_PASS && !k->flaky &&
+           !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(k->json, "trace"));
 }
 
 static void sc_junit_case(FILE *out, const sc_report_case *k, const char *pair)
@@ -115,15 +137,15 @@ static void sc_junit_case(FILE *out, const sc_report_case *k, const char *pair)
     fputs("\" time=\"", out);
     sc_report_junit_seconds(out, k->duration_ms);
     fputs("\"", out);
-    if (k->verdict == SC_VERDICT_PASS && k->attempts < 2) {
+    if (sc_junit_case_empty(k)) {
         fputs("/>\n", out);
         return;
     }
     fputs(">\n", out);
     switch (k->verdict) {
     case SC_VERDICT_PASS:
-        fputs("      <system-out>failed once, passed on the retry (known flaky)</system-out>\n",
-              out);
+        if (k->flaky)
+            sc_junit_reruns(out, k->verdict, k->attempts < 2 ? 2 : k->attempts, "");
         break;
     case SC_VERDICT_FAIL:
         sc_junit_fail(out, k);
@@ -132,8 +154,10 @@ static void sc_junit_case(FILE *out, const sc_report_case *k, const char *pair)
         sc_junit_stale(out, k->reason);
         break;
     case SC_VERDICT_SKIP:
+        sc_junit_skipped(out, k->verdict, k->replay_only, k->reason, NULL);
+        break;
     case SC_VERDICT_KNOWN_FAILING:
-        sc_junit_skipped(out, k->verdict == SC_VERDICT_KNOWN_FAILING, k->reason);
+        sc_junit_known_failing(out, k);
         break;
     case SC_VERDICT_ERROR:
     case SC_VERDICT_UNKNOWN:
@@ -141,15 +165,47 @@ static void sc_junit_case(FILE *out, const sc_report_case *k, const char *pair)
         sc_junit_error(out, k);
         break;
     }
+    sc_junit_trace_out(out, k->flaky ? "failed once, passed on the retry (known flaky)" : "",
+                       cJSON_GetObjectItemCaseSensitive(k->json, "trace"));
     fputs("    </testcase>\n", out);
 }
 
-void sc_report_junit_counts(FILE *out, const sc_report_counts *c)
+/* The suite of one client x server cell. Returns -1 when out of memory. */
+static int sc_junit_cell(FILE *out, const sc_report_model *m, size_t r, size_t c,
+                         const sc_report_junit_run *run)
 {
-    fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", c->total,
-            c->by_verdict[SC_VERDICT_FAIL] + c->by_verdict[SC_VERDICT_STALE],
-            c->by_verdict[SC_VERDICT_ERROR] + c->by_verdict[SC_VERDICT_UNKNOWN],
-            c->by_verdict[SC_VERDICT_SKIP] + c->by_verdict[SC_VERDICT_KNOWN_FAILING]);
+    size_t cell = sc_report_cell(m, r, c);
+    size_t plen = strlen(m->clients[r]) + strlen(m->servers[c]) + 3;
+    char *pair = malloc(plen);
+    if (!pair)
+        return -1;
+    snprintf(pair, plen, "%s->%s", m->clients[r], m->servers[c]);
+    double suite_ms = 0;
+    for (size_t i = m->cell_start[cell]; i < m->cell_start[cell + 1]; i++)
+        suite_ms += m->cases[i].duration_ms;
+    bool empty = m->cell_start[cell] == m->cell_start[cell + 1];
+    sc_report_junit_suite_open(out, "", pair, &m->cell_counts[cell], suite_ms, run, empty);
+    if (!empty) {
+        for (size_t i = m->cell_start[cell]; i < m->cell_start[cell + 1]; i++)
+            sc_junit_case(out, &m->cases[i], pair);
+        fputs("  </testsuite>\n", out);
+    }
+    free(pair);
+    return 0;
+}
+
+/* The root element. Jenkins xUnit's schema allows name, time, tests, failures and errors on it
+ * (no skipped). */
+static void sc_junit_root(FILE *out, const cJSON *report, const sc_report_counts *t, double ms)
+{
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
+    const char *tool = sc_report_str(report, "tool");
+    sc_report_xml_attr(out, tool[0] ? tool : "streamconform");
+    fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"", t->total,
+            t->by_verdict[SC_VERDICT_FAIL] + t->by_verdict[SC_VERDICT_STALE],
+            t->by_verdict[SC_VERDICT_ERROR] + t->by_verdict[SC_VERDICT_UNKNOWN]);
+    sc_report_junit_seconds(out, ms);
+    fputs("\">\n", out);
 }
 
 int sc_report_write_junit(const cJSON *report, FILE *out, char *err, size_t errlen)
@@ -162,7 +218,6 @@ int sc_report_write_junit(const cJSON *report, FILE *out, char *err, size_t errl
         sc_report_model_free(&m);
         return -1;
     }
-
     double total_ms = 0;
     for (size_t i = 0; i < m.ncases; i++)
         total_ms += m.cases[i].duration_ms;
@@ -170,59 +225,23 @@ int sc_report_write_junit(const cJSON *report, FILE *out, char *err, size_t errl
         total_ms += apps.cases[i].duration_ms;
     sc_report_counts totals = m.totals;
     sc_report_counts_merge(&totals, &apps.totals);
-    double run_ms = sc_report_num(report, "duration_ms", total_ms);
+    sc_report_junit_run run;
+    sc_report_junit_run_of(&run, report);
+    sc_junit_root(out, report, &totals, sc_report_num(report, "duration_ms", total_ms));
 
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", out);
-    const char *tool = sc_report_str(report, "tool");
-    sc_report_xml_attr(out, tool[0] ? tool : "streamconform");
-    fputc('"', out);
-    sc_report_junit_counts(out, &totals);
-    fputs(" time=\"", out);
-    sc_report_junit_seconds(out, run_ms);
-    fputs("\">\n", out);
-
-    for (size_t r = 0; r < m.nclients; r++) {
-        for (size_t c = 0; c < m.nservers; c++) {
-            size_t cell = sc_report_cell(&m, r, c);
-            size_t plen = strlen(m.clients[r]) + strlen(m.servers[c]) + 3;
-            char *pair = malloc(plen);
-            if (!pair) {
-                sc_report_model_free(&m);
-                sc_report_apps_free(&apps);
-                if (err && errlen)
-                    snprintf(err, errlen, "junit.xml: out of memory");
-                return -1;
-            }
-            snprintf(pair, plen, "%s->%s", m.clients[r], m.servers[c]);
-            double suite_ms = 0;
-            for (size_t i = m.cell_start[cell]; i < m.cell_start[cell + 1]; i++)
-                suite_ms += m.cases[i].duration_ms;
-
-            fputs("  <testsuite name=\"", out);
-            sc_report_xml_attr(out, pair);
-            fputc('"', out);
-            sc_report_junit_counts(out, &m.cell_counts[cell]);
-            fputs(" time=\"", out);
-            sc_report_junit_seconds(out, suite_ms);
-            fputc('"', out);
-            if (m.cell_start[cell] == m.cell_start[cell + 1]) {
-                fputs("/>\n", out);
-            } else {
-                fputs(">\n", out);
-                for (size_t i = m.cell_start[cell]; i < m.cell_start[cell + 1]; i++)
-                    sc_junit_case(out, &m.cases[i], pair);
-                fputs("  </testsuite>\n", out);
-            }
-            free(pair);
-        }
+    int rc = 0;
+    for (size_t r = 0; rc == 0 && r < m.nclients; r++)
+        for (size_t c = 0; rc == 0 && c < m.nservers; c++)
+            rc = sc_junit_cell(out, &m, r, c, &run);
+    if (rc == 0) {
+        sc_report_junit_apps(out, &apps, &run);
+        fputs("</testsuites>\n", out);
     }
-    sc_report_junit_apps(out, &apps);
-    fputs("</testsuites>\n", out);
     sc_report_model_free(&m);
     sc_report_apps_free(&apps);
-    if (ferror(out)) {
+    if (rc != 0 || ferror(out)) {
         if (err && errlen)
-            snprintf(err, errlen, "junit.xml: write error");
+            snprintf(err, errlen, rc != 0 ? "junit.xml: out of memory" : "junit.xml: write error");
         return -1;
     }
     return 0;

@@ -3,9 +3,12 @@
  * <testcase> per case (name = scenario, time in seconds): fail -> <failure>, stale -> <failure
  * message="stale known-failing entry">, error (and an absent or unknown verdict) -> <error> with
  * the reason and stderr, skip and known_failing -> <skipped>. A case that passed on its retry
- * gets a <system-out> note. Then one <testsuite name="app:NAME"> per application of the report's
+ * gets <flakyFailure> and a <system-out> note, a retried fail or error <rerunFailure> or
+ * <rerunError>; a case's `trace` goes in its <system-out>. Each suite has the run's timestamp and
+ * a hostname property. Then one <testsuite name="app:NAME"> per application of the report's
  * `applications` (sc_report_apps_text.h); the root's totals count them too. Valid against
- * tests/data/junit.xsd for any input tree. */
+ * tests/data/junit.xsd, Surefire's and Jenkins xUnit's schemas for any input tree
+ * (sc_report_junit_parts.h). */
 #ifndef SC_REPORT_JUNIT_H
 #define SC_REPORT_JUNIT_H
 

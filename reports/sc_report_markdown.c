@@ -6,12 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Room kept for the closing note when the cap is reached. */
+#define SC_MD_NOTE_RESERVE 1024
+
 static void sc_md_cell(FILE *out, const sc_report_counts *c)
 {
     size_t skipped = c->by_verdict[SC_VERDICT_SKIP];
     size_t judged = c->total - skipped;
     if (judged == 0) {
-        fputs(skipped ? "skipped" : "–", out);
+        /* a column of recorded scenarios only (the script server) says why it never ran */
+        fputs(!skipped ? "–" : (c->replay_only == skipped ? "replay only" : "skipped"), out);
         return;
     }
     fprintf(out, "%zu/%zu", c->by_verdict[SC_VERDICT_PASS], judged);
@@ -51,7 +55,8 @@ static void sc_md_matrix(FILE *out, const sc_report_model *m)
         fputc('\n', out);
     }
     fputs("\nCells: passed/total (skipped cases not counted); ✗ has fail, error or stale cases; "
-          "⚠ has known-failing cases.\n\n",
+          "⚠ has known-failing cases; \"replay only\": recorded scenarios the client drivers "
+          "cannot send (streamconform replay plays them).\n\n",
           out);
 }
 
@@ -60,10 +65,13 @@ static void sc_md_totals(FILE *out, const sc_report_counts *t)
     fprintf(out, "**Totals:** %zu cases: %zu passed", t->total, t->by_verdict[SC_VERDICT_PASS]);
     if (t->flaky)
         fprintf(out, " (%zu flaky)", t->flaky);
-    fprintf(out, ", %zu failed, %zu error%s, %zu skipped, %zu known failing, %zu stale",
-            t->by_verdict[SC_VERDICT_FAIL], t->by_verdict[SC_VERDICT_ERROR],
-            t->by_verdict[SC_VERDICT_ERROR] == 1 ? "" : "s", t->by_verdict[SC_VERDICT_SKIP],
-            t->by_verdict[SC_VERDICT_KNOWN_FAILING], t->by_verdict[SC_VERDICT_STALE]);
+    fprintf(out, ", %zu failed, %zu error%s, %zu skipped", t->by_verdict[SC_VERDICT_FAIL],
+            t->by_verdict[SC_VERDICT_ERROR], t->by_verdict[SC_VERDICT_ERROR] == 1 ? "" : "s",
+            sc_report_counts_plain_skips(t));
+    if (t->replay_only)
+        fprintf(out, ", %zu recorded (replay only)", t->replay_only);
+    fprintf(out, ", %zu known failing, %zu stale", t->by_verdict[SC_VERDICT_KNOWN_FAILING],
+            t->by_verdict[SC_VERDICT_STALE]);
     if (t->by_verdict[SC_VERDICT_UNKNOWN])
         fprintf(out, ", %zu without a valid verdict", t->by_verdict[SC_VERDICT_UNKNOWN]);
     fputs(".\n\n", out);
@@ -221,7 +229,8 @@ static void sc_md_labelled(FILE *out, const char *label, const char *text)
     fputs("\n\n", out);
 }
 
-static void sc_md_problem(FILE *out, const sc_report_case *k)
+/* "### fail: SCENARIO (client->server)". */
+static void sc_md_heading(FILE *out, const sc_report_case *k)
 {
     fputs("### ", out);
     sc_report_md_inline(out, k->verdict == SC_VERDICT_UNKNOWN && k->verdict_text[0]
@@ -234,7 +243,11 @@ static void sc_md_problem(FILE *out, const sc_report_case *k)
     fputs("->", out);
     sc_report_md_inline(out, k->server);
     fputs(")\n\n", out);
+}
 
+static void sc_md_problem(FILE *out, const sc_report_case *k)
+{
+    sc_md_heading(out, k);
     const char *summary = sc_report_str(k->json, "summary");
     if (summary[0]) {
         sc_report_md_inline(out, summary);
@@ -343,23 +356,142 @@ static void sc_md_impls(FILE *out, const cJSON *report)
     fputs("\n", out);
 }
 
-/* "No failures." or the failures section, one entry per bad case. Bad application cases are
- * listed in the Applications section: with some, no "No failures." line. */
-static void sc_md_failures(FILE *out, const sc_report_model *m, size_t bad_apps)
+/* One bad case's section, or, when that is longer than SC_REPORT_MD_CASE_MAX, its heading with a
+ * pointer to the full reports. Returns the malloc'd text (NULL when out of memory). */
+static char *sc_md_problem_text(const sc_report_case *k, size_t *len)
 {
-    size_t problems = 0;
+    char *text = NULL;
+    FILE *mem = open_memstream(&text, len);
+    if (!mem)
+        return NULL;
+    sc_md_problem(mem, k);
+    fclose(mem);
+    if (*len <= SC_REPORT_MD_CASE_MAX)
+        return text;
+    free(text);
+    text = NULL;
+    mem = open_memstream(&text, len);
+    if (!mem)
+        return NULL;
+    sc_md_heading(mem, k);
+    fprintf(mem, "Details left out: longer than %d KiB here; see report.html or report.json.\n\n",
+            SC_REPORT_MD_CASE_MAX / 1024);
+    fclose(mem);
+    return text;
+}
+
+/* "No failures." or the failures section, one entry per bad case while they fit in `budget`
+ * bytes. Returns how many bad cases were not listed (-1 when out of memory). */
+static long sc_md_failures(FILE *out, const sc_report_model *m, size_t bad_apps, size_t budget)
+{
+    size_t problems = 0, used = 0, listed = 0;
     for (size_t i = 0; i < m->ncases; i++)
         if (sc_report_verdict_is_bad(m->cases[i].verdict))
             problems++;
     if (problems == 0) {
         if (bad_apps == 0)
             fputs("No failures.\n", out);
-        return;
+        return 0;
     }
-    fprintf(out, "## Failures (%zu)\n\n", problems);
-    for (size_t i = 0; i < m->ncases; i++)
-        if (sc_report_verdict_is_bad(m->cases[i].verdict))
-            sc_md_problem(out, &m->cases[i]);
+    used += (size_t)fprintf(out, "## Failures (%zu)\n\n", problems);
+    for (size_t i = 0; i < m->ncases; i++) {
+        if (!sc_report_verdict_is_bad(m->cases[i].verdict))
+            continue;
+        size_t len;
+        char *text = sc_md_problem_text(&m->cases[i], &len);
+        if (!text)
+            return -1;
+        bool fits = used + len <= budget;
+        if (fits) {
+            fwrite(text, 1, len, out);
+            used += len;
+            listed++;
+        }
+        free(text);
+        if (!fits)
+            break;
+    }
+    return (long)(problems - listed);
+}
+
+/* "## Flaky (N)": the cases that failed once and passed on the retry, interop then application
+ * ones, at most SC_REPORT_MD_MAX_FLAKY. Nothing without any. */
+static void sc_md_flaky(FILE *out, const sc_report_model *m, const sc_report_apps *apps,
+                        size_t total)
+{
+    if (total == 0)
+        return;
+    fprintf(out, "## Flaky (%zu)\n\nFailed once, passed on the retry (--known-flaky):\n\n", total);
+    size_t listed = 0;
+    for (size_t i = 0; i < m->ncases && listed < SC_REPORT_MD_MAX_FLAKY; i++) {
+        const sc_report_case *k = &m->cases[i];
+        if (!k->flaky)
+            continue;
+        fputs("- ", out);
+        sc_report_md_inline(out, k->scenario);
+        fputs(" (", out);
+        sc_report_md_inline(out, k->client);
+        fputs("->", out);
+        sc_report_md_inline(out, k->server);
+        fputs(")\n", out);
+        listed++;
+    }
+    for (size_t i = 0; i < apps->ncases && listed < SC_REPORT_MD_MAX_FLAKY; i++) {
+        const sc_report_app_case *k = &apps->cases[i];
+        if (k->verdict != SC_VERDICT_PASS || k->attempts < 2)
+            continue;
+        fputs("- ", out);
+        sc_report_md_inline(out, k->scenario);
+        fputs(" (app ", out);
+        sc_report_md_inline(out, k->app);
+        fputs(")\n", out);
+        listed++;
+    }
+    if (total > listed)
+        fprintf(out, "- (%zu more)\n", total - listed);
+    fputc('\n', out);
+}
+
+/* Copy `text` to `out`, capped at SC_REPORT_MD_MAX_BYTES: when longer (a head too big already),
+ * cut at a line end with room for a note saying so. Then the note on failing cases not listed. */
+static void sc_md_emit(FILE *out, const char *text, size_t len, long not_listed, size_t problems)
+{
+    size_t room = SC_REPORT_MD_MAX_BYTES - SC_MD_NOTE_RESERVE;
+    size_t cut = 0;
+    if (len > room) {
+        size_t end = room;
+        while (end > 0 && text[end - 1] != '\n')
+            end--;
+        cut = len - end;
+        len = end;
+    }
+    fwrite(text, 1, len, out);
+    if (cut == 0 && not_listed <= 0)
+        return;
+    fprintf(out,
+            "\n---\n\n**summary.md is capped at %d KiB** (GitHub job summaries take at most "
+            "1 MiB).",
+            SC_REPORT_MD_MAX_BYTES / 1024);
+    if (not_listed > 0)
+        fprintf(out, " %ld of %zu failing cases not listed.", not_listed, problems);
+    if (cut)
+        fprintf(out, " The last %zu bytes were cut.", cut);
+    fputs(" report.html and report.json have every case.\n", out);
+}
+
+/* Everything up to the failures section. 0, or -1 when out of memory. */
+static int sc_md_head(FILE *out, const cJSON *report, const sc_report_model *m,
+                      const sc_report_apps *apps, const sc_report_counts *totals)
+{
+    sc_md_run(out, report);
+    sc_md_matrix(out, m);
+    sc_md_totals(out, totals);
+    sc_md_flaky(out, m, apps, totals->flaky);
+    sc_md_impls(out, report);
+    if (sc_md_reconnect(out, m) != 0)
+        return -1;
+    sc_report_markdown_apps(out, apps);
+    return 0;
 }
 
 int sc_report_write_markdown(const cJSON *report, FILE *out, char *err, size_t errlen)
@@ -374,15 +506,26 @@ int sc_report_write_markdown(const cJSON *report, FILE *out, char *err, size_t e
     }
     sc_report_counts totals = m.totals;
     sc_report_counts_merge(&totals, &apps.totals);
-    sc_md_run(out, report);
-    sc_md_matrix(out, &m);
-    sc_md_totals(out, &totals);
-    sc_md_impls(out, report);
-    int rc = sc_md_reconnect(out, &m);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    int rc = mem ? sc_md_head(mem, report, &m, &apps, &totals) : -1;
+    long not_listed = 0;
     if (rc == 0) {
-        sc_report_markdown_apps(out, &apps);
-        sc_md_failures(out, &m, sc_report_apps_bad(&apps));
+        fflush(mem);
+        size_t room = SC_REPORT_MD_MAX_BYTES - SC_MD_NOTE_RESERVE;
+        not_listed =
+            sc_md_failures(mem, &m, sc_report_apps_bad(&apps), len < room ? room - len : 0);
+        rc = not_listed < 0 ? -1 : 0;
     }
+    if (mem)
+        fclose(mem);
+    size_t problems = 0;
+    for (size_t i = 0; i < m.ncases; i++)
+        problems += sc_report_verdict_is_bad(m.cases[i].verdict);
+    if (rc == 0)
+        sc_md_emit(out, text, len, not_listed, problems);
+    free(text);
     sc_report_model_free(&m);
     sc_report_apps_free(&apps);
     if (rc != 0) {

@@ -151,8 +151,10 @@ void sc_report_counts_add(sc_report_counts *c, const sc_report_case *k)
 {
     c->by_verdict[k->verdict]++;
     c->total++;
-    if (k->verdict == SC_VERDICT_PASS && k->attempts >= 2)
+    if (k->flaky)
         c->flaky++;
+    if (k->replay_only)
+        c->replay_only++;
 }
 
 static const char *sc_name_or_none(const char *s)
@@ -207,6 +209,11 @@ int sc_report_model_init(sc_report_model *m, const cJSON *report, char *err, siz
         k->duration_ms = d > 0 ? d : 0;
         double a = sc_report_num(it, "attempts", 1);
         k->attempts = a >= 0 && a < 1e9 ? (long)a : 0;
+        k->flaky =
+            k->verdict == SC_VERDICT_PASS &&
+            (k->attempts >= 2 || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "flaky")));
+        k->replay_only = k->verdict == SC_VERDICT_SKIP &&
+                         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "replay_only"));
         k->row = sc_name_index(m->clients, &m->nclients, k->client);
         k->col = sc_name_index(m->servers, &m->nservers, k->server);
     }

@@ -49,15 +49,26 @@ typedef struct {
     sc_report_verdict verdict;
     double duration_ms; /* >= 0, finite */
     long attempts;      /* >= 0 */
+    bool flaky;         /* passed on its retry: `flaky` true, or a pass with attempts >= 2 */
+    bool replay_only;   /* a `skip` with "replay_only": true (recorded raw messages: the drivers
+                           cannot send them; streamconform replay plays them) */
     size_t row, col;    /* position in the matrix */
     size_t order;       /* index in the report's `cases` array */
 } sc_report_case;
 
 typedef struct {
     size_t by_verdict[SC_VERDICT_COUNT];
-    size_t total; /* every case */
-    size_t flaky; /* passed on a retry (attempts >= 2) */
+    size_t total;       /* every case */
+    size_t flaky;       /* passed on a retry (attempts >= 2) */
+    size_t replay_only; /* of by_verdict[SC_VERDICT_SKIP], the recorded, replay-only ones: the
+                           writers show them apart from the plain skips */
 } sc_report_counts;
+
+/* Plain skips: by_verdict[SC_VERDICT_SKIP] without the replay-only ones. */
+static inline size_t sc_report_counts_plain_skips(const sc_report_counts *c)
+{
+    return c->by_verdict[SC_VERDICT_SKIP] - c->replay_only;
+}
 
 /* The matrix: `clients` are the rows, `servers` the columns, in report order (de-duplicated),
  * followed by any name that appears only in the cases. Cases are sorted by cell (row-major), then
@@ -87,14 +98,6 @@ static inline size_t sc_report_cell(const sc_report_model *m, size_t row, size_t
 
 void sc_report_counts_add(sc_report_counts *c, const sc_report_case *k);
 
-/* junit.xml parts shared by the matrix's suites and the applications' (defined in
- * sc_report_junit.c; not in sc_report_junit.h, which the engine includes beside its own verdict
- * enum): ` tests="N" failures="N" errors="N" skipped="N"` of a suite (fail and stale are
- * failures, error and unknown errors, skip and known_failing skipped), and milliseconds as JUnit
- * seconds ("4.123"). */
-void sc_report_junit_counts(FILE *out, const sc_report_counts *c);
-void sc_report_junit_seconds(FILE *out, double ms);
-
 /* Field access: a string field or "" (absent, null, not a string); a number field (plain or
  * cJSON_Raw number) or `def`; the item itself only when it is an object / array. */
 const char *sc_report_str(const cJSON *obj, const char *key);
@@ -121,10 +124,6 @@ void sc_report_put_utf8(FILE *out, uint32_t cp);
 void sc_report_xml_text(FILE *out, const char *s);
 /* XML attribute value (for "..."): & < > " ' escaped, TAB/LF/CR as character references. */
 void sc_report_xml_attr(FILE *out, const char *s);
-/* A JUnit <skipped> for a skipped or known-failing case (sc_report_junit.c). */
-void sc_junit_skipped(FILE *out, bool known_failing, const char *reason);
-/* A JUnit <failure type="stale"> for a known-failing entry that passed (sc_report_junit.c). */
-void sc_junit_stale(FILE *out, const char *reason);
 /* HTML text and attribute values (either quote): & < > " ' escaped. */
 void sc_report_html(FILE *out, const char *s);
 /* Markdown inline text, safe inside a GFM table cell or a heading: Markdown punctuation escaped
