@@ -66,6 +66,10 @@ void sc_run_out_summary(const sc_run *r);
 /* A matrix case's first failure as one line (its reason, else its first expectation). */
 void sc_run_out_first_failure(const sc_case *c, char *out, size_t len);
 
+/* sc_runner_report.c: a skip because the scenario holds recorded raw messages the drivers cannot
+ * send (replay it with `streamconform replay`), counted apart from the plain skips. */
+bool sc_run_case_replay_only(const sc_run *r, const sc_case *c);
+
 /* sc_runner_report.c: the run as report.json (a new tree the caller deletes). */
 cJSON *sc_run_report_json(const sc_run *r);
 

@@ -67,7 +67,7 @@ void sc_run_out_case(const sc_run *r, const char *id, sc_verdict v, int64_t ms, 
 }
 
 typedef struct {
-    size_t total, by[SC_VERDICT_STALE + 1], flaky;
+    size_t total, by[SC_VERDICT_STALE + 1], flaky, replay_only;
 } totals;
 
 static void count(totals *t, sc_verdict v, bool flaky)
@@ -111,9 +111,11 @@ static void list_failing(const sc_run *r)
 void sc_run_out_summary(const sc_run *r)
 {
     totals t = {0};
-    for (size_t i = 0; i < r->n_cases; i++)
+    for (size_t i = 0; i < r->n_cases; i++) {
         count(&t, r->cases[i].state == SC_CASE_DONE ? r->cases[i].verdict : SC_VERDICT_ERROR,
               r->cases[i].flaky);
+        t.replay_only += sc_run_case_replay_only(r, &r->cases[i]);
+    }
     for (size_t i = 0; i < r->apps.n_cases; i++)
         count(&t, r->apps.cases[i].verdict, false);
     if (r->cfg->live_progress) {
@@ -123,11 +125,11 @@ void sc_run_out_summary(const sc_run *r)
     int64_t s = (sc_time_now_ms() - r->started_ms) / 1000;
     size_t bad = t.by[SC_VERDICT_FAIL] + t.by[SC_VERDICT_ERROR] + t.by[SC_VERDICT_STALE];
     const char *on = r->cfg->color ? (bad > 0 ? "\033[31m" : "\033[32m") : "";
-    printf("%s%zu cases: %zu passed, %zu failed, %zu errors, %zu skipped, %zu known failing, "
-           "%zu stale, %zu flaky%s (%lldm%02llds)%s\n",
+    printf("%s%zu cases: %zu passed, %zu failed, %zu errors, %zu skipped, %zu recorded (replay "
+           "only), %zu known failing, %zu stale, %zu flaky%s (%lldm%02llds)%s\n",
            on, t.total, t.by[SC_VERDICT_PASS], t.by[SC_VERDICT_FAIL], t.by[SC_VERDICT_ERROR],
-           t.by[SC_VERDICT_SKIP], t.by[SC_VERDICT_KNOWN_FAILING], t.by[SC_VERDICT_STALE], t.flaky,
-           r->complete ? "" : ", interrupted", (long long)(s / 60), (long long)(s % 60),
-           r->cfg->color ? "\033[0m" : "");
+           t.by[SC_VERDICT_SKIP] - t.replay_only, t.replay_only, t.by[SC_VERDICT_KNOWN_FAILING],
+           t.by[SC_VERDICT_STALE], t.flaky, r->complete ? "" : ", interrupted", (long long)(s / 60),
+           (long long)(s % 60), r->cfg->color ? "\033[0m" : "");
     fflush(stdout);
 }

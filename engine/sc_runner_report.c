@@ -17,7 +17,7 @@
 /* A skip because the scenario holds recorded raw messages (or a method outside DataService) that
  * the client drivers cannot send: the same test as sc_scenario_applies, so the reports can count
  * these apart from the plain skips without reading the reason text. */
-static bool case_replay_only(const sc_run *r, const sc_case *c)
+bool sc_run_case_replay_only(const sc_run *r, const sc_case *c)
 {
     const sc_scenario *s = c->scenario;
     return c->state == SC_CASE_DONE && c->verdict == SC_VERDICT_SKIP &&
@@ -73,7 +73,7 @@ static cJSON *case_json(const sc_run *r, const sc_case *c)
                                                      : "not finished: the run was interrupted");
     cJSON_AddNumberToObject(o, "attempts", c->attempts);
     cJSON_AddBoolToObject(o, "flaky", c->flaky);
-    if (case_replay_only(r, c))
+    if (sc_run_case_replay_only(r, c))
         cJSON_AddBoolToObject(o, "replay_only", true);
     cJSON_AddNumberToObject(o, "duration_ms", (double)c->duration_ms);
     /* when its (last) run started, from the start of the run; -1 for a case that never ran */
@@ -196,7 +196,7 @@ cJSON *sc_run_report_json(const sc_run *r)
         count_verdict(summary, by_verdict[v]);
         if (c->flaky)
             count_verdict(summary, "flaky");
-        if (case_replay_only(r, c))
+        if (sc_run_case_replay_only(r, c))
             count_verdict(summary, "replay_only");
     }
     if (r->apps.n_cases == 0)

@@ -255,7 +255,8 @@ static void output_lines_totals_and_empty_filters(void **state)
     assert_non_null(strstr(p.out.data, "fail          t/fail@c->c"));
     assert_non_null(strstr(p.out.data, " - expect.status: expected OK, got NOT_FOUND"));
     assert_non_null(strstr(p.out.data, "2 cases: 1 passed, 1 failed, 0 errors, 0 skipped, "
-                                       "0 known failing, 0 stale, 0 flaky"));
+                                       "0 recorded (replay only), 0 known failing, 0 stale, "
+                                       "0 flaky"));
     assert_null(strchr(p.out.data, '\033')); /* no colour in a pipe */
     rc = streamconform(&p, "run", path_in("both-pass.json"), path_in("both-fail.json"), "--clients",
                        "c", "--servers", "c", "--out", path_in("out-both"), "-q", NULL);
