@@ -12,6 +12,7 @@
 #include "sc_time.h"
 #include "streaming.pb-c.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -231,6 +232,15 @@ static void on_done(sc_client_call *call, void *user)
 
 /* ---------------------------------------------------------------- starting an attempt */
 
+/* -d's messages, in order, then the half-close. */
+static int send_data_requests(sc_call_run *r, sc_client_call *call)
+{
+    for (size_t i = 0; i < r->a->n_requests; i++)
+        if (sc_client_call_send(call, r->a->requests[i]) != 0)
+            return -1;
+    return sc_client_call_close_send(call);
+}
+
 static int send_stream_request(sc_call_run *r, sc_client_call *call)
 {
     static const char *const seed_topics[] = {"metrics", "events", "logs"};
@@ -335,6 +345,10 @@ static int start_attempt(sc_client_retry *retry, void *user)
         fprintf(stderr, "streamconform call: %s\n", err);
         return -1;
     }
+    if (r->a->n_requests > 0) {
+        send_data_requests(r, r->call); /* a failed send shows up in the call's status */
+        return 0;
+    }
     switch (r->a->method) {
     case SC_METHOD_UPLOAD:
         send_upload_metadata(r, r->call); /* a failed send shows up in the call's status */
@@ -427,7 +441,7 @@ static void poll_hook(void *ctx)
         if (r->call != NULL)
             sc_client_call_cancel(r->call);
     }
-    if (r->a->method == SC_METHOD_CHAT)
+    if (r->a->method == SC_METHOD_CHAT && r->a->n_requests == 0)
         chat_poll_stdin(r);
 }
 
@@ -467,12 +481,14 @@ static void finish_upload(sc_call_run *r)
     if (r->final_code != SC_STATUS_OK || r->upload_resp == NULL)
         return;
     const Streaming__UploadResponse *u = r->upload_resp;
-    hex_digest(r);
     if (r->a->json)
         print_json(&u->base);
     else
         printf("Upload successful: ID=%s, Bytes=%lld, Checksum=%s\n", u->file_id,
                (long long)u->bytes_received, u->checksum);
+    if (r->a->n_requests > 0)
+        return; /* -d: no local file to compare with */
+    hex_digest(r);
     if (strcmp(u->checksum, r->local_hex) != 0 || u->bytes_received != r->bytes_read) {
         fprintf(stderr,
                 "streamconform call: upload mismatch: server %lld bytes %s, local %lld bytes %s\n",
@@ -483,7 +499,8 @@ static void finish_upload(sc_call_run *r)
 
 static int run_setup(sc_call_run *r, char *err, size_t errlen)
 {
-    if (r->a->method == SC_METHOD_UPLOAD && open_upload(r, err, errlen) != 0)
+    if (r->a->method == SC_METHOD_UPLOAD && r->a->n_requests == 0 &&
+        open_upload(r, err, errlen) != 0)
         return -1;
     if (r->a->method == SC_METHOD_CHAT) {
         r->line = malloc(SC_CALL_CHAT_MAX_LINE);
@@ -522,7 +539,17 @@ static int run_exit_code(sc_call_run *r)
         return SC_CLI_EXIT_LOCAL;
     if (r->count_reached)
         return SC_CLI_EXIT_OK; /* we cancelled on purpose after --count responses */
-    if (r->final_code != SC_STATUS_OK) {
+    if (r->final_code != SC_STATUS_OK && r->a->errors_json) {
+        /* --format json: {"code": "UNAVAILABLE", "code_number": 14, "message": "..."} */
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "code", sc_status_name(r->final_code));
+        cJSON_AddNumberToObject(o, "code_number", r->final_code);
+        cJSON_AddStringToObject(o, "message", r->final_message ? r->final_message : "");
+        char *line = cJSON_PrintUnformatted(o);
+        fprintf(stderr, "%s\n", line != NULL ? line : "{}");
+        free(line);
+        cJSON_Delete(o);
+    } else if (r->final_code != SC_STATUS_OK) {
         const char *name = sc_status_name(r->final_code);
         fprintf(stderr, "streamconform call: %s: %s\n", name ? name : "?",
                 r->final_message ? r->final_message : "");
@@ -582,7 +609,7 @@ int sc_cli_call_main(int argc, char **argv)
             sc_cli_call_args_usage(stdout);
         else
             fprintf(stderr, "streamconform call: %s\n", err);
-        sc_md_list_free(&a.md);
+        sc_cli_call_args_free(&a);
         return prc > 0 ? SC_CLI_EXIT_OK : SC_CLI_EXIT_USAGE;
     }
     if (a.verbose)
@@ -595,6 +622,6 @@ int sc_cli_call_main(int argc, char **argv)
     sigaction(SIGINT, &sa, &old);
     int rc = run_call(&a);
     sigaction(SIGINT, &old, NULL);
-    sc_md_list_free(&a.md);
+    sc_cli_call_args_free(&a);
     return rc;
 }

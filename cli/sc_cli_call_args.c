@@ -1,4 +1,8 @@
 #include "sc_cli_call_args.h"
+#include <stdlib.h>
+#include <errno.h>
+#include "sc_suggest.h"
+#include "sc_json.h"
 #include "sc_cli_util.h"
 
 #include <getopt.h>
@@ -14,6 +18,9 @@ void sc_cli_call_args_usage(FILE *out)
           "  subscribe  same as get, plus [--count N] [--reconnect ...]\n"
           "  upload     FILE [--chunk-size 65536] [--content-type TYPE]\n"
           "  chat       --user NAME   (stdin lines out; EOF half-closes)\n"
+          "data:   -d JSON | -d @FILE | -d @-  the request message(s) as JSON of the method's\n"
+          "        request type, in place of the flags above (several objects for upload and\n"
+          "        chat, one after the other, as grpcurl takes them)\n"
           "common: --target H:P (localhost:50051)  --deadline-ms N  -H key:value (repeatable)\n"
           "        --json  --verbose  --wait-for-ready  --max-receive-bytes N\n"
           "tls:    --tls-ca FILE (TLS, trusting this CA)  --tls-cert FILE --tls-key FILE (mTLS)\n"
@@ -22,6 +29,7 @@ void sc_cli_call_args_usage(FILE *out)
           "        --backoff-jitter 0.2 --backoff-max-ms 120000 --exhausted-backoff-ms 30000\n"
           "        --max-attempts N (0 = unlimited)  --honor-pushback (grpc-retry-pushback-ms\n"
           "        of a retryable failure is the wait; a malformed one stops)\n"
+          "        --format json|text  an ended call's error as one JSON line on stderr\n"
           "exit: 0 OK, 64+code for an RPC status, 2 usage error, 1 local failure\n",
           out);
 }
@@ -51,6 +59,7 @@ enum {
     OPT_TLS_CERT,
     OPT_TLS_KEY,
     OPT_AUTHORITY,
+    OPT_FORMAT,
 };
 
 static const struct option sc_call_options[] = {
@@ -78,6 +87,8 @@ static const struct option sc_call_options[] = {
     {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
     {"authority", required_argument, NULL, OPT_AUTHORITY},
+    {"data", required_argument, NULL, 'd'},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {"header", required_argument, NULL, 'H'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -150,6 +161,16 @@ static int set_other_option(sc_call_args *a, int opt, const char *arg, char *err
 {
     int64_t attempts = 0;
     switch (opt) {
+    case 'd':
+        a->data = arg;
+        return 0;
+    case OPT_FORMAT:
+        if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
+            snprintf(err, errlen, "--format: expected json or text, got '%s'", arg);
+            return -1;
+        }
+        a->errors_json = strcmp(arg, "json") == 0;
+        return 0;
     case OPT_TARGET:
         a->target = arg;
         return 0;
@@ -246,12 +267,105 @@ static int tls_check(const sc_call_args *a, char *err, size_t errlen)
     return 0;
 }
 
+/* The text of -d: inline JSON, @FILE or @- (stdin), at most SC_CALL_MAX_DATA_BYTES. malloc'd, or
+ * NULL with a message. */
+static char *data_text(const char *arg, char *err, size_t errlen)
+{
+    if (arg[0] != '@')
+        return strdup(arg);
+    bool std_in = strcmp(arg, "@-") == 0;
+    FILE *f = std_in ? stdin : fopen(arg + 1, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "-d %s: %s", arg, strerror(errno));
+        return NULL;
+    }
+    char *text = malloc(SC_CALL_MAX_DATA_BYTES + 1);
+    size_t n = text != NULL ? fread(text, 1, SC_CALL_MAX_DATA_BYTES + 1, f) : 0;
+    if (!std_in)
+        fclose(f);
+    if (text == NULL || n > SC_CALL_MAX_DATA_BYTES) {
+        snprintf(err, errlen, "-d %s: %s", arg,
+                 text == NULL ? "out of memory" : "larger than 64 MiB");
+        free(text);
+        return NULL;
+    }
+    text[n] = '\0';
+    return text;
+}
+
+/* One JSON value of -d's sequence as the next request message. */
+static int add_request(sc_call_args *a, const cJSON *v, char *err, size_t errlen)
+{
+    char why[512];
+    if (a->n_requests == SC_CALL_MAX_MESSAGES) {
+        snprintf(err, errlen, "-d: more than %d messages", SC_CALL_MAX_MESSAGES);
+        return -1;
+    }
+    ProtobufCMessage *m = sc_json_to_message(sc_method_request_desc(a->method), v, why, sizeof why);
+    if (m == NULL) {
+        snprintf(err, errlen, "-d: message %zu: %s", a->n_requests + 1, why);
+        return -1;
+    }
+    ProtobufCMessage **grown = realloc(a->requests, (a->n_requests + 1) * sizeof *grown);
+    if (grown == NULL) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        snprintf(err, errlen, "-d: out of memory");
+        return -1;
+    }
+    a->requests = grown;
+    a->requests[a->n_requests++] = m;
+    return 0;
+}
+
+/* -d: a sequence of JSON objects (whitespace between them, as grpcurl takes them), each a message
+ * of the method's request type. GetData and SubscribeData take exactly one. */
+static int load_data(sc_call_args *a, char *err, size_t errlen)
+{
+    char *text = data_text(a->data, err, errlen);
+    if (text == NULL)
+        return -1;
+    int rc = 0;
+    const char *p = text;
+    while (rc == 0 && *(p += strspn(p, " \t\r\n")) != '\0') {
+        const char *end = NULL;
+        cJSON *v = cJSON_ParseWithOpts(p, &end, false);
+        if (v == NULL) {
+            char at[128];
+            sc_json_position(text, end, at, sizeof at);
+            snprintf(err, errlen, "-d: invalid JSON at %s", at);
+            rc = -1;
+            break;
+        }
+        rc = add_request(a, v, err, errlen);
+        cJSON_Delete(v);
+        p = end;
+    }
+    free(text);
+    bool single = a->method == SC_METHOD_GET || a->method == SC_METHOD_SUBSCRIBE;
+    if (rc == 0 && (a->n_requests == 0 || (single && a->n_requests != 1))) {
+        snprintf(err, errlen, "-d: %s takes %s request message, got %zu", sc_method_name(a->method),
+                 single ? "exactly one" : "at least one", a->n_requests);
+        rc = -1;
+    }
+    return rc;
+}
+
+void sc_cli_call_args_free(sc_call_args *a)
+{
+    for (size_t i = 0; i < a->n_requests; i++)
+        protobuf_c_message_free_unpacked(a->requests[i], NULL);
+    free(a->requests);
+    a->requests = NULL;
+    a->n_requests = 0;
+    sc_md_list_free(&a->md);
+}
+
 /* Cross-option rules once everything is parsed. */
 static int args_check(sc_call_args *a, int npos, char **pos, char *err, size_t errlen)
 {
-    bool upload = a->method == SC_METHOD_UPLOAD;
+    bool upload = a->method == SC_METHOD_UPLOAD && a->data == NULL;
     if (upload && npos != 1) {
-        snprintf(err, errlen, "upload: expected exactly one FILE argument");
+        snprintf(err, errlen, "upload: expected exactly one FILE argument (or -d)");
         return -1;
     }
     if (!upload && npos != 0) {
@@ -260,7 +374,7 @@ static int args_check(sc_call_args *a, int npos, char **pos, char *err, size_t e
     }
     if (upload)
         a->file = pos[0];
-    if (a->method == SC_METHOD_CHAT && (a->user == NULL || *a->user == '\0')) {
+    if (a->method == SC_METHOD_CHAT && a->data == NULL && (a->user == NULL || *a->user == '\0')) {
         snprintf(err, errlen, "chat: --user NAME is required");
         return -1;
     }
@@ -276,7 +390,9 @@ static int args_check(sc_call_args *a, int npos, char **pos, char *err, size_t e
         snprintf(err, errlen, "--backoff-max-ms: must be >= --backoff-initial-ms");
         return -1;
     }
-    return tls_check(a, err, errlen);
+    if (tls_check(a, err, errlen) != 0)
+        return -1;
+    return a->data != NULL ? load_data(a, err, errlen) : 0;
 }
 
 int sc_cli_call_args_parse(sc_call_args *a, int argc, char **argv, char *err, size_t errlen)
@@ -296,7 +412,7 @@ int sc_cli_call_args_parse(sc_call_args *a, int argc, char **argv, char *err, si
     optind = 0; /* GNU: full re-initialisation, argv[0] (the method) is skipped */
     opterr = 0;
     int opt;
-    while ((opt = getopt_long(sub_argc, sub_argv, ":H:vh", sc_call_options, NULL)) != -1) {
+    while ((opt = getopt_long(sub_argc, sub_argv, ":H:vhd:", sc_call_options, NULL)) != -1) {
         if (opt == 'h')
             return 1;
         if (opt == '?' || opt == ':') {

@@ -27,7 +27,12 @@
 /* Largest --deadline-ms / backoff value: one day. */
 #define SC_CALL_MAX_MS (24LL * 3600 * 1000)
 
-/* Strings are borrowed from argv; md is owned (sc_md_list_free). */
+/* -d: the request data of one call, and how many messages it may hold (a bidi session by hand,
+ * not a load test: bench is that). */
+#define SC_CALL_MAX_DATA_BYTES (64 * 1024 * 1024)
+#define SC_CALL_MAX_MESSAGES 100000
+
+/* Strings are borrowed from argv; md and requests are owned (sc_cli_call_args_free). */
 typedef struct {
     sc_method method;
     const char *target;
@@ -52,6 +57,10 @@ typedef struct {
     const char *authority; /* --authority NAME: :authority and the TLS name checked */
     sc_md_list md;         /* owned */
     bool verbose;
+    const char *data;            /* -d JSON, -d @FILE, -d @- (stdin); NULL: from the flags */
+    ProtobufCMessage **requests; /* owned: -d's messages of the method's request type */
+    size_t n_requests;
+    bool errors_json; /* --format json: an ended call's error as a JSON line */
 } sc_call_args;
 
 /* The usage text (`call --help`). */
@@ -59,6 +68,8 @@ void sc_cli_call_args_usage(FILE *out);
 
 /* Defaults: the seed clients' target, batch and chunk sizes, the default reconnect policy. */
 void sc_cli_call_args_defaults(sc_call_args *a);
+/* Release what the parse owns (metadata, -d's messages). */
+void sc_cli_call_args_free(sc_call_args *a);
 
 /* Parse argv (argv[0] is "call", argv[1] the method). 0 when parsed, 1 for --help, -1 with the
  * reason in `err`. a->md may hold headers in every case: free it. */

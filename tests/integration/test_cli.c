@@ -92,12 +92,58 @@ static void record_warns_about_a_dead_upstream(void **state)
     }
 }
 
+/* call -d: request messages as JSON inline, from a file, from stdin (grpcurl's convention); a
+ * message that does not decode is a usage error naming it; --format json prints an ended call's
+ * error as one JSON line. */
+static void call_takes_request_data(void **state)
+{
+    (void)state;
+    char *serve[] = {
+        (char *)sc_testproc_binary(), "serve", "--listen", "127.0.0.1:0", "--quiet", NULL};
+    sc_testproc server;
+    assert_int_equal(sc_testproc_start(&server, serve, 10000), 0);
+    char target[64];
+    snprintf(target, sizeof target, "127.0.0.1:%d", server.port);
+    expect_out(0, "ID: x-0-1", true, "call", "get", "--target", target, "-d",
+               "{\"subscriptionId\": \"x\", \"topics\": [\"a\"], \"batchSize\": 2}", NULL);
+    write_file("up.json", "{\"metadata\": {\"filename\": \"f\", \"totalSize\": \"3\"}}\n"
+                          "{\"chunk\": \"QUJD\"}\n");
+    char at[600];
+    snprintf(at, sizeof at, "@%s", path_in("up.json"));
+    expect_out(0, "Upload successful", true, "call", "upload", "--target", target, "-d", at, NULL);
+    char *chat[] = {(char *)sc_testproc_binary(),
+                    "call",
+                    "chat",
+                    "--target",
+                    target,
+                    "-d",
+                    "@-",
+                    "-H",
+                    "x-sc-echo:true",
+                    NULL};
+    client_proc p = {0};
+    int rc = client_run(&p, chat, "{\"userId\": \"u\", \"content\": \"hi\"}\n", IT_RUN_MS);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(p.out.data, "u: hi"));
+    expect_out(67, "{\"code\":\"INVALID_ARGUMENT\",\"code_number\":3,", false, "call", "get",
+               "--target", target, "-d", "{\"topics\": []}", "--format", "json", NULL);
+    expect_out(2, "-d: message 1: topicz: no such field in streaming.StreamRequest", false, "call",
+               "get", "--target", target, "-d", "{\"topicz\": []}", NULL);
+    expect_out(2, "-d: GetData takes exactly one request message, got 2", false, "call", "get",
+               "--target", target, "-d", "{} {}", NULL);
+    expect_out(2, "-d: invalid JSON at line 1, column 4", false, "call", "get", "--target", target,
+               "-d", "{} x", NULL);
+    sc_testproc_stop(&server, SIGTERM, 5000);
+    sc_testproc_cleanup(&server);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(version_and_help),
         cmocka_unit_test(usage_errors_name_the_problem),
         cmocka_unit_test(record_warns_about_a_dead_upstream),
+        cmocka_unit_test(call_takes_request_data),
     };
     return cmocka_run_group_tests(tests, it_setup, it_teardown);
 }
