@@ -495,7 +495,7 @@ static void show_client(const sc_scenario *s, const char *case_id, const char *c
 {
     cJSON *instr = sc_scenario_instruction(s, case_id, "127.0.0.1:PORT");
     show_transport_apply(instr, t);
-    char *text = cJSON_Print(instr);
+    char *text = cJSON_PrintUnformatted(instr); /* one line, as the driver reads it */
     char how[4096];
     sc_cli_impls_describe(impl, how, sizeof how);
     printf("3. give this instruction, on one line, to the %s client driver (%s):\n%s\n", client,
