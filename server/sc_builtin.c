@@ -367,3 +367,13 @@ const sc_host_proto *sc_builtin_proto(void)
 {
     return &builtin_proto;
 }
+
+sc_builtin *sc_builtin_wrap(sc_host_config *cfg)
+{
+    sc_builtin *b = sc_builtin_create(cfg->proto, cfg->proto_ctx);
+    if (b != NULL) {
+        cfg->proto = &builtin_proto;
+        cfg->proto_ctx = b;
+    }
+    return b;
+}

@@ -27,6 +27,9 @@ sc_builtin *sc_builtin_create(const sc_host_proto *inner, void *inner_ctx);
 void sc_builtin_free(sc_builtin *b);
 /* The protocol object to host, with the sc_builtin as its ctx. Static. */
 const sc_host_proto *sc_builtin_proto(void);
+/* Put the built-in services in front of cfg's proto: cfg->proto and proto_ctx become
+ * sc_builtin_proto() and the result (NULL, cfg unchanged: no memory). Caller owns the result. */
+sc_builtin *sc_builtin_wrap(sc_host_config *cfg);
 /* Is `path` one of the built-in methods ("/grpc.health.v1.Health/Check"...)? */
 bool sc_builtin_is_path(const char *path);
 /* Is `obj` (an object sc_builtin_proto opened) a built-in call's? */

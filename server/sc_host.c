@@ -103,17 +103,6 @@ static void set_state(sc_host_call *c, hc_state to)
 
 /* ---- built-in services (health, reflection: sc_builtin) ---------------------------------- */
 
-/* Put the built-in services in front of the hosted protocol object when asked. */
-static bool builtin_install(sc_host *h)
-{
-    if (!h->cfg.builtin_services)
-        return true;
-    h->builtin = sc_builtin_create(h->cfg.proto, h->cfg.proto_ctx);
-    h->cfg.proto = sc_builtin_proto();
-    h->cfg.proto_ctx = h->builtin;
-    return h->builtin != NULL;
-}
-
 /* A built-in call: not a case's, so not in the event log; it ends on its own at shutdown. */
 static bool builtin_call(const sc_host_call *c)
 {
@@ -744,7 +733,7 @@ sc_host *sc_host_create(const sc_host_config *cfg, char *err, size_t errlen)
     h->cfg = *cfg;
     h->cfg.listen = NULL; /* borrowed during create only */
     h->cfg.tls = NULL;
-    if (!builtin_install(h))
+    if (cfg->builtin_services && (h->builtin = sc_builtin_wrap(&h->cfg)) == NULL)
         goto oom;
     h->shutdown_tag.done = on_shutdown_done;
     h->drain.run = on_drain_check;
