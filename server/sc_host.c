@@ -1,4 +1,5 @@
 #include "sc_host.h"
+#include "sc_builtin.h"
 #include "sc_host_compress.h"
 #include "sc_md_grpc.h"
 #include "sc_fsm.h"
@@ -95,11 +96,20 @@ struct sc_host {
     bool shutdown_done; /* the core's shutdown notification arrived */
     bool started;
     int port;
+    sc_builtin *builtin; /* the built-in services in front of cfg.proto; NULL: none */
 };
 
 static void set_state(sc_host_call *c, hc_state to)
 {
     sc_fsm_set(&hc_fsm, c->id, &c->state, (int)to);
+}
+
+/* ---- built-in services (health, reflection: sc_builtin) ---------------------------------- */
+
+/* A built-in call: not a case's, so not in the event log; it ends on its own at shutdown. */
+static bool builtin_call(const sc_host_call *c)
+{
+    return c->host->builtin != NULL && sc_builtin_owns(c->obj);
 }
 
 /* ---- event log ------------------------------------------------------------------------- */
@@ -108,6 +118,10 @@ static void log_event(const sc_host_call *c, sc_event event, cJSON *extra)
 {
     const sc_host *h = c->host;
     const char *method = sc_method_name(c->method); /* "unknown" for any other path */
+    if (builtin_call(c)) {
+        cJSON_Delete(extra);
+        return;
+    }
     if (h->cfg.verbose)
         sc_log(SC_LOG_INFO, h->cfg.name, "call %llu %s %s", (unsigned long long)c->id,
                c->method == SC_METHOD_UNKNOWN ? c->path : method, sc_event_name(event));
@@ -631,7 +645,7 @@ static void force_shutdown(sc_host *h)
     h->forced = true;
     for (sc_host_call *c = h->calls; c != NULL; c = c->next) {
         bool end = h->cfg.shutdown_grace_ms > 0 ? c->state == HC_OPEN : c->state != HC_CLOSED;
-        if (!end)
+        if (!end || builtin_call(c))
             continue;
         c->shutdown_cancelled = true;
         grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE, "server shutting down",
@@ -651,6 +665,10 @@ static void react_to_shutdown(sc_host *h)
     if (h->shutdown_seen || !atomic_load(&h->shutdown_requested))
         return;
     h->shutdown_seen = true;
+    if (h->builtin != NULL) { /* health turns NOT_SERVING before the drain */
+        sc_builtin_shutdown(h->builtin, sc_time_now_ms());
+        drain_ready(h);
+    }
     if (h->cfg.shutdown_grace_ms > 0 && h->calls != NULL)
         sc_loop_timer_arm(h->loop, &h->grace, sc_time_now_ms() + h->cfg.shutdown_grace_ms);
     else
@@ -732,6 +750,8 @@ sc_host *sc_host_create(const sc_host_config *cfg, char *err, size_t errlen)
     h->cfg = *cfg;
     h->cfg.listen = NULL; /* borrowed during create only */
     h->cfg.tls = NULL;
+    if (cfg->builtin_services && (h->builtin = sc_builtin_wrap(&h->cfg)) == NULL)
+        goto oom;
     h->shutdown_tag.done = on_shutdown_done;
     h->drain.run = on_drain_check;
     h->grace.fire = on_grace_over;
@@ -763,6 +783,8 @@ sc_host *sc_host_create(const sc_host_config *cfg, char *err, size_t errlen)
     request_all(h);
     return h;
 oom:
+    if (h != NULL)
+        sc_builtin_free(h->builtin);
     free(h);
     snprintf(err, errlen, "out of memory");
     return NULL;
@@ -791,6 +813,7 @@ void sc_host_destroy(sc_host *h)
     sc_loop_check_stop(h->loop, &h->drain);
     sc_loop_timer_disarm(h->loop, &h->grace);
     sc_loop_destroy(h->loop);
+    sc_builtin_free(h->builtin);
     free(h);
 }
 

@@ -121,6 +121,8 @@ typedef struct {
     int64_t max_receive_bytes; /* largest message accepted */
     bool register_methods;     /* DataService methods registered and the catch-all; false: the
                                   catch-all only (every path a generic call) */
+    bool builtin_services;     /* health and reflection (sc_builtin) on their paths, in front of
+                                  proto; false: every path goes to proto (the recorder) */
     int64_t tick_ms;           /* longest the loop sleeps without an event (a safety net) */
     /* Shutdown: live calls get this long to end on their own before the forced stage. With a
      * grace, the forced stage cancels only calls whose status is not decided yet. */

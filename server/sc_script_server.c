@@ -301,6 +301,7 @@ sc_script_server *sc_script_server_create(const sc_script_server_config *cfg, ch
         .tls = cfg->tls,
         .max_receive_bytes = SS_MAX_RECEIVE,
         .register_methods = true,
+        .builtin_services = true,
         .tick_ms = SS_LOOP_MAX_WAIT_MS,
         .events = cfg->events,
         .verbose = cfg->verbose,

@@ -236,6 +236,7 @@ sc_server *sc_server_create(const sc_server_config *cfg, char *err, size_t errle
         .tls = cfg->tls,
         .max_receive_bytes = cfg->max_receive_bytes,
         .register_methods = true,
+        .builtin_services = true,
         .tick_ms = SC_LOOP_MAX_WAIT_MS,
         .report_late_half_close = true,
         .events = cfg->events,

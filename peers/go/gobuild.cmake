@@ -1,7 +1,7 @@
 # Builds or tests the Go peer from a copy of the module in the build folder, with the stubs
 # generated at build time added as package pb (the source tree never holds generated code).
 #   cmake -DMODE=build|test -DGO=<go> -DSRC=<peers/go> -DGEN=<generated pb dir>
-#         -DWORK=<copy dir> [-DOUT=<binary>] -P gobuild.cmake
+#         -DWORK=<copy dir> [-DOUT=<binary>] [-DRUN=<go test -run pattern>] -P gobuild.cmake
 foreach(var MODE GO SRC GEN WORK)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "gobuild.cmake: ${var} is not set")
@@ -22,7 +22,10 @@ if(MODE STREQUAL "build")
   execute_process(COMMAND ${GO} build -trimpath -o ${OUT} .
                   WORKING_DIRECTORY ${WORK} RESULT_VARIABLE rc)
 elseif(MODE STREQUAL "test")
-  execute_process(COMMAND ${GO} test -count=1 ./...
+  if(NOT DEFINED RUN)
+    set(RUN ".")
+  endif()
+  execute_process(COMMAND ${GO} test -count=1 -run ${RUN} ./...
                   WORKING_DIRECTORY ${WORK} RESULT_VARIABLE rc)
 else()
   message(FATAL_ERROR "gobuild.cmake: MODE must be build or test, got '${MODE}'")

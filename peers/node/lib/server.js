@@ -16,6 +16,7 @@ const status = require('./status');
 const tlsfiles = require('./tlsfiles');
 const { Member } = require('./chat');
 const { Env, Handler, METHODS } = require('./handler');
+const { Builtin } = require('./builtin');
 
 // A call cut off this close to its deadline counts as deadline_exceeded: the client resets the
 // stream at its own deadline, which can reach us just before ours (docs/peer-protocol.md).
@@ -321,6 +322,8 @@ class PeerServer {
     const handlers = {};
     for (const name of METHODS) handlers[name] = (stream) => this.serve(name, stream);
     server.addService(this.definition(), handlers);
+    this.builtin = new Builtin(); // health and reflection (builtin.js)
+    this.builtin.addToServer(server);
     this.grpcServer = server;
     return new Promise((resolve, reject) => {
       server.bindAsync(this.cfg.listen, credentials, (err, port) => {
@@ -337,6 +340,7 @@ class PeerServer {
   /** Stop accepting; every live call ends UNAVAILABLE "server shutting down". */
   stop() {
     this.stopping = true;
+    if (this.builtin) this.builtin.shuttingDown(); // NOT_SERVING before the drain
     for (const call of this.calls.values()) call.shutdown();
     return new Promise((resolve) => {
       let done = false;

@@ -19,6 +19,7 @@ import grpc
 from google.protobuf.message import DecodeError
 
 from . import event_names, jsonfmt, md, status, tlsfiles
+from .builtin import Builtin
 from .chat import Member
 from .handler import METHODS, REQUEST_TYPES, Env, Handler, Headers, Message, Status
 
@@ -124,6 +125,7 @@ class PeerServer:
         self.open_rpcs = 0  # RPCs whose status has not gone out yet (library's done callback)
         self.rpcs_closed = asyncio.Event()
         self.server: Optional[grpc.aio.Server] = None
+        self.builtin: Optional[Builtin] = None  # health and reflection (builtin.py)
 
     def diag(self, level: int, text: str) -> None:
         if self.cfg.verbosity >= level:
@@ -146,6 +148,8 @@ class PeerServer:
                    ("grpc.so_reuseport", 0)]
         self.server = grpc.aio.server(options=options)
         self.server.add_generic_rpc_handlers((self._handlers(),))
+        self.builtin = Builtin()
+        await self.builtin.install(self.server)
         if credentials is None:
             port = self.server.add_insecure_port(self.cfg.listen)
         else:
@@ -158,6 +162,8 @@ class PeerServer:
     async def stop(self) -> None:
         """Stop accepting; every live call ends UNAVAILABLE "server shutting down"."""
         self.stopping = True
+        if self.builtin is not None:  # NOT_SERVING before the drain
+            await self.builtin.shutting_down()
         for call in list(self.calls.values()):
             if call.end_reason is None:
                 call.end_reason = "shutdown"

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/health"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -40,6 +41,7 @@ type Config struct {
 type Server struct {
 	cfg       Config
 	grpc      *grpc.Server
+	health    *health.Server // builtin.go
 	lis       net.Listener
 	events    *events.Log
 	room      *chat.Room
@@ -71,6 +73,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.grpc = grpc.NewServer(opts...)
 	s.grpc.RegisterService(s.serviceDesc(), s)
+	s.health = registerBuiltin(s.grpc)
 	return s, nil
 }
 
@@ -92,6 +95,7 @@ func (s *Server) Serve() error {
 // up to grace for the calls to finish before closing every connection.
 func (s *Server) Stop(grace time.Duration) {
 	s.stopOnce.Do(func() {
+		s.health.Shutdown() // NOT_SERVING before the drain: Watch streams get it
 		close(s.shutdown)
 		done := make(chan struct{})
 		go func() {
