@@ -157,20 +157,30 @@ static const char *option_name(int opt)
     return "?";
 }
 
+/* -d DATA and --format json|text: 0, -1 with a message, or 1 when `opt` is neither. */
+static int set_data_option(sc_call_args *a, int opt, const char *arg, char *err, size_t errlen)
+{
+    if (opt == 'd') {
+        a->data = arg;
+        return 0;
+    }
+    if (opt != OPT_FORMAT)
+        return 1;
+    if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
+        snprintf(err, errlen, "--format: expected json or text, got '%s'", arg);
+        return -1;
+    }
+    a->errors_json = strcmp(arg, "json") == 0;
+    return 0;
+}
+
 static int set_other_option(sc_call_args *a, int opt, const char *arg, char *err, size_t errlen)
 {
     int64_t attempts = 0;
+    int drc = set_data_option(a, opt, arg, err, errlen);
+    if (drc <= 0)
+        return drc;
     switch (opt) {
-    case 'd':
-        a->data = arg;
-        return 0;
-    case OPT_FORMAT:
-        if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
-            snprintf(err, errlen, "--format: expected json or text, got '%s'", arg);
-            return -1;
-        }
-        a->errors_json = strcmp(arg, "json") == 0;
-        return 0;
     case OPT_TARGET:
         a->target = arg;
         return 0;

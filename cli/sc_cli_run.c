@@ -151,21 +151,32 @@ static int filter_option(const char *cmd, int opt, run_args *a, char *err, size_
     return rc != 0 ? sc_cli_usage_error(cmd, "%s", err) : 0;
 }
 
+/* --clients, --servers, --impls, --app/--apps: 0, SC_EXIT_USAGE, or 1 when `opt` is none of them.
+ */
+static int role_option(const char *cmd, int opt, run_args *a)
+{
+    static const struct {
+        int opt;
+        sc_role role;
+    } roles[] = {{O_CLIENTS, SC_ROLE_CLIENT},
+                 {O_SERVERS, SC_ROLE_SERVER},
+                 {O_IMPLS, SC_ROLE_SERVER},
+                 {O_APPS, SC_ROLE_APP}};
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (roles[i].opt == opt)
+            return impl_option(cmd, a, roles[i].role, opt == O_IMPLS) != 0 ? SC_EXIT_USAGE : 0;
+    return 1;
+}
+
 /* One option of run, list and show (its argument in optarg; `text` is the option as given): 0,
  * -1 after --help, or SC_EXIT_USAGE with the error printed. */
 static int run_option(const char *cmd, int opt, const char *text, run_args *a, char *err,
                       size_t errlen)
 {
+    int rc = role_option(cmd, opt, a);
+    if (rc != 1)
+        return rc;
     switch (opt) {
-    case O_CLIENTS:
-    case O_SERVERS:
-    case O_IMPLS:
-        return impl_option(cmd, a, opt == O_CLIENTS ? SC_ROLE_CLIENT : SC_ROLE_SERVER,
-                           opt == O_IMPLS) != 0
-                   ? SC_EXIT_USAGE
-                   : 0;
-    case O_APPS:
-        return impl_option(cmd, a, SC_ROLE_APP, false) != 0 ? SC_EXIT_USAGE : 0;
     case O_POLICY:
         a->policy = optarg;
         return 0;

@@ -1,4 +1,5 @@
 #include "sc_proxy.h"
+#include "sc_proxy_net.h"
 
 #include <cjson/cJSON.h>
 #include "sc_proxy_flow.h"
@@ -104,63 +105,6 @@ static bool closed(const conn *c)
     return is_state(c, SC_PROXY_CONN_CLOSED);
 }
 
-static int split_host_port(const char *text, char *host, size_t hostlen, char *port, size_t portlen)
-{
-    const char *colon = strrchr(text, ':');
-    if (colon == NULL || colon == text || colon[1] == '\0')
-        return -1;
-    const char *h = text;
-    size_t hl = (size_t)(colon - text);
-    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') {
-        h++;
-        hl -= 2;
-    }
-    if (hl >= hostlen || strlen(colon + 1) >= portlen)
-        return -1;
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    snprintf(port, portlen, "%s", colon + 1);
-    return 0;
-}
-
-static int resolve(const char *what, const char *text, bool passive, struct sockaddr_storage *out,
-                   socklen_t *len, char *err, size_t errlen)
-{
-    char host[256], port[32];
-    if (split_host_port(text, host, sizeof host, port, sizeof port) != 0) {
-        snprintf(err, errlen, "%s: expected HOST:PORT, got \"%s\"", what, text);
-        return -1;
-    }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-    if (passive)
-        hints.ai_flags = AI_PASSIVE;
-    struct addrinfo *res = NULL;
-    int rc = getaddrinfo(host, port, &hints, &res);
-    if (rc != 0 || res == NULL) {
-        snprintf(err, errlen, "%s: cannot resolve \"%s\": %s", what, text, gai_strerror(rc));
-        return -1;
-    }
-    memcpy(out, res->ai_addr, res->ai_addrlen);
-    *len = res->ai_addrlen;
-    freeaddrinfo(res);
-    return 0;
-}
-
-static void set_nodelay(int fd)
-{
-    /* Writes go out as written: slices stay slices and latency is not confounded by Nagle. */
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
-/* Close with a RST instead of a FIN. */
-static void close_rst(int fd)
-{
-    struct linger lg = {.l_onoff = 1, .l_linger = 0};
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    close(fd);
-}
-
 static int64_t min64(int64_t a, int64_t b)
 {
     return a < b ? a : b;
@@ -235,7 +179,7 @@ static void close_side(sc_proxy *p, side *s, bool rst)
         return;
     set_interest(p, s, 0);
     if (rst)
-        close_rst(s->fd);
+        sc_proxy_close_rst(s->fd);
     else
         close(s->fd);
     s->fd = -1;
@@ -564,7 +508,7 @@ static void dial(sc_proxy *p, conn *c, int64_t now)
         kill_conn(p, c, true);
         return;
     }
-    set_nodelay(fd);
+    sc_proxy_set_nodelay(fd);
     c->s[SIDE_SERVER].fd = fd;
     if (connect(fd, (struct sockaddr *)&p->up_addr, p->up_len) == 0) {
         set_state(c, SC_PROXY_CONN_OPEN);
@@ -580,7 +524,7 @@ static void accept_one(sc_proxy *p, int fd, int64_t now)
 {
     conn *c = calloc(1, sizeof *c);
     if (c == NULL) {
-        close_rst(fd);
+        sc_proxy_close_rst(fd);
         return;
     }
     c->no = ++p->accepted;
@@ -592,7 +536,7 @@ static void accept_one(sc_proxy *p, int fd, int64_t now)
         c->s[i].c = c;
     }
     c->s[SIDE_CLIENT].fd = fd;
-    set_nodelay(fd);
+    sc_proxy_set_nodelay(fd);
     push_conn(&p->live, c);
     sc_proxy_flow_init(&c->flow, &p->faults, c->no, p->start_ms, now, p->seed);
     record_accept(p, c, now);
@@ -669,8 +613,9 @@ sc_proxy *sc_proxy_create(const sc_proxy_config *cfg, char *err, size_t errlen)
     p->seed = cfg->seed != 0 ? cfg->seed : (uint64_t)sc_time_wall_ns();
     struct sockaddr_storage la;
     socklen_t llen;
-    if (resolve("--upstream", cfg->upstream, false, &p->up_addr, &p->up_len, err, errlen) != 0 ||
-        resolve("--listen", cfg->listen, true, &la, &llen, err, errlen) != 0)
+    if (sc_proxy_resolve("--upstream", cfg->upstream, false, &p->up_addr, &p->up_len, err,
+                         errlen) != 0 ||
+        sc_proxy_resolve("--listen", cfg->listen, true, &la, &llen, err, errlen) != 0)
         goto fail;
     p->epfd = epoll_create1(EPOLL_CLOEXEC);
     p->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -741,7 +686,8 @@ static void control_line(sc_proxy *p, const char *line)
     if (!cJSON_IsString(up))
         sc_log(SC_LOG_WARN, "proxy", "control: expected {\"upstream\": \"HOST:PORT\"}: %.100s",
                line);
-    else if (resolve("upstream", up->valuestring, false, &addr, &len, err, sizeof err) != 0)
+    else if (sc_proxy_resolve("upstream", up->valuestring, false, &addr, &len, err, sizeof err) !=
+             0)
         sc_log(SC_LOG_WARN, "proxy", "control: %s", err);
     else {
         p->up_addr = addr;

@@ -42,16 +42,25 @@ static bool sc_tz_ok(const char *s)
     return hh >= 0 && mm >= 0 && mm < 60 && (hh < 14 || (hh == 14 && mm == 0));
 }
 
-bool sc_report_junit_datetime_ok(const char *s)
+/* YYYY-MM-DDThh:mm:ss: the separators in place and every field in its range. */
+static bool date_and_time_ok(const char *s)
 {
     /* YYYY-MM-DDThh:mm:ss is 19 characters */
     if (strlen(s) < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
         s[16] != ':')
         return false;
     int year = sc_digits(s, 4), month = sc_digits(s + 5, 2), day = sc_digits(s + 8, 2);
+    bool date =
+        year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= sc_days_in_month(year, month);
     int hour = sc_digits(s + 11, 2), minute = sc_digits(s + 14, 2), second = sc_digits(s + 17, 2);
-    if (year < 1 || month < 1 || month > 12 || day < 1 || day > sc_days_in_month(year, month) ||
-        hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+    bool time =
+        hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+    return date && time;
+}
+
+bool sc_report_junit_datetime_ok(const char *s)
+{
+    if (!date_and_time_ok(s))
         return false;
     const char *p = s + 19;
     if (*p == '.') {

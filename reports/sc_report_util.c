@@ -162,6 +162,30 @@ static const char *sc_name_or_none(const char *s)
     return s[0] ? s : "(none)";
 }
 
+/* One case of report.json into the model (its matrix row and column are set by the caller). */
+static void read_case(sc_report_case *k, const cJSON *it, size_t order)
+{
+    k->json = it;
+    k->order = order;
+    k->id = sc_report_str(it, "id");
+    k->scenario = sc_report_str(it, "scenario");
+    if (!k->scenario[0])
+        k->scenario = k->id[0] ? k->id : "(unnamed)";
+    k->client = sc_name_or_none(sc_report_str(it, "client"));
+    k->server = sc_name_or_none(sc_report_str(it, "server"));
+    k->verdict_text = sc_report_str(it, "verdict");
+    k->verdict = sc_report_verdict_parse(k->verdict_text);
+    k->reason = sc_report_str(it, "reason");
+    double d = sc_report_num(it, "duration_ms", 0);
+    k->duration_ms = d > 0 ? d : 0;
+    double a = sc_report_num(it, "attempts", 1);
+    k->attempts = a >= 0 && a < 1e9 ? (long)a : 0;
+    k->flaky = k->verdict == SC_VERDICT_PASS &&
+               (k->attempts >= 2 || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "flaky")));
+    k->replay_only = k->verdict == SC_VERDICT_SKIP &&
+                     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "replay_only"));
+}
+
 int sc_report_model_init(sc_report_model *m, const cJSON *report, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
@@ -194,26 +218,7 @@ int sc_report_model_init(sc_report_model *m, const cJSON *report, char *err, siz
     cJSON_ArrayForEach(it, cases)
     {
         sc_report_case *k = &m->cases[m->ncases++];
-        k->json = it;
-        k->order = order++;
-        k->id = sc_report_str(it, "id");
-        k->scenario = sc_report_str(it, "scenario");
-        if (!k->scenario[0])
-            k->scenario = k->id[0] ? k->id : "(unnamed)";
-        k->client = sc_name_or_none(sc_report_str(it, "client"));
-        k->server = sc_name_or_none(sc_report_str(it, "server"));
-        k->verdict_text = sc_report_str(it, "verdict");
-        k->verdict = sc_report_verdict_parse(k->verdict_text);
-        k->reason = sc_report_str(it, "reason");
-        double d = sc_report_num(it, "duration_ms", 0);
-        k->duration_ms = d > 0 ? d : 0;
-        double a = sc_report_num(it, "attempts", 1);
-        k->attempts = a >= 0 && a < 1e9 ? (long)a : 0;
-        k->flaky =
-            k->verdict == SC_VERDICT_PASS &&
-            (k->attempts >= 2 || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "flaky")));
-        k->replay_only = k->verdict == SC_VERDICT_SKIP &&
-                         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "replay_only"));
+        read_case(k, it, order++);
         k->row = sc_name_index(m->clients, &m->nclients, k->client);
         k->col = sc_name_index(m->servers, &m->nservers, k->server);
     }
