@@ -29,6 +29,11 @@ typedef struct {
     /* Errors about the TLS files name the call options (--tls-ca, ...) instead of the
      * instruction's fields (channel.tls.ca_file, ...). */
     bool tls_option_names;
+    /* Keepalive pings (channel.keepalive_*): GRPC_ARG_KEEPALIVE_TIME_MS,
+     * GRPC_ARG_KEEPALIVE_TIMEOUT_MS (0 = core default), GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS. */
+    int keepalive_time_ms;
+    int keepalive_timeout_ms;
+    bool keepalive_permit_without_calls;
 } sc_client_channel_opts;
 
 /* A new channel to `target` ("host:port" or any gRPC URI). The caller owns it and releases it with

@@ -134,6 +134,9 @@ static int convert(sc_instr *from, sc_client_instr *in, char *err, size_t errlen
         .min_reconnect_backoff_ms = from->channel.min_reconnect_backoff_ms,
         .max_reconnect_backoff_ms = from->channel.max_reconnect_backoff_ms,
         .no_bdp_probe = from->channel.no_bdp_probe,
+        .keepalive_time_ms = from->channel.keepalive.time_ms,
+        .keepalive_timeout_ms = from->channel.keepalive.timeout_ms,
+        .keepalive_permit_without_calls = from->channel.keepalive.permit_without_calls,
     };
     in->service_config = from->channel.service_config; /* taken over */
     from->channel.service_config = NULL;

@@ -27,6 +27,8 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
       "Chat is the room of docs/peer-protocol.md: joins, leaves, relay to the other members")      \
     X(SERVER_TLS, SC_ROLE_SERVER, "tls",                                                           \
       "--tls-cert/--tls-key [--tls-client-ca]: serves TLS, and mTLS with a client CA")             \
+    X(LIFECYCLE, SC_ROLE_SERVER, "lifecycle",                                                      \
+      "--max-connection-age-ms, keepalive policy, --max-concurrent-streams, --shutdown-grace-ms")  \
     X(CANCEL, SC_ROLE_CLIENT, "cancel", "the instruction's cancel plans")                          \
     X(RECONNECT, SC_ROLE_CLIENT, "reconnect", "the reconnect policy (attempts and backoff)")       \
     X(PUSHBACK, SC_ROLE_CLIENT, "pushback", "reconnect.honor_pushback (grpc-retry-pushback-ms)")   \
@@ -43,7 +45,11 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
     X(WAIT_FOR_READY, SC_ROLE_CLIENT, "wait-for-ready", "wait_for_ready: true")                    \
     X(KEEP_OPEN, SC_ROLE_CLIENT, "keep-open", "half_close: false (the send side stays open)")      \
     X(PINGPONG, SC_ROLE_CLIENT, "pingpong", "pingpong: each request only after the reply")         \
-    X(CLIENT_TLS, SC_ROLE_CLIENT, "tls", "channel.tls: TLS, a client certificate, the authority")
+    X(CLIENT_TLS, SC_ROLE_CLIENT, "tls", "channel.tls: TLS, a client certificate, the authority")  \
+    X(KEEPALIVE, SC_ROLE_CLIENT, "keepalive",                                                      \
+      "channel.keepalive_time_ms, keepalive_timeout_ms, keepalive_permit_without_calls")           \
+    X(SHARE_CHANNEL, SC_ROLE_CLIENT, "share-channel",                                              \
+      "channel.share: the instructions of one case with the same name share one channel")
 
 typedef enum {
 #define SC_FEATURE_ENUM(id, role, name, meaning) SC_FEAT_##id,

@@ -82,6 +82,9 @@ static const sc_jfield channel_fields[] = {
     {.key = "bdp_probe", .types = SC_JT_BOOL | SC_JT_NULL},
     {.key = "service_config", .types = SC_JT_OBJECT | SC_JT_NULL},
     {.key = "tls", .types = SC_JT_OBJECT | SC_JT_NULL},
+    INT32("keepalive_time_ms"),
+    INT32("keepalive_timeout_ms"),
+    {.key = "keepalive_permit_without_calls", .types = SC_JT_BOOL | SC_JT_NULL},
 };
 static const sc_jfield tls_fields[] = {
     {.key = "ca_file", .types = SC_JT_STRING, .required = true},
@@ -383,6 +386,14 @@ static int parse_tls(const cJSON *channel, sc_instr_tls *t, perr *e)
     return 0;
 }
 
+/* channel.keepalive_*: checked by channel_fields (integers 0..2^31-1, a bool). */
+static void parse_keepalive(const cJSON *channel, sc_instr_keepalive *ka)
+{
+    read_int32(channel, "keepalive_time_ms", &ka->time_ms);
+    read_int32(channel, "keepalive_timeout_ms", &ka->timeout_ms);
+    ka->permit_without_calls = cJSON_IsTrue(sc_jget(channel, "keepalive_permit_without_calls"));
+}
+
 static int parse_channel(const cJSON *root, sc_instr_channel *ch, perr *e)
 {
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "channel");
@@ -400,6 +411,7 @@ static int parse_channel(const cJSON *root, sc_instr_channel *ch, perr *e)
         ch->no_bdp_probe = cJSON_IsFalse(bdp);
     if (parse_service_config(obj, ch, e) != 0)
         return -1;
+    parse_keepalive(obj, &ch->keepalive);
     return parse_tls(obj, &ch->tls, e);
 }
 

@@ -130,6 +130,7 @@ static void scenario_free(sc_scenario *s)
     if (s == NULL)
         return;
     cJSON_Delete(s->faults);
+    sc_scenario_server_options_free(s);
     sc_scenario_app_free(s->app);
     free(s->name);
     free(s->summary);
@@ -248,8 +249,8 @@ static int parse_companions(sc_load_ctx *c, sc_scenario *s, const cJSON *obj, co
  * application is the client and the engine's own server the server. */
 static int parse_app_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
 {
-    static const char *const not_here[] = {"method", "client", "server", "companions", "faults",
-                                           "applies_to"};
+    static const char *const not_here[] = {"method", "client",     "server",        "companions",
+                                           "faults", "applies_to", "server_options"};
     for (size_t i = 0; i < sizeof not_here / sizeof not_here[0]; i++)
         if (cJSON_GetObjectItemCaseSensitive(obj, not_here[i]) != NULL)
             return sc_load_fail(c, not_here[i],
@@ -295,6 +296,8 @@ static int parse_call_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
         parse_tags(c, s, cJSON_GetObjectItemCaseSensitive(obj, "tags")) != 0 ||
         parse_applies(c, s, cJSON_GetObjectItemCaseSensitive(obj, "applies_to")) != 0 ||
         sc_scenario_parse_server(c, s, cJSON_GetObjectItemCaseSensitive(obj, "server")) != 0 ||
+        sc_scenario_parse_server_options(
+            c, s, cJSON_GetObjectItemCaseSensitive(obj, "server_options")) != 0 ||
         sc_scenario_parse_client(c, s, cJSON_GetObjectItemCaseSensitive(obj, "client")) != 0 ||
         sc_scenario_parse_faults(c, s, cJSON_GetObjectItemCaseSensitive(obj, "faults"), "faults") !=
             0 ||
@@ -302,9 +305,8 @@ static int parse_call_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
         parse_companions(c, s, obj, cJSON_GetObjectItemCaseSensitive(obj, "companions")) != 0)
         return -1;
     char msg[512];
-    if (sc_transport_scenario_mask(cJSON_GetObjectItemCaseSensitive(obj, "transports"),
-                                   s->tls_spec, "transports", &s->transports, msg,
-                                   sizeof msg) != 0)
+    if (sc_transport_scenario_mask(cJSON_GetObjectItemCaseSensitive(obj, "transports"), s->tls_spec,
+                                   "transports", &s->transports, msg, sizeof msg) != 0)
         return sc_load_fail(c, NULL, "%s", msg);
     return 0;
 }
@@ -312,10 +314,10 @@ static int parse_call_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
 static sc_scenario *parse_scenario(sc_load_ctx *c, const cJSON *obj)
 {
     static const sc_jfield names[] = {
-        {.key = "name"},       {.key = "summary"}, {.key = "tags"},     {.key = "method"},
-        {.key = "applies_to"}, {.key = "client"},  {.key = "server"},   {.key = "expect"},
-        {.key = "companions"}, {.key = "faults"},  {.key = "exclusive"}, {.key = "app"},
-        {.key = "transports"}};
+        {.key = "name"},       {.key = "summary"},       {.key = "tags"},      {.key = "method"},
+        {.key = "applies_to"}, {.key = "client"},        {.key = "server"},    {.key = "expect"},
+        {.key = "companions"}, {.key = "faults"},        {.key = "exclusive"}, {.key = "app"},
+        {.key = "transports"}, {.key = "server_options"}};
     if (sc_load_object(c, obj, "", SC_JSPEC(names)) != 0)
         return NULL;
     sc_scenario *s = calloc(1, sizeof *s);

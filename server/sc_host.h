@@ -19,6 +19,7 @@
 #define SC_HOST_H
 
 #include "sc_events.h"
+#include "sc_host_lifecycle.h"
 #include "sc_host_tls.h"
 #include "sc_loop.h"
 #include "sc_md.h"
@@ -118,9 +119,12 @@ typedef struct {
     const sc_host_tls *tls;    /* TLS (mTLS with a client CA); NULL: plaintext. Borrowed during
                                   create (the files are read then). */
     int64_t max_receive_bytes; /* largest message accepted */
-    bool register_methods;     /* DataService methods registered and the catch-all; false: the
-                                  catch-all only (every path a generic call) */
-    int64_t tick_ms;           /* longest the loop sleeps without an event (a safety net) */
+    /* Server-wide connection options (max connection age, ping policy, max concurrent
+     * streams); NULL: the core's defaults. Borrowed during create. */
+    const sc_host_lifecycle *lifecycle;
+    bool register_methods; /* DataService methods registered and the catch-all; false: the
+                              catch-all only (every path a generic call) */
+    int64_t tick_ms;       /* longest the loop sleeps without an event (a safety net) */
     /* Shutdown: live calls get this long to end on their own before the forced stage. With a
      * grace, the forced stage cancels only calls whose status is not decided yet. */
     int64_t shutdown_grace_ms;

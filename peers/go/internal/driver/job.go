@@ -11,6 +11,7 @@ import (
 	grpcbackoff "google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -95,6 +96,12 @@ func dial(in *Instruction) (*grpc.ClientConn, error) {
 			params.MinConnectTimeout = ms(ch.MinReconnectBackoffMS)
 		}
 		opts = append(opts, grpc.WithConnectParams(params))
+	}
+	if ch.Keepalive.TimeMS > 0 {
+		// grpc-go raises a Time under 10 s to 10 s (internal.KeepaliveMinPingTime).
+		opts = append(opts, grpc.WithKeepaliveParams(keepalive.ClientParameters{
+			Time: ms(ch.Keepalive.TimeMS), Timeout: ms(ch.Keepalive.TimeoutMS),
+			PermitWithoutStream: ch.Keepalive.PermitWithoutCalls}))
 	}
 	if ch.ServiceConfig != "" {
 		// The library's own retries (gRFC A6): grpc-go has them on unless WithDisableRetry.
