@@ -340,18 +340,19 @@ class PeerServer {
   }
 
   /** --shutdown-grace-ms: stop accepting (tryShutdown sends GOAWAY) and give the live calls that
-   * long to end on their own; resolves with tryShutdown's promise of completion. */
+   * long to end on their own; resolves with {closed}: tryShutdown's promise of completion (wrapped:
+   * a promise resolved with a promise would wait for it). */
   drain() {
     const graceMs = (this.cfg.lifecycle && this.cfg.lifecycle.shutdownGraceMs) || 0;
-    if (graceMs <= 0) return Promise.resolve(null);
+    if (graceMs <= 0) return Promise.resolve({ closed: null });
     const closed = new Promise((resolve) => this.grpcServer.tryShutdown(() => resolve()));
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(closed), graceMs);
+      const timer = setTimeout(() => resolve({ closed }), graceMs);
       const poll = setInterval(() => {
         if (this.calls.size > 0) return;
         clearInterval(poll);
         clearTimeout(timer);
-        resolve(closed);
+        resolve({ closed });
       }, DRAIN_POLL_MS);
       setTimeout(() => clearInterval(poll), graceMs);
     });
@@ -359,7 +360,7 @@ class PeerServer {
 
   /** Stop accepting; after the drain every live call ends UNAVAILABLE "server shutting down". */
   async stop() {
-    const draining = await this.drain();
+    const { closed: draining } = await this.drain();
     this.stopping = true;
     for (const call of this.calls.values()) call.shutdown();
     return new Promise((resolve) => {
