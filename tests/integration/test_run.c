@@ -496,6 +496,44 @@ static void list_and_show(void **state)
     assert_int_equal(rc, 2);
 }
 
+/* server_options (sc_runner_dedicated): "t/drain" gets a server of its own started with
+ * --shutdown-grace-ms and SIGTERMed 300 ms in, and its stream still ends OK within the grace;
+ * "t/cut" gets one without a grace, cut at once (UNAVAILABLE), and its exit is no error; the
+ * shared server of "t/pass" is neither (it passes after both). */
+static void server_options_get_a_dedicated_server(void **state)
+{
+    (void)state;
+    write_file("dedicated.json",
+               "{\"scenarios\": [\n"
+               " {\"name\": \"t/drain\", \"method\": \"SubscribeData\",\n"
+               "  \"server\": {\"max_responses\": 3, \"response_delay_ms\": 300},\n"
+               "  \"server_options\": {\"shutdown_grace_ms\": 3000, \"shutdown_at_ms\": 300},\n"
+               "  \"client\": {\"requests\": [{\"topics\": [\"a\"]}], \"timeout_ms\": 8000},\n"
+               "  \"expect\": {\"status\": \"OK\", \"responses\": 3}},\n"
+               " {\"name\": \"t/cut\", \"method\": \"SubscribeData\",\n"
+               "  \"server\": {\"response_delay_ms\": 100},\n"
+               "  \"server_options\": {\"shutdown_at_ms\": 500},\n"
+               "  \"client\": {\"requests\": [{\"topics\": [\"a\"]}], \"timeout_ms\": 8000},\n"
+               "  \"expect\": {\"status\": \"UNAVAILABLE\", \"responses\": {\"min\": 2},\n"
+               "             \"timing\": {\"elapsed_ms\": {\"max\": 2500}}}},\n"
+               " {\"name\": \"t/pass\", \"method\": \"GetData\",\n"
+               "  \"client\": {\"requests\": [{\"topics\": [\"a\"]}], \"start_delay_ms\": 1500},\n"
+               "  \"expect\": {\"status\": \"OK\", \"responses\": 1}}]}\n",
+               false);
+    client_proc p;
+    int rc = streamconform(&p, "run", path_in("dedicated.json"), "--clients", "c", "--servers", "c",
+                           "--out", path_in("out-dedicated"), NULL);
+    cJSON *rep = read_report(path_in("out-dedicated"));
+    const char *ids[] = {"t/drain@c->c", "t/cut@c->c", "t/pass@c->c"};
+    for (size_t i = 0; i < 3; i++) {
+        const cJSON *c = find_case(rep, ids[i]);
+        if (strcmp(field(c, "verdict"), "pass") != 0)
+            fail_msg("%s: %s\n%s", ids[i], field(c, "verdict"), p.out.data);
+    }
+    assert_int_equal(rc, 0);
+    cJSON_Delete(rep);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -510,6 +548,7 @@ int main(void)
         cmocka_unit_test(interrupted_run_still_writes_reports),
         cmocka_unit_test(list_and_show),
         cmocka_unit_test(companions_are_run_and_judged_and_exclusive_runs_alone),
+        cmocka_unit_test(server_options_get_a_dedicated_server),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

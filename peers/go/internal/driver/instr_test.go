@@ -145,3 +145,20 @@ func TestRequestErrorNamesIndex(t *testing.T) {
 		t.Fatalf("%v %v", c, err)
 	}
 }
+
+func TestKeepalive(t *testing.T) {
+	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","channel":{"keepalive_time_ms":500,"keepalive_timeout_ms":250,"keepalive_permit_without_calls":true}}`))
+	want := Keepalive{TimeMS: 500, TimeoutMS: 250, PermitWithoutCalls: true}
+	if err != nil || in.Channel.Keepalive != want {
+		t.Fatalf("%v %+v", err, in.Channel.Keepalive)
+	}
+	for line, prefix := range map[string]string{
+		`{"case":"c","target":"t","method":"GetData","channel":{"keepalive_time_ms":-1}}`:             "channel.keepalive_time_ms: ",
+		`{"case":"c","target":"t","method":"GetData","channel":{"keepalive_permit_without_calls":1}}`: "channel.keepalive_permit_without_calls: expected true or false",
+	} {
+		_, _, err := ParseInstruction([]byte(line))
+		if err == nil || !strings.HasPrefix(err.Error(), prefix) {
+			t.Errorf("%s: %v, want prefix %q", line, err, prefix)
+		}
+	}
+}
