@@ -234,7 +234,7 @@ static void feature_vocabulary(void **state)
     assert_int_equal(sc_feature_role(SC_FEAT_KEEP_OPEN), SC_ROLE_CLIENT);
     char list[256];
     sc_feature_known(SC_ROLE_SERVER, list, sizeof list);
-    assert_string_equal(list, "control, events, chat-room, tls");
+    assert_string_equal(list, "control, events, chat-room, tls, lifecycle");
     sc_feature_list(0, list, sizeof list);
     assert_string_equal(list, "none");
     for (int f = 0; f < SC_FEAT_COUNT; f++) {
