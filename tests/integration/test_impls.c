@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 /* Bound on the server the test starts printing its ready line. */
 #define READY_MS 10000
 
@@ -267,8 +266,9 @@ static void bad_implementations_exit_2_with_the_message(void **state)
                            path_in("out-bad"), NULL);
     assert_int_equal(rc, 2);
     assert_non_null(strstr(p.err.data, path_in("bad.json")));
-    assert_non_null(strstr(p.err.data, "implementations[0].server.features[0]: unknown server "
-                                       "feature \"contorl\" (known: control, events, chat-room, tls)"));
+    assert_non_null(strstr(
+        p.err.data, "implementations[0].server.features[0]: unknown server "
+                    "feature \"contorl\" (known: control, events, chat-room, tls, lifecycle)"));
     rc = streamconform(&p, "list", path_in("set.json"), "--impls", path_in("no-such.json"), NULL);
     assert_int_equal(rc, 2);
     assert_non_null(strstr(p.err.data, "no-such.json: cannot open"));
