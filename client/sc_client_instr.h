@@ -38,6 +38,7 @@ typedef struct {
     sc_instr_tls tls;               /* owned: channel.tls (ca_file NULL: plaintext) */
     sc_client_channel_opts channel; /* its tls_* and authority point into `tls` */
     char *service_config;           /* owned; channel.service_config points here (or both NULL) */
+    char *share; /* owned; channel.share: the name of a channel shared with other instructions */
 } sc_client_instr;
 
 /* Parse one instruction line. Returns 0, or -1 with "<field>: <reason>" in `err` (the field is a

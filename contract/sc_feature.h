@@ -47,7 +47,9 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
     X(PINGPONG, SC_ROLE_CLIENT, "pingpong", "pingpong: each request only after the reply")         \
     X(CLIENT_TLS, SC_ROLE_CLIENT, "tls", "channel.tls: TLS, a client certificate, the authority")  \
     X(KEEPALIVE, SC_ROLE_CLIENT, "keepalive",                                                      \
-      "channel.keepalive_time_ms, keepalive_timeout_ms, keepalive_permit_without_calls")
+      "channel.keepalive_time_ms, keepalive_timeout_ms, keepalive_permit_without_calls")           \
+    X(SHARE_CHANNEL, SC_ROLE_CLIENT, "share-channel",                                              \
+      "channel.share: instructions in flight with the same name share one channel")
 
 typedef enum {
 #define SC_FEATURE_ENUM(id, role, name, meaning) SC_FEAT_##id,

@@ -74,6 +74,9 @@ typedef struct {
                         or NULL: the target's host */
 } sc_instr_tls;
 
+/* Longest channel.share name: a case id and a short suffix ($per_case) fit. */
+#define SC_INSTR_MAX_SHARE 1100
+
 /* Client keepalive (channel.keepalive_time_ms, keepalive_timeout_ms,
  * keepalive_permit_without_calls; client feature "keepalive"): 0 / false = the library's
  * default (no keepalive pings). */
@@ -96,6 +99,9 @@ typedef struct {
     char *service_config;
     sc_instr_tls tls;
     sc_instr_keepalive keepalive;
+    /* Owned; channel.share (client feature "share-channel"): instructions in flight on one
+     * driver with the same name use one channel (one connection), or NULL: a channel of its own. */
+    char *share;
 } sc_instr_channel;
 
 typedef struct {

@@ -55,7 +55,7 @@ static int channel_options(const cJSON *channel)
     return n;
 }
 
-/* channel.keepalive_* ("keepalive"). */
+/* channel.keepalive_* ("keepalive") and channel.share ("share-channel"). */
 static sc_feature_mask lifecycle_needs(const cJSON *channel)
 {
     sc_feature_mask m = 0;
@@ -63,6 +63,8 @@ static sc_feature_mask lifecycle_needs(const cJSON *channel)
         sc_jget(channel, "keepalive_timeout_ms") != NULL ||
         sc_jget(channel, "keepalive_permit_without_calls") != NULL)
         m |= SC_FEAT_BIT(SC_FEAT_KEEPALIVE);
+    if (sc_jget(channel, "share") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_SHARE_CHANNEL);
     return m;
 }
 
@@ -81,7 +83,8 @@ static sc_feature_mask client_needs(const sc_scenario *s)
         m |= SC_FEAT_BIT(SC_FEAT_PATH);
     const cJSON *channel = sc_jget(cl, "channel");
     bool tls = sc_jget(channel, "tls") != NULL;
-    /* channel options other than service_config, tls and keepalive (features of their own) */
+    /* channel options other than service_config, tls, keepalive and share (features of their
+     * own) */
     if (channel_options(channel) > 0)
         m |= SC_FEAT_BIT(SC_FEAT_CHANNEL);
     m |= lifecycle_needs(channel);

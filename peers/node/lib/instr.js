@@ -24,9 +24,11 @@ const RECONNECT_FIELDS = ['backoff_initial_ms', 'backoff_multiplier', 'backoff_j
   'exhausted_backoff_ms', 'max_attempts', 'retry_codes', 'honor_pushback'];
 const CHANNEL_FIELDS = ['max_receive_bytes', 'max_send_bytes', 'initial_reconnect_backoff_ms', 'min_reconnect_backoff_ms',
   'max_reconnect_backoff_ms', 'bdp_probe', 'service_config', 'tls', 'keepalive_time_ms', 'keepalive_timeout_ms',
-  'keepalive_permit_without_calls'];
+  'keepalive_permit_without_calls', 'share'];
 const CHANNEL_INT_FIELDS = CHANNEL_FIELDS.filter(
-  (name) => !['bdp_probe', 'service_config', 'tls', 'keepalive_permit_without_calls'].includes(name));
+  (name) => !['bdp_probe', 'service_config', 'tls', 'keepalive_permit_without_calls', 'share'].includes(name));
+// Longest channel.share name in bytes (contract/sc_instr.h SC_INSTR_MAX_SHARE).
+const MAX_SHARE = 1100;
 const TLS_FIELDS = ['ca_file', 'cert_file', 'key_file', 'authority'];
 const CANCEL_KINDS = ['before_send', 'after_responses', 'after_ms', 'after_close_send_ms'];
 
@@ -178,6 +180,7 @@ function parseChannel(root) {
   const opts = {
     max_receive_bytes: 0, max_send_bytes: 0, initial_reconnect_backoff_ms: 0, min_reconnect_backoff_ms: 0, max_reconnect_backoff_ms: 0, bdp_probe: true,
     service_config: null, tls: null, keepalive_time_ms: 0, keepalive_timeout_ms: 0, keepalive_permit_without_calls: false,
+    share: null,
   };
   if (obj === null) return opts;
   if (!isObject(obj)) throw new InstrError('channel', 'expected an object');
@@ -186,6 +189,13 @@ function parseChannel(root) {
   opts.bdp_probe = getBool(obj, 'bdp_probe', 'channel.bdp_probe', true);
   opts.keepalive_permit_without_calls = getBool(obj, 'keepalive_permit_without_calls',
     'channel.keepalive_permit_without_calls', false);
+  const share = get(obj, 'share');
+  if (share !== null) {
+    if (typeof share !== 'string' || share.length === 0 || Buffer.byteLength(share) > MAX_SHARE) {
+      throw new InstrError('channel.share', 'expected a name of 1 to 1100 bytes');
+    }
+    opts.share = share;
+  }
   opts.service_config = parseServiceConfig(obj);
   opts.tls = parseTls(obj);
   return opts;

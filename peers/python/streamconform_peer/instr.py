@@ -81,6 +81,7 @@ class ChannelOpts:
     keepalive_time_ms: int = 0  # 0: no keepalive pings (the library's default)
     keepalive_timeout_ms: int = 0
     keepalive_permit_without_calls: bool = False
+    share: Optional[str] = None  # channel.share: the name of a channel shared with others
 
     def keepalive_options(self) -> list[tuple[str, Any]]:
         """channel.keepalive_* (client feature "keepalive"); max_pings_without_data 0 so that a
@@ -166,7 +167,8 @@ CHANNEL_INT_FIELDS = ("max_receive_bytes", "max_send_bytes", "initial_reconnect_
                       "min_reconnect_backoff_ms", "max_reconnect_backoff_ms",
                       "keepalive_time_ms", "keepalive_timeout_ms")
 CHANNEL_FIELDS = CHANNEL_INT_FIELDS + ("bdp_probe", "service_config", "tls",
-                                       "keepalive_permit_without_calls")
+                                       "keepalive_permit_without_calls", "share")
+MAX_SHARE = 1100  # bytes of a channel.share name (contract/sc_instr.h SC_INSTR_MAX_SHARE)
 TLS_FIELDS = ("ca_file", "cert_file", "key_file", "authority")
 
 
@@ -393,6 +395,11 @@ def _parse_channel(root: dict[str, Any]) -> ChannelOpts:
         if not isinstance(permit, bool):
             raise InstrError("channel.keepalive_permit_without_calls", "expected true or false")
         opts.keepalive_permit_without_calls = permit
+    share = obj.get("share")
+    if share is not None:
+        if not isinstance(share, str) or not 1 <= len(share.encode("utf-8")) <= MAX_SHARE:
+            raise InstrError("channel.share", "expected a name of 1 to 1100 bytes")
+        opts.share = share
     opts.service_config = _parse_service_config(obj)
     opts.tls = _parse_tls(obj)
     return opts

@@ -52,12 +52,29 @@ type Channel struct {
 	ServiceConfig string
 	TLS           *TLS // nil: plaintext
 	Keepalive     Keepalive
+	Share         string // channel.share: the name of a channel shared with others ("" = its own)
 }
 
 // Keepalive is channel.keepalive_* (client feature "keepalive"); TimeMS 0: no pings.
 type Keepalive struct {
 	TimeMS, TimeoutMS  int64
 	PermitWithoutCalls bool
+}
+
+// maxShare is the longest channel.share name (contract/sc_instr.h SC_INSTR_MAX_SHARE).
+const maxShare = 1100
+
+// parseShare reads channel.share, a name of 1 to 1100 bytes.
+func parseShare(obj *value, ch *Channel) error {
+	v := obj.get("share")
+	if v.absent() {
+		return nil
+	}
+	if v.kind != 's' || len(v.str) == 0 || len(v.str) > maxShare {
+		return fail("channel.share", "expected a name of 1 to 1100 bytes")
+	}
+	ch.Share = v.str
+	return nil
 }
 
 // parseKeepalive reads channel.keepalive_time_ms, keepalive_timeout_ms and
@@ -571,8 +588,9 @@ func parseChannel(root *value, in *Instruction) error {
 	for _, err := range []error{
 		checkMembers(obj, "channel.", []string{"max_receive_bytes", "max_send_bytes", "initial_reconnect_backoff_ms",
 			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe", "service_config", "tls",
-			"keepalive_time_ms", "keepalive_timeout_ms", "keepalive_permit_without_calls"}),
+			"keepalive_time_ms", "keepalive_timeout_ms", "keepalive_permit_without_calls", "share"}),
 		parseKeepalive(obj, ch),
+		parseShare(obj, ch),
 		parseBDPProbe(obj, ch),
 		getInt(obj, "max_receive_bytes", "channel.max_receive_bytes", 0, math.MaxInt32, &ch.MaxReceiveBytes),
 		getInt(obj, "max_send_bytes", "channel.max_send_bytes", 0, math.MaxInt32, &ch.MaxSendBytes),

@@ -33,9 +33,10 @@ type attemptRecord struct {
 
 // job runs one instruction and collects its result.
 type job struct {
-	in     *Instruction
-	start  time.Time
-	random func() float64
+	in      *Instruction
+	start   time.Time
+	random  func() float64
+	release func() // gives back a shared channel (channel.share), or nil: the job closes its own
 
 	responses       []json.RawMessage
 	responsesMS     []int64
@@ -118,7 +119,13 @@ func ms(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 // run runs every attempt (one without a reconnect policy) until the policy stops. ctx is the
 // driver's: cancelled when the driver aborts.
 func (j *job) run(ctx context.Context, conn *grpc.ClientConn) {
-	defer func() { conn.Close() }()
+	defer func() {
+		if j.release != nil {
+			j.release() // a shared channel (channel.share)
+		} else {
+			conn.Close()
+		}
+	}()
 	if j.in.StartDelayMS > 0 {
 		t := time.NewTimer(ms(j.in.StartDelayMS))
 		select {
@@ -134,7 +141,7 @@ func (j *job) run(ctx context.Context, conn *grpc.ClientConn) {
 		schedule = backoff.NewSchedule(j.in.Policy, j.random)
 	}
 	for n := 1; ; n++ {
-		if n > 1 && j.code == codes.Unavailable {
+		if n > 1 && j.code == codes.Unavailable && j.release == nil {
 			// A fresh channel, so that the attempt is a real connection attempt instead of
 			// failing fast inside the old channel's own backoff.
 			fresh, err := dial(j.in)
