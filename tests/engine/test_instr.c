@@ -115,6 +115,13 @@ static void parser_keepalive(void **state)
                      0);
     assert_int_equal(in.channel.keepalive.time_ms, 0);
     assert_false(in.channel.keepalive.permit_without_calls);
+    assert_null(in.channel.share);
+    sc_instr_free(&in);
+    assert_int_equal(sc_instr_parse("{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\","
+                                    "\"channel\":{\"share\":\"c/conn\"}}",
+                                    &in, err, sizeof err),
+                     0);
+    assert_string_equal(in.channel.share, "c/conn");
     sc_instr_free(&in);
 
     static const struct {
@@ -124,6 +131,8 @@ static void parser_keepalive(void **state)
         {"{\"keepalive_timeout_ms\":\"5\"}", "channel.keepalive_timeout_ms: "},
         {"{\"keepalive_permit_without_calls\":1}", "channel.keepalive_permit_without_calls: "},
         {"{\"keepalive_time_ms\":3000000000}", "channel.keepalive_time_ms: "},
+        {"{\"share\":\"\"}", "channel.share: expected a name of 1 to 1100 bytes"},
+        {"{\"share\":5}", "channel.share: "},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char line[512];

@@ -566,6 +566,36 @@ static void server_options_load(void **state)
                  "t.json: server_options.permit_keepalive_without_calls: expected true or false");
 }
 
+/* channel.share is scoped to the case: the main call and its companions name one channel
+ * "<case id>/<name>", and another case never does. */
+static void share_is_scoped_to_the_case(void **state)
+{
+    (void)state;
+    char err[512];
+    sc_scenario_set set = {0};
+    const char *text =
+        "{\"name\": \"m/s\", \"method\": \"SubscribeData\", \"client\": {\"channel\": "
+        "{\"share\": \"conn\"}}, \"expect\": {\"status\": \"OK\"}, \"companions\": [{\"client\": "
+        "{\"channel\": {\"share\": \"conn\"}}, \"expect\": {\"status\": \"OK\"}}]}";
+    assert_int_equal(sc_scenario_set_load_text(&set, "t.json", text, err, sizeof err), 0);
+    const sc_scenario *s = set.items[0];
+    cJSON *main_in = sc_scenario_instruction(s, "m/s@c->go", "h:1");
+    cJSON *comp_in = sc_scenario_companion_instruction(s, 0, "m/s@c->go", "h:1");
+    cJSON *other = sc_scenario_instruction(s, "m/s@go->go", "h:1");
+    const char *want = "m/s@c->go/conn";
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(main_in, "channel"), "share")->valuestring, want);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(comp_in, "channel"), "share")->valuestring, want);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(other, "channel"), "share")->valuestring,
+        "m/s@go->go/conn");
+    cJSON_Delete(main_in);
+    cJSON_Delete(comp_in);
+    cJSON_Delete(other);
+    sc_scenario_set_free(&set);
+}
+
 static void script_and_applies_to(void **state)
 {
     (void)state;
@@ -823,6 +853,7 @@ int main(void)
         cmocka_unit_test(companion_errors_name_the_companion),
         cmocka_unit_test(script_and_applies_to),
         cmocka_unit_test(server_options_load),
+        cmocka_unit_test(share_is_scoped_to_the_case),
         cmocka_unit_test(raw_messages_load_and_are_skipped_by_run),
         cmocka_unit_test(reconnect_case_timeout),
         cmocka_unit_test(non_finite_client_numbers_are_refused),

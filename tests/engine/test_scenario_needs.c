@@ -195,6 +195,9 @@ static void lifecycle_and_keepalive_needs(void **state)
                  "{\"keepalive_time_ms\": 100, \"max_receive_bytes\": 10}}, "
                  "\"expect\": {\"status\": \"OK\"}}");
     assert_int_equal(n.client, B(KEEPALIVE) | B(CHANNEL));
+    n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"client\": {\"channel\": "
+                 "{\"share\": \"c\"}}, \"expect\": {\"status\": \"OK\"}}");
+    assert_int_equal(n.client, B(SHARE_CHANNEL));
 }
 
 static void builtin_file_declares_every_feature(void **state)

@@ -171,3 +171,11 @@ test('server lifecycle options', () => {
   });
   assert.deepEqual(lifecycleOptions({ permitKeepaliveWithoutCalls: false }), {});
 });
+
+test('channel.share', () => {
+  assert.equal(instr.parse(line({ channel: { share: 'c/conn' } })).channel.share, 'c/conn');
+  assert.equal(instr.parse(line()).channel.share, null);
+  for (const bad of ['', 5, 'x'.repeat(1101)]) {
+    assert.equal(error(line({ channel: { share: bad } })), 'channel.share: expected a name of 1 to 1100 bytes');
+  }
+});

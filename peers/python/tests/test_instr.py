@@ -189,3 +189,11 @@ class KeepaliveTest(unittest.TestCase):
             ("grpc.http2.min_ping_interval_without_data_ms", 60000),
             ("grpc.max_concurrent_streams", 2), ("grpc.keepalive_permit_without_calls", 1)])
         self.assertEqual(server.ServerConfig().lifecycle_options(), [])
+
+    def test_share(self) -> None:
+        self.assertEqual(instr.parse(line(channel={"share": "c/conn"})).channel.share, "c/conn")
+        self.assertIsNone(instr.parse(line()).channel.share)
+        for bad in ("", 5, "x" * 1101):
+            with self.assertRaises(instr.InstrError) as ctx:
+                instr.parse(line(channel={"share": bad}))
+            self.assertEqual(str(ctx.exception), "channel.share: expected a name of 1 to 1100 bytes")
