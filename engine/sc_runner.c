@@ -191,6 +191,7 @@ static void fail_cases_of(sc_run *r, sc_peer *p, const char *why, const sc_case 
         if (culprit != NULL && c->state == SC_CASE_RUNNING) {
             proxy_finish(r, c);
             sc_case_requeue(c); /* restarted with the driver; its attempt did not count */
+            io_of(r, c)->first_event_ms = -1;
             continue;
         }
         sc_case_error(c, why, tail, now);
@@ -256,7 +257,7 @@ static void on_driver_line(sc_run *r, char *line, int64_t now)
     sc_case_on_companion_result(c, k, result, now);
 }
 
-static void on_server_line(sc_run *r, char *line)
+static void on_server_line(sc_run *r, char *line, int64_t now)
 {
     cJSON *event = cJSON_Parse(line);
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(event, "case");
@@ -265,6 +266,7 @@ static void on_server_line(sc_run *r, char *line)
         cJSON_Delete(event); /* a late line of a finished case, or a call without x-sc-case */
         return;
     }
+    sc_run_dedicated_on_event(r, c, now); /* arms shutdown_at_ms */
     sc_case_on_server_event(c, event);
 }
 
@@ -275,7 +277,7 @@ static void read_peer(sc_run *r, sc_peer *p, int64_t now)
     char *line;
     while ((line = sc_proc_take_line(&p->proc)) != NULL) {
         if (p->is_server && sc_impl_has_event_log(p->impl))
-            on_server_line(r, line);
+            on_server_line(r, line, now);
         else if (p->is_server)
             ; /* a server without the "events" feature: its stdout is not an event log */
         else

@@ -50,6 +50,7 @@ int sc_run_dedicated_plan(sc_run *r, char *err, size_t errlen)
     for (size_t i = 0; i < r->n_cases; i++) {
         sc_case *c = &r->cases[i];
         r->io[i].dedicated = SIZE_MAX;
+        r->io[i].first_event_ms = -1;
         if (c->state == SC_CASE_DONE || !sc_scenario_has_server_options(c->scenario))
             continue;
         if (r->server_impls[c->server]->address != NULL)
@@ -90,17 +91,28 @@ void sc_run_dedicated_case_done(sc_run *r, const sc_case *c)
     }
 }
 
-/* The dedicated server of a running case whose shutdown_at_ms is due, or NULL. */
+void sc_run_dedicated_on_event(sc_run *r, const sc_case *c, int64_t now)
+{
+    sc_case_io *io = &r->io[c - r->cases];
+    if (io->dedicated != SIZE_MAX && io->first_event_ms < 0)
+        io->first_event_ms = now;
+}
+
+/* The dedicated server of a running case whose shutdown_at_ms is set, or NULL; *due is when.
+ * The clock starts when the server logged the case's call (its call_start), not at the case's
+ * start: a driver that reads its instruction late on a loaded machine would otherwise find the
+ * server already gone. */
 static sc_dedicated *shutdown_due(sc_run *r, const sc_case *c, int64_t *due)
 {
-    size_t k = r->io[c - r->cases].dedicated;
+    const sc_case_io *io = &r->io[c - r->cases];
+    size_t k = io->dedicated;
     int64_t at = sc_scenario_shutdown_at_ms(c->scenario);
-    if (k == SIZE_MAX || at < 0 || c->state != SC_CASE_RUNNING)
+    if (k == SIZE_MAX || at < 0 || c->state != SC_CASE_RUNNING || io->first_event_ms < 0)
         return NULL;
     sc_dedicated *d = &r->dedicated[k];
     if (d->shutdown_sent || !d->peer.up)
         return NULL;
-    *due = c->started_ms + at;
+    *due = io->first_event_ms + at;
     return d;
 }
 

@@ -24,6 +24,7 @@ typedef struct {
     sc_peer proxy;    /* `streamconform proxy` in front of the server (up only while running) */
     cJSON *records;   /* the proxy's connection records so far (owned) */
     size_t dedicated; /* its server in sc_run.dedicated, or SIZE_MAX: the column's */
+    int64_t first_event_ms; /* when its server's first event line arrived (-1: none yet) */
 } sc_case_io;
 
 typedef struct {
@@ -80,6 +81,9 @@ int sc_run_dedicated_plan(sc_run *r, char *err, size_t errlen);
 sc_peer *sc_run_case_server(sc_run *r, const sc_case *c);
 /* A case is done: stop its dedicated server after its last case. */
 void sc_run_dedicated_case_done(sc_run *r, const sc_case *c);
+/* A server event line of case c arrived at `now`: the first one (its call_start) starts the
+ * clock of shutdown_at_ms. */
+void sc_run_dedicated_on_event(sc_run *r, const sc_case *c, int64_t now);
 /* Send SIGTERM to every dedicated server whose case reached its shutdown_at_ms; the earliest
  * such moment still to come, or `next` when later. */
 void sc_run_dedicated_tick(sc_run *r, int64_t now);

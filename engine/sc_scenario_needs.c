@@ -127,6 +127,8 @@ sc_needs sc_scenario_needs(const sc_scenario *s)
         n.server |= SC_FEAT_BIT(SC_FEAT_CHAT_ROOM);
     if (s->has_server_options)
         n.server |= SC_FEAT_BIT(SC_FEAT_LIFECYCLE);
+    if (s->has_server_options && s->shutdown_at_ms >= 0)
+        n.server |= SC_FEAT_BIT(SC_FEAT_EVENTS); /* its clock starts at the call_start event */
     return n;
 }
 
