@@ -534,6 +534,26 @@ static void server_options_get_a_dedicated_server(void **state)
     cJSON_Delete(rep);
 }
 
+/* serve's lifecycle options are checked like its others: 1..2147483647, exit 2 naming the option.
+ */
+static void serve_lifecycle_options_are_checked(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"--max-concurrent-streams", "0", "--max-concurrent-streams: expected a whole number"},
+        {"--max-connection-age-ms", "x", "--max-connection-age-ms: expected a whole number"},
+        {"--shutdown-grace-ms", "2147483648", "--shutdown-grace-ms: expected a whole number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        client_proc p;
+        int rc =
+            streamconform(&p, "serve", "--listen", "127.0.0.1:0", cases[i][0], cases[i][1], NULL);
+        assert_int_equal(rc, 2);
+        if (strstr(p.err.data, cases[i][2]) == NULL)
+            fail_msg("%s %s: %s", cases[i][0], cases[i][1], p.err.data);
+    }
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -549,6 +569,7 @@ int main(void)
         cmocka_unit_test(list_and_show),
         cmocka_unit_test(companions_are_run_and_judged_and_exclusive_runs_alone),
         cmocka_unit_test(server_options_get_a_dedicated_server),
+        cmocka_unit_test(serve_lifecycle_options_are_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
