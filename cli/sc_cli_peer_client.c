@@ -2,6 +2,7 @@
  * protocol"). Instructions arrive as JSON lines on stdin; every instruction runs concurrently on
  * one sc_loop (one CQ, no thread per call) and its result line is written on completion. */
 #include "sc_cli.h"
+#include "sc_cli_peer_share.h"
 #include "sc_cli_util.h"
 #include "sc_client_call.h"
 #include "sc_client_instr.h"
@@ -32,7 +33,8 @@ typedef struct sc_peer_job {
     sc_client_instr in;
     int64_t start_ms;
     int response_encoding; /* the last attempt's (sc_encoding) */
-    grpc_channel *channel; /* owned */
+    grpc_channel *channel; /* owned, or borrowed from `shared` */
+    sc_peer_share *shared; /* channel.share: the shared channel's entry (a reference), or NULL */
     sc_client_call *call;  /* owned; the running attempt */
     sc_client_retry retry;
     sc_loop_timer send_timer;
@@ -58,6 +60,7 @@ struct sc_peer_driver {
     bool aborted;
     int abort_signal;
     sc_backoff_xorshift rng;
+    sc_peer_shares shares; /* channels shared by name (channel.share) */
 };
 
 static volatile sig_atomic_t sc_peer_signal;
@@ -170,7 +173,9 @@ static void job_free(sc_peer_job *j)
     if (j->call != NULL)
         sc_client_call_release(j->call);
     sc_client_retry_free(&j->retry);
-    if (j->channel != NULL)
+    if (j->shared != NULL)
+        sc_peer_share_release(&d->shares, j->shared);
+    else if (j->channel != NULL)
         grpc_channel_destroy(j->channel);
     sc_client_instr_free(&j->in);
     cJSON_Delete(j->responses);
@@ -277,8 +282,8 @@ static void on_done(sc_client_call *call, void *user)
  * instead of failing fast inside the old channel's own backoff. */
 static int refresh_channel(sc_peer_job *j, char *err, size_t errlen)
 {
-    if (j->retry.count <= 1 || j->code != SC_STATUS_UNAVAILABLE)
-        return 0;
+    if (j->retry.count <= 1 || j->code != SC_STATUS_UNAVAILABLE || j->shared != NULL)
+        return 0; /* a shared channel stays the one the case's calls share */
     grpc_channel *ch = sc_client_channel_create(j->in.target, &j->in.channel, err, errlen);
     if (ch == NULL)
         return -1;
@@ -384,7 +389,10 @@ static void run_line(sc_peer_driver *d, const char *line)
         job_free(j);
         return;
     }
-    j->channel = sc_client_channel_create(j->in.target, &j->in.channel, err, sizeof err);
+    j->channel = j->in.share != NULL
+                     ? sc_peer_share_take(&d->shares, j->in.share, j->in.target, &j->in.channel,
+                                          &j->shared, err, sizeof err)
+                     : sc_client_channel_create(j->in.target, &j->in.channel, err, sizeof err);
     if (j->channel == NULL) {
         emit_error(j->in.case_id, err);
         job_free(j);

@@ -34,10 +34,17 @@ static const char serve_usage[] =
     "  --tls-cert FILE           serve TLS with this certificate chain (PEM; with --tls-key)\n"
     "  --tls-key FILE            the certificate's private key (PEM, unencrypted)\n"
     "  --tls-client-ca FILE      mTLS: require a client certificate signed by this CA (PEM)\n"
+    "  --max-connection-age-ms N         GOAWAY a connection this old (C core channel arg)\n"
+    "  --max-connection-age-grace-ms N   then give its live calls this long\n"
+    "  --keepalive-min-time-ms N         ping policy: client pings sooner are strikes\n"
+    "  --permit-keepalive-without-calls  ping policy: pings without live calls are allowed\n"
+    "  --max-concurrent-streams N        streams a client may have open per connection\n"
+    "  --shutdown-grace-ms N     SIGTERM: live calls get this long to end (default 0)\n"
     "  --quiet | --verbose       less or more diagnostics on stderr\n"
     "  --help                    this text\n"
     "The first stdout line is {\"ready\":true,\"port\":N} once the server accepts calls.\n"
-    "SIGINT/SIGTERM: stop accepting, end live calls with UNAVAILABLE, exit 0.\n";
+    "SIGINT/SIGTERM: stop accepting (GOAWAY), end live calls with UNAVAILABLE after the\n"
+    "shutdown grace, exit 0.\n";
 
 static void stop_server(void *server)
 {
@@ -54,8 +61,9 @@ typedef struct {
     const char *events_path;
     const char *plan_path;
     int64_t plan_skip;
-    int64_t origin_ms; /* -1: the start */
-    sc_host_tls tls;   /* paths from argv; used when tls.cert_file is set */
+    int64_t origin_ms;           /* -1: the start */
+    sc_host_tls tls;             /* paths from argv; used when tls.cert_file is set */
+    sc_host_lifecycle lifecycle; /* server-wide connection options (all 0: defaults) */
 } serve_options;
 
 enum {
@@ -73,7 +81,13 @@ enum {
     O_ORIGIN,
     O_TLS_CERT,
     O_TLS_KEY,
-    O_TLS_CA
+    O_TLS_CA,
+    O_MAX_AGE,
+    O_MAX_AGE_GRACE,
+    O_KA_MIN_TIME,
+    O_KA_PERMIT,
+    O_MAX_STREAMS,
+    O_SHUTDOWN_GRACE
 };
 
 static const struct option serve_longopts[] = {
@@ -92,9 +106,47 @@ static const struct option serve_longopts[] = {
     {"tls-cert", required_argument, NULL, O_TLS_CERT},
     {"tls-key", required_argument, NULL, O_TLS_KEY},
     {"tls-client-ca", required_argument, NULL, O_TLS_CA},
+    {"max-connection-age-ms", required_argument, NULL, O_MAX_AGE},
+    {"max-connection-age-grace-ms", required_argument, NULL, O_MAX_AGE_GRACE},
+    {"keepalive-min-time-ms", required_argument, NULL, O_KA_MIN_TIME},
+    {"permit-keepalive-without-calls", no_argument, NULL, O_KA_PERMIT},
+    {"max-concurrent-streams", required_argument, NULL, O_MAX_STREAMS},
+    {"shutdown-grace-ms", required_argument, NULL, O_SHUTDOWN_GRACE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+/* The connection lifecycle options (issue 14 part 3; docs/peer-protocol.md, "Connection
+ * lifecycle"); any other option is a usage error. */
+static int serve_lifecycle_option(int opt, const char *text, serve_options *o)
+{
+    static const struct {
+        int opt;
+        const char *name;
+    } names[] = {{O_MAX_AGE, "--max-connection-age-ms"},
+                 {O_MAX_AGE_GRACE, "--max-connection-age-grace-ms"},
+                 {O_KA_MIN_TIME, "--keepalive-min-time-ms"},
+                 {O_MAX_STREAMS, "--max-concurrent-streams"},
+                 {O_SHUTDOWN_GRACE, "--shutdown-grace-ms"}};
+    if (opt == O_KA_PERMIT) {
+        o->lifecycle.permit_keepalive_without_calls = true;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (names[i].opt != opt)
+            continue;
+        int64_t v;
+        if (!sc_cli_parse_int("serve", names[i].name, optarg, 1, SC_HOST_LIFECYCLE_MAX_VALUE, &v))
+            return SC_EXIT_USAGE;
+        int64_t *dst[] = {&o->lifecycle.max_connection_age_ms,
+                          &o->lifecycle.max_connection_age_grace_ms,
+                          &o->lifecycle.keepalive_min_time_ms, &o->lifecycle.max_concurrent_streams,
+                          &o->cfg.shutdown_grace_ms};
+        *dst[i] = v;
+        return 0;
+    }
+    return sc_cli_bad_option("serve", serve_longopts, text);
+}
 
 /* --tls-cert, --tls-key, --tls-client-ca (paths, read when the server starts); any other option
  * is a usage error. */
@@ -111,7 +163,7 @@ static int serve_tls_option(int opt, const char *text, serve_options *o)
         o->tls.client_ca_file = optarg;
         return 0;
     default:
-        return sc_cli_bad_option("serve", serve_longopts, text);
+        return serve_lifecycle_option(opt, text, o);
     }
 }
 
@@ -251,6 +303,7 @@ int sc_cli_serve_main(int argc, char **argv)
     o.cfg.events = &events;
     o.cfg.listen = o.listen;
     o.cfg.tls = o.tls.cert_file != NULL ? &o.tls : NULL;
+    o.cfg.lifecycle = &o.lifecycle;
 
     /* Before grpc_init, so that only the waiter thread receives the stop signals. */
     sc_cli_stop_signals stop;

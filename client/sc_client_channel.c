@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 /* Room for every arg this module sets. */
-#define SC_CHANNEL_MAX_ARGS 13
+#define SC_CHANNEL_MAX_ARGS 19
 
 static void add_string_arg(grpc_arg *args, size_t *n, const char *key, const char *value)
 {
@@ -108,6 +108,24 @@ static void add_compression_args(grpc_arg *args, size_t *n, const sc_client_chan
                     (int)(opts->accept_encodings | 1u));
 }
 
+/* Keepalive: a ping after keepalive_time_ms without activity, the connection closed when it is
+ * unanswered after keepalive_timeout_ms. The core also sends pings with no data in between only
+ * up to GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA (default 2): 0 lifts that, so that a blackholed
+ * connection with a quiet stream is still probed. */
+static void add_keepalive_args(grpc_arg *args, size_t *n, const sc_client_channel_opts *opts)
+{
+    if (opts->keepalive_time_ms <= 0)
+        return;
+    add_int_arg(args, n, GRPC_ARG_KEEPALIVE_TIME_MS, opts->keepalive_time_ms);
+    add_int_arg(args, n, GRPC_ARG_KEEPALIVE_TIMEOUT_MS, opts->keepalive_timeout_ms);
+    if (opts->keepalive_permit_without_calls)
+        add_int_arg(args, n, GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    args[*n].type = GRPC_ARG_INTEGER;
+    args[*n].key = (char *)GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA;
+    args[*n].value.integer = 0;
+    (*n)++;
+}
+
 grpc_channel *sc_client_channel_create(const char *target, const sc_client_channel_opts *opts,
                                        char *err, size_t errlen)
 {
@@ -138,6 +156,7 @@ grpc_channel *sc_client_channel_create(const char *target, const sc_client_chann
         n++;
     }
     add_service_config(items, &n, opts->service_config);
+    add_keepalive_args(items, &n, opts);
     if (opts->authority != NULL) {
         add_string_arg(items, &n, GRPC_ARG_DEFAULT_AUTHORITY, opts->authority);
         if (opts->tls_ca_file != NULL)

@@ -36,6 +36,11 @@ typedef struct {
      * 0 for the core's default (all). A zero-initialized struct asks for nothing. */
     int compression;
     unsigned accept_encodings;
+    /* Keepalive pings (channel.keepalive_*): GRPC_ARG_KEEPALIVE_TIME_MS,
+     * GRPC_ARG_KEEPALIVE_TIMEOUT_MS (0 = core default), GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS. */
+    int keepalive_time_ms;
+    int keepalive_timeout_ms;
+    bool keepalive_permit_without_calls;
 } sc_client_channel_opts;
 
 /* A new channel to `target` ("host:port" or any gRPC URI). The caller owns it and releases it with

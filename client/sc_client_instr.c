@@ -134,7 +134,12 @@ static int convert(sc_instr *from, sc_client_instr *in, char *err, size_t errlen
         .min_reconnect_backoff_ms = from->channel.min_reconnect_backoff_ms,
         .max_reconnect_backoff_ms = from->channel.max_reconnect_backoff_ms,
         .no_bdp_probe = from->channel.no_bdp_probe,
+        .keepalive_time_ms = from->channel.keepalive.time_ms,
+        .keepalive_timeout_ms = from->channel.keepalive.timeout_ms,
+        .keepalive_permit_without_calls = from->channel.keepalive.permit_without_calls,
     };
+    in->share = from->channel.share; /* taken over */
+    from->channel.share = NULL;
     in->service_config = from->channel.service_config; /* taken over */
     from->channel.service_config = NULL;
     in->channel.service_config = in->service_config;
@@ -181,6 +186,7 @@ void sc_client_instr_free(sc_client_instr *in)
     free(in->target);
     free(in->path);
     free(in->service_config);
+    free(in->share);
     sc_instr_tls_free(&in->tls);
     sc_instr_compression_free(&in->compression);
     sc_md_list_free(&in->metadata);

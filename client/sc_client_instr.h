@@ -41,6 +41,7 @@ typedef struct {
     /* owned: "compression"; the channel's compression options and the calls' no_compress list
      * point into it */
     sc_instr_compression compression;
+    char *share; /* owned; channel.share: the name of a channel shared with other instructions */
 } sc_client_instr;
 
 /* Parse one instruction line. Returns 0, or -1 with "<field>: <reason>" in `err` (the field is a

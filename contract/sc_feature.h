@@ -33,6 +33,8 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
       "call_start.encoding, and whether each message was compressed, in the event log")            \
     X(NO_COMPRESS_RESPONSES, SC_ROLE_SERVER, "no-compress-responses",                              \
       "x-sc-no-compress-responses: the listed responses go uncompressed")                          \
+    X(LIFECYCLE, SC_ROLE_SERVER, "lifecycle",                                                      \
+      "--max-connection-age-ms, keepalive policy, --max-concurrent-streams, --shutdown-grace-ms")  \
     X(CANCEL, SC_ROLE_CLIENT, "cancel", "the instruction's cancel plans")                          \
     X(RECONNECT, SC_ROLE_CLIENT, "reconnect", "the reconnect policy (attempts and backoff)")       \
     X(PUSHBACK, SC_ROLE_CLIENT, "pushback", "reconnect.honor_pushback (grpc-retry-pushback-ms)")   \
@@ -57,7 +59,11 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
     X(RESPONSE_ENCODING, SC_ROLE_CLIENT, "response-encoding",                                      \
       "the result's response_encoding: the responses' grpc-encoding as the library saw it")        \
     X(ACCEPT_ENCODING, SC_ROLE_CLIENT, "accept-encoding",                                          \
-      "compression.accept: the encodings the client accepts (grpc-accept-encoding)")
+      "compression.accept: the encodings the client accepts (grpc-accept-encoding)")                                                                       \
+    X(KEEPALIVE, SC_ROLE_CLIENT, "keepalive",                                                      \
+      "channel.keepalive_time_ms, keepalive_timeout_ms, keepalive_permit_without_calls")           \
+    X(SHARE_CHANNEL, SC_ROLE_CLIENT, "share-channel",                                              \
+      "channel.share: instructions in flight with the same name share one channel")
 
 typedef enum {
 #define SC_FEATURE_ENUM(id, role, name, meaning) SC_FEAT_##id,

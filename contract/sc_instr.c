@@ -83,6 +83,10 @@ static const sc_jfield channel_fields[] = {
     {.key = "bdp_probe", .types = SC_JT_BOOL | SC_JT_NULL},
     {.key = "service_config", .types = SC_JT_OBJECT | SC_JT_NULL},
     {.key = "tls", .types = SC_JT_OBJECT | SC_JT_NULL},
+    INT32("keepalive_time_ms"),
+    INT32("keepalive_timeout_ms"),
+    {.key = "keepalive_permit_without_calls", .types = SC_JT_BOOL | SC_JT_NULL},
+    {.key = "share", .types = SC_JT_STRING | SC_JT_NULL},
 };
 static const sc_jfield tls_fields[] = {
     {.key = "ca_file", .types = SC_JT_STRING, .required = true},
@@ -384,6 +388,28 @@ static int parse_tls(const cJSON *channel, sc_instr_tls *t, perr *e)
     return 0;
 }
 
+/* channel.keepalive_*: checked by channel_fields (integers 0..2^31-1, a bool). */
+static void parse_keepalive(const cJSON *channel, sc_instr_keepalive *ka)
+{
+    read_int32(channel, "keepalive_time_ms", &ka->time_ms);
+    read_int32(channel, "keepalive_timeout_ms", &ka->timeout_ms);
+    ka->permit_without_calls = cJSON_IsTrue(sc_jget(channel, "keepalive_permit_without_calls"));
+}
+
+/* channel.share: a non-empty name of at most SC_INSTR_MAX_SHARE bytes (the type is checked by
+ * channel_fields). */
+static int parse_share(const cJSON *channel, sc_instr_channel *ch, perr *e)
+{
+    const cJSON *v = sc_jget(channel, "share");
+    if (v == NULL || cJSON_IsNull(v))
+        return 0;
+    size_t n = strlen(v->valuestring);
+    if (n == 0 || n > SC_INSTR_MAX_SHARE)
+        return fail(e, "channel.share", "expected a name of 1 to 1100 bytes");
+    ch->share = strdup(v->valuestring);
+    return ch->share != NULL ? 0 : fail(e, "channel.share", "out of memory");
+}
+
 static int parse_channel(const cJSON *root, sc_instr_channel *ch, perr *e)
 {
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, "channel");
@@ -400,6 +426,9 @@ static int parse_channel(const cJSON *root, sc_instr_channel *ch, perr *e)
     if (bdp != NULL)
         ch->no_bdp_probe = cJSON_IsFalse(bdp);
     if (parse_service_config(obj, ch, e) != 0)
+        return -1;
+    parse_keepalive(obj, &ch->keepalive);
+    if (parse_share(obj, ch, e) != 0)
         return -1;
     return parse_tls(obj, &ch->tls, e);
 }
@@ -523,6 +552,7 @@ void sc_instr_free(sc_instr *in)
     free(in->target);
     free(in->path);
     free(in->channel.service_config);
+    free(in->channel.share);
     sc_instr_tls_free(&in->channel.tls);
     sc_instr_compression_free(&in->compression);
     sc_md_list_free(&in->md);

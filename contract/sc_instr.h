@@ -75,6 +75,18 @@ typedef struct {
                         or NULL: the target's host */
 } sc_instr_tls;
 
+/* Longest channel.share name: a case id and a short suffix ($per_case) fit. */
+#define SC_INSTR_MAX_SHARE 1100
+
+/* Client keepalive (channel.keepalive_time_ms, keepalive_timeout_ms,
+ * keepalive_permit_without_calls; client feature "keepalive"): 0 / false = the library's
+ * default (no keepalive pings). */
+typedef struct {
+    int time_ms;               /* send a ping after this long without activity */
+    int timeout_ms;            /* a ping unanswered this long closes the connection */
+    bool permit_without_calls; /* ping also with no call in flight */
+} sc_instr_keepalive;
+
 typedef struct {
     int max_receive_bytes; /* 0 = the core's default, as the other three */
     int max_send_bytes;    /* grpc.max_send_message_length; 0 = the library's default */
@@ -87,6 +99,10 @@ typedef struct {
      * library's. */
     char *service_config;
     sc_instr_tls tls;
+    sc_instr_keepalive keepalive;
+    /* Owned; channel.share (client feature "share-channel"): instructions in flight on one
+     * driver with the same name use one channel (one connection), or NULL: a channel of its own. */
+    char *share;
 } sc_instr_channel;
 
 typedef struct {

@@ -55,6 +55,7 @@ static void app_done(void *ctx, sc_app_case *c)
 static void case_done(sc_run *r, sc_case *c)
 {
     r->done++;
+    sc_run_dedicated_case_done(r, c);
     if (sc_case_fails_run(c))
         r->failing++;
     progress(r, c);
@@ -166,13 +167,14 @@ static void fail_cases_of(sc_run *r, sc_peer *p, const char *why, const sc_case 
         sc_case *c = &r->cases[i];
         if (c->state != SC_CASE_RUNNING && c->state != SC_CASE_SETTLING)
             continue;
-        bool uses = p->is_server ? &r->servers[c->server] == p : &r->drivers[c->client] == p;
+        bool uses = p->is_server ? sc_run_case_server(r, c) == p : &r->drivers[c->client] == p;
         if (!uses || c == culprit)
             continue;
         r->in_flight--;
         if (culprit != NULL && c->state == SC_CASE_RUNNING) {
             proxy_finish(r, c);
             sc_case_requeue(c); /* restarted with the driver; its attempt did not count */
+            io_of(r, c)->first_event_ms = -1;
             continue;
         }
         sc_case_error(c, why, tail, now);
@@ -238,7 +240,7 @@ static void on_driver_line(sc_run *r, char *line, int64_t now)
     sc_case_on_companion_result(c, k, result, now);
 }
 
-static void on_server_line(sc_run *r, char *line)
+static void on_server_line(sc_run *r, char *line, int64_t now)
 {
     cJSON *event = cJSON_Parse(line);
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(event, "case");
@@ -247,6 +249,7 @@ static void on_server_line(sc_run *r, char *line)
         cJSON_Delete(event); /* a late line of a finished case, or a call without x-sc-case */
         return;
     }
+    sc_run_dedicated_on_event(r, c, now); /* arms shutdown_at_ms */
     sc_case_on_server_event(c, event);
 }
 
@@ -257,14 +260,14 @@ static void read_peer(sc_run *r, sc_peer *p, int64_t now)
     char *line;
     while ((line = sc_proc_take_line(&p->proc)) != NULL) {
         if (p->is_server && sc_impl_has_event_log(p->impl))
-            on_server_line(r, line);
+            on_server_line(r, line, now);
         else if (p->is_server)
             ; /* a server without the "events" feature: its stdout is not an event log */
         else
             on_driver_line(r, line, now);
         free(line);
     }
-    if (!open)
+    if (!open && !sc_run_dedicated_exited(r, p))
         peer_died(r, p, now);
 }
 
@@ -286,7 +289,7 @@ static bool ensure_up(sc_run *r, sc_peer *p, int64_t now)
     /* every queued case of this peer becomes an error */
     for (size_t i = 0; i < r->n_cases; i++) {
         sc_case *c = &r->cases[i];
-        bool uses = p->is_server ? &r->servers[c->server] == p : &r->drivers[c->client] == p;
+        bool uses = p->is_server ? sc_run_case_server(r, c) == p : &r->drivers[c->client] == p;
         if (uses && c->state == SC_CASE_QUEUED) {
             sc_case_start(c, now);
             sc_case_error(c, err, NULL, now);
@@ -322,7 +325,7 @@ static cJSON *case_instruction(const sc_run *r, const sc_case *c, size_t i, cons
 
 static void start_case(sc_run *r, sc_case *c, int64_t now)
 {
-    sc_peer *server = &r->servers[c->server];
+    sc_peer *server = sc_run_case_server(r, c);
     sc_peer *driver = &r->drivers[c->client];
     if (!ensure_up(r, server, now) || !ensure_up(r, driver, now))
         return;
@@ -419,6 +422,7 @@ static int poll_timeout(sc_run *r, int64_t now)
         if (d < next)
             next = d;
     }
+    next = sc_run_dedicated_next(r, next);
     return next <= now ? 0 : (int)(next - now);
 }
 
@@ -445,7 +449,7 @@ static size_t add_peer_fds(sc_peer *p, struct pollfd *fds, sc_peer **owner, size
 static void poll_once(sc_run *r)
 {
     /* drivers and servers: stdout, stderr, stdin; running cases' proxies: stdout, stderr */
-    size_t cap = 3 * (SC_RUNNER_MAX_IMPLS + SC_RUNNER_MAX_SERVERS + 1) + 2 * r->n_cases;
+    size_t cap = 3 * (SC_RUNNER_MAX_IMPLS + SC_RUNNER_MAX_SERVERS + 1) + 4 * r->n_cases;
     struct pollfd *fds = calloc(cap, sizeof *fds);
     sc_peer **owner = calloc(cap, sizeof *owner);
     sc_case **owner_case = calloc(cap, sizeof *owner_case);
@@ -456,6 +460,7 @@ static void poll_once(sc_run *r)
         n = add_peer_fds(i < r->cfg->n_clients ? &r->drivers[i]
                                                : &r->servers[i - r->cfg->n_clients],
                          fds, owner, n);
+    n = sc_run_dedicated_fds(r, fds, owner, n);
     for (size_t i = 0; i < r->n_cases; i++) {
         sc_peer *p = &r->io[i].proxy;
         if (!p->up || p->proc.out_fd < 0)
@@ -484,6 +489,7 @@ static void poll_once(sc_run *r)
         } else
             read_peer(r, owner[i], now);
     }
+    sc_run_dedicated_tick(r, now);
     check_deadlines(r, now);
 out:
     free(fds);
@@ -502,6 +508,8 @@ static void shutdown_peers(sc_run *r)
         sc_peer_stop(&r->drivers[i], SIGTERM);
     for (size_t i = 0; i < r->n_servers; i++)
         sc_peer_stop(&r->servers[i], SIGTERM);
+    for (size_t k = 0; k < r->n_dedicated; k++)
+        sc_peer_stop(&r->dedicated[k].peer, SIGTERM);
 }
 
 /* The run's TLS files, when a server column is not plaintext; its servers get them. */
@@ -545,7 +553,8 @@ int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
 
     int rc = 2;
     if (run_init(&r, err, errlen) != 0 || sc_run_add_script_server(&r, err, errlen) != 0 ||
-        sc_run_plan(&r, err, errlen) != 0 || sc_app_run_plan(&r.apps, cfg, err, errlen) != 0)
+        sc_run_plan(&r, err, errlen) != 0 || sc_run_dedicated_plan(&r, err, errlen) != 0 ||
+        sc_app_run_plan(&r.apps, cfg, err, errlen) != 0)
         goto out;
     if (r.n_cases == 0 && r.apps.n_cases == 0) {
         snprintf(err, errlen, "%s", SC_RUNNER_NO_CASE);
@@ -578,6 +587,7 @@ out:
     }
     free(r.cases);
     free(r.io);
+    sc_run_dedicated_free(&r);
     sc_app_run_free(&r.apps);
     sc_impl_free(&r.proxy_impl);
     if (r.scripts_path[0] != '\0')

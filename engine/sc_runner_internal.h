@@ -8,10 +8,12 @@
 
 #include "sc_case.h"
 #include "sc_runner_app.h"
+#include "sc_runner_dedicated.h"
 #include "sc_runner.h"
 #include "sc_runner_peer.h"
 
 #include <cjson/cJSON.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,8 +21,10 @@
 
 /* What the runner keeps per case beside the pure sc_case: its fault proxy, if it has faults. */
 typedef struct {
-    sc_peer proxy;  /* `streamconform proxy` in front of the server (up only while running) */
-    cJSON *records; /* the proxy's connection records so far (owned) */
+    sc_peer proxy;    /* `streamconform proxy` in front of the server (up only while running) */
+    cJSON *records;   /* the proxy's connection records so far (owned) */
+    size_t dedicated; /* its server in sc_run.dedicated, or SIZE_MAX: the column's */
+    int64_t first_event_ms; /* when its server's first event line arrived (-1: none yet) */
 } sc_case_io;
 
 typedef struct {
@@ -44,6 +48,10 @@ typedef struct {
     /* The run's TLS files when a server column is not plaintext (dir "" otherwise); removed at
      * the end of the run. */
     sc_tls_material tls;
+    /* Dedicated servers of scenarios with server_options (sc_runner_dedicated); owned, one
+     * slot per case allocated at plan time, so that peers never move. */
+    sc_dedicated *dedicated;
+    size_t n_dedicated;
 } sc_run;
 
 /* sc_runner_impl.c: the absolute path of this binary (caller frees), or NULL. */
@@ -76,5 +84,27 @@ cJSON *sc_run_report_json(const sc_run *r);
 /* sc_runner_report.c: write report.json and the reports derived from it into the configured
  * output folder. 0, or -1 with a message. */
 int sc_run_write_report(const sc_run *r, char *err, size_t errlen);
+
+/* sc_runner_dedicated.c: after sc_run_plan, a dedicated server for every case of a scenario
+ * with server_options (r->io[i].dedicated). 0, or -1 with a message. */
+int sc_run_dedicated_plan(sc_run *r, char *err, size_t errlen);
+/* The server peer a case runs against: its dedicated one, or its column's. */
+sc_peer *sc_run_case_server(sc_run *r, const sc_case *c);
+/* A case is done: stop its dedicated server after its last case. */
+void sc_run_dedicated_case_done(sc_run *r, const sc_case *c);
+/* A server event line of case c arrived at `now`: the first one (its call_start) starts the
+ * clock of shutdown_at_ms. */
+void sc_run_dedicated_on_event(sc_run *r, const sc_case *c, int64_t now);
+/* Send SIGTERM to every dedicated server whose case reached its shutdown_at_ms; the earliest
+ * such moment still to come, or `next` when later. */
+void sc_run_dedicated_tick(sc_run *r, int64_t now);
+int64_t sc_run_dedicated_next(sc_run *r, int64_t next);
+/* Peer p closed its stdout: when it is a dedicated server we sent SIGTERM, reap it and say
+ * true (its exit is the scenario's action, not a failure). */
+bool sc_run_dedicated_exited(sc_run *r, sc_peer *p);
+/* The live dedicated servers' stdout and stderr from fds[n]; the new count. */
+size_t sc_run_dedicated_fds(sc_run *r, struct pollfd *fds, sc_peer **owner, size_t n);
+/* Stop them all and free. */
+void sc_run_dedicated_free(sc_run *r);
 
 #endif

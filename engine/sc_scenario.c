@@ -131,6 +131,7 @@ static void scenario_free(sc_scenario *s)
     if (s == NULL)
         return;
     cJSON_Delete(s->faults);
+    sc_scenario_server_options_free(s);
     sc_scenario_app_free(s->app);
     free(s->name);
     free(s->summary);
@@ -249,8 +250,8 @@ static int parse_companions(sc_load_ctx *c, sc_scenario *s, const cJSON *obj, co
  * application is the client and the engine's own server the server. */
 static int parse_app_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
 {
-    static const char *const not_here[] = {"method",     "client", "server",
-                                           "companions", "faults", "applies_to"};
+    static const char *const not_here[] = {"method", "client",     "server",        "companions",
+                                           "faults", "applies_to", "server_options"};
     for (size_t i = 0; i < sizeof not_here / sizeof not_here[0]; i++)
         if (cJSON_GetObjectItemCaseSensitive(obj, not_here[i]) != NULL)
             return sc_load_fail(c, not_here[i],
@@ -302,6 +303,8 @@ static int parse_call_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
         parse_tags(c, s, cJSON_GetObjectItemCaseSensitive(obj, "tags")) != 0 ||
         parse_applies(c, s, cJSON_GetObjectItemCaseSensitive(obj, "applies_to")) != 0 ||
         sc_scenario_parse_server(c, s, cJSON_GetObjectItemCaseSensitive(obj, "server")) != 0 ||
+        sc_scenario_parse_server_options(
+            c, s, cJSON_GetObjectItemCaseSensitive(obj, "server_options")) != 0 ||
         sc_scenario_parse_client(c, s, cJSON_GetObjectItemCaseSensitive(obj, "client")) != 0 ||
         sc_scenario_parse_faults(c, s, cJSON_GetObjectItemCaseSensitive(obj, "faults"), "faults") !=
             0 ||
@@ -324,7 +327,8 @@ static sc_scenario *parse_scenario(sc_load_ctx *c, const cJSON *obj)
         {.key = "server"},     {.key = "expect"},
         {.key = "companions"}, {.key = "faults"},
         {.key = "exclusive"},  {.key = "app"},
-        {.key = "transports"}, {.key = "$schema", .types = SC_JT_STRING}};
+        {.key = "transports"}, {.key = "server_options"},
+        {.key = "$schema", .types = SC_JT_STRING}};
     if (sc_load_object(c, obj, "", SC_JSPEC(names)) != 0)
         return NULL;
     sc_scenario *s = calloc(1, sizeof *s);

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 typedef struct sc_scenario sc_scenario;
@@ -81,6 +82,15 @@ bool sc_scenario_exclusive(const sc_scenario *s);
 /* The transports its cases run on (SC_TRANSPORT_BIT set, engine/sc_transport.h): "transports",
  * or every transport (tls and mtls only for a client with channel.tls). */
 unsigned sc_scenario_transports(const sc_scenario *s);
+
+/* "server_options" (docs/scenario-format.md): the scenario's cases need a server process of
+ * their own started with extra arguments (server feature "lifecycle"). The arguments are
+ * borrowed from the scenario ("--max-connection-age-ms", "1000", ...). The engine sends the
+ * dedicated server SIGTERM shutdown_at_ms into a case (-1: never; then each case gets a server
+ * of its own). */
+bool sc_scenario_has_server_options(const sc_scenario *s);
+size_t sc_scenario_server_args(const sc_scenario *s, const char *const **args);
+int64_t sc_scenario_shutdown_at_ms(const sc_scenario *s);
 
 /* Does the scenario have a server.script? */
 bool sc_scenario_is_scripted(const sc_scenario *s);

@@ -187,6 +187,26 @@ void sc_scenario_companion_id(char *out, size_t len, const char *case_id, size_t
     snprintf(out, len, "%s%s%zu", case_id, SC_SCENARIO_COMPANION_SEP, i + 1);
 }
 
+/* channel.share names a channel of one case: the driver sees "<case id>/<name>" (name: the text
+ * after the last '/', so that scoping twice, a companion's id and then its parent's, keeps it),
+ * so that the calls of one case share it and other cases in flight on the driver never do. */
+static int scope_share(cJSON *instr, const char *case_id)
+{
+    cJSON *ch = cJSON_GetObjectItemCaseSensitive(instr, "channel");
+    cJSON *share = cJSON_GetObjectItemCaseSensitive(ch, "share");
+    if (!cJSON_IsString(share))
+        return 0;
+    const char *name = share->valuestring;
+    const char *slash = strrchr(name, '/');
+    char scoped[SC_SCENARIO_MAX_CASE_ID + 256];
+    snprintf(scoped, sizeof scoped, "%s/%s", case_id, slash != NULL ? slash + 1 : name);
+    cJSON *v = cJSON_CreateString(scoped);
+    if (v == NULL)
+        return -1;
+    cJSON_ReplaceItemInObjectCaseSensitive(ch, "share", v);
+    return 0;
+}
+
 cJSON *sc_scenario_companion_instruction(const sc_scenario *s, size_t i, const char *case_id,
                                          const char *target)
 {
@@ -194,7 +214,12 @@ cJSON *sc_scenario_companion_instruction(const sc_scenario *s, size_t i, const c
         return NULL;
     char id[SC_SCENARIO_MAX_CASE_ID];
     sc_scenario_companion_id(id, sizeof id, case_id, i);
-    return sc_scenario_instruction(s->companions[i], id, target);
+    cJSON *o = sc_scenario_instruction(s->companions[i], id, target);
+    if (o != NULL && scope_share(o, case_id) != 0) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
 }
 
 cJSON *sc_scenario_instruction(const sc_scenario *s, const char *case_id, const char *target)
@@ -202,6 +227,12 @@ cJSON *sc_scenario_instruction(const sc_scenario *s, const char *case_id, const 
     cJSON *o = sc_instr_write(s->client, s->control, s->method, case_id, target);
     if (o != NULL && sc_scenario_resolve_per_case(cJSON_GetObjectItemCaseSensitive(o, "requests"),
                                                   case_id) != 0) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    /* A companion's is scoped again with its parent's id by the caller (the last scope wins:
+     * the original name is kept apart). */
+    if (o != NULL && scope_share(o, case_id) != 0) {
         cJSON_Delete(o);
         return NULL;
     }

@@ -41,6 +41,8 @@
 /* Entries in applies_to lists, other_allowed_codes, headers/trailers expectations, response
  * contents: a scenario states a few of each. */
 #define SC_SCENARIO_MAX_LIST 256
+/* Arguments server_options can make: five "--name N" pairs and one flag. */
+#define SC_SCENARIO_MAX_SERVER_ARGS 12
 /* Slack the runner adds to a case's own worst-case duration before killing it: process start,
  * a loaded CI box, the server's event log settling. */
 #define SC_SCENARIO_CASE_MARGIN_MS 10000
@@ -78,6 +80,12 @@ struct sc_scenario {
     struct sc_app_section *app;      /* owned; an app scenario's section, or NULL */
     struct sc_scenario **companions; /* owned; scenarios of their own (see sc_scenario.h) */
     size_t n_companions;
+    /* "server_options": its cases get a dedicated server started with these arguments (owned),
+     * and SIGTERM at shutdown_at_ms into the case (-1: never). */
+    bool has_server_options;
+    char *server_args[SC_SCENARIO_MAX_SERVER_ARGS];
+    size_t n_server_args;
+    int64_t shutdown_at_ms;
 };
 
 /* ---- the loader's shared checks (sc_scenario_check.c) ---- */
@@ -138,6 +146,10 @@ int sc_scenario_parse_control(sc_load_ctx *c, const cJSON *srv, const char *path
 int sc_scenario_parse_client(sc_load_ctx *c, sc_scenario *s, const cJSON *cl);
 int sc_scenario_parse_faults(sc_load_ctx *c, sc_scenario *s, const cJSON *faults, const char *path);
 int sc_scenario_parse_expect(sc_load_ctx *c, sc_scenario *s, const cJSON *ex);
+/* "server_options" (NULL: none; after the server section) (sc_scenario_server_options.c), and
+ * freeing what it made. */
+int sc_scenario_parse_server_options(sc_load_ctx *c, sc_scenario *s, const cJSON *o);
+void sc_scenario_server_options_free(sc_scenario *s);
 /* Does the client section have "$raw" requests; client.path when it names no DataService method
  * (else NULL). */
 bool sc_scenario_has_raw_requests(const sc_scenario *s);

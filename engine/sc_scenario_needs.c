@@ -73,8 +73,29 @@ static sc_feature_mask compression_needs(const sc_scenario *s)
  * feature of its own ("service-config"). */
 static int channel_options(const cJSON *channel)
 {
+    static const char *const own[] = {"service_config",
+                                      "tls",
+                                      "keepalive_time_ms",
+                                      "keepalive_timeout_ms",
+                                      "keepalive_permit_without_calls",
+                                      "share"};
     int n = cJSON_GetArraySize(channel);
-    return sc_jget(channel, "service_config") != NULL ? n - 1 : n;
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        n -= sc_jget(channel, own[i]) != NULL;
+    return n;
+}
+
+/* channel.keepalive_* ("keepalive") and channel.share ("share-channel"). */
+static sc_feature_mask lifecycle_needs(const cJSON *channel)
+{
+    sc_feature_mask m = 0;
+    if (sc_jget(channel, "keepalive_time_ms") != NULL ||
+        sc_jget(channel, "keepalive_timeout_ms") != NULL ||
+        sc_jget(channel, "keepalive_permit_without_calls") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_KEEPALIVE);
+    if (sc_jget(channel, "share") != NULL)
+        m |= SC_FEAT_BIT(SC_FEAT_SHARE_CHANNEL);
+    return m;
 }
 
 /* The driver-protocol parts one client section uses. */
@@ -92,9 +113,11 @@ static sc_feature_mask client_needs(const sc_scenario *s)
         m |= SC_FEAT_BIT(SC_FEAT_PATH);
     const cJSON *channel = sc_jget(cl, "channel");
     bool tls = sc_jget(channel, "tls") != NULL;
-    /* channel options other than service_config and tls (features of their own) */
-    if (channel_options(channel) > (tls ? 1 : 0))
+    /* channel options other than service_config, tls, keepalive and share (features of their
+     * own) */
+    if (channel_options(channel) > 0)
         m |= SC_FEAT_BIT(SC_FEAT_CHANNEL);
+    m |= lifecycle_needs(channel);
     if (sc_jget(channel, "service_config") != NULL)
         m |= SC_FEAT_BIT(SC_FEAT_SERVICE_CONFIG);
     if (tls)
@@ -136,6 +159,10 @@ sc_needs sc_scenario_needs(const sc_scenario *s)
     n.server |= compression_needs(s);
     if (chat)
         n.server |= SC_FEAT_BIT(SC_FEAT_CHAT_ROOM);
+    if (s->has_server_options)
+        n.server |= SC_FEAT_BIT(SC_FEAT_LIFECYCLE);
+    if (s->has_server_options && s->shutdown_at_ms >= 0)
+        n.server |= SC_FEAT_BIT(SC_FEAT_EVENTS); /* its clock starts at the call_start event */
     return n;
 }
 

@@ -715,7 +715,7 @@ int sc_host_run(sc_host *h)
 
 static grpc_server *create_server(const sc_host_config *cfg)
 {
-    grpc_arg args[2];
+    grpc_arg args[2 + SC_HOST_LIFECYCLE_MAX_ARGS];
     args[0].type = GRPC_ARG_INTEGER;
     args[0].key = (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH;
     args[0].value.integer = (int)cfg->max_receive_bytes;
@@ -723,7 +723,8 @@ static grpc_server *create_server(const sc_host_config *cfg)
     args[1].type = GRPC_ARG_INTEGER;
     args[1].key = (char *)GRPC_ARG_ALLOW_REUSEPORT;
     args[1].value.integer = 0;
-    grpc_channel_args chargs = {.num_args = 2, .args = args};
+    size_t n = 2 + sc_host_lifecycle_args(cfg->lifecycle, args + 2);
+    grpc_channel_args chargs = {.num_args = n, .args = args};
     return grpc_server_create(&chargs, NULL);
 }
 

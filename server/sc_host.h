@@ -19,6 +19,7 @@
 #define SC_HOST_H
 
 #include "sc_events.h"
+#include "sc_host_lifecycle.h"
 #include "sc_host_tls.h"
 #include "sc_loop.h"
 #include "sc_md.h"
@@ -119,6 +120,9 @@ typedef struct {
     const sc_host_tls *tls;    /* TLS (mTLS with a client CA); NULL: plaintext. Borrowed during
                                   create (the files are read then). */
     int64_t max_receive_bytes; /* largest message accepted */
+    /* Server-wide connection options (max connection age, ping policy, max concurrent
+     * streams); NULL: the core's defaults. Borrowed during create. */
+    const sc_host_lifecycle *lifecycle;
     bool register_methods;     /* DataService methods registered and the catch-all; false: the
                                   catch-all only (every path a generic call) */
     bool builtin_services;     /* health and reflection (sc_builtin) on their paths, in front of

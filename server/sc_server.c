@@ -235,6 +235,8 @@ sc_server *sc_server_create(const sc_server_config *cfg, char *err, size_t errle
         .listen = cfg->listen,
         .tls = cfg->tls,
         .max_receive_bytes = cfg->max_receive_bytes,
+        .lifecycle = cfg->lifecycle,
+        .shutdown_grace_ms = cfg->shutdown_grace_ms,
         .register_methods = true,
         .builtin_services = true,
         .tick_ms = SC_LOOP_MAX_WAIT_MS,

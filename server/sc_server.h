@@ -7,6 +7,7 @@
 
 #include "sc_call_plan.h"
 #include "sc_events.h"
+#include "sc_host_lifecycle.h"
 #include "sc_host_tls.h"
 
 #include <stdbool.h>
@@ -26,6 +27,12 @@ typedef struct {
      * loop thread only, so it must outlive the server. */
     sc_call_plan *plan;
     bool log_requests; /* the event log's first message_received carries the request as JSON */
+    /* Server-wide connection options (serve --max-connection-age-ms ...); NULL: defaults.
+     * Borrowed during create. */
+    const sc_host_lifecycle *lifecycle;
+    /* SIGTERM: live calls get this long to end on their own before they are cancelled
+     * (serve --shutdown-grace-ms); 0: cancelled at once. */
+    int64_t shutdown_grace_ms;
 } sc_server_config;
 
 typedef struct sc_server sc_server;

@@ -5,6 +5,8 @@
 //   peer-node server [--listen HOST:PORT | --port N] [--events FILE|-] [--tick-ms N]
 //                    [--max-receive-bytes N] [--max-upload-bytes N] [--seed N] [--quiet|--verbose]
 //                    [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
+//                    [--max-connection-age-ms N] [--max-connection-age-grace-ms N] [--keepalive-min-time-ms N]
+//                    [--permit-keepalive-without-calls] [--max-concurrent-streams N] [--shutdown-grace-ms N]
 //   peer-node client [--verbose]
 
 const EXIT_USAGE = 2;
@@ -30,11 +32,21 @@ function fileOption(name, text) {
   return text;
 }
 
+/** Server feature "lifecycle" (docs/peer-protocol.md, "Connection lifecycle"): option -> field. */
+const LIFECYCLE_INT_OPTIONS = {
+  '--max-connection-age-ms': 'maxConnectionAgeMs',
+  '--max-connection-age-grace-ms': 'maxConnectionAgeGraceMs',
+  '--keepalive-min-time-ms': 'keepaliveMinTimeMs',
+  '--max-concurrent-streams': 'maxConcurrentStreams',
+  '--shutdown-grace-ms': 'shutdownGraceMs',
+};
+
 /** The server options of argv (after "server"); throws UsageError. */
 function parseServerArgs(argv) {
   const cfg = {
     listen: null, port: null, events: null, tickMs: 1000, maxReceiveBytes: 4 * 1024 * 1024,
     maxUploadBytes: 2 ** 30, seed: null, verbosity: 1, tlsCert: null, tlsKey: null, tlsClientCa: null,
+    lifecycle: { permitKeepaliveWithoutCalls: false }, // server feature "lifecycle"; absent: the default
   };
   let quiet = false;
   let verbose = false;
@@ -58,6 +70,10 @@ function parseServerArgs(argv) {
       case '--tls-cert': cfg.tlsCert = fileOption('--tls-cert', next()); break;
       case '--tls-key': cfg.tlsKey = fileOption('--tls-key', next()); break;
       case '--tls-client-ca': cfg.tlsClientCa = fileOption('--tls-client-ca', next()); break;
+      case '--max-connection-age-ms': case '--max-connection-age-grace-ms': case '--keepalive-min-time-ms':
+      case '--max-concurrent-streams': case '--shutdown-grace-ms':
+        cfg.lifecycle[LIFECYCLE_INT_OPTIONS[arg]] = intOption(arg, next(), 1, 2 ** 31 - 1); break;
+      case '--permit-keepalive-without-calls': cfg.lifecycle.permitKeepaliveWithoutCalls = true; break;
       case '--quiet': quiet = true; break;
       case '--verbose': case '-v': verbose = true; break;
       default: throw new UsageError(`unknown option "${argv[i]}"`);

@@ -4,6 +4,9 @@
   peer-python server [--listen HOST:PORT | --port N] [--events FILE|-] [--tick-ms N]
                      [--max-receive-bytes N] [--max-upload-bytes N] [--seed N] [--quiet|--verbose]
                      [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
+                     [--max-connection-age-ms N] [--max-connection-age-grace-ms N]
+                     [--keepalive-min-time-ms N] [--permit-keepalive-without-calls]
+                     [--max-concurrent-streams N] [--shutdown-grace-ms N]
   peer-python client [--verbose]
 """
 from __future__ import annotations
@@ -47,12 +50,25 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--tls-key", metavar="FILE", default=None, help="its PEM private key")
     srv.add_argument("--tls-client-ca", metavar="FILE", default=None,
                      help="require a client certificate signed by this PEM CA (mTLS)")
+    _lifecycle_options(srv)
     loud = srv.add_mutually_exclusive_group()
     loud.add_argument("--quiet", action="store_true")
     loud.add_argument("--verbose", action="store_true")
     cli = sub.add_parser("client", help="the client driver: JSON instructions on stdin")
     cli.add_argument("--verbose", "-v", action="store_true")
     return parser
+
+
+LIFECYCLE_INT_OPTIONS = ("max_connection_age_ms", "max_connection_age_grace_ms",
+                         "keepalive_min_time_ms", "max_concurrent_streams", "shutdown_grace_ms")
+
+
+def _lifecycle_options(srv: argparse.ArgumentParser) -> None:
+    """Server feature "lifecycle" (docs/peer-protocol.md, "Connection lifecycle")."""
+    for name in LIFECYCLE_INT_OPTIONS:
+        flag = "--" + name.replace("_", "-")
+        srv.add_argument(flag, type=_int_option(flag, 1, (1 << 31) - 1), default=0)
+    srv.add_argument("--permit-keepalive-without-calls", action="store_true")
 
 
 def _tls_options_error(args: argparse.Namespace) -> Optional[str]:
@@ -82,7 +98,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                   max_upload_bytes=args.max_upload_bytes, seed=args.seed,
                                   verbosity=0 if args.quiet else 2 if args.verbose else 1,
                                   tls_cert=args.tls_cert, tls_key=args.tls_key,
-                                  tls_client_ca=args.tls_client_ca)
+                                  tls_client_ca=args.tls_client_ca,
+                                  permit_keepalive_without_calls=(
+                                      args.permit_keepalive_without_calls),
+                                  **{k: getattr(args, k) for k in LIFECYCLE_INT_OPTIONS})
         return asyncio.run(server.run(cfg))
     from streamconform_peer import driver
     return driver.main(verbose=args.verbose)

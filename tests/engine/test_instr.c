@@ -93,6 +93,59 @@ static void parser_refuses_duplicates_and_infinity(void **state)
     }
 }
 
+/* channel.keepalive_*: two integers and a flag (absent: no keepalive), errors by path. */
+static void parser_keepalive(void **state)
+{
+    (void)state;
+    sc_instr in;
+    char err[256] = "";
+    assert_int_equal(
+        sc_instr_parse("{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\","
+                       "\"channel\":{\"keepalive_time_ms\":500,\"keepalive_timeout_ms\":"
+                       "250,\"keepalive_permit_without_calls\":true}}",
+                       &in, err, sizeof err),
+        0);
+    assert_int_equal(in.channel.keepalive.time_ms, 500);
+    assert_int_equal(in.channel.keepalive.timeout_ms, 250);
+    assert_true(in.channel.keepalive.permit_without_calls);
+    sc_instr_free(&in);
+    assert_int_equal(sc_instr_parse("{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\","
+                                    "\"channel\":{\"max_receive_bytes\":10}}",
+                                    &in, err, sizeof err),
+                     0);
+    assert_int_equal(in.channel.keepalive.time_ms, 0);
+    assert_false(in.channel.keepalive.permit_without_calls);
+    assert_null(in.channel.share);
+    sc_instr_free(&in);
+    assert_int_equal(sc_instr_parse("{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\","
+                                    "\"channel\":{\"share\":\"c/conn\"}}",
+                                    &in, err, sizeof err),
+                     0);
+    assert_string_equal(in.channel.share, "c/conn");
+    sc_instr_free(&in);
+
+    static const struct {
+        const char *channel, *err;
+    } cases[] = {
+        {"{\"keepalive_time_ms\":-1}", "channel.keepalive_time_ms: "},
+        {"{\"keepalive_timeout_ms\":\"5\"}", "channel.keepalive_timeout_ms: "},
+        {"{\"keepalive_permit_without_calls\":1}", "channel.keepalive_permit_without_calls: "},
+        {"{\"keepalive_time_ms\":3000000000}", "channel.keepalive_time_ms: "},
+        {"{\"share\":\"\"}", "channel.share: expected a name of 1 to 1100 bytes"},
+        {"{\"share\":5}", "channel.share: "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char line[512];
+        snprintf(line, sizeof line,
+                 "{\"case\":\"c\",\"target\":\"h:1\",\"method\":\"GetData\",\"channel\":%s}",
+                 cases[i].channel);
+        assert_int_equal(sc_instr_parse(line, &in, err, sizeof err), -1);
+        if (strncmp(err, cases[i].err, strlen(cases[i].err)) != 0)
+            fail_msg("%s\n got: %s\nwant prefix: %s", line, err, cases[i].err);
+        sc_instr_free(&in);
+    }
+}
+
 /* channel.service_config: an object kept as compact text for the library (its content is not
  * judged here), refused when it is not an object or too long, errors by path. */
 static void parser_service_config(void **state)
@@ -278,6 +331,7 @@ int main(void)
         cmocka_unit_test(parser_defaults_and_policy),
         cmocka_unit_test(parser_refuses_duplicates_and_infinity),
         cmocka_unit_test(parser_service_config),
+        cmocka_unit_test(parser_keepalive),
         cmocka_unit_test(parser_reads_channel_tls),
         cmocka_unit_test(parser_refuses_bad_channel_tls_by_path),
         cmocka_unit_test(parser_reads_compression),

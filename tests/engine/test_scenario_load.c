@@ -573,6 +573,76 @@ static void server_section_rules(void **state)
                  "t.json: server.script.status.delay_ms: expected an integer from 0 to 3600000");
 }
 
+/* server_options: the dedicated server's arguments in a fixed order, shutdown_at_ms apart, and
+ * the errors by path. */
+static void server_options_load(void **state)
+{
+    (void)state;
+    const char *text = "{\"name\": \"a/b\", \"method\": \"SubscribeData\", \"server_options\": "
+                       "{\"max_connection_age_ms\": 1000, \"max_connection_age_grace_ms\": 500, "
+                       "\"permit_keepalive_without_calls\": true, \"shutdown_grace_ms\": 800, "
+                       "\"shutdown_at_ms\": 700}, \"expect\": {\"status\": \"OK\"}}";
+    sc_scenario_set set = {0};
+    char err[1024] = "";
+    if (sc_scenario_set_load_text(&set, "t.json", text, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    const sc_scenario *s = set.items[0];
+    assert_true(sc_scenario_has_server_options(s));
+    const char *const *args;
+    size_t n = sc_scenario_server_args(s, &args);
+    const char *want[] = {
+        "--max-connection-age-ms", "1000", "--max-connection-age-grace-ms",   "500",
+        "--shutdown-grace-ms",     "800",  "--permit-keepalive-without-calls"};
+    assert_int_equal(n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(args[i], want[i]);
+    assert_int_equal(sc_scenario_shutdown_at_ms(s), 700);
+    sc_scenario_set_free(&set);
+
+    assert_int_equal(sc_scenario_set_load_text(&set, "t.json", GOOD, err, sizeof err), 0);
+    assert_false(sc_scenario_has_server_options(set.items[0]));
+    assert_int_equal(sc_scenario_shutdown_at_ms(set.items[0]), -1);
+    sc_scenario_set_free(&set);
+
+    expect_error("\"server_options\": []", "t.json: server_options: expected an object");
+    expect_error("\"server_options\": {\"max_age_ms\": 1}",
+                 "t.json: server_options.max_age_ms: unknown field");
+    expect_error("\"server_options\": {\"max_concurrent_streams\": 0}",
+                 "t.json: server_options.max_concurrent_streams: must be in 1..2147483647");
+    expect_error("\"server_options\": {\"permit_keepalive_without_calls\": 1}",
+                 "t.json: server_options.permit_keepalive_without_calls: expected true or false");
+}
+
+/* channel.share is scoped to the case: the main call and its companions name one channel
+ * "<case id>/<name>", and another case never does. */
+static void share_is_scoped_to_the_case(void **state)
+{
+    (void)state;
+    char err[512];
+    sc_scenario_set set = {0};
+    const char *text =
+        "{\"name\": \"m/s\", \"method\": \"SubscribeData\", \"client\": {\"channel\": "
+        "{\"share\": \"conn\"}}, \"expect\": {\"status\": \"OK\"}, \"companions\": [{\"client\": "
+        "{\"channel\": {\"share\": \"conn\"}}, \"expect\": {\"status\": \"OK\"}}]}";
+    assert_int_equal(sc_scenario_set_load_text(&set, "t.json", text, err, sizeof err), 0);
+    const sc_scenario *s = set.items[0];
+    cJSON *main_in = sc_scenario_instruction(s, "m/s@c->go", "h:1");
+    cJSON *comp_in = sc_scenario_companion_instruction(s, 0, "m/s@c->go", "h:1");
+    cJSON *other = sc_scenario_instruction(s, "m/s@go->go", "h:1");
+    const char *want = "m/s@c->go/conn";
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(main_in, "channel"), "share")->valuestring, want);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(comp_in, "channel"), "share")->valuestring, want);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(other, "channel"), "share")->valuestring,
+        "m/s@go->go/conn");
+    cJSON_Delete(main_in);
+    cJSON_Delete(comp_in);
+    cJSON_Delete(other);
+    sc_scenario_set_free(&set);
+}
+
 static void script_and_applies_to(void **state)
 {
     (void)state;
@@ -850,6 +920,8 @@ int main(void)
         cmocka_unit_test(exclusive_and_repeated_requests),
         cmocka_unit_test(companion_errors_name_the_companion),
         cmocka_unit_test(script_and_applies_to),
+        cmocka_unit_test(server_options_load),
+        cmocka_unit_test(share_is_scoped_to_the_case),
         cmocka_unit_test(raw_messages_load_and_are_skipped_by_run),
         cmocka_unit_test(reconnect_case_timeout),
         cmocka_unit_test(non_finite_client_numbers_are_refused),

@@ -209,6 +209,29 @@ static void library_needs_are_met_by_every_feature(void **state)
  * declares c, python, go and node with every feature of both roles, so that the default matrix
  * runs every case, except what their library cannot do (issue 14, compression;
  * docs/peer-protocol.md "Compression"). */
+/* server_options needs "lifecycle" of the server; channel.keepalive_* "keepalive" of the client
+ * (and not "channel"). */
+static void lifecycle_and_keepalive_needs(void **state)
+{
+    (void)state;
+    sc_needs n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"server_options\": "
+                          "{\"max_concurrent_streams\": 1}, \"expect\": {\"status\": \"OK\"}}");
+    assert_int_equal(n.server, B(LIFECYCLE));
+    assert_int_equal(n.client, 0);
+    n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"client\": {\"channel\": "
+                 "{\"keepalive_time_ms\": 100, \"keepalive_permit_without_calls\": true}}, "
+                 "\"expect\": {\"status\": \"OK\"}}");
+    assert_int_equal(n.server, 0);
+    assert_int_equal(n.client, B(KEEPALIVE));
+    n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"client\": {\"channel\": "
+                 "{\"keepalive_time_ms\": 100, \"max_receive_bytes\": 10}}, "
+                 "\"expect\": {\"status\": \"OK\"}}");
+    assert_int_equal(n.client, B(KEEPALIVE) | B(CHANNEL));
+    n = needs_of("{\"name\": \"a\", \"method\": \"GetData\", \"client\": {\"channel\": "
+                 "{\"share\": \"c\"}}, \"expect\": {\"status\": \"OK\"}}");
+    assert_int_equal(n.client, B(SHARE_CHANNEL));
+}
+
 static void builtin_file_declares_every_feature(void **state)
 {
     (void)state;
@@ -262,6 +285,7 @@ int main(void)
         cmocka_unit_test(compression_needs),
         cmocka_unit_test(library_needs_are_met_by_every_feature),
         cmocka_unit_test(builtin_file_declares_every_feature),
+        cmocka_unit_test(lifecycle_and_keepalive_needs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -269,7 +269,7 @@ static void bad_implementations_exit_2_with_the_message(void **state)
     assert_non_null(strstr(p.err.data,
                            "implementations[0].server.features[0]: unknown server "
                            "feature \"contorl\" (known: control, events, chat-room, tls, "
-                           "compression, compression-events, no-compress-responses)"));
+                           "compression, compression-events, no-compress-responses, lifecycle)"));
     rc = streamconform(&p, "list", path_in("set.json"), "--impls", path_in("no-such.json"), NULL);
     assert_int_equal(rc, 2);
     assert_non_null(strstr(p.err.data, "no-such.json: cannot open"));

@@ -527,6 +527,64 @@ static void list_and_show(void **state)
     assert_int_equal(rc, 2);
 }
 
+/* server_options (sc_runner_dedicated): "t/drain" gets a server of its own started with
+ * --shutdown-grace-ms and SIGTERMed 300 ms in, and its stream still ends OK within the grace;
+ * "t/cut" gets one without a grace, cut at once (UNAVAILABLE), and its exit is no error; the
+ * shared server of "t/pass" is neither (it passes after both). */
+static void server_options_get_a_dedicated_server(void **state)
+{
+    (void)state;
+    write_file("dedicated.json",
+               "{\"scenarios\": [\n"
+               " {\"name\": \"t/drain\", \"method\": \"SubscribeData\",\n"
+               "  \"server\": {\"max_responses\": 3, \"response_delay_ms\": 300},\n"
+               "  \"server_options\": {\"shutdown_grace_ms\": 3000, \"shutdown_at_ms\": 300},\n"
+               "  \"client\": {\"requests\": [{\"topics\": [\"a\"]}], \"timeout_ms\": 8000},\n"
+               "  \"expect\": {\"status\": \"OK\", \"responses\": 3}},\n"
+               " {\"name\": \"t/cut\", \"method\": \"SubscribeData\",\n"
+               "  \"server\": {\"response_delay_ms\": 100},\n"
+               "  \"server_options\": {\"shutdown_at_ms\": 500},\n"
+               "  \"client\": {\"requests\": [{\"topics\": [\"a\"]}], \"timeout_ms\": 8000},\n"
+               "  \"expect\": {\"status\": \"UNAVAILABLE\", \"responses\": {\"min\": 2},\n"
+               "             \"timing\": {\"elapsed_ms\": {\"max\": 2500}}}},\n"
+               " {\"name\": \"t/pass\", \"method\": \"GetData\",\n"
+               "  \"client\": {\"requests\": [{\"topics\": [\"a\"]}], \"start_delay_ms\": 1500},\n"
+               "  \"expect\": {\"status\": \"OK\", \"responses\": 1}}]}\n",
+               false);
+    client_proc p;
+    int rc = streamconform(&p, "run", path_in("dedicated.json"), "--clients", "c", "--servers", "c",
+                           "--out", path_in("out-dedicated"), NULL);
+    cJSON *rep = read_report(path_in("out-dedicated"));
+    const char *ids[] = {"t/drain@c->c", "t/cut@c->c", "t/pass@c->c"};
+    for (size_t i = 0; i < 3; i++) {
+        const cJSON *c = find_case(rep, ids[i]);
+        if (strcmp(field(c, "verdict"), "pass") != 0)
+            fail_msg("%s: %s\n%s", ids[i], field(c, "verdict"), p.out.data);
+    }
+    assert_int_equal(rc, 0);
+    cJSON_Delete(rep);
+}
+
+/* serve's lifecycle options are checked like its others: 1..2147483647, exit 2 naming the option.
+ */
+static void serve_lifecycle_options_are_checked(void **state)
+{
+    (void)state;
+    static const char *const cases[][3] = {
+        {"--max-concurrent-streams", "0", "--max-concurrent-streams: expected a whole number"},
+        {"--max-connection-age-ms", "x", "--max-connection-age-ms: expected a whole number"},
+        {"--shutdown-grace-ms", "2147483648", "--shutdown-grace-ms: expected a whole number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        client_proc p;
+        int rc =
+            streamconform(&p, "serve", "--listen", "127.0.0.1:0", cases[i][0], cases[i][1], NULL);
+        assert_int_equal(rc, 2);
+        if (strstr(p.err.data, cases[i][2]) == NULL)
+            fail_msg("%s %s: %s", cases[i][0], cases[i][1], p.err.data);
+    }
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -542,6 +600,8 @@ int main(void)
         cmocka_unit_test(interrupted_run_still_writes_reports),
         cmocka_unit_test(list_and_show),
         cmocka_unit_test(companions_are_run_and_judged_and_exclusive_runs_alone),
+        cmocka_unit_test(server_options_get_a_dedicated_server),
+        cmocka_unit_test(serve_lifecycle_options_are_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

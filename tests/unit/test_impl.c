@@ -236,7 +236,7 @@ static void feature_vocabulary(void **state)
     char list[256];
     sc_feature_known(SC_ROLE_SERVER, list, sizeof list);
     assert_string_equal(list, "control, events, chat-room, tls, compression, compression-events, "
-                              "no-compress-responses");
+                              "no-compress-responses, lifecycle");
     assert_int_equal(sc_feature_by_name(SC_ROLE_CLIENT, "compression"), SC_FEAT_CLIENT_COMPRESSION);
     assert_int_equal(sc_feature_by_name(SC_ROLE_SERVER, "compression"), SC_FEAT_SERVER_COMPRESSION);
     sc_feature_list(0, list, sizeof list);

@@ -55,9 +55,37 @@ function tlsCredentials(tls) {
   return grpc.credentials.createSsl(ca, own ? own.key : null, own ? own.cert : null);
 }
 
+/** channel.share (client feature "share-channel"): instructions in flight with the same name use
+ * one grpc.Client (one channel), made by the first with its options and closed by the last. */
+class SharedChannels {
+  constructor() {
+    this.clients = new Map(); // name -> { client, refs }
+  }
+
+  take(name, make) {
+    let entry = this.clients.get(name);
+    if (!entry) {
+      entry = { client: make(), refs: 0 };
+      this.clients.set(name, entry);
+    }
+    entry.refs += 1;
+    return entry.client;
+  }
+
+  release(name) {
+    const entry = this.clients.get(name);
+    entry.refs -= 1;
+    if (entry.refs === 0) {
+      this.clients.delete(name);
+      entry.client.close();
+    }
+  }
+}
+
 /** One instruction: its attempts, and what the result line reports. */
 class Job {
-  constructor(ins, startMs, random, verbose) {
+  constructor(ins, startMs, random, verbose, shares = new SharedChannels()) {
+    this.shares = shares;
     this.ins = ins;
     this.startMs = startMs;
     this.random = random;
@@ -94,12 +122,24 @@ class Job {
     const policy = this.ins.reconnect;
     const schedule = new backoff.Backoff(policy ? policy.backoff : backoff.defaultPolicy().backoff, this.random);
     if (this.ins.channel.tls) this.credentials = tlsCredentials(this.ins.channel.tls);
-    if (this.ins.startDelayMs > 0) await sleep(this.ins.startDelayMs - (monoMs() - this.startMs));
-    let client = this.newClient();
+    const share = this.ins.channel.share;
+    // A shared channel is held from the reading of the instruction, as the C driver does.
+    let client = share !== null ? this.shares.take(share, () => this.newClient()) : null;
+    try {
+      if (this.ins.startDelayMs > 0) await sleep(this.ins.startDelayMs - (monoMs() - this.startMs));
+      if (share === null) client = this.newClient();
+      return await this.attempts_(client, policy, schedule);
+    } finally {
+      if (share !== null) this.shares.release(share);
+    }
+  }
+
+  async attempts_(client, policy, schedule) {
+    const shared = this.ins.channel.share !== null;
     try {
       for (;;) {
         if (this.aborted) return null;
-        if (this.attempts.length > 0 && this.last.code === status.UNAVAILABLE) {
+        if (this.attempts.length > 0 && this.last.code === status.UNAVAILABLE && !shared) {
           // A fresh channel, so the attempt really reconnects instead of failing fast inside the
           // old channel's own backoff.
           client.close();
@@ -121,7 +161,7 @@ class Job {
         await sleep(wait);
       }
     } finally {
-      client.close();
+      if (!shared) client.close();
     }
     return this.result();
   }
@@ -309,6 +349,7 @@ class Driver {
     this.eof = false;
     this.abortSignal = 0;
     this.onChange = null;
+    this.shares = new SharedChannels();
   }
 
   changed() {
@@ -326,7 +367,7 @@ class Driver {
       else throw err;
       return;
     }
-    const job = new Job(ins, readMs, Math.random, this.verbose);
+    const job = new Job(ins, readMs, Math.random, this.verbose, this.shares);
     this.jobs.add(job);
     job.run().then((result) => {
       if (result && !this.abortSignal) emit(result);

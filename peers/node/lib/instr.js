@@ -27,8 +27,12 @@ const MAX_NO_COMPRESS = 1024; // contract/sc_instr_compress.h SC_INSTR_MAX_NO_CO
 const RECONNECT_FIELDS = ['backoff_initial_ms', 'backoff_multiplier', 'backoff_jitter', 'backoff_max_ms',
   'exhausted_backoff_ms', 'max_attempts', 'retry_codes', 'honor_pushback'];
 const CHANNEL_FIELDS = ['max_receive_bytes', 'max_send_bytes', 'initial_reconnect_backoff_ms', 'min_reconnect_backoff_ms',
-  'max_reconnect_backoff_ms', 'bdp_probe', 'service_config', 'tls'];
-const CHANNEL_INT_FIELDS = CHANNEL_FIELDS.filter((name) => !['bdp_probe', 'service_config', 'tls'].includes(name));
+  'max_reconnect_backoff_ms', 'bdp_probe', 'service_config', 'tls', 'keepalive_time_ms', 'keepalive_timeout_ms',
+  'keepalive_permit_without_calls', 'share'];
+const CHANNEL_INT_FIELDS = CHANNEL_FIELDS.filter(
+  (name) => !['bdp_probe', 'service_config', 'tls', 'keepalive_permit_without_calls', 'share'].includes(name));
+// Longest channel.share name in bytes (contract/sc_instr.h SC_INSTR_MAX_SHARE).
+const MAX_SHARE = 1100;
 const TLS_FIELDS = ['ca_file', 'cert_file', 'key_file', 'authority'];
 const CANCEL_KINDS = ['before_send', 'after_responses', 'after_ms', 'after_close_send_ms'];
 
@@ -179,13 +183,23 @@ function parseChannel(root) {
   const obj = get(root, 'channel');
   const opts = {
     max_receive_bytes: 0, max_send_bytes: 0, initial_reconnect_backoff_ms: 0, min_reconnect_backoff_ms: 0, max_reconnect_backoff_ms: 0, bdp_probe: true,
-    service_config: null, tls: null,
+    service_config: null, tls: null, keepalive_time_ms: 0, keepalive_timeout_ms: 0, keepalive_permit_without_calls: false,
+    share: null,
   };
   if (obj === null) return opts;
   if (!isObject(obj)) throw new InstrError('channel', 'expected an object');
   checkMembers(obj, 'channel.', CHANNEL_FIELDS);
   for (const name of CHANNEL_INT_FIELDS) opts[name] = getInt(obj, name, `channel.${name}`, 0, INT32_MAX, 0);
   opts.bdp_probe = getBool(obj, 'bdp_probe', 'channel.bdp_probe', true);
+  opts.keepalive_permit_without_calls = getBool(obj, 'keepalive_permit_without_calls',
+    'channel.keepalive_permit_without_calls', false);
+  const share = get(obj, 'share');
+  if (share !== null) {
+    if (typeof share !== 'string' || share.length === 0 || Buffer.byteLength(share) > MAX_SHARE) {
+      throw new InstrError('channel.share', 'expected a name of 1 to 1100 bytes');
+    }
+    opts.share = share;
+  }
   opts.service_config = parseServiceConfig(obj);
   opts.tls = parseTls(obj);
   return opts;
@@ -318,6 +332,15 @@ function sendLimitOptions(ch) {
   return ch.max_send_bytes > 0 ? { 'grpc.max_send_message_length': ch.max_send_bytes } : {};
 }
 
+/** channel.keepalive_* (client feature "keepalive") as grpc-js channel options. */
+function keepaliveOptions(ch) {
+  if (!(ch.keepalive_time_ms > 0)) return {};
+  const opts = { 'grpc.keepalive_time_ms': ch.keepalive_time_ms };
+  if (ch.keepalive_timeout_ms > 0) opts['grpc.keepalive_timeout_ms'] = ch.keepalive_timeout_ms;
+  if (ch.keepalive_permit_without_calls) opts['grpc.keepalive_permit_without_calls'] = 1;
+  return opts;
+}
+
 /** The grpc-js channel options of the instruction's `channel`. Every instruction gets a
  * connection of its own (a local subchannel pool), as a channel of its own means in C core. */
 function channelOptions(ch) {
@@ -335,6 +358,7 @@ function channelOptions(ch) {
     opts['grpc.service_config'] = ch.service_config;
     opts['grpc.enable_retries'] = 1;
   }
+  Object.assign(opts, keepaliveOptions(ch));
   if (ch.tls && ch.tls.authority !== null) {
     // grpc-js: the first sets the name the certificate is checked against, the second the
     // :authority header; the contract's "authority" is both.
@@ -344,4 +368,4 @@ function channelOptions(ch) {
   return opts;
 }
 
-module.exports = { DEFAULT_TIMEOUT_MS, MAX_MS, InstrError, parse, channelOptions, compressionOptions };
+module.exports = { DEFAULT_TIMEOUT_MS, MAX_MS, InstrError, parse, channelOptions, compressionOptions, keepaliveOptions };

@@ -25,6 +25,8 @@ const DEADLINE_SLACK_MS = 50;
 // (LiveCall.onEnd); a few ms suffice, 20 leaves room on a loaded machine.
 const HALF_CLOSE_CONFIRM_MS = 20;
 const HALF_CLOSE_POLL_MS = 1;
+// How often the drain of --shutdown-grace-ms looks whether every call ended.
+const DRAIN_POLL_MS = 10;
 // How long live calls get to end after SIGTERM before the library cancels what is left.
 const SHUTDOWN_GRACE_MS = 3000;
 // Transport headers grpc-js hands to the application and the C core does not; the event log
@@ -318,7 +320,10 @@ class PeerServer {
 
   start() {
     const credentials = this.credentials();
-    const server = new grpc.Server({ 'grpc.max_receive_message_length': this.cfg.maxReceiveBytes, 'grpc.so_reuseport': 0 });
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': this.cfg.maxReceiveBytes, 'grpc.so_reuseport': 0,
+      ...lifecycleOptions(this.cfg.lifecycle),
+    });
     const handlers = {};
     for (const name of METHODS) handlers[name] = (stream) => this.serve(name, stream);
     server.addService(this.definition(), handlers);
@@ -337,8 +342,28 @@ class PeerServer {
     if (this.onDrained && this.calls.size === 0) this.onDrained();
   }
 
-  /** Stop accepting; every live call ends UNAVAILABLE "server shutting down". */
-  stop() {
+  /** --shutdown-grace-ms: stop accepting (tryShutdown sends GOAWAY) and give the live calls that
+   * long to end on their own; resolves with {closed}: tryShutdown's promise of completion (wrapped:
+   * a promise resolved with a promise would wait for it). */
+  drain() {
+    const graceMs = (this.cfg.lifecycle && this.cfg.lifecycle.shutdownGraceMs) || 0;
+    if (graceMs <= 0) return Promise.resolve({ closed: null });
+    const closed = new Promise((resolve) => this.grpcServer.tryShutdown(() => resolve()));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ closed }), graceMs);
+      const poll = setInterval(() => {
+        if (this.calls.size > 0) return;
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve({ closed });
+      }, DRAIN_POLL_MS);
+      setTimeout(() => clearInterval(poll), graceMs);
+    });
+  }
+
+  /** Stop accepting; after the drain every live call ends UNAVAILABLE "server shutting down". */
+  async stop() {
+    const { closed: draining } = await this.drain();
     this.stopping = true;
     if (this.builtin) this.builtin.shuttingDown(); // NOT_SERVING before the drain
     for (const call of this.calls.values()) call.shutdown();
@@ -354,9 +379,22 @@ class PeerServer {
         this.grpcServer.forceShutdown();
         finish();
       }, SHUTDOWN_GRACE_MS);
-      this.grpcServer.tryShutdown(() => finish());
+      if (draining) draining.then(finish);
+      else this.grpcServer.tryShutdown(() => finish());
     });
   }
+}
+
+/** The lifecycle options as grpc-js server options (absent: the library's default). */
+function lifecycleOptions(lc) {
+  const opts = {};
+  if (!lc) return opts;
+  if (lc.maxConnectionAgeMs) opts['grpc.max_connection_age_ms'] = lc.maxConnectionAgeMs;
+  if (lc.maxConnectionAgeGraceMs) opts['grpc.max_connection_age_grace_ms'] = lc.maxConnectionAgeGraceMs;
+  if (lc.keepaliveMinTimeMs) opts['grpc.http2.min_ping_interval_without_data_ms'] = lc.keepaliveMinTimeMs;
+  if (lc.permitKeepaliveWithoutCalls) opts['grpc.keepalive_permit_without_calls'] = 1;
+  if (lc.maxConcurrentStreams) opts['grpc.max_concurrent_streams'] = lc.maxConcurrentStreams;
+  return opts;
 }
 
 function openEvents(path) {
@@ -393,4 +431,4 @@ async function run(cfg) {
   return 0;
 }
 
-module.exports = { run, PeerServer, EventLog, DEADLINE_SLACK_MS };
+module.exports = { run, PeerServer, EventLog, DEADLINE_SLACK_MS, lifecycleOptions };

@@ -160,3 +160,36 @@ test('compression: algorithm, no_compress, and the refused accept', () => {
     'compression.accept: not supported by this driver (grpc-js always accepts identity, deflate and gzip)');
   assert.equal(error(line({ compression: { level: 1 } })), 'compression.level: unknown field');
 });
+
+test('channel.keepalive_*', () => {
+  const ch = instr.parse(line({ channel: { keepalive_time_ms: 500, keepalive_timeout_ms: 250, keepalive_permit_without_calls: true } })).channel;
+  assert.deepEqual(instr.keepaliveOptions(ch), {
+    'grpc.keepalive_time_ms': 500, 'grpc.keepalive_timeout_ms': 250, 'grpc.keepalive_permit_without_calls': 1,
+  });
+  assert.equal(instr.channelOptions(ch)['grpc.keepalive_time_ms'], 500);
+  assert.deepEqual(instr.keepaliveOptions(instr.parse(line()).channel), {});
+  assert.match(error(line({ channel: { keepalive_time_ms: -1 } })), /^channel\.keepalive_time_ms: /);
+  assert.equal(error(line({ channel: { keepalive_permit_without_calls: 1 } })),
+    'channel.keepalive_permit_without_calls: expected true or false');
+});
+
+test('server lifecycle options', () => {
+  const { lifecycleOptions } = require('../lib/server');
+  assert.deepEqual(lifecycleOptions({
+    maxConnectionAgeMs: 1000, maxConnectionAgeGraceMs: 500, keepaliveMinTimeMs: 60000,
+    permitKeepaliveWithoutCalls: true, maxConcurrentStreams: 2, shutdownGraceMs: 800,
+  }), {
+    'grpc.max_connection_age_ms': 1000, 'grpc.max_connection_age_grace_ms': 500,
+    'grpc.http2.min_ping_interval_without_data_ms': 60000, 'grpc.keepalive_permit_without_calls': 1,
+    'grpc.max_concurrent_streams': 2,
+  });
+  assert.deepEqual(lifecycleOptions({ permitKeepaliveWithoutCalls: false }), {});
+});
+
+test('channel.share', () => {
+  assert.equal(instr.parse(line({ channel: { share: 'c/conn' } })).channel.share, 'c/conn');
+  assert.equal(instr.parse(line()).channel.share, null);
+  for (const bad of ['', 5, 'x'.repeat(1101)]) {
+    assert.equal(error(line({ channel: { share: bad } })), 'channel.share: expected a name of 1 to 1100 bytes');
+  }
+});

@@ -50,10 +50,34 @@ class AttemptResult:
     replied: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+class SharedChannels:
+    """channel.share (client feature "share-channel"): instructions in flight with the same name
+    use one channel, made by the first with its options and closed when the last one ends."""
+
+    def __init__(self) -> None:
+        self.channels: dict[str, list[Any]] = {}  # name -> [channel, references]
+
+    def take(self, name: str, make: Any) -> grpc.aio.Channel:
+        entry = self.channels.get(name)
+        if entry is None:
+            entry = self.channels[name] = [make(), 0]
+        entry[1] += 1
+        return entry[0]
+
+    async def release(self, name: str) -> None:
+        entry = self.channels[name]
+        entry[1] -= 1
+        if entry[1] == 0:
+            del self.channels[name]
+            await _close(entry[0])
+
+
 class Job:
     """One instruction: its attempts, and what the result line reports."""
 
-    def __init__(self, ins: Instruction, start_ms: int, rng: random.Random, verbose: bool) -> None:
+    def __init__(self, ins: Instruction, start_ms: int, rng: random.Random, verbose: bool,
+                 shares: Optional[SharedChannels] = None) -> None:
+        self.shares = shares if shares is not None else SharedChannels()
         self.ins = ins
         self.start_ms = start_ms
         self.rng = rng
@@ -75,7 +99,11 @@ class Job:
                   file=sys.stderr, flush=True)
 
     def new_channel(self) -> grpc.aio.Channel:
-        options = self.ins.channel.grpc_options()
+        # grpcio shares connections (subchannels) process-wide between channels with equal
+        # options: a channel of its own must mean a connection of its own (as in the C and Node
+        # drivers), or a server's --max-concurrent-streams would queue calls of separate
+        # channels behind each other (measured: lifecycle/max-streams/one-stream-per-channel).
+        options = self.ins.channel.grpc_options() + [("grpc.use_local_subchannel_pool", 1)]
         if self.ins.compression is not None:
             options += self.ins.compression.grpc_options()
         if self.credentials is None:
@@ -88,12 +116,24 @@ class Job:
                                    self.rng.random)
         if self.ins.channel.tls is not None:
             self.credentials = tls_credentials(self.ins.channel.tls)
-        if self.ins.start_delay_ms > 0:
-            await asyncio.sleep(self.ins.start_delay_ms / 1000)
-        channel = self.new_channel()
+        share = self.ins.channel.share
+        if share is not None:  # held from the reading of the instruction, as the C driver does
+            channel = self.shares.take(share, self.new_channel)
+        try:
+            if self.ins.start_delay_ms > 0:
+                await asyncio.sleep(self.ins.start_delay_ms / 1000)
+            if share is None:
+                channel = self.new_channel()
+            return await self._attempts(channel, policy, schedule)
+        finally:
+            if share is not None:
+                await self.shares.release(share)
+
+    async def _attempts(self, channel: grpc.aio.Channel, policy: Any, schedule: Any) -> dict[str, Any]:
+        share = self.ins.channel.share
         try:
             while True:
-                if self.attempts and self.last.code == status.UNAVAILABLE:
+                if self.attempts and self.last.code == status.UNAVAILABLE and share is None:
                     # A fresh channel, so the attempt really reconnects instead of failing fast
                     # inside the old channel's own backoff.
                     await _close(channel)
@@ -117,7 +157,8 @@ class Job:
                            f"next in {wait} ms")
                 await asyncio.sleep(wait / 1000)
         finally:
-            await _close(channel)
+            if share is None:
+                await _close(channel)
         return self.result()
 
     def result(self) -> dict[str, Any]:
@@ -335,6 +376,7 @@ class Driver:
         self.eof = False
         self.abort_signal = 0
         self.changed = asyncio.Event()
+        self.shares = SharedChannels()
 
     def on_line(self, line: bytes, read_ms: int) -> None:
         if self.abort_signal:
@@ -347,7 +389,7 @@ class Driver:
         except InstrError as err:
             emit({"case": err.case, "error": str(err)})
             return
-        job = Job(ins, read_ms, self.rng, self.verbose)
+        job = Job(ins, read_ms, self.rng, self.verbose, self.shares)
         task = asyncio.create_task(self._run_job(job))
         self.jobs.add(task)
         task.add_done_callback(self._job_done)

@@ -78,6 +78,23 @@ class ChannelOpts:
     bdp_probe: bool = True  # False: receive windows stay at HTTP/2's 64 KiB
     service_config: Optional[str] = None  # the gRPC service config as JSON text (retries)
     tls: Optional[TlsOpts] = None  # None: plaintext
+    keepalive_time_ms: int = 0  # 0: no keepalive pings (the library's default)
+    keepalive_timeout_ms: int = 0
+    keepalive_permit_without_calls: bool = False
+    share: Optional[str] = None  # channel.share: the name of a channel shared with others
+
+    def keepalive_options(self) -> list[tuple[str, Any]]:
+        """channel.keepalive_* (client feature "keepalive"); max_pings_without_data 0 so that a
+        quiet stream on a blackholed connection is still probed."""
+        if self.keepalive_time_ms <= 0:
+            return []
+        options: list[tuple[str, Any]] = [("grpc.keepalive_time_ms", self.keepalive_time_ms),
+                                          ("grpc.http2.max_pings_without_data", 0)]
+        if self.keepalive_timeout_ms > 0:
+            options.append(("grpc.keepalive_timeout_ms", self.keepalive_timeout_ms))
+        if self.keepalive_permit_without_calls:
+            options.append(("grpc.keepalive_permit_without_calls", 1))
+        return options
 
     def grpc_options(self) -> list[tuple[str, Any]]:
         names = (("grpc.max_receive_message_length", self.max_receive_bytes),
@@ -98,7 +115,7 @@ class ChannelOpts:
             # the :authority header; the contract's "authority" is both.
             options.append(("grpc.ssl_target_name_override", self.tls.authority))
             options.append(("grpc.default_authority", self.tls.authority))
-        return options
+        return options + self.keepalive_options()
 
 
 ENCODINGS = ("identity", "deflate", "gzip")  # bit i of an accept set is ENCODINGS[i] (C core)
@@ -173,8 +190,11 @@ RECONNECT_FIELDS = ("backoff_initial_ms", "backoff_multiplier", "backoff_jitter"
                     "backoff_max_ms", "exhausted_backoff_ms", "max_attempts", "retry_codes",
                     "honor_pushback")
 CHANNEL_INT_FIELDS = ("max_receive_bytes", "max_send_bytes", "initial_reconnect_backoff_ms",
-                      "min_reconnect_backoff_ms", "max_reconnect_backoff_ms")
-CHANNEL_FIELDS = CHANNEL_INT_FIELDS + ("bdp_probe", "service_config", "tls")
+                      "min_reconnect_backoff_ms", "max_reconnect_backoff_ms",
+                      "keepalive_time_ms", "keepalive_timeout_ms")
+CHANNEL_FIELDS = CHANNEL_INT_FIELDS + ("bdp_probe", "service_config", "tls",
+                                       "keepalive_permit_without_calls", "share")
+MAX_SHARE = 1100  # bytes of a channel.share name (contract/sc_instr.h SC_INSTR_MAX_SHARE)
 TLS_FIELDS = ("ca_file", "cert_file", "key_file", "authority")
 
 
@@ -396,6 +416,16 @@ def _parse_channel(root: dict[str, Any]) -> ChannelOpts:
         if not isinstance(bdp, bool):
             raise InstrError("channel.bdp_probe", "expected true or false")
         opts.bdp_probe = bdp
+    permit = obj.get("keepalive_permit_without_calls")
+    if permit is not None:
+        if not isinstance(permit, bool):
+            raise InstrError("channel.keepalive_permit_without_calls", "expected true or false")
+        opts.keepalive_permit_without_calls = permit
+    share = obj.get("share")
+    if share is not None:
+        if not isinstance(share, str) or not 1 <= len(share.encode("utf-8")) <= MAX_SHARE:
+            raise InstrError("channel.share", "expected a name of 1 to 1100 bytes")
+        opts.share = share
     opts.service_config = _parse_service_config(obj)
     opts.tls = _parse_tls(obj)
     return opts

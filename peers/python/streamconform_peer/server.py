@@ -57,6 +57,24 @@ class ServerConfig:
     tls_cert: Optional[str] = None  # with tls_key: serve TLS instead of plaintext
     tls_key: Optional[str] = None
     tls_client_ca: Optional[str] = None  # require a client certificate signed by this CA (mTLS)
+    # Connection lifecycle (server feature "lifecycle"; 0/False: the library's default).
+    max_connection_age_ms: int = 0
+    max_connection_age_grace_ms: int = 0
+    keepalive_min_time_ms: int = 0
+    permit_keepalive_without_calls: bool = False
+    max_concurrent_streams: int = 0
+    shutdown_grace_ms: int = 0  # SIGTERM: live calls get this long to end before the cancel
+
+    def lifecycle_options(self) -> list[tuple[str, int]]:
+        """The lifecycle options as grpcio server options."""
+        names = (("grpc.max_connection_age_ms", self.max_connection_age_ms),
+                 ("grpc.max_connection_age_grace_ms", self.max_connection_age_grace_ms),
+                 ("grpc.http2.min_ping_interval_without_data_ms", self.keepalive_min_time_ms),
+                 ("grpc.max_concurrent_streams", self.max_concurrent_streams))
+        options = [(k, v) for k, v in names if v > 0]
+        if self.permit_keepalive_without_calls:
+            options.append(("grpc.keepalive_permit_without_calls", 1))
+        return options
 
 
 class EventLog:
@@ -145,7 +163,7 @@ class PeerServer:
 
     async def start(self, credentials: Optional[grpc.ServerCredentials] = None) -> int:
         options = [("grpc.max_receive_message_length", self.cfg.max_receive_bytes),
-                   ("grpc.so_reuseport", 0)]
+                   ("grpc.so_reuseport", 0)] + self.cfg.lifecycle_options()
         self.server = grpc.aio.server(options=options)
         self.server.add_generic_rpc_handlers((self._handlers(),))
         self.builtin = Builtin()
@@ -159,8 +177,27 @@ class PeerServer:
         await self.server.start()
         return port
 
+    async def _drain(self) -> Optional["asyncio.Task[None]"]:
+        """--shutdown-grace-ms: stop accepting (GOAWAY) and give the live calls that long to end
+        on their own. The library's stop, started now, sends the GOAWAY; its own grace is longer
+        so that the calls still open are ended by stop() with our status, not the library's."""
+        if self.cfg.shutdown_grace_ms <= 0 or self.server is None:
+            return None
+        grace_s = self.cfg.shutdown_grace_ms / 1000
+        task = asyncio.create_task(self.server.stop(grace_s + SHUTDOWN_GRACE_S))
+        end = mono_ms() + self.cfg.shutdown_grace_ms
+        while self.open_rpcs > 0 and mono_ms() < end:
+            self.rpcs_closed.clear()
+            try:
+                await asyncio.wait_for(self.rpcs_closed.wait(), (end - mono_ms()) / 1000)
+            except asyncio.TimeoutError:
+                break
+        return task
+
     async def stop(self) -> None:
-        """Stop accepting; every live call ends UNAVAILABLE "server shutting down"."""
+        """Stop accepting; after --shutdown-grace-ms every live call ends UNAVAILABLE "server
+        shutting down"."""
+        draining = await self._drain()
         self.stopping = True
         if self.builtin is not None:  # NOT_SERVING before the drain
             await self.builtin.shutting_down()
@@ -177,7 +214,9 @@ class PeerServer:
                 await asyncio.wait_for(self.rpcs_closed.wait(), (end - mono_ms()) / 1000)
             except asyncio.TimeoutError:
                 break
-        if self.server is not None:
+        if draining is not None:
+            await draining
+        elif self.server is not None:
             await self.server.stop(SHUTDOWN_GRACE_S)
 
     # ---- one call
@@ -361,7 +400,7 @@ async def run(cfg: ServerConfig) -> int:
     peer.diag(1, f"listening on port {port}")
     await stop.wait()
     try:
-        await asyncio.wait_for(peer.stop(), SHUTDOWN_GRACE_S + 2)
+        await asyncio.wait_for(peer.stop(), SHUTDOWN_GRACE_S + 2 + cfg.shutdown_grace_ms / 1000)
     except asyncio.TimeoutError:
         peer.diag(1, "shutdown took too long; exiting anyway")
     if events is not None and events is not sys.stdout:

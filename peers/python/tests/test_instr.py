@@ -180,3 +180,44 @@ class InstrTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class KeepaliveTest(unittest.TestCase):
+    """channel.keepalive_* (client feature "keepalive") and the server's lifecycle options."""
+
+    def test_keepalive_options(self) -> None:
+        ch = instr.parse(line(channel={"keepalive_time_ms": 500, "keepalive_timeout_ms": 250,
+                                       "keepalive_permit_without_calls": True})).channel
+        self.assertEqual(ch.grpc_options(), [("grpc.keepalive_time_ms", 500),
+                                             ("grpc.http2.max_pings_without_data", 0),
+                                             ("grpc.keepalive_timeout_ms", 250),
+                                             ("grpc.keepalive_permit_without_calls", 1)])
+        self.assertEqual(instr.parse(line(channel={"keepalive_timeout_ms": 250})).channel
+                         .grpc_options(), [])
+
+    def test_keepalive_errors(self) -> None:
+        for channel, want in (({"keepalive_time_ms": -1}, "channel.keepalive_time_ms: "),
+                              ({"keepalive_permit_without_calls": 1},
+                               "channel.keepalive_permit_without_calls: expected true or false")):
+            with self.assertRaises(instr.InstrError) as ctx:
+                instr.parse(line(channel=channel))
+            self.assertTrue(str(ctx.exception).startswith(want), str(ctx.exception))
+
+    def test_server_lifecycle_options(self) -> None:
+        from streamconform_peer import server
+        cfg = server.ServerConfig(max_connection_age_ms=1000, max_connection_age_grace_ms=500,
+                                  keepalive_min_time_ms=60000, permit_keepalive_without_calls=True,
+                                  max_concurrent_streams=2)
+        self.assertEqual(cfg.lifecycle_options(), [
+            ("grpc.max_connection_age_ms", 1000), ("grpc.max_connection_age_grace_ms", 500),
+            ("grpc.http2.min_ping_interval_without_data_ms", 60000),
+            ("grpc.max_concurrent_streams", 2), ("grpc.keepalive_permit_without_calls", 1)])
+        self.assertEqual(server.ServerConfig().lifecycle_options(), [])
+
+    def test_share(self) -> None:
+        self.assertEqual(instr.parse(line(channel={"share": "c/conn"})).channel.share, "c/conn")
+        self.assertIsNone(instr.parse(line()).channel.share)
+        for bad in ("", 5, "x" * 1101):
+            with self.assertRaises(instr.InstrError) as ctx:
+                instr.parse(line(channel={"share": bad}))
+            self.assertEqual(str(ctx.exception), "channel.share: expected a name of 1 to 1100 bytes")

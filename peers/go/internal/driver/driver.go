@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"google.golang.org/grpc"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -30,6 +31,7 @@ type Driver struct {
 	wg      sync.WaitGroup
 	ctx     context.Context
 	random  func() float64
+	shares  shares // channel.share
 }
 
 // emit writes one result line (unless the driver aborted).
@@ -69,7 +71,13 @@ func (d *Driver) runLine(line []byte) {
 		d.emit(errorJSON(caseID, err))
 		return
 	}
-	conn, err := dial(in)
+	var conn *grpc.ClientConn
+	var release func()
+	if in.Channel.Share != "" {
+		conn, release, err = d.shares.take(in)
+	} else {
+		conn, err = dial(in)
+	}
 	if err != nil {
 		d.emit(errorJSON(caseID, fmt.Errorf("target: cannot create a channel to '%s': %v", in.Target, err)))
 		return
@@ -78,6 +86,7 @@ func (d *Driver) runLine(line []byte) {
 	go func() {
 		defer d.wg.Done()
 		j := newJob(in, start, d.random)
+		j.release = release
 		j.run(d.ctx, conn)
 		d.logf("%s: %s %q after %d attempt(s)", in.Case, j.code, j.message, len(j.attempts))
 		line, err := j.resultJSON()

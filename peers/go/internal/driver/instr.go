@@ -50,7 +50,53 @@ type Channel struct {
 	// ServiceConfig is the gRPC service config as JSON text ("" = none): the library's own
 	// retries (gRFC A6).
 	ServiceConfig string
-	TLS                       *TLS // nil: plaintext
+	TLS           *TLS // nil: plaintext
+	Keepalive     Keepalive
+	Share         string // channel.share: the name of a channel shared with others ("" = its own)
+}
+
+// Keepalive is channel.keepalive_* (client feature "keepalive"); TimeMS 0: no pings.
+type Keepalive struct {
+	TimeMS, TimeoutMS  int64
+	PermitWithoutCalls bool
+}
+
+// maxShare is the longest channel.share name (contract/sc_instr.h SC_INSTR_MAX_SHARE).
+const maxShare = 1100
+
+// parseShare reads channel.share, a name of 1 to 1100 bytes.
+func parseShare(obj *value, ch *Channel) error {
+	v := obj.get("share")
+	if v.absent() {
+		return nil
+	}
+	if v.kind != 's' || len(v.str) == 0 || len(v.str) > maxShare {
+		return fail("channel.share", "expected a name of 1 to 1100 bytes")
+	}
+	ch.Share = v.str
+	return nil
+}
+
+// parseKeepalive reads channel.keepalive_time_ms, keepalive_timeout_ms and
+// keepalive_permit_without_calls.
+func parseKeepalive(obj *value, ch *Channel) error {
+	if err := getInt(obj, "keepalive_time_ms", "channel.keepalive_time_ms", 0, math.MaxInt32,
+		&ch.Keepalive.TimeMS); err != nil {
+		return err
+	}
+	if err := getInt(obj, "keepalive_timeout_ms", "channel.keepalive_timeout_ms", 0, math.MaxInt32,
+		&ch.Keepalive.TimeoutMS); err != nil {
+		return err
+	}
+	v := obj.get("keepalive_permit_without_calls")
+	if v.absent() {
+		return nil
+	}
+	if v.kind != 'b' {
+		return fail("channel.keepalive_permit_without_calls", "expected true or false")
+	}
+	ch.Keepalive.PermitWithoutCalls = v.b
+	return nil
 }
 
 // Instruction is one parsed driver instruction.
@@ -545,7 +591,10 @@ func parseChannel(root *value, in *Instruction) error {
 	ch := &in.Channel
 	for _, err := range []error{
 		checkMembers(obj, "channel.", []string{"max_receive_bytes", "max_send_bytes", "initial_reconnect_backoff_ms",
-			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe", "service_config", "tls"}),
+			"min_reconnect_backoff_ms", "max_reconnect_backoff_ms", "bdp_probe", "service_config", "tls",
+			"keepalive_time_ms", "keepalive_timeout_ms", "keepalive_permit_without_calls", "share"}),
+		parseKeepalive(obj, ch),
+		parseShare(obj, ch),
 		parseBDPProbe(obj, ch),
 		getInt(obj, "max_receive_bytes", "channel.max_receive_bytes", 0, math.MaxInt32, &ch.MaxReceiveBytes),
 		getInt(obj, "max_send_bytes", "channel.max_send_bytes", 0, math.MaxInt32, &ch.MaxSendBytes),

@@ -170,3 +170,44 @@ func TestCompression(t *testing.T) {
 		}
 	}
 }
+
+func TestKeepalive(t *testing.T) {
+	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","channel":{"keepalive_time_ms":500,"keepalive_timeout_ms":250,"keepalive_permit_without_calls":true}}`))
+	want := Keepalive{TimeMS: 500, TimeoutMS: 250, PermitWithoutCalls: true}
+	if err != nil || in.Channel.Keepalive != want {
+		t.Fatalf("%v %+v", err, in.Channel.Keepalive)
+	}
+	for line, prefix := range map[string]string{
+		`{"case":"c","target":"t","method":"GetData","channel":{"keepalive_time_ms":-1}}`:             "channel.keepalive_time_ms: ",
+		`{"case":"c","target":"t","method":"GetData","channel":{"keepalive_permit_without_calls":1}}`: "channel.keepalive_permit_without_calls: expected true or false",
+	} {
+		_, _, err := ParseInstruction([]byte(line))
+		if err == nil || !strings.HasPrefix(err.Error(), prefix) {
+			t.Errorf("%s: %v, want prefix %q", line, err, prefix)
+		}
+	}
+}
+
+func TestShare(t *testing.T) {
+	in, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","channel":{"share":"c/conn"}}`))
+	if err != nil || in.Channel.Share != "c/conn" {
+		t.Fatalf("%v %+v", err, in.Channel)
+	}
+	for _, bad := range []string{`""`, `5`} {
+		_, _, err := ParseInstruction([]byte(`{"case":"c","target":"t","method":"GetData","channel":{"share":` + bad + `}}`))
+		if err == nil || err.Error() != "channel.share: expected a name of 1 to 1100 bytes" {
+			t.Errorf("share %s: %v", bad, err)
+		}
+	}
+	var s shares
+	a, releaseA, errA := s.take(&Instruction{Target: "127.0.0.1:1", Channel: Channel{Share: "n"}})
+	b, releaseB, errB := s.take(&Instruction{Target: "127.0.0.1:1", Channel: Channel{Share: "n"}})
+	if errA != nil || errB != nil || a != b || len(s.conns) != 1 {
+		t.Fatalf("one connection for one name: %v %v", errA, errB)
+	}
+	releaseA()
+	releaseB()
+	if len(s.conns) != 0 {
+		t.Errorf("closed after the last release: %d left", len(s.conns))
+	}
+}

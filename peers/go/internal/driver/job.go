@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	_ "google.golang.org/grpc/encoding/gzip" // gzip, as a grpc-go application registers it
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -33,9 +34,10 @@ type attemptRecord struct {
 
 // job runs one instruction and collects its result.
 type job struct {
-	in     *Instruction
-	start  time.Time
-	random func() float64
+	in      *Instruction
+	start   time.Time
+	random  func() float64
+	release func() // gives back a shared channel (channel.share), or nil: the job closes its own
 
 	responses       []json.RawMessage
 	responsesMS     []int64
@@ -100,6 +102,12 @@ func dial(in *Instruction) (*grpc.ClientConn, error) {
 		}
 		opts = append(opts, grpc.WithConnectParams(params))
 	}
+	if ch.Keepalive.TimeMS > 0 {
+		// grpc-go raises a Time under 10 s to 10 s (internal.KeepaliveMinPingTime).
+		opts = append(opts, grpc.WithKeepaliveParams(keepalive.ClientParameters{
+			Time: ms(ch.Keepalive.TimeMS), Timeout: ms(ch.Keepalive.TimeoutMS),
+			PermitWithoutStream: ch.Keepalive.PermitWithoutCalls}))
+	}
 	if ch.ServiceConfig != "" {
 		// The library's own retries (gRFC A6): grpc-go has them on unless WithDisableRetry.
 		opts = append(opts, grpc.WithDefaultServiceConfig(ch.ServiceConfig))
@@ -116,7 +124,13 @@ func ms(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 // run runs every attempt (one without a reconnect policy) until the policy stops. ctx is the
 // driver's: cancelled when the driver aborts.
 func (j *job) run(ctx context.Context, conn *grpc.ClientConn) {
-	defer func() { conn.Close() }()
+	defer func() {
+		if j.release != nil {
+			j.release() // a shared channel (channel.share)
+		} else {
+			conn.Close()
+		}
+	}()
 	if j.in.StartDelayMS > 0 {
 		t := time.NewTimer(ms(j.in.StartDelayMS))
 		select {
@@ -132,7 +146,7 @@ func (j *job) run(ctx context.Context, conn *grpc.ClientConn) {
 		schedule = backoff.NewSchedule(j.in.Policy, j.random)
 	}
 	for n := 1; ; n++ {
-		if n > 1 && j.code == codes.Unavailable {
+		if n > 1 && j.code == codes.Unavailable && j.release == nil {
 			// A fresh channel, so that the attempt is a real connection attempt instead of
 			// failing fast inside the old channel's own backoff.
 			fresh, err := dial(j.in)

@@ -36,6 +36,12 @@ const usage = `usage: peer-go server [options]
   --tls-cert FILE           serve TLS with this PEM certificate chain (needs --tls-key)
   --tls-key FILE            its PEM private key
   --tls-client-ca FILE      require a client certificate signed by this PEM CA (mTLS)
+  --max-connection-age-ms N        GOAWAY a connection this old (MaxConnectionAge)
+  --max-connection-age-grace-ms N  then give its calls this long (MaxConnectionAgeGrace)
+  --keepalive-min-time-ms N        ping policy: pings sooner are strikes (EnforcementPolicy)
+  --permit-keepalive-without-calls ping policy: pings without streams are allowed
+  --max-concurrent-streams N       streams per connection
+  --shutdown-grace-ms N     SIGTERM: live calls get this long to end (default 0)
   --quiet | --verbose       less or more diagnostics on stderr
 The first stdout line is {"ready":true,"port":N} once the server accepts calls.
 SIGINT/SIGTERM: stop accepting, end live calls with UNAVAILABLE, exit 0.
@@ -47,6 +53,8 @@ type options struct {
 	tick, maxReceive, maxUpload  string
 	quiet, verbose               bool
 	tickMS, maxRecvN, maxUploadN int64
+	lifecycleText                lifecycleFlags
+	lifecycle                    Lifecycle
 }
 
 func usageError(stderr io.Writer, format string, args ...any) int {
@@ -78,6 +86,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, int) {
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "")
 	fs.StringVar(&o.tlsClientCA, "tls-client-ca", "", "")
+	o.lifecycleText.register(fs)
 	fs.BoolVar(&o.quiet, "quiet", false, "")
 	fs.BoolVar(&o.verbose, "verbose", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -108,7 +117,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, int) {
 	}
 	if !parseInt(stderr, "--tick-ms", o.tick, 1, 3600000, &o.tickMS) ||
 		!parseInt(stderr, "--max-receive-bytes", o.maxReceive, 1, 2047*1024*1024, &o.maxRecvN) ||
-		!parseInt(stderr, "--max-upload-bytes", o.maxUpload, 0, 1<<40, &o.maxUploadN) {
+		!parseInt(stderr, "--max-upload-bytes", o.maxUpload, 0, 1<<40, &o.maxUploadN) ||
+		!o.lifecycleText.parse(stderr, &o.lifecycle) {
 		return nil, exitUsage
 	}
 	return o, -1
@@ -152,7 +162,7 @@ func Main(args []string) int {
 	defer closeLog()
 	srv, err := New(Config{Listen: o.listen, TickMS: o.tickMS, MaxReceiveBytes: int(o.maxRecvN),
 		MaxUploadBytes: o.maxUploadN, Events: log, Verbose: o.verbose, Quiet: o.quiet,
-		TLS: tlsConfig})
+		TLS: tlsConfig, Lifecycle: o.lifecycle})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "peer-go server: %v\n", err)
 		return exitLocal
@@ -170,7 +180,7 @@ func Main(args []string) int {
 	select {
 	case sig := <-sigs:
 		srv.logf("signal %v: shutting down", sig)
-		srv.Stop(stopGrace)
+		srv.Stop(stopGrace) // after the --shutdown-grace-ms drain
 		<-served
 	case err := <-served:
 		if err != nil {

@@ -35,6 +35,7 @@ type Config struct {
 	Quiet           bool
 	Stderr          io.Writer
 	TLS             *tls.Config // nil: plaintext
+	Lifecycle       Lifecycle   // server-wide connection options (lifecycle.go)
 }
 
 // Server serves DataService until Stop.
@@ -71,6 +72,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
 	}
+	opts = append(opts, cfg.Lifecycle.serverOptions()...)
 	s.grpc = grpc.NewServer(opts...)
 	s.grpc.RegisterService(s.serviceDesc(), s)
 	s.health = registerBuiltin(s.grpc)
@@ -91,17 +93,24 @@ func (s *Server) Serve() error {
 	return err
 }
 
-// Stop ends every live call with UNAVAILABLE "server shutting down", stops accepting and waits
-// up to grace for the calls to finish before closing every connection.
+// Stop stops accepting (GracefulStop: GOAWAY), gives live calls Lifecycle.ShutdownGraceMS to
+// end on their own, then ends the rest with UNAVAILABLE "server shutting down" and waits up to
+// grace for them before closing every connection.
 func (s *Server) Stop(grace time.Duration) {
 	s.stopOnce.Do(func() {
 		s.health.Shutdown() // NOT_SERVING before the drain: Watch streams get it
-		close(s.shutdown)
 		done := make(chan struct{})
 		go func() {
 			s.grpc.GracefulStop()
 			close(done)
 		}()
+		if g := s.cfg.Lifecycle.ShutdownGraceMS; g > 0 {
+			select {
+			case <-done:
+			case <-time.After(ms(g)):
+			}
+		}
+		close(s.shutdown)
 		select {
 		case <-done:
 		case <-time.After(grace):
