@@ -544,6 +544,40 @@ static int run_init(sc_run *r, char *err, size_t errlen)
     return make_tls_material(r, err, errlen);
 }
 
+/* Every case of the run, planned: matrix cases, dedicated servers, app cases. 0, or -1 (2 for
+ * the caller) with a message; SC_RUNNER_NO_CASE when nothing is selected. */
+static int plan_run(sc_run *r, char *err, size_t errlen)
+{
+    if (run_init(r, err, errlen) != 0 || sc_run_add_script_server(r, err, errlen) != 0 ||
+        sc_run_plan(r, err, errlen) != 0 || sc_run_dedicated_plan(r, err, errlen) != 0 ||
+        sc_app_run_plan(&r->apps, r->cfg, err, errlen) != 0)
+        return -1;
+    if (r->n_cases == 0 && r->apps.n_cases == 0) {
+        snprintf(err, errlen, "%s", SC_RUNNER_NO_CASE);
+        return -1;
+    }
+    return 0;
+}
+
+/* Run the matrix cases, then the app cases (servers of their own), then print the summary. */
+static void run_cases(sc_run *r)
+{
+    for (size_t i = 0; i < r->n_cases; i++)
+        if (r->cases[i].state == SC_CASE_DONE) /* skipped at plan time */
+            case_done(r, &r->cases[i]);
+    while (r->done < r->n_cases && !interrupted) {
+        start_queued(r, sc_time_now_ms());
+        if (r->done < r->n_cases)
+            poll_once(r);
+    }
+    shutdown_peers(r); /* the app cases have servers of their own */
+    if (!interrupted)
+        sc_app_run_all(&r->apps, r->cfg, r->proxy_impl.program, &interrupted, app_done, r);
+    r->complete = r->done == r->n_cases && r->apps.done == r->apps.n_cases;
+    r->failing += r->apps.failing;
+    sc_run_out_summary(r);
+}
+
 int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
 {
     sc_run r = {.cfg = cfg, .started_ms = sc_time_now_ms(), .started_wall = time(NULL)};
@@ -552,28 +586,9 @@ int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen)
     install_signals(&old_int, &old_term);
 
     int rc = 2;
-    if (run_init(&r, err, errlen) != 0 || sc_run_add_script_server(&r, err, errlen) != 0 ||
-        sc_run_plan(&r, err, errlen) != 0 || sc_run_dedicated_plan(&r, err, errlen) != 0 ||
-        sc_app_run_plan(&r.apps, cfg, err, errlen) != 0)
+    if (plan_run(&r, err, errlen) != 0)
         goto out;
-    if (r.n_cases == 0 && r.apps.n_cases == 0) {
-        snprintf(err, errlen, "%s", SC_RUNNER_NO_CASE);
-        goto out;
-    }
-    for (size_t i = 0; i < r.n_cases; i++)
-        if (r.cases[i].state == SC_CASE_DONE) /* skipped at plan time */
-            case_done(&r, &r.cases[i]);
-    while (r.done < r.n_cases && !interrupted) {
-        start_queued(&r, sc_time_now_ms());
-        if (r.done < r.n_cases)
-            poll_once(&r);
-    }
-    shutdown_peers(&r); /* the app cases have servers of their own */
-    if (!interrupted)
-        sc_app_run_all(&r.apps, cfg, r.proxy_impl.program, &interrupted, app_done, &r);
-    r.complete = r.done == r.n_cases && r.apps.done == r.apps.n_cases;
-    r.failing += r.apps.failing;
-    sc_run_out_summary(&r);
+    run_cases(&r);
     if (sc_run_write_report(&r, err, errlen) != 0) {
         rc = 2;
         goto out;

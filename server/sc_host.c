@@ -1,4 +1,5 @@
 #include "sc_host.h"
+#include "sc_host_internal.h"
 #include "sc_builtin.h"
 #include "sc_host_compress.h"
 #include "sc_md_grpc.h"
@@ -14,18 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows of requested calls: one per DataService method, the last for any other path. */
-#define HOST_ROWS (SC_METHOD_COUNT + 1)
-#define HOST_ROW_CAP                                                                               \
-    (SC_HOST_REQUESTS_CATCH_ALL > SC_HOST_REQUESTS_PER_METHOD ? SC_HOST_REQUESTS_CATCH_ALL         \
-                                                              : SC_HOST_REQUESTS_PER_METHOD)
-
-/* A hosted call's life: OPEN until the final status is decided, then ENDING (the status batch is
- * queued behind the sends) or ABORTED (cancelled with the status: a send was stuck behind a
- * stalled receiver); CLOSED once RECV_CLOSE_ON_SERVER completed, from any of them (a client
- * cancel, the deadline or the shutdown closes an OPEN call). */
-#define HOST_CALL_STATES(X) X(HC_, OPEN) X(HC_, ENDING) X(HC_, ABORTED) X(HC_, CLOSED)
-typedef enum { HOST_CALL_STATES(SC_FSM_ENUM) HC_STATE_COUNT } hc_state;
 static const char *const hc_state_names[] = {HOST_CALL_STATES(SC_FSM_NAME)};
 static const uint32_t hc_legal[] = {
     [HC_OPEN] = SC_FSM_TO(HC_ENDING) | SC_FSM_TO(HC_ABORTED) | SC_FSM_TO(HC_CLOSED),
@@ -35,81 +24,9 @@ static const uint32_t hc_legal[] = {
 };
 static const sc_fsm_def hc_fsm = {"call", hc_state_names, hc_legal, HC_STATE_COUNT};
 
-/* One outstanding request for a new call: a registered method's, or the catch-all's. */
-typedef struct {
-    sc_loop_tag tag;
-    sc_host *host;
-    sc_method method; /* SC_METHOD_UNKNOWN: the catch-all */
-    grpc_call *call;
-    gpr_timespec deadline;
-    grpc_call_details details; /* the catch-all only */
-    grpc_metadata_array md;
-    bool pending;
-} host_request;
-
-struct sc_host_call {
-    sc_loop_tag t_recv, t_send, t_status, t_close;
-    sc_loop_timer wake;
-    sc_host *host;
-    struct sc_host_call *next, *prev; /* live calls */
-    struct sc_host_call *ready_next;  /* kicked calls, to pump after the current event */
-    bool ready;
-    uint64_t id;
-    sc_method method;
-    char *path; /* owned */
-    grpc_call *call;
-    gpr_timespec deadline;
-    void *obj;   /* the protocol object */
-    int pending; /* batches started and not yet completed */
-    int state;   /* hc_state, changed by set_state only */
-    bool recv_busy, recv_over, send_busy, send_is_message, headers_out;
-    bool shutdown_cancelled;
-    int cancelled; /* filled in by RECV_CLOSE_ON_SERVER */
-    int64_t received, sent;
-    grpc_byte_buffer *recv_buf, *send_buf;
-    grpc_metadata *md_out; /* initial metadata of the send in flight */
-    size_t md_out_n;
-    grpc_metadata *trail_out;
-    size_t trail_out_n;
-    grpc_slice status_details;
-    bool has_status_details;
-    sc_encoding send_enc; /* the response encoding the initial metadata asked the core for */
-    bool send_plain;      /* the message in flight goes with GRPC_WRITE_NO_COMPRESS */
-};
-
-struct sc_host {
-    sc_host_config cfg;
-    sc_loop *loop;
-    grpc_server *server;
-    void *method_handles[SC_METHOD_COUNT];
-    host_request requests[HOST_ROWS][HOST_ROW_CAP];
-    int requests_pending;
-    sc_host_call *calls; /* live calls, doubly linked */
-    sc_host_call *ready; /* kicked calls (LIFO; order among them does not matter) */
-    uint64_t next_call_id;
-    sc_loop_tag shutdown_tag;
-    sc_loop_check drain;
-    sc_loop_timer grace;
-    atomic_int shutdown_requested;
-    bool shutdown_seen; /* the loop has reacted to the request */
-    bool forced;        /* the forced stage ran: live calls were cancelled */
-    bool shutdown_done; /* the core's shutdown notification arrived */
-    bool started;
-    int port;
-    sc_builtin *builtin; /* the built-in services in front of cfg.proto; NULL: none */
-};
-
 static void set_state(sc_host_call *c, hc_state to)
 {
     sc_fsm_set(&hc_fsm, c->id, &c->state, (int)to);
-}
-
-/* ---- built-in services (health, reflection: sc_builtin) ---------------------------------- */
-
-/* A built-in call: not a case's, so not in the event log; it ends on its own at shutdown. */
-static bool builtin_call(const sc_host_call *c)
-{
-    return c->host->builtin != NULL && sc_builtin_owns(c->obj);
 }
 
 /* ---- event log ------------------------------------------------------------------------- */
@@ -118,7 +35,7 @@ static void log_event(const sc_host_call *c, sc_event event, cJSON *extra)
 {
     const sc_host *h = c->host;
     const char *method = sc_method_name(c->method); /* "unknown" for any other path */
-    if (builtin_call(c)) {
+    if (sc_host_builtin_call(c)) {
         cJSON_Delete(extra);
         return;
     }
@@ -328,7 +245,7 @@ static void free_call_if_done(sc_host_call *c)
 }
 
 /* Pump every kicked call (pumping may kick others: until none is left). */
-static void drain_ready(sc_host *h)
+void sc_host_drain_ready(sc_host *h)
 {
     while (h->ready != NULL) {
         sc_host_call *c = h->ready;
@@ -342,7 +259,7 @@ static void drain_ready(sc_host *h)
 
 static void on_drain_check(sc_loop_check *check)
 {
-    drain_ready(SC_CONTAINER_OF(check, sc_host, drain));
+    sc_host_drain_ready(SC_CONTAINER_OF(check, sc_host, drain));
 }
 
 void sc_host_call_kick(sc_host_call *hc)
@@ -359,7 +276,7 @@ void sc_host_call_kick(sc_host_call *hc)
 static void after_event(sc_host_call *c)
 {
     sc_host_call_kick(c); /* first in line: the ready list is LIFO */
-    drain_ready(c->host);
+    sc_host_drain_ready(c->host);
 }
 
 static void on_request_done(sc_loop_tag *tag, bool ok);
@@ -636,81 +553,6 @@ static void on_wake(sc_loop_timer *t)
     after_event(SC_CONTAINER_OF(t, sc_host_call, wake));
 }
 
-/* ---- shutdown -------------------------------------------------------------------------- */
-
-/* End the live calls: every one not closed, or with a grace period only those whose status is
- * not decided (a queued status is already on its way). */
-static void force_shutdown(sc_host *h)
-{
-    h->forced = true;
-    for (sc_host_call *c = h->calls; c != NULL; c = c->next) {
-        bool end = h->cfg.shutdown_grace_ms > 0 ? c->state == HC_OPEN : c->state != HC_CLOSED;
-        if (!end || builtin_call(c))
-            continue;
-        c->shutdown_cancelled = true;
-        grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE, "server shutting down",
-                                     NULL);
-    }
-}
-
-static void on_grace_over(sc_loop_timer *t)
-{
-    sc_host *h = SC_CONTAINER_OF(t, sc_host, grace);
-    if (!h->forced)
-        force_shutdown(h);
-}
-
-static void react_to_shutdown(sc_host *h)
-{
-    if (h->shutdown_seen || !atomic_load(&h->shutdown_requested))
-        return;
-    h->shutdown_seen = true;
-    if (h->builtin != NULL) { /* health turns NOT_SERVING before the drain */
-        sc_builtin_shutdown(h->builtin, sc_time_now_ms());
-        drain_ready(h);
-    }
-    if (h->cfg.shutdown_grace_ms > 0 && h->calls != NULL)
-        sc_loop_timer_arm(h->loop, &h->grace, sc_time_now_ms() + h->cfg.shutdown_grace_ms);
-    else
-        force_shutdown(h);
-}
-
-static void on_wake_handler(void *ctx)
-{
-    react_to_shutdown(ctx);
-}
-
-static void on_shutdown_done(sc_loop_tag *tag, bool ok)
-{
-    (void)ok;
-    SC_CONTAINER_OF(tag, sc_host, shutdown_tag)->shutdown_done = true;
-}
-
-void sc_host_shutdown(sc_host *h)
-{
-    int expected = 0;
-    if (!atomic_compare_exchange_strong(&h->shutdown_requested, &expected, 1))
-        return;
-    sc_loop_expect(h->loop);
-    grpc_server_shutdown_and_notify(h->server, sc_loop_cq(h->loop), &h->shutdown_tag);
-    sc_loop_wake(h->loop);
-}
-
-static bool host_finished(void *ctx)
-{
-    sc_host *h = ctx;
-    react_to_shutdown(h); /* also when the request came from this thread */
-    if (h->shutdown_seen && !h->forced && h->calls == NULL)
-        force_shutdown(h); /* every live call ended within its grace */
-    return h->shutdown_done && h->calls == NULL && h->requests_pending == 0;
-}
-
-int sc_host_run(sc_host *h)
-{
-    sc_loop_run_until(h->loop, host_finished, h, -1);
-    return 0;
-}
-
 /* ---- create / destroy ------------------------------------------------------------------ */
 
 static grpc_server *create_server(const sc_host_config *cfg)
@@ -753,15 +595,15 @@ sc_host *sc_host_create(const sc_host_config *cfg, char *err, size_t errlen)
     h->cfg.tls = NULL;
     if (cfg->builtin_services && (h->builtin = sc_builtin_wrap(&h->cfg)) == NULL)
         goto oom;
-    h->shutdown_tag.done = on_shutdown_done;
+    h->shutdown_tag.done = sc_host_on_shutdown_done;
     h->drain.run = on_drain_check;
-    h->grace.fire = on_grace_over;
+    h->grace.fire = sc_host_on_grace_over;
     atomic_init(&h->shutdown_requested, 0);
     h->loop = sc_loop_create(cfg->tick_ms);
     if (h->loop == NULL)
         goto oom;
     sc_loop_check_start(h->loop, &h->drain);
-    sc_loop_set_wake_handler(h->loop, on_wake_handler, h);
+    sc_loop_set_wake_handler(h->loop, sc_host_on_wake, h);
     h->server = create_server(cfg);
     grpc_server_register_completion_queue(h->server, sc_loop_cq(h->loop), NULL);
     for (int m = 0; cfg->register_methods && m < SC_METHOD_COUNT; m++)
