@@ -117,23 +117,29 @@ static void start_proxy(proxy_run *r, const char *faults)
     r->channel = open_channel(r->proc.port);
 }
 
-/* Close the channel, stop the proxy (SIGTERM: exit 0) and collect every record it wrote. */
 static int count(const char *text, const char *needle);
 
 /* Append the proxy's record lines to r->records until every accepted connection has its end
- * record or `bound_ms` passes without a line. The channel's destroy closes its connection
- * asynchronously: a SIGTERM sent at once could beat the proxy's read of that close, and the
- * connection would then be recorded as ended by the proxy's shutdown, not by the client. */
+ * record, at most `bound_ms` in all. The channel's destroy closes its connection asynchronously:
+ * a SIGTERM sent at once could beat the proxy's read of that close, and the connection would
+ * then be recorded as ended by the proxy's shutdown, not by the client. At least one line is
+ * read: the run's records are still in the pipe when this starts (with none read yet, accepts and
+ * ends are both 0, which once made this return at once). */
 static void read_records_until_ended(proxy_run *r, int64_t bound_ms)
 {
     size_t n = strlen(r->records);
     char line[1024];
-    while (count(r->records, "\"event\":\"accept\"") > count(r->records, "\"event\":\"end\"") &&
-           sc_testproc_read_line(&r->proc, line, sizeof line, bound_ms) == 1 &&
-           n + strlen(line) + 2 < sizeof r->records)
+    int64_t until = sc_time_now_ms() + bound_ms;
+    do {
+        int64_t left = until - sc_time_now_ms();
+        if (left <= 0 || sc_testproc_read_line(&r->proc, line, sizeof line, left) != 1 ||
+            n + strlen(line) + 2 >= sizeof r->records)
+            break;
         n += (size_t)snprintf(r->records + n, sizeof r->records - n, "%s\n", line);
+    } while (count(r->records, "\"event\":\"accept\"") > count(r->records, "\"event\":\"end\""));
 }
 
+/* Close the channel, stop the proxy (SIGTERM: exit 0) and collect every record it wrote. */
 static void stop_proxy(proxy_run *r)
 {
     if (r->channel != NULL)
