@@ -70,6 +70,9 @@ int sc_cli_check_main(int argc, char **argv);
 int sc_cli_run_main(int argc, char **argv);
 int sc_cli_list_main(int argc, char **argv);
 int sc_cli_show_main(int argc, char **argv);
+/* streamconform merge DIR... --out DIR: the shards of a run as one run's reports
+ * (cli/sc_cli_merge.c). */
+int sc_cli_merge_main(int argc, char **argv);
 /* streamconform call get|subscribe|upload|chat [options] (see `call --help`): 0 OK, 2 usage
  * error, 64 + status for an RPC status, 1 for a local failure (cli/sc_cli_call.c). */
 int sc_cli_call_main(int argc, char **argv);

@@ -55,8 +55,82 @@ static void print_tally(sc_role role, const char *name, const impl_tally *t)
     fputc('\n', stderr);
 }
 
+/* The listed lines: printed at once, or with --shard kept until the slices are known. */
+typedef struct {
+    const sc_cli_list_shard *shard; /* borrowed, or NULL */
+    char **lines;                   /* owned, with --shard */
+    sc_shard_item *items;           /* owned; ids borrowed from `ids` */
+    char **ids;                     /* owned */
+    size_t n, cap;
+    bool oom;
+} lister;
+
+/* One listed case: its line now, or kept (with its case id and scenario) for the slices. */
+static void emit(lister *l, const char *id, const sc_scenario *s, const char *line)
+{
+    if (l->shard == NULL) {
+        printf("%s\n", line);
+        return;
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        char **lines = realloc(l->lines, cap * sizeof *lines);
+        l->lines = lines ? lines : l->lines;
+        char **ids = realloc(l->ids, cap * sizeof *ids);
+        l->ids = ids ? ids : l->ids;
+        sc_shard_item *items = realloc(l->items, cap * sizeof *items);
+        l->items = items ? items : l->items;
+        if (lines == NULL || ids == NULL || items == NULL) {
+            l->oom = true;
+            return;
+        }
+        l->cap = cap;
+    }
+    l->lines[l->n] = strdup(line);
+    l->ids[l->n] = strdup(id);
+    if (l->lines[l->n] == NULL || l->ids[l->n] == NULL) {
+        free(l->lines[l->n]);
+        free(l->ids[l->n]);
+        l->oom = true;
+        return;
+    }
+    l->items[l->n] = sc_runner_shard_item(l->shard->timings, l->ids[l->n], s);
+    l->n++;
+}
+
+/* --shard: print the kept lines of slice K, then free them. 0, or 1 when out of memory. */
+static int flush_shard(lister *l)
+{
+    size_t *slice_of = l->shard != NULL ? calloc(l->n ? l->n : 1, sizeof *slice_of) : NULL;
+    int rc = 0;
+    if (l->shard != NULL && (l->oom || slice_of == NULL ||
+                             sc_shard_assign(l->items, l->n, l->shard->count, slice_of) != 0)) {
+        fprintf(stderr, "streamconform list: out of memory cutting the cases into slices\n");
+        rc = 1;
+    }
+    size_t mine = 0;
+    for (size_t i = 0; rc == 0 && i < l->n; i++)
+        if (slice_of[i] + 1 == l->shard->index) {
+            printf("%s\n", l->lines[i]);
+            mine++;
+        }
+    fflush(stdout);
+    if (rc == 0 && l->shard != NULL)
+        fprintf(stderr, "shard %zu/%zu: %zu of %zu cases\n", l->shard->index, l->shard->count, mine,
+                l->n);
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->lines[i]);
+        free(l->ids[i]);
+    }
+    free(l->lines);
+    free(l->ids);
+    free(l->items);
+    free(slice_of);
+    return rc;
+}
+
 /* One case: its line on stdout, and the tallies of its pair. */
-static void list_case(const sc_scenario *s, const sc_impl *client, const sc_impl *server,
+static void list_case(lister *l, const sc_scenario *s, const sc_impl *client, const sc_impl *server,
                       const sc_filter *filter, impl_tally *ct, impl_tally *st)
 {
     if (!sc_runner_has_case(s, server) || sc_scenario_is_app(s))
@@ -68,10 +142,12 @@ static void list_case(const sc_scenario *s, const sc_impl *client, const sc_impl
     }
     char why[1024];
     bool applies = sc_runner_case_applies(s, client, server, why, sizeof why);
+    char line[SC_SCENARIO_MAX_CASE_ID + sizeof why + 16];
     if (applies)
-        printf("%s\n", id);
+        snprintf(line, sizeof line, "%s", id);
     else
-        printf("%s  [skip: %s]\n", id, why);
+        snprintf(line, sizeof line, "%s  [skip: %s]", id, why);
+    emit(l, id, s, line);
     /* a case skipped by sc_scenario_applies (scripted, applies_to) is "other" for both */
     bool by_feature = applies || sc_scenario_applies(s, client->name, server->name, NULL);
     sc_needs needs = sc_runner_case_needs(s, server);
@@ -81,7 +157,7 @@ static void list_case(const sc_scenario *s, const sc_impl *client, const sc_impl
 }
 
 /* The app cases (docs/app-check.md): every app scenario x every selected application. */
-static void list_app_cases(const sc_cli_impls *x, const sc_scenario_set *set,
+static void list_app_cases(lister *l, const sc_cli_impls *x, const sc_scenario_set *set,
                            const sc_filter *filter)
 {
     for (size_t k = 0; k < x->n[SC_ROLE_APP]; k++) {
@@ -93,7 +169,7 @@ static void list_app_cases(const sc_cli_impls *x, const sc_scenario_set *set,
             snprintf(id, sizeof id, "%s@%s", sc_scenario_name(s), app->name);
             if (!sc_scenario_is_app(s) || !sc_filter_selects(filter, s, id))
                 continue;
-            printf("%s\n", id);
+            emit(l, id, s, id);
             n++;
         }
         fflush(stdout);
@@ -101,8 +177,10 @@ static void list_app_cases(const sc_cli_impls *x, const sc_scenario_set *set,
     }
 }
 
-int sc_cli_list_cases(const sc_cli_impls *x, const sc_scenario_set *set, const sc_filter *filter)
+int sc_cli_list_cases(const sc_cli_impls *x, const sc_scenario_set *set, const sc_filter *filter,
+                      const sc_cli_list_shard *shard)
 {
+    lister l = {.shard = shard};
     size_t nc = x->n[SC_ROLE_CLIENT], ns = x->n[SC_ROLE_SERVER];
     const sc_impl *clients = x->impls[SC_ROLE_CLIENT];
     /* The servers a run pairs: the listed ones, plus the scripted server as the runner adds it. */
@@ -120,13 +198,13 @@ int sc_cli_list_cases(const sc_cli_impls *x, const sc_scenario_set *set, const s
     for (size_t i = 0; i < set->count; i++)
         for (size_t ci = 0; ci < nc; ci++)
             for (size_t si = 0; si < ns; si++)
-                list_case(set->items[i], &clients[ci], &servers[si], filter, &ct[ci], &st[si]);
+                list_case(&l, set->items[i], &clients[ci], &servers[si], filter, &ct[ci], &st[si]);
     fflush(stdout);
     fprintf(stderr, "per implementation:\n");
     for (size_t si = 0; si < ns; si++)
         print_tally(SC_ROLE_SERVER, servers[si].name, &st[si]);
     for (size_t ci = 0; ci < nc; ci++)
         print_tally(SC_ROLE_CLIENT, clients[ci].name, &ct[ci]);
-    list_app_cases(x, set, filter);
-    return 0;
+    list_app_cases(&l, x, set, filter);
+    return flush_shard(&l);
 }

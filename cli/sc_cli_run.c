@@ -5,6 +5,7 @@
 #include "sc_cli_impls.h"
 #include "sc_cli_list.h"
 #include "sc_runner.h"
+#include "sc_report_merge.h"
 #include "sc_scenario.h"
 
 #include <errno.h>
@@ -55,6 +56,10 @@ static const char run_usage[] =
     "  --trace               put both sides' timelines of failing cases in the report\n"
     "  -q | -v               quieter (failing cases and the totals only) | more (skipped\n"
     "                        cases with their reasons); colour on a terminal unless NO_COLOR\n"
+    "  --shard K/N           run slice K of N (1 <= K <= N <= 1000): deterministic, balanced by\n"
+    "                        the scenarios' bounds; merge the shards' folders with\n"
+    "                        `streamconform merge` (docs/ci.md)\n"
+    "  --timings FILE        balance --shard by the durations of an earlier report.json\n"
     "  --transport LIST      plaintext,tls,mtls (default plaintext): each server runs once per\n"
     "                        transport, as its own column (\"c+tls\"; case ids\n"
     "                        \"scenario@go->c+tls\"), with certificates made for the run\n"
@@ -65,7 +70,7 @@ static const char list_usage[] =
     "Prints the case ids a run with the same options would run (a skipped case with its reason)\n"
     "on stdout, and per implementation how many apply and why the others do not on stderr.\n"
     "Options: those of `run` that choose cases: --clients, --servers, --impls, --app, --apps,\n"
-    "--transport, --run, --skip, --tags (streamconform run --help).\n";
+    "--transport, --run, --skip, --tags, --shard K/N, --timings FILE (streamconform run --help).\n";
 
 static const char show_usage[] =
     "usage: streamconform show CASE [SCENARIO_FILES_OR_DIRS...] [options]\n"
@@ -91,6 +96,8 @@ typedef struct {
     int verbosity;      /* -q: -1, -v: 1 */
     bool trace;
     sc_filter filter;
+    size_t shard_index, shard_count; /* --shard K/N (count 0: the whole run) */
+    const char *timings_path;        /* --timings FILE */
 } run_args;
 
 /* --clients, --servers (role) or --impls (file). */
@@ -115,7 +122,9 @@ enum {
     O_IMPLS,
     O_APPS,
     O_POLICY,
-    O_TRANSPORT
+    O_TRANSPORT,
+    O_SHARD,
+    O_TIMINGS
 };
 
 static const struct option run_longopts[] = {
@@ -133,6 +142,8 @@ static const struct option run_longopts[] = {
     {"known-flaky", required_argument, NULL, O_KFL},
     {"trace", no_argument, NULL, O_TRACE},
     {"transport", required_argument, NULL, O_TRANSPORT},
+    {"shard", required_argument, NULL, O_SHARD},
+    {"timings", required_argument, NULL, O_TIMINGS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -199,6 +210,14 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
         return 0;
     case O_TRACE:
         a->trace = true;
+        return 0;
+    case O_SHARD:
+        return sc_shard_parse(optarg, &a->shard_index, &a->shard_count)
+                   ? 0
+                   : sc_cli_usage_error(cmd, "--shard %s: K/N with 1 <= K <= N <= %d", optarg,
+                                        SC_SHARD_MAX_COUNT);
+    case O_TIMINGS:
+        a->timings_path = optarg;
         return 0;
     case 'q':
         a->verbosity = -1;
@@ -356,6 +375,20 @@ static cJSON *load_policy(const char *arg)
     return NULL;
 }
 
+/* --timings FILE into *out (NULL without the option). 0, or SC_EXIT_USAGE with the error printed.
+ */
+static int load_timings(const char *cmd, const run_args *a, cJSON **out)
+{
+    char err[1024];
+    *out = NULL;
+    if (a->timings_path == NULL)
+        return 0;
+    if (a->shard_count == 0)
+        return sc_cli_usage_error(cmd, "--timings balances --shard: give --shard K/N too");
+    *out = sc_report_read_json(a->timings_path, err, sizeof err);
+    return *out != NULL ? 0 : sc_cli_usage_error(cmd, "--timings %s", err);
+}
+
 static int cmd_run(run_args *a, sc_scenario_set *set)
 {
     sc_run_config cfg = {.scenarios = set, .filter = &a->filter, .trace = a->trace};
@@ -378,6 +411,12 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
     if (rc == 0 && a->policy != NULL && (policy = load_policy(a->policy)) == NULL)
         rc = SC_EXIT_USAGE;
     cfg.policy = policy;
+    cJSON *timings = NULL;
+    if (rc == 0)
+        rc = load_timings("run", a, &timings);
+    cfg.shard_index = a->shard_index;
+    cfg.shard_count = a->shard_count;
+    cfg.timings = timings;
     if (rc == 0)
         rc = load_case_list("run", a->known_failing_path, &kf);
     if (rc == 0)
@@ -405,6 +444,7 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
     }
     sc_cli_impls_free(&impls); /* cfg's copies borrowed from it */
     cJSON_Delete(policy);
+    cJSON_Delete(timings);
     sc_case_list_free(&kf);
     sc_case_list_free(&kfl);
     return rc;
@@ -415,8 +455,14 @@ static int cmd_list(run_args *a, sc_scenario_set *set)
     a->impls.apps_only = only_apps(set);
     sc_cli_impls impls;
     int rc = sc_cli_impls_load("list", &a->impls, false, &impls);
+    cJSON *timings = NULL;
     if (rc == 0)
-        rc = sc_cli_list_cases(&impls, set, &a->filter);
+        rc = load_timings("list", a, &timings);
+    sc_cli_list_shard shard = {
+        .index = a->shard_index, .count = a->shard_count, .timings = timings};
+    if (rc == 0)
+        rc = sc_cli_list_cases(&impls, set, &a->filter, a->shard_count > 0 ? &shard : NULL);
+    cJSON_Delete(timings);
     sc_cli_impls_free(&impls);
     return rc;
 }

@@ -20,6 +20,7 @@ static const subcommand subcommands[] = {
     {"check", sc_cli_check_main, "start the reference server and drive every method once"},
     {"run", sc_cli_run_main, "run scenarios on every client x server pair, write reports"},
     {"list", sc_cli_list_main, "list the cases a run would run"},
+    {"merge", sc_cli_merge_main, "merge the reports of run --shard K/N into one (docs/ci.md)"},
     {"show", sc_cli_show_main, "show what each side of one case gets, to run it by hand"},
     {"peer-client", sc_cli_peer_client_main, "the client-peer driver (JSON lines on stdin)"},
     {"record", sc_cli_record_main, "record calls through a gRPC proxy into a scenario file"},

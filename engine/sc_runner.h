@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "sc_feature.h"
+#include "sc_shard.h"
 #include "sc_impl.h"
 #include "sc_transport.h"
 
@@ -93,6 +94,10 @@ typedef struct {
     bool live_progress;  /* a terminal: one updating status line instead of a line per case */
     bool color;          /* verdicts in colour (a terminal, and NO_COLOR unset) */
     int verbosity;       /* -1 (-q): failures and totals only; 1 (-v): skipped cases too */
+    /* run --shard K/N (engine/sc_shard): only slice shard_index (from 1) of shard_count runs;
+     * shard_count 0: the whole run. */
+    size_t shard_index, shard_count;
+    const cJSON *timings; /* --timings: an earlier report.json (durations); borrowed, or NULL */
 } sc_run_config;
 
 /* The scripted server ("script": this binary's `script-server`) is not chosen with --servers:
@@ -122,6 +127,11 @@ int sc_runner_run(const sc_run_config *cfg, char *err, size_t errlen);
  * exists). Each file is written to a temporary name and renamed, so a crash never leaves half a
  * file. 0, or -1 with a message. */
 int sc_runner_write_reports(const cJSON *report, const char *dir, char *err, size_t errlen);
+
+/* run --shard: a case of scenario `s` as sc_shard places it: its duration_ms in `timings` (an
+ * earlier report.json, or NULL) when it has one, else its scenario's bound (the case timeout;
+ * app scenarios: run_ms); the cases of an exclusive scenario are one unit. `id`, `s` borrowed. */
+sc_shard_item sc_runner_shard_item(const cJSON *timings, const char *id, const sc_scenario *s);
 
 /* The case id of a scenario on a pair: "<scenario>@<client>-><server>". Caller frees. */
 char *sc_runner_case_id(const char *scenario, const char *client, const char *server);

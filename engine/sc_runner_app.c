@@ -711,25 +711,44 @@ cJSON *sc_app_run_json(const sc_app_run *ar, int64_t run_started_ms)
     return list;
 }
 
+/* Free one case's processes, files and memory. */
+static void app_case_free(sc_app_case *c)
+{
+    if (c->state != SC_APP_CASE_QUEUED && c->state != SC_APP_CASE_DONE)
+        finish(c, sc_time_now_ms());
+    sc_proc_cleanup(&c->proc);
+    if (c->plan_path[0] != '\0')
+        unlink(c->plan_path);
+    free(c->id);
+    free(c->reason);
+    free_list(c->argv);
+    free_list(c->env);
+    cJSON_Delete(c->events);
+    cJSON_Delete(c->records);
+    free(c->output);
+    sc_app_seen_free(&c->seen);
+    free(c->gaps);
+}
+
+void sc_app_run_keep(sc_app_run *ar, const bool *keep)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ar->n_cases; i++) {
+        if (!keep[i]) {
+            app_case_free(&ar->cases[i]);
+            continue;
+        }
+        if (n != i)
+            ar->cases[n] = ar->cases[i];
+        n++;
+    }
+    ar->n_cases = n;
+}
+
 void sc_app_run_free(sc_app_run *ar)
 {
-    for (size_t i = 0; ar->cases != NULL && i < ar->n_cases; i++) {
-        sc_app_case *c = &ar->cases[i];
-        if (c->state != SC_APP_CASE_QUEUED && c->state != SC_APP_CASE_DONE)
-            finish(c, sc_time_now_ms());
-        sc_proc_cleanup(&c->proc);
-        if (c->plan_path[0] != '\0')
-            unlink(c->plan_path);
-        free(c->id);
-        free(c->reason);
-        free_list(c->argv);
-        free_list(c->env);
-        cJSON_Delete(c->events);
-        cJSON_Delete(c->records);
-        free(c->output);
-        sc_app_seen_free(&c->seen);
-        free(c->gaps);
-    }
+    for (size_t i = 0; ar->cases != NULL && i < ar->n_cases; i++)
+        app_case_free(&ar->cases[i]);
     free(ar->cases);
     memset(ar, 0, sizeof *ar);
 }

@@ -44,7 +44,8 @@
 
 #define SC_APP_CASE_STATES(X)                                                                      \
     X(SC_APP_CASE_, QUEUED)                                                                        \
-    X(SC_APP_CASE_, RUNNING) X(SC_APP_CASE_, STOPPING) X(SC_APP_CASE_, SETTLING) X(SC_APP_CASE_, DONE)
+    X(SC_APP_CASE_, RUNNING)                                                                       \
+    X(SC_APP_CASE_, STOPPING) X(SC_APP_CASE_, SETTLING) X(SC_APP_CASE_, DONE)
 typedef enum { SC_APP_CASE_STATES(SC_FSM_ENUM) SC_APP_CASE_STATE_COUNT } sc_app_case_state;
 extern const sc_fsm_def sc_app_case_fsm;
 
@@ -110,6 +111,10 @@ cJSON *sc_app_run_json(const sc_app_run *ar, int64_t run_started_ms);
 
 /* Does the case fail the run (fail, error, stale)? */
 bool sc_app_case_fails_run(const sc_app_case *c);
+
+/* Keep the planned cases with keep[i] (n_cases entries), in order; free the others (run
+ * --shard: the cases of other slices). Before sc_app_run_all. */
+void sc_app_run_keep(sc_app_run *ar, const bool *keep);
 
 /* Stop whatever still runs and free everything. */
 void sc_app_run_free(sc_app_run *ar);

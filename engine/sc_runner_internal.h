@@ -52,6 +52,7 @@ typedef struct {
      * slot per case allocated at plan time, so that peers never move. */
     sc_dedicated *dedicated;
     size_t n_dedicated;
+    cJSON *shard; /* run --shard: the report's "shard" block (owned), or NULL */
 } sc_run;
 
 /* sc_runner_impl.c: the absolute path of this binary (caller frees), or NULL. */
@@ -66,6 +67,10 @@ int sc_run_add_script_server(sc_run *r, char *err, size_t errlen);
  * filtered, with the known lists applied; skipped cases are already done. 0, or -1 with a
  * message. */
 int sc_run_plan(sc_run *r, char *err, size_t errlen);
+
+/* sc_runner_shard.c: run --shard K/N: after planning, keep the cases of slice K only (the
+ * others freed) and set r->shard. Nothing without a shard. 0, or -1 with a message. */
+int sc_run_shard(sc_run *r, char *err, size_t errlen);
 
 /* sc_runner_output.c: one finished case (pipe: its line; terminal: the status line), and the end
  * of the run (terminal: the failing cases with their first failure; always: the totals line). */

@@ -73,6 +73,8 @@ static cJSON *case_json(const sc_run *r, const sc_case *c)
                                                      : "not finished: the run was interrupted");
     cJSON_AddNumberToObject(o, "attempts", c->attempts);
     cJSON_AddBoolToObject(o, "flaky", c->flaky);
+    if (c->known_flaky) /* its failure does not fail the run: `merge` needs to know */
+        cJSON_AddBoolToObject(o, "known_flaky", true);
     if (sc_run_case_replay_only(r, c))
         cJSON_AddBoolToObject(o, "replay_only", true);
     cJSON_AddNumberToObject(o, "duration_ms", (double)c->duration_ms);
@@ -159,6 +161,8 @@ cJSON *sc_run_report_json(const sc_run *r)
         cJSON_AddStringToObject(rep, "hostname", host);
     cJSON_AddNumberToObject(rep, "duration_ms", (double)(sc_time_now_ms() - r->started_ms));
     cJSON_AddBoolToObject(rep, "complete", r->complete);
+    if (r->shard != NULL)
+        cJSON_AddItemToObject(rep, "shard", cJSON_Duplicate(r->shard, 1));
     cJSON *clients = cJSON_AddArrayToObject(rep, "clients");
     cJSON *servers = cJSON_AddArrayToObject(rep, "servers");
     cJSON *impls = cJSON_AddObjectToObject(rep, "implementations");
