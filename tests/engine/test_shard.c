@@ -29,10 +29,10 @@ static void parses_k_of_n(void **state)
         assert_false(sc_shard_parse(bad[i], &k, &n));
 }
 
-static void items_of(sc_shard_item *items, char ids[][16], size_t n)
+static void items_of(sc_shard_item *items, char ids[][24], size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        snprintf(ids[i], 16, "case%02zu", i);
+        snprintf(ids[i], 24, "case%02u", (unsigned)(i % 100));
         /* durations 100..4000 in a scrambled order */
         items[i] = (sc_shard_item){.id = ids[i], .ms = (int64_t)(((i * 7) % n) + 1) * 100};
     }
@@ -42,7 +42,7 @@ static void same_items_give_same_slices_in_any_order(void **state)
 {
     (void)state;
     sc_shard_item items[T_CASES], rev[T_CASES];
-    char ids[T_CASES][16];
+    char ids[T_CASES][24];
     items_of(items, ids, T_CASES);
     for (size_t i = 0; i < T_CASES; i++)
         rev[i] = items[T_CASES - 1 - i];
@@ -73,7 +73,7 @@ static void slices_are_balanced_within_one_case(void **state)
 {
     (void)state;
     sc_shard_item items[T_CASES];
-    char ids[T_CASES][16];
+    char ids[T_CASES][24];
     items_of(items, ids, T_CASES);
     for (size_t count = 1; count <= 7; count++) {
         size_t s[T_CASES];
@@ -97,7 +97,7 @@ static void exclusive_units_stay_whole(void **state)
 {
     (void)state;
     sc_shard_item items[T_CASES];
-    char ids[T_CASES][16];
+    char ids[T_CASES][24];
     items_of(items, ids, T_CASES);
     for (size_t i = 0; i < T_CASES; i += 5)
         items[i].unit = "flood"; /* one exclusive scenario's cases */
