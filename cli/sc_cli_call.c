@@ -561,11 +561,13 @@ static void run_cleanup(sc_call_run *r)
 {
     if (r->call != NULL)
         sc_client_call_release(r->call);
+    /* The channel goes before the loop: sc_loop_destroy ends with grpc_shutdown(), after which
+     * no core object may be touched. */
+    if (r->channel != NULL)
+        grpc_channel_destroy(r->channel);
     if (r->loop != NULL)
         sc_loop_destroy(r->loop);
     sc_client_retry_free(&r->retry);
-    if (r->channel != NULL)
-        grpc_channel_destroy(r->channel);
     if (r->upload_resp != NULL)
         protobuf_c_message_free_unpacked(&r->upload_resp->base, NULL);
     if (r->fd >= 0)
