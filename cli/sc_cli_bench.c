@@ -18,6 +18,8 @@
 #define SC_BENCH_MAX_UPLOAD (64LL << 30)
 /* GetData / SubscribeData batch_size: the servers refuse more than 10000. */
 #define SC_BENCH_MAX_BATCH 10000
+/* A stream interval beyond a minute is no longer load. */
+#define SC_BENCH_MAX_INTERVAL_MS 60000
 /* Variants of one workload at most: stream has 2 batch sizes x 2 stream counts. */
 #define SC_BENCH_MAX_VARIANTS 16
 
@@ -39,6 +41,8 @@ static const char bench_usage[] =
     "  --batch N              only this batch size (stream, unary; default 1 and 10 / 1)\n"
     "  --concurrency N        only this many calls in flight (stream, unary, upload;\n"
     "                         pingpong is always one call)\n"
+    "  --interval-ms N        stream: the server waits N ms between batches\n"
+    "                         (x-sc-response-delay-ms; default 0: as fast as it sends)\n"
     "  --payload-bytes N      ping-pong message content (default 64)\n"
     "  --upload-bytes N       one upload (default 268435456 = 256 MiB)\n"
     "  --chunk-bytes N        one upload message (default 65536)\n"
@@ -65,6 +69,7 @@ enum {
     O_REPEATS,
     O_BATCH,
     O_CONC,
+    O_INTERVAL,
     O_PAYLOAD,
     O_UPLOAD,
     O_CHUNK,
@@ -80,6 +85,7 @@ static const struct option bench_longopts[] = {
     {"repeats", required_argument, NULL, O_REPEATS},
     {"batch", required_argument, NULL, O_BATCH},
     {"concurrency", required_argument, NULL, O_CONC},
+    {"interval-ms", required_argument, NULL, O_INTERVAL},
     {"payload-bytes", required_argument, NULL, O_PAYLOAD},
     {"upload-bytes", required_argument, NULL, O_UPLOAD},
     {"chunk-bytes", required_argument, NULL, O_CHUNK},
@@ -102,6 +108,7 @@ static const bench_bound bench_bounds[] = {
     {O_REPEATS, "--repeats", 1, SC_BENCH_MAX_REPEATS},
     {O_BATCH, "--batch", 1, SC_BENCH_MAX_BATCH},
     {O_CONC, "--concurrency", 1, SC_BENCH_MAX_CONCURRENCY},
+    {O_INTERVAL, "--interval-ms", 0, SC_BENCH_MAX_INTERVAL_MS},
     {O_PAYLOAD, "--payload-bytes", 0, SC_BENCH_MAX_PAYLOAD},
     {O_UPLOAD, "--upload-bytes", 1, SC_BENCH_MAX_UPLOAD},
     {O_CHUNK, "--chunk-bytes", 1, SC_BENCH_MAX_CHUNK},
@@ -116,6 +123,8 @@ static int64_t *number_field(int opt, bench_args *a)
         return &a->o.warmup_ms;
     case O_MEASURE:
         return &a->o.measure_ms;
+    case O_INTERVAL:
+        return &a->o.interval_ms;
     case O_PAYLOAD:
         return &a->o.payload_bytes;
     case O_UPLOAD:

@@ -222,6 +222,7 @@ char *sc_bench_json(const sc_bench_opts *o, sc_bench_result *const *results, siz
     cJSON_AddNumberToObject(root, "measure_ms", (double)o->measure_ms);
     cJSON_AddNumberToObject(root, "repeats", o->repeats);
     cJSON_AddNumberToObject(root, "payload_bytes", (double)o->payload_bytes);
+    cJSON_AddNumberToObject(root, "interval_ms", (double)o->interval_ms);
     cJSON_AddNumberToObject(root, "upload_bytes", (double)o->upload_bytes);
     cJSON_AddNumberToObject(root, "chunk_bytes", (double)o->chunk_bytes);
     cJSON *arr = cJSON_AddArrayToObject(root, "results");

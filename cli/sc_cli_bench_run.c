@@ -397,8 +397,11 @@ static int setup(sc_bench *b)
     int rc = 0;
     if (b->v->kind == SC_BENCH_PINGPONG)
         rc = sc_md_list_add(&b->md, "x-sc-echo", "true", 4);
-    else if (b->v->kind == SC_BENCH_STREAM)
-        rc = sc_md_list_add(&b->md, "x-sc-response-delay-ms", "0", 1);
+    else if (b->v->kind == SC_BENCH_STREAM) {
+        char interval[24];
+        int n = snprintf(interval, sizeof interval, "%lld", (long long)o->interval_ms);
+        rc = sc_md_list_add(&b->md, "x-sc-response-delay-ms", interval, (size_t)n);
+    }
     b->payload = malloc((size_t)o->payload_bytes + 1);
     b->chunk = malloc((size_t)o->chunk_bytes);
     b->slots = calloc((size_t)b->v->concurrency, sizeof *b->slots);

@@ -44,6 +44,7 @@ typedef struct {
     int repeats;              /* 1..SC_BENCH_MAX_REPEATS */
     int64_t call_deadline_ms; /* deadline of each unary call and each upload */
     int64_t payload_bytes;    /* ping-pong message content */
+    int64_t interval_ms;      /* stream: the server's wait between batches (0: back to back) */
     int64_t upload_bytes;     /* one upload */
     int64_t chunk_bytes;      /* one upload message */
 } sc_bench_opts;

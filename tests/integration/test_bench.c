@@ -86,23 +86,66 @@ static void all_workloads_against_the_c_server(void **state)
     cJSON_Delete(doc);
 }
 
+/* --interval-ms paces the stream: the server waits that long between batches, so a window can
+ * hold at most window/interval + 1 messages (an upper bound: load only makes it fewer). */
+#define PACED_INTERVAL_MS 100
+#define PACED_WINDOW_MS 600
+
+static void interval_paces_the_stream(void **state)
+{
+    (void)state;
+    char *argv[] = {
+        (char *)sc_testproc_binary(), "serve", "--listen", "127.0.0.1:0", "--quiet", NULL};
+    sc_testproc server;
+    assert_int_equal(sc_testproc_start(&server, argv, READY_MS), 0);
+    char target[64], interval[16], window[16];
+    snprintf(target, sizeof target, "127.0.0.1:%d", server.port);
+    snprintf(interval, sizeof interval, "%d", PACED_INTERVAL_MS);
+    snprintf(window, sizeof window, "%d", PACED_WINDOW_MS);
+    char *args[] = {"stream", "--target",      target,   "--batch",     "1", "--concurrency",
+                    "1",      "--interval-ms", interval, "--warmup-ms", "0", "--measure-ms",
+                    window,   "--repeats",     "1",      "--json"};
+    client_proc p;
+    int rc = bench(&p, args, sizeof args / sizeof args[0]);
+    sc_testproc_stop(&server, SIGTERM, STOP_MS);
+    sc_testproc_cleanup(&server);
+    if (rc != 0)
+        fail_msg("exit %d\nstdout:\n%s\nstderr:\n%s", rc, p.out.data, p.err.data);
+    cJSON *doc = cJSON_Parse(p.out.data);
+    assert_non_null(doc);
+    assert_int_equal(
+        (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(doc, "interval_ms")),
+        PACED_INTERVAL_MS);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "results"), 0);
+    const cJSON *sample = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "samples"), 0);
+    double ops = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sample, "ops"));
+    if (ops > PACED_WINDOW_MS / PACED_INTERVAL_MS + 1)
+        fail_msg("%.0f messages in %d ms with a %d ms interval", ops, PACED_WINDOW_MS,
+                 PACED_INTERVAL_MS);
+    cJSON_Delete(doc);
+}
+
 static void bad_arguments_exit_2(void **state)
 {
     (void)state;
     char *no_target[] = {"unary"};
     char *bad_workload[] = {"bogus", "--target", "127.0.0.1:1"};
     char *bad_number[] = {"unary", "--target", "127.0.0.1:1", "--repeats", "0"};
+    char *bad_interval[] = {"stream", "--target", "127.0.0.1:1", "--interval-ms", "-1"};
     client_proc p;
     assert_int_equal(bench(&p, no_target, 1), 2);
     assert_int_equal(bench(&p, bad_workload, 3), 2);
     assert_int_equal(bench(&p, bad_number, 5), 2);
     assert_non_null(strstr(p.err.data, "--repeats"));
+    assert_int_equal(bench(&p, bad_interval, 5), 2);
+    assert_non_null(strstr(p.err.data, "--interval-ms"));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(all_workloads_against_the_c_server),
+        cmocka_unit_test(interval_paces_the_stream),
         cmocka_unit_test(bad_arguments_exit_2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
