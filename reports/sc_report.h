@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-/* Write report.json (pretty-printed `report`), junit.xml, summary.md and report.html into `dir`,
+/* Write report.json (`report` as compact JSON, one member and one case per line), junit.xml, summary.md and report.html into `dir`,
  * creating it (and its parents) when needed. Each file is written to a temporary file in `dir`,
  * flushed to disk and renamed over the final name, so a reader (or a crash) never sees a half
  * file. Every file is attempted even when an earlier one fails. Returns 0, or -1 with the first

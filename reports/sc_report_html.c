@@ -66,13 +66,60 @@ static void sc_html_meta_row(FILE *out, const char *label, const char *value)
     fputs("</dd>", out);
 }
 
-static void sc_html_case(FILE *out, const sc_report_case *k, size_t index)
+/* The counts and timings of a sampled case's `actual`: ", OK, 10000 responses, status at 40 ms". */
+static void sc_html_sample_facts(FILE *out, const cJSON *actual)
 {
-    const cJSON *j = k->json;
+    const char *code = sc_report_str(sc_report_obj(actual, "status"), "code");
+    if (code[0]) {
+        fputs(", ", out);
+        H(code);
+    }
+    if (sc_report_has_num(actual, "responses_total"))
+        fprintf(out, ", %.0f responses", sc_report_num(actual, "responses_total", 0));
+    const cJSON *t = sc_report_obj(actual, "timings");
+    if (sc_report_has_num(t, "status_ms")) {
+        char ms[64];
+        sc_report_fmt_ms(ms, sizeof ms, sc_report_num(t, "status_ms", 0));
+        fprintf(out, ", status at %s", ms);
+    }
+}
+
+/* A sampled case (report.json "sampled": a pass or skip without reconnect data) as one line:
+ * verdict, scenario, duration, status, counts; a skip's reason. report.json holds its sample. */
+static void sc_html_case_line(FILE *out, const sc_report_case *k)
+{
     char dur[64];
     sc_report_fmt_ms(dur, sizeof dur, k->duration_ms);
     const char *vname = sc_report_verdict_name(k->verdict);
-    fprintf(out, "<details class=\"case vc-%s\" id=\"case-%zu\" data-case=\"", vname, index);
+    fprintf(out, "<p class=\"case-line vc-%s\" id=\"" SC_HTML_CASE_PREFIX, vname);
+    sc_html_slug(out, k->id);
+    fprintf(out, "\"><span class=\"badge v-%s\">%s</span>", vname, vname);
+    H(k->scenario);
+    fprintf(out, "<span class=\"dur\">%s", dur);
+    sc_html_sample_facts(out, sc_report_obj(k->json, "actual"));
+    fputs("</span>", out);
+    if (k->reason[0]) {
+        fputs(" <span class=\"why\">", out);
+        H(k->reason);
+        fputs("</span>", out);
+    }
+    fputs("</p>\n", out);
+}
+
+static void sc_html_case(FILE *out, const sc_report_case *k)
+{
+    const cJSON *j = k->json;
+    if (cJSON_IsTrue(cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "sampled") : NULL) &&
+        sc_report_reconnect_attempts(k) == NULL) {
+        sc_html_case_line(out, k);
+        return;
+    }
+    char dur[64];
+    sc_report_fmt_ms(dur, sizeof dur, k->duration_ms);
+    const char *vname = sc_report_verdict_name(k->verdict);
+    fprintf(out, "<details class=\"case vc-%s\" id=\"" SC_HTML_CASE_PREFIX, vname);
+    sc_html_slug(out, k->id);
+    fputs("\" data-case=\"", out);
     H(k->id);
     fprintf(out, "\"><summary><span class=\"badge v-%s\">", vname);
     H(k->verdict == SC_VERDICT_UNKNOWN && k->verdict_text[0] ? k->verdict_text : vname);
@@ -106,6 +153,9 @@ static void sc_html_case(FILE *out, const sc_report_case *k, size_t index)
     if (k->verdict == SC_VERDICT_STALE)
         sc_html_meta_row(out, "note",
                          "listed in --known-failing but passed: the list is out of date");
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "sampled")))
+        sc_html_meta_row(out, "note",
+                         "sampled: the first and last responses only (run --full keeps all)");
     fputs("</dl>\n", out);
 
     const cJSON *failures = sc_report_arr(j, "failures");
@@ -322,9 +372,11 @@ static void sc_html_matrix(FILE *out, const sc_report_model *m)
 static void sc_html_app_problem(FILE *out, const sc_report_apps *apps, size_t i, size_t drawn)
 {
     const sc_report_app_case *k = &apps->cases[i];
-    if (drawn < SC_REPORT_HTML_APPS_MAX_FIGURES)
-        fprintf(out, "<li><a href=\"#" SC_REPORT_HTML_APP_ANCHOR "\">", i);
-    else
+    if (drawn < SC_REPORT_HTML_APPS_MAX_FIGURES) {
+        fputs("<li><a href=\"#", out);
+        sc_html_app_anchor(out, k);
+        fputs("\">", out);
+    } else
         fputs("<li><a href=\"#applications\">", out);
     fprintf(out, "<span class=\"badge v-%s\">%s</span>", sc_report_verdict_name(k->verdict),
             sc_report_verdict_name(k->verdict));
@@ -344,7 +396,9 @@ static void sc_html_problems(FILE *out, const sc_report_model *m, const sc_repor
         const sc_report_case *k = &m->cases[i];
         if (!sc_report_verdict_is_bad(k->verdict))
             continue;
-        fprintf(out, "<li><a href=\"#case-%zu\" data-open=\"cell-%zu-%zu\">", i, k->row, k->col);
+        fputs("<li><a href=\"#" SC_HTML_CASE_PREFIX, out);
+        sc_html_slug(out, k->id);
+        fprintf(out, "\" data-open=\"cell-%zu-%zu\">", k->row, k->col);
         fprintf(out, "<span class=\"badge v-%s\">%s</span>", sc_report_verdict_name(k->verdict),
                 sc_report_verdict_name(k->verdict));
         H(k->scenario);
@@ -408,7 +462,7 @@ int sc_report_write_html(const cJSON *report, FILE *out, char *err, size_t errle
                       "<button type=\"button\" data-expand=\"0\">Collapse all</button>\n",
                       out);
             for (size_t i = m.cell_start[cell]; i < m.cell_start[cell + 1]; i++)
-                sc_html_case(out, &m.cases[i], i);
+                sc_html_case(out, &m.cases[i]);
             fputs("</section>\n", out);
         }
     }
