@@ -6,6 +6,7 @@
 #include "sc_report_html_timeline.h"
 #include "sc_report_util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,7 +94,9 @@ static void sc_html_case_line(FILE *out, const sc_report_case *k)
     const char *vname = sc_report_verdict_name(k->verdict);
     fprintf(out, "<p class=\"case-line vc-%s\" id=\"" SC_HTML_CASE_PREFIX, vname);
     sc_html_slug(out, k->id);
-    fprintf(out, "\"><span class=\"badge v-%s\">%s</span>", vname, vname);
+    fputs("\">", out);
+    if (k->verdict != SC_VERDICT_PASS) /* the line's colour says pass */
+        fprintf(out, "<span class=\"badge v-%s\">%s</span>", vname, vname);
     H(k->scenario);
     fprintf(out, "<span class=\"dur\">%s", dur);
     sc_html_sample_facts(out, sc_report_obj(k->json, "actual"));
@@ -106,28 +109,16 @@ static void sc_html_case_line(FILE *out, const sc_report_case *k)
     fputs("</p>\n", out);
 }
 
-static void sc_html_case(FILE *out, const sc_report_case *k)
+static bool sc_html_sampled(const sc_report_case *k)
+{
+    return cJSON_IsObject(k->json) &&
+           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(k->json, "sampled"));
+}
+
+/* The case's facts as a <dl>: summary, id, method, origin, tags, reason, notes. */
+static void sc_html_case_meta(FILE *out, const sc_report_case *k)
 {
     const cJSON *j = k->json;
-    if (cJSON_IsTrue(cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "sampled") : NULL) &&
-        sc_report_reconnect_attempts(k) == NULL) {
-        sc_html_case_line(out, k);
-        return;
-    }
-    char dur[64];
-    sc_report_fmt_ms(dur, sizeof dur, k->duration_ms);
-    const char *vname = sc_report_verdict_name(k->verdict);
-    fprintf(out, "<details class=\"case vc-%s\" id=\"" SC_HTML_CASE_PREFIX, vname);
-    sc_html_slug(out, k->id);
-    fputs("\" data-case=\"", out);
-    H(k->id);
-    fprintf(out, "\"><summary><span class=\"badge v-%s\">", vname);
-    H(k->verdict == SC_VERDICT_UNKNOWN && k->verdict_text[0] ? k->verdict_text : vname);
-    fputs("</span>", out);
-    H(k->scenario);
-    fprintf(out, "<span class=\"dur\">%s%s</span></summary>\n<div class=\"case-body\">\n", dur,
-            k->attempts >= 2 ? ", 2 attempts" : "");
-
     fputs("<dl class=\"meta\">", out);
     sc_html_meta_row(out, "summary", sc_report_str(j, "summary"));
     sc_html_meta_row(out, "case", k->id);
@@ -153,17 +144,60 @@ static void sc_html_case(FILE *out, const sc_report_case *k)
     if (k->verdict == SC_VERDICT_STALE)
         sc_html_meta_row(out, "note",
                          "listed in --known-failing but passed: the list is out of date");
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "sampled")))
+    if (sc_html_sampled(k))
         sc_html_meta_row(out, "note",
-                         "sampled: the first and last responses only (run --full keeps all)");
+                         "passed: report.json keeps its counts, timings and first and last "
+                         "responses (run --full keeps every case whole)");
     fputs("</dl>\n", out);
+}
 
+/* Expected, actual, reconnect and trace as pretty JSON. */
+static void sc_html_case_dumps(FILE *out, const cJSON *j)
+{
+    fputs("<h4>Expected</h4>\n", out);
+    sc_html_pre_json(out, cJSON_GetObjectItemCaseSensitive(j, "expected"));
+    fputs("<h4>Actual</h4>\n", out);
+    sc_html_pre_json(out, cJSON_GetObjectItemCaseSensitive(j, "actual"));
+    const cJSON *rec = sc_report_obj(j, "reconnect");
+    if (rec) {
+        fputs("<h4>Reconnect</h4>\n", out);
+        sc_html_pre_json(out, rec);
+    }
+    const cJSON *trace = sc_report_obj(j, "trace");
+    if (trace) {
+        fputs("<h4>Trace</h4>\n", out);
+        sc_html_pre_json(out, trace);
+    }
+}
+
+/* A case as a <details>: a sampled one (a pass with reconnect data) shows its facts and
+ * timeline; any other also its failures, stderr and the JSON of expected and actual. */
+static void sc_html_case(FILE *out, const sc_report_case *k)
+{
+    const cJSON *j = k->json;
+    bool sampled = sc_html_sampled(k);
+    if (sampled && sc_report_reconnect_attempts(k) == NULL) {
+        sc_html_case_line(out, k);
+        return;
+    }
+    char dur[64];
+    sc_report_fmt_ms(dur, sizeof dur, k->duration_ms);
+    const char *vname = sc_report_verdict_name(k->verdict);
+    fprintf(out, "<details class=\"case vc-%s\" id=\"" SC_HTML_CASE_PREFIX, vname);
+    sc_html_slug(out, k->id);
+    fputs("\" data-case=\"", out);
+    H(k->id);
+    fprintf(out, "\"><summary><span class=\"badge v-%s\">", vname);
+    H(k->verdict == SC_VERDICT_UNKNOWN && k->verdict_text[0] ? k->verdict_text : vname);
+    fputs("</span>", out);
+    H(k->scenario);
+    fprintf(out, "<span class=\"dur\">%s%s</span></summary>\n<div class=\"case-body\">\n", dur,
+            k->attempts >= 2 ? ", 2 attempts" : "");
+    sc_html_case_meta(out, k);
     const cJSON *failures = sc_report_arr(j, "failures");
     if (cJSON_GetArraySize(failures) > 0)
         sc_html_failures(out, failures);
-    const cJSON *trace = sc_report_obj(j, "trace");
-    const cJSON *rec = sc_report_obj(j, "reconnect");
-    if (trace || rec)
+    if (sc_report_obj(j, "trace") || sc_report_obj(j, "reconnect"))
         sc_html_timeline(out, k);
     const char *stderr_tail = sc_report_str(j, "stderr");
     if (stderr_tail[0]) {
@@ -171,18 +205,8 @@ static void sc_html_case(FILE *out, const sc_report_case *k)
         H(stderr_tail);
         fputs("</pre>\n", out);
     }
-    fputs("<h4>Expected</h4>\n", out);
-    sc_html_pre_json(out, cJSON_GetObjectItemCaseSensitive(j, "expected"));
-    fputs("<h4>Actual</h4>\n", out);
-    sc_html_pre_json(out, cJSON_GetObjectItemCaseSensitive(j, "actual"));
-    if (rec) {
-        fputs("<h4>Reconnect</h4>\n", out);
-        sc_html_pre_json(out, rec);
-    }
-    if (trace) {
-        fputs("<h4>Trace</h4>\n", out);
-        sc_html_pre_json(out, trace);
-    }
+    if (!sampled)
+        sc_html_case_dumps(out, j);
     fputs("</div></details>\n", out);
 }
 
@@ -249,7 +273,7 @@ static void sc_html_info(FILE *out, const cJSON *report)
 }
 
 /* The totals by verdict and the save button. */
-static void sc_html_totals(FILE *out, const sc_report_counts *t)
+static void sc_html_totals(FILE *out, const sc_report_counts *t, size_t not_embedded)
 {
     fprintf(out,
             "<p class=\"totals\"><span><strong>%zu</strong> cases</span>"
@@ -268,7 +292,13 @@ static void sc_html_totals(FILE *out, const sc_report_counts *t)
                 t->replay_only);
     if (t->flaky)
         fprintf(out, "<span>%zu flaky (passed on retry)</span>", t->flaky);
-    fputs("<button type=\"button\" id=\"save-json\">Save report.json</button></p>\n", out);
+    if (not_embedded == 0)
+        fputs("<button type=\"button\" id=\"save-json\">Save report.json</button></p>\n", out);
+    else /* too big to copy into the page: it sits next to it */
+        fprintf(out,
+                "<span class=\"note\">report.json (%.1f MB) is in the same folder; it is not "
+                "embedded in this page</span></p>\n",
+                (double)not_embedded / 1e6);
 }
 
 /* Fail, error, stale and unknown cases, interop and application. */
@@ -283,7 +313,7 @@ static size_t sc_html_bad(const sc_report_model *m, const sc_report_apps *apps)
 }
 
 static void sc_html_header(FILE *out, const cJSON *report, const sc_report_model *m,
-                           const sc_report_apps *apps, bool has_reconnect)
+                           const sc_report_apps *apps, bool has_reconnect, size_t not_embedded)
 {
     const char *tool = sc_report_str(report, "tool");
     fputs("<header>\n<h1>", out);
@@ -297,7 +327,7 @@ static void sc_html_header(FILE *out, const cJSON *report, const sc_report_model
     sc_html_info(out, report);
     sc_report_counts totals = m->totals;
     sc_report_counts_merge(&totals, &apps->totals);
-    sc_html_totals(out, &totals);
+    sc_html_totals(out, &totals, not_embedded);
     fputs("<nav class=\"toc\"><a href=\"#matrix\">Interop matrix</a>", out);
     if (sc_html_bad(m, apps))
         fputs("<a href=\"#failures\">Failures</a>", out);
@@ -415,6 +445,35 @@ static void sc_html_problems(FILE *out, const sc_report_model *m, const sc_repor
     fputs("</ul>\n", out);
 }
 
+/* Every cell's cases, in a hidden <section> the matrix opens. */
+static void sc_html_cells(FILE *out, const sc_report_model *m)
+{
+    for (size_t r = 0; r < m->nclients; r++) {
+        for (size_t c = 0; c < m->nservers; c++) {
+            size_t cell = sc_report_cell(m, r, c);
+            fprintf(out, "<section class=\"cell-cases\" id=\"cell-%zu-%zu\" hidden>\n<h2>", r, c);
+            sc_html_pair(out, m, r, c);
+            fprintf(out, ": %zu cases</h2>\n", m->cell_counts[cell].total);
+            if (m->cell_counts[cell].total)
+                fputs("<button type=\"button\" data-expand=\"1\">Expand all</button>"
+                      "<button type=\"button\" data-expand=\"0\">Collapse all</button>\n",
+                      out);
+            for (size_t i = m->cell_start[cell]; i < m->cell_start[cell + 1]; i++)
+                sc_html_case(out, &m->cases[i]);
+            fputs("</section>\n", out);
+        }
+    }
+}
+
+/* The length of the report as compact JSON (SIZE_MAX when out of memory). */
+static size_t sc_html_json_len(const cJSON *report)
+{
+    char *text = cJSON_PrintUnformatted(report);
+    size_t n = text ? strlen(text) : SIZE_MAX;
+    cJSON_free(text);
+    return n;
+}
+
 int sc_report_write_html(const cJSON *report, FILE *out, char *err, size_t errlen)
 {
     sc_report_model m;
@@ -445,30 +504,23 @@ int sc_report_write_html(const cJSON *report, FILE *out, char *err, size_t errle
     fputs("</style>\n<noscript><style>section.cell-cases{display:block!important}</style>"
           "</noscript>\n</head>\n<body>\n",
           out);
-    sc_html_header(out, report, &m, &apps, rix.ngroups > 0);
+    size_t json_len = sc_html_json_len(report);
+    sc_html_header(out, report, &m, &apps, rix.ngroups > 0,
+                   json_len <= SC_REPORT_HTML_EMBED_MAX ? 0 : json_len);
     fputs("<main>\n", out);
     sc_html_matrix(out, &m);
     sc_html_problems(out, &m, &apps);
     sc_html_reconnect(out, &m, &rix);
     sc_html_apps(out, &apps);
-    for (size_t r = 0; r < m.nclients; r++) {
-        for (size_t c = 0; c < m.nservers; c++) {
-            size_t cell = sc_report_cell(&m, r, c);
-            fprintf(out, "<section class=\"cell-cases\" id=\"cell-%zu-%zu\" hidden>\n<h2>", r, c);
-            sc_html_pair(out, &m, r, c);
-            fprintf(out, ": %zu cases</h2>\n", m.cell_counts[cell].total);
-            if (m.cell_counts[cell].total)
-                fputs("<button type=\"button\" data-expand=\"1\">Expand all</button>"
-                      "<button type=\"button\" data-expand=\"0\">Collapse all</button>\n",
-                      out);
-            for (size_t i = m.cell_start[cell]; i < m.cell_start[cell + 1]; i++)
-                sc_html_case(out, &m.cases[i]);
-            fputs("</section>\n", out);
-        }
+    sc_html_cells(out, &m);
+    fputs("</main>\n", out);
+    int rc = 0;
+    if (json_len <= SC_REPORT_HTML_EMBED_MAX) {
+        fputs("<script type=\"application/json\" id=\"sc-report-data\">", out);
+        rc = sc_report_json_for_script(out, report);
+        fputs("</script>\n", out);
     }
-    fputs("</main>\n<script type=\"application/json\" id=\"sc-report-data\">", out);
-    int rc = sc_report_json_for_script(out, report);
-    fputs("</script>\n<script>\n", out);
+    fputs("<script>\n", out);
     fputs(sc_html_js, out);
     fputs("</script>\n</body>\n</html>\n", out);
     sc_report_reconnect_index_free(&rix);

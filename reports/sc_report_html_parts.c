@@ -126,7 +126,7 @@ void sc_html_pre_json(FILE *out, const cJSON *v)
         H("null");
     } else {
         char *text = cJSON_Print(v);
-        H(text ? text : "(out of memory)");
+        sc_report_html_text(out, text ? text : "(out of memory)");
         cJSON_free(text);
     }
     fputs("</pre>\n", out);

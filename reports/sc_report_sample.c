@@ -170,7 +170,11 @@ int sc_report_sample_result(cJSON *actual)
 {
     if (!cJSON_IsObject(actual))
         return 0;
-    cJSON_DeleteItemFromObjectCaseSensitive(actual, "case");
+    static const char *const dropped[] = {"case", "headers", "trailers"};
+    for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
+        cJSON_DeleteItemFromObjectCaseSensitive(actual, dropped[i]);
+    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(actual, "attempts")) <= 1)
+        cJSON_DeleteItemFromObjectCaseSensitive(actual, "attempts");
     const cJSON *responses = cJSON_GetObjectItemCaseSensitive(actual, "responses");
     if (!cJSON_IsArray(responses))
         return 0;
@@ -190,6 +194,10 @@ int sc_report_sample_case(cJSON *c)
         return 0;
     for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
         cJSON_DeleteItemFromObjectCaseSensitive(c, dropped[i]);
+    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "failures")) == 0)
+        cJSON_DeleteItemFromObjectCaseSensitive(c, "failures");
+    if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "flaky")))
+        cJSON_DeleteItemFromObjectCaseSensitive(c, "flaky");
     int rc = sc_report_sample_result(cJSON_GetObjectItemCaseSensitive(c, "actual"));
     cJSON *comp;
     cJSON_ArrayForEach(comp, cJSON_GetObjectItemCaseSensitive(c, "companions"))

@@ -202,9 +202,9 @@ static void test_html_apps_figure(void **state)
     free(fail);
 
     /* The app that did not start: an empty timeline, still drawn, with its exit. */
-    char *err = between(
-        h, "<article class=\"app-case vc-error\" id=\"app-app~invalid~stops_40naive-go\"",
-        "</article>");
+    char *err =
+        between(h, "<article class=\"app-case vc-error\" id=\"app-app~invalid~stops_40naive-go\"",
+                "</article>");
     assert_non_null(err);
     assert_int_equal(rt_count(err, "<svg "), 1);
     assert_null(strstr(err, "rb-mark"));

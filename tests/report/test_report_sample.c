@@ -11,6 +11,9 @@ static cJSON *result_of(int n)
 {
     cJSON *a = cJSON_CreateObject();
     cJSON_AddStringToObject(a, "case", "get/x@c->c");
+    cJSON_AddItemToObject(a, "headers", rt_parse("{\"k\":\"v\"}"));
+    cJSON_AddItemToObject(a, "trailers", rt_parse("{}"));
+    cJSON_AddItemToObject(a, "attempts", rt_parse("[{\"start_ms\":0,\"code\":\"OK\"}]"));
     cJSON_AddItemToObject(a, "status", rt_parse("{\"code\":\"OK\",\"message\":\"\"}"));
     cJSON *rs = cJSON_AddArrayToObject(a, "responses");
     cJSON *t = cJSON_AddObjectToObject(a, "timings");
@@ -114,7 +117,7 @@ static void test_message_bounded(void **state)
     const cJSON *kept = cJSON_GetObjectItem(s, "dataPoints");
     assert_int_equal(cJSON_GetArraySize(kept), 2 * SC_REPORT_SAMPLE_ARRAY_KEEP);
     assert_int_equal(nth(kept, 0, "i"), 0);
-    assert_int_equal(nth(kept, 3, "i"), 9999);
+    assert_int_equal(nth(kept, 2 * SC_REPORT_SAMPLE_ARRAY_KEEP - 1, "i"), 9999);
     assert_int_equal(strlen(cJSON_GetObjectItem(s, "topic")->valuestring),
                      SC_REPORT_SAMPLE_STRING_MAX);
     assert_int_equal((size_t)cJSON_GetObjectItem(s, SC_REPORT_SAMPLE_TRIMMED_KEY)->valuedouble,
@@ -175,7 +178,8 @@ static const char passing_case[] =
     "\"verdict\":\"pass\",\"reason\":\"\",\"attempts\":1,\"flaky\":false,\"duration_ms\":5,"
     "\"start_ms\":1,\"failures\":[],\"expected\":{\"status\":\"OK\"},\"trace\":null,"
     "\"stderr\":\"\",\"companions\":[{\"case\":\"get/large@c->go#1\",\"expected\":{},"
-    "\"actual\":{\"case\":\"get/large@c->go#1\",\"responses\":[1,2,3,4,5,6,7,8]}}]}";
+    "\"actual\":{\"case\":\"get/large@c->go#1\",\"responses\":[1,2,3,4,5,6,7,8],"
+    "\"attempts\":[{\"code\":\"UNAVAILABLE\"},{\"code\":\"OK\"}]}}]}";
 
 static void test_case_compact(void **state)
 {
@@ -184,24 +188,29 @@ static void test_case_compact(void **state)
     cJSON_AddItemToObject(c, "actual", result_of(100));
     assert_false(sc_report_case_keeps_all(c, false));
     assert_int_equal(sc_report_sample_case(c), 0);
-    static const char *const gone[] = {"summary",  "origin", "tags",  "method",
-                                       "expected", "trace",  "stderr"};
+    static const char *const gone[] = {"summary", "origin", "tags",  "method",  "expected",
+                                       "trace",   "stderr", "flaky", "failures"};
     for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
         assert_null(cJSON_GetObjectItem(c, gone[i]));
-    static const char *const kept[] = {"id",       "scenario",  "client",   "server",
-                                       "verdict",  "attempts",  "start_ms", "duration_ms",
-                                       "failures", "companions"};
+    static const char *const kept[] = {"id",       "scenario",    "client",
+                                       "server",   "verdict",     "attempts",
+                                       "start_ms", "duration_ms", "companions"};
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
         assert_non_null(cJSON_GetObjectItem(c, kept[i]));
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(c, "sampled")));
     const cJSON *a = cJSON_GetObjectItem(c, "actual");
     assert_int_equal((int)cJSON_GetObjectItem(a, "responses_total")->valuedouble, 100);
+    assert_null(cJSON_GetObjectItem(a, "headers"));
+    assert_null(cJSON_GetObjectItem(a, "trailers"));
+    assert_null(cJSON_GetObjectItem(a, "attempts")); /* one attempt: status and timings say it */
+    assert_non_null(cJSON_GetObjectItem(a, "status"));
     const cJSON *comp = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "companions"), 0);
     assert_null(cJSON_GetObjectItem(comp, "expected"));
     assert_string_equal(cJSON_GetObjectItem(comp, "case")->valuestring, "get/large@c->go#1");
     const cJSON *ca = cJSON_GetObjectItem(comp, "actual");
     assert_int_equal((int)cJSON_GetObjectItem(ca, "responses_total")->valuedouble, 8);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(ca, "responses")), 6);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(ca, "attempts")), 2); /* retries */
     cJSON_Delete(c);
 }
 
