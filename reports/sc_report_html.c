@@ -75,8 +75,10 @@ static void sc_html_sample_facts(FILE *out, const cJSON *actual)
         fputs(", ", out);
         H(code);
     }
-    if (sc_report_has_num(actual, "responses_total"))
-        fprintf(out, ", %.0f responses", sc_report_num(actual, "responses_total", 0));
+    if (sc_report_has_num(actual, "responses_total")) {
+        double n = sc_report_num(actual, "responses_total", 0);
+        fprintf(out, ", %.0f response%s", n, n == 1 ? "" : "s");
+    }
     const cJSON *t = sc_report_obj(actual, "timings");
     if (sc_report_has_num(t, "status_ms")) {
         char ms[64];
