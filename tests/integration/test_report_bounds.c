@@ -2,7 +2,8 @@
  * responses, and one with a single message of 10000 data points, keep in report.json their counts,
  * timings and a bounded sample, under a fixed size; a failing case keeps every response and its
  * expectations; `run --full` keeps the passing case whole; report.html anchors each case by a
- * slug of its id. */
+ * slug of its id. Then the project's heaviest scenarios (large messages, compression, slow
+ * receivers, connection backoff) on c x c: every passing case within a fixed size. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,13 @@
  * this size needs (about 1 KiB), with room; the whole entry of the streaming case is ~6 KiB and
  * the 10000-point one ~1 MiB, so a missed sample cannot pass. */
 #define PASS_CASE_MAX 2048
+/* The same bound for the project's heaviest scenarios (below): a reconnect case keeps its
+ * attempts and its `reconnect` block, about 2.3 KiB today. */
+#define REAL_PASS_CASE_MAX 4096
+/* The project's scenarios with the biggest responses (the main job's biggest cases by size),
+ * and connection backoff (the biggest sampled cases): 42 cases on c x c, a few seconds. */
+#define HEAVY                                                                                      \
+    "get/large/**,plain/large/**,compression/**,chat/resource-exhausted/**,fault/refuse/**"
 /* Responses a sampled case keeps (reports/sc_report_sample.h: HEAD + TAIL). */
 #define SAMPLED 6
 
@@ -155,6 +163,29 @@ static void html_anchors_from_ids(void **state)
     assert_non_null(strstr(html, "href=\"#case-t~many-fail_40c-_3Ec\""));
 }
 
+/* The project's heaviest scenarios on c x c: every sampled case within REAL_PASS_CASE_MAX. */
+static void heavy_scenarios_stay_bounded(void **state)
+{
+    (void)state;
+    client_proc p;
+    streamconform(&p, "run", SC_SOURCE_DIR "/scenarios", "--clients", "c", "--servers", "c",
+                  "--run", HEAVY, "--known-failing", SC_SOURCE_DIR "/scenarios/known-failing.txt",
+                  "--out", path_in("heavy"), "-q", NULL);
+    cJSON *rep = read_report(path_in("heavy"));
+    const cJSON *c;
+    int sampled = 0;
+    cJSON_ArrayForEach(c, get(rep, "cases"))
+    {
+        if (!cJSON_IsTrue(get(c, "sampled")))
+            continue;
+        sampled++;
+        if (compact_size(c) > REAL_PASS_CASE_MAX)
+            fail_msg("%s: %zu bytes in report.json", field(c, "id"), compact_size(c));
+    }
+    assert_true(sampled >= 20);
+    cJSON_Delete(rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +194,7 @@ int main(void)
         cmocka_unit_test(failing_case_is_whole),
         cmocka_unit_test(full_keeps_passing_case_whole),
         cmocka_unit_test(html_anchors_from_ids),
+        cmocka_unit_test(heavy_scenarios_stay_bounded),
     };
     return cmocka_run_group_tests(tests, group_setup, it_teardown);
 }
