@@ -193,8 +193,10 @@ static void sc_html_case(FILE *out, const sc_report_case *k)
     H(k->verdict == SC_VERDICT_UNKNOWN && k->verdict_text[0] ? k->verdict_text : vname);
     fputs("</span>", out);
     H(k->scenario);
-    fprintf(out, "<span class=\"dur\">%s%s</span></summary>\n<div class=\"case-body\">\n", dur,
-            k->attempts >= 2 ? ", 2 attempts" : "");
+    fprintf(out, "<span class=\"dur\">%s%s", dur, k->attempts >= 2 ? ", 2 attempts" : "");
+    if (sampled)
+        sc_html_sample_facts(out, sc_report_obj(j, "actual"));
+    fputs("</span></summary>\n<div class=\"case-body\">\n", out);
     sc_html_case_meta(out, k);
     const cJSON *failures = sc_report_arr(j, "failures");
     if (cJSON_GetArraySize(failures) > 0)
