@@ -87,7 +87,7 @@ static void sc_html_sample_facts(FILE *out, const cJSON *actual)
     }
 }
 
-/* A sampled case (report.json "sampled": a pass or skip without reconnect data) as one line:
+/* A sampled case (report.json "sampled": a pass or skip) as one line:
  * verdict, scenario, duration, status, counts; a skip's reason. report.json holds its sample. */
 static void sc_html_case_line(FILE *out, const sc_report_case *k)
 {
@@ -146,10 +146,6 @@ static void sc_html_case_meta(FILE *out, const sc_report_case *k)
     if (k->verdict == SC_VERDICT_STALE)
         sc_html_meta_row(out, "note",
                          "listed in --known-failing but passed: the list is out of date");
-    if (sc_html_sampled(k))
-        sc_html_meta_row(out, "note",
-                         "passed: report.json keeps its counts, timings and first and last "
-                         "responses (run --full keeps every case whole)");
     fputs("</dl>\n", out);
 }
 
@@ -172,13 +168,12 @@ static void sc_html_case_dumps(FILE *out, const cJSON *j)
     }
 }
 
-/* A case as a <details>: a sampled one (a pass with reconnect data) shows its facts and
- * timeline; any other also its failures, stderr and the JSON of expected and actual. */
+/* A case as a <details> with everything: facts, failures, timeline, stderr, the JSON of expected
+ * and actual. A sampled case (a pass or a skip) is one line instead. */
 static void sc_html_case(FILE *out, const sc_report_case *k)
 {
     const cJSON *j = k->json;
-    bool sampled = sc_html_sampled(k);
-    if (sampled && sc_report_reconnect_attempts(k) == NULL) {
+    if (sc_html_sampled(k)) { /* a reconnect case's attempts are drawn in the reconnect section */
         sc_html_case_line(out, k);
         return;
     }
@@ -194,8 +189,6 @@ static void sc_html_case(FILE *out, const sc_report_case *k)
     fputs("</span>", out);
     H(k->scenario);
     fprintf(out, "<span class=\"dur\">%s%s", dur, k->attempts >= 2 ? ", 2 attempts" : "");
-    if (sampled)
-        sc_html_sample_facts(out, sc_report_obj(j, "actual"));
     fputs("</span></summary>\n<div class=\"case-body\">\n", out);
     sc_html_case_meta(out, k);
     const cJSON *failures = sc_report_arr(j, "failures");
@@ -209,8 +202,7 @@ static void sc_html_case(FILE *out, const sc_report_case *k)
         H(stderr_tail);
         fputs("</pre>\n", out);
     }
-    if (!sampled)
-        sc_html_case_dumps(out, j);
+    sc_html_case_dumps(out, j);
     fputs("</div></details>\n", out);
 }
 

@@ -9,9 +9,8 @@
  * <script type="application/json" id="sc-report-data"> (with '<', '>', '&', U+2028 and U+2029
  * escaped) so the page alone carries everything; a button saves it as report.json. A report over
  * SC_REPORT_HTML_EMBED_MAX is not embedded (the header says so). A sampled case (report.json
- * "sampled", docs/report-format.md) without reconnect data is one <p class="case-line">; a sampled
- * case with it a <details> without the JSON dumps. Case elements have id "case-" + the slug of the
- * case id (sc_html_slug): a link to one survives between runs.
+ * "sampled", docs/report-format.md: a pass or a skip) is one <p class="case-line">. Case elements
+ * have id "case-" + the slug of the case id (sc_html_slug): a link to one survives between runs.
  *
  * After the matrix (and the failures list), the section "Reconnect and backoff by client"
  * (<section id="reconnect">, linked from the header's nav) compares the reconnect data of every
