@@ -54,6 +54,8 @@ static const char run_usage[] =
     "                        a reason starting \"sometimes:\" may also pass)\n"
     "  --known-flaky FILE    cases that may fail (retried once)\n"
     "  --trace               put both sides' timelines of failing cases in the report\n"
+    "  --full                keep every case whole in report.json (default: a passing case\n"
+    "                        keeps its counts, timings and its first 3 and last 3 responses)\n"
     "  -q | -v               quieter (failing cases and the totals only) | more (skipped\n"
     "                        cases with their reasons); colour on a terminal unless NO_COLOR\n"
     "  --shard K/N           run slice K of N (1 <= K <= N <= 1000): deterministic, balanced by\n"
@@ -95,6 +97,7 @@ typedef struct {
     const char *policy; /* --policy as given */
     int verbosity;      /* -q: -1, -v: 1 */
     bool trace;
+    bool full; /* --full: no sampling of passing cases in the report */
     sc_filter filter;
     size_t shard_index, shard_count; /* --shard K/N (count 0: the whole run) */
     const char *timings_path;        /* --timings FILE */
@@ -119,6 +122,7 @@ enum {
     O_KF,
     O_KFL,
     O_TRACE,
+    O_FULL,
     O_IMPLS,
     O_APPS,
     O_POLICY,
@@ -141,6 +145,7 @@ static const struct option run_longopts[] = {
     {"known-failing", required_argument, NULL, O_KF},
     {"known-flaky", required_argument, NULL, O_KFL},
     {"trace", no_argument, NULL, O_TRACE},
+    {"full", no_argument, NULL, O_FULL},
     {"transport", required_argument, NULL, O_TRANSPORT},
     {"shard", required_argument, NULL, O_SHARD},
     {"timings", required_argument, NULL, O_TIMINGS},
@@ -210,6 +215,9 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
         return 0;
     case O_TRACE:
         a->trace = true;
+        return 0;
+    case O_FULL:
+        a->full = true;
         return 0;
     case O_SHARD:
         return sc_shard_parse(optarg, &a->shard_index, &a->shard_count)
@@ -391,7 +399,8 @@ static int load_timings(const char *cmd, const run_args *a, cJSON **out)
 
 static int cmd_run(run_args *a, sc_scenario_set *set)
 {
-    sc_run_config cfg = {.scenarios = set, .filter = &a->filter, .trace = a->trace};
+    sc_run_config cfg = {
+        .scenarios = set, .filter = &a->filter, .trace = a->trace, .full = a->full};
     sc_case_list kf = {0}, kfl = {0};
     sc_cli_impls impls;
     a->impls.apps_only = only_apps(set);

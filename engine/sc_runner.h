@@ -91,6 +91,7 @@ typedef struct {
     int jobs;            /* cases in flight at once */
     const char *out_dir; /* reports go here */
     bool trace;          /* attach timelines of failing cases */
+    bool full;           /* every case whole in the report, passes too (no sampling) */
     bool live_progress;  /* a terminal: one updating status line instead of a line per case */
     bool color;          /* verdicts in colour (a terminal, and NO_COLOR unset) */
     int verbosity;       /* -1 (-q): failures and totals only; 1 (-v): skipped cases too */

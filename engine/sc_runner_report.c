@@ -1,6 +1,7 @@
 /* sc_runner_report: the run as a report.json tree (docs/report-format.md), and where it becomes
  * files (reports/ does the writing). */
 #include "sc_report.h"
+#include "sc_report_sample.h"
 #include "sc_runner.h"
 #include "sc_runner_internal.h"
 #include "sc_scenario_internal.h"
@@ -118,6 +119,16 @@ static cJSON *case_json(const sc_run *r, const sc_case *c)
     return o;
 }
 
+/* The case as report.json keeps it: a pass or a skip keeps its counts, timings and a sample of
+ * its responses (docs/report-format.md, "Sampled cases"); run --full keeps every case whole. */
+static cJSON *report_case_json(const sc_run *r, const sc_case *c)
+{
+    cJSON *o = case_json(r, c);
+    if (o != NULL && !sc_report_case_keeps_all(o, r->cfg->full))
+        sc_report_sample_case(o);
+    return o;
+}
+
 /* Whether the engine had the server's event log, and why not (docs/report-format.md). */
 static void add_server_notes(cJSON *d, const sc_impl *impl)
 {
@@ -192,7 +203,7 @@ cJSON *sc_run_report_json(const sc_run *r)
     cJSON *cases = cJSON_AddArrayToObject(rep, "cases");
     for (size_t i = 0; i < r->n_cases; i++) {
         const sc_case *c = &r->cases[i];
-        cJSON_AddItemToArray(cases, case_json(r, c));
+        cJSON_AddItemToArray(cases, report_case_json(r, c));
         count_verdict(summary, "total");
         sc_verdict v = c->state == SC_CASE_DONE ? c->verdict : SC_VERDICT_ERROR;
         static const char *const by_verdict[] = {"errors",  "passed",        "failed", "errors",

@@ -9,17 +9,57 @@
 
 typedef int (*sc_writer_fn)(const cJSON *report, FILE *out, char *err, size_t errlen);
 
-static int sc_write_json(const cJSON *report, FILE *out, char *err, size_t errlen)
+/* Print `v` compact; -1 when out of memory. */
+static int sc_put_compact(const cJSON *v, FILE *out)
 {
-    char *text = report ? cJSON_Print(report) : NULL;
-    if (report && !text) {
-        snprintf(err, errlen, "out of memory");
+    char *text = cJSON_PrintUnformatted(v);
+    if (text == NULL)
         return -1;
-    }
-    fputs(text ? text : "{}", out);
-    fputc('\n', out);
+    fputs(text, out);
     cJSON_free(text);
     return 0;
+}
+
+/* A top-level array: one element per line. */
+static int sc_put_lines(const cJSON *list, FILE *out)
+{
+    const cJSON *item;
+    int rc = 0;
+    fputs("[", out);
+    cJSON_ArrayForEach(item, list)
+    {
+        fputs(item != list->child ? ",\n" : "\n", out);
+        rc |= sc_put_compact(item, out);
+    }
+    fputs(list->child != NULL ? "\n]" : "]", out);
+    return rc;
+}
+
+/* report.json: compact JSON with one top-level member per line and each element of a top-level
+ * array (`cases`, `applications`) on a line of its own, so that a diff or grep shows whole cases
+ * and a report of thousands of cases stays small (docs/report-format.md). */
+static int sc_write_json(const cJSON *report, FILE *out, char *err, size_t errlen)
+{
+    int rc = 0;
+    if (!cJSON_IsObject(report)) {
+        rc = report ? sc_put_compact(report, out) : (fputs("{}", out), 0);
+    } else {
+        const cJSON *m;
+        fputs("{", out);
+        cJSON_ArrayForEach(m, report)
+        {
+            cJSON key = {.type = cJSON_String, .valuestring = m->string};
+            fputs(m != report->child ? ",\n" : "\n", out);
+            rc |= sc_put_compact(&key, out);
+            fputs(": ", out);
+            rc |= cJSON_IsArray(m) ? sc_put_lines(m, out) : sc_put_compact(m, out);
+        }
+        fputs(report->child != NULL ? "\n}" : "}", out);
+    }
+    fputc('\n', out);
+    if (rc != 0)
+        snprintf(err, errlen, "out of memory");
+    return rc;
 }
 
 /* mkdir -p */

@@ -6,6 +6,7 @@
 #include "sc_report_html_timeline.h"
 #include "sc_report_util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,21 +67,60 @@ static void sc_html_meta_row(FILE *out, const char *label, const char *value)
     fputs("</dd>", out);
 }
 
-static void sc_html_case(FILE *out, const sc_report_case *k, size_t index)
+/* The counts and timings of a sampled case's `actual`: ", OK, 10000 responses, status at 40 ms". */
+static void sc_html_sample_facts(FILE *out, const cJSON *actual)
 {
-    const cJSON *j = k->json;
+    const char *code = sc_report_str(sc_report_obj(actual, "status"), "code");
+    if (code[0]) {
+        fputs(", ", out);
+        H(code);
+    }
+    if (sc_report_has_num(actual, "responses_total")) {
+        double n = sc_report_num(actual, "responses_total", 0);
+        fprintf(out, ", %.0f response%s", n, n == 1 ? "" : "s");
+    }
+    const cJSON *t = sc_report_obj(actual, "timings");
+    if (sc_report_has_num(t, "status_ms")) {
+        char ms[64];
+        sc_report_fmt_ms(ms, sizeof ms, sc_report_num(t, "status_ms", 0));
+        fprintf(out, ", status at %s", ms);
+    }
+}
+
+/* A sampled case (report.json "sampled": a pass or skip) as one line:
+ * verdict, scenario, duration, status, counts; a skip's reason. report.json holds its sample. */
+static void sc_html_case_line(FILE *out, const sc_report_case *k)
+{
     char dur[64];
     sc_report_fmt_ms(dur, sizeof dur, k->duration_ms);
     const char *vname = sc_report_verdict_name(k->verdict);
-    fprintf(out, "<details class=\"case vc-%s\" id=\"case-%zu\" data-case=\"", vname, index);
-    H(k->id);
-    fprintf(out, "\"><summary><span class=\"badge v-%s\">", vname);
-    H(k->verdict == SC_VERDICT_UNKNOWN && k->verdict_text[0] ? k->verdict_text : vname);
-    fputs("</span>", out);
+    fprintf(out, "<p class=\"case-line vc-%s\" id=\"" SC_HTML_CASE_PREFIX, vname);
+    sc_html_slug(out, k->id);
+    fputs("\">", out);
+    if (k->verdict != SC_VERDICT_PASS) /* the line's colour says pass */
+        fprintf(out, "<span class=\"badge v-%s\">%s</span>", vname, vname);
     H(k->scenario);
-    fprintf(out, "<span class=\"dur\">%s%s</span></summary>\n<div class=\"case-body\">\n", dur,
-            k->attempts >= 2 ? ", 2 attempts" : "");
+    fprintf(out, "<span class=\"dur\">%s", dur);
+    sc_html_sample_facts(out, sc_report_obj(k->json, "actual"));
+    fputs("</span>", out);
+    if (k->reason[0]) {
+        fputs(" <span class=\"why\">", out);
+        H(k->reason);
+        fputs("</span>", out);
+    }
+    fputs("</p>\n", out);
+}
 
+static bool sc_html_sampled(const sc_report_case *k)
+{
+    return cJSON_IsObject(k->json) &&
+           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(k->json, "sampled"));
+}
+
+/* The case's facts as a <dl>: summary, id, method, origin, tags, reason, notes. */
+static void sc_html_case_meta(FILE *out, const sc_report_case *k)
+{
+    const cJSON *j = k->json;
     fputs("<dl class=\"meta\">", out);
     sc_html_meta_row(out, "summary", sc_report_str(j, "summary"));
     sc_html_meta_row(out, "case", k->id);
@@ -107,13 +147,54 @@ static void sc_html_case(FILE *out, const sc_report_case *k, size_t index)
         sc_html_meta_row(out, "note",
                          "listed in --known-failing but passed: the list is out of date");
     fputs("</dl>\n", out);
+}
 
+/* Expected, actual, reconnect and trace as pretty JSON. */
+static void sc_html_case_dumps(FILE *out, const cJSON *j)
+{
+    fputs("<h4>Expected</h4>\n", out);
+    sc_html_pre_json(out, cJSON_GetObjectItemCaseSensitive(j, "expected"));
+    fputs("<h4>Actual</h4>\n", out);
+    sc_html_pre_json(out, cJSON_GetObjectItemCaseSensitive(j, "actual"));
+    const cJSON *rec = sc_report_obj(j, "reconnect");
+    if (rec) {
+        fputs("<h4>Reconnect</h4>\n", out);
+        sc_html_pre_json(out, rec);
+    }
+    const cJSON *trace = sc_report_obj(j, "trace");
+    if (trace) {
+        fputs("<h4>Trace</h4>\n", out);
+        sc_html_pre_json(out, trace);
+    }
+}
+
+/* A case as a <details> with everything: facts, failures, timeline, stderr, the JSON of expected
+ * and actual. A sampled case (a pass or a skip) is one line instead. */
+static void sc_html_case(FILE *out, const sc_report_case *k)
+{
+    const cJSON *j = k->json;
+    if (sc_html_sampled(k)) { /* a reconnect case's attempts are drawn in the reconnect section */
+        sc_html_case_line(out, k);
+        return;
+    }
+    char dur[64];
+    sc_report_fmt_ms(dur, sizeof dur, k->duration_ms);
+    const char *vname = sc_report_verdict_name(k->verdict);
+    fprintf(out, "<details class=\"case vc-%s\" id=\"" SC_HTML_CASE_PREFIX, vname);
+    sc_html_slug(out, k->id);
+    fputs("\" data-case=\"", out);
+    H(k->id);
+    fprintf(out, "\"><summary><span class=\"badge v-%s\">", vname);
+    H(k->verdict == SC_VERDICT_UNKNOWN && k->verdict_text[0] ? k->verdict_text : vname);
+    fputs("</span>", out);
+    H(k->scenario);
+    fprintf(out, "<span class=\"dur\">%s%s", dur, k->attempts >= 2 ? ", 2 attempts" : "");
+    fputs("</span></summary>\n<div class=\"case-body\">\n", out);
+    sc_html_case_meta(out, k);
     const cJSON *failures = sc_report_arr(j, "failures");
     if (cJSON_GetArraySize(failures) > 0)
         sc_html_failures(out, failures);
-    const cJSON *trace = sc_report_obj(j, "trace");
-    const cJSON *rec = sc_report_obj(j, "reconnect");
-    if (trace || rec)
+    if (sc_report_obj(j, "trace") || sc_report_obj(j, "reconnect"))
         sc_html_timeline(out, k);
     const char *stderr_tail = sc_report_str(j, "stderr");
     if (stderr_tail[0]) {
@@ -121,18 +202,7 @@ static void sc_html_case(FILE *out, const sc_report_case *k, size_t index)
         H(stderr_tail);
         fputs("</pre>\n", out);
     }
-    fputs("<h4>Expected</h4>\n", out);
-    sc_html_pre_json(out, cJSON_GetObjectItemCaseSensitive(j, "expected"));
-    fputs("<h4>Actual</h4>\n", out);
-    sc_html_pre_json(out, cJSON_GetObjectItemCaseSensitive(j, "actual"));
-    if (rec) {
-        fputs("<h4>Reconnect</h4>\n", out);
-        sc_html_pre_json(out, rec);
-    }
-    if (trace) {
-        fputs("<h4>Trace</h4>\n", out);
-        sc_html_pre_json(out, trace);
-    }
+    sc_html_case_dumps(out, j);
     fputs("</div></details>\n", out);
 }
 
@@ -199,7 +269,7 @@ static void sc_html_info(FILE *out, const cJSON *report)
 }
 
 /* The totals by verdict and the save button. */
-static void sc_html_totals(FILE *out, const sc_report_counts *t)
+static void sc_html_totals(FILE *out, const sc_report_counts *t, size_t not_embedded)
 {
     fprintf(out,
             "<p class=\"totals\"><span><strong>%zu</strong> cases</span>"
@@ -218,7 +288,13 @@ static void sc_html_totals(FILE *out, const sc_report_counts *t)
                 t->replay_only);
     if (t->flaky)
         fprintf(out, "<span>%zu flaky (passed on retry)</span>", t->flaky);
-    fputs("<button type=\"button\" id=\"save-json\">Save report.json</button></p>\n", out);
+    if (not_embedded == 0)
+        fputs("<button type=\"button\" id=\"save-json\">Save report.json</button></p>\n", out);
+    else /* too big to copy into the page: it sits next to it */
+        fprintf(out,
+                "<span class=\"note\">report.json (%.1f MB) is in the same folder; it is not "
+                "embedded in this page</span></p>\n",
+                (double)not_embedded / 1e6);
 }
 
 /* Fail, error, stale and unknown cases, interop and application. */
@@ -233,7 +309,7 @@ static size_t sc_html_bad(const sc_report_model *m, const sc_report_apps *apps)
 }
 
 static void sc_html_header(FILE *out, const cJSON *report, const sc_report_model *m,
-                           const sc_report_apps *apps, bool has_reconnect)
+                           const sc_report_apps *apps, bool has_reconnect, size_t not_embedded)
 {
     const char *tool = sc_report_str(report, "tool");
     fputs("<header>\n<h1>", out);
@@ -247,7 +323,7 @@ static void sc_html_header(FILE *out, const cJSON *report, const sc_report_model
     sc_html_info(out, report);
     sc_report_counts totals = m->totals;
     sc_report_counts_merge(&totals, &apps->totals);
-    sc_html_totals(out, &totals);
+    sc_html_totals(out, &totals, not_embedded);
     fputs("<nav class=\"toc\"><a href=\"#matrix\">Interop matrix</a>", out);
     if (sc_html_bad(m, apps))
         fputs("<a href=\"#failures\">Failures</a>", out);
@@ -322,9 +398,11 @@ static void sc_html_matrix(FILE *out, const sc_report_model *m)
 static void sc_html_app_problem(FILE *out, const sc_report_apps *apps, size_t i, size_t drawn)
 {
     const sc_report_app_case *k = &apps->cases[i];
-    if (drawn < SC_REPORT_HTML_APPS_MAX_FIGURES)
-        fprintf(out, "<li><a href=\"#" SC_REPORT_HTML_APP_ANCHOR "\">", i);
-    else
+    if (drawn < SC_REPORT_HTML_APPS_MAX_FIGURES) {
+        fputs("<li><a href=\"#", out);
+        sc_html_app_anchor(out, k);
+        fputs("\">", out);
+    } else
         fputs("<li><a href=\"#applications\">", out);
     fprintf(out, "<span class=\"badge v-%s\">%s</span>", sc_report_verdict_name(k->verdict),
             sc_report_verdict_name(k->verdict));
@@ -344,7 +422,9 @@ static void sc_html_problems(FILE *out, const sc_report_model *m, const sc_repor
         const sc_report_case *k = &m->cases[i];
         if (!sc_report_verdict_is_bad(k->verdict))
             continue;
-        fprintf(out, "<li><a href=\"#case-%zu\" data-open=\"cell-%zu-%zu\">", i, k->row, k->col);
+        fputs("<li><a href=\"#" SC_HTML_CASE_PREFIX, out);
+        sc_html_slug(out, k->id);
+        fprintf(out, "\" data-open=\"cell-%zu-%zu\">", k->row, k->col);
         fprintf(out, "<span class=\"badge v-%s\">%s</span>", sc_report_verdict_name(k->verdict),
                 sc_report_verdict_name(k->verdict));
         H(k->scenario);
@@ -359,6 +439,35 @@ static void sc_html_problems(FILE *out, const sc_report_model *m, const sc_repor
         drawn += apps->cases[i].verdict != SC_VERDICT_SKIP;
     }
     fputs("</ul>\n", out);
+}
+
+/* Every cell's cases, in a hidden <section> the matrix opens. */
+static void sc_html_cells(FILE *out, const sc_report_model *m)
+{
+    for (size_t r = 0; r < m->nclients; r++) {
+        for (size_t c = 0; c < m->nservers; c++) {
+            size_t cell = sc_report_cell(m, r, c);
+            fprintf(out, "<section class=\"cell-cases\" id=\"cell-%zu-%zu\" hidden>\n<h2>", r, c);
+            sc_html_pair(out, m, r, c);
+            fprintf(out, ": %zu cases</h2>\n", m->cell_counts[cell].total);
+            if (m->cell_counts[cell].total)
+                fputs("<button type=\"button\" data-expand=\"1\">Expand all</button>"
+                      "<button type=\"button\" data-expand=\"0\">Collapse all</button>\n",
+                      out);
+            for (size_t i = m->cell_start[cell]; i < m->cell_start[cell + 1]; i++)
+                sc_html_case(out, &m->cases[i]);
+            fputs("</section>\n", out);
+        }
+    }
+}
+
+/* The length of the report as compact JSON (SIZE_MAX when out of memory). */
+static size_t sc_html_json_len(const cJSON *report)
+{
+    char *text = cJSON_PrintUnformatted(report);
+    size_t n = text ? strlen(text) : SIZE_MAX;
+    cJSON_free(text);
+    return n;
 }
 
 int sc_report_write_html(const cJSON *report, FILE *out, char *err, size_t errlen)
@@ -391,30 +500,23 @@ int sc_report_write_html(const cJSON *report, FILE *out, char *err, size_t errle
     fputs("</style>\n<noscript><style>section.cell-cases{display:block!important}</style>"
           "</noscript>\n</head>\n<body>\n",
           out);
-    sc_html_header(out, report, &m, &apps, rix.ngroups > 0);
+    size_t json_len = sc_html_json_len(report);
+    sc_html_header(out, report, &m, &apps, rix.ngroups > 0,
+                   json_len <= SC_REPORT_HTML_EMBED_MAX ? 0 : json_len);
     fputs("<main>\n", out);
     sc_html_matrix(out, &m);
     sc_html_problems(out, &m, &apps);
     sc_html_reconnect(out, &m, &rix);
     sc_html_apps(out, &apps);
-    for (size_t r = 0; r < m.nclients; r++) {
-        for (size_t c = 0; c < m.nservers; c++) {
-            size_t cell = sc_report_cell(&m, r, c);
-            fprintf(out, "<section class=\"cell-cases\" id=\"cell-%zu-%zu\" hidden>\n<h2>", r, c);
-            sc_html_pair(out, &m, r, c);
-            fprintf(out, ": %zu cases</h2>\n", m.cell_counts[cell].total);
-            if (m.cell_counts[cell].total)
-                fputs("<button type=\"button\" data-expand=\"1\">Expand all</button>"
-                      "<button type=\"button\" data-expand=\"0\">Collapse all</button>\n",
-                      out);
-            for (size_t i = m.cell_start[cell]; i < m.cell_start[cell + 1]; i++)
-                sc_html_case(out, &m.cases[i], i);
-            fputs("</section>\n", out);
-        }
+    sc_html_cells(out, &m);
+    fputs("</main>\n", out);
+    int rc = 0;
+    if (json_len <= SC_REPORT_HTML_EMBED_MAX) {
+        fputs("<script type=\"application/json\" id=\"sc-report-data\">", out);
+        rc = sc_report_json_for_script(out, report);
+        fputs("</script>\n", out);
     }
-    fputs("</main>\n<script type=\"application/json\" id=\"sc-report-data\">", out);
-    int rc = sc_report_json_for_script(out, report);
-    fputs("</script>\n<script>\n", out);
+    fputs("<script>\n", out);
     fputs(sc_html_js, out);
     fputs("</script>\n</body>\n</html>\n", out);
     sc_report_reconnect_index_free(&rix);

@@ -7,7 +7,10 @@
  * <details> with failures, expected and actual (pretty JSON), trace, stderr, and an SVG timeline
  * when the case has a trace or a `reconnect` section. The report itself is embedded as JSON in
  * <script type="application/json" id="sc-report-data"> (with '<', '>', '&', U+2028 and U+2029
- * escaped) so the page alone carries everything; a button saves it as report.json.
+ * escaped) so the page alone carries everything; a button saves it as report.json. A report over
+ * SC_REPORT_HTML_EMBED_MAX is not embedded (the header says so). A sampled case (report.json
+ * "sampled", docs/report-format.md: a pass or a skip) is one <p class="case-line">. Case elements
+ * have id "case-" + the slug of the case id (sc_html_slug): a link to one survives between runs.
  *
  * After the matrix (and the failures list), the section "Reconnect and backoff by client"
  * (<section id="reconnect">, linked from the header's nav) compares the reconnect data of every
@@ -33,6 +36,9 @@
  * sc_report_util.h); the page notes what it left out. */
 #define SC_REPORT_HTML_RECONNECT_MAX_ROWS 64      /* rows (cases) drawn per figure */
 #define SC_REPORT_HTML_RECONNECT_MAX_ATTEMPTS 200 /* attempts drawn per row */
+/* A report.json longer than this (compact bytes) is not copied into the page: it would double
+ * the page's size and its opening time, and it sits next to report.html anyway. */
+#define SC_REPORT_HTML_EMBED_MAX (1024 * 1024)
 
 /* Returns 0, or -1 with a message in `err`. `report` may be NULL or lack any field. */
 int sc_report_write_html(const cJSON *report, FILE *out, char *err, size_t errlen);

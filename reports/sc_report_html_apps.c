@@ -336,12 +336,18 @@ static void sc_app_badge(FILE *out, const sc_report_app_case *k)
     fputs("</span>", out);
 }
 
-static void sc_app_case(FILE *out, const sc_report_app_case *k, size_t index)
+void sc_html_app_anchor(FILE *out, const sc_report_app_case *k)
+{
+    fputs(SC_HTML_APP_PREFIX, out);
+    sc_html_slug(out, k->id);
+}
+
+static void sc_app_case(FILE *out, const sc_report_app_case *k)
 {
     char text[SC_APP_TEXT];
-    fprintf(out, "<article class=\"app-case vc-%s\" id=\"" SC_REPORT_HTML_APP_ANCHOR "\"",
-            sc_report_verdict_name(k->verdict), index);
-    fputs(" data-case=\"", out);
+    fprintf(out, "<article class=\"app-case vc-%s\" id=\"", sc_report_verdict_name(k->verdict));
+    sc_html_app_anchor(out, k);
+    fputs("\" data-case=\"", out);
     H(k->id);
     fputs("\">\n<h3>", out);
     sc_app_badge(out, k);
@@ -382,14 +388,17 @@ static bool sc_app_drawn(const sc_report_apps *a, size_t i, size_t *drawn_before
     return (*drawn_before)++ < SC_REPORT_HTML_APPS_MAX_FIGURES;
 }
 
-static void sc_app_table_row(FILE *out, const sc_report_app_case *k, size_t index, bool drawn)
+static void sc_app_table_row(FILE *out, const sc_report_app_case *k, bool drawn)
 {
     char dur[64];
     fputs("<tr><td>", out);
     H(k->app);
     fputs("</td><td>", out);
-    if (drawn)
-        fprintf(out, "<a href=\"#" SC_REPORT_HTML_APP_ANCHOR "\">", index);
+    if (drawn) {
+        fputs("<a href=\"#", out);
+        sc_html_app_anchor(out, k);
+        fputs("\">", out);
+    }
     H(k->scenario);
     fputs(drawn ? "</a></td><td>" : "</td><td>", out);
     sc_app_badge(out, k);
@@ -412,7 +421,7 @@ static void sc_app_table(FILE *out, const sc_report_apps *a)
                                  ? a->ncases
                                  : SC_REPORT_HTML_APPS_MAX_ROWS;
     for (size_t i = 0; i < rows; i++)
-        sc_app_table_row(out, &a->cases[i], i, sc_app_drawn(a, i, &drawn));
+        sc_app_table_row(out, &a->cases[i], sc_app_drawn(a, i, &drawn));
     fputs("</table>\n", out);
     if (a->ncases > rows)
         fprintf(out,
@@ -446,7 +455,7 @@ void sc_html_apps(FILE *out, const sc_report_apps *a)
     for (size_t i = 0; i < a->ncases; i++) {
         total += a->cases[i].verdict != SC_VERDICT_SKIP;
         if (sc_app_drawn(a, i, &drawn))
-            sc_app_case(out, &a->cases[i], i);
+            sc_app_case(out, &a->cases[i]);
     }
     if (total > SC_REPORT_HTML_APPS_MAX_FIGURES)
         fprintf(out,

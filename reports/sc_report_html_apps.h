@@ -16,8 +16,8 @@
 #define SC_REPORT_HTML_APPS_MAX_ROWS 1000   /* rows of the verdict table */
 #define SC_REPORT_HTML_APPS_MAX_FIGURES 200 /* cases drawn (articles) */
 
-/* The anchor of case i of `a` (its index in a->cases): "app-<i>". */
-#define SC_REPORT_HTML_APP_ANCHOR "app-%zu"
+/* The anchor of app case `k`: "app-" and the slug of its id (sc_html_slug), stable between runs. */
+void sc_html_app_anchor(FILE *out, const sc_report_app_case *k);
 
 /* The whole section, or nothing when `a` has no case. */
 void sc_html_apps(FILE *out, const sc_report_apps *a);

@@ -3,6 +3,7 @@
 #include "sc_report_html_parts.h"
 
 #include <math.h>
+#include <stdbool.h>
 
 const char sc_html_css[] =
     "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 24px 48px;"
@@ -33,6 +34,8 @@ const char sc_html_css[] =
     ".vc-pass{border-left-color:#3fae52!important}.vc-fail,.vc-error,.vc-stale,.vc-unknown"
     "{border-left-color:#d33!important}.vc-skip,.vc-known_failing"
     "{border-left-color:#e5a50a!important}\n"
+    "p.case-line{border-left:6px solid #bbb;margin:2px 0;padding:1px 8px}"
+    "p.case-line .why{color:#555;font-size:12px}\n"
     "details.case>summary{cursor:pointer}details.case[open]>summary{margin-bottom:6px}\n"
     ".dur{color:#666;margin-left:8px;font-size:12px}\n"
     "pre{background:#f7f7f7;border:1px solid #e3e3e3;padding:6px 8px;overflow:auto;"
@@ -84,7 +87,7 @@ const char sc_html_js[] =
     "  a.addEventListener('click',function(e){\n"
     "    e.preventDefault();show(a.getAttribute('data-open'),true);\n"
     "    var d=document.getElementById(a.getAttribute('href').slice(1));\n"
-    "    if(d){d.open=true;d.scrollIntoView({block:'start'});}\n"
+    "    if(d){if(d.tagName==='DETAILS'){d.open=true;}d.scrollIntoView({block:'start'});}\n"
     "  });\n"
     "});\n"
     "document.querySelectorAll('button[data-expand]').forEach(function(b){\n"
@@ -107,8 +110,8 @@ const char sc_html_js[] =
     "var h=location.hash.slice(1);\n"
     "if(h){var t=document.getElementById(h);\n"
     "  if(t&&t.classList.contains('cell-cases')){show(h);}\n"
-    "  else if(t&&t.tagName==='DETAILS'){var sec=t.closest('section');"
-    "if(sec){show(sec.id,true);}t.open=true;t.scrollIntoView();}}\n"
+    "  else if(t&&t.closest('section.cell-cases')){show(t.closest('section').id,true);"
+    "if(t.tagName==='DETAILS'){t.open=true;}t.scrollIntoView();}}\n"
     "})();\n";
 
 #define H(s) sc_report_html(out, (s))
@@ -123,7 +126,7 @@ void sc_html_pre_json(FILE *out, const cJSON *v)
         H("null");
     } else {
         char *text = cJSON_Print(v);
-        H(text ? text : "(out of memory)");
+        sc_report_html_text(out, text ? text : "(out of memory)");
         cJSON_free(text);
     }
     fputs("</pre>\n", out);
@@ -148,4 +151,23 @@ void sc_html_pair(FILE *out, const sc_report_model *m, size_t r, size_t c)
     H(m->clients[r]);
     fputs("-&gt;", out);
     H(m->servers[c]);
+}
+
+/* Bytes of a case id kept as they are in its slug. */
+static bool sc_slug_plain(unsigned char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '-' || ch == '.';
+}
+
+void sc_html_slug(FILE *out, const char *id)
+{
+    for (const unsigned char *p = (const unsigned char *)(id ? id : ""); *p; p++) {
+        if (sc_slug_plain(*p))
+            fputc(*p, out);
+        else if (*p == '/')
+            fputc('~', out);
+        else
+            fprintf(out, "_%02X", (unsigned)*p);
+    }
 }

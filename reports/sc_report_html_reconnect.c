@@ -56,8 +56,9 @@ static void sc_rb_row_label(FILE *out, const sc_report_model *m, size_t index, s
         sc_html_num(out, y);
         fprintf(out, "\" width=\"%d\" height=\"%d\" fill=\"#f3f4f6\"/>", SC_RB_W, SC_RB_ROW);
     }
-    fprintf(out, "<a href=\"#case-%zu\" data-open=\"cell-%zu-%zu\"><text x=\"6\" y=\"", index,
-            k->row, k->col);
+    fputs("<a href=\"#" SC_HTML_CASE_PREFIX, out);
+    sc_html_slug(out, k->id);
+    fprintf(out, "\" data-open=\"cell-%zu-%zu\"><text x=\"6\" y=\"", k->row, k->col);
     sc_html_num(out, y + 15);
     fputs("\">", out);
     sc_html_pair(out, m, k->row, k->col);

@@ -126,6 +126,8 @@ void sc_report_xml_text(FILE *out, const char *s);
 void sc_report_xml_attr(FILE *out, const char *s);
 /* HTML text and attribute values (either quote): & < > " ' escaped. */
 void sc_report_html(FILE *out, const char *s);
+/* HTML element text (not for attributes): & < > escaped, quotes left as they are. */
+void sc_report_html_text(FILE *out, const char *s);
 /* Markdown inline text, safe inside a GFM table cell or a heading: Markdown punctuation escaped
  * with a backslash (an intraword '_' is left alone), '|' as "\|", a newline as "<br>", TAB as a
  * space. */

@@ -120,6 +120,11 @@ static void merged_report_equals_the_whole_run(void **state)
         assert_string_equal(field(a, "id"), field(b, "id")); /* the whole run's order */
         assert_string_equal(field(a, "verdict"), field(b, "verdict"));
         assert_string_equal(field(a, "reason"), field(b, "reason"));
+        /* the passes stay sampled as the whole run's (docs/report-format.md, "Sampled cases") */
+        assert_int_equal(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "sampled")),
+                         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "sampled")));
+        assert_int_equal(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "sampled")),
+                         strcmp(field(b, "verdict"), "pass") == 0);
     }
     assert_true(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(whole, "summary"),
                               cJSON_GetObjectItemCaseSensitive(merged, "summary"), true));

@@ -14,7 +14,7 @@ page="file://$(cd "$work/out" && pwd)/report.html"
 profile=$(mktemp -d "$work/profile.XXXXXX")
 timeout 60 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \
-  --disable-dev-shm-usage --user-data-dir="$profile" --dump-dom "$page#app-3" \
+  --disable-dev-shm-usage --user-data-dir="$profile" --dump-dom "$page#app-app~unavailable~backoff_40naive-go" \
   >"$work/dom.html" 2>>"$work/chromium.log" || { echo "FAIL: chromium --dump-dom failed"; tail -20 "$work/chromium.log"; exit 1; }
 
 count() { grep -o "$1" "$work/dom.html" | wc -l; }

@@ -1,9 +1,14 @@
-/* report_tool: test helper. `report_tool REPORT.json OUTDIR` reads a report.json and writes the
- * four report files into OUTDIR with sc_report_write_all. Exit 0 on success, 1 on failure. */
+/* report_tool: test helper. `report_tool [--sample] REPORT.json OUTDIR` reads a report.json and
+ * writes the four report files into OUTDIR with sc_report_write_all. With --sample, each case is
+ * first made compact as `run` does without --full (sc_report_sample): an old whole report then
+ * shows what today's run would write (tests/tools/report_size.py). Exit 0 on success, 1 on
+ * failure. */
 #include "sc_report.h"
+#include "sc_report_sample.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static char *read_all(const char *path)
 {
@@ -34,10 +39,12 @@ static char *read_all(const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: report_tool REPORT.json OUTDIR\n");
+    bool sample = argc == 4 && strcmp(argv[1], "--sample") == 0;
+    if (argc != 3 && !sample) {
+        fprintf(stderr, "usage: report_tool [--sample] REPORT.json OUTDIR\n");
         return 2;
     }
+    argv += sample;
     char *text = read_all(argv[1]);
     if (!text) {
         fprintf(stderr, "report_tool: cannot read %s\n", argv[1]);
@@ -48,6 +55,15 @@ int main(int argc, char **argv)
     if (!report) {
         fprintf(stderr, "report_tool: %s: not valid JSON\n", argv[1]);
         return 1;
+    }
+    cJSON *c, *cases = sample ? cJSON_GetObjectItemCaseSensitive(report, "cases") : NULL;
+    cJSON_ArrayForEach(c, cases)
+    {
+        if (!sc_report_case_keeps_all(c, false) && sc_report_sample_case(c) != 0) {
+            fprintf(stderr, "report_tool: out of memory\n");
+            cJSON_Delete(report);
+            return 1;
+        }
     }
     char err[1024];
     int rc = sc_report_write_all(report, argv[2], err, sizeof err);

@@ -132,9 +132,11 @@ static void test_html_apps_section(void **state)
     /* Header totals include the application cases. */
     assert_non_null(strstr(h, "<strong>5</strong> cases"));
     /* The failures list links to the failing application cases' articles. */
-    assert_non_null(strstr(h, "<li><a href=\"#app-3\"><span class=\"badge v-fail\">fail</span>"
+    assert_non_null(strstr(h, "<li><a href=\"#app-app~unavailable~backoff_40naive-go\"><span "
+                              "class=\"badge v-fail\">fail</span>"
                               "app/unavailable/backoff (application naive-go)</a></li>"));
-    assert_non_null(strstr(h, "<li><a href=\"#app-2\"><span class=\"badge v-error\">error"));
+    assert_non_null(strstr(h, "<li><a href=\"#app-app~invalid~stops_40naive-go\"><span "
+                              "class=\"badge v-error\">error"));
 
     char *sec = between(h, "<section id=\"applications\"", "</section>");
     assert_non_null(sec);
@@ -146,7 +148,8 @@ static void test_html_apps_section(void **state)
     assert_int_equal(rt_count(sec, "<figure class=\"app-figure\">"), 3);
     assert_null(strstr(sec, "data-case=\"app/invalid/stops@robust-python\""));
     assert_non_null(strstr(sec, "<tr><td>robust-python</td><td>app/invalid/stops</td>"));
-    assert_non_null(strstr(sec, "<a href=\"#app-3\">app/unavailable/backoff</a>"));
+    assert_non_null(strstr(
+        sec, "<a href=\"#app-app~unavailable~backoff_40naive-go\">app/unavailable/backoff</a>"));
     /* The sentences, escaped, as a list; nothing raw. */
     assert_non_null(strstr(sec, "<ul class=\"app-findings\">\n<li>" FIRST_SENTENCE
                                 "</li>\n<li>" SECOND_ESCAPED "</li>\n</ul>"));
@@ -168,7 +171,8 @@ static void test_html_apps_figure(void **state)
     (void)state;
     char *h = render_fixture(sc_report_write_html);
     char *fail = between(h,
-                         "<article class=\"app-case vc-fail\" id=\"app-3\" data-case=\"app/"
+                         "<article class=\"app-case vc-fail\" "
+                         "id=\"app-app~unavailable~backoff_40naive-go\" data-case=\"app/"
                          "unavailable/backoff@naive-go\">",
                          "</article>");
     assert_non_null(fail);
@@ -198,7 +202,9 @@ static void test_html_apps_figure(void **state)
     free(fail);
 
     /* The app that did not start: an empty timeline, still drawn, with its exit. */
-    char *err = between(h, "<article class=\"app-case vc-error\" id=\"app-2\"", "</article>");
+    char *err =
+        between(h, "<article class=\"app-case vc-error\" id=\"app-app~invalid~stops_40naive-go\"",
+                "</article>");
     assert_non_null(err);
     assert_int_equal(rt_count(err, "<svg "), 1);
     assert_null(strstr(err, "rb-mark"));

@@ -113,6 +113,9 @@ static void test_html(void **state)
     assert_esc(sc_report_html, "<script>alert('x&y')</script>\"",
                "&lt;script&gt;alert(&#39;x&amp;y&#39;)&lt;/script&gt;&quot;");
     assert_esc(sc_report_html, "line\nnext\ttab", "line\nnext\ttab");
+    /* element text: quotes stay, the rest as above */
+    assert_esc(sc_report_html_text, "<pre>{\"a\": 'x&y'}</pre>",
+               "&lt;pre&gt;{\"a\": 'x&amp;y'}&lt;/pre&gt;");
 }
 
 static void test_md_inline(void **state)
