@@ -120,12 +120,13 @@ static cJSON *case_json(const sc_run *r, const sc_case *c)
 }
 
 /* The case as report.json keeps it: a pass or a skip keeps its counts, timings and a sample of
- * its responses (docs/report-format.md, "Sampled cases"); run --full keeps every case whole. */
+ * its responses, a known failure everything but a sample of its responses (docs/report-format.md,
+ * "Sampled cases"); run --full keeps every case whole. */
 static cJSON *report_case_json(const sc_run *r, const sc_case *c)
 {
     cJSON *o = case_json(r, c);
-    if (o != NULL && !sc_report_case_keeps_all(o, r->cfg->full))
-        sc_report_sample_case(o);
+    if (o != NULL)
+        sc_report_compact_case(o, r->cfg->full);
     return o;
 }
 

@@ -166,15 +166,16 @@ static int sample_member(cJSON *obj, const char *key, cJSON *(*each)(const cJSON
     return cJSON_ReplaceItemInObjectCaseSensitive(obj, key, s) ? 0 : -1;
 }
 
-int sc_report_sample_result(cJSON *actual)
+bool sc_report_case_samples_responses(const cJSON *c, bool full)
 {
-    if (!cJSON_IsObject(actual))
-        return 0;
-    static const char *const dropped[] = {"case", "headers", "trailers"};
-    for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
-        cJSON_DeleteItemFromObjectCaseSensitive(actual, dropped[i]);
-    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(actual, "attempts")) <= 1)
-        cJSON_DeleteItemFromObjectCaseSensitive(actual, "attempts");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, "verdict");
+    return !full && cJSON_IsString(v) && strcmp(v->valuestring, "known_failing") == 0;
+}
+
+/* `responses` keeps its first HEAD and last TAIL messages, `timings.responses_ms` the same
+ * indices, and `responses_total` the whole count; an actual without responses is left alone. */
+static int sample_responses(cJSON *actual)
+{
     const cJSON *responses = cJSON_GetObjectItemCaseSensitive(actual, "responses");
     if (!cJSON_IsArray(responses))
         return 0;
@@ -184,6 +185,38 @@ int sc_report_sample_result(cJSON *actual)
     if (sample_member(actual, "responses", sc_report_sample_message) != 0)
         return -1;
     return sample_member(cJSON_GetObjectItemCaseSensitive(actual, "timings"), "responses_ms", NULL);
+}
+
+int sc_report_sample_result(cJSON *actual)
+{
+    if (!cJSON_IsObject(actual))
+        return 0;
+    static const char *const dropped[] = {"case", "headers", "trailers"};
+    for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
+        cJSON_DeleteItemFromObjectCaseSensitive(actual, dropped[i]);
+    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(actual, "attempts")) <= 1)
+        cJSON_DeleteItemFromObjectCaseSensitive(actual, "attempts");
+    return sample_responses(actual);
+}
+
+int sc_report_sample_case_responses(cJSON *c)
+{
+    if (!cJSON_IsObject(c))
+        return 0;
+    int rc = 0;
+    cJSON *actual = cJSON_GetObjectItemCaseSensitive(c, "actual");
+    if (cJSON_IsObject(actual))
+        rc = sample_responses(actual);
+    cJSON *comp;
+    cJSON_ArrayForEach(comp, cJSON_GetObjectItemCaseSensitive(c, "companions"))
+    {
+        cJSON *ca = cJSON_GetObjectItemCaseSensitive(comp, "actual");
+        if (cJSON_IsObject(ca) && sample_responses(ca) != 0)
+            rc = -1;
+    }
+    if (cJSON_AddTrueToObject(c, "sampled_responses") == NULL)
+        rc = -1;
+    return rc;
 }
 
 int sc_report_sample_case(cJSON *c)
@@ -211,4 +244,13 @@ int sc_report_sample_case(cJSON *c)
     if (cJSON_AddTrueToObject(c, "sampled") == NULL)
         rc = -1;
     return rc;
+}
+
+int sc_report_compact_case(cJSON *c, bool full)
+{
+    if (sc_report_case_samples_responses(c, full))
+        return sc_report_sample_case_responses(c);
+    if (!sc_report_case_keeps_all(c, full))
+        return sc_report_sample_case(c);
+    return 0;
 }

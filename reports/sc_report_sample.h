@@ -31,6 +31,11 @@
  * flaky case, and for every verdict but "pass" and "skip" (a missing verdict keeps all). */
 bool sc_report_case_keeps_all(const cJSON *c, bool full);
 
+/* Does this CASE object keep everything but a sample of its responses? A known_failing case,
+ * unless `full`: it fails in the documented way, and its failures, expectation, headers and trace
+ * say how; the thousands of messages of a slow-receiver case add nothing to that. */
+bool sc_report_case_samples_responses(const cJSON *c, bool full);
+
 /* A bounded copy of one response message (owned by the caller; NULL when out of memory): arrays,
  * strings and the whole as the constants above say, plus SC_REPORT_SAMPLE_TRIMMED_KEY (the
  * original's compact length) on an object that lost anything. An uncut message is a plain copy.
@@ -51,5 +56,15 @@ int sc_report_sample_result(cJSON *actual);
  * companion's `expected`; sample `actual` and each companion's `actual`; add "sampled": true.
  * Returns 0, or -1 when out of memory. */
 int sc_report_sample_case(cJSON *c);
+
+/* Sample only the responses of a CASE object (modified in place): `actual` and each companion's
+ * `actual` keep their first HEAD and last TAIL responses (each message through
+ * sc_report_sample_message), with `responses_total`; everything else stays. Adds
+ * "sampled_responses": true. Returns 0, or -1 when out of memory. */
+int sc_report_sample_case_responses(cJSON *c);
+
+/* The form report.json writes a CASE object in (modified in place): sampled, responses sampled,
+ * or whole, as the three functions above decide. Returns 0, or -1 when out of memory. */
+int sc_report_compact_case(cJSON *c, bool full);
 
 #endif

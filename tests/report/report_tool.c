@@ -59,7 +59,7 @@ int main(int argc, char **argv)
     cJSON *c, *cases = sample ? cJSON_GetObjectItemCaseSensitive(report, "cases") : NULL;
     cJSON_ArrayForEach(c, cases)
     {
-        if (!sc_report_case_keeps_all(c, false) && sc_report_sample_case(c) != 0) {
+        if (sc_report_compact_case(c, false) != 0) {
             fprintf(stderr, "report_tool: out of memory\n");
             cJSON_Delete(report);
             return 1;

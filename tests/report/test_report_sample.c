@@ -181,6 +181,45 @@ static const char passing_case[] =
     "\"actual\":{\"case\":\"get/large@c->go#1\",\"responses\":[1,2,3,4,5,6,7,8],"
     "\"attempts\":[{\"code\":\"UNAVAILABLE\"},{\"code\":\"OK\"}]}}]}";
 
+/* A known failure keeps everything but a sample of its responses; --full keeps it whole. */
+static void test_known_failing_samples_responses_only(void **state)
+{
+    (void)state;
+    cJSON *c = rt_parse("{\"id\":\"chat/x@c->go\",\"verdict\":\"known_failing\","
+                        "\"expected\":{\"status\":\"OK\"},\"failures\":[\"why\"],"
+                        "\"trace\":{\"x\":1},\"stderr\":\"e\",\"companions\":[{\"actual\":"
+                        "{\"responses\":[1,2,3,4,5,6,7,8,9]}}]}");
+    cJSON_AddItemToObject(c, "actual", result_of(100));
+    assert_true(sc_report_case_samples_responses(c, false));
+    assert_false(sc_report_case_samples_responses(c, true));
+    assert_int_equal(sc_report_compact_case(c, false), 0);
+    static const char *const kept[] = {"expected", "failures", "trace", "stderr"};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        assert_non_null(cJSON_GetObjectItem(c, kept[i]));
+    assert_null(cJSON_GetObjectItem(c, "sampled"));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(c, "sampled_responses")));
+    const cJSON *a = cJSON_GetObjectItem(c, "actual");
+    assert_non_null(cJSON_GetObjectItem(a, "headers")); /* a difference may be in them */
+    assert_int_equal(cJSON_GetObjectItem(a, "responses_total")->valueint, 100);
+    const cJSON *rs = cJSON_GetObjectItem(a, "responses");
+    assert_int_equal(cJSON_GetArraySize(rs), SC_REPORT_SAMPLE_HEAD + SC_REPORT_SAMPLE_TAIL);
+    assert_int_equal(nth(rs, 0, "n"), 0);
+    assert_int_equal(nth(rs, SC_REPORT_SAMPLE_HEAD + SC_REPORT_SAMPLE_TAIL - 1, "n"), 99);
+    const cJSON *ca =
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "companions"), 0), "actual");
+    assert_int_equal(cJSON_GetObjectItem(ca, "responses_total")->valueint, 9);
+    cJSON_Delete(c);
+
+    cJSON *whole = rt_parse("{\"verdict\":\"known_failing\"}");
+    cJSON_AddItemToObject(whole, "actual", result_of(100));
+    assert_int_equal(sc_report_compact_case(whole, true), 0);
+    assert_int_equal(
+        cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(whole, "actual"), "responses")),
+        100);
+    assert_null(cJSON_GetObjectItem(whole, "sampled_responses"));
+    cJSON_Delete(whole);
+}
+
 static void test_case_compact(void **state)
 {
     (void)state;
@@ -283,6 +322,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keeps_all),
+        cmocka_unit_test(test_known_failing_samples_responses_only),
         cmocka_unit_test(test_first_and_last),
         cmocka_unit_test(test_short_stream_whole),
         cmocka_unit_test(test_message_bounded),
