@@ -136,7 +136,8 @@ static void start_message(sc_host_call *c, const sc_host_out *out)
         ops[n++] = initial_metadata_op(c, out->headers);
     c->send_buf = out->message;
     ops[n] = (grpc_op){.op = GRPC_OP_SEND_MESSAGE,
-                       .flags = out->no_compress ? GRPC_WRITE_NO_COMPRESS : 0};
+                       .flags = (out->no_compress ? GRPC_WRITE_NO_COMPRESS : 0u) |
+                                (out->buffer_hint ? GRPC_WRITE_BUFFER_HINT : 0u)};
     ops[n++].data.send_message.send_message = c->send_buf;
     c->send_plain = out->no_compress;
     c->send_is_message = true;

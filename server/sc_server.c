@@ -117,6 +117,15 @@ static void srv_on_closed(void *obj, const sc_host_close *how, int64_t now)
     sc_handler_on_closed(&((srv_call *)obj)->h, clock_at(now));
 }
 
+/* A byte buffer holding a copy of `len` wire bytes (the caller owns it). */
+static grpc_byte_buffer *wire_buffer(const uint8_t *data, size_t len)
+{
+    grpc_slice slice = grpc_slice_from_copied_buffer((const char *)data, len);
+    grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&slice, 1);
+    grpc_slice_unref(slice);
+    return bb;
+}
+
 static sc_host_out srv_next_output(void *obj, int64_t now)
 {
     srv_call *c = obj;
@@ -128,11 +137,14 @@ static sc_host_out srv_next_output(void *obj, int64_t now)
         break;
     case SC_OUT_MESSAGE:
         o.kind = SC_HOST_OUT_MESSAGE;
-        o.message = sc_pb_pack(out.message);
+        o.message = out.message != NULL ? sc_pb_pack(out.message)
+                                        : wire_buffer(out.wire, out.wire_len);
+        o.buffer_hint = out.more_follows;
         /* one send at a time: this is response number h.sent (0-based) */
         o.no_compress = c->h.sent < SC_CONTROL_MAX_NO_COMPRESS &&
                         (c->h.ctl.no_compress_responses >> c->h.sent & 1u) != 0;
-        protobuf_c_message_free_unpacked(out.message, NULL);
+        if (out.message != NULL)
+            protobuf_c_message_free_unpacked(out.message, NULL);
         break;
     case SC_OUT_STATUS:
         o.kind = SC_HOST_OUT_STATUS;

@@ -228,6 +228,31 @@ static void subscribe_streams_until_max_responses(void **state)
     sc_md_list_free(&md);
 }
 
+/* Without a delay the server holds messages back for the ones after them
+ * (GRPC_WRITE_BUFFER_HINT): every one still arrives, in order, the last (not held) included,
+ * with a failure injected right behind them too. */
+static void subscribe_without_delay_delivers_every_message(void **state)
+{
+    (void)state;
+    sc_md_list md = metadata("x-sc-response-delay-ms", "0", "x-sc-max-responses", "100", NULL);
+    sc_client_sync *s = start_call(SC_METHOD_SUBSCRIBE, &md, CALL_MS);
+    Streaming__StreamRequest req = stream_request("nodelay", 1);
+    int64_t last = -1;
+    assert_int_equal(run_stream(s, &req.base, &last), 100);
+    assert_int_equal(last, 99);
+    assert_status(sc_client_sync_result(s), SC_STATUS_OK, NULL);
+    sc_client_sync_free(s);
+    sc_md_list_free(&md);
+    md = metadata("x-sc-response-delay-ms", "0", "x-sc-fail-code", "ABORTED", "x-sc-fail-after",
+                  "37", NULL);
+    s = start_call(SC_METHOD_SUBSCRIBE, &md, CALL_MS);
+    assert_int_equal(run_stream(s, &req.base, &last), 37);
+    assert_int_equal(last, 36);
+    assert_status(sc_client_sync_result(s), SC_STATUS_ABORTED, NULL);
+    sc_client_sync_free(s);
+    sc_md_list_free(&md);
+}
+
 static void subscribe_fails_mid_stream_with_unicode_message(void **state)
 {
     (void)state;
@@ -570,6 +595,7 @@ int main(void)
         cmocka_unit_test(getdata_returns_a_batch),
         cmocka_unit_test(getdata_and_subscribe_reject_empty_topics),
         cmocka_unit_test(subscribe_streams_until_max_responses),
+        cmocka_unit_test(subscribe_without_delay_delivers_every_message),
         cmocka_unit_test(subscribe_fails_mid_stream_with_unicode_message),
         cmocka_unit_test(bad_control_metadata_names_the_key),
         cmocka_unit_test(echo_metadata_comes_back),

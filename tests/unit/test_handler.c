@@ -61,14 +61,28 @@ static void expect_status(sc_handler *h, int64_t now, int code, const char *mess
     assert_int_equal(sc_handler_next_output(h, at(now)).kind, SC_OUT_NONE);
 }
 
+/* The message of an SC_OUT_MESSAGE (caller frees): a StreamResponse given as wire bytes is
+ * unpacked, which also checks the bytes parse. */
+static ProtobufCMessage *out_message(const sc_out *o)
+{
+    if (o->message != NULL)
+        return o->message;
+    assert_non_null(o->wire);
+    ProtobufCMessage *m =
+        protobuf_c_message_unpack(&streaming__stream_response__descriptor, NULL, o->wire_len,
+                                  o->wire);
+    assert_non_null(m);
+    return m;
+}
+
 /* Expect a message now; returns it (caller frees) after acknowledging it. */
 static ProtobufCMessage *expect_message(sc_handler *h, int64_t now)
 {
     sc_out o = sc_handler_next_output(h, at(now));
     assert_int_equal(o.kind, SC_OUT_MESSAGE);
-    assert_non_null(o.message);
+    ProtobufCMessage *m = out_message(&o);
     sc_handler_on_sent(h, true, at(now));
-    return o.message;
+    return m;
 }
 
 static void send_request(sc_handler *h, const char *sub, int batch, int64_t now, int ntopics, ...)
@@ -217,7 +231,7 @@ static int getdata_fail_calls_2(const char *case_id)
     sc_out o = sc_handler_next_output(&h, at(0));
     int code = -1;
     if (o.kind == SC_OUT_MESSAGE) {
-        protobuf_c_message_free_unpacked(o.message, NULL);
+        protobuf_c_message_free_unpacked(out_message(&o), NULL);
         sc_handler_on_sent(&h, true, at(0));
         o = sc_handler_next_output(&h, at(0));
     }
@@ -395,6 +409,48 @@ static void subscribe_fails_after_n(void **state)
     start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-fail-code", "ABORTED", NULL);
     expect_headers(&h, 0);
     send_request(&h, "s", 1, 0, 1, "t");
+    expect_status(&h, 0, SC_STATUS_ABORTED, SC_INJECTED_FAILURE_MESSAGE);
+    sc_handler_free(&h, at(0));
+}
+
+/* Held messages (GRPC_WRITE_BUFFER_HINT) only while the next one is due at once: never with a
+ * delay, never on the last before max-responses, and at most SC_MAX_HELD_MESSAGES in a row. */
+static bool next_held(sc_handler *h, int64_t now)
+{
+    sc_out o = sc_handler_next_output(h, at(now));
+    assert_int_equal(o.kind, SC_OUT_MESSAGE);
+    free_msg(out_message(&o));
+    sc_handler_on_sent(h, true, at(now));
+    return o.more_follows;
+}
+
+static void subscribe_holds_only_when_more_follow_at_once(void **state)
+{
+    (void)state;
+    sc_handler h;
+    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-response-delay-ms", "0", "x-sc-max-responses", "40",
+          NULL);
+    expect_headers(&h, 0);
+    send_request(&h, "s", 1, 0, 1, "t");
+    for (int i = 0; i < 39; i++) /* a flush every SC_MAX_HELD_MESSAGES, and the 40th */
+        assert_int_equal(next_held(&h, 0), (i + 1) % SC_MAX_HELD_MESSAGES != 0);
+    assert_false(next_held(&h, 0));
+    expect_status(&h, 0, SC_STATUS_OK, "");
+    sc_handler_free(&h, at(0));
+
+    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-response-delay-ms", "1", NULL);
+    expect_headers(&h, 0);
+    send_request(&h, "s", 1, 0, 1, "t");
+    assert_int_equal(sc_handler_next_output(&h, at(0)).kind, SC_OUT_NONE);
+    assert_false(next_held(&h, 1));
+    sc_handler_free(&h, at(1));
+
+    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-response-delay-ms", "0", "x-sc-fail-code",
+          "ABORTED", "x-sc-fail-after", "2", NULL);
+    expect_headers(&h, 0);
+    send_request(&h, "s", 1, 0, 1, "t");
+    assert_true(next_held(&h, 0));
+    assert_false(next_held(&h, 0)); /* the failure follows it */
     expect_status(&h, 0, SC_STATUS_ABORTED, SC_INJECTED_FAILURE_MESSAGE);
     sc_handler_free(&h, at(0));
 }
@@ -713,6 +769,7 @@ int main(void)
         cmocka_unit_test_setup(subscribe_interval_and_max_responses, setup),
         cmocka_unit_test_setup(subscribe_uses_tick_by_default, setup),
         cmocka_unit_test_setup(subscribe_fails_after_n, setup),
+        cmocka_unit_test_setup(subscribe_holds_only_when_more_follow_at_once, setup),
         cmocka_unit_test_setup(upload_happy_and_empty, setup),
         cmocka_unit_test_setup(upload_file_ids_unique, setup),
         cmocka_unit_test_setup(upload_errors, setup),
