@@ -507,11 +507,22 @@ static int take_message(sc_handler *h, sc_clock now, sc_out *out)
     return out->message != NULL ? 0 : -1;
 }
 
-/* May the message about to go out wait for the next one? Only on SubscribeData without a delay,
- * when neither max_responses nor fail-after ends the stream after it, and not for more than
- * SC_MAX_HELD_MESSAGES in a row. */
+/* GetData without a delay: its headers wait for the response and go out in its batch (one
+ * batch and one write fewer). When the call ends without a response the headers still go out
+ * first on their own. */
+static bool headers_ride_with_response(const sc_handler *h)
+{
+    return h->method == SC_METHOD_GET && response_delay(h) == 0 && !h->finished &&
+           !h->ctl.lazy_headers;
+}
+
+/* May the message about to go out wait for what follows it? GetData's response: its OK status
+ * follows at once. SubscribeData without a delay: when neither max_responses nor fail-after ends
+ * the stream after it, and not for more than SC_MAX_HELD_MESSAGES in a row. */
 static bool next_follows_at_once(sc_handler *h)
 {
+    if (h->method == SC_METHOD_GET)
+        return true;
     int64_t after = h->sent + 1; /* messages sent once this one is */
     bool more = h->method == SC_METHOD_SUBSCRIBE && response_delay(h) == 0 && !h->finished &&
                 !(h->ctl.max_responses >= 0 && after >= h->ctl.max_responses) &&
@@ -543,7 +554,7 @@ sc_out sc_handler_next_output(sc_handler *h, sc_clock now)
     }
     if (!h->headers_out && h->ctl.lazy_headers && !message_available(h))
         return h->finished ? status_output(h) : none; /* trailers-only when it ends first */
-    if (!h->headers_out)
+    if (!h->headers_out && !headers_ride_with_response(h))
         return (sc_out){.kind = SC_OUT_HEADERS};
     if (message_available(h)) {
         if (h->ready_since < 0)
@@ -559,6 +570,7 @@ sc_out sc_handler_next_output(sc_handler *h, sc_clock now)
             return status_output(h);
         }
         out.more_follows = next_follows_at_once(h);
+        h->headers_out = true; /* when none went out yet, the host sends them with it */
         return out;
     }
     if (h->finished)

@@ -132,12 +132,15 @@ static void start_message(sc_host_call *c, const sc_host_out *out)
 {
     grpc_op ops[2];
     size_t n = 0;
+    /* Initial metadata in the batch completes only once written: with the hint nothing would
+     * write them, so a batch carrying them never takes it. */
+    bool hint = out->buffer_hint && c->headers_out;
     if (!c->headers_out)
         ops[n++] = initial_metadata_op(c, out->headers);
     c->send_buf = out->message;
     ops[n] = (grpc_op){.op = GRPC_OP_SEND_MESSAGE,
                        .flags = (out->no_compress ? GRPC_WRITE_NO_COMPRESS : 0u) |
-                                (out->buffer_hint ? GRPC_WRITE_BUFFER_HINT : 0u)};
+                                (hint ? GRPC_WRITE_BUFFER_HINT : 0u)};
     ops[n++].data.send_message.send_message = c->send_buf;
     c->send_plain = out->no_compress;
     c->send_is_message = true;

@@ -63,8 +63,9 @@ typedef struct {
     const sc_md_list *headers;
     grpc_byte_buffer *message;  /* MESSAGE: ownership passes to the host */
     bool no_compress;           /* MESSAGE: sent with GRPC_WRITE_NO_COMPRESS */
-    /* MESSAGE: another follows at once, so this one may wait in the transport's buffer for it
-     * (GRPC_WRITE_BUFFER_HINT: the send completes without a write). Never on the last message
+    /* MESSAGE: another message or the status follows at once, so this one may wait in the
+     * transport's buffer for it (GRPC_WRITE_BUFFER_HINT: the send completes without a write;
+     * not taken when the initial metadata go in the same batch). Never on the last message
      * before a pause: it would stay buffered until the next write. */
     bool buffer_hint;
     int code;                   /* STATUS */
