@@ -171,6 +171,29 @@ static void on_stream_request(sc_handler *h, const ProtobufCMessage *msg)
         maybe_inject_failure(h, 0); /* SubscribeData: fail-after 0 means before the first batch */
 }
 
+/* A chunk of `n` pieces: counted against the limit and hashed. False when it ended the call. */
+static bool upload_chunk(sc_handler *h, const sc_handler_piece *pieces, size_t n)
+{
+    if (!h->have_metadata) {
+        finish(h, SC_STATUS_INVALID_ARGUMENT, "chunk before metadata");
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        h->bytes += (int64_t)pieces[i].len;
+    if (h->bytes > h->env->max_upload_bytes) {
+        finish(h, SC_STATUS_RESOURCE_EXHAUSTED, "upload exceeds %" PRId64 " bytes",
+               h->env->max_upload_bytes);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (EVP_DigestUpdate(h->sha, pieces[i].data, pieces[i].len) != 1) {
+            finish(h, SC_STATUS_INTERNAL, "sha256 update failed");
+            return false;
+        }
+    }
+    return true;
+}
+
 static void on_upload_message(sc_handler *h, const ProtobufCMessage *msg)
 {
     const Streaming__UploadRequest *req = (const Streaming__UploadRequest *)msg;
@@ -183,20 +206,12 @@ static void on_upload_message(sc_handler *h, const ProtobufCMessage *msg)
         h->have_metadata = true;
         h->announced_size = req->metadata ? req->metadata->total_size : 0;
         break;
-    case STREAMING__UPLOAD_REQUEST__PAYLOAD_CHUNK:
-        if (!h->have_metadata) {
-            finish(h, SC_STATUS_INVALID_ARGUMENT, "chunk before metadata");
+    case STREAMING__UPLOAD_REQUEST__PAYLOAD_CHUNK: {
+        sc_handler_piece piece = {req->chunk.data, req->chunk.len};
+        if (!upload_chunk(h, &piece, 1))
             return;
-        }
-        h->bytes += (int64_t)req->chunk.len;
-        if (h->bytes > h->env->max_upload_bytes) {
-            finish(h, SC_STATUS_RESOURCE_EXHAUSTED, "upload exceeds %" PRId64 " bytes",
-                   h->env->max_upload_bytes);
-            return;
-        }
-        if (EVP_DigestUpdate(h->sha, req->chunk.data, req->chunk.len) != 1)
-            finish(h, SC_STATUS_INTERNAL, "sha256 update failed");
         break;
+    }
     default:
         finish(h, SC_STATUS_INVALID_ARGUMENT, "message has neither metadata nor chunk");
         return;
@@ -322,6 +337,17 @@ void sc_handler_on_message(sc_handler *h, const ProtobufCMessage *msg, sc_clock 
     default:
         break;
     }
+}
+
+void sc_handler_on_upload_chunk(sc_handler *h, const sc_handler_piece *pieces, size_t n,
+                                sc_clock now)
+{
+    (void)now;
+    if (h->finished || h->closed)
+        return;
+    h->received++;
+    if (h->method == SC_METHOD_UPLOAD && upload_chunk(h, pieces, n))
+        maybe_inject_failure(h, h->received);
 }
 
 void sc_handler_on_malformed(sc_handler *h, sc_clock now)

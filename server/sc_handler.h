@@ -123,6 +123,17 @@ void sc_handler_free(sc_handler *h, sc_clock now);
 bool sc_handler_wants_recv(const sc_handler *h);
 /* A message arrived (borrowed; the handler copies what it keeps). */
 void sc_handler_on_message(sc_handler *h, const ProtobufCMessage *msg, sc_clock now);
+/* One piece of a message's bytes (borrowed). */
+typedef struct {
+    const uint8_t *data;
+    size_t len;
+} sc_handler_piece;
+
+/* UploadFile without copying: a message that is a chunk field and nothing else, its chunk bytes
+ * given in `n` pieces (borrowed, in order). The same as sc_handler_on_message with that message
+ * unpacked. */
+void sc_handler_on_upload_chunk(sc_handler *h, const sc_handler_piece *pieces, size_t n,
+                                sc_clock now);
 /* A message arrived that did not parse as the method's request type. */
 void sc_handler_on_malformed(sc_handler *h, sc_clock now);
 /* A message arrived whose string `field` ("<Type>.<name>") holds a NUL byte: protobuf-c would cut
