@@ -205,24 +205,30 @@ static void pump(sc_host_call *c, int64_t now)
         rearm_wake(c);
         return;
     }
-    if (!c->recv_busy && !c->recv_over && (p->wants_recv == NULL || p->wants_recv(c->obj)))
+    bool recv = !c->recv_busy && !c->recv_over && (p->wants_recv == NULL || p->wants_recv(c->obj));
+    sc_host_out out = {.kind = SC_HOST_OUT_NONE};
+    if (!c->send_busy)
+        out = p->next_output(c->obj, now);
+    /* The receive goes second: re-arming it makes the core write a stream WINDOW_UPDATE at once
+     * (C core 1.51), which would otherwise go out before a reply and wake the client for it
+     * alone. Before a status it stays first, as it always was. */
+    if (recv && out.kind == SC_HOST_OUT_STATUS)
         start_recv(c);
-    if (!c->send_busy) {
-        sc_host_out out = p->next_output(c->obj, now);
-        switch (out.kind) {
-        case SC_HOST_OUT_HEADERS:
-            start_headers(c, &out);
-            break;
-        case SC_HOST_OUT_MESSAGE:
-            start_message(c, &out);
-            break;
-        case SC_HOST_OUT_STATUS:
-            start_status(c, &out);
-            break;
-        case SC_HOST_OUT_NONE:
-            break;
-        }
+    switch (out.kind) {
+    case SC_HOST_OUT_HEADERS:
+        start_headers(c, &out);
+        break;
+    case SC_HOST_OUT_MESSAGE:
+        start_message(c, &out);
+        break;
+    case SC_HOST_OUT_STATUS:
+        start_status(c, &out);
+        break;
+    case SC_HOST_OUT_NONE:
+        break;
     }
+    if (recv && out.kind != SC_HOST_OUT_STATUS)
+        start_recv(c);
     rearm_wake(c);
 }
 
