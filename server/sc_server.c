@@ -144,15 +144,15 @@ static int64_t srv_on_message(void *obj, grpc_byte_buffer *bb, int64_t now)
         return c->h.received;
     }
     const ProtobufCMessageDescriptor *desc = sc_method_request_desc(c->h.method);
-    size_t len = 0;
-    unsigned char *data = sc_pb_buffer_flatten(bb, &len);
-    grpc_byte_buffer_destroy(bb);
+    sc_pb_view v;
     char field[128];
-    sc_wire_rc wrc = data != NULL ? sc_wire_check_strings(desc, data, len, field, sizeof field)
-                                  : SC_WIRE_MALFORMED;
+    sc_wire_rc wrc = sc_pb_view_open(&v, bb) == 0
+                         ? sc_wire_check_strings(desc, v.data, v.len, field, sizeof field)
+                         : SC_WIRE_MALFORMED;
     ProtobufCMessage *msg =
-        wrc == SC_WIRE_OK ? protobuf_c_message_unpack(desc, NULL, len, data) : NULL;
-    free(data);
+        wrc == SC_WIRE_OK ? protobuf_c_message_unpack(desc, NULL, v.len, v.data) : NULL;
+    sc_pb_view_close(&v);
+    grpc_byte_buffer_destroy(bb);
     if (msg != NULL) {
         if (c->log_requests && !c->first_seen)
             c->first_request = sc_json_from_message(msg, NULL, 0);
