@@ -51,6 +51,13 @@ static void log_event(const sc_host_call *c, sc_event event, cJSON *extra)
     sc_events_call_emit(h->cfg.events, sc_time_now_ms(), &call, event, extra);
 }
 
+/* Does a call event go anywhere (the event log, or --verbose)? Builtin calls log nothing. */
+static bool logging(const sc_host_call *c)
+{
+    return (sc_events_enabled(c->host->cfg.events) || c->host->cfg.verbose) &&
+           !sc_host_builtin_call(c);
+}
+
 static void log_status(const sc_host_call *c, int code, const char *message)
 {
     cJSON *o = cJSON_CreateObject();
@@ -254,17 +261,24 @@ static void free_call_if_done(sc_host_call *c)
     free(c);
 }
 
-/* Pump every kicked call (pumping may kick others: until none is left). */
-void sc_host_drain_ready(sc_host *h)
+/* Pump every kicked call (pumping may kick others: until none is left), all at `now`: one
+ * clock read for the whole drain, which takes microseconds. */
+static void drain_ready_at(sc_host *h, int64_t now)
 {
     while (h->ready != NULL) {
         sc_host_call *c = h->ready;
         h->ready = c->ready_next;
         c->ready = false;
         c->ready_next = NULL;
-        pump(c, sc_time_now_ms());
+        pump(c, now);
         free_call_if_done(c);
     }
+}
+
+void sc_host_drain_ready(sc_host *h)
+{
+    if (h->ready != NULL)
+        drain_ready_at(h, sc_time_now_ms());
 }
 
 static void on_drain_check(sc_loop_check *check)
@@ -281,12 +295,12 @@ void sc_host_call_kick(sc_host_call *hc)
     hc->host->ready = hc;
 }
 
-/* After any event of `c`: pump it, then whatever it kicked, freeing each that is over (`c` may be
- * gone on return). */
-static void after_event(sc_host_call *c)
+/* After any event of `c` (at `now`): pump it, then whatever it kicked, freeing each that is over
+ * (`c` may be gone on return). */
+static void after_event(sc_host_call *c, int64_t now)
 {
     sc_host_call_kick(c); /* first in line: the ready list is LIFO */
-    sc_host_drain_ready(c->host);
+    drain_ready_at(c->host, now);
 }
 
 static void on_request_done(sc_loop_tag *tag, bool ok);
@@ -389,7 +403,8 @@ static void accept_call(sc_host *h, host_request *r)
         goto fail;
     sc_host_call_info info = {
         .id = c->id, .method = c->method, .path = c->path, .md = &md, .deadline = c->deadline};
-    c->obj = h->cfg.proto->open(h->cfg.proto_ctx, c, &info, sc_time_now_ms());
+    int64_t now = sc_time_now_ms();
+    c->obj = h->cfg.proto->open(h->cfg.proto_ctx, c, &info, now);
     if (c->obj == NULL) {
         md_rc = -1;
         goto fail;
@@ -406,7 +421,7 @@ static void accept_call(sc_host *h, host_request *r)
         grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE, "server shutting down",
                                      NULL);
     }
-    after_event(c);
+    after_event(c, now);
     return;
 fail:
     sc_md_list_free(&md);
@@ -465,6 +480,8 @@ static void deliver_message(sc_host_call *c, int64_t now)
     if (counted <= c->received)
         return;
     c->received = counted;
+    if (!logging(c))
+        return; /* no event to build (a --log-requests request is freed with the call) */
     cJSON *extra = p->message_fields != NULL ? p->message_fields(c->obj) : NULL;
     log_event(c, SC_EVENT_MESSAGE_RECEIVED, sc_host_compress_count(extra, counted, compressed));
 }
@@ -498,7 +515,7 @@ static void on_recv_done(sc_loop_tag *tag, bool ok)
     } else {
         deliver_message(c, now);
     }
-    after_event(c);
+    after_event(c, now);
 }
 
 static void on_send_done(sc_loop_tag *tag, bool ok)
@@ -513,13 +530,16 @@ static void on_send_done(sc_loop_tag *tag, bool ok)
     sc_md_grpc_free(c->md_out, c->md_out_n);
     c->md_out = NULL;
     c->md_out_n = 0;
+    int64_t now = sc_time_now_ms();
     if (p->on_sent != NULL)
-        p->on_sent(c->obj, ok, sc_time_now_ms());
+        p->on_sent(c->obj, ok, now);
     if (ok && c->send_is_message)
+        c->sent++;
+    if (ok && c->send_is_message && logging(c))
         log_event(c, SC_EVENT_MESSAGE_SENT,
-                  sc_host_compress_count(NULL, ++c->sent,
+                  sc_host_compress_count(NULL, c->sent,
                                          c->send_enc != SC_ENC_IDENTITY && !c->send_plain));
-    after_event(c);
+    after_event(c, now);
 }
 
 static void on_status_done(sc_loop_tag *tag, bool ok)
@@ -533,7 +553,7 @@ static void on_status_done(sc_loop_tag *tag, bool ok)
     if (c->has_status_details)
         grpc_slice_unref(c->status_details);
     c->has_status_details = false;
-    after_event(c);
+    after_event(c, sc_time_now_ms());
 }
 
 static void on_close_done(sc_loop_tag *tag, bool ok)
@@ -547,20 +567,21 @@ static void on_close_done(sc_loop_tag *tag, bool ok)
     sc_host_close how = {.cancelled = c->cancelled != 0,
                          .by_shutdown = c->shutdown_cancelled,
                          .deadline_left_ms = sc_time_ms_until(c->deadline)};
+    int64_t now = sc_time_now_ms();
     if (h->cfg.proto->on_closed != NULL)
-        h->cfg.proto->on_closed(c->obj, &how, sc_time_now_ms());
+        h->cfg.proto->on_closed(c->obj, &how, now);
     /* `cancelled` is also set when we ended the call ourselves with cancel_with_status. */
     if (c->cancelled && !aborted)
         log_event(c,
                   h->shutdown_seen ? SC_EVENT_CANCELLED
                                    : sc_events_cut_off_event(how.deadline_left_ms),
                   NULL);
-    after_event(c);
+    after_event(c, now);
 }
 
 static void on_wake(sc_loop_timer *t)
 {
-    after_event(SC_CONTAINER_OF(t, sc_host_call, wake));
+    after_event(SC_CONTAINER_OF(t, sc_host_call, wake), sc_time_now_ms());
 }
 
 /* ---- create / destroy ------------------------------------------------------------------ */
