@@ -9,7 +9,6 @@
 #include "sc_time.h"
 #include "streaming.pb-c.h"
 
-#include <grpc/support/time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,12 +99,10 @@ void sc_bench_result_free(sc_bench_result *r)
     free(r);
 }
 
-/* Monotonic nanoseconds. common/sc_time has only milliseconds, too coarse for a loopback round
- * trip; the core's own clock is used here. */
+/* Monotonic nanoseconds (a loopback round trip is tens of microseconds). */
 static int64_t now_ns(void)
 {
-    gpr_timespec t = gpr_now(GPR_CLOCK_MONOTONIC);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+    return sc_time_now_ns();
 }
 
 static void fail(sc_bench *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -50,6 +50,7 @@ struct sc_client_call {
     bool released;       /* the owner gave the call up: no callback, free once drained */
     sc_loop_timer wake;  /* the flow's next due time (cancel plan, end of the read pause) */
     sc_client_call_result result;
+    size_t response_ms_cap; /* entries result.response_ms has room for */
 };
 
 static atomic_ulong sc_call_ids;
@@ -317,11 +318,13 @@ static void record_response_time(sc_client_call *c, int64_t now)
     sc_client_call_result *r = &c->result;
     if (r->response_ms_count >= SC_CLIENT_MAX_RESPONSE_TIMES)
         return;
-    if (r->response_ms_count % 64 == 0) {
-        int64_t *grown = realloc(r->response_ms, (r->response_ms_count + 64) * sizeof *grown);
+    if (r->response_ms_count == c->response_ms_cap) { /* doubling: O(1) a response */
+        size_t cap = c->response_ms_cap ? 2 * c->response_ms_cap : SC_CLIENT_RESPONSE_TIMES_FIRST;
+        int64_t *grown = realloc(r->response_ms, cap * sizeof *grown);
         if (grown == NULL)
             return;
         r->response_ms = grown;
+        c->response_ms_cap = cap;
     }
     r->response_ms[r->response_ms_count++] = now;
 }
@@ -333,14 +336,14 @@ static void record_response_time(sc_client_call *c, int64_t now)
 static ProtobufCMessage *decode(sc_client_call *c, grpc_byte_buffer *bb)
 {
     const ProtobufCMessageDescriptor *desc = sc_method_get(c->method)->response;
-    size_t len = 0;
-    unsigned char *data = sc_pb_buffer_flatten(bb, &len);
+    sc_pb_view v;
     char field[128] = "";
-    sc_wire_rc wrc = data != NULL ? sc_wire_check_strings(desc, data, len, field, sizeof field)
-                                  : SC_WIRE_MALFORMED;
+    sc_wire_rc wrc = sc_pb_view_open(&v, bb) == 0
+                         ? sc_wire_check_strings(desc, v.data, v.len, field, sizeof field)
+                         : SC_WIRE_MALFORMED;
     ProtobufCMessage *msg =
-        wrc == SC_WIRE_OK ? protobuf_c_message_unpack(desc, NULL, len, data) : NULL;
-    free(data);
+        wrc == SC_WIRE_OK ? protobuf_c_message_unpack(desc, NULL, v.len, v.data) : NULL;
+    sc_pb_view_close(&v);
     if (msg == NULL) {
         char why[256];
         if (wrc == SC_WIRE_BAD_UTF8 || wrc == SC_WIRE_NUL)

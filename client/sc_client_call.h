@@ -32,6 +32,8 @@
 #define SC_CLIENT_SEND_QUEUE_MAX 4096
 /* Most per-response timestamps kept; counts go on past it, the timings are for assertions. */
 #define SC_CLIENT_MAX_RESPONSE_TIMES 100000
+/* Response timestamps the first allocation has room for (then doubled up to the max). */
+#define SC_CLIENT_RESPONSE_TIMES_FIRST 64
 
 typedef struct sc_client_call sc_client_call;
 

@@ -21,4 +21,18 @@ size_t sc_pb_buffer_length(grpc_byte_buffer *bb);
  * Returns NULL on allocation failure; a zero-length payload gives a non-NULL 1-byte block. */
 unsigned char *sc_pb_buffer_flatten(grpc_byte_buffer *bb, size_t *len);
 
+/* A byte buffer's payload as one contiguous block: the buffer's own single uncompressed slice
+ * when it is one (no copy; valid while `bb` lives and is not modified), else a flattened copy
+ * (sc_pb_buffer_flatten) the view owns. */
+typedef struct {
+    const unsigned char *data;
+    size_t len;
+    unsigned char *owned; /* the copy, or NULL when `data` points into the buffer */
+} sc_pb_view;
+
+/* Fill `v` for `bb` (borrowed; it must outlive the view). 0, or -1 (no memory, or NULL bb). */
+int sc_pb_view_open(sc_pb_view *v, grpc_byte_buffer *bb);
+/* Free the copy, if any. */
+void sc_pb_view_close(sc_pb_view *v);
+
 #endif

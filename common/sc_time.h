@@ -8,6 +8,9 @@
 /* Monotonic milliseconds since an arbitrary origin. */
 int64_t sc_time_now_ms(void);
 
+/* Monotonic nanoseconds, same origin as sc_time_now_ms (for latencies of a few microseconds). */
+int64_t sc_time_now_ns(void);
+
 /* Wall-clock nanoseconds since the Unix epoch (for data-point timestamps). */
 int64_t sc_time_wall_ns(void);
 

@@ -42,23 +42,6 @@ static void maybe_inject_failure(sc_handler *h, int64_t count)
 
 /* ---- data generation ------------------------------------------------------------------- */
 
-static uint64_t next_random(uint64_t *state)
-{
-    /* xorshift64*: plenty for test data, and deterministic for a given seed. */
-    uint64_t x = *state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *state = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
-static double random_value(uint64_t *state)
-{
-    /* 53 random bits scaled into [0, 100). */
-    return (double)(next_random(state) >> 11) * (1.0 / 9007199254740992.0) * 100.0;
-}
-
 /* One point: its id is `prefix` ("<subscription_id>-<seq>-", built once per batch) and `i`. */
 static Streaming__DataPoint *make_point(const Streaming__StreamRequest *req, const char *prefix,
                                         size_t prefix_len, size_t i, uint64_t *rng, int64_t wall_ns)
@@ -74,7 +57,7 @@ static Streaming__DataPoint *make_point(const Streaming__StreamRequest *req, con
     memcpy(id, prefix, prefix_len);
     snprintf(id + prefix_len, 24, "%zu", i);
     dp->id = id;
-    dp->value = random_value(rng);
+    dp->value = sc_batch_wire_random_value(rng);
     dp->timestamp = wall_ns;
     entry->key = strdup("topic");
     entry->value = strdup(req->topics[i % req->n_topics]);
@@ -188,6 +171,29 @@ static void on_stream_request(sc_handler *h, const ProtobufCMessage *msg)
         maybe_inject_failure(h, 0); /* SubscribeData: fail-after 0 means before the first batch */
 }
 
+/* A chunk of `n` pieces: counted against the limit and hashed. False when it ended the call. */
+static bool upload_chunk(sc_handler *h, const sc_handler_piece *pieces, size_t n)
+{
+    if (!h->have_metadata) {
+        finish(h, SC_STATUS_INVALID_ARGUMENT, "chunk before metadata");
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        h->bytes += (int64_t)pieces[i].len;
+    if (h->bytes > h->env->max_upload_bytes) {
+        finish(h, SC_STATUS_RESOURCE_EXHAUSTED, "upload exceeds %" PRId64 " bytes",
+               h->env->max_upload_bytes);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (EVP_DigestUpdate(h->sha, pieces[i].data, pieces[i].len) != 1) {
+            finish(h, SC_STATUS_INTERNAL, "sha256 update failed");
+            return false;
+        }
+    }
+    return true;
+}
+
 static void on_upload_message(sc_handler *h, const ProtobufCMessage *msg)
 {
     const Streaming__UploadRequest *req = (const Streaming__UploadRequest *)msg;
@@ -200,20 +206,12 @@ static void on_upload_message(sc_handler *h, const ProtobufCMessage *msg)
         h->have_metadata = true;
         h->announced_size = req->metadata ? req->metadata->total_size : 0;
         break;
-    case STREAMING__UPLOAD_REQUEST__PAYLOAD_CHUNK:
-        if (!h->have_metadata) {
-            finish(h, SC_STATUS_INVALID_ARGUMENT, "chunk before metadata");
+    case STREAMING__UPLOAD_REQUEST__PAYLOAD_CHUNK: {
+        sc_handler_piece piece = {req->chunk.data, req->chunk.len};
+        if (!upload_chunk(h, &piece, 1))
             return;
-        }
-        h->bytes += (int64_t)req->chunk.len;
-        if (h->bytes > h->env->max_upload_bytes) {
-            finish(h, SC_STATUS_RESOURCE_EXHAUSTED, "upload exceeds %" PRId64 " bytes",
-                   h->env->max_upload_bytes);
-            return;
-        }
-        if (EVP_DigestUpdate(h->sha, req->chunk.data, req->chunk.len) != 1)
-            finish(h, SC_STATUS_INTERNAL, "sha256 update failed");
         break;
+    }
     default:
         finish(h, SC_STATUS_INVALID_ARGUMENT, "message has neither metadata nor chunk");
         return;
@@ -299,6 +297,7 @@ void sc_handler_free(sc_handler *h, sc_clock now)
     if (h->request != NULL)
         protobuf_c_message_free_unpacked(&h->request->base, NULL);
     EVP_MD_CTX_free(h->sha);
+    sc_batch_wire_free(&h->wire);
     h->request = NULL;
     h->sha = NULL;
 }
@@ -338,6 +337,17 @@ void sc_handler_on_message(sc_handler *h, const ProtobufCMessage *msg, sc_clock 
     default:
         break;
     }
+}
+
+void sc_handler_on_upload_chunk(sc_handler *h, const sc_handler_piece *pieces, size_t n,
+                                sc_clock now)
+{
+    (void)now;
+    if (h->finished || h->closed)
+        return;
+    h->received++;
+    if (h->method == SC_METHOD_UPLOAD && upload_chunk(h, pieces, n))
+        maybe_inject_failure(h, h->received);
 }
 
 void sc_handler_on_malformed(sc_handler *h, sc_clock now)
@@ -491,23 +501,61 @@ static bool message_available(const sc_handler *h)
     }
 }
 
-static ProtobufCMessage *take_message(sc_handler *h, sc_clock now)
+/* The next batch of GetData / SubscribeData as wire bytes in h->wire; -1: out of memory. */
+static int take_batch(sc_handler *h, sc_clock now, sc_out *out)
+{
+    int64_t seq = h->method == SC_METHOD_GET ? 0 : h->sent;
+    h->unary_done = h->method == SC_METHOD_GET;
+    if (sc_batch_wire_build(&h->wire, h->request, seq, SC_DEFAULT_BATCH_SIZE, &h->env->rng,
+                            now.wall_ns) != 0)
+        return -1;
+    out->wire = h->wire.data;
+    out->wire_len = h->wire.len;
+    return 0;
+}
+
+static int take_message(sc_handler *h, sc_clock now, sc_out *out)
 {
     switch (h->method) {
     case SC_METHOD_GET:
-        h->unary_done = true;
-        return (ProtobufCMessage *)sc_handler_make_batch(h->request, 0, &h->env->rng, now.wall_ns);
     case SC_METHOD_SUBSCRIBE:
-        return (ProtobufCMessage *)sc_handler_make_batch(h->request, h->sent, &h->env->rng,
-                                                         now.wall_ns);
+        return take_batch(h, now, out);
     case SC_METHOD_UPLOAD:
         h->upload_response_due = false;
-        return upload_response(h, now);
+        out->message = upload_response(h, now);
+        break;
     case SC_METHOD_CHAT:
-        return (ProtobufCMessage *)sc_chat_member_pop(&h->member);
+        out->message = (ProtobufCMessage *)sc_chat_member_pop(&h->member);
+        break;
     default:
-        return NULL;
+        break;
     }
+    return out->message != NULL ? 0 : -1;
+}
+
+/* GetData without a delay: its headers wait for the response and go out in its batch (one
+ * batch and one write fewer). When the call ends without a response the headers still go out
+ * first on their own. */
+static bool headers_ride_with_response(const sc_handler *h)
+{
+    return h->method == SC_METHOD_GET && response_delay(h) == 0 && !h->finished &&
+           !h->ctl.lazy_headers;
+}
+
+/* May the message about to go out wait for what follows it? GetData's response: its OK status
+ * follows at once. SubscribeData without a delay: when neither max_responses nor fail-after ends
+ * the stream after it, and not for more than SC_MAX_HELD_MESSAGES in a row. */
+static bool next_follows_at_once(sc_handler *h)
+{
+    if (h->method == SC_METHOD_GET)
+        return true;
+    int64_t after = h->sent + 1; /* messages sent once this one is */
+    bool more = h->method == SC_METHOD_SUBSCRIBE && response_delay(h) == 0 && !h->finished &&
+                !(h->ctl.max_responses >= 0 && after >= h->ctl.max_responses) &&
+                !(h->ctl.fail && after >= h->ctl.fail_after) &&
+                h->held_run < SC_MAX_HELD_MESSAGES - 1;
+    h->held_run = more ? h->held_run + 1 : 0;
+    return more;
 }
 
 static sc_out status_output(sc_handler *h)
@@ -532,7 +580,7 @@ sc_out sc_handler_next_output(sc_handler *h, sc_clock now)
     }
     if (!h->headers_out && h->ctl.lazy_headers && !message_available(h))
         return h->finished ? status_output(h) : none; /* trailers-only when it ends first */
-    if (!h->headers_out)
+    if (!h->headers_out && !headers_ride_with_response(h))
         return (sc_out){.kind = SC_OUT_HEADERS};
     if (message_available(h)) {
         if (h->ready_since < 0)
@@ -542,12 +590,14 @@ sc_out sc_handler_next_output(sc_handler *h, sc_clock now)
             h->wake_ms = due;
             return none;
         }
-        ProtobufCMessage *msg = take_message(h, now);
-        if (msg == NULL) {
+        sc_out out = {.kind = SC_OUT_MESSAGE};
+        if (take_message(h, now, &out) != 0) {
             finish(h, SC_STATUS_RESOURCE_EXHAUSTED, "out of memory building a response");
             return status_output(h);
         }
-        return (sc_out){.kind = SC_OUT_MESSAGE, .message = msg};
+        out.more_follows = next_follows_at_once(h);
+        h->headers_out = true; /* when none went out yet, the host sends them with it */
+        return out;
     }
     if (h->finished)
         return status_output(h);

@@ -7,6 +7,7 @@
 #ifndef SC_HANDLER_H
 #define SC_HANDLER_H
 
+#include "sc_batch_wire.h"
 #include "sc_case_calls.h"
 #include "sc_chat.h"
 #include "sc_control.h"
@@ -28,6 +29,10 @@
 #define SC_MAX_BATCH_BYTES (16 * 1024 * 1024)
 /* batch_size used when the request leaves it <= 0 (as the seed). */
 #define SC_DEFAULT_BATCH_SIZE 10
+/* Most SubscribeData messages in a row the host may hold back for the next one
+ * (sc_out.more_follows, GRPC_WRITE_BUFFER_HINT): one write for many small messages, while a
+ * reader waits at most this many messages' production time for a message already built. */
+#define SC_MAX_HELD_MESSAGES 32
 /* Longest status message we build ourselves (our messages are short; fail messages are capped
  * by SC_CONTROL_MAX_TEXT). */
 #define SC_STATUS_MESSAGE_MAX (SC_CONTROL_MAX_TEXT + 64)
@@ -53,8 +58,16 @@ typedef enum { SC_OUT_NONE = 0, SC_OUT_HEADERS, SC_OUT_MESSAGE, SC_OUT_STATUS } 
 
 typedef struct {
     sc_out_kind kind;
-    /* SC_OUT_MESSAGE: the caller owns it; free with protobuf_c_message_free_unpacked(m, NULL). */
+    /* SC_OUT_MESSAGE: either `message` (the caller owns it; free with
+     * protobuf_c_message_free_unpacked(m, NULL)) or, when it is NULL, the message's wire bytes
+     * `wire` / `wire_len` (GetData, SubscribeData; borrowed from the handler until the next call
+     * into it). */
     ProtobufCMessage *message;
+    const uint8_t *wire;
+    size_t wire_len;
+    /* SC_OUT_MESSAGE: the next message is due at once, so this one may wait in a buffer for it
+     * (never set on the last message before a pause or the status). */
+    bool more_follows;
     /* SC_OUT_STATUS: the code, and a message owned by the handler (valid until sc_handler_free). */
     int code;
     const char *status_message;
@@ -83,6 +96,8 @@ typedef struct {
     /* GetData / SubscribeData */
     Streaming__StreamRequest *request; /* owned, from the client */
     bool unary_done;                   /* GetData: the response was handed out */
+    sc_batch_wire wire;                /* owned: the last batch's bytes, reused */
+    int held_run;                      /* messages in a row given more_follows */
     /* UploadFile */
     bool have_metadata;
     int64_t announced_size;
@@ -108,6 +123,17 @@ void sc_handler_free(sc_handler *h, sc_clock now);
 bool sc_handler_wants_recv(const sc_handler *h);
 /* A message arrived (borrowed; the handler copies what it keeps). */
 void sc_handler_on_message(sc_handler *h, const ProtobufCMessage *msg, sc_clock now);
+/* One piece of a message's bytes (borrowed). */
+typedef struct {
+    const uint8_t *data;
+    size_t len;
+} sc_handler_piece;
+
+/* UploadFile without copying: a message that is a chunk field and nothing else, its chunk bytes
+ * given in `n` pieces (borrowed, in order). The same as sc_handler_on_message with that message
+ * unpacked. */
+void sc_handler_on_upload_chunk(sc_handler *h, const sc_handler_piece *pieces, size_t n,
+                                sc_clock now);
 /* A message arrived that did not parse as the method's request type. */
 void sc_handler_on_malformed(sc_handler *h, sc_clock now);
 /* A message arrived whose string `field` ("<Type>.<name>") holds a NUL byte: protobuf-c would cut
@@ -135,7 +161,8 @@ const sc_md_list *sc_handler_initial_metadata(const sc_handler *h);
 /* Trailing metadata into `out` (caller frees with sc_md_list_free). 0 or -1 (no memory). */
 int sc_handler_trailing_metadata(const sc_handler *h, sc_md_list *out);
 
-/* Exposed for tests: the data points of one batch. Caller frees with
+/* Exposed for tests: the data points of one batch as a protobuf-c message, the reference the
+ * wire bytes the handler hands out (sc_batch_wire) are checked against. Caller frees with
  * protobuf_c_message_free_unpacked(resp, NULL). */
 Streaming__StreamResponse *sc_handler_make_batch(const Streaming__StreamRequest *req, int64_t seq,
                                                  uint64_t *rng, int64_t wall_ns);

@@ -51,6 +51,13 @@ static void log_event(const sc_host_call *c, sc_event event, cJSON *extra)
     sc_events_call_emit(h->cfg.events, sc_time_now_ms(), &call, event, extra);
 }
 
+/* Does a call event go anywhere (the event log, or --verbose)? Builtin calls log nothing. */
+static bool logging(const sc_host_call *c)
+{
+    return (sc_events_enabled(c->host->cfg.events) || c->host->cfg.verbose) &&
+           !sc_host_builtin_call(c);
+}
+
 static void log_status(const sc_host_call *c, int code, const char *message)
 {
     cJSON *o = cJSON_CreateObject();
@@ -132,11 +139,15 @@ static void start_message(sc_host_call *c, const sc_host_out *out)
 {
     grpc_op ops[2];
     size_t n = 0;
+    /* Initial metadata in the batch completes only once written: with the hint nothing would
+     * write them, so a batch carrying them never takes it. */
+    bool hint = out->buffer_hint && c->headers_out;
     if (!c->headers_out)
         ops[n++] = initial_metadata_op(c, out->headers);
     c->send_buf = out->message;
     ops[n] = (grpc_op){.op = GRPC_OP_SEND_MESSAGE,
-                       .flags = out->no_compress ? GRPC_WRITE_NO_COMPRESS : 0};
+                       .flags = (out->no_compress ? GRPC_WRITE_NO_COMPRESS : 0u) |
+                                (hint ? GRPC_WRITE_BUFFER_HINT : 0u)};
     ops[n++].data.send_message.send_message = c->send_buf;
     c->send_plain = out->no_compress;
     c->send_is_message = true;
@@ -201,24 +212,30 @@ static void pump(sc_host_call *c, int64_t now)
         rearm_wake(c);
         return;
     }
-    if (!c->recv_busy && !c->recv_over && (p->wants_recv == NULL || p->wants_recv(c->obj)))
+    bool recv = !c->recv_busy && !c->recv_over && (p->wants_recv == NULL || p->wants_recv(c->obj));
+    sc_host_out out = {.kind = SC_HOST_OUT_NONE};
+    if (!c->send_busy)
+        out = p->next_output(c->obj, now);
+    /* The receive goes second: re-arming it makes the core write a stream WINDOW_UPDATE at once
+     * (C core 1.51), which would otherwise go out before a reply and wake the client for it
+     * alone. Before a status it stays first, as it always was. */
+    if (recv && out.kind == SC_HOST_OUT_STATUS)
         start_recv(c);
-    if (!c->send_busy) {
-        sc_host_out out = p->next_output(c->obj, now);
-        switch (out.kind) {
-        case SC_HOST_OUT_HEADERS:
-            start_headers(c, &out);
-            break;
-        case SC_HOST_OUT_MESSAGE:
-            start_message(c, &out);
-            break;
-        case SC_HOST_OUT_STATUS:
-            start_status(c, &out);
-            break;
-        case SC_HOST_OUT_NONE:
-            break;
-        }
+    switch (out.kind) {
+    case SC_HOST_OUT_HEADERS:
+        start_headers(c, &out);
+        break;
+    case SC_HOST_OUT_MESSAGE:
+        start_message(c, &out);
+        break;
+    case SC_HOST_OUT_STATUS:
+        start_status(c, &out);
+        break;
+    case SC_HOST_OUT_NONE:
+        break;
     }
+    if (recv && out.kind != SC_HOST_OUT_STATUS)
+        start_recv(c);
     rearm_wake(c);
 }
 
@@ -244,17 +261,24 @@ static void free_call_if_done(sc_host_call *c)
     free(c);
 }
 
-/* Pump every kicked call (pumping may kick others: until none is left). */
-void sc_host_drain_ready(sc_host *h)
+/* Pump every kicked call (pumping may kick others: until none is left), all at `now`: one
+ * clock read for the whole drain, which takes microseconds. */
+static void drain_ready_at(sc_host *h, int64_t now)
 {
     while (h->ready != NULL) {
         sc_host_call *c = h->ready;
         h->ready = c->ready_next;
         c->ready = false;
         c->ready_next = NULL;
-        pump(c, sc_time_now_ms());
+        pump(c, now);
         free_call_if_done(c);
     }
+}
+
+void sc_host_drain_ready(sc_host *h)
+{
+    if (h->ready != NULL)
+        drain_ready_at(h, sc_time_now_ms());
 }
 
 static void on_drain_check(sc_loop_check *check)
@@ -271,12 +295,12 @@ void sc_host_call_kick(sc_host_call *hc)
     hc->host->ready = hc;
 }
 
-/* After any event of `c`: pump it, then whatever it kicked, freeing each that is over (`c` may be
- * gone on return). */
-static void after_event(sc_host_call *c)
+/* After any event of `c` (at `now`): pump it, then whatever it kicked, freeing each that is over
+ * (`c` may be gone on return). */
+static void after_event(sc_host_call *c, int64_t now)
 {
     sc_host_call_kick(c); /* first in line: the ready list is LIFO */
-    sc_host_drain_ready(c->host);
+    drain_ready_at(c->host, now);
 }
 
 static void on_request_done(sc_loop_tag *tag, bool ok);
@@ -379,7 +403,8 @@ static void accept_call(sc_host *h, host_request *r)
         goto fail;
     sc_host_call_info info = {
         .id = c->id, .method = c->method, .path = c->path, .md = &md, .deadline = c->deadline};
-    c->obj = h->cfg.proto->open(h->cfg.proto_ctx, c, &info, sc_time_now_ms());
+    int64_t now = sc_time_now_ms();
+    c->obj = h->cfg.proto->open(h->cfg.proto_ctx, c, &info, now);
     if (c->obj == NULL) {
         md_rc = -1;
         goto fail;
@@ -396,7 +421,7 @@ static void accept_call(sc_host *h, host_request *r)
         grpc_call_cancel_with_status(c->call, GRPC_STATUS_UNAVAILABLE, "server shutting down",
                                      NULL);
     }
-    after_event(c);
+    after_event(c, now);
     return;
 fail:
     sc_md_list_free(&md);
@@ -455,6 +480,8 @@ static void deliver_message(sc_host_call *c, int64_t now)
     if (counted <= c->received)
         return;
     c->received = counted;
+    if (!logging(c))
+        return; /* no event to build (a --log-requests request is freed with the call) */
     cJSON *extra = p->message_fields != NULL ? p->message_fields(c->obj) : NULL;
     log_event(c, SC_EVENT_MESSAGE_RECEIVED, sc_host_compress_count(extra, counted, compressed));
 }
@@ -488,7 +515,7 @@ static void on_recv_done(sc_loop_tag *tag, bool ok)
     } else {
         deliver_message(c, now);
     }
-    after_event(c);
+    after_event(c, now);
 }
 
 static void on_send_done(sc_loop_tag *tag, bool ok)
@@ -503,13 +530,16 @@ static void on_send_done(sc_loop_tag *tag, bool ok)
     sc_md_grpc_free(c->md_out, c->md_out_n);
     c->md_out = NULL;
     c->md_out_n = 0;
+    int64_t now = sc_time_now_ms();
     if (p->on_sent != NULL)
-        p->on_sent(c->obj, ok, sc_time_now_ms());
+        p->on_sent(c->obj, ok, now);
     if (ok && c->send_is_message)
+        c->sent++;
+    if (ok && c->send_is_message && logging(c))
         log_event(c, SC_EVENT_MESSAGE_SENT,
-                  sc_host_compress_count(NULL, ++c->sent,
+                  sc_host_compress_count(NULL, c->sent,
                                          c->send_enc != SC_ENC_IDENTITY && !c->send_plain));
-    after_event(c);
+    after_event(c, now);
 }
 
 static void on_status_done(sc_loop_tag *tag, bool ok)
@@ -523,7 +553,7 @@ static void on_status_done(sc_loop_tag *tag, bool ok)
     if (c->has_status_details)
         grpc_slice_unref(c->status_details);
     c->has_status_details = false;
-    after_event(c);
+    after_event(c, sc_time_now_ms());
 }
 
 static void on_close_done(sc_loop_tag *tag, bool ok)
@@ -537,20 +567,21 @@ static void on_close_done(sc_loop_tag *tag, bool ok)
     sc_host_close how = {.cancelled = c->cancelled != 0,
                          .by_shutdown = c->shutdown_cancelled,
                          .deadline_left_ms = sc_time_ms_until(c->deadline)};
+    int64_t now = sc_time_now_ms();
     if (h->cfg.proto->on_closed != NULL)
-        h->cfg.proto->on_closed(c->obj, &how, sc_time_now_ms());
+        h->cfg.proto->on_closed(c->obj, &how, now);
     /* `cancelled` is also set when we ended the call ourselves with cancel_with_status. */
     if (c->cancelled && !aborted)
         log_event(c,
                   h->shutdown_seen ? SC_EVENT_CANCELLED
                                    : sc_events_cut_off_event(how.deadline_left_ms),
                   NULL);
-    after_event(c);
+    after_event(c, now);
 }
 
 static void on_wake(sc_loop_timer *t)
 {
-    after_event(SC_CONTAINER_OF(t, sc_host_call, wake));
+    after_event(SC_CONTAINER_OF(t, sc_host_call, wake), sc_time_now_ms());
 }
 
 /* ---- create / destroy ------------------------------------------------------------------ */

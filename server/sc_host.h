@@ -63,6 +63,11 @@ typedef struct {
     const sc_md_list *headers;
     grpc_byte_buffer *message;  /* MESSAGE: ownership passes to the host */
     bool no_compress;           /* MESSAGE: sent with GRPC_WRITE_NO_COMPRESS */
+    /* MESSAGE: another message or the status follows at once, so this one may wait in the
+     * transport's buffer for it (GRPC_WRITE_BUFFER_HINT: the send completes without a write;
+     * not taken when the initial metadata go in the same batch). Never on the last message
+     * before a pause: it would stay buffered until the next write. */
+    bool buffer_hint;
     int code;                   /* STATUS */
     const char *status_message; /* STATUS: borrowed (copied by the host), NUL-terminated */
     size_t status_len;          /* its length in bytes (0: strlen; it may hold NULs) */

@@ -12,6 +12,7 @@
 #include "sc_pb.h"
 #include "sc_time.h"
 
+#include <grpc/byte_buffer_reader.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -71,22 +72,87 @@ static void *srv_open(void *ctx, sc_host_call *hc, const sc_host_call_info *info
     return c;
 }
 
+/* Most pieces (slices) of one UploadFile chunk handed to the handler without copying; a message
+ * in more goes the general way (a 64 KiB chunk arrives in a handful). */
+#define SC_SERVER_CHUNK_PIECES 64
+/* Most bytes of an UploadRequest chunk's field header: its tag and a 64-bit varint length. */
+#define SC_SERVER_CHUNK_HEADER_MAX 11
+
+/* The length of the field header when `bb` is an UploadRequest holding a chunk and nothing else
+ * (tag 2, length-delimited, its length running to the end of the message); 0 otherwise. */
+static size_t chunk_only_header(const uint8_t *p, size_t avail, size_t total)
+{
+    if (avail < 2 || p[0] != (2 << 3 | 2))
+        return 0;
+    uint64_t len = 0;
+    for (size_t i = 1; i < avail && i < SC_SERVER_CHUNK_HEADER_MAX; i++) {
+        len |= (uint64_t)(p[i] & 0x7f) << (7 * (i - 1));
+        if ((p[i] & 0x80) == 0)
+            return len == total - (i + 1) ? i + 1 : 0;
+    }
+    return 0;
+}
+
+/* The chunk bytes of a lone-chunk UploadRequest in `reader`, as pieces of its slices (borrowed
+ * while the reader lives). The number of pieces, or -1 when it is not one or has too many. */
+static int chunk_pieces(grpc_byte_buffer_reader *reader, size_t total, sc_handler_piece *pieces)
+{
+    int n = 0;
+    bool first = true;
+    grpc_slice *slice;
+    while (grpc_byte_buffer_reader_peek(reader, &slice)) {
+        const uint8_t *p = GRPC_SLICE_START_PTR(*slice);
+        size_t len = GRPC_SLICE_LENGTH(*slice), from = 0;
+        if (first && (from = chunk_only_header(p, len, total)) == 0)
+            return -1;
+        first = false;
+        if (from == len)
+            continue;
+        if (n == SC_SERVER_CHUNK_PIECES)
+            return -1;
+        pieces[n++] = (sc_handler_piece){p + from, len - from};
+    }
+    return first ? -1 : n;
+}
+
+/* UploadFile's chunks straight from the byte buffer's slices into the hash: no flatten, no
+ * unpack (three copies of every chunk). False when `bb` is not a lone chunk: the general way. */
+static bool upload_chunk_in_place(srv_call *c, grpc_byte_buffer *bb, int64_t now)
+{
+    grpc_byte_buffer_reader reader;
+    if (c->h.method != SC_METHOD_UPLOAD || (c->log_requests && !c->first_seen) ||
+        !grpc_byte_buffer_reader_init(&reader, bb))
+        return false;
+    sc_handler_piece pieces[SC_SERVER_CHUNK_PIECES];
+    int n = chunk_pieces(&reader, grpc_byte_buffer_length(bb), pieces);
+    if (n >= 0) {
+        c->first_seen = true;
+        sc_handler_on_upload_chunk(&c->h, pieces, (size_t)n, clock_at(now));
+    }
+    grpc_byte_buffer_reader_destroy(&reader);
+    return n >= 0;
+}
+
 /* Unpack a request after checking its strings on the wire (sc_wire_strings): invalid UTF-8 is
  * a message that does not parse, as for grpc-go and the Python protobuf; a NUL inside a string,
  * which protobuf-c would cut, is refused by name. */
 static int64_t srv_on_message(void *obj, grpc_byte_buffer *bb, int64_t now)
 {
     srv_call *c = obj;
+    if (upload_chunk_in_place(c, bb, now)) {
+        grpc_byte_buffer_destroy(bb);
+        return c->h.received;
+    }
     const ProtobufCMessageDescriptor *desc = sc_method_request_desc(c->h.method);
-    size_t len = 0;
-    unsigned char *data = sc_pb_buffer_flatten(bb, &len);
-    grpc_byte_buffer_destroy(bb);
+    sc_pb_view v;
     char field[128];
-    sc_wire_rc wrc = data != NULL ? sc_wire_check_strings(desc, data, len, field, sizeof field)
-                                  : SC_WIRE_MALFORMED;
+    sc_wire_rc wrc = sc_pb_view_open(&v, bb) == 0
+                         ? sc_wire_check_strings(desc, v.data, v.len, field, sizeof field)
+                         : SC_WIRE_MALFORMED;
     ProtobufCMessage *msg =
-        wrc == SC_WIRE_OK ? protobuf_c_message_unpack(desc, NULL, len, data) : NULL;
-    free(data);
+        wrc == SC_WIRE_OK ? protobuf_c_message_unpack(desc, NULL, v.len, v.data) : NULL;
+    sc_pb_view_close(&v);
+    grpc_byte_buffer_destroy(bb);
     if (msg != NULL) {
         if (c->log_requests && !c->first_seen)
             c->first_request = sc_json_from_message(msg, NULL, 0);
@@ -117,6 +183,15 @@ static void srv_on_closed(void *obj, const sc_host_close *how, int64_t now)
     sc_handler_on_closed(&((srv_call *)obj)->h, clock_at(now));
 }
 
+/* A byte buffer holding a copy of `len` wire bytes (the caller owns it). */
+static grpc_byte_buffer *wire_buffer(const uint8_t *data, size_t len)
+{
+    grpc_slice slice = grpc_slice_from_copied_buffer((const char *)data, len);
+    grpc_byte_buffer *bb = grpc_raw_byte_buffer_create(&slice, 1);
+    grpc_slice_unref(slice);
+    return bb;
+}
+
 static sc_host_out srv_next_output(void *obj, int64_t now)
 {
     srv_call *c = obj;
@@ -128,11 +203,14 @@ static sc_host_out srv_next_output(void *obj, int64_t now)
         break;
     case SC_OUT_MESSAGE:
         o.kind = SC_HOST_OUT_MESSAGE;
-        o.message = sc_pb_pack(out.message);
+        o.message = out.message != NULL ? sc_pb_pack(out.message)
+                                        : wire_buffer(out.wire, out.wire_len);
+        o.buffer_hint = out.more_follows;
         /* one send at a time: this is response number h.sent (0-based) */
         o.no_compress = c->h.sent < SC_CONTROL_MAX_NO_COMPRESS &&
                         (c->h.ctl.no_compress_responses >> c->h.sent & 1u) != 0;
-        protobuf_c_message_free_unpacked(out.message, NULL);
+        if (out.message != NULL)
+            protobuf_c_message_free_unpacked(out.message, NULL);
         break;
     case SC_OUT_STATUS:
         o.kind = SC_HOST_OUT_STATUS;

@@ -26,7 +26,7 @@ static void drain(sc_handler *h, int64_t *now)
             *now = wake > *now ? wake : *now + 1;
             continue;
         }
-        if (o.kind == SC_OUT_MESSAGE)
+        if (o.kind == SC_OUT_MESSAGE && o.message != NULL)
             protobuf_c_message_free_unpacked(o.message, NULL);
         if (o.kind == SC_OUT_STATUS)
             return;

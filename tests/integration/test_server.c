@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <grpc/grpc.h>
 #include <grpc/byte_buffer_reader.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +225,31 @@ static void subscribe_streams_until_max_responses(void **state)
     assert_int_equal(run_stream(s, &req.base, &last), 4);
     assert_int_equal(last, 3);
     assert_status(sc_client_sync_result(s), SC_STATUS_OK, NULL);
+    sc_client_sync_free(s);
+    sc_md_list_free(&md);
+}
+
+/* Without a delay the server holds messages back for the ones after them
+ * (GRPC_WRITE_BUFFER_HINT): every one still arrives, in order, the last (not held) included,
+ * with a failure injected right behind them too. */
+static void subscribe_without_delay_delivers_every_message(void **state)
+{
+    (void)state;
+    sc_md_list md = metadata("x-sc-response-delay-ms", "0", "x-sc-max-responses", "100", NULL);
+    sc_client_sync *s = start_call(SC_METHOD_SUBSCRIBE, &md, CALL_MS);
+    Streaming__StreamRequest req = stream_request("nodelay", 1);
+    int64_t last = -1;
+    assert_int_equal(run_stream(s, &req.base, &last), 100);
+    assert_int_equal(last, 99);
+    assert_status(sc_client_sync_result(s), SC_STATUS_OK, NULL);
+    sc_client_sync_free(s);
+    sc_md_list_free(&md);
+    md = metadata("x-sc-response-delay-ms", "0", "x-sc-fail-code", "ABORTED", "x-sc-fail-after",
+                  "37", NULL);
+    s = start_call(SC_METHOD_SUBSCRIBE, &md, CALL_MS);
+    assert_int_equal(run_stream(s, &req.base, &last), 37);
+    assert_int_equal(last, 36);
+    assert_status(sc_client_sync_result(s), SC_STATUS_ABORTED, NULL);
     sc_client_sync_free(s);
     sc_md_list_free(&md);
 }
@@ -451,6 +477,39 @@ static void upload_hashes_chunks(void **state)
     sc_client_sync_free(s);
 }
 
+/* Chunks of many slices (the server hashes them in place, or the general way past
+ * SC_SERVER_CHUNK_PIECES): the checksum is still SHA-256 of every byte, in order. */
+static void upload_hashes_large_chunks(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {100 * 1024, 1024 * 1024, 1, 65536};
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        total += sizes[i];
+    uint8_t *data = malloc(total);
+    assert_non_null(data);
+    for (size_t i = 0; i < total; i++)
+        data[i] = (uint8_t)(i * 2654435761u >> 13);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    assert_int_equal(EVP_Digest(data, total, digest, &dlen, EVP_sha256(), NULL), 1);
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    for (unsigned i = 0; i < dlen; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    sc_client_sync *s = start_call(SC_METHOD_UPLOAD, NULL, CALL_MS);
+    assert_int_equal(send_meta(s, (int64_t)total), SC_SYNC_OK);
+    for (size_t i = 0, at = 0; i < sizeof sizes / sizeof sizes[0]; at += sizes[i++])
+        assert_int_equal(send_chunk(s, data + at, sizes[i]), SC_SYNC_OK);
+    Streaming__UploadResponse *r = end_upload(s);
+    assert_non_null(r);
+    assert_int_equal(r->bytes_received, (int64_t)total);
+    assert_string_equal(r->checksum, hex);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    assert_status(sc_client_sync_result(s), SC_STATUS_OK, NULL);
+    sc_client_sync_free(s);
+    free(data);
+}
+
 static void upload_error_paths(void **state)
 {
     (void)state;
@@ -570,6 +629,7 @@ int main(void)
         cmocka_unit_test(getdata_returns_a_batch),
         cmocka_unit_test(getdata_and_subscribe_reject_empty_topics),
         cmocka_unit_test(subscribe_streams_until_max_responses),
+        cmocka_unit_test(subscribe_without_delay_delivers_every_message),
         cmocka_unit_test(subscribe_fails_mid_stream_with_unicode_message),
         cmocka_unit_test(bad_control_metadata_names_the_key),
         cmocka_unit_test(echo_metadata_comes_back),
@@ -579,6 +639,7 @@ int main(void)
         cmocka_unit_test(chat_rejects_duplicate_and_empty_users),
         cmocka_unit_test(chat_fails_mid_stream_on_request),
         cmocka_unit_test(upload_hashes_chunks),
+        cmocka_unit_test(upload_hashes_large_chunks),
         cmocka_unit_test(upload_error_paths),
         cmocka_unit_test(message_over_receive_limit_is_resource_exhausted),
         cmocka_unit_test(upload_over_max_upload_bytes),
