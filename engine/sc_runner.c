@@ -357,32 +357,48 @@ static void start_case(sc_run *r, sc_case *c, int64_t now)
     }
 }
 
+static bool in_flight(const sc_case *c)
+{
+    return c->state == SC_CASE_RUNNING || c->state == SC_CASE_SETTLING;
+}
+
 static bool exclusive_in_flight(const sc_run *r)
 {
-    for (size_t i = 0; i < r->n_cases; i++) {
-        const sc_case *c = &r->cases[i];
-        if ((c->state == SC_CASE_RUNNING || c->state == SC_CASE_SETTLING) &&
-            sc_scenario_exclusive(c->scenario))
+    for (size_t i = 0; i < r->n_cases; i++)
+        if (in_flight(&r->cases[i]) && sc_scenario_exclusive(r->cases[i].scenario))
             return true;
-    }
     return false;
 }
 
-/* Start queued cases up to -j. An exclusive case starts only when nothing else runs, and nothing
- * starts while it runs (it floods the server's one chat room, for example). */
+/* Cases in flight that are still in their busy time (sc_sched). */
+static size_t busy_in_flight(const sc_run *r, int64_t now)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_cases; i++)
+        n += in_flight(&r->cases[i]) && sc_sched_is_busy(r->cases[i].started_ms, now);
+    return n;
+}
+
+/* Start queued cases, longest expected first, while the slots allow (sc_sched). An exclusive
+ * case starts only when nothing else runs, and nothing starts while it runs (it floods the
+ * server's one chat room, for example). */
 static void start_queued(sc_run *r, int64_t now)
 {
     if (exclusive_in_flight(r))
         return;
-    for (size_t i = 0; i < r->n_cases && r->in_flight < (size_t)r->cfg->jobs; i++) {
-        sc_case *c = &r->cases[i];
+    size_t busy = busy_in_flight(r, now);
+    for (size_t k = 0; k < r->n_cases && sc_sched_may_start(r->slots, busy, r->in_flight); k++) {
+        sc_case *c = &r->cases[r->order[k]];
         if (c->state != SC_CASE_QUEUED)
             continue;
         bool exclusive = sc_scenario_exclusive(c->scenario);
         if (exclusive && r->in_flight > 0)
             continue; /* once the others are done */
         start_case(r, c, now);
-        if (exclusive && (c->state == SC_CASE_RUNNING || c->state == SC_CASE_SETTLING))
+        if (!in_flight(c))
+            continue; /* it could not start: an error already */
+        busy++;
+        if (exclusive)
             return;
     }
 }
@@ -418,7 +434,11 @@ static int poll_timeout(sc_run *r, int64_t now)
 {
     int64_t next = now + SC_RUNNER_MAX_POLL_MS;
     for (size_t i = 0; i < r->n_cases; i++) {
-        int64_t d = sc_case_next_deadline(&r->cases[i]);
+        const sc_case *c = &r->cases[i];
+        int64_t d = sc_case_next_deadline(c);
+        int64_t frees = sc_sched_busy_until(r->slots, c->started_ms); /* its busy slot */
+        if (in_flight(c) && sc_sched_is_busy(c->started_ms, now) && frees < d)
+            d = frees;
         if (d < next)
             next = d;
     }
@@ -556,7 +576,10 @@ static int plan_run(sc_run *r, char *err, size_t errlen)
         return -1;
     }
     /* a shard's slice may be empty (more slices than cases): it runs nothing and reports so */
-    return sc_run_shard(r, err, errlen) != 0 || sc_run_dedicated_plan(r, err, errlen) != 0 ? -1 : 0;
+    return sc_run_shard(r, err, errlen) != 0 || sc_run_dedicated_plan(r, err, errlen) != 0 ||
+                   sc_run_order(r, err, errlen) != 0
+               ? -1
+               : 0;
 }
 
 /* Run the matrix cases, then the app cases (servers of their own), then print the summary. */
@@ -602,6 +625,7 @@ out:
     }
     free(r.cases);
     free(r.io);
+    free(r.order);
     sc_run_dedicated_free(&r);
     sc_app_run_free(&r.apps);
     sc_impl_free(&r.proxy_impl);

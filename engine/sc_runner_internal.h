@@ -11,6 +11,7 @@
 #include "sc_runner_dedicated.h"
 #include "sc_runner.h"
 #include "sc_runner_peer.h"
+#include "sc_sched.h"
 
 #include <cjson/cJSON.h>
 #include <poll.h>
@@ -53,6 +54,10 @@ typedef struct {
     sc_dedicated *dedicated;
     size_t n_dedicated;
     cJSON *shard; /* run --shard: the report's "shard" block (owned), or NULL */
+    /* The order cases start in (indices into cases, longest expected first; owned) and the
+     * run's busy and waiting slots (sc_sched). */
+    size_t *order;
+    sc_sched_slots slots;
 } sc_run;
 
 /* sc_runner_impl.c: the absolute path of this binary (caller frees), or NULL. */
@@ -89,6 +94,14 @@ cJSON *sc_run_report_json(const sc_run *r);
 /* sc_runner_report.c: write report.json and the reports derived from it into the configured
  * output folder. 0, or -1 with a message. */
 int sc_run_write_report(const sc_run *r, char *err, size_t errlen);
+
+/* sc_runner_sched.c: after planning (and the shard's cut), r->order and r->slots. 0, or -1 with
+ * a message. */
+int sc_run_order(sc_run *r, char *err, size_t errlen);
+/* The sum of the durations of the cases that ran (matrix and app cases; skips excluded). */
+int64_t sc_run_case_time_ms(const sc_run *r);
+/* The report's "schedule" block (docs/report-format.md): slots, order, case time, wall ratio. */
+cJSON *sc_run_schedule_json(const sc_run *r);
 
 /* sc_runner_dedicated.c: after sc_run_plan, a dedicated server for every case of a scenario
  * with server_options (r->io[i].dedicated). 0, or -1 with a message. */
