@@ -271,22 +271,11 @@ static void read_peer(sc_run *r, sc_peer *p, int64_t now)
         peer_died(r, p, now);
 }
 
-/* Start the peer if it is down; false (with its cases failed) when it cannot be. */
-static bool ensure_up(sc_run *r, sc_peer *p, int64_t now)
+/* Every queued case of peer p becomes an error: it cannot be started. */
+static void give_up(sc_run *r, sc_peer *p, const char *err, int64_t now)
 {
-    if (p->up)
-        return true;
-    if (p->given_up)
-        return false;
-    char err[2048];
-    if (p->restarts <= SC_RUNNER_MAX_RESTARTS && sc_peer_start(p, err, sizeof err) == 0)
-        return true;
-    if (p->restarts > SC_RUNNER_MAX_RESTARTS)
-        snprintf(err, sizeof err, "%s %s restarted %d times; giving up", p->impl->name,
-                 p->is_server ? "server" : "client driver", SC_RUNNER_MAX_RESTARTS);
     sc_log(SC_LOG_ERROR, "run", "%s", err);
     p->given_up = true;
-    /* every queued case of this peer becomes an error */
     for (size_t i = 0; i < r->n_cases; i++) {
         sc_case *c = &r->cases[i];
         bool uses = p->is_server ? sc_run_case_server(r, c) == p : &r->drivers[c->client] == p;
@@ -296,6 +285,29 @@ static bool ensure_up(sc_run *r, sc_peer *p, int64_t now)
             case_done(r, c);
         }
     }
+}
+
+/* Start the peer if it is down: true when it is up; false while a dedicated server starts (its
+ * cases wait in the queue), or when it cannot be started (its cases failed). */
+static bool ensure_up(sc_run *r, sc_peer *p, int64_t now)
+{
+    if (p->up)
+        return true;
+    if (p->given_up)
+        return false;
+    char err[2048];
+    if (p->restarts > SC_RUNNER_MAX_RESTARTS) {
+        snprintf(err, sizeof err, "%s %s restarted %d times; giving up", p->impl->name,
+                 p->is_server ? "server" : "client driver", SC_RUNNER_MAX_RESTARTS);
+    } else if (p->start_async) {
+        int st = sc_peer_start_step(p, now);
+        if (st >= 0)
+            return st == 1;
+        snprintf(err, sizeof err, "%s", p->start_error != NULL ? p->start_error : "out of memory");
+    } else if (sc_peer_start(p, err, sizeof err) == 0) {
+        return true;
+    }
+    give_up(r, p, err, now);
     return false;
 }
 
@@ -442,7 +454,7 @@ static int poll_timeout(sc_run *r, int64_t now)
         if (d < next)
             next = d;
     }
-    next = sc_run_dedicated_next(r, next);
+    next = sc_run_dedicated_next(r, now, next);
     return next <= now ? 0 : (int)(next - now);
 }
 

@@ -108,15 +108,17 @@ cJSON *sc_run_schedule_json(const sc_run *r);
 int sc_run_dedicated_plan(sc_run *r, char *err, size_t errlen);
 /* The server peer a case runs against: its dedicated one, or its column's. */
 sc_peer *sc_run_case_server(sc_run *r, const sc_case *c);
-/* A case is done: stop its dedicated server after its last case. */
+/* A case is done: stop its dedicated server after its last case (SIGTERM; reaped by the tick). */
 void sc_run_dedicated_case_done(sc_run *r, const sc_case *c);
 /* A server event line of case c arrived at `now`: the first one (its call_start) starts the
  * clock of shutdown_at_ms. */
 void sc_run_dedicated_on_event(sc_run *r, const sc_case *c, int64_t now);
-/* Send SIGTERM to every dedicated server whose case reached its shutdown_at_ms; the earliest
- * such moment still to come, or `next` when later. */
+/* Send SIGTERM to every dedicated server whose case reached its shutdown_at_ms; read the ready
+ * line of those starting and reap those stopping (neither blocks the run). */
 void sc_run_dedicated_tick(sc_run *r, int64_t now);
-int64_t sc_run_dedicated_next(sc_run *r, int64_t next);
+/* The earliest shutdown_at_ms still to come, or now + SC_RUNNER_ASYNC_POLL_MS while a dedicated
+ * server starts or stops; `next` when later. */
+int64_t sc_run_dedicated_next(sc_run *r, int64_t now, int64_t next);
 /* Peer p closed its stdout: when it is a dedicated server we sent SIGTERM, reap it and say
  * true (its exit is the scenario's action, not a failure). */
 bool sc_run_dedicated_exited(sc_run *r, sc_peer *p);
