@@ -382,12 +382,15 @@ static bool exclusive_in_flight(const sc_run *r)
     return false;
 }
 
-/* Cases in flight that are still in their busy time (sc_sched). */
+/* Cases in flight that hold a busy slot (sc_sched). */
 static size_t busy_in_flight(const sc_run *r, int64_t now)
 {
     size_t n = 0;
-    for (size_t i = 0; i < r->n_cases; i++)
-        n += in_flight(&r->cases[i]) && sc_sched_is_busy(r->cases[i].started_ms, now);
+    for (size_t i = 0; i < r->n_cases; i++) {
+        const sc_case *c = &r->cases[i];
+        n += in_flight(c) &&
+             sc_sched_holds_busy(sc_scenario_times_timers(c->scenario), c->started_ms, now);
+    }
     return n;
 }
 

@@ -82,6 +82,10 @@ bool sc_scenario_exclusive(const sc_scenario *s);
 /* Does its expect.server need events of the call (anything beyond a call count, or at least one
  * call)? Then the call must have reached the server, and a finished case waits for its log. */
 bool sc_scenario_expects_server_call(const sc_scenario *s);
+/* Does its judgement time the client's own timers: expect.attempts.schedule,
+ * expect.network.schedule or expect.server.call_gaps_ms? (engine/sc_sched: such a case keeps a
+ * busy slot.) */
+bool sc_scenario_times_timers(const sc_scenario *s);
 /* The transports its cases run on (SC_TRANSPORT_BIT set, engine/sc_transport.h): "transports",
  * or every transport (tls and mtls only for a client with channel.tls). */
 unsigned sc_scenario_transports(const sc_scenario *s);

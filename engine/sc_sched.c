@@ -40,6 +40,11 @@ bool sc_sched_is_busy(int64_t started_ms, int64_t now_ms)
     return now_ms - started_ms < SC_SCHED_BUSY_MS;
 }
 
+bool sc_sched_holds_busy(bool precise, int64_t started_ms, int64_t now_ms)
+{
+    return precise || sc_sched_is_busy(started_ms, now_ms);
+}
+
 int64_t sc_sched_busy_until(sc_sched_slots slots, int64_t started_ms)
 {
     return slots.waiting > 0 ? started_ms + SC_SCHED_BUSY_MS : INT64_MAX;

@@ -48,6 +48,12 @@ int sc_sched_order(const int64_t *expected_ms, size_t n, size_t *order);
 /* Is a case that started at started_ms busy at now_ms? */
 bool sc_sched_is_busy(int64_t started_ms, int64_t now_ms);
 
+/* Does a running case hold a busy slot? During its busy time; and all along when it is `precise`:
+ * its judgement times its own timers (a reconnect or connection-backoff schedule, the gaps
+ * between a library's retries), so the waits are what is measured and a crowded machine makes
+ * them late. */
+bool sc_sched_holds_busy(bool precise, int64_t started_ms, int64_t now_ms);
+
 /* When a case started at started_ms stops being busy: the moment a waiting slot may take it over
  * (the run wakes up then to start the next case). INT64_MAX without waiting slots. */
 int64_t sc_sched_busy_until(sc_sched_slots slots, int64_t started_ms);

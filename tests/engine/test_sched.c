@@ -58,6 +58,9 @@ static void busy_for_its_first_moments(void **state)
     assert_true(sc_sched_is_busy(1000, 1000));
     assert_true(sc_sched_is_busy(1000, 1000 + SC_SCHED_BUSY_MS - 1));
     assert_false(sc_sched_is_busy(1000, 1000 + SC_SCHED_BUSY_MS));
+    assert_true(sc_sched_holds_busy(true, 1000, 1000 + 60000)); /* a precise case: all along */
+    assert_false(sc_sched_holds_busy(false, 1000, 1000 + SC_SCHED_BUSY_MS));
+    assert_true(sc_sched_holds_busy(false, 1000, 1000 + SC_SCHED_BUSY_MS - 1));
     sc_sched_slots with = {.busy = 4, .waiting = 16}, without = {.busy = 2, .waiting = 0};
     assert_int_equal(sc_sched_busy_until(with, 1000), 1000 + SC_SCHED_BUSY_MS);
     assert_int_equal(sc_sched_busy_until(without, 1000), INT64_MAX);
