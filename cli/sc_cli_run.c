@@ -188,18 +188,11 @@ static int role_option(const char *cmd, int opt, run_args *a)
     return 1;
 }
 
-/* One option of run, list and show (its argument in optarg; `text` is the option as given): 0,
- * -1 after --help, or SC_EXIT_USAGE with the error printed. */
-static int run_option(const char *cmd, int opt, const char *text, run_args *a, char *err,
-                      size_t errlen)
+/* -j, --wait-jobs (the slots), --shard and --timings: 0, SC_EXIT_USAGE with the error printed, or
+ * 1 when `opt` is none of them. */
+static int schedule_option(const char *cmd, int opt, run_args *a)
 {
-    int rc = role_option(cmd, opt, a);
-    if (rc != 1)
-        return rc;
     switch (opt) {
-    case O_POLICY:
-        a->policy = optarg;
-        return 0;
     case 'j':
         return sc_cli_parse_int(cmd, "-j", optarg, 1, SC_RUN_MAX_JOBS, &a->jobs) ? 0
                                                                                  : SC_EXIT_USAGE;
@@ -208,6 +201,33 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
                                 &a->wait_jobs)
                    ? 0
                    : SC_EXIT_USAGE;
+    case O_SHARD:
+        return sc_shard_parse(optarg, &a->shard_index, &a->shard_count)
+                   ? 0
+                   : sc_cli_usage_error(cmd, "--shard %s: K/N with 1 <= K <= N <= %d", optarg,
+                                        SC_SHARD_MAX_COUNT);
+    case O_TIMINGS:
+        a->timings_path = optarg;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* One option of run, list and show (its argument in optarg; `text` is the option as given): 0,
+ * -1 after --help, or SC_EXIT_USAGE with the error printed. */
+static int run_option(const char *cmd, int opt, const char *text, run_args *a, char *err,
+                      size_t errlen)
+{
+    int rc = role_option(cmd, opt, a);
+    if (rc == 1)
+        rc = schedule_option(cmd, opt, a);
+    if (rc != 1)
+        return rc;
+    switch (opt) {
+    case O_POLICY:
+        a->policy = optarg;
+        return 0;
     case O_OUT:
         a->out = optarg;
         return 0;
@@ -224,14 +244,6 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
         return 0;
     case O_TRACE:
         a->trace = true;
-        return 0;
-    case O_SHARD:
-        return sc_shard_parse(optarg, &a->shard_index, &a->shard_count)
-                   ? 0
-                   : sc_cli_usage_error(cmd, "--shard %s: K/N with 1 <= K <= N <= %d", optarg,
-                                        SC_SHARD_MAX_COUNT);
-    case O_TIMINGS:
-        a->timings_path = optarg;
         return 0;
     case 'q':
         a->verbosity = -1;
