@@ -7,6 +7,7 @@
 #include "sc_runner.h"
 #include "sc_report_merge.h"
 #include "sc_scenario.h"
+#include "sc_sched.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -42,7 +43,11 @@ static const char run_usage[] =
     "                        scenario's (backoff_initial_ms, ..., time_scale)\n"
     "  --impls FILE          an implementations file (docs/implementations.md): its entries\n"
     "                        are added, or replace built-in ones of the same name (repeatable)\n"
-    "  -j N                  cases in flight at once (default: the number of cores)\n"
+    "  -j N                  busy slots: cases doing their work at once (default 4); a case\n"
+    "                        still running after its first 250 ms only waits on a timer and\n"
+    "                        moves to a waiting slot (docs/performance.md)\n"
+    "  --wait-jobs N         waiting slots: such cases at once (default 16; 0: a case keeps\n"
+    "                        its -j slot to its end)\n"
     "  --out DIR             report folder (default out/): report.json, junit.xml, summary.md,\n"
     "                        report.html\n"
     "  --run PATTERN         only matching cases (repeatable; comma lists; @FILE); '*' matches\n"
@@ -61,7 +66,9 @@ static const char run_usage[] =
     "  --shard K/N           run slice K of N (1 <= K <= N <= 1000): deterministic, balanced by\n"
     "                        the scenarios' bounds; merge the shards' folders with\n"
     "                        `streamconform merge` (docs/ci.md)\n"
-    "  --timings FILE        balance --shard by the durations of an earlier report.json\n"
+    "  --timings FILE        the durations of an earlier report.json: cases start longest\n"
+    "                        first by them (default: by the scenarios' bounds), and --shard\n"
+    "                        balances by them\n"
     "  --transport LIST      plaintext,tls,mtls (default plaintext): each server runs once per\n"
     "                        transport, as its own column (\"c+tls\"; case ids\n"
     "                        \"scenario@go->c+tls\"), with certificates made for the run\n"
@@ -91,7 +98,7 @@ typedef struct {
     const char *paths[SC_RUN_MAX_PATHS];
     size_t n_paths;
     sc_cli_impl_args impls;
-    int64_t jobs;
+    int64_t jobs, wait_jobs; /* -j (busy slots), --wait-jobs (waiting slots) */
     const char *out;
     const char *known_failing_path, *known_flaky_path;
     const char *policy; /* --policy as given */
@@ -128,7 +135,8 @@ enum {
     O_POLICY,
     O_TRANSPORT,
     O_SHARD,
-    O_TIMINGS
+    O_TIMINGS,
+    O_WAIT_JOBS
 };
 
 static const struct option run_longopts[] = {
@@ -149,6 +157,7 @@ static const struct option run_longopts[] = {
     {"transport", required_argument, NULL, O_TRANSPORT},
     {"shard", required_argument, NULL, O_SHARD},
     {"timings", required_argument, NULL, O_TIMINGS},
+    {"wait-jobs", required_argument, NULL, O_WAIT_JOBS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -184,21 +193,46 @@ static int role_option(const char *cmd, int opt, run_args *a)
     return 1;
 }
 
+/* -j, --wait-jobs (the slots), --shard and --timings: 0, SC_EXIT_USAGE with the error printed, or
+ * 1 when `opt` is none of them. */
+static int schedule_option(const char *cmd, int opt, run_args *a)
+{
+    switch (opt) {
+    case 'j':
+        return sc_cli_parse_int(cmd, "-j", optarg, 1, SC_RUN_MAX_JOBS, &a->jobs) ? 0
+                                                                                 : SC_EXIT_USAGE;
+    case O_WAIT_JOBS:
+        return sc_cli_parse_int(cmd, "--wait-jobs", optarg, 0, SC_SCHED_MAX_WAITING,
+                                &a->wait_jobs)
+                   ? 0
+                   : SC_EXIT_USAGE;
+    case O_SHARD:
+        return sc_shard_parse(optarg, &a->shard_index, &a->shard_count)
+                   ? 0
+                   : sc_cli_usage_error(cmd, "--shard %s: K/N with 1 <= K <= N <= %d", optarg,
+                                        SC_SHARD_MAX_COUNT);
+    case O_TIMINGS:
+        a->timings_path = optarg;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
 /* One option of run, list and show (its argument in optarg; `text` is the option as given): 0,
  * -1 after --help, or SC_EXIT_USAGE with the error printed. */
 static int run_option(const char *cmd, int opt, const char *text, run_args *a, char *err,
                       size_t errlen)
 {
     int rc = role_option(cmd, opt, a);
+    if (rc == 1)
+        rc = schedule_option(cmd, opt, a);
     if (rc != 1)
         return rc;
     switch (opt) {
     case O_POLICY:
         a->policy = optarg;
         return 0;
-    case 'j':
-        return sc_cli_parse_int(cmd, "-j", optarg, 1, SC_RUN_MAX_JOBS, &a->jobs) ? 0
-                                                                                 : SC_EXIT_USAGE;
     case O_OUT:
         a->out = optarg;
         return 0;
@@ -218,14 +252,6 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
         return 0;
     case O_FULL:
         a->full = true;
-        return 0;
-    case O_SHARD:
-        return sc_shard_parse(optarg, &a->shard_index, &a->shard_count)
-                   ? 0
-                   : sc_cli_usage_error(cmd, "--shard %s: K/N with 1 <= K <= N <= %d", optarg,
-                                        SC_SHARD_MAX_COUNT);
-    case O_TIMINGS:
-        a->timings_path = optarg;
         return 0;
     case 'q':
         a->verbosity = -1;
@@ -391,7 +417,7 @@ static int load_timings(const char *cmd, const run_args *a, cJSON **out)
     *out = NULL;
     if (a->timings_path == NULL)
         return 0;
-    if (a->shard_count == 0)
+    if (a->shard_count == 0 && strcmp(cmd, "run") != 0) /* run: they order the cases too */
         return sc_cli_usage_error(cmd, "--timings balances --shard: give --shard K/N too");
     *out = sc_report_read_json(a->timings_path, err, sizeof err);
     return *out != NULL ? 0 : sc_cli_usage_error(cmd, "--timings %s", err);
@@ -434,6 +460,7 @@ static int cmd_run(run_args *a, sc_scenario_set *set)
         cfg.known_failing = a->known_failing_path ? &kf : NULL;
         cfg.known_flaky = a->known_flaky_path ? &kfl : NULL;
         cfg.jobs = (int)a->jobs;
+        cfg.wait_jobs = (int)a->wait_jobs;
         cfg.out_dir = a->out;
         cfg.live_progress = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
         /* https://no-color.org: NO_COLOR set and not empty turns colour off */
@@ -677,7 +704,9 @@ static int cmd_show(const char *case_id, run_args *a, sc_scenario_set *set)
 static int run_family(const char *cmd, int argc, char **argv)
 {
     run_args a = {.out = "out"};
-    a.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 2;
+    /* the slots follow what the cases do, not the cores (engine/sc_sched) */
+    a.jobs = SC_SCHED_DEFAULT_BUSY;
+    a.wait_jobs = SC_SCHED_DEFAULT_WAITING;
     char err[1024];
     const char *show_case = NULL;
     if (strcmp(cmd, "show") == 0) {

@@ -105,7 +105,7 @@ fail:
     return -1;
 }
 
-static int parse_ready(const char *line)
+int sc_proc_parse_ready(const char *line)
 {
     int port = 0;
     if (sscanf(line, "{\"ready\":true,\"port\":%d}", &port) == 1 && port > 0)
@@ -118,7 +118,7 @@ int sc_proc_wait_ready(sc_proc *p, int64_t ready_ms)
     char line[256];
     if (sc_proc_read_line(p, line, sizeof line, ready_ms) != 1)
         return -1;
-    p->port = parse_ready(line);
+    p->port = sc_proc_parse_ready(line);
     return p->port > 0 ? 0 : -1;
 }
 

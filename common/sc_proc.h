@@ -41,6 +41,9 @@ int sc_proc_spawn(sc_proc *p, char *const argv[], int flags);
  * 0 on success, -1 otherwise (the process is left running; call sc_proc_cleanup). */
 int sc_proc_wait_ready(sc_proc *p, int64_t ready_ms);
 
+/* The port of a ready line {"ready":true,"port":N}, or -1 when `line` is not one. */
+int sc_proc_parse_ready(const char *line);
+
 /* sc_proc_spawn (stdout only) + sc_proc_wait_ready; on failure the child is killed and reaped. */
 int sc_proc_start(sc_proc *p, char *const argv[], int64_t ready_ms);
 

@@ -63,6 +63,7 @@ int sc_case_init(sc_case *c, const sc_scenario *s, const char *id, int client, i
     c->id = strdup(id);
     c->events = cJSON_CreateArray();
     c->n_companions = sc_scenario_companion_count(s);
+    c->expects_call = sc_scenario_expects_server_call(s);
     if (c->n_companions > 0)
         c->companion_results = calloc(c->n_companions, sizeof *c->companion_results);
     return c->id != NULL && c->events != NULL &&
@@ -191,7 +192,7 @@ bool sc_case_settled(const sc_case *c, int64_t now_ms)
     if (waited >= SC_CASE_SETTLE_MAX_MS)
         return true;
     if (c->log == SC_CASE_LOG_NO_CALL)
-        return waited >= SC_CASE_SETTLE_NO_CALL_MS;
+        return !c->expects_call && waited >= SC_CASE_SETTLE_NO_CALL_MS;
     return c->log == SC_CASE_LOG_CALLS_ENDED;
 }
 
@@ -206,8 +207,9 @@ int64_t sc_case_next_deadline(const sc_case *c)
     case SC_CASE_RUNNING:
         return c->started_ms + c->timeout_ms + 1;
     case SC_CASE_SETTLING:
-        return c->settle_from_ms +
-               (c->log != SC_CASE_LOG_NO_CALL ? SC_CASE_SETTLE_MAX_MS : SC_CASE_SETTLE_NO_CALL_MS);
+        return c->settle_from_ms + (c->log != SC_CASE_LOG_NO_CALL || c->expects_call
+                                        ? SC_CASE_SETTLE_MAX_MS
+                                        : SC_CASE_SETTLE_NO_CALL_MS);
     default:
         return INT64_MAX;
     }

@@ -271,22 +271,11 @@ static void read_peer(sc_run *r, sc_peer *p, int64_t now)
         peer_died(r, p, now);
 }
 
-/* Start the peer if it is down; false (with its cases failed) when it cannot be. */
-static bool ensure_up(sc_run *r, sc_peer *p, int64_t now)
+/* Every queued case of peer p becomes an error: it cannot be started. */
+static void give_up(sc_run *r, sc_peer *p, const char *err, int64_t now)
 {
-    if (p->up)
-        return true;
-    if (p->given_up)
-        return false;
-    char err[2048];
-    if (p->restarts <= SC_RUNNER_MAX_RESTARTS && sc_peer_start(p, err, sizeof err) == 0)
-        return true;
-    if (p->restarts > SC_RUNNER_MAX_RESTARTS)
-        snprintf(err, sizeof err, "%s %s restarted %d times; giving up", p->impl->name,
-                 p->is_server ? "server" : "client driver", SC_RUNNER_MAX_RESTARTS);
     sc_log(SC_LOG_ERROR, "run", "%s", err);
     p->given_up = true;
-    /* every queued case of this peer becomes an error */
     for (size_t i = 0; i < r->n_cases; i++) {
         sc_case *c = &r->cases[i];
         bool uses = p->is_server ? sc_run_case_server(r, c) == p : &r->drivers[c->client] == p;
@@ -296,6 +285,29 @@ static bool ensure_up(sc_run *r, sc_peer *p, int64_t now)
             case_done(r, c);
         }
     }
+}
+
+/* Start the peer if it is down: true when it is up; false while a dedicated server starts (its
+ * cases wait in the queue), or when it cannot be started (its cases failed). */
+static bool ensure_up(sc_run *r, sc_peer *p, int64_t now)
+{
+    if (p->up)
+        return true;
+    if (p->given_up)
+        return false;
+    char err[2048];
+    if (p->restarts > SC_RUNNER_MAX_RESTARTS) {
+        snprintf(err, sizeof err, "%s %s restarted %d times; giving up", p->impl->name,
+                 p->is_server ? "server" : "client driver", SC_RUNNER_MAX_RESTARTS);
+    } else if (p->start_async) {
+        int st = sc_peer_start_step(p, now);
+        if (st >= 0)
+            return st == 1;
+        snprintf(err, sizeof err, "%s", p->start_error != NULL ? p->start_error : "out of memory");
+    } else if (sc_peer_start(p, err, sizeof err) == 0) {
+        return true;
+    }
+    give_up(r, p, err, now);
     return false;
 }
 
@@ -357,32 +369,51 @@ static void start_case(sc_run *r, sc_case *c, int64_t now)
     }
 }
 
+static bool in_flight(const sc_case *c)
+{
+    return c->state == SC_CASE_RUNNING || c->state == SC_CASE_SETTLING;
+}
+
 static bool exclusive_in_flight(const sc_run *r)
 {
-    for (size_t i = 0; i < r->n_cases; i++) {
-        const sc_case *c = &r->cases[i];
-        if ((c->state == SC_CASE_RUNNING || c->state == SC_CASE_SETTLING) &&
-            sc_scenario_exclusive(c->scenario))
+    for (size_t i = 0; i < r->n_cases; i++)
+        if (in_flight(&r->cases[i]) && sc_scenario_exclusive(r->cases[i].scenario))
             return true;
-    }
     return false;
 }
 
-/* Start queued cases up to -j. An exclusive case starts only when nothing else runs, and nothing
- * starts while it runs (it floods the server's one chat room, for example). */
+/* Cases in flight that hold a busy slot (sc_sched). */
+static size_t busy_in_flight(const sc_run *r, int64_t now)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_cases; i++) {
+        const sc_case *c = &r->cases[i];
+        n += in_flight(c) &&
+             sc_sched_holds_busy(sc_scenario_times_timers(c->scenario), c->started_ms, now);
+    }
+    return n;
+}
+
+/* Start queued cases, longest expected first, while the slots allow (sc_sched). An exclusive
+ * case starts only when nothing else runs, and nothing starts while it runs (it floods the
+ * server's one chat room, for example). */
 static void start_queued(sc_run *r, int64_t now)
 {
     if (exclusive_in_flight(r))
         return;
-    for (size_t i = 0; i < r->n_cases && r->in_flight < (size_t)r->cfg->jobs; i++) {
-        sc_case *c = &r->cases[i];
+    size_t busy = busy_in_flight(r, now);
+    for (size_t k = 0; k < r->n_cases && sc_sched_may_start(r->slots, busy, r->in_flight); k++) {
+        sc_case *c = &r->cases[r->order[k]];
         if (c->state != SC_CASE_QUEUED)
             continue;
         bool exclusive = sc_scenario_exclusive(c->scenario);
         if (exclusive && r->in_flight > 0)
             continue; /* once the others are done */
         start_case(r, c, now);
-        if (exclusive && (c->state == SC_CASE_RUNNING || c->state == SC_CASE_SETTLING))
+        if (!in_flight(c))
+            continue; /* it could not start: an error already */
+        busy++;
+        if (exclusive)
             return;
     }
 }
@@ -418,11 +449,15 @@ static int poll_timeout(sc_run *r, int64_t now)
 {
     int64_t next = now + SC_RUNNER_MAX_POLL_MS;
     for (size_t i = 0; i < r->n_cases; i++) {
-        int64_t d = sc_case_next_deadline(&r->cases[i]);
+        const sc_case *c = &r->cases[i];
+        int64_t d = sc_case_next_deadline(c);
+        int64_t frees = sc_sched_busy_until(r->slots, c->started_ms); /* its busy slot */
+        if (in_flight(c) && sc_sched_is_busy(c->started_ms, now) && frees < d)
+            d = frees;
         if (d < next)
             next = d;
     }
-    next = sc_run_dedicated_next(r, next);
+    next = sc_run_dedicated_next(r, now, next);
     return next <= now ? 0 : (int)(next - now);
 }
 
@@ -556,7 +591,10 @@ static int plan_run(sc_run *r, char *err, size_t errlen)
         return -1;
     }
     /* a shard's slice may be empty (more slices than cases): it runs nothing and reports so */
-    return sc_run_shard(r, err, errlen) != 0 || sc_run_dedicated_plan(r, err, errlen) != 0 ? -1 : 0;
+    return sc_run_shard(r, err, errlen) != 0 || sc_run_dedicated_plan(r, err, errlen) != 0 ||
+                   sc_run_order(r, err, errlen) != 0
+               ? -1
+               : 0;
 }
 
 /* Run the matrix cases, then the app cases (servers of their own), then print the summary. */
@@ -602,6 +640,7 @@ out:
     }
     free(r.cases);
     free(r.io);
+    free(r.order);
     sc_run_dedicated_free(&r);
     sc_app_run_free(&r.apps);
     sc_impl_free(&r.proxy_impl);

@@ -88,7 +88,8 @@ typedef struct {
     sc_impl apps[SC_RUNNER_MAX_IMPLS]; /* client applications to check (docs/app-check.md) */
     size_t n_apps;
     const cJSON *policy; /* --policy: fields over every app scenario's policy; borrowed, or NULL */
-    int jobs;            /* cases in flight at once */
+    int jobs;            /* busy slots: cases doing their work at once (engine/sc_sched) */
+    int wait_jobs;       /* waiting slots: cases past SC_SCHED_BUSY_MS (0: none, classic -j) */
     const char *out_dir; /* reports go here */
     bool trace;          /* attach timelines of failing cases */
     bool full;           /* every case whole in the report, passes too (no sampling) */
@@ -98,7 +99,9 @@ typedef struct {
     /* run --shard K/N (engine/sc_shard): only slice shard_index (from 1) of shard_count runs;
      * shard_count 0: the whole run. */
     size_t shard_index, shard_count;
-    const cJSON *timings; /* --timings: an earlier report.json (durations); borrowed, or NULL */
+    /* --timings: an earlier report.json whose durations order the run (longest first) and
+     * balance --shard; borrowed, or NULL */
+    const cJSON *timings;
 } sc_run_config;
 
 /* The scripted server ("script": this binary's `script-server`) is not chosen with --servers:

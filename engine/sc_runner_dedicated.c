@@ -36,7 +36,8 @@ static int dedicated_init(sc_run *r, sc_dedicated *d, const sc_case *c)
     d->impl = *base;
     d->impl.argv = d->argv;
     d->impl.owned_name = NULL; /* borrowed name: sc_impl_free is never called on this copy */
-    d->peer = (sc_peer){.impl = &d->impl, .is_server = true, .tls = r->servers[c->server].tls};
+    d->peer = (sc_peer){
+        .impl = &d->impl, .is_server = true, .tls = r->servers[c->server].tls, .start_async = true};
     return 0;
 }
 
@@ -87,7 +88,7 @@ void sc_run_dedicated_case_done(sc_run *r, const sc_case *c)
     if (d->cases_left > 0 && --d->cases_left == 0 && d->peer.up) {
         sc_log(SC_LOG_DEBUG, "run", "dedicated %s server of %s: last case done, stopping",
                d->impl.name, c->id);
-        sc_peer_stop(&d->peer, SIGTERM);
+        sc_peer_stop_begin(&d->peer, SIGTERM);
     }
 }
 
@@ -118,6 +119,13 @@ static sc_dedicated *shutdown_due(sc_run *r, const sc_case *c, int64_t *due)
 
 void sc_run_dedicated_tick(sc_run *r, int64_t now)
 {
+    for (size_t k = 0; k < r->n_dedicated; k++) {
+        sc_peer *p = &r->dedicated[k].peer;
+        if (p->starting)
+            sc_peer_start_step(p, now); /* a failure waits in start_error for ensure_up */
+        else if (p->stopping)
+            sc_peer_stop_step(p, now);
+    }
     for (size_t i = 0; i < r->n_cases; i++) {
         int64_t due = 0;
         sc_dedicated *d = shutdown_due(r, &r->cases[i], &due);
@@ -130,8 +138,13 @@ void sc_run_dedicated_tick(sc_run *r, int64_t now)
     }
 }
 
-int64_t sc_run_dedicated_next(sc_run *r, int64_t next)
+int64_t sc_run_dedicated_next(sc_run *r, int64_t now, int64_t next)
 {
+    for (size_t k = 0; k < r->n_dedicated; k++) {
+        const sc_peer *p = &r->dedicated[k].peer;
+        if ((p->starting || p->stopping) && now + SC_RUNNER_ASYNC_POLL_MS < next)
+            next = now + SC_RUNNER_ASYNC_POLL_MS;
+    }
     for (size_t i = 0; i < r->n_cases; i++) {
         int64_t due = 0;
         if (shutdown_due(r, &r->cases[i], &due) != NULL && due < next)

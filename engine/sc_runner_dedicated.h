@@ -4,8 +4,10 @@
  * against a server process of their own, started with the options appended to the server
  * column's command. One server per scenario and server column, shared by the clients' cases;
  * one per case when the scenario has "shutdown_at_ms" (the engine sends that server SIGTERM
- * that long into the case, and its exit is then no failure). Started when its first case starts
- * (like every server), stopped once its last case is done. */
+ * that long into the case, and its exit is then no failure). Started when its first case is due
+ * to start, stopped once its last case is done; neither waits (the server's ready line and its
+ * exit are read by the run's loop), so that starting a Python server for one case never holds
+ * up the timing of the others (a shutdown_at_ms SIGTERM, a result line). */
 #ifndef SC_RUNNER_DEDICATED_H
 #define SC_RUNNER_DEDICATED_H
 
@@ -15,6 +17,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* How often the run looks at a dedicated server that starts or stops (its ready line, its exit)
+ * when nothing else wakes it: a case waits at most this long after its server is ready. */
+#define SC_RUNNER_ASYNC_POLL_MS 20
 
 typedef struct {
     const sc_scenario *scenario; /* borrowed */

@@ -11,6 +11,7 @@
 #include "sc_runner_dedicated.h"
 #include "sc_runner.h"
 #include "sc_runner_peer.h"
+#include "sc_sched.h"
 
 #include <cjson/cJSON.h>
 #include <poll.h>
@@ -53,6 +54,10 @@ typedef struct {
     sc_dedicated *dedicated;
     size_t n_dedicated;
     cJSON *shard; /* run --shard: the report's "shard" block (owned), or NULL */
+    /* The order cases start in (indices into cases, longest expected first; owned) and the
+     * run's busy and waiting slots (sc_sched). */
+    size_t *order;
+    sc_sched_slots slots;
 } sc_run;
 
 /* sc_runner_impl.c: the absolute path of this binary (caller frees), or NULL. */
@@ -90,20 +95,30 @@ cJSON *sc_run_report_json(const sc_run *r);
  * output folder. 0, or -1 with a message. */
 int sc_run_write_report(const sc_run *r, char *err, size_t errlen);
 
+/* sc_runner_sched.c: after planning (and the shard's cut), r->order and r->slots. 0, or -1 with
+ * a message. */
+int sc_run_order(sc_run *r, char *err, size_t errlen);
+/* The sum of the durations of the cases that ran (matrix and app cases; skips excluded). */
+int64_t sc_run_case_time_ms(const sc_run *r);
+/* The report's "schedule" block (docs/report-format.md): slots, order, case time, wall ratio. */
+cJSON *sc_run_schedule_json(const sc_run *r);
+
 /* sc_runner_dedicated.c: after sc_run_plan, a dedicated server for every case of a scenario
  * with server_options (r->io[i].dedicated). 0, or -1 with a message. */
 int sc_run_dedicated_plan(sc_run *r, char *err, size_t errlen);
 /* The server peer a case runs against: its dedicated one, or its column's. */
 sc_peer *sc_run_case_server(sc_run *r, const sc_case *c);
-/* A case is done: stop its dedicated server after its last case. */
+/* A case is done: stop its dedicated server after its last case (SIGTERM; reaped by the tick). */
 void sc_run_dedicated_case_done(sc_run *r, const sc_case *c);
 /* A server event line of case c arrived at `now`: the first one (its call_start) starts the
  * clock of shutdown_at_ms. */
 void sc_run_dedicated_on_event(sc_run *r, const sc_case *c, int64_t now);
-/* Send SIGTERM to every dedicated server whose case reached its shutdown_at_ms; the earliest
- * such moment still to come, or `next` when later. */
+/* Send SIGTERM to every dedicated server whose case reached its shutdown_at_ms; read the ready
+ * line of those starting and reap those stopping (neither blocks the run). */
 void sc_run_dedicated_tick(sc_run *r, int64_t now);
-int64_t sc_run_dedicated_next(sc_run *r, int64_t next);
+/* The earliest shutdown_at_ms still to come, or now + SC_RUNNER_ASYNC_POLL_MS while a dedicated
+ * server starts or stops; `next` when later. */
+int64_t sc_run_dedicated_next(sc_run *r, int64_t now, int64_t next);
 /* Peer p closed its stdout: when it is a dedicated server we sent SIGTERM, reap it and say
  * true (its exit is the scenario's action, not a failure). */
 bool sc_run_dedicated_exited(sc_run *r, sc_peer *p);

@@ -125,11 +125,15 @@ void sc_run_out_summary(const sc_run *r)
     int64_t s = (sc_time_now_ms() - r->started_ms) / 1000;
     size_t bad = t.by[SC_VERDICT_FAIL] + t.by[SC_VERDICT_ERROR] + t.by[SC_VERDICT_STALE];
     const char *on = r->cfg->color ? (bad > 0 ? "\033[31m" : "\033[32m") : "";
+    int64_t sum = sc_run_case_time_ms(r);
     printf("%s%zu cases: %zu passed, %zu failed, %zu errors, %zu skipped, %zu recorded (replay "
-           "only), %zu known failing, %zu stale, %zu flaky%s (%lldm%02llds)%s\n",
+           "only), %zu known failing, %zu stale, %zu flaky%s (%lldm%02llds, %lld%% of %llds of "
+           "case time)%s\n",
            on, t.total, t.by[SC_VERDICT_PASS], t.by[SC_VERDICT_FAIL], t.by[SC_VERDICT_ERROR],
            t.by[SC_VERDICT_SKIP] - t.replay_only, t.replay_only, t.by[SC_VERDICT_KNOWN_FAILING],
            t.by[SC_VERDICT_STALE], t.flaky, r->complete ? "" : ", interrupted", (long long)(s / 60),
-           (long long)(s % 60), r->cfg->color ? "\033[0m" : "");
+           (long long)(s % 60),
+           (long long)(sc_sched_wall_ratio(sc_time_now_ms() - r->started_ms, sum) * 100 + 0.5),
+           (long long)(sum / 1000), r->cfg->color ? "\033[0m" : "");
     fflush(stdout);
 }

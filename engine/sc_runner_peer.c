@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,10 +93,9 @@ void sc_peer_env_restore(char *const *env, char **saved)
     }
 }
 
-int sc_peer_start(sc_peer *p, char *err, size_t errlen)
+/* Spawn the peer's command (a server's with the run's TLS arguments). 0, or -1 with a message. */
+static int spawn_command(sc_peer *p, char *err, size_t errlen)
 {
-    if (p->is_server && p->impl->address != NULL)
-        return start_external(p, err, errlen);
     char *argv[SC_IMPL_MAX_ARGV + SC_TRANSPORT_MAX_ARGS + 1];
     size_t n = 0;
     for (; p->impl->argv[n] != NULL && n < SC_IMPL_MAX_ARGV; n++)
@@ -113,23 +113,106 @@ int sc_peer_start(sc_peer *p, char *err, size_t errlen)
     sc_peer_env_apply(p->impl->env, saved);
     int rc = sc_proc_spawn(&p->proc, argv, flags);
     sc_peer_env_restore(p->impl->env, saved);
-    if (rc != 0) {
+    if (rc != 0)
         snprintf(err, errlen, "cannot start %s %s", p->impl->program, argv[1] ? argv[1] : "");
-        return -1;
-    }
-    long ready_ms = p->impl->ready_ms > 0 ? p->impl->ready_ms : SC_RUNNER_READY_MS;
-    if (p->is_server && sc_proc_wait_ready(&p->proc, ready_ms) != 0) {
-        sc_peer_drain_stderr(p);
-        char *tail = sc_peer_stderr_tail(p);
-        snprintf(err, errlen, "%s server gave no ready line within %ld ms%s%.1000s", p->impl->name,
-                 ready_ms, tail && *tail ? "; stderr: " : "", tail ? tail : "");
-        free(tail);
-        sc_proc_cleanup(&p->proc);
-        return -1;
-    }
+    return rc;
+}
+
+static long ready_bound_ms(const sc_peer *p)
+{
+    return p->impl->ready_ms > 0 ? p->impl->ready_ms : SC_RUNNER_READY_MS;
+}
+
+/* The server gave no ready line: the message with its stderr, and the process reaped. */
+static void ready_failed(sc_peer *p, char *err, size_t errlen)
+{
+    sc_peer_drain_stderr(p);
+    char *tail = sc_peer_stderr_tail(p);
+    snprintf(err, errlen, "%s server gave no ready line within %ld ms%s%.1000s", p->impl->name,
+             ready_bound_ms(p), tail && *tail ? "; stderr: " : "", tail ? tail : "");
+    free(tail);
+    sc_proc_cleanup(&p->proc);
+}
+
+static void now_up(sc_peer *p)
+{
     snprintf(p->target, sizeof p->target, "127.0.0.1:%d", p->proc.port);
     p->up = true;
+}
+
+int sc_peer_start(sc_peer *p, char *err, size_t errlen)
+{
+    if (p->is_server && p->impl->address != NULL)
+        return start_external(p, err, errlen);
+    if (spawn_command(p, err, errlen) != 0)
+        return -1;
+    if (p->is_server && sc_proc_wait_ready(&p->proc, ready_bound_ms(p)) != 0) {
+        ready_failed(p, err, errlen);
+        return -1;
+    }
+    now_up(p);
     return 0;
+}
+
+int sc_peer_start_step(sc_peer *p, int64_t now)
+{
+    char err[2048];
+    if (!p->starting) {
+        free(p->start_error);
+        p->start_error = NULL;
+        if (spawn_command(p, err, sizeof err) != 0) {
+            p->start_error = strdup(err);
+            return -1;
+        }
+        p->starting = true;
+        p->since_ms = now;
+    }
+    sc_peer_drain_stderr(p);
+    int open = sc_proc_fill(&p->proc);
+    char *line = sc_proc_take_line(&p->proc);
+    bool said = line != NULL;
+    int port = said ? sc_proc_parse_ready(line) : -1;
+    free(line);
+    if (port > 0) {
+        p->proc.port = port;
+        p->starting = false;
+        now_up(p);
+        return 1;
+    }
+    if (!said && open && now - p->since_ms <= ready_bound_ms(p))
+        return 0;
+    ready_failed(p, err, sizeof err);
+    p->starting = false;
+    p->start_error = strdup(err);
+    return -1;
+}
+
+void sc_peer_stop_begin(sc_peer *p, int sig)
+{
+    if (!p->up || p->external)
+        return;
+    if (p->proc.pid > 0)
+        kill(p->proc.pid, sig);
+    p->up = false;
+    p->stopping = true;
+    p->since_ms = -1;
+}
+
+bool sc_peer_stop_step(sc_peer *p, int64_t now)
+{
+    if (!p->stopping)
+        return true;
+    if (p->since_ms < 0)
+        p->since_ms = now;
+    sc_peer_drain_stderr(p);
+    sc_proc_fill(&p->proc);
+    p->proc.buf_len = 0; /* its last event lines: the case they belong to is done */
+    int status = 0;
+    if (!sc_proc_exited(&p->proc, &status) && now - p->since_ms < SC_RUNNER_STOP_MS)
+        return false;
+    sc_proc_cleanup(&p->proc); /* SIGKILLs it if it is still there */
+    p->stopping = false;
+    return true;
 }
 
 void sc_peer_stop(sc_peer *p, int sig)
@@ -139,6 +222,12 @@ void sc_peer_stop(sc_peer *p, int sig)
         p->external = false;
         return;
     }
+    if (p->starting || p->stopping) {
+        sc_proc_cleanup(&p->proc);
+        p->starting = p->stopping = false;
+    }
+    free(p->start_error);
+    p->start_error = NULL;
     if (!p->up)
         return;
     if (p->proc.in_fd >= 0) { /* a driver finishes its work at EOF */

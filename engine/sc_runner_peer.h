@@ -32,6 +32,12 @@ typedef struct {
     size_t err_len, err_pos;
     char *pending; /* driver stdin bytes not yet written (owned) */
     size_t pending_len;
+    /* A dedicated server starts and stops without blocking the run (sc_peer_start_step,
+     * sc_peer_stop_begin): the run's other cases keep their timing meanwhile. */
+    bool start_async;
+    bool starting, stopping; /* spawned, no ready line yet; sent its signal, not reaped yet */
+    int64_t since_ms;        /* when it started starting or stopping (-1: not yet noted) */
+    char *start_error;       /* why an asynchronous start failed (owned), or NULL */
 } sc_peer;
 
 /* The stderr tail as a string (caller frees), or NULL when out of memory. */
@@ -46,8 +52,22 @@ void sc_peer_drain_stderr(sc_peer *p);
  * address). 0, or -1 with a message (and the server's stderr) in `err`. */
 int sc_peer_start(sc_peer *p, char *err, size_t errlen);
 
+/* One step of a server command started without waiting (start_async): the first call spawns
+ * it, later ones read its ready line without blocking. 1 when it is up (the target set), 0 while
+ * it starts, -1 when it could not start, exited, wrote something else or gave no ready line
+ * within its bound (the process reaped, the message in p->start_error). `now`: the run's clock. */
+int sc_peer_start_step(sc_peer *p, int64_t now);
+
+/* Send `sig` to a server that is up without waiting for it to exit (its stdin closed): it is
+ * `stopping` until sc_peer_stop_step reaps it. */
+void sc_peer_stop_begin(sc_peer *p, int sig);
+
+/* One step of a stopping peer: reads and drops its output, reaps it once it exited, SIGKILLs it
+ * SC_RUNNER_STOP_MS after the first step. true when it is gone. */
+bool sc_peer_stop_step(sc_peer *p, int64_t now);
+
 /* Stop a peer that is up: close a driver's stdin, send `sig`, SIGKILL after SC_RUNNER_STOP_MS;
- * drops its unwritten stdin lines. */
+ * drops its unwritten stdin lines. A starting or stopping peer is killed and reaped at once. */
 void sc_peer_stop(sc_peer *p, int sig);
 
 /* Set "KEY=VALUE" entries in this process around a spawn (the child inherits them); `saved`

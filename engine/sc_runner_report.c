@@ -201,6 +201,7 @@ cJSON *sc_run_report_json(const sc_run *r)
                           "known_failing", "stale",  "flaky",  "replay_only"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         cJSON_AddNumberToObject(summary, keys[i], 0);
+    cJSON_AddItemToObject(rep, "schedule", sc_run_schedule_json(r));
     cJSON *cases = cJSON_AddArrayToObject(rep, "cases");
     for (size_t i = 0; i < r->n_cases; i++) {
         const sc_case *c = &r->cases[i];

@@ -79,6 +79,13 @@ cJSON *sc_scenario_companion_instruction(const sc_scenario *s, size_t i, const c
 /* Must the scenario's cases run alone ("exclusive": true): no other case in flight while one
  * runs? For scenarios whose traffic would disturb others (a flood in the shared chat room). */
 bool sc_scenario_exclusive(const sc_scenario *s);
+/* Does its expect.server need events of the call (anything beyond a call count, or at least one
+ * call)? Then the call must have reached the server, and a finished case waits for its log. */
+bool sc_scenario_expects_server_call(const sc_scenario *s);
+/* Does its judgement time the client's own timers: expect.attempts.schedule,
+ * expect.network.schedule or expect.server.call_gaps_ms? (engine/sc_sched: such a case keeps a
+ * busy slot.) */
+bool sc_scenario_times_timers(const sc_scenario *s);
 /* The transports its cases run on (SC_TRANSPORT_BIT set, engine/sc_transport.h): "transports",
  * or every transport (tls and mtls only for a client with channel.tls). */
 unsigned sc_scenario_transports(const sc_scenario *s);

@@ -244,6 +244,19 @@ bool sc_scenario_exclusive(const sc_scenario *s)
     return s->exclusive;
 }
 
+bool sc_scenario_expects_server_call(const sc_scenario *s)
+{
+    const sc_expect_server *sv = &s->ex.server;
+    return sv->given && (sv->beyond_calls || (sv->calls.given && sv->calls.min >= 1));
+}
+
+bool sc_scenario_times_timers(const sc_scenario *s)
+{
+    return (s->ex.attempts.given && s->ex.attempts.schedule) ||
+           (s->ex.network.given && s->ex.network.schedule) ||
+           (s->ex.server.given && s->ex.server.call_gaps_ms.given);
+}
+
 unsigned sc_scenario_transports(const sc_scenario *s)
 {
     return s->transports;

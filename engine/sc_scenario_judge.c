@@ -15,6 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How long before the client's deadline a CANCELLED status may come and still be the server's
+ * deadline reset (deadline_reset_of): the servers log deadline_exceeded within 50 ms of their
+ * deadline, and the two deadlines differ by the headers' transit and grpc-timeout rounding. */
+#define SC_JUDGE_DEADLINE_RESET_SLACK_MS 50
+
 static char *bounded(const char *text)
 {
     size_t n = strlen(text);
@@ -316,14 +321,18 @@ static cJSON *filtered_responses(const cJSON *result, const cJSON *filter_spec, 
 
 /* ---- status, metadata ---- */
 
-static void check_status(sc_judge *jd, const sc_expect *ex, const cJSON *result)
+/* `deadline_reset`: the client's CANCELLED is the server's deadline reset (deadline_reset_of), and
+ * counts as the DEADLINE_EXCEEDED expected. */
+static void check_status(sc_judge *jd, const sc_expect *ex, const cJSON *result,
+                         bool deadline_reset)
 {
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(result, "status");
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(st, "code");
     const cJSON *msg = cJSON_GetObjectItemCaseSensitive(st, "message");
     const char *actual = cJSON_IsString(code) ? code->valuestring : "(no status)";
     const char *amsg = cJSON_IsString(msg) ? msg->valuestring : "";
-    bool ok = strcmp(actual, sc_status_name(ex->status)) == 0;
+    bool ok = strcmp(actual, sc_status_name(ex->status)) == 0 ||
+              (deadline_reset && strcmp(actual, "CANCELLED") == 0);
     char exp[SC_JUDGE_MAX_TEXT + 1];
     size_t used = (size_t)snprintf(exp, sizeof exp, "%s", sc_status_name(ex->status));
     for (size_t i = 0; i < ex->n_other_codes; i++) {
@@ -452,6 +461,27 @@ static server_facts server_facts_of(const cJSON *events)
             note_event(&f, ev);
     }
     return f;
+}
+
+/* Is the client's status the server's deadline reset? A server enforces the deadline the client
+ * sent (grpc-timeout) with its own timer, and ends the stream with RST_STREAM CANCEL when it
+ * fires; a client whose own timer has not fired yet reports that reset as CANCELLED (gRPC over
+ * HTTP/2: a server's CANCEL maps to CANCELLED). The two timers are the same deadline, apart by the
+ * headers' transit and the grpc-timeout rounding, so either may fire first (seen: grpcio and
+ * grpc-js clients with a grpc-go server). True when the scenario expects DEADLINE_EXCEEDED of one
+ * attempt, its server logged deadline_exceeded (its own timer), and the client's status came no
+ * earlier than SC_JUDGE_DEADLINE_RESET_SLACK_MS before its deadline: the call ended by the
+ * deadline on both sides, whichever side's timer said so first (docs/peer-protocol.md). */
+static bool deadline_reset_of(const sc_scenario *s, const cJSON *result, const cJSON *events)
+{
+    double at = 0;
+    const cJSON *timings = cJSON_GetObjectItemCaseSensitive(result, "timings");
+    if (s->ex.status != SC_STATUS_DEADLINE_EXCEEDED || s->max_attempts != 1 ||
+        s->timeout_ms <= 0 || !cJSON_IsArray(events) ||
+        !sc_judge_number(cJSON_GetObjectItemCaseSensitive(timings, "status_ms"), &at))
+        return false;
+    return server_facts_of(events).deadline &&
+           at >= (double)(s->timeout_ms - SC_JUDGE_DEADLINE_RESET_SLACK_MS);
 }
 
 static void check_server_flags(sc_judge *jd, const sc_expect_server *spec, const server_facts *f)
@@ -615,7 +645,7 @@ static void judge_result(sc_judge *jd, const sc_scenario *s, const cJSON *result
                          const cJSON *server_events)
 {
     const sc_expect *ex = &s->ex;
-    check_status(jd, ex, result);
+    check_status(jd, ex, result, deadline_reset_of(s, result, server_events));
     check_responses(jd, ex, result);
     check_md(jd, "expect.headers", &ex->headers,
              cJSON_GetObjectItemCaseSensitive(result, "headers"));

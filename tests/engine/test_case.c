@@ -146,6 +146,39 @@ static void settles_after_a_grace_without_a_call_or_at_the_cap(void **state)
     sc_case_free(&c);
 }
 
+/* A scenario that expects the call at the server: no short grace while its log says nothing (a
+ * busy server logs after the client's result); it waits for the log, at most the cap. */
+static void waits_for_an_expected_call_up_to_the_cap(void **state)
+{
+    (void)state;
+    char err[512];
+    sc_scenario_set one = {0};
+    const char *text =
+        "{\"name\": \"t/srv\", \"method\": \"GetData\", \"client\": {\"requests\": "
+        "[{\"topics\": [\"a\"]}], \"timeout_ms\": 1000}, \"expect\": {\"status\": \"OK\", "
+        "\"server\": {\"messages_received\": 1}}}";
+    assert_int_equal(sc_scenario_set_load_text(&one, "test", text, err, sizeof err), 0);
+    assert_true(sc_scenario_expects_server_call(one.items[0]));
+    assert_false(sc_scenario_expects_server_call(set.items[0]));
+    sc_case c;
+    assert_int_equal(sc_case_init(&c, one.items[0], "t/srv@c->c", 0, 0), 0);
+    sc_case_start(&c, 0);
+    sc_case_on_result(&c, result("OK"), 5);
+    assert_false(sc_case_settled(&c, 5 + SC_CASE_SETTLE_NO_CALL_MS));
+    assert_int_equal(sc_case_next_deadline(&c), 5 + SC_CASE_SETTLE_MAX_MS);
+    sc_case_on_server_event(&c, event("call_start"));
+    sc_case_on_server_event(&c, event("call_end"));
+    assert_true(sc_case_settled(&c, 5 + SC_CASE_SETTLE_NO_CALL_MS + 1));
+    sc_case_free(&c);
+    assert_int_equal(sc_case_init(&c, one.items[0], "t/srv@c->c", 0, 0), 0);
+    sc_case_start(&c, 0);
+    sc_case_on_result(&c, result("OK"), 5);
+    assert_false(sc_case_settled(&c, 5 + SC_CASE_SETTLE_MAX_MS - 1));
+    assert_true(sc_case_settled(&c, 5 + SC_CASE_SETTLE_MAX_MS));
+    sc_case_free(&c);
+    sc_scenario_set_free(&one);
+}
+
 static void times_out_only_while_running(void **state)
 {
     (void)state;
@@ -369,6 +402,7 @@ int main(void)
         cmocka_unit_test(settles_when_the_server_logged_the_end),
         cmocka_unit_test(companions_settle_together_and_fail_with_their_path),
         cmocka_unit_test(settles_after_a_grace_without_a_call_or_at_the_cap),
+        cmocka_unit_test(waits_for_an_expected_call_up_to_the_cap),
         cmocka_unit_test(times_out_only_while_running),
         cmocka_unit_test(failing_verdicts_and_known_lists),
         cmocka_unit_test(known_flaky_runs_once_more),

@@ -157,6 +157,50 @@ static void status_and_allowed_codes(void **state)
           SUBSCRIBE_OK, NULL, "expect.status", "CANCELLED or ABORTED", "OK \"\"");
 }
 
+/* A client result that ended CANCELLED after `ms`, and server events that end the call with
+ * `how` (deadline_exceeded or cancelled). */
+static void deadline_texts(char *result, size_t rlen, int ms, char *events, size_t elen,
+                           const char *how)
+{
+    snprintf(result, rlen,
+             "{\"case\":\"" CASE "\",\"status\":{\"code\":\"CANCELLED\",\"message\":\"Stream "
+             "removed\"},\"headers\":{},\"trailers\":{},\"responses\":[],\"attempts\":[],"
+             "\"timings\":{\"status_ms\":%d}}",
+             ms);
+    snprintf(events, elen,
+             "[{\"t_ms\":5,\"event\":\"call_start\",\"call\":1,\"case\":\"" CASE "\","
+             "\"method\":\"GetData\",\"metadata\":{},\"deadline_ms\":300},"
+             "{\"t_ms\":305,\"event\":\"%s\",\"call\":1,\"case\":\"" CASE "\"},"
+             "{\"t_ms\":305,\"event\":\"call_end\",\"call\":1,\"case\":\"" CASE "\"}]",
+             how);
+}
+
+/* The server's reset at its copy of the deadline may beat the client's timer: CANCELLED at the
+ * deadline, with the server's deadline_exceeded, is the deadline; earlier, or with the server
+ * seeing a cancel, it is not. */
+static void server_deadline_reset_counts_as_the_deadline(void **state)
+{
+    fixture *f = *state;
+    const char *g = "GetData", *cl = "\"requests\": [{\"topics\": [\"a\"]}], \"timeout_ms\": 300";
+    const char *ex = "\"status\": \"DEADLINE_EXCEEDED\"";
+    char result[512], events[1024];
+    deadline_texts(result, sizeof result, 300, events, sizeof events, "deadline_exceeded");
+    passes(f, g, cl, ex, result, events);
+    deadline_texts(result, sizeof result, 252, events, sizeof events, "deadline_exceeded");
+    passes(f, g, cl, ex, result, events); /* within the slack */
+    deadline_texts(result, sizeof result, 200, events, sizeof events, "deadline_exceeded");
+    fails(f, g, cl, ex, result, events, "expect.status", "DEADLINE_EXCEEDED",
+          "CANCELLED \"Stream removed\"");
+    deadline_texts(result, sizeof result, 300, events, sizeof events, "cancelled");
+    fails(f, g, cl, ex, result, events, "expect.status", "DEADLINE_EXCEEDED",
+          "CANCELLED \"Stream removed\"");
+    fails(f, g, cl, ex, result, NULL, "expect.status", "DEADLINE_EXCEEDED",
+          "CANCELLED \"Stream removed\""); /* no server log: nothing says the server reset it */
+    deadline_texts(result, sizeof result, 300, events, sizeof events, "deadline_exceeded");
+    fails(f, g, cl, "\"status\": \"OK\"", result, events, "expect.status", "OK",
+          "CANCELLED \"Stream removed\"");
+}
+
 static void messages(void **state)
 {
     fixture *f = *state;
@@ -489,6 +533,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(status_and_allowed_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(server_deadline_reset_counts_as_the_deadline, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(messages, setup, teardown),
         cmocka_unit_test_setup_teardown(response_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(response_contents, setup, teardown),

@@ -59,6 +59,8 @@ static void usage_errors_name_the_problem(void **state)
     expect_out(2, "--tick-ms: expected a whole number from 1 to 3600000, got \"0\"", false, "serve",
                "--tick-ms", "0", NULL);
     expect_out(2, "-j: expected a whole number from 1 to", false, "run", "-j", "0", NULL);
+    expect_out(2, "--wait-jobs: expected a whole number from 0 to 256, got \"-1\"", false, "run",
+               "--wait-jobs", "-1", NULL);
 }
 
 /* record warns at start when its upstream does not resolve or does not accept connections. */

@@ -30,9 +30,15 @@ LOOP_MAX_WAIT_S = 1.0
 # stream at its own deadline, which can reach us just before ours (docs/peer-protocol.md).
 DEADLINE_SLACK_S = 0.05
 # How long an end of the request stream waits to be sure it is a half-close and not a cancel
-# (see Server._cancel_follows); a few ms suffice, 20 leaves room on a loaded machine.
+# (see PeerServer._cancel_follows); a few ms suffice, 20 leaves room on a loaded machine.
 HALF_CLOSE_CONFIRM_S = 0.02
 HALF_CLOSE_POLL_S = 0.001
+# ... and at least this many turns of the event loop: the cancel reaches the handler through the
+# loop, so on a busy loop (many calls, a loaded machine) 20 ms are only a few turns; a client's
+# cancel was logged as a half-close with 18 cases in flight (upload/cancel/mid-upload@c->python).
+HALF_CLOSE_CONFIRM_TURNS = 20
+# Upper bound of that wait, however slow the loop.
+HALF_CLOSE_CONFIRM_MAX_S = 0.25
 # How long live calls get to end after SIGTERM before the library cancels what is left.
 SHUTDOWN_GRACE_S = 3.0
 
@@ -331,12 +337,17 @@ class PeerServer:
         """grpc.aio ends the request stream the same way for a client's half-close and for its
         cancel or deadline; the cancellation reaches the handler task a moment later. Wait that
         moment (bounded) before believing a half-close, so the event log says what happened."""
-        deadline = time.monotonic() + HALF_CLOSE_CONFIRM_S
-        while time.monotonic() < deadline:
+        start = time.monotonic()
+        turns = 0
+        while True:
             if context.cancelled() or context.done():
                 return True
+            waited = time.monotonic() - start
+            enough = waited >= HALF_CLOSE_CONFIRM_S and turns >= HALF_CLOSE_CONFIRM_TURNS
+            if enough or waited >= HALF_CLOSE_CONFIRM_MAX_S:
+                return False
             await asyncio.sleep(HALF_CLOSE_POLL_S)
-        return context.cancelled() or context.done()
+            turns += 1
 
     async def _read_loop(self, call: LiveCall, context: grpc.aio.ServicerContext) -> None:
         h = call.handler
