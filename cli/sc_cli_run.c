@@ -57,7 +57,10 @@ static const char run_usage[] =
     "  --tags LIST           only scenarios with one of these tags\n"
     "  --known-failing FILE  cases that must fail (one pattern per line, optional reason;\n"
     "                        a reason starting \"sometimes:\" may also pass)\n"
-    "  --known-flaky FILE    cases that may fail (retried once)\n"
+    "  --known-flaky FILE    cases that may fail once (retried once; failing both tries fails\n"
+    "                        the run)\n"
+    "  --retry-failed        every failing case runs once more, as a --known-flaky one does\n"
+    "                        (reported flaky when the retry passes)\n"
     "  --trace               put both sides' timelines of failing cases in the report\n"
     "  --full                keep every case whole in report.json (default: a passing case\n"
     "                        keeps its counts, timings and its first 3 and last 3 responses)\n"
@@ -104,7 +107,8 @@ typedef struct {
     const char *policy; /* --policy as given */
     int verbosity;      /* -q: -1, -v: 1 */
     bool trace;
-    bool full; /* --full: no sampling of passing cases in the report */
+    bool full;         /* --full: no sampling of passing cases in the report */
+    bool retry_failed; /* --retry-failed: every failing case runs once more */
     sc_filter filter;
     size_t shard_index, shard_count; /* --shard K/N (count 0: the whole run) */
     const char *timings_path;        /* --timings FILE */
@@ -130,6 +134,7 @@ enum {
     O_KFL,
     O_TRACE,
     O_FULL,
+    O_RETRY_FAILED,
     O_IMPLS,
     O_APPS,
     O_POLICY,
@@ -154,6 +159,7 @@ static const struct option run_longopts[] = {
     {"known-flaky", required_argument, NULL, O_KFL},
     {"trace", no_argument, NULL, O_TRACE},
     {"full", no_argument, NULL, O_FULL},
+    {"retry-failed", no_argument, NULL, O_RETRY_FAILED},
     {"transport", required_argument, NULL, O_TRANSPORT},
     {"shard", required_argument, NULL, O_SHARD},
     {"timings", required_argument, NULL, O_TIMINGS},
@@ -202,8 +208,7 @@ static int schedule_option(const char *cmd, int opt, run_args *a)
         return sc_cli_parse_int(cmd, "-j", optarg, 1, SC_RUN_MAX_JOBS, &a->jobs) ? 0
                                                                                  : SC_EXIT_USAGE;
     case O_WAIT_JOBS:
-        return sc_cli_parse_int(cmd, "--wait-jobs", optarg, 0, SC_SCHED_MAX_WAITING,
-                                &a->wait_jobs)
+        return sc_cli_parse_int(cmd, "--wait-jobs", optarg, 0, SC_SCHED_MAX_WAITING, &a->wait_jobs)
                    ? 0
                    : SC_EXIT_USAGE;
     case O_SHARD:
@@ -252,6 +257,9 @@ static int run_option(const char *cmd, int opt, const char *text, run_args *a, c
         return 0;
     case O_FULL:
         a->full = true;
+        return 0;
+    case O_RETRY_FAILED:
+        a->retry_failed = true;
         return 0;
     case 'q':
         a->verbosity = -1;
@@ -425,8 +433,11 @@ static int load_timings(const char *cmd, const run_args *a, cJSON **out)
 
 static int cmd_run(run_args *a, sc_scenario_set *set)
 {
-    sc_run_config cfg = {
-        .scenarios = set, .filter = &a->filter, .trace = a->trace, .full = a->full};
+    sc_run_config cfg = {.scenarios = set,
+                         .filter = &a->filter,
+                         .trace = a->trace,
+                         .full = a->full,
+                         .retry_failed = a->retry_failed};
     sc_case_list kf = {0}, kfl = {0};
     sc_cli_impls impls;
     a->impls.apps_only = only_apps(set);

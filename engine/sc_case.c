@@ -234,7 +234,7 @@ void sc_case_error(sc_case *c, const char *reason, const char *stderr_tail, int6
 
 static bool retry_flaky(sc_case *c)
 {
-    if (!c->known_flaky || c->attempts > 1)
+    if (!c->retry_on_failure || c->attempts > 1)
         return false;
     set_state(c, SC_CASE_QUEUED);
     return true;
@@ -306,10 +306,10 @@ void sc_case_skip(sc_case *c, const char *reason)
     set_state(c, SC_CASE_DONE);
 }
 
+/* A known-flaky case reaching a failing verdict failed its retry too: a race that loses twice
+ * in a row is a failure to look at, as with Bazel's `flaky` or Surefire's reruns. */
 bool sc_case_fails_run(const sc_case *c)
 {
-    if (c->known_flaky)
-        return false;
     return c->verdict == SC_VERDICT_FAIL || c->verdict == SC_VERDICT_ERROR ||
            c->verdict == SC_VERDICT_STALE;
 }

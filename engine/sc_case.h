@@ -67,7 +67,8 @@ typedef struct {
     sc_verdict verdict;
     char *reason;              /* owned; why skip / error / known_failing */
     const char *known_failing; /* reason from --known-failing, or NULL (borrowed) */
-    bool known_flaky;          /* listed in --known-flaky: one retry on failure */
+    bool known_flaky;          /* listed in --known-flaky */
+    bool retry_on_failure;     /* known_flaky, or run --retry-failed: one retry on failure */
     bool expects_call;         /* sc_scenario_expects_server_call: no NO_CALL grace */
     bool flaky;                /* failed once, passed on the retry */
     int attempts;              /* runs started (2 after a flaky retry) */
@@ -129,7 +130,8 @@ bool sc_case_conclude(sc_case *c, int64_t now_ms);
 /* Mark a case that does not apply or is filtered out. */
 void sc_case_skip(sc_case *c, const char *reason);
 
-/* Does the verdict fail the run? (fail, error, stale; not for known-flaky cases) */
+/* Does the verdict fail the run? (fail, error, stale; a known-flaky case only gets here after
+ * failing its retry too) */
 bool sc_case_fails_run(const sc_case *c);
 
 #endif

@@ -93,6 +93,7 @@ typedef struct {
     const char *out_dir; /* reports go here */
     bool trace;          /* attach timelines of failing cases */
     bool full;           /* every case whole in the report, passes too (no sampling) */
+    bool retry_failed;   /* every failing case runs once more, as a --known-flaky one does */
     bool live_progress;  /* a terminal: one updating status line instead of a line per case */
     bool color;          /* verdicts in colour (a terminal, and NO_COLOR unset) */
     int verbosity;       /* -1 (-q): failures and totals only; 1 (-v): skipped cases too */

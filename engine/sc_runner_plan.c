@@ -167,6 +167,7 @@ static int plan_case(sc_run *r, const sc_scenario *s, size_t ci, size_t si, char
         c->known_failing = known_match(cfg->known_failing, c->id);
     if (cfg->known_flaky)
         c->known_flaky = known_match(cfg->known_flaky, c->id) != NULL;
+    c->retry_on_failure = c->known_flaky || cfg->retry_failed;
     return 0;
 }
 

@@ -74,7 +74,7 @@ static cJSON *case_json(const sc_run *r, const sc_case *c)
                                                      : "not finished: the run was interrupted");
     cJSON_AddNumberToObject(o, "attempts", c->attempts);
     cJSON_AddBoolToObject(o, "flaky", c->flaky);
-    if (c->known_flaky) /* its failure does not fail the run: `merge` needs to know */
+    if (c->known_flaky) /* the report says the case was on the flaky list */
         cJSON_AddBoolToObject(o, "known_flaky", true);
     if (sc_run_case_replay_only(r, c))
         cJSON_AddBoolToObject(o, "replay_only", true);

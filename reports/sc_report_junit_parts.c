@@ -174,7 +174,8 @@ void sc_junit_reruns(FILE *out, sc_report_verdict v, long attempts, const char *
         case SC_VERDICT_PASS:
             /* report.json keeps the passing attempt only: the earlier failures have no details */
             snprintf(text, sizeof text,
-                     "attempt %ld of %ld failed; attempt %ld passed (listed in --known-flaky)",
+                     "attempt %ld of %ld failed; attempt %ld passed (retried: --known-flaky or "
+                     "--retry-failed)",
                      i - 1, attempts, attempts);
             sc_junit_rerun(out, "flakyFailure", "flaky", "failed once, passed on the retry", text);
             break; /* one per failed attempt before the pass */

@@ -259,7 +259,7 @@ static void known_flaky_runs_once_more(void **state)
     (void)state;
     sc_case c;
     start(&c, 0);
-    c.known_flaky = true;
+    c.known_flaky = c.retry_on_failure = true;
     sc_case_on_result(&c, result("UNAVAILABLE"), 1);
     assert_true(sc_case_conclude(&c, 200)); /* run it again */
     assert_int_equal(c.state, SC_CASE_QUEUED);
@@ -273,14 +273,14 @@ static void known_flaky_runs_once_more(void **state)
     sc_case_free(&c);
 
     start(&c, 0);
-    c.known_flaky = true;
+    c.known_flaky = c.retry_on_failure = true;
     sc_case_error(&c, "driver died", NULL, 5);
     assert_true(sc_case_conclude(&c, 5)); /* an error is retried too */
     sc_case_start(&c, 10);
     sc_case_error(&c, "driver died again", NULL, 20);
     assert_false(sc_case_conclude(&c, 20));
     assert_int_equal(c.verdict, SC_VERDICT_ERROR);
-    assert_false(sc_case_fails_run(&c)); /* flaky: reported, but the run does not fail */
+    assert_true(sc_case_fails_run(&c)); /* failed its retry too: the run fails */
     sc_case_free(&c);
 }
 
@@ -375,7 +375,7 @@ static void requeue_and_retry_reset_the_run(void **state)
     assert_int_equal(c.log, SC_CASE_LOG_NO_CALL); /* the earlier run's call is forgotten */
     assert_int_equal(c.open_calls, 0);
     /* a known-flaky failure from SETTLING goes back to QUEUED, then runs afresh */
-    c.known_flaky = true;
+    c.known_flaky = c.retry_on_failure = true;
     sc_case_on_server_event(&c, event("call_start"));
     sc_case_on_result(&c, result("NOT_FOUND"), 60);
     assert_int_equal(c.state, SC_CASE_SETTLING);

@@ -312,11 +312,21 @@ static void known_flaky_is_retried_once(void **state)
     int rc =
         streamconform(&p, "run", path_in("flaky.json"), "--clients", "c", "--servers", "c",
                       "--known-flaky", path_in("flaky.txt"), "--out", path_in("out-flaky"), NULL);
-    assert_int_equal(rc, 0); /* a flaky failure does not fail the run */
+    assert_int_equal(rc, 1); /* failed both tries: the run fails */
     cJSON *rep = read_report(path_in("out-flaky"));
     const cJSON *c = find_case(rep, "t/fail@c->c");
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(c, "attempts")->valueint, 2);
     assert_string_equal(field(c, "verdict"), "fail");
+    cJSON_Delete(rep);
+
+    /* --retry-failed retries every failing case the same way, without a list */
+    rc = streamconform(&p, "run", path_in("flaky.json"), "--clients", "c", "--servers", "c",
+                       "--retry-failed", "--out", path_in("out-retry"), NULL);
+    assert_int_equal(rc, 1);
+    rep = read_report(path_in("out-retry"));
+    c = find_case(rep, "t/fail@c->c");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(c, "attempts")->valueint, 2);
+    assert_null(cJSON_GetObjectItemCaseSensitive(c, "known_flaky")); /* not on a list */
     cJSON_Delete(rep);
 }
 

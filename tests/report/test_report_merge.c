@@ -103,13 +103,20 @@ static void refuses_a_report_without_shard(void **state)
     refused(s, 1, "not the report of a shard");
 }
 
-static void known_flaky_failures_do_not_fail_the_run(void **state)
+static void failing_verdicts_fail_the_run(void **state)
 {
     (void)state;
-    cJSON *r = cJSON_Parse("{\"complete\": true, \"cases\": [{\"verdict\": \"fail\", "
-                           "\"known_flaky\": true}, {\"verdict\": \"known_failing\"}]}");
+    /* a flaky pass and a known failure do not fail the run; an incomplete one does */
+    cJSON *r = cJSON_Parse("{\"complete\": true, \"cases\": [{\"verdict\": \"pass\", "
+                           "\"known_flaky\": true, \"flaky\": true}, {\"verdict\": "
+                           "\"known_failing\"}]}");
     assert_false(sc_report_fails_run(r));
     cJSON_ReplaceItemInObjectCaseSensitive(r, "complete", cJSON_CreateFalse());
+    assert_true(sc_report_fails_run(r));
+    cJSON_Delete(r);
+    /* a known-flaky case that failed its retry too fails the run */
+    r = cJSON_Parse("{\"complete\": true, \"cases\": [{\"verdict\": \"fail\", "
+                    "\"known_flaky\": true, \"attempts\": 2}]}");
     assert_true(sc_report_fails_run(r));
     cJSON_Delete(r);
 }
@@ -122,7 +129,7 @@ int main(void)
         cmocka_unit_test(refuses_another_count),
         cmocka_unit_test(refuses_a_case_in_two_shards),
         cmocka_unit_test(refuses_a_report_without_shard),
-        cmocka_unit_test(known_flaky_failures_do_not_fail_the_run),
+        cmocka_unit_test(failing_verdicts_fail_the_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
