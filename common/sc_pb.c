@@ -52,8 +52,8 @@ ProtobufCMessage *sc_pb_unpack(const ProtobufCMessageDescriptor *desc, grpc_byte
 int sc_pb_view_open(sc_pb_view *v, grpc_byte_buffer *bb)
 {
     *v = (sc_pb_view){0};
-    if (bb != NULL && bb->type == GRPC_BB_RAW &&
-        bb->data.raw.compression == GRPC_COMPRESS_NONE && bb->data.raw.slice_buffer.count == 1) {
+    if (bb != NULL && bb->type == GRPC_BB_RAW && bb->data.raw.compression == GRPC_COMPRESS_NONE &&
+        bb->data.raw.slice_buffer.count == 1) {
         const grpc_slice *s = &bb->data.raw.slice_buffer.slices[0];
         v->data = GRPC_SLICE_START_PTR(*s);
         v->len = GRPC_SLICE_LENGTH(*s);

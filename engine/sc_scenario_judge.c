@@ -476,8 +476,8 @@ static bool deadline_reset_of(const sc_scenario *s, const cJSON *result, const c
 {
     double at = 0;
     const cJSON *timings = cJSON_GetObjectItemCaseSensitive(result, "timings");
-    if (s->ex.status != SC_STATUS_DEADLINE_EXCEEDED || s->max_attempts != 1 ||
-        s->timeout_ms <= 0 || !cJSON_IsArray(events) ||
+    if (s->ex.status != SC_STATUS_DEADLINE_EXCEEDED || s->max_attempts != 1 || s->timeout_ms <= 0 ||
+        !cJSON_IsArray(events) ||
         !sc_judge_number(cJSON_GetObjectItemCaseSensitive(timings, "status_ms"), &at))
         return false;
     return server_facts_of(events).deadline &&

@@ -11,8 +11,9 @@
 /* Most bytes of one point besides its id and topic: its tag and length, the id's tag and length,
  * the double, the timestamp, the map entry's tag and length, its "topic" key, the value's tag and
  * length (every length counted as a full varint). */
-#define WIRE_POINT_OVERHEAD (1 + WIRE_VARINT_MAX + 1 + WIRE_VARINT_MAX + 9 + 1 + WIRE_VARINT_MAX + \
-                             1 + WIRE_VARINT_MAX + 7 + 1 + WIRE_VARINT_MAX)
+#define WIRE_POINT_OVERHEAD                                                                        \
+    (1 + WIRE_VARINT_MAX + 1 + WIRE_VARINT_MAX + 9 + 1 + WIRE_VARINT_MAX + 1 + WIRE_VARINT_MAX +   \
+     7 + 1 + WIRE_VARINT_MAX)
 /* The map key every point carries (sc_handler_make_batch's). */
 #define WIRE_TOPIC_KEY "topic"
 #define WIRE_TOPIC_KEY_LEN 5

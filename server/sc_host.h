@@ -61,8 +61,8 @@ typedef struct {
     /* HEADERS, or MESSAGE while no headers went out: the initial metadata (NULL for none).
      * Borrowed during next_output's return (the host copies it). */
     const sc_md_list *headers;
-    grpc_byte_buffer *message;  /* MESSAGE: ownership passes to the host */
-    bool no_compress;           /* MESSAGE: sent with GRPC_WRITE_NO_COMPRESS */
+    grpc_byte_buffer *message; /* MESSAGE: ownership passes to the host */
+    bool no_compress;          /* MESSAGE: sent with GRPC_WRITE_NO_COMPRESS */
     /* MESSAGE: another message or the status follows at once, so this one may wait in the
      * transport's buffer for it (GRPC_WRITE_BUFFER_HINT: the send completes without a write;
      * not taken when the initial metadata go in the same batch). Never on the last message
@@ -128,11 +128,11 @@ typedef struct {
     /* Server-wide connection options (max connection age, ping policy, max concurrent
      * streams); NULL: the core's defaults. Borrowed during create. */
     const sc_host_lifecycle *lifecycle;
-    bool register_methods;     /* DataService methods registered and the catch-all; false: the
-                                  catch-all only (every path a generic call) */
-    bool builtin_services;     /* health and reflection (sc_builtin) on their paths, in front of
-                                  proto; false: every path goes to proto (the recorder) */
-    int64_t tick_ms;           /* longest the loop sleeps without an event (a safety net) */
+    bool register_methods; /* DataService methods registered and the catch-all; false: the
+                              catch-all only (every path a generic call) */
+    bool builtin_services; /* health and reflection (sc_builtin) on their paths, in front of
+                              proto; false: every path goes to proto (the recorder) */
+    int64_t tick_ms;       /* longest the loop sleeps without an event (a safety net) */
     /* Shutdown: live calls get this long to end on their own before the forced stage. With a
      * grace, the forced stage cancels only calls whose status is not decided yet. */
     int64_t shutdown_grace_ms;

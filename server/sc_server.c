@@ -203,8 +203,8 @@ static sc_host_out srv_next_output(void *obj, int64_t now)
         break;
     case SC_OUT_MESSAGE:
         o.kind = SC_HOST_OUT_MESSAGE;
-        o.message = out.message != NULL ? sc_pb_pack(out.message)
-                                        : wire_buffer(out.wire, out.wire_len);
+        o.message =
+            out.message != NULL ? sc_pb_pack(out.message) : wire_buffer(out.wire, out.wire_len);
         o.buffer_hint = out.more_follows;
         /* one send at a time: this is response number h.sent (0-based) */
         o.no_compress = c->h.sent < SC_CONTROL_MAX_NO_COMPRESS &&

@@ -72,10 +72,10 @@ static void busy_slots_and_waiting_slots(void **state)
     sc_sched_slots s = {.busy = 4, .waiting = 16};
     assert_true(sc_sched_may_start(s, 0, 0));
     assert_true(sc_sched_may_start(s, 3, 3));
-    assert_false(sc_sched_may_start(s, 4, 4));   /* every busy slot taken */
-    assert_true(sc_sched_may_start(s, 3, 19));   /* 16 waiting, 3 busy */
-    assert_false(sc_sched_may_start(s, 3, 20));  /* the run's total */
-    assert_false(sc_sched_may_start(s, 4, 10));  /* waiting room left, but 4 busy */
+    assert_false(sc_sched_may_start(s, 4, 4));  /* every busy slot taken */
+    assert_true(sc_sched_may_start(s, 3, 19));  /* 16 waiting, 3 busy */
+    assert_false(sc_sched_may_start(s, 3, 20)); /* the run's total */
+    assert_false(sc_sched_may_start(s, 4, 10)); /* waiting room left, but 4 busy */
     assert_true(sc_sched_may_start(s, 0, 19));
 }
 
@@ -84,7 +84,7 @@ static void no_waiting_slots_is_the_classic_j(void **state)
     (void)state;
     sc_sched_slots s = {.busy = 2, .waiting = 0};
     assert_true(sc_sched_may_start(s, 0, 1));
-    assert_false(sc_sched_may_start(s, 0, 2)); /* a waiting case keeps its slot */
+    assert_false(sc_sched_may_start(s, 0, 2));      /* a waiting case keeps its slot */
     sc_sched_slots one = {.busy = 0, .waiting = 0}; /* treated as 1 */
     assert_true(sc_sched_may_start(one, 0, 0));
     assert_false(sc_sched_may_start(one, 0, 1));

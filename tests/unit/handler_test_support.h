@@ -81,9 +81,8 @@ static inline ProtobufCMessage *out_message(const sc_out *o)
     if (o->message != NULL)
         return o->message;
     assert_non_null(o->wire);
-    ProtobufCMessage *m =
-        protobuf_c_message_unpack(&streaming__stream_response__descriptor, NULL, o->wire_len,
-                                  o->wire);
+    ProtobufCMessage *m = protobuf_c_message_unpack(&streaming__stream_response__descriptor, NULL,
+                                                    o->wire_len, o->wire);
     assert_non_null(m);
     return m;
 }
@@ -98,7 +97,8 @@ static inline ProtobufCMessage *expect_message(sc_handler *h, int64_t now)
     return m;
 }
 
-static inline void send_request(sc_handler *h, const char *sub, int batch, int64_t now, int ntopics, ...)
+static inline void send_request(sc_handler *h, const char *sub, int batch, int64_t now, int ntopics,
+                                ...)
 {
     Streaming__StreamRequest req = STREAMING__STREAM_REQUEST__INIT;
     char *topics[8];

@@ -57,8 +57,9 @@ static void many_points_and_topics(void **state)
 {
     (void)state;
     sc_batch_wire w = {0};
-    char *topics[] = {"a", "", "a-much-longer-topic-name-than-the-others-of-this-request-0123456789"
-                           "0123456789012345678901234567890123456789012345678901234567890123"};
+    char *topics[] = {"a", "",
+                      "a-much-longer-topic-name-than-the-others-of-this-request-0123456789"
+                      "0123456789012345678901234567890123456789012345678901234567890123"};
     Streaming__StreamRequest req = request("sub", topics, 3, 300);
     same_bytes(&w, &req, 7, 1700000000000000000LL);
     req.batch_size = 0; /* the default batch size */

@@ -63,8 +63,8 @@ static void subscribe_holds_only_when_more_follow_at_once(void **state)
     assert_false(next_held(&h, 1));
     sc_handler_free(&h, at(1));
 
-    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-response-delay-ms", "0", "x-sc-fail-code",
-          "ABORTED", "x-sc-fail-after", "2", NULL);
+    start(&h, SC_METHOD_SUBSCRIBE, 0, "x-sc-response-delay-ms", "0", "x-sc-fail-code", "ABORTED",
+          "x-sc-fail-after", "2", NULL);
     expect_headers(&h, 0);
     send_request(&h, "s", 1, 0, 1, "t");
     assert_true(next_held(&h, 0));
