@@ -6,16 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Index of `name` in names[0..*n), appending it when absent (the array has room). */
-static size_t sc_apps_name_index(const char **names, size_t *n, const char *name)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp(names[i], name) == 0)
-            return i;
-    names[*n] = name;
-    return (*n)++;
-}
-
 static int sc_apps_str_cmp(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -111,7 +101,7 @@ int sc_report_apps_init(sc_report_apps *a, const cJSON *report, char *err, size_
     {
         sc_report_app_case *k = &a->cases[a->ncases];
         sc_apps_read(k, it, a->ncases++);
-        k->app_index = sc_apps_name_index(a->apps, &a->napps, k->app);
+        k->app_index = sc_report_name_index(a->apps, &a->napps, k->app);
     }
     if (a->ncases > 1)
         qsort(a->cases, a->ncases, sizeof *a->cases, sc_apps_case_cmp);

@@ -124,8 +124,7 @@ static void sc_set_err(char *err, size_t errlen, const char *msg)
         snprintf(err, errlen, "%s", msg);
 }
 
-/* Index of `name` in names[0..*n), appending it when absent (the array has room). */
-static size_t sc_name_index(const char **names, size_t *n, const char *name)
+size_t sc_report_name_index(const char **names, size_t *n, const char *name)
 {
     for (size_t i = 0; i < *n; i++)
         if (strcmp(names[i], name) == 0)
@@ -206,12 +205,12 @@ int sc_report_model_init(sc_report_model *m, const cJSON *report, char *err, siz
     cJSON_ArrayForEach(it, clients)
     {
         if (cJSON_IsString(it) && it->valuestring)
-            sc_name_index(m->clients, &m->nclients, it->valuestring);
+            sc_report_name_index(m->clients, &m->nclients, it->valuestring);
     }
     cJSON_ArrayForEach(it, servers)
     {
         if (cJSON_IsString(it) && it->valuestring)
-            sc_name_index(m->servers, &m->nservers, it->valuestring);
+            sc_report_name_index(m->servers, &m->nservers, it->valuestring);
     }
 
     size_t order = 0;
@@ -219,8 +218,8 @@ int sc_report_model_init(sc_report_model *m, const cJSON *report, char *err, siz
     {
         sc_report_case *k = &m->cases[m->ncases++];
         read_case(k, it, order++);
-        k->row = sc_name_index(m->clients, &m->nclients, k->client);
-        k->col = sc_name_index(m->servers, &m->nservers, k->server);
+        k->row = sc_report_name_index(m->clients, &m->nclients, k->client);
+        k->col = sc_report_name_index(m->servers, &m->nservers, k->server);
     }
     if (m->ncases > 1)
         qsort(m->cases, m->ncases, sizeof *m->cases, sc_case_cmp);

@@ -100,6 +100,10 @@ void sc_report_counts_add(sc_report_counts *c, const sc_report_case *k);
 
 /* Field access: a string field or "" (absent, null, not a string); a number field (plain or
  * cJSON_Raw number) or `def`; the item itself only when it is an object / array. */
+/* Index of `name` in names[0..*n), appending it when absent (the caller gives the room). The
+ * array borrows `name`. */
+size_t sc_report_name_index(const char **names, size_t *n, const char *name);
+
 const char *sc_report_str(const cJSON *obj, const char *key);
 double sc_report_num(const cJSON *obj, const char *key, double def);
 bool sc_report_has_num(const cJSON *obj, const char *key);
