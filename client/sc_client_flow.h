@@ -2,7 +2,8 @@
  * in, actions out. No gRPC include; client/sc_client_call.c carries the actions out on the loop.
  *
  * What it decides: when the next send batch starts and what it carries (the next queued request,
- * GRPC_WRITE_BUFFER_HINT while more are queued behind, the half-close merged with the last one),
+ * GRPC_WRITE_BUFFER_HINT while more are queued behind, the half-close merged with the request
+ * only when it is the call's one request, else in a batch of its own),
  * when a receive starts (after the headers batch, not before read_pause_ms), when the cancel plan
  * cancels (before any send / after N responses / N ms after the start / N ms after the
  * half-close), when the call is finished (status in and nothing in flight), and for a planned
@@ -64,7 +65,7 @@ enum {
     SC_FLOW_DO_CANCEL = 1u << 0,       /* cancel the call (the plan is due) */
     SC_FLOW_DO_SEND_MESSAGE = 1u << 1, /* a send batch with the next queued request ... */
     SC_FLOW_DO_BUFFER_HINT = 1u << 2,  /* ... flagged GRPC_WRITE_BUFFER_HINT (more behind) ... */
-    SC_FLOW_DO_SEND_CLOSE = 1u << 3,   /* ... and/or the half-close (same batch) */
+    SC_FLOW_DO_SEND_CLOSE = 1u << 3,   /* ... and/or the half-close (same batch: first only) */
     SC_FLOW_DO_RECV = 1u << 4,         /* a RECV_MESSAGE batch */
 };
 
@@ -90,6 +91,7 @@ typedef struct {
     int64_t read_from_ms; /* no receive before this (start + read_pause_ms) */
     int64_t cancel_at_ms; /* the plan cancels at this time; -1: not (yet) planned */
     size_t queued;        /* requests queued, not yet in a send batch */
+    size_t sends;         /* send batches with a request started so far */
     size_t responses;     /* responses delivered */
 } sc_client_flow;
 

@@ -54,7 +54,7 @@ static void sends_one_batch_at_a_time_with_the_hint_while_more_wait(void **state
     assert_int_equal(sc_client_flow_next(&f, T0 + 3).ops & SEND_OPS, 0);
 }
 
-static void the_half_close_rides_with_the_last_request(void **state)
+static void after_earlier_sends_the_half_close_goes_alone(void **state)
 {
     (void)state;
     sc_client_flow f = started(SC_CANCEL_NONE, 0, 0);
@@ -64,13 +64,28 @@ static void the_half_close_rides_with_the_last_request(void **state)
     assert_false(sc_client_flow_can_queue(&f)); /* no request after the half-close was asked */
     assert_true(sc_client_flow_close_send(&f)); /* idempotent */
     assert_false(sc_client_flow_on_sent(&f, true, T0 + 1));
-    assert_int_equal(sc_client_flow_next(&f, T0 + 1).ops & SEND_OPS,
-                     SC_FLOW_DO_SEND_MESSAGE | SC_FLOW_DO_SEND_CLOSE);
+    /* the last request alone: libgrpc 1.51's retries lose a replayed request+half-close batch */
+    assert_int_equal(sc_client_flow_next(&f, T0 + 1).ops & SEND_OPS, SC_FLOW_DO_SEND_MESSAGE);
+    assert_false(sc_client_flow_on_sent(&f, true, T0 + 2)); /* not the half-close yet */
+    assert_int_equal(sc_client_flow_next(&f, T0 + 2).ops & SEND_OPS, SC_FLOW_DO_SEND_CLOSE);
     assert_false(sc_client_flow_send_ready(&f));
-    assert_true(sc_client_flow_on_sent(&f, true, T0 + 2)); /* that completed the half-close */
+    assert_true(sc_client_flow_on_sent(&f, true, T0 + 3)); /* that completed the half-close */
     assert_true(f.shut & SC_FLOW_SHUT_WR);
     assert_false(f.shut & SC_FLOW_SHUT_RD); /* the receive side is still open */
-    assert_int_equal(sc_client_flow_next(&f, T0 + 2).ops & SEND_OPS, 0);
+    assert_int_equal(sc_client_flow_next(&f, T0 + 3).ops & SEND_OPS, 0);
+}
+
+static void the_half_close_rides_with_a_single_request(void **state)
+{
+    (void)state;
+    sc_client_flow f = started(SC_CANCEL_NONE, 0, 0);
+    queue(&f, 1);
+    assert_true(sc_client_flow_close_send(&f));
+    /* the unary shape: one batch with the request and the half-close */
+    assert_int_equal(sc_client_flow_next(&f, T0).ops & SEND_OPS,
+                     SC_FLOW_DO_SEND_MESSAGE | SC_FLOW_DO_SEND_CLOSE);
+    assert_true(sc_client_flow_on_sent(&f, true, T0 + 1));
+    assert_true(f.shut & SC_FLOW_SHUT_WR);
 }
 
 static void a_half_close_alone_when_nothing_is_queued(void **state)
@@ -320,7 +335,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sends_one_batch_at_a_time_with_the_hint_while_more_wait),
-        cmocka_unit_test(the_half_close_rides_with_the_last_request),
+        cmocka_unit_test(after_earlier_sends_the_half_close_goes_alone),
+        cmocka_unit_test(the_half_close_rides_with_a_single_request),
         cmocka_unit_test(a_half_close_alone_when_nothing_is_queued),
         cmocka_unit_test(a_failed_send_ends_the_send_side_only),
         cmocka_unit_test(reads_start_after_the_headers_one_at_a_time),
