@@ -128,7 +128,7 @@ static unsigned next_send(sc_client_flow *f)
      * After earlier sends it goes alone: with libgrpc 1.51's retries (gRFC A6, and transparent
      * retries, on by default) a batch of the last request plus the half-close, replayed on a
      * later attempt, lost the request or stalled the call in about 1 of 200 client streams;
-     * with the half-close on its own, none in 1600 (docs/peer-protocol.md, "Known
+     * with the half-close on its own, none in 2400 (docs/peer-protocol.md, "Known
      * differences"). */
     bool close_now = (f->shut & SC_FLOW_SHUT_WR_ASKED) && f->queued == 0;
     if (close_now && (ops == 0 || f->sends == 0))
