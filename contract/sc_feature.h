@@ -59,7 +59,7 @@ typedef enum { SC_ROLE_SERVER = 0, SC_ROLE_CLIENT = 1, SC_ROLE_APP = 2 } sc_role
     X(RESPONSE_ENCODING, SC_ROLE_CLIENT, "response-encoding",                                      \
       "the result's response_encoding: the responses' grpc-encoding as the library saw it")        \
     X(ACCEPT_ENCODING, SC_ROLE_CLIENT, "accept-encoding",                                          \
-      "compression.accept: the encodings the client accepts (grpc-accept-encoding)")                                                                       \
+      "compression.accept: the encodings the client accepts (grpc-accept-encoding)")               \
     X(KEEPALIVE, SC_ROLE_CLIENT, "keepalive",                                                      \
       "channel.keepalive_time_ms, keepalive_timeout_ms, keepalive_permit_without_calls")           \
     X(SHARE_CHANNEL, SC_ROLE_CLIENT, "share-channel",                                              \

@@ -320,15 +320,21 @@ static int parse_call_scenario(sc_load_ctx *c, sc_scenario *s, const cJSON *obj)
 
 static sc_scenario *parse_scenario(sc_load_ctx *c, const cJSON *obj)
 {
-    static const sc_jfield names[] = {
-        {.key = "name"},       {.key = "summary"},
-        {.key = "tags"},       {.key = "method"},
-        {.key = "applies_to"}, {.key = "client"},
-        {.key = "server"},     {.key = "expect"},
-        {.key = "companions"}, {.key = "faults"},
-        {.key = "exclusive"},  {.key = "app"},
-        {.key = "transports"}, {.key = "server_options"},
-        {.key = "$schema", .types = SC_JT_STRING}};
+    static const sc_jfield names[] = {{.key = "name"},
+                                      {.key = "summary"},
+                                      {.key = "tags"},
+                                      {.key = "method"},
+                                      {.key = "applies_to"},
+                                      {.key = "client"},
+                                      {.key = "server"},
+                                      {.key = "expect"},
+                                      {.key = "companions"},
+                                      {.key = "faults"},
+                                      {.key = "exclusive"},
+                                      {.key = "app"},
+                                      {.key = "transports"},
+                                      {.key = "server_options"},
+                                      {.key = "$schema", .types = SC_JT_STRING}};
     if (sc_load_object(c, obj, "", SC_JSPEC(names)) != 0)
         return NULL;
     sc_scenario *s = calloc(1, sizeof *s);

@@ -83,4 +83,3 @@ int sc_host_run(sc_host *h)
     sc_loop_run_until(h->loop, host_finished, h, -1);
     return 0;
 }
-

@@ -134,7 +134,6 @@ static void choose_script(sc_script_server *s, ss_call *c)
     sc_script_player_init_fail(&c->player, SC_STATUS_FAILED_PRECONDITION, msg);
 }
 
-
 /* ---- the protocol object (sc_host_proto) ------------------------------------------------ */
 
 static void *ss_open(void *ctx, sc_host_call *hc, const sc_host_call_info *info, int64_t now)
