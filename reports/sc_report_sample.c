@@ -187,6 +187,37 @@ static int sample_responses(cJSON *actual)
     return sample_member(cJSON_GetObjectItemCaseSensitive(actual, "timings"), "responses_ms", NULL);
 }
 
+/* Delete `obj`.`key` when it is the string `value`. */
+static void drop_if_string(cJSON *obj, const char *key, const char *value)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (cJSON_IsString(v) && strcmp(v->valuestring, value) == 0)
+        cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+}
+
+/* Delete every null member of `obj` (a timing that did not happen). */
+static void drop_nulls(cJSON *obj)
+{
+    cJSON *it = obj != NULL ? obj->child : NULL;
+    while (it != NULL) {
+        cJSON *next = it->next;
+        if (cJSON_IsNull(it))
+            cJSON_Delete(cJSON_DetachItemViaPointer(obj, it));
+        it = next;
+    }
+}
+
+/* The members a sampled result leaves out when they hold their default (docs/report-format.md,
+ * "Sampled cases"): a reader takes an absent one as that default. */
+static void drop_result_defaults(cJSON *actual)
+{
+    drop_if_string(actual, "response_encoding", SC_REPORT_DEFAULT_ENCODING);
+    drop_if_string(cJSON_GetObjectItemCaseSensitive(actual, "status"), "message", "");
+    cJSON *timings = cJSON_GetObjectItemCaseSensitive(actual, "timings");
+    if (cJSON_IsObject(timings))
+        drop_nulls(timings);
+}
+
 int sc_report_sample_result(cJSON *actual)
 {
     if (!cJSON_IsObject(actual))
@@ -196,6 +227,7 @@ int sc_report_sample_result(cJSON *actual)
         cJSON_DeleteItemFromObjectCaseSensitive(actual, dropped[i]);
     if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(actual, "attempts")) <= 1)
         cJSON_DeleteItemFromObjectCaseSensitive(actual, "attempts");
+    drop_result_defaults(actual);
     return sample_responses(actual);
 }
 
@@ -231,6 +263,10 @@ int sc_report_sample_case(cJSON *c)
         cJSON_DeleteItemFromObjectCaseSensitive(c, "failures");
     if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "flaky")))
         cJSON_DeleteItemFromObjectCaseSensitive(c, "flaky");
+    drop_if_string(c, "reason", "");
+    const cJSON *attempts = cJSON_GetObjectItemCaseSensitive(c, "attempts");
+    if (cJSON_IsNumber(attempts) && attempts->valuedouble == SC_REPORT_DEFAULT_ATTEMPTS)
+        cJSON_DeleteItemFromObjectCaseSensitive(c, "attempts");
     int rc = sc_report_sample_result(cJSON_GetObjectItemCaseSensitive(c, "actual"));
     cJSON *comp;
     cJSON_ArrayForEach(comp, cJSON_GetObjectItemCaseSensitive(c, "companions"))

@@ -27,6 +27,12 @@
  * field name cannot start with '$'. */
 #define SC_REPORT_SAMPLE_TRIMMED_KEY "$trimmed"
 
+/* Defaults a sampled case leaves out (a reader takes an absent member as these): a case run once,
+ * and a response stream the server did not compress. An empty `reason`, an empty status
+ * `message` and a null timing are left out too. */
+#define SC_REPORT_DEFAULT_ATTEMPTS 1
+#define SC_REPORT_DEFAULT_ENCODING "identity"
+
 /* Does this CASE object of report.json keep everything? Yes with `full` (run --full), for a
  * flaky case, and for every verdict but "pass" and "skip" (a missing verdict keeps all). */
 bool sc_report_case_keeps_all(const cJSON *c, bool full);

@@ -19,6 +19,8 @@ static cJSON *result_of(int n)
     cJSON *t = cJSON_AddObjectToObject(a, "timings");
     cJSON *ms = cJSON_AddArrayToObject(t, "responses_ms");
     cJSON_AddNumberToObject(t, "status_ms", 99);
+    cJSON_AddNullToObject(t, "headers_ms");
+    cJSON_AddStringToObject(a, "response_encoding", "identity");
     for (int i = 0; i < n; i++) {
         cJSON *m = cJSON_CreateObject();
         cJSON_AddNumberToObject(m, "n", i);
@@ -227,13 +229,14 @@ static void test_case_compact(void **state)
     cJSON_AddItemToObject(c, "actual", result_of(100));
     assert_false(sc_report_case_keeps_all(c, false));
     assert_int_equal(sc_report_sample_case(c), 0);
-    static const char *const gone[] = {"summary", "origin", "tags",  "method",  "expected",
-                                       "trace",   "stderr", "flaky", "failures"};
+    /* Left out: what the scenario file has, and the defaults (an empty reason, one attempt). */
+    static const char *const gone[] = {"summary",  "origin", "tags",    "method",
+                                       "expected", "trace",  "stderr",  "flaky",
+                                       "failures", "reason", "attempts"};
     for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
         assert_null(cJSON_GetObjectItem(c, gone[i]));
-    static const char *const kept[] = {"id",       "scenario",    "client",
-                                       "server",   "verdict",     "attempts",
-                                       "start_ms", "duration_ms", "companions"};
+    static const char *const kept[] = {"id",      "scenario", "client",      "server",
+                                       "verdict", "start_ms", "duration_ms", "companions"};
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
         assert_non_null(cJSON_GetObjectItem(c, kept[i]));
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(c, "sampled")));
@@ -243,6 +246,14 @@ static void test_case_compact(void **state)
     assert_null(cJSON_GetObjectItem(a, "trailers"));
     assert_null(cJSON_GetObjectItem(a, "attempts")); /* one attempt: status and timings say it */
     assert_non_null(cJSON_GetObjectItem(a, "status"));
+    /* Defaults left out: an empty status message, identity, a timing that did not happen. */
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(a, "status"), "code")->valuestring,
+                        "OK");
+    assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(a, "status"), "message"));
+    assert_null(cJSON_GetObjectItem(a, "response_encoding"));
+    const cJSON *t = cJSON_GetObjectItem(a, "timings");
+    assert_null(cJSON_GetObjectItem(t, "headers_ms"));
+    assert_int_equal((int)cJSON_GetObjectItem(t, "status_ms")->valuedouble, 99);
     const cJSON *comp = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "companions"), 0);
     assert_null(cJSON_GetObjectItem(comp, "expected"));
     assert_string_equal(cJSON_GetObjectItem(comp, "case")->valuestring, "get/large@c->go#1");
@@ -250,6 +261,29 @@ static void test_case_compact(void **state)
     assert_int_equal((int)cJSON_GetObjectItem(ca, "responses_total")->valuedouble, 8);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(ca, "responses")), 6);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(ca, "attempts")), 2); /* retries */
+    cJSON_Delete(c);
+}
+
+/* Only defaults are left out: a skip's reason, a compressed stream, a status text stay. */
+static void test_case_keeps_non_defaults(void **state)
+{
+    (void)state;
+    cJSON *c = rt_parse("{\"id\":\"get/x@c->go\",\"verdict\":\"skip\",\"attempts\":0,"
+                        "\"reason\":\"needs server feature 'control'\",\"actual\":{"
+                        "\"status\":{\"code\":\"CANCELLED\",\"message\":\"Call cancelled\"},"
+                        "\"response_encoding\":\"gzip\",\"timings\":{\"status_ms\":0}}}");
+    assert_int_equal(sc_report_compact_case(c, false), 0);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(c, "sampled")));
+    assert_string_equal(cJSON_GetObjectItem(c, "reason")->valuestring,
+                        "needs server feature 'control'");
+    assert_int_equal((int)cJSON_GetObjectItem(c, "attempts")->valuedouble, 0);
+    const cJSON *a = cJSON_GetObjectItem(c, "actual");
+    assert_string_equal(cJSON_GetObjectItem(a, "response_encoding")->valuestring, "gzip");
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(a, "status"), "message")->valuestring,
+        "Call cancelled");
+    assert_int_equal(
+        (int)cJSON_GetObjectItem(cJSON_GetObjectItem(a, "timings"), "status_ms")->valuedouble, 0);
     cJSON_Delete(c);
 }
 
@@ -329,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_message_small_or_wide),
         cmocka_unit_test(test_string_cut_utf8),
         cmocka_unit_test(test_case_compact),
+        cmocka_unit_test(test_case_keeps_non_defaults),
         cmocka_unit_test(test_slug_stable_and_safe),
         cmocka_unit_test(test_slug_unique),
         cmocka_unit_test(test_html_anchors),
