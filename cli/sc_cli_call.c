@@ -6,6 +6,7 @@
 #include "sc_client_call.h"
 #include "sc_client_channel.h"
 #include "sc_client_retry.h"
+#include "sc_instr_compress.h"
 #include "sc_json.h"
 #include "sc_log.h"
 #include "sc_status.h"
@@ -219,6 +220,9 @@ static void on_done(sc_client_call *call, void *user)
     const sc_client_call_result *res = sc_client_call_result_get(call);
     log_metadata("headers", &res->headers);
     log_metadata("trailers", &res->trailers);
+    if (sc_log_get_level() >= SC_LOG_DEBUG)
+        sc_log(SC_LOG_DEBUG, "call", "response encoding %s",
+               sc_encoding_name((sc_encoding)res->response_encoding));
     free(r->final_message);
     r->final_message = strdup(res->message);
     int code = res->code;
@@ -301,7 +305,9 @@ static grpc_channel *open_channel(const sc_call_args *a, char *err, size_t errle
                                     .tls_cert_file = a->tls_cert,
                                     .tls_key_file = a->tls_key,
                                     .authority = a->authority,
-                                    .tls_option_names = true};
+                                    .tls_option_names = true,
+                                    .compression = a->compression,
+                                    .accept_encodings = a->accept_encodings};
     return sc_client_channel_create(a->target, &copts, err, errlen);
 }
 

@@ -4,6 +4,7 @@
 #include "sc_suggest.h"
 #include "sc_json.h"
 #include "sc_cli_util.h"
+#include "sc_instr_compress.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -30,6 +31,9 @@ void sc_cli_call_args_usage(FILE *out)
           "        --max-attempts N (0 = unlimited)  --honor-pushback (grpc-retry-pushback-ms\n"
           "        of a retryable failure is the wait; a malformed one stops)\n"
           "        --format json|text  an ended call's error as one JSON line on stderr\n"
+          "compression: --compress gzip|deflate|identity (the requests' grpc-encoding)\n"
+          "        --accept-encoding LIST (comma list for grpc-accept-encoding; identity\n"
+          "        is always in it; default: every encoding the core has)\n"
           "exit: 0 OK, 64+code for an RPC status, 2 usage error, 1 local failure\n",
           out);
 }
@@ -60,6 +64,8 @@ enum {
     OPT_TLS_KEY,
     OPT_AUTHORITY,
     OPT_FORMAT,
+    OPT_COMPRESS,
+    OPT_ACCEPT_ENCODING,
 };
 
 static const struct option sc_call_options[] = {
@@ -89,6 +95,8 @@ static const struct option sc_call_options[] = {
     {"authority", required_argument, NULL, OPT_AUTHORITY},
     {"data", required_argument, NULL, 'd'},
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"compress", required_argument, NULL, OPT_COMPRESS},
+    {"accept-encoding", required_argument, NULL, OPT_ACCEPT_ENCODING},
     {"header", required_argument, NULL, 'H'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -157,6 +165,56 @@ static const char *option_name(int opt)
     return "?";
 }
 
+/* One encoding name of --compress or --accept-encoding (`len` bytes of `name`): its sc_encoding,
+ * or -1 with a message naming the option. */
+static int encoding_arg(const char *opt, const char *name, size_t len, char *err, size_t errlen)
+{
+    char word[32];
+    int enc = -1;
+    if (len < sizeof word) {
+        memcpy(word, name, len);
+        word[len] = '\0';
+        enc = sc_encoding_by_name(word);
+    }
+    if (enc < 0)
+        snprintf(err, errlen, "--%s: '%.*s' is not an encoding (gzip, deflate or identity)", opt,
+                 (int)len, name);
+    return enc;
+}
+
+/* --accept-encoding LIST: a comma list of encodings; identity is always accepted. */
+static int parse_accept(sc_call_args *a, const char *list, char *err, size_t errlen)
+{
+    unsigned set = SC_ENC_BIT(SC_ENC_IDENTITY);
+    const char *p = list;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        int enc = encoding_arg("accept-encoding", p, len, err, errlen);
+        if (enc < 0)
+            return -1;
+        set |= SC_ENC_BIT(enc);
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    a->accept_encodings = set;
+    return 0;
+}
+
+/* --compress and --accept-encoding: 0, -1 with a message, or 1 when `opt` is neither. */
+static int set_encoding_option(sc_call_args *a, int opt, const char *arg, char *err, size_t errlen)
+{
+    if (opt == OPT_ACCEPT_ENCODING)
+        return parse_accept(a, arg, err, errlen);
+    if (opt != OPT_COMPRESS)
+        return 1;
+    int enc = encoding_arg("compress", arg, strlen(arg), err, errlen);
+    if (enc < 0)
+        return -1;
+    a->compression = enc;
+    return 0;
+}
+
 /* -d DATA and --format json|text: 0, -1 with a message, or 1 when `opt` is neither. */
 static int set_data_option(sc_call_args *a, int opt, const char *arg, char *err, size_t errlen)
 {
@@ -178,6 +236,9 @@ static int set_other_option(sc_call_args *a, int opt, const char *arg, char *err
 {
     int64_t attempts = 0;
     int drc = set_data_option(a, opt, arg, err, errlen);
+    if (drc <= 0)
+        return drc;
+    drc = set_encoding_option(a, opt, arg, err, errlen);
     if (drc <= 0)
         return drc;
     switch (opt) {
@@ -398,6 +459,12 @@ static int args_check(sc_call_args *a, int npos, char **pos, char *err, size_t e
     }
     if (a->policy.backoff.max_ms < a->policy.backoff.initial_ms) {
         snprintf(err, errlen, "--backoff-max-ms: must be >= --backoff-initial-ms");
+        return -1;
+    }
+    if (a->accept_encodings != 0 && (a->accept_encodings & SC_ENC_BIT(a->compression)) == 0) {
+        /* the core compresses only in an encoding enabled on the channel */
+        snprintf(err, errlen, "--compress %s: not in --accept-encoding",
+                 sc_encoding_name((sc_encoding)a->compression));
         return -1;
     }
     if (tls_check(a, err, errlen) != 0)

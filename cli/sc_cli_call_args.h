@@ -61,6 +61,10 @@ typedef struct {
     ProtobufCMessage **requests; /* owned: -d's messages of the method's request type */
     size_t n_requests;
     bool errors_json; /* --format json: an ended call's error as a JSON line */
+    int compression;  /* --compress: the requests' encoding (sc_encoding); 0 identity */
+    /* --accept-encoding: the encodings advertised in grpc-accept-encoding (SC_ENC_BIT set,
+     * identity always in it); 0: the core's default (every encoding it has) */
+    unsigned accept_encodings;
 } sc_call_args;
 
 /* The usage text (`call --help`). */

@@ -94,6 +94,57 @@ static void record_warns_about_a_dead_upstream(void **state)
     }
 }
 
+/* The whole text of a file of the run folder (at most 64 KiB), for a substring check. */
+static const char *file_text(const char *name)
+{
+    static char text[64 * 1024];
+    FILE *f = fopen(path_in(name), "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+/* call --compress sends the requests in that encoding (the C server's event log says which it
+ * received), -v names the responses' encoding, and bad encodings are usage errors. */
+static void call_compresses(void **state)
+{
+    (void)state;
+    char *serve[] = {(char *)sc_testproc_binary(),
+                     "serve",
+                     "--listen",
+                     "127.0.0.1:0",
+                     "--quiet",
+                     "--events",
+                     (char *)path_in("compress-events.jsonl"),
+                     NULL};
+    sc_testproc server;
+    assert_int_equal(sc_testproc_start(&server, serve, 10000), 0);
+    char target[64];
+    snprintf(target, sizeof target, "127.0.0.1:%d", server.port);
+    write_file("cup.json", "{\"metadata\": {\"filename\": \"f\", \"totalSize\": \"3\"}}\n"
+                           "{\"chunk\": \"QUJD\"}\n");
+    char at[600];
+    snprintf(at, sizeof at, "@%s", path_in("cup.json"));
+    expect_out(0, "Upload successful", true, "call", "upload", "--target", target, "-d", at,
+               "--compress", "gzip", NULL);
+    expect_out(0, "response encoding deflate", false, "call", "chat", "--target", target, "-d",
+               "{\"userId\": \"u\", \"content\": \"hi\"}", "-H", "x-sc-echo:true", "-H",
+               "x-sc-compress-responses:deflate", "-v", NULL);
+    sc_testproc_stop(&server, SIGTERM, 5000);
+    sc_testproc_cleanup(&server);
+    const char *events = file_text("compress-events.jsonl");
+    if (strstr(events, "\"encoding\":\"gzip\"") == NULL)
+        fail_msg("no call_start with encoding gzip in the server's log: %s", events);
+    expect_out(2, "--compress: 'zstd' is not an encoding (gzip, deflate or identity)", false,
+               "call", "get", "--compress", "zstd", NULL);
+    expect_out(2, "--accept-encoding: 'br' is not an encoding", false, "call", "get",
+               "--accept-encoding", "gzip,br", NULL);
+    expect_out(2, "--compress gzip: not in --accept-encoding", false, "call", "get", "--compress",
+               "gzip", "--accept-encoding", "deflate", NULL);
+}
+
 /* call -d: request messages as JSON inline, from a file, from stdin (grpcurl's convention); a
  * message that does not decode is a usage error naming it; --format json prints an ended call's
  * error as one JSON line. */
@@ -146,6 +197,7 @@ int main(void)
         cmocka_unit_test(usage_errors_name_the_problem),
         cmocka_unit_test(record_warns_about_a_dead_upstream),
         cmocka_unit_test(call_takes_request_data),
+        cmocka_unit_test(call_compresses),
     };
     return cmocka_run_group_tests(tests, it_setup, it_teardown);
 }
