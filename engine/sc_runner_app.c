@@ -448,6 +448,13 @@ static void conclude(sc_app_case *c)
     }
 }
 
+/* Where the judge's view of the application ends: when it exited on its own, else when the
+ * engine told it to stop (SIGTERM at run_ms). What it does after the stop is shutting down: a
+ * call it ends on the way out is not a broken connection it should retry. */
+static int64_t judged_end_ms(const sc_app_case *c)
+{
+    return !c->exited && c->stop_at > 0 ? c->stop_at : c->exit_ms;
+}
 static void judge(sc_app_case *c)
 {
     char *output = output_text(c);
@@ -474,7 +481,7 @@ static void judge(sc_app_case *c)
                          .exited = c->exited,
                          .exit_code = c->exit_code,
                          .exit_signal = c->exited ? c->exit_signal : 0,
-                         .end_ms = c->exit_ms - shift,
+                         .end_ms = judged_end_ms(c) - shift,
                          .run_ms = c->run_ms,
                          .disruptions = c->seen.disruptions,
                          .n_disruptions = c->seen.n_disruptions};

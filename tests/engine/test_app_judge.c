@@ -343,6 +343,12 @@ static void retries_missing(void **state)
                "0.03-0.17 s");
     f.o.end_ms = 1250; /* the case ended before the window closed */
     assert_passes(&f);
+    /* The engine stopped it at 2.5 s and the call it had open ended on the way out (2.554 s,
+     * no status: the app cancelled it): its shutdown, not a break to retry. */
+    f.o.end_ms = 2500;
+    f.calls[0].end_ms = 2554;
+    assert_passes(&f);
+    f.calls[0].end_ms = 1200;
     f.o.end_ms = 4000;
     f.calls[0].code = INVAL; /* not retryable: no call expected */
     assert_passes(&f);
