@@ -39,6 +39,10 @@ HALF_CLOSE_POLL_S = 0.001
 HALF_CLOSE_CONFIRM_TURNS = 20
 # Upper bound of that wait, however slow the loop.
 HALF_CLOSE_CONFIRM_MAX_S = 0.25
+# A write that fails means the call ended under it (a client's cancel, a deadline, a reset), but
+# grpc.aio tells the handler how only a moment later, by cancelling its task (when the core's
+# RECV_CLOSE_ON_SERVER completes). Wait at most this long for that, so the log says how.
+WRITE_FAILED_WAIT_S = 1.0
 # How long live calls get to end after SIGTERM before the library cancels what is left.
 SHUTDOWN_GRACE_S = 3.0
 
@@ -320,6 +324,10 @@ class PeerServer:
                     h.on_sent()
                     self.log.emit(event_names.MESSAGE_SENT, call, count=h.sent)
                     raise
+                except Exception as err:  # grpc.aio: the write's batch failed (ExecuteBatchError)
+                    call.writing = False
+                    await self._await_cancel(call, err)
+                    raise
                 call.writing = False
                 h.on_sent()
                 self.log.emit(event_names.MESSAGE_SENT, call, count=h.sent)
@@ -331,6 +339,14 @@ class PeerServer:
                     await asyncio.wait_for(call.wake.wait(), wait)
                 except asyncio.TimeoutError:
                     pass
+
+    async def _await_cancel(self, call: LiveCall, err: Exception) -> None:
+        """The call ended while we wrote to it (measured: a grpcio client's cancel can fail our
+        write before grpc.aio cancels this task). Wait (bounded) for that cancellation: it
+        raises CancelledError here, and serve_call logs cancelled or deadline_exceeded. Without
+        it, the error goes on and the log has the call's end only."""
+        self.diag(2, f"call {call.id}: write failed: {err!r}")
+        await asyncio.sleep(WRITE_FAILED_WAIT_S)
 
     @staticmethod
     async def _cancel_follows(context: grpc.aio.ServicerContext) -> bool:
