@@ -235,12 +235,6 @@ static int set_data_option(sc_call_args *a, int opt, const char *arg, char *err,
 static int set_other_option(sc_call_args *a, int opt, const char *arg, char *err, size_t errlen)
 {
     int64_t attempts = 0;
-    int drc = set_data_option(a, opt, arg, err, errlen);
-    if (drc <= 0)
-        return drc;
-    drc = set_encoding_option(a, opt, arg, err, errlen);
-    if (drc <= 0)
-        return drc;
     switch (opt) {
     case OPT_TARGET:
         a->target = arg;
@@ -304,6 +298,10 @@ static int set_option(sc_call_args *a, int opt, const char *arg, char *err, size
         return bad_number(option_name(opt), arg, err, errlen);
     if (rc == 0 || set_string_option(a, opt, arg) == 0)
         return 0;
+    if ((rc = set_data_option(a, opt, arg, err, errlen)) <= 0)
+        return rc;
+    if ((rc = set_encoding_option(a, opt, arg, err, errlen)) <= 0)
+        return rc;
     return set_other_option(a, opt, arg, err, errlen);
 }
 
