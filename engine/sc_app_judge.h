@@ -48,13 +48,16 @@
  *                 "made 9 calls; expected it to give up after 5" (both joined by "; ")
  *   backoff:      the waits after retryable failures and OK only:
  *                 "made 40 calls in 2.0 s: no backoff" (more than 2 waits, all shorter than
- *                 the policy's first wait can be: initial * (1 - jitter)); "waited 0.5 s, 0.5 s,
- * 0.5 s between calls: constant; expected 0.1 s x1.6 up to 1.0 s (+-20%)" (3 or more waits, all
- * within 10% + 1 ms of their mean); else "waited 0.1 s, 0.1 s, 0.9 s between calls; expected 0.1 s
- * x1.6 up to 1.0 s (+-20%): wait 3 (0.9 s) is outside 0.154-0.358 s" (at most SC_APP_LISTED_GAPS
- * waits, then ", ...") exhausted:    (with backoff) "waited 0.1 s after RESOURCE_EXHAUSTED, no
- * longer than after UNAVAILABLE; expected 1.0 s (+-20%)" (that clause when an earlier backoff wait
- * was at least as long), else "waited 5.0 s after RESOURCE_EXHAUSTED; expected 1.0 s (+-20%)"
+ *                 the policy's first wait can be: initial * (1 - jitter)); "waited 0.5 s,
+ *                 0.5 s, 0.5 s between calls: constant; expected 0.1 s x1.6 up to 1.0 s
+ *                 (+-20%)" (3 or more waits, all within 10% + 1 ms of their mean); else
+ *                 "waited 0.1 s, 0.1 s, 0.9 s between calls; expected 0.1 s x1.6 up to 1.0 s
+ *                 (+-20%): wait 3 (0.9 s) is outside 0.154-0.358 s" (at most
+ *                 SC_APP_LISTED_GAPS waits, then ", ...")
+ *   exhausted:    (with backoff) "waited 0.1 s after RESOURCE_EXHAUSTED, no longer than after
+ *                 UNAVAILABLE; expected 1.0 s (+-20%)" (that clause when an earlier backoff
+ *                 wait was at least as long), else "waited 5.0 s after RESOURCE_EXHAUSTED;
+ *                 expected 1.0 s (+-20%)"
  *   pushback:     (with backoff and honor_pushback) "waited 0.1 s after RESOURCE_EXHAUSTED with
  *                 grpc-retry-pushback-ms 300: pushback not honoured (expected 0.3 s)"
  *   retries:      "made no call after UNAVAILABLE at 1.2 s; expected one within 0.03-0.17 s"

@@ -455,6 +455,7 @@ static int64_t judged_end_ms(const sc_app_case *c)
 {
     return !c->exited && c->stop_at > 0 ? c->stop_at : c->exit_ms;
 }
+
 static void judge(sc_app_case *c)
 {
     char *output = output_text(c);
